@@ -1,0 +1,1 @@
+"""Local stack tooling: the broker, the database and the five services as processes."""

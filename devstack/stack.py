@@ -1,0 +1,117 @@
+"""The whole platform as local processes: broker, databases, and the five services."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from devstack.infra import ServerProcess, amqp_url, free_port, mongo_url, rabbitmq, secantusdb
+from shared.settings import DEVELOPMENT_JWT_SECRET
+from shared.tokens import mint_token
+
+SERVICES = ("intake", "dispatch", "billing", "notification", "reporting")
+DEFAULT_PORTS = {"intake": 8001, "dispatch": 8002, "billing": 8003, "notification": 8004, "reporting": 8005}
+REPO = Path(__file__).resolve().parent.parent
+
+
+def wait_until_ready(url: str, *, timeout: float, process: ServerProcess) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.process and process.process.poll() is not None:
+            raise RuntimeError(f"{process.name} exited with {process.process.returncode}; see {process.workdir}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{process.name} was not ready within {timeout} s; see {process.workdir}")
+
+
+class Stack:
+    """Starts what is not given: `amqp` and `mongo` URLs from the caller win over local servers."""
+
+    def __init__(
+        self, workdir: Path, *, amqp: str | None = None, mongo: str | None = None,
+        ports: dict[str, int] | None = None, env: dict[str, str] | None = None, broker_port: int | None = None,
+    ) -> None:
+        self.workdir = workdir.resolve()
+        self.amqp = amqp
+        self.mongo = mongo
+        self.ports = ports or {name: free_port() for name in SERVICES}
+        self.env = env or {}
+        self.broker_port = broker_port
+        self.jwt_secret = self.env.get("JWT_SECRET", DEVELOPMENT_JWT_SECRET)
+        self.broker: ServerProcess | None = None
+        self.databases: dict[str, ServerProcess] = {}
+        self.services: dict[str, list[ServerProcess]] = {name: [] for name in SERVICES}
+
+    # --- infrastructure -------------------------------------------------------------
+    def start_infrastructure(self) -> None:
+        if self.amqp is None:
+            self.broker = rabbitmq(self.workdir / "rabbitmq", port=self.broker_port)
+        if self.mongo is None:
+            # One database server per service, as in production: one service's heavy reads
+            # never stall another's writes (SecantusDB serves one request at a time).
+            self.databases = {name: secantusdb(self.workdir / f"db-{name}") for name in SERVICES}
+        starting = [*self.databases.values(), *([self.broker] if self.broker else [])]
+        for server in starting:
+            server.start_async()
+        for server in starting:
+            server.wait_started()
+        if self.broker:
+            self.amqp = amqp_url(self.broker.port)
+
+    def mongo_url_of(self, service: str) -> str:
+        return self.mongo or mongo_url(self.databases[service].port)
+
+    # --- services -------------------------------------------------------------------
+    def service_env(self, service: str, port: int, **overrides: str) -> dict[str, str]:
+        return {
+            "HTTP_PORT": str(port), "MONGO_URL": self.mongo_url_of(service),
+            "AMQP_URL": self.amqp or "", "JWT_SECRET": self.jwt_secret, "PYTHONPATH": str(REPO),
+            "PYTHONUNBUFFERED": "1", **self.env, **overrides,
+        }
+
+    def start_service(self, service: str, *, port: int | None = None, **overrides: str) -> ServerProcess:
+        """Start one more process of `service` (the first on its usual port, replicas elsewhere)."""
+        replicas = self.services[service]
+        port = port or (self.ports[service] if not replicas else free_port())
+        process = ServerProcess(
+            f"{service}-{len(replicas) + 1}", [sys.executable, "-m", f"services.{service}"], port,
+            self.workdir / "services", self.service_env(service, port, **overrides),
+        )
+        process.start()
+        wait_until_ready(f"http://127.0.0.1:{port}", timeout=90, process=process)
+        replicas.append(process)
+        return process
+
+    def start_services(self) -> None:
+        for service in SERVICES:
+            self.start_service(service)
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def token(self, **claims) -> str:
+        defaults = {"user_id": "agent-1", "company_id": "demo-company", "estates": ["demo-estate"], "roles": ["agent"]}
+        return mint_token(secret=self.jwt_secret, issuer="estatedesk", **{**defaults, **claims})
+
+    def stop(self) -> None:
+        for replicas in self.services.values():
+            for process in replicas:
+                process.stop()
+        for server in [*self.databases.values(), *([self.broker] if self.broker else [])]:
+            server.stop()
+
+
+def stack_from_environment(workdir: Path) -> Stack:
+    """`AMQP_URL` and `MONGO_URL`, when set, name servers to use instead of local ones."""
+    return Stack(
+        workdir, amqp=os.environ.get("AMQP_URL"), mongo=os.environ.get("MONGO_URL"),
+        ports=dict(DEFAULT_PORTS), broker_port=5672,
+    )

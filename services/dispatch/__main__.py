@@ -1,0 +1,3 @@
+from services.dispatch.app import main
+
+main()

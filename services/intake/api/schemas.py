@@ -1,0 +1,83 @@
+"""Intake's request and response models, named by purpose."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from services.intake.domain.tickets import Category, Priority
+
+Channel = Literal["hotline", "walk_in", "app", "wechat", "email", "patrol"]
+EstateCode = Field(pattern=r"^[a-z0-9][a-z0-9-]{2,39}$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class EstateCreate(Strict):
+    estate_id: str = EstateCode
+    name: str = Field(min_length=1, max_length=100)
+    time_zone: str = Field(default="Asia/Shanghai", max_length=60)
+
+
+class EstatePublic(BaseModel):
+    estate_id: str
+    name: str
+    time_zone: str
+    registered_at: datetime
+
+
+class TicketRequest(Strict):
+    category: Category
+    subcategory: str | None = Field(default=None, max_length=60)
+    scope: Literal["in_unit", "public_area"]
+    location: str | None = Field(default=None, max_length=200)
+    description: str = Field(min_length=1, max_length=2000)
+    priority: Priority | None = Field(default=None, description="Overrides the priority proposed from the text")
+    promised_reply_at: AwareDatetime | None = None
+
+
+class ContactCreate(Strict):
+    estate_id: str = EstateCode
+    channel: Channel
+    caller_phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{3,20}$")
+    caller_name: str | None = Field(default=None, max_length=60)
+    unit_id: str | None = Field(default=None, max_length=60)
+    rang_at: AwareDatetime | None = None
+    answered_at: AwareDatetime | None = None
+    summary: str = Field(min_length=1, max_length=2000)
+    ticket: TicketRequest | None = Field(default=None, description="Open a ticket for this contact")
+
+
+class TicketPublic(BaseModel):
+    id: str
+    estate_id: str
+    number: str
+    category: str
+    subcategory: str | None
+    priority: str
+    proposed_priority: str
+    scope: str
+    location: str | None
+    unit_id: str | None
+    description: str
+    channel: str
+    status: str
+    promised_reply_at: datetime
+    opened_at: datetime
+    work_order_id: str | None = None
+    contact_id: str
+
+
+class ContactPublic(BaseModel):
+    id: str
+    estate_id: str
+    channel: str
+    summary: str
+    outcome: Literal["answered", "ticket_opened"]
+    answered_within_15s: bool | None
+    logged_at: datetime
+    ticket: TicketPublic | None = None

@@ -1,0 +1,23 @@
+"""Intake: the front desk and the hotline."""
+
+from services.intake import store
+from services.intake.api.routes import router
+from services.intake.handlers import HANDLERS
+from services.intake.settings import IntakeSettings
+from shared.service import ServiceDefinition, create_app, serve
+
+DEFINITION = ServiceDefinition(
+    name="intake",
+    title="EstateDesk intake",
+    routers=[router],
+    consumers={"intake.work-orders": HANDLERS},
+    ensure_indexes=store.ensure_indexes,
+)
+
+
+def build_app(settings: IntakeSettings | None = None):
+    return create_app(DEFINITION, settings or IntakeSettings())
+
+
+def main() -> None:
+    serve(DEFINITION, IntakeSettings())

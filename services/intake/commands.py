@@ -1,0 +1,155 @@
+"""Intake's use cases, called by the HTTP routes and the event handlers alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from services.intake import store
+from services.intake.api.schemas import ContactCreate, ContactPublic, EstateCreate, EstatePublic, TicketPublic
+from services.intake.domain import tickets as rules
+from shared.auth import Principal
+from shared.counters import next_value
+from shared.db import Database, UnitOfWork
+from shared.envelope import Envelope, new_id, utcnow
+from shared.errors import Conflict, NotFound
+from shared.estates import local_day
+from shared.idempotency import create_once
+from shared.events import ContactLogged, EstateRegistered, TicketOpened, TicketUpdated
+
+
+def estate_public(document: dict[str, Any]) -> EstatePublic:
+    return EstatePublic(**{k: document[k] for k in ("estate_id", "name", "time_zone", "registered_at")})
+
+
+def ticket_public(document: dict[str, Any]) -> TicketPublic:
+    return TicketPublic(id=document["_id"], **{k: document.get(k) for k in TicketPublic.model_fields if k != "id"})
+
+
+async def register_estate(
+    database: Database, principal: Principal, request: EstateCreate, *, idempotency_key: str | None
+) -> dict[str, Any]:
+    principal.require_estate(request.estate_id)
+    document = {
+        "_id": request.estate_id, "estate_id": request.estate_id, "company_id": principal.company_id,
+        "name": request.name, "time_zone": request.time_zone, "registered_at": utcnow(),
+    }
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        await store.insert(uow, store.ESTATES, document)
+        uow.emit(
+            EstateRegistered(estate_id=request.estate_id, name=request.name, time_zone=request.time_zone),
+            subject=request.estate_id, company_id=principal.company_id, estate_id=request.estate_id,
+        )
+        return estate_public(document).model_dump(mode="json")
+
+    try:
+        return await create_once(
+            database=database, principal=principal, key=idempotency_key, body=request, work=work
+        )
+    except DuplicateKeyError as duplicate:
+        raise Conflict(f"estate {request.estate_id} is already registered", field="estate_id") from duplicate
+
+
+async def find_estate_in_scope(database: Database, principal: Principal, estate_id: str) -> dict[str, Any]:
+    principal.require_estate(estate_id)
+    estate = await store.find_estate(database, estate_id)
+    if estate is None or estate["company_id"] != principal.company_id:
+        raise NotFound("estate")
+    return estate
+
+
+def _new_ticket(request: ContactCreate, *, estate: dict[str, Any], contact_id: str, now) -> dict[str, Any]:
+    ticket = request.ticket
+    proposed = rules.propose_priority(ticket.category, f"{request.summary} {ticket.description}")
+    priority = ticket.priority or proposed
+    return {
+        "_id": new_id(), "estate_id": estate["_id"], "company_id": estate["company_id"],
+        "category": ticket.category, "subcategory": ticket.subcategory, "priority": priority,
+        "proposed_priority": proposed, "scope": ticket.scope, "location": ticket.location,
+        "unit_id": request.unit_id, "description": ticket.description, "channel": request.channel,
+        "contact_id": contact_id, "status": "open", "opened_at": now,
+        "promised_reply_at": ticket.promised_reply_at or rules.promised_reply_at(priority, now),
+        "work_order_id": None, "history": [{"at": now, "status": "open", "by": "intake"}],
+    }
+
+
+async def log_contact(
+    database: Database, principal: Principal, request: ContactCreate, *, idempotency_key: str | None
+) -> dict[str, Any]:
+    """Log a call or visit; with a ticket request, open the ticket in the same transaction."""
+    estate = await find_estate_in_scope(database, principal, request.estate_id)
+    now = utcnow()
+    day = local_day(now, estate["time_zone"])
+    counter_id = f"ticket:{estate['_id']}:{day:%Y%m%d}"
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        contact_id = new_id()
+        ticket = None
+        if request.ticket is not None:
+            ticket = _new_ticket(request, estate=estate, contact_id=contact_id, now=now)
+            ticket["number"] = rules.ticket_number(day, await next_value(uow, counter_id))
+            await store.insert(uow, store.TICKETS, ticket)
+            _emit_ticket_opened(uow, ticket)
+        contact = {
+            "_id": contact_id, "estate_id": estate["_id"], "company_id": estate["company_id"],
+            "channel": request.channel, "caller_phone": request.caller_phone, "caller_name": request.caller_name,
+            "unit_id": request.unit_id, "rang_at": request.rang_at, "answered_at": request.answered_at,
+            "answered_within_15s": rules.answered_within_promise(request.rang_at, request.answered_at),
+            "summary": request.summary, "agent_id": principal.user_id, "logged_at": now,
+            "outcome": "ticket_opened" if ticket else "answered", "ticket_id": ticket and ticket["_id"],
+        }
+        await store.insert(uow, store.CONTACTS, contact)
+        uow.emit(
+            ContactLogged(
+                contact_id=contact_id, channel=request.channel, rang_at=request.rang_at,
+                answered_at=request.answered_at, answered_within_15s=contact["answered_within_15s"],
+                outcome=contact["outcome"], ticket_id=contact["ticket_id"],
+            ),
+            subject=contact_id, company_id=estate["company_id"], estate_id=estate["_id"],
+        )
+        return contact_public(contact, ticket).model_dump(mode="json")
+
+    return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
+
+
+def contact_public(contact: dict[str, Any], ticket: dict[str, Any] | None) -> ContactPublic:
+    return ContactPublic(
+        id=contact["_id"], ticket=ticket_public(ticket) if ticket else None,
+        **{k: contact[k] for k in ("estate_id", "channel", "summary", "outcome", "answered_within_15s", "logged_at")},
+    )
+
+
+def _emit_ticket_opened(uow: UnitOfWork, ticket: dict[str, Any]) -> None:
+    uow.emit(
+        TicketOpened(
+            ticket_id=ticket["_id"], number=ticket["number"], category=ticket["category"],
+            subcategory=ticket["subcategory"], priority=ticket["priority"], scope=ticket["scope"],
+            location=ticket["location"], unit_id=ticket["unit_id"], description=ticket["description"],
+            channel=ticket["channel"], promised_reply_at=ticket["promised_reply_at"], opened_at=ticket["opened_at"],
+        ),
+        subject=ticket["_id"], company_id=ticket["company_id"], estate_id=ticket["estate_id"],
+    )
+
+
+async def start_ticket_work(uow: UnitOfWork, envelope: Envelope) -> None:
+    """A work order was assigned: an open ticket is now in progress (later or repeated events change nothing)."""
+    data = envelope.data
+    if not data.get("ticket_id"):
+        return
+    ticket = await store.find_ticket(uow, data["ticket_id"], {"estate_id": envelope.estateid})
+    if ticket is None or ticket["status"] not in ("open", "reopened"):
+        return
+    rules.check_transition(ticket["status"], "in_progress")
+    change = {
+        "status": "in_progress",
+        "fields": {"work_order_id": data["work_order_id"]},
+        "entry": {"at": envelope.time, "status": "in_progress", "by": "dispatch", "event_id": envelope.id},
+    }
+    await store.update_ticket_status(uow, ticket, change)
+    uow.emit(
+        TicketUpdated(ticket_id=ticket["_id"], number=ticket["number"], status="in_progress",
+                      previous_status=ticket["status"]),
+        subject=ticket["_id"], company_id=ticket["company_id"], estate_id=ticket["estate_id"],
+    )

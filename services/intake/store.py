@@ -1,0 +1,45 @@
+"""Intake's database: estates, contacts and tickets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import ASCENDING
+
+from shared.db import Database, UnitOfWork
+
+ESTATES = "estates"
+CONTACTS = "contacts"
+TICKETS = "tickets"
+
+
+async def ensure_indexes(database: Database) -> None:
+    db = database.db
+    await db[TICKETS].create_index([("estate_id", ASCENDING), ("number", ASCENDING)], unique=True)
+    await db[TICKETS].create_index([("estate_id", ASCENDING), ("_id", ASCENDING)])
+    await db[CONTACTS].create_index([("estate_id", ASCENDING), ("_id", ASCENDING)])
+
+
+async def find_estate(database: Database, estate_id: str) -> dict[str, Any] | None:
+    return await database.db[ESTATES].find_one({"_id": estate_id})
+
+
+async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> None:
+    await uow.db[collection].insert_one(document, session=uow.session)
+
+
+async def find_ticket(database: Database | UnitOfWork, ticket_id: str, scope: dict[str, Any]) -> dict[str, Any] | None:
+    session = getattr(database, "session", None)
+    return await database.db[TICKETS].find_one({"_id": ticket_id, **scope}, session=session)
+
+
+async def find_contact(database: Database, contact_id: str, scope: dict[str, Any]) -> dict[str, Any] | None:
+    return await database.db[CONTACTS].find_one({"_id": contact_id, **scope})
+
+
+async def update_ticket_status(uow: UnitOfWork, ticket: dict[str, Any], change: dict[str, Any]) -> None:
+    await uow.db[TICKETS].update_one(
+        {"_id": ticket["_id"], "status": ticket["status"]},
+        {"$set": {"status": change["status"], **change.get("fields", {})}, "$push": {"history": change["entry"]}},
+        session=uow.session,
+    )

@@ -1,0 +1,49 @@
+"""Notification's HTTP API: the messages the local provider keeps."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from services.notification import commands, store
+from services.notification.api.schemas import MessagePublic
+from shared.auth import Principal, require_roles
+from shared.errors import NotFound
+from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.service import DatabaseDep
+
+router = APIRouter(prefix="/v1", tags=["notification"])
+Readers = Annotated[
+    Principal,
+    require_roles("agent", "supervisor", "dispatcher", "technician", "estate_manager", "company_admin"),
+]
+
+
+def _scope(principal: Principal) -> dict:
+    """Technicians read their own messages; the service centre reads its estates'."""
+    scope = principal.estate_filter()
+    if set(principal.roles) == {"technician"}:
+        scope["recipient_id"] = principal.user_id
+    return scope
+
+
+@router.get("/messages", response_model=Page[MessagePublic])
+async def list_messages(
+    estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)],
+    recipient_id: str | None = None,
+) -> Page[MessagePublic]:
+    principal.require_estate(estate_id)
+    query = {**_scope(principal), "estate_id": estate_id}
+    if recipient_id:
+        query["recipient_id"] = recipient_id
+    documents, next_cursor = await fetch_page(database.db[store.MESSAGES], query, page)
+    return Page(items=[commands.message_public(d) for d in documents], next_cursor=next_cursor)
+
+
+@router.get("/messages/{message_id}", response_model=MessagePublic)
+async def get_message(message_id: str, principal: Readers, database: DatabaseDep) -> MessagePublic:
+    message = await store.find_message(database, message_id, _scope(principal))
+    if message is None:
+        raise NotFound("message")
+    return commands.message_public(message)

@@ -1,0 +1,38 @@
+"""Notification's use cases: turn events into stored messages, delivered by the local provider."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.notification import store
+from services.notification.api.schemas import MessagePublic
+from services.notification.domain import messages as rules
+from shared.db import UnitOfWork
+from shared.envelope import Envelope, new_id, utcnow
+from shared.events import MessageSent
+
+
+def message_public(document: dict[str, Any]) -> MessagePublic:
+    return MessagePublic(id=document["_id"], **{k: document.get(k) for k in MessagePublic.model_fields if k != "id"})
+
+
+async def store_and_send(uow: UnitOfWork, envelope: Envelope, draft: rules.Draft) -> None:
+    """The local provider keeps the message readable through the API: storing it is sending it."""
+    now = utcnow()
+    message = {
+        "_id": new_id(), "dedupe_key": rules.dedupe_key(envelope.id, draft), "estate_id": envelope.estateid,
+        "company_id": envelope.companyid, "recipient_id": draft.recipient_id, "recipient_kind": draft.recipient_kind,
+        "channel": draft.channel, "template": draft.template, "body": draft.body, "urgent": draft.urgent,
+        "provider": "local", "status": "sent", "source_event_id": envelope.id, "source_event_type": envelope.type,
+        "created_at": now, "sent_at": now,
+    }
+    await store.insert_message(uow, message)
+    uow.emit(
+        MessageSent(message_id=message["_id"], recipient_id=draft.recipient_id, channel=draft.channel,
+                    template=draft.template, source_event_id=envelope.id),
+        subject=message["_id"], company_id=envelope.companyid, estate_id=envelope.estateid,
+    )
+
+
+async def notify_assignee(uow: UnitOfWork, envelope: Envelope) -> None:
+    await store_and_send(uow, envelope, rules.work_order_assigned(envelope.data))

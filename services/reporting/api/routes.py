@@ -1,0 +1,38 @@
+"""Reporting's HTTP API: figures and the event archive."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from services.reporting import store
+from services.reporting.api.schemas import ArchivedEventPublic, DailyFiguresPublic
+from services.reporting.domain.figures import daily_figures_id
+from shared.auth import Principal, require_roles
+from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.service import DatabaseDep
+
+router = APIRouter(prefix="/v1", tags=["reporting"])
+Readers = Annotated[
+    Principal, require_roles("supervisor", "estate_manager", "company_admin", "ops_viewer", "integrator")
+]
+
+
+@router.get("/reports/daily", response_model=DailyFiguresPublic)
+async def daily_figures(estate_id: str, day: date, principal: Readers, database: DatabaseDep) -> DailyFiguresPublic:
+    """The estate's figures for one local day (zeros for a day with nothing yet)."""
+    principal.require_estate(estate_id)
+    document = await store.find_day(database, daily_figures_id(estate_id, day), principal.estate_filter())
+    return DailyFiguresPublic(**(document or {"estate_id": estate_id, "day": day.isoformat()}))
+
+
+@router.get("/events", response_model=Page[ArchivedEventPublic])
+async def archived_events(
+    estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)],
+) -> Page[ArchivedEventPublic]:
+    principal.require_estate(estate_id)
+    query = {**principal.estate_filter(), "estate_id": estate_id}
+    documents, next_cursor = await fetch_page(database.db[store.EVENTS], query, page)
+    return Page(items=[ArchivedEventPublic(id=d["_id"], **d) for d in documents], next_cursor=next_cursor)

@@ -1,0 +1,23 @@
+"""Reporting: the event archive and the numbers managers run the service centre by."""
+
+from services.reporting import store
+from services.reporting.api.routes import router
+from services.reporting.handlers import HANDLERS
+from services.reporting.settings import ReportingSettings
+from shared.service import ServiceDefinition, create_app, serve
+
+DEFINITION = ServiceDefinition(
+    name="reporting",
+    title="EstateDesk reporting",
+    routers=[router],
+    consumers={"reporting.all-events": HANDLERS},
+    ensure_indexes=store.ensure_indexes,
+)
+
+
+def build_app(settings: ReportingSettings | None = None):
+    return create_app(DEFINITION, settings or ReportingSettings())
+
+
+def main() -> None:
+    serve(DEFINITION, ReportingSettings())

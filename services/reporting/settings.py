@@ -1,0 +1,6 @@
+from shared.settings import ServiceSettings
+
+
+class ReportingSettings(ServiceSettings):
+    service_name: str = "reporting"
+    http_port: int = 8005

@@ -1,0 +1,1 @@
+"""EstateDesk's shared library: the machinery every service uses the same way."""

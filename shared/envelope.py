@@ -1,0 +1,44 @@
+"""The CloudEvents 1.0 envelope (structured JSON mode) that every event travels in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from ulid import ULID
+
+TYPE_PREFIX = "estatedesk."
+
+
+def new_id() -> str:
+    """Unique, time-sortable identifiers (ULID) for events and documents."""
+    return str(ULID())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Envelope(BaseModel):
+    specversion: str = "1.0"
+    id: str = Field(default_factory=new_id)
+    source: str
+    type: str
+    subject: str | None = None
+    time: datetime = Field(default_factory=utcnow)
+    datacontenttype: str = "application/json"
+    companyid: str
+    estateid: str
+    traceparent: str | None = None
+    data: dict[str, Any]
+
+    @property
+    def routing_key(self) -> str:
+        """`estatedesk.intake.ticket.opened.v1` travels under `intake.ticket.opened`."""
+        return routing_key_of(self.type)
+
+
+def routing_key_of(event_type: str) -> str:
+    name = event_type.removeprefix(TYPE_PREFIX)
+    return name.rsplit(".", 1)[0]

@@ -1,0 +1,76 @@
+"""Idempotency-Key for creating POSTs: a retried request gets the first answer and creates nothing.
+
+The key's record is written in the same transaction as the thing created, so the two cannot
+disagree; two concurrent requests with one key collide on the record's unique `_id`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import Header
+from pydantic import BaseModel
+from pymongo.errors import DuplicateKeyError
+
+from shared.auth import Principal
+from shared.db import Database, UnitOfWork
+from shared.envelope import utcnow
+from shared.errors import InvalidInput
+
+IDEMPOTENCY_KEYS = "idempotency_keys"
+RETENTION_S = 24 * 3600
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
+
+
+async def ensure_idempotency_indexes(database: Database) -> None:
+    await database.db[IDEMPOTENCY_KEYS].create_index("created_at", expireAfterSeconds=RETENTION_S)
+
+
+def _fingerprint(body: BaseModel) -> str:
+    return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+
+
+def _replay(record: dict[str, Any], fingerprint: str) -> dict[str, Any]:
+    if record["fingerprint"] != fingerprint:
+        raise InvalidInput(
+            "this Idempotency-Key was used with a different request", field="Idempotency-Key",
+        )
+    return record["response"]
+
+
+async def create_once(
+    *,
+    database: Database,
+    principal: Principal,
+    key: str | None,
+    body: BaseModel,
+    work: Callable[[UnitOfWork], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """Run `work` (which returns the JSON response) once per caller and key."""
+    if key is None:
+        return await database.transaction(work)
+    record_id = f"{principal.company_id}:{principal.user_id}:{key}"
+    fingerprint = _fingerprint(body)
+    collection = database.db[IDEMPOTENCY_KEYS]
+    if (record := await collection.find_one({"_id": record_id})) is not None:
+        return _replay(record, fingerprint)
+
+    async def work_and_remember(uow: UnitOfWork) -> dict[str, Any]:
+        response = await work(uow)
+        await uow.db[IDEMPOTENCY_KEYS].insert_one(
+            {"_id": record_id, "fingerprint": fingerprint, "response": response, "created_at": utcnow()},
+            session=uow.session,
+        )
+        return response
+
+    try:
+        return await database.transaction(work_and_remember)
+    except DuplicateKeyError:
+        # A concurrent request with the same key won; answer what it answered.
+        record = await collection.find_one({"_id": record_id})
+        if record is None:
+            raise
+        return _replay(record, fingerprint)

@@ -1,0 +1,52 @@
+"""Cursor pagination: a page of items and an opaque cursor to the next page."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+
+from shared.errors import InvalidInput
+
+T = TypeVar("T")
+MAX_PAGE_SIZE = 100
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+class PageRequest(BaseModel):
+    limit: int
+    after_id: str | None
+
+
+def encode_cursor(last_id: str) -> str:
+    return base64.urlsafe_b64encode(last_id.encode()).decode()
+
+
+def page_request(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> PageRequest:
+    after_id = None
+    if cursor:
+        try:
+            after_id = base64.urlsafe_b64decode(cursor.encode()).decode()
+        except (ValueError, UnicodeDecodeError) as error:
+            raise InvalidInput("the cursor is not one this API gave out", field="cursor") from error
+    return PageRequest(limit=limit, after_id=after_id)
+
+
+async def fetch_page(collection, query: dict, page: PageRequest, *, newest_first: bool = True) -> tuple[list[dict], str | None]:
+    """Documents after the cursor by `_id` (ULIDs sort by creation time)."""
+    direction = -1 if newest_first else 1
+    if page.after_id:
+        query = {**query, "_id": {"$lt" if newest_first else "$gt": page.after_id}}
+    documents = await collection.find(query).sort("_id", direction).to_list(page.limit + 1)
+    has_more = len(documents) > page.limit
+    documents = documents[: page.limit]
+    return documents, encode_cursor(documents[-1]["_id"]) if has_more else None

@@ -1,0 +1,76 @@
+"""Fixtures: a real RabbitMQ and a real MongoDB-wire server for the whole session.
+
+Testcontainers when a Docker engine is reachable; otherwise local processes (RabbitMQ from
+Debian's package, SecantusDB from PyPI), which the tests can kill -9 and restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from devstack.containers import ContainerInfrastructure, docker_engine_reachable
+from devstack.infra import ServerProcess, amqp_url, mongo_url, rabbitmq, secantusdb
+from devstack.stack import Stack
+
+# Short retry delays and leases, so that the suite sees retries, parking and take-overs quickly.
+FAST_ENV = {
+    "RETRY_DELAYS_MS": "[200, 400, 800, 1600]",
+    "MAX_ATTEMPTS": "5",
+    "RELAY_LEASE_S": "3",
+    "OUTBOX_POLL_INTERVAL_S": "0.5",
+    "LOG_LEVEL": "INFO",
+}
+
+
+@dataclass
+class Infrastructure:
+    amqp_url: str
+    mongo_url: str
+    broker: ServerProcess | None = None
+    database: ServerProcess | None = None
+
+    def kill_broker(self) -> None:
+        if self.broker is None:
+            raise RuntimeError("the broker runs in a container here; this test needs a local broker process")
+        self.broker.kill()
+
+    def start_broker(self) -> None:
+        self.broker.start()
+
+
+@pytest.fixture(scope="session")
+def infrastructure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrastructure]:
+    if docker_engine_reachable():
+        containers = ContainerInfrastructure()
+        yield Infrastructure(containers.amqp_url, containers.mongo_url)
+        containers.stop()
+        return
+    workdir = tmp_path_factory.mktemp("infrastructure")
+    broker = rabbitmq(workdir / "rabbitmq")
+    database = secantusdb(workdir / "secantusdb")
+    broker.start_async()
+    database.start_async()
+    broker.wait_started()
+    database.wait_started()
+    yield Infrastructure(amqp_url(broker.port), mongo_url(database.port), broker, database)
+    broker.stop()
+    database.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(infrastructure: Infrastructure, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The five services as processes, each with its own database server (or the container's)."""
+    in_containers = infrastructure.broker is None
+    platform = Stack(
+        tmp_path_factory.mktemp("stack"), amqp=infrastructure.amqp_url,
+        mongo=infrastructure.mongo_url if in_containers else None, env=FAST_ENV,
+    )
+    try:
+        platform.start_infrastructure()
+        platform.start_services()
+        yield platform
+    finally:
+        platform.stop()

@@ -1,0 +1,75 @@
+"""Test helpers: bounded polling, API clients with tokens, fresh estates."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import httpx
+from ulid import ULID
+
+from devstack.stack import Stack
+
+T = TypeVar("T")
+
+
+def eventually(probe: Callable[[], T | None], *, timeout: float = 20.0, interval: float = 0.1, what: str = "it") -> T:
+    """Poll `probe` until it returns something truthy, for at most `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = probe()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"{what} did not happen within {timeout} s (last: {last!r})")
+
+
+def new_estate_id() -> str:
+    return f"estate-{str(ULID()).lower()[-12:]}"
+
+
+class Api:
+    """An HTTP client for one caller across the services of a stack."""
+
+    def __init__(self, stack: Stack, **claims: Any) -> None:
+        self.stack = stack
+        self.headers = {"Authorization": f"Bearer {stack.token(**claims)}"}
+        self.client = httpx.Client(timeout=15)
+
+    def call(self, method: str, service: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.request(method, f"{self.stack.url(service)}{path}", headers=headers, **kwargs)
+
+    def get(self, service: str, path: str, **kwargs: Any) -> httpx.Response:
+        return self.call("GET", service, path, **kwargs)
+
+    def post(self, service: str, path: str, **kwargs: Any) -> httpx.Response:
+        return self.call("POST", service, path, **kwargs)
+
+
+def admin(stack: Stack) -> Api:
+    return Api(stack, user_id="admin-1", roles=["company_admin"], estates="*")
+
+
+def setup_estate(stack: Stack, *, engineers: int = 1) -> str:
+    """A new estate with engineers on duty, registered through the public APIs."""
+    estate_id = new_estate_id()
+    api = admin(stack)
+    response = api.post("intake", "/v1/estates", json={"estate_id": estate_id, "name": f"测试小区 {estate_id}"})
+    assert response.status_code == 201, response.text
+    for n in range(engineers):
+        staff = {"estate_id": estate_id, "staff_id": f"{estate_id}-eng-{n}", "name": f"工程师{n}",
+                 "department": "engineering", "on_duty": True}
+        response = api.post("dispatch", "/v1/staff", json=staff)
+        assert response.status_code == 201, response.text
+    return estate_id
+
+
+def repair_contact(estate_id: str, description: str = "卫生间漏水") -> dict[str, Any]:
+    return {
+        "estate_id": estate_id, "channel": "hotline", "caller_phone": "13900001111", "caller_name": "李四",
+        "summary": f"来电报修：{description}",
+        "ticket": {"category": "repair", "subcategory": "plumbing", "scope": "in_unit", "description": description},
+    }
