@@ -107,20 +107,21 @@ class Consumer:
                 return
             structlog.contextvars.bind_contextvars(event_id=envelope.id, estate_id=envelope.estateid)
             try:
-                await self.apply(envelope)
+                outcome = await self.apply(envelope)
             except Exception as error:  # any failure: retry later, then park; never lose it
                 log.warning("event handler failed", event_type=envelope.type, error=repr(error))
                 await self.retry_or_park(message, reason=repr(error))
             else:
                 await message.ack()
-                CONSUMED.labels(self.queue_name, "applied").inc()
+                CONSUMED.labels(self.queue_name, outcome).inc()
             finally:
                 structlog.contextvars.unbind_contextvars("event_id", "estate_id")
 
-    async def apply(self, envelope: Envelope) -> None:
+    async def apply(self, envelope: Envelope) -> str:
+        """Apply the event once; says whether it was `applied`, a `duplicate` or `ignored`."""
         handler = self.handler_for(envelope.routing_key)
         if handler is None:
-            return
+            return "ignored"
 
         async def work(uow: UnitOfWork) -> None:
             try:
@@ -135,7 +136,8 @@ class Consumer:
         try:
             await self.database.transaction(work)
         except AlreadyApplied:
-            CONSUMED.labels(self.queue_name, "duplicate").inc()
+            return "duplicate"
+        return "applied"
 
     async def retry_or_park(self, message: AbstractIncomingMessage, *, reason: str) -> None:
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))

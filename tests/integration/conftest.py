@@ -1,0 +1,38 @@
+"""In-process pieces of the shared library against the session's real broker and database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from ulid import ULID
+
+from shared.bus import connect_bus
+from shared.db import Database, connect
+from shared.settings import ServiceSettings
+
+
+@pytest.fixture
+def settings(infrastructure) -> ServiceSettings:
+    """Each test gets its own exchange and database, so nothing leaks between tests."""
+    unique = str(ULID()).lower()
+    return ServiceSettings(
+        service_name="itest", mongo_url=infrastructure.mongo_url, amqp_url=infrastructure.amqp_url,
+        mongo_database=f"itest_{unique}", events_exchange=f"itest.{unique}",
+        retry_delays_ms=[100, 200, 300, 400], max_attempts=5, relay_lease_s=2, outbox_poll_interval_s=0.5,
+    )
+
+
+@pytest.fixture
+async def database(settings) -> AsyncIterator[Database]:
+    database = Database(connect(settings), settings.database_name)
+    yield database
+    await database.client.drop_database(settings.database_name)
+    await database.client.close()
+
+
+@pytest.fixture
+async def connection(settings):
+    connection = await connect_bus(settings)
+    yield connection
+    await connection.close()

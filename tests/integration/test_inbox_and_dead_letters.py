@@ -1,0 +1,139 @@
+"""The inbox applies each event once; failing events retry, park, and replay once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aio_pika
+from ulid import ULID
+
+from shared.bus import declare_exchange
+from shared.consumer import CONSUMED, Consumer
+from shared.dead_letters import DEAD_LETTERS, DeadLetterKeeper
+from shared.envelope import Envelope
+
+
+async def eventually(probe, *, timeout: float = 20.0, what: str = "it"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := await probe():
+            return result
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{what} did not happen within {timeout} s")
+
+
+def an_event(subject: str, **data) -> Envelope:
+    return Envelope(
+        source="/estatedesk/itest", type="estatedesk.itest.thing.happened.v1", subject=subject,
+        companyid="company-1", estateid="estate-1", data=data,
+    )
+
+
+async def publish(connection, settings, envelope: Envelope, times: int = 1) -> None:
+    channel = await connection.channel(publisher_confirms=True)
+    exchange = await declare_exchange(channel, settings)
+    for _ in range(times):
+        await exchange.publish(
+            aio_pika.Message(envelope.model_dump_json().encode(), delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+            routing_key=envelope.routing_key,
+        )
+    await channel.close()
+
+
+def counted(queue: str, outcome: str) -> float:
+    return CONSUMED.labels(queue, outcome)._value.get()
+
+
+async def effect_count(database, subject: str) -> int:
+    document = await database.db.effects.find_one({"_id": subject})
+    return document["n"] if document else 0
+
+
+class Handler:
+    """Counts its effects in the database; fails on poison while `broken`."""
+
+    def __init__(self) -> None:
+        self.broken = True
+
+    async def __call__(self, uow, envelope: Envelope) -> None:
+        if envelope.data.get("poison") and self.broken:
+            raise RuntimeError("cannot handle this one yet")
+        await uow.db.effects.update_one(
+            {"_id": envelope.subject}, {"$inc": {"n": 1}}, upsert=True, session=uow.session
+        )
+
+
+async def start_consumer(database, connection, settings, handler) -> Consumer:
+    queue = f"itest.{str(ULID()).lower()}"
+    consumer = Consumer(
+        queue=queue, handlers={"itest.thing.happened": handler}, database=database,
+        connection=connection, settings=settings,
+    )
+    await consumer.start()
+    return consumer
+
+
+async def test_the_same_event_three_times_has_one_effect(database, connection, settings):
+    consumer = await start_consumer(database, connection, settings, Handler())
+    event = an_event("thing-1")
+    await publish(connection, settings, event, times=3)
+
+    queue = consumer.queue_name
+    await eventually(
+        lambda: asyncio.sleep(0, counted(queue, "applied") + counted(queue, "duplicate") == 3),
+        what="three deliveries",
+    )
+    assert counted(queue, "applied") == 1
+    assert counted(queue, "duplicate") == 2
+    assert await effect_count(database, "thing-1") == 1
+
+
+async def test_a_poison_message_is_parked_while_others_flow_then_replayed_once(database, connection, settings):
+    handler = Handler()
+    consumer = await start_consumer(database, connection, settings, handler)
+    keeper = DeadLetterKeeper(database=database, connection=connection, queues=[consumer.queue_name])
+    await keeper.start()
+
+    poison = an_event("poison-1", poison=True)
+    await publish(connection, settings, poison)
+    for n in range(10):
+        await publish(connection, settings, an_event(f"good-{n}"))
+
+    async def all_good_applied():
+        return all([await effect_count(database, f"good-{n}") == 1 for n in range(10)])
+
+    await eventually(all_good_applied, what="the good events")
+    parked = await eventually(
+        lambda: database.db[DEAD_LETTERS].find_one({"event_id": poison.id}), what="the poison parked"
+    )
+    assert parked["attempts"] == settings.max_attempts
+    assert "cannot handle this one yet" in parked["last_error"]
+    assert counted(consumer.queue_name, "retried") == settings.max_attempts - 1
+    assert await effect_count(database, "poison-1") == 0
+
+    handler.broken = False  # the fix is deployed
+    await keeper.replay(parked["_id"], company_id="company-1")
+    await eventually(lambda: effect_count(database, "poison-1"), what="the replayed poison applied")
+    await keeper.replay(parked["_id"], company_id="company-1")  # an operator clicks twice
+    await eventually(
+        lambda: asyncio.sleep(0, counted(consumer.queue_name, "duplicate") == 1), what="the second replay"
+    )
+    assert await effect_count(database, "poison-1") == 1
+    replayed = await database.db[DEAD_LETTERS].find_one({"_id": parked["_id"]})
+    assert replayed["replayed_at"] is not None
+
+
+async def test_a_malformed_message_is_parked_at_once(database, connection, settings):
+    consumer = await start_consumer(database, connection, settings, Handler())
+    keeper = DeadLetterKeeper(database=database, connection=connection, queues=[consumer.queue_name])
+    await keeper.start()
+    channel = await connection.channel(publisher_confirms=True)
+    exchange = await declare_exchange(channel, settings)
+    await exchange.publish(aio_pika.Message(b"{not json"), routing_key="itest.thing.happened")
+    parked = await eventually(
+        lambda: database.db[DEAD_LETTERS].find_one({"queue": consumer.queue_name}), what="the malformed message parked"
+    )
+    assert parked["event_id"] is None
+    assert parked["attempts"] == 1
+    assert "malformed" in parked["last_error"]

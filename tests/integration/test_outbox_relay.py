@@ -1,0 +1,79 @@
+"""The outbox relay publishes every committed event once, even with two replicas relaying."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+
+from shared.bus import connect_bus, declare_exchange
+from shared.db import OUTBOX
+from shared.events import TicketUpdated
+from shared.outbox import OutboxRelay, ensure_outbox_indexes
+from tests.integration.test_inbox_and_dead_letters import eventually
+
+
+async def commit_events(database, count: int, *, per_transaction: int = 10) -> None:
+    for first in range(0, count, per_transaction):
+        async def work(uow, first=first):
+            for n in range(first, first + per_transaction):
+                uow.emit(
+                    TicketUpdated(ticket_id=f"t-{n}", number=f"DH-20261126-{n:04d}", status="in_progress",
+                                  previous_status="open"),
+                    subject=f"t-{n}", company_id="company-1", estate_id="estate-1",
+                )
+        await database.transaction(work)
+
+
+async def listen(connection, settings) -> Counter:
+    """Count every message the exchange routes to a queue of our own, by event id."""
+    received: Counter = Counter()
+    channel = await connection.channel()
+    exchange = await declare_exchange(channel, settings)
+    queue = await channel.declare_queue(exclusive=True)
+    await queue.bind(exchange, routing_key="#")
+
+    async def on_message(message):
+        received[message.message_id] += 1
+        await message.ack()
+
+    await queue.consume(on_message)
+    return received
+
+
+def all_marked_published(database):
+    async def probe() -> bool:
+        return await database.db[OUTBOX].count_documents({"published_at": None}) == 0
+
+    return probe
+
+
+async def test_two_relays_publish_each_event_once_and_one_takes_over(database, connection, settings):
+    await ensure_outbox_indexes(database)
+    received = await listen(connection, settings)
+    second_connection = await connect_bus(settings)
+    relays = [
+        OutboxRelay(database=database, connection=connection, settings=settings),
+        OutboxRelay(database=database, connection=second_connection, settings=settings),
+    ]
+    tasks = [asyncio.create_task(relay.run()) for relay in relays]
+    try:
+        await commit_events(database, 300)
+        await eventually(lambda: asyncio.sleep(0, len(received) == 300), what="300 events published")
+        await eventually(all_marked_published(database), what="every event marked published")
+        assert set(received.values()) == {1}, "an event was published twice"
+
+        # The relay holding the lease goes away; the other takes over after the lease expires.
+        lease = await database.db["leases"].find_one({"_id": relays[0].lease.name})
+        holder = [relay.lease.holder for relay in relays].index(lease["holder"])
+        tasks[holder].cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await tasks[holder]
+        await commit_events(database, 50)
+        await eventually(lambda: asyncio.sleep(0, len(received) == 350), what="the survivor publishing")
+        assert set(received.values()) == {1}
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await second_connection.close()
