@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import threading
-from pathlib import Path
 
 from devstack.demo import load_demo
 from devstack.stack import REPO, SERVICES, stack_from_environment

@@ -9,27 +9,67 @@ delivery limit is reached, e.g. a message that keeps killing its consumer).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
 
 import aio_pika
 import structlog
-from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
+from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange
 
 from shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 
 
-async def connect_bus(settings: ServiceSettings, *, attempts: int = 60) -> AbstractRobustConnection:
-    """A self-reconnecting connection; waits (bounded) for a broker that is still starting."""
-    for attempt in range(1, attempts + 1):
-        try:
-            return await aio_pika.connect_robust(settings.amqp_url, reconnect_interval=1)
-        except (ConnectionError, OSError, aio_pika.exceptions.AMQPConnectionError) as error:
-            if attempt == attempts:
+async def connect_bus(settings: ServiceSettings) -> AbstractConnection:
+    return await aio_pika.connect(settings.amqp_url, timeout=10)
+
+
+class Bus:
+    """The process's one broker connection, re-established with everything on it when it drops.
+
+    `on_connect` declares the topology and starts the consumers on each new connection; the
+    outbox relay opens its channels from `connection` whenever it finds its channel closed.
+    """
+
+    def __init__(self, settings: ServiceSettings, on_connect: Callable[[AbstractConnection], Awaitable[None]]) -> None:
+        self.settings = settings
+        self.on_connect = on_connect
+        self.connection: AbstractConnection | None = None
+        self.connected = asyncio.Event()
+
+    @property
+    def is_connected(self) -> bool:
+        return self.connected.is_set() and self.connection is not None and not self.connection.is_closed
+
+    async def run(self) -> None:
+        backoff = 0.2
+        while True:
+            lost = asyncio.Event()
+            try:
+                self.connection = await connect_bus(self.settings)
+                self.connection.close_callbacks.add(lambda *_: lost.set())
+                await self.on_connect(self.connection)
+                self.connected.set()
+                log.info("broker connected")
+                backoff = 0.2
+                await lost.wait()
+                log.warning("broker connection lost")
+            except asyncio.CancelledError:
                 raise
-            log.warning("broker not reachable yet", attempt=attempt, error=str(error))
-            await asyncio.sleep(0.5)
-    raise AssertionError("unreachable")
+            except Exception as error:  # broker away or restarting: try again, a little later each time
+                log.warning("broker not reachable", error=repr(error), retry_in_s=backoff)
+            finally:
+                self.connected.clear()
+                if self.connection is not None and not self.connection.is_closed:
+                    with contextlib.suppress(Exception):
+                        await self.connection.close()
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 2.0)
+
+    async def close(self) -> None:
+        if self.connection is not None and not self.connection.is_closed:
+            await self.connection.close()
 
 
 async def declare_exchange(channel: AbstractChannel, settings: ServiceSettings) -> AbstractExchange:

@@ -7,13 +7,12 @@ retried after growing delays, then parked in the queue's dead-letter queue.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import aio_pika
 import structlog
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.abc import AbstractConnection, AbstractIncomingMessage
 from opentelemetry import propagate, trace
 from prometheus_client import Counter
 from pydantic import ValidationError
@@ -28,6 +27,7 @@ from shared.bus import (
 )
 from shared.db import Database, UnitOfWork
 from shared.envelope import Envelope, utcnow
+from shared.locks import KeyedLocks
 from shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -73,23 +73,24 @@ class Consumer:
         queue: str,
         handlers: dict[str, Handler],
         database: Database,
-        connection: AbstractRobustConnection,
         settings: ServiceSettings,
     ) -> None:
         self.queue_name = queue
         self.handlers = handlers
         self.database = database
-        self.connection = connection
         self.settings = settings
+        # Events of one estate are applied one at a time in this process (see shared.locks).
+        self.estate_locks = KeyedLocks()
 
-    async def start(self) -> None:
-        channel = await self.connection.channel()
+    async def start(self, connection: AbstractConnection) -> None:
+        """Declare the queue family and consume; called again on every new connection."""
+        channel = await connection.channel()
         await channel.set_qos(prefetch_count=self.settings.consumer_prefetch)
         exchange = await declare_exchange(channel, self.settings)
         queue = await declare_consumer_queue(
             channel, exchange, queue=self.queue_name, bindings=list(self.handlers), settings=self.settings
         )
-        self.publisher = await self.connection.channel(publisher_confirms=True, on_return_raises=True)
+        self.publisher = await connection.channel(publisher_confirms=True, on_return_raises=True)
         await queue.consume(self.on_message)
 
     def handler_for(self, routing_key: str) -> Handler | None:
@@ -134,7 +135,8 @@ class Consumer:
             await handler(uow, envelope)
 
         try:
-            await self.database.transaction(work)
+            async with self.estate_locks.hold(envelope.estateid):
+                await self.database.transaction(work)
         except AlreadyApplied:
             return "duplicate"
         return "applied"
@@ -167,7 +169,3 @@ class Consumer:
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         )
         await self.publisher.default_exchange.publish(copy, routing_key=queue, timeout=10)
-
-
-async def start_consumers(consumers: list[Consumer]) -> None:
-    await asyncio.gather(*(consumer.start() for consumer in consumers))

@@ -11,14 +11,14 @@ import json
 from typing import Any
 
 import aio_pika
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.abc import AbstractConnection, AbstractIncomingMessage
 from prometheus_client import Counter
 
 from shared.bus import dead_letter_queue_name
 from shared.consumer import ATTEMPT_HEADER
 from shared.db import Database
 from shared.envelope import new_id, utcnow
-from shared.errors import NotFound
+from shared.errors import NotFound, ServiceUnavailable
 
 DEAD_LETTERS = "dead_letters"
 PARKED = Counter("dead_letters_parked_total", "Messages parked after their last attempt", ["queue"])
@@ -55,13 +55,14 @@ def dead_letter_document(queue: str, message: AbstractIncomingMessage) -> dict[s
 
 
 class DeadLetterKeeper:
-    def __init__(self, *, database: Database, connection: AbstractRobustConnection, queues: list[str]) -> None:
+    def __init__(self, *, database: Database, queues: list[str]) -> None:
         self.database = database
-        self.connection = connection
         self.queues = queues
+        self.channel = None
 
-    async def start(self) -> None:
-        self.channel = await self.connection.channel(publisher_confirms=True, on_return_raises=True)
+    async def start(self, connection: AbstractConnection) -> None:
+        """Drain the dead-letter queues; called again on every new connection."""
+        self.channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         for queue in self.queues:
             dead_letter_queue = await self.channel.declare_queue(
                 dead_letter_queue_name(queue), durable=True, arguments={"x-queue-type": "quorum"}
@@ -81,6 +82,8 @@ class DeadLetterKeeper:
         document = await collection.find_one({"_id": dead_letter_id, "company_id": {"$in": [company_id, None]}})
         if document is None:
             raise NotFound("dead letter")
+        if self.channel is None or self.channel.is_closed:
+            raise ServiceUnavailable("the broker is not reachable; replay again shortly")
         message = aio_pika.Message(
             body=document["body"].encode(),
             headers={ATTEMPT_HEADER: 1, "x-replayed-from": dead_letter_id},

@@ -13,11 +13,11 @@ from datetime import timedelta
 
 import aio_pika
 import structlog
-from aio_pika.abc import AbstractRobustConnection
 from opentelemetry import propagate, trace
 from prometheus_client import Counter, Gauge
 from pymongo import ASCENDING
 
+from shared.bus import Bus
 from shared.db import OUTBOX, Database
 from shared.envelope import Envelope, new_id, utcnow
 from shared.settings import ServiceSettings
@@ -68,10 +68,10 @@ class Lease:
 
 class OutboxRelay:
     def __init__(
-        self, *, database: Database, connection: AbstractRobustConnection, settings: ServiceSettings
+        self, *, database: Database, bus: Bus, settings: ServiceSettings
     ) -> None:
         self.database = database
-        self.connection = connection
+        self.bus = bus
         self.settings = settings
         self.lease = Lease(database, RELAY_LEASE, settings.relay_lease_s)
         self.wake = asyncio.Event()
@@ -95,7 +95,8 @@ class OutboxRelay:
             self.wake.clear()
             try:
                 if channel is None or channel.is_closed:
-                    channel = await self.connection.channel(publisher_confirms=True, on_return_raises=True)
+                    await self.bus.connected.wait()
+                    channel = await self.bus.connection.channel(publisher_confirms=True, on_return_raises=True)
                     exchange = await channel.declare_exchange(
                         self.settings.events_exchange, aio_pika.ExchangeType.TOPIC, durable=True
                     )

@@ -15,18 +15,19 @@ from typing import Annotated
 
 import structlog
 import uvicorn
+from aio_pika.abc import AbstractConnection
 from fastapi import APIRouter, Depends, FastAPI, Request
 
 from shared import admin_api
-from shared.bus import connect_bus
+from shared.bus import Bus
 from shared.consumer import Consumer, Handler, ensure_inbox_indexes
 from shared.db import Database, connect
 from shared.dead_letters import DeadLetterKeeper
-from shared.problems import install_error_handlers
 from shared.idempotency import ensure_idempotency_indexes
 from shared.logging import configure_logging
 from shared.observability import install_observability
 from shared.outbox import OutboxRelay, ensure_outbox_indexes
+from shared.problems import install_error_handlers
 from shared.settings import ServiceSettings
 from shared.tracing import configure_tracing
 
@@ -46,29 +47,35 @@ class ServiceDefinition:
 class Runtime:
     """The connections and background tasks of one service process."""
 
+    # How long a starting service waits for the broker before it gives up (its queues must
+    # exist before it takes traffic, or events published meanwhile would find no queue).
+    BROKER_WAIT_S = 60
+
     def __init__(self, definition: ServiceDefinition, settings: ServiceSettings) -> None:
         self.definition = definition
         self.settings = settings
         self.database = Database(connect(settings), settings.database_name)
+        self.consumers = [
+            Consumer(queue=queue, handlers=handlers, database=self.database, settings=settings)
+            for queue, handlers in definition.consumers.items()
+        ]
+        self.dead_letter_keeper = DeadLetterKeeper(database=self.database, queues=list(definition.consumers))
+        self.bus = Bus(settings, self._on_broker_connected)
         self.tasks: list[asyncio.Task] = []
-        self.connection = None
+
+    async def _on_broker_connected(self, connection: AbstractConnection) -> None:
+        for consumer in self.consumers:
+            await consumer.start(connection)
+        await self.dead_letter_keeper.start(connection)
 
     async def start(self) -> None:
         await self._ensure_indexes()
-        self.connection = await connect_bus(self.settings)
-        consumers = [
-            Consumer(queue=queue, handlers=handlers, database=self.database, connection=self.connection,
-                     settings=self.settings)
-            for queue, handlers in self.definition.consumers.items()
+        relay = OutboxRelay(database=self.database, bus=self.bus, settings=self.settings)
+        self.tasks = [
+            asyncio.create_task(self.bus.run(), name="bus"),
+            asyncio.create_task(relay.run(), name="outbox-relay"),
         ]
-        for consumer in consumers:
-            await consumer.start()
-        self.dead_letter_keeper = DeadLetterKeeper(
-            database=self.database, connection=self.connection, queues=list(self.definition.consumers)
-        )
-        await self.dead_letter_keeper.start()
-        relay = OutboxRelay(database=self.database, connection=self.connection, settings=self.settings)
-        self.tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
+        await asyncio.wait_for(self.bus.connected.wait(), timeout=self.BROKER_WAIT_S)
         log.info("service started", consumers=list(self.definition.consumers))
 
     async def _ensure_indexes(self) -> None:
@@ -79,18 +86,16 @@ class Runtime:
             await self.definition.ensure_indexes(self.database)
 
     async def stop(self) -> None:
-        for task in self.tasks:
+        for task in reversed(self.tasks):
             task.cancel()
-        for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        if self.connection is not None:
-            with contextlib.suppress(Exception):
-                await self.connection.close()
+        with contextlib.suppress(Exception):
+            await self.bus.close()
         await self.database.client.close()
 
     def broker_connected(self) -> bool:
-        return self.connection is not None and not self.connection.is_closed
+        return self.bus.is_connected
 
 
 def create_app(definition: ServiceDefinition, settings: ServiceSettings) -> FastAPI:

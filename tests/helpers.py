@@ -14,7 +14,9 @@ from devstack.stack import Stack
 T = TypeVar("T")
 
 
-def eventually(probe: Callable[[], T | None], *, timeout: float = 20.0, interval: float = 0.1, what: str = "it") -> T:
+def eventually(
+    probe: Callable[[], T | None], *, timeout: float = 20.0, interval: float = 0.1, what: str | Callable[[], str] = "it"
+) -> T:
     """Poll `probe` until it returns something truthy, for at most `timeout` seconds."""
     deadline = time.monotonic() + timeout
     last = None
@@ -23,7 +25,8 @@ def eventually(probe: Callable[[], T | None], *, timeout: float = 20.0, interval
         if last:
             return last
         time.sleep(interval)
-    raise AssertionError(f"{what} did not happen within {timeout} s (last: {last!r})")
+    description = what() if callable(what) else what
+    raise AssertionError(f"{description} did not happen within {timeout} s (last: {last!r})")
 
 
 def new_estate_id() -> str:
@@ -73,3 +76,24 @@ def repair_contact(estate_id: str, description: str = "卫生间漏水") -> dict
         "summary": f"来电报修：{description}",
         "ticket": {"category": "repair", "subcategory": "plumbing", "scope": "in_unit", "description": description},
     }
+
+
+def all_pages(api: Api, service: str, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every item of a cursor-paginated list."""
+    items, cursor = [], None
+    while True:
+        page = api.get(service, path, params={**params, "limit": 100, **({"cursor": cursor} if cursor else {})})
+        assert page.status_code == 200, page.text
+        body = page.json()
+        items.extend(body["items"])
+        cursor = body["next_cursor"]
+        if not cursor:
+            return items
+
+
+def work_orders_by_ticket(api: Api, estate_id: str) -> dict[str, int]:
+    """How many work orders each ticket of the estate has."""
+    counts: dict[str, int] = {}
+    for work_order in all_pages(api, "dispatch", "/v1/work-orders", {"estate_id": estate_id}):
+        counts[work_order["ticket_id"]] = counts.get(work_order["ticket_id"], 0) + 1
+    return counts

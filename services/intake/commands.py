@@ -15,8 +15,11 @@ from shared.db import Database, UnitOfWork
 from shared.envelope import Envelope, new_id, utcnow
 from shared.errors import Conflict, NotFound
 from shared.estates import local_day
-from shared.idempotency import create_once
 from shared.events import ContactLogged, EstateRegistered, TicketOpened, TicketUpdated
+from shared.idempotency import create_once
+from shared.locks import KeyedLocks
+
+ESTATE_LOCKS = KeyedLocks()
 
 
 def estate_public(document: dict[str, Any]) -> EstatePublic:
@@ -111,7 +114,8 @@ async def log_contact(
         )
         return contact_public(contact, ticket).model_dump(mode="json")
 
-    return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
+    async with ESTATE_LOCKS.hold(estate["_id"]):  # one counter per estate and day (see shared.locks)
+        return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
 
 
 def contact_public(contact: dict[str, Any], ticket: dict[str, Any] | None) -> ContactPublic:

@@ -66,11 +66,8 @@ class Handler:
 
 async def start_consumer(database, connection, settings, handler) -> Consumer:
     queue = f"itest.{str(ULID()).lower()}"
-    consumer = Consumer(
-        queue=queue, handlers={"itest.thing.happened": handler}, database=database,
-        connection=connection, settings=settings,
-    )
-    await consumer.start()
+    consumer = Consumer(queue=queue, handlers={"itest.thing.happened": handler}, database=database, settings=settings)
+    await consumer.start(connection)
     return consumer
 
 
@@ -92,8 +89,8 @@ async def test_the_same_event_three_times_has_one_effect(database, connection, s
 async def test_a_poison_message_is_parked_while_others_flow_then_replayed_once(database, connection, settings):
     handler = Handler()
     consumer = await start_consumer(database, connection, settings, handler)
-    keeper = DeadLetterKeeper(database=database, connection=connection, queues=[consumer.queue_name])
-    await keeper.start()
+    keeper = DeadLetterKeeper(database=database, queues=[consumer.queue_name])
+    await keeper.start(connection)
 
     poison = an_event("poison-1", poison=True)
     await publish(connection, settings, poison)
@@ -126,8 +123,8 @@ async def test_a_poison_message_is_parked_while_others_flow_then_replayed_once(d
 
 async def test_a_malformed_message_is_parked_at_once(database, connection, settings):
     consumer = await start_consumer(database, connection, settings, Handler())
-    keeper = DeadLetterKeeper(database=database, connection=connection, queues=[consumer.queue_name])
-    await keeper.start()
+    keeper = DeadLetterKeeper(database=database, queues=[consumer.queue_name])
+    await keeper.start(connection)
     channel = await connection.channel(publisher_confirms=True)
     exchange = await declare_exchange(channel, settings)
     await exchange.publish(aio_pika.Message(b"{not json"), routing_key="itest.thing.happened")

@@ -1,0 +1,101 @@
+"""`make bench`: start the stack in a temporary folder, measure, print, write, stop.
+
+The references come first, on a quiet stack; then the steady end-to-end run; then intake
+at full load. A measurement that fails is reported as n/a; only a stack that cannot start
+makes the run fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from bench import refs, thin_slice
+from bench.results import Figure, report, write
+from devstack.stack import Stack
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="EstateDesk benchmarks (quality.md)")
+    parser.add_argument("--concurrency", type=int, default=32, help="load-generator workers at full load")
+    parser.add_argument("--count", type=int, default=3000, help="requests per full-load run (at most)")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per full-load run (at most)")
+    parser.add_argument("--e2e-rate", type=float, default=20.0, help="repairs per second in the end-to-end run")
+    parser.add_argument("--e2e-duration", type=float, default=15.0, help="seconds of the end-to-end run")
+    parser.add_argument("--engineers", type=int, default=2, help="engineers on duty in each bench estate")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data)")
+    return parser.parse_args()
+
+
+def measure(names: list[tuple[str, ...]], run: Callable[[], Figure | list[Figure]]) -> list[Figure]:
+    """Run one measurement; on any error, its figures are n/a with the error noted, and we go on.
+
+    `names` are the figures' (name, value, unit[, reference]) when it fails, value None.
+    """
+    started = time.monotonic()
+    try:
+        result = run()
+        figures = result if isinstance(result, list) else [result]
+    except Exception as error:  # a benchmark never fails the run on a measurement
+        traceback.print_exc(file=sys.stderr)
+        figures = [Figure(*name, detail={"error": repr(error)}) for name in names]
+    for figure in figures:
+        figure.detail.setdefault("took_s", round(time.monotonic() - started, 1))
+        report(figure)
+    return figures
+
+
+def main() -> int:
+    args = arguments()
+    workdir = Path(tempfile.mkdtemp(prefix="estatedesk-bench-"))
+    stack = Stack(workdir, ports=None)
+    keep = args.keep
+    try:
+        print(f"# starting the stack in {workdir} …", file=sys.stderr, flush=True)
+        try:
+            stack.start_infrastructure()
+            stack.start_services()
+            e2e_estate = thin_slice.new_estate(stack, engineers=args.engineers)
+            load_estate = thin_slice.new_estate(stack, engineers=args.engineers)
+        except Exception:
+            traceback.print_exc()
+            print(f"the stack did not start; its logs are in {workdir}", file=sys.stderr)
+            keep = True
+            return 1
+        token = thin_slice.agent_token(stack, [e2e_estate, load_estate])
+        full_load = {"concurrency": args.concurrency, "count": args.count, "duration": args.duration}
+        print("# stack up; measuring …", file=sys.stderr, flush=True)
+
+        db, = measure([("ref.db_insert_one", None, "inserts/s")], lambda: refs.db_insert_one(stack))
+        amqp, = measure([("ref.amqp_publish_confirmed", None, "msgs/s")], lambda: refs.amqp_publish_confirmed(stack))
+        http, = measure([("ref.http_noop", None, "req/s")],
+                        lambda: refs.http_noop(stack, workdir / "noop", token, load_estate, **full_load))
+        e2e = measure(
+            [("e2e.ticket_to_assignee_p50_ms", None, "ms"), ("e2e.ticket_to_assignee_p95_ms", None, "ms")],
+            lambda: thin_slice.ticket_to_assignee(stack, token, e2e_estate, rate=args.e2e_rate,
+                                                  duration=args.e2e_duration),
+        )
+        accept = measure(
+            [("intake.accept_rate", None, "contacts/s", ref) for ref in ("ref.db_insert_one", "ref.http_noop")],
+            lambda: thin_slice.accept_rate(stack, token, load_estate, [db, http], **full_load),
+        )
+        path = write([db, amqp, http, *accept, *e2e])
+        print(f"# written to {path}", file=sys.stderr)
+        return 0
+    finally:
+        print("# stopping the stack …", file=sys.stderr, flush=True)
+        stack.stop()
+        if keep:
+            print(f"# kept {workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
