@@ -78,7 +78,7 @@ class OutboxRelay:
         database.on_commit(self.wake.set)
 
     async def run(self) -> None:
-        watcher = asyncio.create_task(self._watch_inserts())
+        watcher = asyncio.create_task(self._watch_inserts() if self.settings.outbox_watch else asyncio.sleep(0))
         try:
             await self._relay_forever()
         finally:

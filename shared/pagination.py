@@ -35,9 +35,11 @@ def page_request(
     after_id = None
     if cursor:
         try:
-            after_id = base64.urlsafe_b64decode(cursor.encode()).decode()
+            after_id = base64.b64decode(cursor.encode(), altchars=b"-_", validate=True).decode()
         except (ValueError, UnicodeDecodeError) as error:
             raise InvalidInput("the cursor is not one this API gave out", field="cursor") from error
+        if not after_id or encode_cursor(after_id) != cursor:
+            raise InvalidInput("the cursor is not one this API gave out", field="cursor")
     return PageRequest(limit=limit, after_id=after_id)
 
 

@@ -37,6 +37,8 @@ class ServiceSettings(BaseSettings):
     retry_delays_ms: list[int] = Field(default_factory=lambda: [1_000, 5_000, 25_000, 60_000])
     outbox_batch_size: int = 500
     outbox_poll_interval_s: float = 2.0
+    # Wake the relay on outbox inserts by other processes (replicas) through a change stream.
+    outbox_watch: bool = True
     relay_lease_s: float = 10.0
     inbox_retention_days: int = 14
 

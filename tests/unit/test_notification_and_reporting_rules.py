@@ -1,0 +1,30 @@
+from datetime import UTC, date, datetime
+
+from services.notification.domain.messages import dedupe_key, work_order_assigned
+from services.reporting.domain.figures import attribution_day, increments_for
+
+
+def test_the_assignee_gets_the_order_in_chinese():
+    draft = work_order_assigned({
+        "assignee_id": "eng-1", "number": "PG-20261126-0001", "description": "水管漏水", "location": "3栋502",
+        "priority": "P1",
+    })
+    assert draft.recipient_id == "eng-1"
+    assert "PG-20261126-0001" in draft.body and "3栋502" in draft.body and "紧急" in draft.body
+    assert draft.urgent
+    assert dedupe_key("event-1", draft) == "event-1:eng-1:app_push"
+
+
+def test_figures_count_on_the_estates_local_day():
+    late_evening_utc = datetime(2026, 11, 25, 17, 30, tzinfo=UTC)  # 01:30 on the 26th in Shanghai
+    assert attribution_day(late_evening_utc, "Asia/Shanghai") == date(2026, 11, 26)
+
+
+def test_which_events_move_which_figures():
+    assert increments_for("intake.ticket.opened", {"category": "repair"}) == {
+        "tickets_opened": 1, "tickets_by_category.repair": 1,
+    }
+    assert increments_for("intake.contact.logged", {"answered_within_15s": True}) == {
+        "contacts_logged": 1, "contacts_answered_within_15s": 1,
+    }
+    assert increments_for("notification.message.sent", {}) == {}

@@ -1,0 +1,109 @@
+from datetime import timedelta
+
+import jwt
+import pytest
+from pydantic import ValidationError
+
+from services.billing.domain.money import fen_to_text, text_to_fen
+from shared.asyncapi import asyncapi_document
+from shared.auth import decode_token
+from shared.consumer import topic_matches
+from shared.envelope import routing_key_of
+from shared.errors import Unauthorized
+from shared.events import REGISTRY, TicketOpened, envelope_for
+from shared.logging import mask_name, mask_personal_data, mask_phone_numbers
+from shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
+from shared.tokens import mint_token
+
+SECRET = "unit-test-secret-unit-test-secret-0123"
+
+
+def token(**overrides):
+    claims = {"secret": SECRET, "issuer": "estatedesk", "user_id": "u1", "company_id": "c1",
+              "estates": ["e1"], "roles": ["agent"]}
+    return mint_token(**{**claims, **overrides})
+
+
+def test_a_good_token_names_company_estates_and_roles():
+    principal = decode_token(token(), secret=SECRET, issuer="estatedesk")
+    assert (principal.company_id, principal.estates, principal.roles) == ("c1", ["e1"], ["agent"])
+    assert principal.may_act_in("e1") and not principal.may_act_in("e2")
+    assert principal.estate_filter() == {"company_id": "c1", "estate_id": {"$in": ["e1"]}}
+
+
+@pytest.mark.parametrize(
+    "bad_token",
+    [
+        token(ttl=timedelta(seconds=-1)),                     # expired
+        token(secret="another-secret-another-secret-0123"),  # wrongly signed
+        jwt.encode({"sub": "u1", "iss": "estatedesk", "exp": 9999999999, "company_id": "c1", "estates": ["e1"],
+                    "roles": ["agent"]}, key=None, algorithm="none"),  # alg: none
+        token(roles=["emperor"]),                             # a role that does not exist
+        "not-a-token",
+    ],
+)
+def test_bad_tokens_are_unauthorized(bad_token):
+    with pytest.raises(Unauthorized):
+        decode_token(bad_token, secret=SECRET, issuer="estatedesk")
+
+
+def test_production_refuses_the_development_key_and_default_broker_credentials():
+    with pytest.raises(ValidationError, match="JWT_SECRET"):
+        ServiceSettings(environment="production", jwt_secret=DEVELOPMENT_JWT_SECRET, amqp_url="amqp://app:s3cret@mq/")
+    with pytest.raises(ValidationError, match="broker credentials"):
+        ServiceSettings(environment="production", jwt_secret="x" * 40, amqp_url="amqp://guest:guest@mq/")
+    assert ServiceSettings(environment="production", jwt_secret="x" * 40, amqp_url="amqp://app:s3cret@mq/")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "key", "matches"),
+    [
+        ("#", "intake.ticket.opened", True),
+        ("intake.ticket.opened", "intake.ticket.opened", True),
+        ("intake.*.opened", "intake.ticket.opened", True),
+        ("intake.#", "intake.ticket.opened", True),
+        ("intake.*", "intake.ticket.opened", False),
+        ("dispatch.#", "intake.ticket.opened", False),
+    ],
+)
+def test_topic_matching_follows_amqp(pattern, key, matches):
+    assert topic_matches(pattern, key) is matches
+
+
+def test_event_types_are_versioned_and_routed_by_service_entity_verb():
+    envelope = envelope_for(
+        TicketOpened(ticket_id="t1", number="DH-20261126-0001", category="repair", priority="P3", scope="in_unit",
+                     description="d", channel="hotline", promised_reply_at="2026-11-26T10:00:00Z",
+                     opened_at="2026-11-26T08:00:00Z"),
+        subject="t1", company_id="c1", estate_id="e1",
+    )
+    assert envelope.type == "estatedesk.intake.ticket.opened.v1"
+    assert envelope.source == "/estatedesk/intake"
+    assert envelope.routing_key == routing_key_of(envelope.type) == "intake.ticket.opened"
+    assert envelope.specversion == "1.0" and len(envelope.id) == 26
+
+
+def test_the_asyncapi_document_describes_every_registered_event():
+    document = asyncapi_document()
+    assert document["asyncapi"].startswith("3.")
+    assert {spec.name for spec in REGISTRY.values()} == set(document["channels"])
+    for spec in REGISTRY.values():
+        assert spec.model.__name__ in document["components"]["schemas"]
+
+
+def test_phone_numbers_and_names_are_masked_in_logs():
+    assert mask_phone_numbers("来电 13812345678，回拨 +8613987654321") == "来电 138****5678，回拨 +86139****4321"
+    assert mask_name("张三") == "张*"
+    masked = mask_personal_data(None, "info", {"event": "call from 13812345678", "caller_name": "李四",
+                                               "caller_phone": "13812345678", "nested": {"name": "王五"}})
+    assert masked == {"event": "call from 138****5678", "caller_name": "李*", "caller_phone": "138****5678",
+                      "nested": {"name": "王*"}}
+
+
+def test_money_is_integer_fen_inside_and_two_decimals_outside():
+    assert fen_to_text(123450) == "1234.50"
+    assert fen_to_text(-5) == "-0.05"
+    assert text_to_fen("1234.5") == 123450
+    for bad in ("1.234", "abc", "NaN"):
+        with pytest.raises(ValueError):
+            text_to_fen(bad)
