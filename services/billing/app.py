@@ -4,7 +4,7 @@ from services.billing import store
 from services.billing.api.routes import router
 from services.billing.handlers import HANDLERS
 from services.billing.settings import BillingSettings
-from shared.service import ServiceDefinition, create_app, serve
+from shared.service import ServiceDefinition, serve
 
 DEFINITION = ServiceDefinition(
     name="billing",
@@ -13,10 +13,6 @@ DEFINITION = ServiceDefinition(
     consumers={"billing.directory": HANDLERS},
     ensure_indexes=store.ensure_indexes,
 )
-
-
-def build_app(settings: BillingSettings | None = None):
-    return create_app(DEFINITION, settings or BillingSettings())
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from services.dispatch import store
 from services.dispatch.api.routes import router
 from services.dispatch.handlers import HANDLERS
 from services.dispatch.settings import DispatchSettings
-from shared.service import ServiceDefinition, create_app, serve
+from shared.service import ServiceDefinition, serve
 
 DEFINITION = ServiceDefinition(
     name="dispatch",
@@ -13,10 +13,6 @@ DEFINITION = ServiceDefinition(
     consumers={"dispatch.intake-events": HANDLERS},
     ensure_indexes=store.ensure_indexes,
 )
-
-
-def build_app(settings: DispatchSettings | None = None):
-    return create_app(DEFINITION, settings or DispatchSettings())
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from services.intake import store
 from services.intake.api.routes import router
 from services.intake.handlers import HANDLERS
 from services.intake.settings import IntakeSettings
-from shared.service import ServiceDefinition, create_app, serve
+from shared.service import ServiceDefinition, serve
 
 DEFINITION = ServiceDefinition(
     name="intake",
@@ -13,10 +13,6 @@ DEFINITION = ServiceDefinition(
     consumers={"intake.work-orders": HANDLERS},
     ensure_indexes=store.ensure_indexes,
 )
-
-
-def build_app(settings: IntakeSettings | None = None):
-    return create_app(DEFINITION, settings or IntakeSettings())
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from services.notification import store
 from services.notification.api.routes import router
 from services.notification.handlers import HANDLERS
 from services.notification.settings import NotificationSettings
-from shared.service import ServiceDefinition, create_app, serve
+from shared.service import ServiceDefinition, serve
 
 DEFINITION = ServiceDefinition(
     name="notification",
@@ -13,10 +13,6 @@ DEFINITION = ServiceDefinition(
     consumers={"notification.events": HANDLERS},
     ensure_indexes=store.ensure_indexes,
 )
-
-
-def build_app(settings: NotificationSettings | None = None):
-    return create_app(DEFINITION, settings or NotificationSettings())
 
 
 def main() -> None:

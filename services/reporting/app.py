@@ -4,7 +4,7 @@ from services.reporting import store
 from services.reporting.api.routes import router
 from services.reporting.handlers import HANDLERS
 from services.reporting.settings import ReportingSettings
-from shared.service import ServiceDefinition, create_app, serve
+from shared.service import ServiceDefinition, serve
 
 DEFINITION = ServiceDefinition(
     name="reporting",
@@ -13,10 +13,6 @@ DEFINITION = ServiceDefinition(
     consumers={"reporting.all-events": HANDLERS},
     ensure_indexes=store.ensure_indexes,
 )
-
-
-def build_app(settings: ReportingSettings | None = None):
-    return create_app(DEFINITION, settings or ReportingSettings())
 
 
 def main() -> None:
