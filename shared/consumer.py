@@ -115,6 +115,7 @@ class Consumer:
             else:
                 await message.ack()
                 CONSUMED.labels(self.queue_name, outcome).inc()
+                log.info("event consumed", event_type=envelope.type, queue=self.queue_name, outcome=outcome)
             finally:
                 structlog.contextvars.unbind_contextvars("event_id", "estate_id")
 

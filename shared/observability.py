@@ -11,6 +11,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 
 from shared.envelope import new_id
 
+log = structlog.get_logger(__name__)
+QUIET_ROUTES = {"/healthz", "/readyz", "/metrics"}
 REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
 LATENCY = Histogram(
     "http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"],
@@ -30,9 +32,13 @@ def install_observability(app: FastAPI, *, service: str) -> None:
         finally:
             structlog.contextvars.unbind_contextvars("request_id")
         route = getattr(request.scope.get("route"), "path", "unmatched")
-        LATENCY.labels(service, request.method, route).observe(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        LATENCY.labels(service, request.method, route).observe(elapsed)
         REQUESTS.labels(service, request.method, route, str(response.status_code)).inc()
         response.headers["x-request-id"] = request_id
+        if route not in QUIET_ROUTES:
+            log.info("request handled", method=request.method, route=route, status=response.status_code,
+                     duration_ms=round(elapsed * 1000, 1), request_id=request_id)
         return response
 
     @app.get("/healthz", include_in_schema=False)
