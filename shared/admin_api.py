@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from shared.asyncapi import asyncapi_document
 from shared.auth import Principal, require_roles
 from shared.dead_letters import DEAD_LETTERS
+from shared.documents import to_public
 from shared.pagination import Page, PageRequest, fetch_page, page_request
 
 router = APIRouter(prefix="/v1", tags=["operations"])
@@ -30,7 +31,7 @@ class DeadLetterPublic(BaseModel):
 
 
 def _public(document: dict) -> DeadLetterPublic:
-    return DeadLetterPublic(id=document["_id"], **{k: document.get(k) for k in DeadLetterPublic.model_fields if k != "id"})
+    return to_public(DeadLetterPublic, document)
 
 
 @router.get("/admin/dead-letters", response_model=Page[DeadLetterPublic])

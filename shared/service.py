@@ -42,6 +42,8 @@ class ServiceDefinition:
     # queue name → {routing-key pattern → handler}
     consumers: dict[str, dict[str, Handler]] = field(default_factory=dict)
     ensure_indexes: Callable[[Database], Awaitable[None]] | None = None
+    # Long-running tasks of the service (schedulers), started with it, cancelled on shutdown.
+    background: tuple[Callable[[Database, ServiceSettings], Awaitable[None]], ...] = ()
 
 
 class Runtime:
@@ -74,6 +76,7 @@ class Runtime:
         self.tasks = [
             asyncio.create_task(self.bus.run(), name="bus"),
             asyncio.create_task(relay.run(), name="outbox-relay"),
+            *(asyncio.create_task(task(self.database, self.settings)) for task in self.definition.background),
         ]
         await asyncio.wait_for(self.bus.connected.wait(), timeout=self.BROKER_WAIT_S)
         log.info("service started", consumers=list(self.definition.consumers))

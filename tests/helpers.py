@@ -97,3 +97,17 @@ def work_orders_by_ticket(api: Api, estate_id: str) -> dict[str, int]:
     for work_order in all_pages(api, "dispatch", "/v1/work-orders", {"estate_id": estate_id}):
         counts[work_order["ticket_id"]] = counts.get(work_order["ticket_id"], 0) + 1
     return counts
+
+
+def add_staff(stack: Stack, estate_id: str, staff_id: str, *, department: str = "engineering",
+              position: str = "staff", on_duty: bool = True) -> None:
+    body = {"estate_id": estate_id, "staff_id": staff_id, "name": staff_id, "department": department,
+            "position": position, "on_duty": on_duty}
+    response = admin(stack).post("dispatch", "/v1/staff", json=body)
+    assert response.status_code == 201, response.text
+
+
+def archived(api: Api, estate_id: str, event_name: str) -> list[dict[str, Any]]:
+    """Events of one type in reporting's archive, e.g. `dispatch.sla.warning`."""
+    event_type = f"estatedesk.{event_name}.v1"
+    return [e for e in all_pages(api, "reporting", "/v1/events", {"estate_id": estate_id}) if e["type"] == event_type]

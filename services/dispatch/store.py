@@ -1,47 +1,135 @@
-"""Dispatch's database: staff and their duty, work orders."""
+"""Dispatch's database: staff and their duty, departments, work orders, SLA timers."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from pymongo import ASCENDING
 
+from services.dispatch.domain import sla
 from shared.db import Database, UnitOfWork
 
 STAFF = "staff"
+DEPARTMENTS = "department_settings"
 WORK_ORDERS = "work_orders"
+SLA_TIMERS = "sla_timers"
+SCHEDULER_STATE = "scheduler_state"
+SLA_POLICIES = "sla_policies"
+FIRED_TIMER_RETENTION_S = 24 * 3600
 
 
 async def ensure_indexes(database: Database) -> None:
     db = database.db
     await db[STAFF].create_index([("estate_id", ASCENDING), ("department", ASCENDING), ("on_duty", ASCENDING)])
+    await db[STAFF].create_index([("estate_id", ASCENDING), ("position", ASCENDING), ("on_duty", ASCENDING)])
     await db[WORK_ORDERS].create_index("ticket_id", unique=True, partialFilterExpression={"ticket_id": {"$type": "string"}})
     await db[WORK_ORDERS].create_index([("estate_id", ASCENDING), ("number", ASCENDING)], unique=True)
     await db[WORK_ORDERS].create_index([("estate_id", ASCENDING), ("assignee_id", ASCENDING)])
-
-
-async def staff_on_duty(uow: UnitOfWork, estate_id: str, department: str) -> list[dict[str, Any]]:
-    """Who is on duty now in a department: the foundation's simple list, until rosters replace it."""
-    query = {"estate_id": estate_id, "department": department, "on_duty": True}
-    return await uow.db[STAFF].find(query, session=uow.session).to_list(None)
-
-
-async def count_open_order(uow: UnitOfWork, staff_id: str) -> None:
-    await uow.db[STAFF].update_one({"_id": staff_id}, {"$inc": {"open_orders": 1}}, session=uow.session)
-
-
-async def find_work_order_for_ticket(uow: UnitOfWork, ticket_id: str) -> dict[str, Any] | None:
-    return await uow.db[WORK_ORDERS].find_one({"ticket_id": ticket_id}, session=uow.session)
+    await db[WORK_ORDERS].create_index([("estate_id", ASCENDING), ("sla_state", ASCENDING)])
+    await db[SLA_TIMERS].create_index([("bucket", ASCENDING), ("fired_at", ASCENDING)])
+    await db[SLA_TIMERS].create_index("work_order_id")
+    await db[SLA_TIMERS].create_index("fired_at", expireAfterSeconds=FIRED_TIMER_RETENTION_S, name="prune_fired")
 
 
 async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> None:
     await uow.db[collection].insert_one(document, session=uow.session)
 
 
-async def find_one(database: Database, collection: str, document_id: str, scope: dict[str, Any]) -> dict[str, Any] | None:
-    return await database.db[collection].find_one({"_id": document_id, **scope})
+async def find_one(
+    database: Database | UnitOfWork, collection: str, document_id: str, scope: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    session = getattr(database, "session", None)
+    return await database.db[collection].find_one({"_id": document_id, **(scope or {})}, session=session)
 
 
-async def set_duty(database: Database, staff_id: str, scope: dict[str, Any], on_duty: bool) -> dict[str, Any] | None:
-    result = await database.db[STAFF].update_one({"_id": staff_id, **scope}, {"$set": {"on_duty": on_duty}})
+# --- staff -----------------------------------------------------------------------------
+
+
+async def staff_on_duty(uow: UnitOfWork, estate_id: str, **criteria: str) -> list[dict[str, Any]]:
+    """Who is on duty now (by department or position): the foundation's simple list, until rosters replace it."""
+    query = {"estate_id": estate_id, "on_duty": True, "on_leave": {"$ne": True}, **criteria}
+    return await uow.db[STAFF].find(query, session=uow.session).sort("_id", ASCENDING).to_list(None)
+
+
+async def count_open_order(uow: UnitOfWork, staff_id: str | None, delta: int) -> None:
+    if staff_id:
+        await uow.db[STAFF].update_one({"_id": staff_id}, {"$inc": {"open_orders": delta}}, session=uow.session)
+
+
+async def set_staff_fields(database: Database, staff_id: str, scope: dict[str, Any], fields: dict[str, Any]):
+    result = await database.db[STAFF].update_one({"_id": staff_id, **scope}, {"$set": fields})
     return await find_one(database, STAFF, staff_id, scope) if result.matched_count else None
+
+
+async def grab_mode(uow: UnitOfWork, estate_id: str, department: str) -> bool:
+    settings = await find_one(uow, DEPARTMENTS, f"{estate_id}:{department}")
+    return bool(settings and settings.get("grab_mode"))
+
+
+async def set_department(database: Database, estate_id: str, department: str, fields: dict[str, Any]) -> dict:
+    document_id = f"{estate_id}:{department}"
+    await database.db[DEPARTMENTS].update_one(
+        {"_id": document_id}, {"$set": {"estate_id": estate_id, "department": department, **fields}}, upsert=True
+    )
+    return await find_one(database, DEPARTMENTS, document_id)
+
+
+async def sla_policy(uow: UnitOfWork, estate_id: str) -> sla.EstatePolicy:
+    document = await find_one(uow, SLA_POLICIES, estate_id)
+    if document is None:
+        return sla.DEFAULT_ESTATE_POLICY
+    return sla.EstatePolicy(
+        priorities={priority: sla.Policy(**{m: timedelta(seconds=s) for m, s in limits.items()})
+                    for priority, limits in document["priorities"].items()},
+        ladder_delays_s=tuple(document["ladder_delays_s"]),
+    )
+
+
+async def set_sla_policy(database: Database, estate_id: str, policy: dict[str, Any]) -> dict[str, Any]:
+    await database.db[SLA_POLICIES].replace_one({"_id": estate_id}, {"estate_id": estate_id, **policy}, upsert=True)
+    return await find_one(database, SLA_POLICIES, estate_id)
+
+
+# --- work orders -----------------------------------------------------------------------
+
+
+async def find_work_order_for_ticket(uow: UnitOfWork, ticket_id: str) -> dict[str, Any] | None:
+    return await uow.db[WORK_ORDERS].find_one({"ticket_id": ticket_id}, session=uow.session)
+
+
+async def update_work_order(uow: UnitOfWork, order: dict[str, Any], fields: dict[str, Any], history: dict) -> bool:
+    """Write a change if nobody changed the order since it was read (optimistic, by version)."""
+    result = await uow.db[WORK_ORDERS].update_one(
+        {"_id": order["_id"], "version": order["version"]},
+        {"$set": fields, "$inc": {"version": 1}, "$push": {"history": history}},
+        session=uow.session,
+    )
+    return result.modified_count == 1
+
+
+# --- SLA timers ------------------------------------------------------------------------
+
+
+async def add_timers(uow: UnitOfWork, timers: list[dict[str, Any]]) -> None:
+    if timers:
+        await uow.db[SLA_TIMERS].insert_many(timers, session=uow.session)
+
+
+async def withdraw_timers(uow: UnitOfWork, work_order_id: str, milestones: list[str] | None = None) -> list[dict]:
+    """Remove a work order's unfired timers (of some milestones, or all); returns what was removed."""
+    query: dict[str, Any] = {"work_order_id": work_order_id, "fired_at": None}
+    if milestones is not None:
+        query["milestone"] = {"$in": milestones}
+    timers = await uow.db[SLA_TIMERS].find(query, session=uow.session).to_list(None)
+    if timers:
+        await uow.db[SLA_TIMERS].delete_many({"_id": {"$in": [t["_id"] for t in timers]}}, session=uow.session)
+    return timers
+
+
+async def claim_timer(uow: UnitOfWork, timer_id: str, fired_at) -> bool:
+    """Exactly one claimant fires a timer: a conditional point update inside the firing transaction."""
+    result = await uow.db[SLA_TIMERS].update_one(
+        {"_id": timer_id, "fired_at": None}, {"$set": {"fired_at": fired_at}}, session=uow.session
+    )
+    return result.modified_count == 1

@@ -12,10 +12,11 @@ from services.intake.domain import tickets as rules
 from shared.auth import Principal
 from shared.counters import next_value
 from shared.db import Database, UnitOfWork
+from shared.documents import to_public
 from shared.envelope import Envelope, new_id, utcnow
 from shared.errors import Conflict, NotFound
 from shared.estates import local_day
-from shared.events import ContactLogged, EstateRegistered, TicketOpened, TicketUpdated
+from shared.events import ContactLogged, EstateRegistered, TicketOpened, TicketResolved, TicketUpdated
 from shared.idempotency import create_once
 from shared.locks import KeyedLocks
 
@@ -27,7 +28,7 @@ def estate_public(document: dict[str, Any]) -> EstatePublic:
 
 
 def ticket_public(document: dict[str, Any]) -> TicketPublic:
-    return TicketPublic(id=document["_id"], **{k: document.get(k) for k in TicketPublic.model_fields if k != "id"})
+    return to_public(TicketPublic, document)
 
 
 async def register_estate(
@@ -137,23 +138,29 @@ def _emit_ticket_opened(uow: UnitOfWork, ticket: dict[str, Any]) -> None:
     )
 
 
-async def start_ticket_work(uow: UnitOfWork, envelope: Envelope) -> None:
-    """A work order was assigned: an open ticket is now in progress (later or repeated events change nothing)."""
+async def follow_work_order(uow: UnitOfWork, envelope: Envelope) -> None:
+    """The ticket follows its work order, whatever order the events arrive in.
+
+    Assigned moves an open ticket to in_progress; completed resolves it from wherever it is
+    open. A late `assigned` after the completion, or a repeated event, changes nothing.
+    """
     data = envelope.data
     if not data.get("ticket_id"):
         return
+    target = "resolved" if envelope.routing_key == "dispatch.workorder.completed" else "in_progress"
     ticket = await store.find_ticket(uow, data["ticket_id"], {"estate_id": envelope.estateid})
-    if ticket is None or ticket["status"] not in ("open", "reopened"):
+    if ticket is None or target not in rules.ALLOWED_TRANSITIONS[ticket["status"]]:
         return
-    rules.check_transition(ticket["status"], "in_progress")
+    fields = {"work_order_id": data["work_order_id"]}
+    if target == "resolved":
+        fields.update(resolved_at=envelope.time, resolution=data.get("work_done"))
     change = {
-        "status": "in_progress",
-        "fields": {"work_order_id": data["work_order_id"]},
-        "entry": {"at": envelope.time, "status": "in_progress", "by": "dispatch", "event_id": envelope.id},
+        "status": target, "fields": fields,
+        "entry": {"at": envelope.time, "status": target, "by": "dispatch", "event_id": envelope.id},
     }
     await store.update_ticket_status(uow, ticket, change)
+    event = TicketResolved if target == "resolved" else TicketUpdated
     uow.emit(
-        TicketUpdated(ticket_id=ticket["_id"], number=ticket["number"], status="in_progress",
-                      previous_status=ticket["status"]),
+        event(ticket_id=ticket["_id"], number=ticket["number"], status=target, previous_status=ticket["status"]),
         subject=ticket["_id"], company_id=ticket["company_id"], estate_id=ticket["estate_id"],
     )

@@ -3,5 +3,6 @@
 from services.intake import commands
 
 HANDLERS = {
-    "dispatch.workorder.assigned": commands.start_ticket_work,
+    "dispatch.workorder.assigned": commands.follow_work_order,
+    "dispatch.workorder.completed": commands.follow_work_order,
 }

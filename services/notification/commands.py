@@ -8,16 +8,19 @@ from services.notification import store
 from services.notification.api.schemas import MessagePublic
 from services.notification.domain import messages as rules
 from shared.db import UnitOfWork
+from shared.documents import to_public
 from shared.envelope import Envelope, new_id, utcnow
 from shared.events import MessageSent
 
 
 def message_public(document: dict[str, Any]) -> MessagePublic:
-    return MessagePublic(id=document["_id"], **{k: document.get(k) for k in MessagePublic.model_fields if k != "id"})
+    return to_public(MessagePublic, document)
 
 
-async def store_and_send(uow: UnitOfWork, envelope: Envelope, draft: rules.Draft) -> None:
+async def store_and_send(uow: UnitOfWork, envelope: Envelope, draft: rules.Draft | None) -> None:
     """The local provider keeps the message readable through the API: storing it is sending it."""
+    if draft is None:  # nobody to tell (no assignee yet, nobody on duty at that level)
+        return
     now = utcnow()
     message = {
         "_id": new_id(), "dedupe_key": rules.dedupe_key(envelope.id, draft), "estate_id": envelope.estateid,
@@ -36,3 +39,15 @@ async def store_and_send(uow: UnitOfWork, envelope: Envelope, draft: rules.Draft
 
 async def notify_assignee(uow: UnitOfWork, envelope: Envelope) -> None:
     await store_and_send(uow, envelope, rules.work_order_assigned(envelope.data))
+
+
+async def notify_sla_warning(uow: UnitOfWork, envelope: Envelope) -> None:
+    await store_and_send(uow, envelope, rules.sla_warning(envelope.data, breached=False))
+
+
+async def notify_sla_breach(uow: UnitOfWork, envelope: Envelope) -> None:
+    await store_and_send(uow, envelope, rules.sla_warning(envelope.data, breached=True))
+
+
+async def notify_escalation(uow: UnitOfWork, envelope: Envelope) -> None:
+    await store_and_send(uow, envelope, rules.escalated(envelope.data))

@@ -4,4 +4,7 @@ from services.notification import commands
 
 HANDLERS = {
     "dispatch.workorder.assigned": commands.notify_assignee,
+    "dispatch.sla.warning": commands.notify_sla_warning,
+    "dispatch.sla.breached": commands.notify_sla_breach,
+    "dispatch.workorder.escalated": commands.notify_escalation,
 }

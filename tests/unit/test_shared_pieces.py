@@ -4,7 +4,7 @@ import jwt
 import pytest
 from pydantic import ValidationError
 
-from services.billing.domain.money import fen_to_text, text_to_fen
+from shared.money import fen_to_text, text_to_fen
 from shared.asyncapi import asyncapi_document
 from shared.auth import decode_token
 from shared.consumer import topic_matches

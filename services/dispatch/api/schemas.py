@@ -3,28 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Department = Literal["customer_service", "engineering", "security", "cleaning", "greening"]
+Position = Literal["staff", "supervisor", "cs_manager", "estate_manager", "duty_leader"]
+Priority = Literal["P1", "P2", "P3", "P4"]
+EstateId = Field(pattern=r"^[a-z0-9][a-z0-9-]{2,39}$")
+Money = Field(pattern=r"^\d{1,9}(\.\d{1,2})?$", description='Yuan as a decimal string, e.g. "12.50"')
 
 
-class StaffCreate(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    estate_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{2,39}$")
+
+class StaffCreate(Strict):
+    estate_id: str = EstateId
     staff_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,40}$", description="Defaults to a new id")
     name: str = Field(min_length=1, max_length=60)
     department: Department
+    position: Position = "staff"
     skills: list[str] = Field(default_factory=list, max_length=20)
     on_duty: bool = False
 
 
-class DutyUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    on_duty: bool
+class DutyUpdate(Strict):
+    on_duty: bool | None = None
+    on_leave: bool | None = None
 
 
 class StaffPublic(BaseModel):
@@ -32,9 +39,68 @@ class StaffPublic(BaseModel):
     estate_id: str
     name: str
     department: str
+    position: str = "staff"
     skills: list[str]
     on_duty: bool
+    on_leave: bool = False
     open_orders: int
+
+
+class DepartmentUpdate(Strict):
+    grab_mode: bool
+
+
+class DepartmentPublic(BaseModel):
+    estate_id: str
+    department: str
+    grab_mode: bool
+
+
+class WorkOrderCreate(Strict):
+    estate_id: str = EstateId
+    kind: Literal["repair", "inspection", "paid_service", "help"]
+    department: Department
+    priority: Priority = "P3"
+    location: str | None = Field(default=None, max_length=200)
+    unit_id: str | None = Field(default=None, max_length=60)
+    description: str = Field(min_length=1, max_length=2000)
+
+
+class AssignRequest(Strict):
+    assignee_id: str = Field(min_length=1, max_length=40)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class ReasonRequest(Strict):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class MaterialUsed(Strict):
+    item: str = Field(min_length=1, max_length=100)
+    quantity: Decimal = Field(gt=0, max_digits=9, decimal_places=3)
+    unit_price: str = Money
+
+
+class ChargeRequest(Strict):
+    description: str = Field(min_length=1, max_length=200)
+    amount: str = Money
+
+
+class CompletionRequest(Strict):
+    work_done: str = Field(min_length=1, max_length=2000)
+    materials: list[MaterialUsed] = Field(default_factory=list, max_length=50)
+    labour_minutes: int = Field(ge=0, le=10_000)
+    photos: list[str] = Field(default_factory=list, max_length=20)
+    responsible_party: Literal["owner", "developer", "vendor", "property"]
+    chargeable: bool = False
+    charges: list[ChargeRequest] = Field(default_factory=list, max_length=50)
+
+
+class EscalationStep(BaseModel):
+    level: int
+    position: str
+    at: datetime
+    recipient_id: str | None
 
 
 class WorkOrderPublic(BaseModel):
@@ -49,7 +115,31 @@ class WorkOrderPublic(BaseModel):
     status: str
     assignee_id: str | None
     assignee_name: str | None
+    offered_to: list[str] = []
     location: str | None
     description: str
     created_at: datetime
+    deadlines: dict[str, datetime] = {}
+    sla_state: str = "ok"
+    escalations: list[EscalationStep] = []
+    completion: dict | None = None
     version: int
+
+
+class MilestoneLimits(Strict):
+    accept: int = Field(gt=0, le=7 * 24 * 3600, description="seconds to accept")
+    arrive: int = Field(gt=0, le=14 * 24 * 3600, description="seconds to arrive")
+    complete: int = Field(gt=0, le=60 * 24 * 3600, description="seconds to complete")
+
+
+class SlaPolicyUpdate(Strict):
+    """An estate's clock: limits per priority (full clock), and the delays between ladder steps."""
+
+    priorities: dict[Priority, MilestoneLimits]
+    ladder_delays_s: list[int] = Field(min_length=4, max_length=4)
+
+
+class SlaPolicyPublic(BaseModel):
+    estate_id: str
+    priorities: dict[str, MilestoneLimits]
+    ladder_delays_s: list[int]

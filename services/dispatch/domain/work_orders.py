@@ -13,6 +13,9 @@ DEPARTMENT_FOR_CATEGORY: dict[str, str] = {
 }
 
 
+KIND_FOR_CATEGORY: dict[str, str] = {"repair": "repair", "help": "help", "complaint": "complaint_handling"}
+
+
 @dataclass(frozen=True)
 class Candidate:
     staff_id: str
@@ -23,6 +26,10 @@ class Candidate:
 def department_for(category: str) -> str | None:
     """The department that takes tickets of this category; None when no work order is needed."""
     return DEPARTMENT_FOR_CATEGORY.get(category)
+
+
+def kind_for(category: str) -> str:
+    return KIND_FOR_CATEGORY.get(category, "repair")
 
 
 def choose_assignee(on_duty: list[Candidate]) -> Candidate | None:

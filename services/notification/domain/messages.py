@@ -31,6 +31,35 @@ def work_order_assigned(data: dict[str, Any]) -> Draft:
     )
 
 
+MILESTONE_NAMES = {"accept": "接单", "arrive": "到场", "complete": "完工"}
+POSITION_NAMES = {"supervisor": "客服主管", "cs_manager": "客服经理", "estate_manager": "项目经理", "duty_leader": "公司值班领导"}
+
+
+def sla_warning(data: dict[str, Any], *, breached: bool) -> Draft | None:
+    """The assignee is warned at 80% of a deadline and told when it is missed."""
+    if not data.get("assignee_id"):
+        return None
+    milestone = MILESTONE_NAMES.get(data["milestone"], data["milestone"])
+    state = "已超时" if breached else "即将超时"
+    return Draft(
+        recipient_id=data["assignee_id"], recipient_kind="staff", channel="app_push",
+        template="sla.breached" if breached else "sla.warning",
+        body=f"工单 {data['number']} {milestone}{state}，时限 {data['deadline']}。", urgent=breached,
+    )
+
+
+def escalated(data: dict[str, Any]) -> Draft | None:
+    """Each step of the ladder tells the person on duty at that level, at any hour."""
+    if not data.get("recipient_id"):
+        return None
+    position = POSITION_NAMES.get(data["position"], data["position"])
+    cause = "P1紧急事件" if data["reason"] == "P1" else "超时未处理"
+    body = (f"【逐级上报·第{data['level']}级·{position}】工单 {data['number']}（{data['priority']}）{cause}："
+            f"{data['description']}")
+    return Draft(recipient_id=data["recipient_id"], recipient_kind="staff", channel="app_push",
+                 template="workorder.escalated", body=body, urgent=True)
+
+
 def dedupe_key(event_id: str, draft: Draft) -> str:
     """One message per (event, recipient, channel), however often the event is delivered."""
     return f"{event_id}:{draft.recipient_id}:{draft.channel}"

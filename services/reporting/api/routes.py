@@ -35,4 +35,5 @@ async def archived_events(
     principal.require_estate(estate_id)
     query = {**principal.estate_filter(), "estate_id": estate_id}
     documents, next_cursor = await fetch_page(database.db[store.EVENTS], query, page)
-    return Page(items=[ArchivedEventPublic(id=d["_id"], **d) for d in documents], next_cursor=next_cursor)
+    items = [ArchivedEventPublic(id=d["_id"], data=d["envelope"]["data"], **d) for d in documents]
+    return Page(items=items, next_cursor=next_cursor)

@@ -24,3 +24,4 @@ class ArchivedEventPublic(BaseModel):
     subject: str | None
     time: datetime
     received_at: datetime
+    data: dict

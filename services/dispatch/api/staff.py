@@ -1,0 +1,94 @@
+"""Dispatch's HTTP API for staff and duty, and each estate's department and clock settings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from services.dispatch import store
+from services.dispatch.api.schemas import (
+    Department,
+    DepartmentPublic,
+    DepartmentUpdate,
+    DutyUpdate,
+    SlaPolicyPublic,
+    SlaPolicyUpdate,
+    StaffCreate,
+    StaffPublic,
+)
+from services.dispatch.commands.staff import register_staff as register
+from services.dispatch.commands.staff import staff_public
+from services.dispatch.domain import sla
+from shared.auth import Principal, require_roles
+from shared.errors import InvalidInput, NotFound
+from shared.idempotency import IdempotencyKey
+from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.service import DatabaseDep
+
+router = APIRouter(prefix="/v1", tags=["staff"])
+Supervisors = Annotated[Principal, require_roles("supervisor", "dispatcher", "estate_manager", "company_admin")]
+Readers = Annotated[
+    Principal,
+    require_roles("agent", "supervisor", "dispatcher", "technician", "estate_manager", "company_admin", "ops_viewer"),
+]
+
+
+@router.post("/staff", status_code=201, response_model=StaffPublic)
+async def register_staff(
+    body: StaffCreate, principal: Supervisors, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+) -> dict:
+    return await register(database, principal, body, idempotency_key=idempotency_key)
+
+
+@router.put("/staff/{staff_id}/duty", response_model=StaffPublic)
+async def set_duty(staff_id: str, body: DutyUpdate, principal: Supervisors, database: DatabaseDep) -> StaffPublic:
+    fields = body.model_dump(exclude_none=True)
+    staff = await store.set_staff_fields(database, staff_id, principal.estate_filter(), fields)
+    if staff is None:
+        raise NotFound("staff member")
+    return staff_public(staff)
+
+
+@router.get("/staff", response_model=Page[StaffPublic])
+async def list_staff(
+    estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)]
+) -> Page[StaffPublic]:
+    principal.require_estate(estate_id)
+    query = {**principal.estate_filter(), "estate_id": estate_id}
+    documents, next_cursor = await fetch_page(database.db[store.STAFF], query, page, newest_first=False)
+    return Page(items=[staff_public(d) for d in documents], next_cursor=next_cursor)
+
+
+@router.put("/estates/{estate_id}/departments/{department}", response_model=DepartmentPublic)
+async def set_department(
+    estate_id: str, department: Department, body: DepartmentUpdate, principal: Supervisors, database: DatabaseDep
+) -> DepartmentPublic:
+    """Per department: grab mode (抢单) offers new orders to everyone on duty; the first to accept wins."""
+    principal.require_estate(estate_id)
+    return DepartmentPublic(**await store.set_department(database, estate_id, department, body.model_dump()))
+
+
+@router.put("/estates/{estate_id}/sla-policy", response_model=SlaPolicyPublic)
+async def set_sla_policy(
+    estate_id: str, body: SlaPolicyUpdate, principal: Supervisors, database: DatabaseDep
+) -> SlaPolicyPublic:
+    """Applies to work orders created from now on; each order keeps the deadlines it was given."""
+    principal.require_estate(estate_id)
+    if set(body.priorities) != {"P1", "P2", "P3", "P4"}:
+        raise InvalidInput("give limits for each of P1, P2, P3 and P4", field="priorities")
+    for priority, limits in body.priorities.items():
+        if not limits.accept <= limits.arrive <= limits.complete:
+            raise InvalidInput("accept ≤ arrive ≤ complete", field=f"priorities.{priority}")
+    return SlaPolicyPublic(**await store.set_sla_policy(database, estate_id, body.model_dump()))
+
+
+@router.get("/estates/{estate_id}/sla-policy", response_model=SlaPolicyPublic)
+async def get_sla_policy(estate_id: str, principal: Readers, database: DatabaseDep) -> SlaPolicyPublic:
+    principal.require_estate(estate_id)
+    document = await store.find_one(database, store.SLA_POLICIES, estate_id)
+    if document:
+        return SlaPolicyPublic(**document)
+    defaults = {p: {m: int(getattr(limits, m).total_seconds()) for m in sla.MILESTONES}
+                for p, limits in sla.DEFAULT_POLICIES.items()}
+    return SlaPolicyPublic(estate_id=estate_id, priorities=defaults, ladder_delays_s=list(sla.DEFAULT_LADDER_DELAYS_S))

@@ -1,0 +1,124 @@
+"""Dispatch's HTTP API for work orders: reads for the people who work the queue, and every command."""
+
+# No `from __future__ import annotations` here: the command routes are built in a loop, and
+# FastAPI must see their annotations as objects, not as names to look up later.
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Response
+
+from services.dispatch import store
+from services.dispatch.api.schemas import (
+    AssignRequest,
+    CompletionRequest,
+    ReasonRequest,
+    WorkOrderCreate,
+    WorkOrderPublic,
+)
+from services.dispatch.commands.life_cycle import change_work_order
+from services.dispatch.commands.work_orders import create_work_order as create
+from services.dispatch.commands.work_orders import work_order_public
+from shared.auth import CurrentPrincipal, Principal, require_roles
+from shared.errors import InvalidInput, NotFound
+from shared.idempotency import IdempotencyKey
+from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.service import DatabaseDep
+
+router = APIRouter(prefix="/v1", tags=["work orders"])
+Dispatchers = Annotated[Principal, require_roles("dispatcher", "supervisor", "estate_manager", "company_admin")]
+Workers = Annotated[
+    Principal, require_roles("technician", "dispatcher", "supervisor", "estate_manager", "company_admin")
+]
+Readers = Annotated[
+    Principal,
+    require_roles("agent", "supervisor", "dispatcher", "technician", "estate_manager", "company_admin", "ops_viewer"),
+]
+Page_ = Annotated[PageRequest, Depends(page_request)]
+
+
+def if_match_version(if_match: Annotated[str | None, Header(alias="If-Match", max_length=40)] = None) -> int | None:
+    """`If-Match: "3"` (the ETag of a read) makes a command conditional on version 3."""
+    if if_match is None:
+        return None
+    value = if_match.removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise InvalidInput("If-Match must be the ETag of the work order, e.g. \"3\"", field="If-Match")
+    return int(value)
+
+
+IfMatch = Annotated[int | None, Depends(if_match_version)]
+
+
+def _answer(response: Response, order: dict) -> dict:
+    response.headers["ETag"] = f'"{order["version"]}"'
+    return order
+
+
+@router.post("/work-orders", status_code=201, response_model=WorkOrderPublic)
+async def create_work_order(
+    body: WorkOrderCreate, principal: Dispatchers, database: DatabaseDep, response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict:
+    return _answer(response, await create(database, principal, body, idempotency_key=idempotency_key))
+
+
+@router.get("/work-orders/{work_order_id}", response_model=WorkOrderPublic)
+async def get_work_order(work_order_id: str, principal: Readers, database: DatabaseDep, response: Response) -> dict:
+    order = await store.find_one(database, store.WORK_ORDERS, work_order_id, principal.estate_filter())
+    if order is None:
+        raise NotFound("work order")
+    return _answer(response, work_order_public(order).model_dump(mode="json"))
+
+
+@router.get("/work-orders", response_model=Page[WorkOrderPublic])
+async def list_work_orders(
+    estate_id: str, principal: Readers, database: DatabaseDep, page: Page_,
+    ticket_id: str | None = None, assignee_id: str | None = None, department: str | None = None,
+    status: str | None = None, sla_state: Literal["ok", "at_risk", "breached"] | None = None,
+) -> Page[WorkOrderPublic]:
+    """The department queue (`department`, `status`), and at-risk or overdue orders (`sla_state`)."""
+    principal.require_estate(estate_id)
+    filters = {"ticket_id": ticket_id, "assignee_id": assignee_id, "department": department, "status": status,
+               "sla_state": sla_state}
+    query = {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
+    documents, next_cursor = await fetch_page(database.db[store.WORK_ORDERS], query, page)
+    return Page(items=[work_order_public(d) for d in documents], next_cursor=next_cursor)
+
+
+@router.get("/my/work-orders", response_model=Page[WorkOrderPublic])
+async def my_work_orders(principal: CurrentPrincipal, database: DatabaseDep, page: Page_) -> Page[WorkOrderPublic]:
+    """A technician's own orders, newest first."""
+    query = {**principal.estate_filter(), "assignee_id": principal.user_id}
+    documents, next_cursor = await fetch_page(database.db[store.WORK_ORDERS], query, page)
+    return Page(items=[work_order_public(d) for d in documents], next_cursor=next_cursor)
+
+
+def _command_route(command: str, body_model: type | None, who, summary: str) -> None:
+    if body_model is None:
+        async def endpoint(work_order_id: str, principal: who, database: DatabaseDep, response: Response,
+                           if_match: IfMatch) -> dict:
+            return _answer(response, await change_work_order(
+                database, principal, work_order_id, command, if_match=if_match))
+    else:
+        async def endpoint(work_order_id: str, body: body_model, principal: who, database: DatabaseDep,  # type: ignore[valid-type]
+                           response: Response, if_match: IfMatch) -> dict:
+            return _answer(response, await change_work_order(
+                database, principal, work_order_id, command, if_match=if_match, request=body))
+    endpoint.__name__ = f"{command}_work_order"
+    router.add_api_route(f"/work-orders/{{work_order_id}}/{command}", endpoint, methods=["POST"],
+                         response_model=WorkOrderPublic, summary=summary)
+
+
+for _command, _body, _who, _summary in [
+    ("assign", AssignRequest, Dispatchers, "Assign by hand (department, estate and leave are checked)"),
+    ("reassign", AssignRequest, Dispatchers, "Move to another person (转单)"),
+    ("accept", None, Workers, "The assignee accepts"),
+    ("grab", None, Workers, "Grab mode (抢单): the first offered person to grab wins"),
+    ("arrive", None, Workers, "The assignee is on site"),
+    ("hold", ReasonRequest, Workers, "Wait for parts or the resident; the clock pauses"),
+    ("resume", None, Workers, "Work again; the clock runs again"),
+    ("complete", CompletionRequest, Workers, "Work done, materials, labour, responsibility, charges"),
+    ("decline", ReasonRequest, Workers, "The assignee declines (退单); back to pending"),
+    ("cancel", ReasonRequest, Dispatchers, "Cancel, with a reason"),
+]:
+    _command_route(_command, _body, _who, _summary)

@@ -1,0 +1,98 @@
+"""The clock of a work order: its timers filed, withdrawn, paused, and fired exactly once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from services.dispatch import store
+from services.dispatch.domain import sla
+from shared.db import UnitOfWork
+from shared.envelope import utcnow
+from shared.events import SlaBreached, SlaWarning, WorkOrderEscalated
+
+
+def timer_document(order: dict[str, Any], timer: sla.Timer) -> dict[str, Any]:
+    suffix = f"escalation:{timer.level}" if timer.kind == "escalation" else f"{timer.milestone}:{timer.kind}"
+    return {
+        "_id": f"{order['_id']}:{suffix}", "work_order_id": order["_id"], "estate_id": order["estate_id"],
+        "company_id": order["company_id"], "milestone": timer.milestone, "kind": timer.kind, "level": timer.level,
+        "due_at": timer.due_at, "deadline": timer.deadline, "bucket": sla.bucket_of(timer.due_at), "fired_at": None,
+    }
+
+
+async def start_clock(uow: UnitOfWork, order: dict[str, Any]) -> None:
+    """File the order's warning and breach timers; a P1 starts up the ladder at once."""
+    timers = sla.timers_for(order["deadlines"], order["created_at"])
+    if order["escalation_started"]:
+        timers.append(sla.escalation_step(1, order["created_at"], order["ladder_delays_s"]))
+    await store.add_timers(uow, [timer_document(order, timer) for timer in timers])
+
+
+async def on_transition(uow: UnitOfWork, order: dict[str, Any], command: str, now: datetime) -> dict[str, Any]:
+    """Move the clock with the life cycle; returns fields to store on the order."""
+    if command in ("complete", "cancel"):
+        await store.withdraw_timers(uow, order["_id"])
+    elif command in sla.MILESTONE_MET_BY:
+        await store.withdraw_timers(uow, order["_id"], [sla.MILESTONE_MET_BY[command]])
+    elif command == "hold":
+        # The clock stops: keep what was left of each timer, and withdraw them.
+        paused = await store.withdraw_timers(uow, order["_id"])
+        return {"paused_timers": [{**t, "remaining_s": (t["due_at"] - now).total_seconds()} for t in paused]}
+    elif command == "resume":
+        resumed = []
+        for timer in order.get("paused_timers", []):
+            # A timer that was already due when the order was held fires at once on resume.
+            due_at = now + timedelta(seconds=max(0.0, timer.pop("remaining_s")))
+            shift = due_at - timer["due_at"]
+            resumed.append({**timer, "due_at": due_at, "deadline": timer["deadline"] + shift,
+                            "bucket": sla.bucket_of(due_at)})
+        await store.add_timers(uow, resumed)
+        return {"paused_timers": []}
+    return {}
+
+
+async def fire(uow: UnitOfWork, timer: dict[str, Any]) -> bool:
+    """Fire one due timer, once: claim it, then publish what it means. False if another replica did."""
+    now = utcnow()
+    if not await store.claim_timer(uow, timer["_id"], now):
+        return False
+    order = await store.find_one(uow, store.WORK_ORDERS, timer["work_order_id"])
+    if order is None or order["status"] in ("completed", "cancelled"):
+        return True
+    scope = {"subject": order["_id"], "company_id": order["company_id"], "estate_id": order["estate_id"]}
+    if timer["kind"] == "escalation":
+        await _escalate(uow, order, timer, now, scope)
+        return True
+    event_type = SlaWarning if timer["kind"] == "warning" else SlaBreached
+    uow.emit(event_type(
+        work_order_id=order["_id"], number=order["number"], milestone=timer["milestone"], due_at=timer["due_at"],
+        deadline=timer["deadline"], fired_at=now, late=sla.is_late(timer["due_at"], now),
+        assignee_id=order.get("assignee_id"),
+    ), **scope)
+    fields: dict[str, Any] = {"sla_state": "breached" if timer["kind"] == "breach" else order.get("sla_state") or "at_risk"}
+    if timer["kind"] == "breach" and not order["escalation_started"]:
+        fields["escalation_started"] = True
+        await store.add_timers(uow, [timer_document(order, sla.escalation_step(1, now, order["ladder_delays_s"]))])
+    await uow.db[store.WORK_ORDERS].update_one({"_id": order["_id"]}, {"$set": fields}, session=uow.session)
+    return True
+
+
+async def _escalate(uow: UnitOfWork, order: dict[str, Any], timer: dict[str, Any], now: datetime, scope: dict) -> None:
+    level = timer["level"]
+    position = sla.position_at(level)
+    on_duty = await store.staff_on_duty(uow, order["estate_id"], position=position)
+    recipient = on_duty[0] if on_duty else None
+    reason = "P1" if order["priority"] == "P1" and order.get("sla_state") != "breached" else "sla_breached"
+    step = {"level": level, "position": position, "at": now, "recipient_id": recipient and recipient["_id"]}
+    await uow.db[store.WORK_ORDERS].update_one(
+        {"_id": order["_id"]}, {"$set": {"escalation_level": level}, "$push": {"escalations": step}},
+        session=uow.session,
+    )
+    uow.emit(WorkOrderEscalated(
+        work_order_id=order["_id"], number=order["number"], level=level, position=position,
+        recipient_id=recipient and recipient["_id"], recipient_name=recipient and recipient["name"], reason=reason,
+        priority=order["priority"], description=order["description"],
+    ), **scope)
+    if (next_step := sla.escalation_step(level + 1, now, order["ladder_delays_s"])) is not None:
+        await store.add_timers(uow, [timer_document(order, next_step)])

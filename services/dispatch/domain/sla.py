@@ -1,0 +1,94 @@
+"""The clock (时效管理): deadlines per priority, warning and breach timers, the escalation ladder.
+
+Pure: the scheduler and the commands use these rules; nothing here reads a clock or a database.
+Deadlines count the full clock here; business-hours policies come with the estates' calendars.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+MILESTONES = ("accept", "arrive", "complete")
+WARNING_SHARE = 0.8  # dispatch.sla.warning at 80% of the time, dispatch.sla.breached at 100%
+BUCKET_SECONDS = 5  # timers are filed in 5-second buckets, read back by equality, never by range
+LATE_AFTER = timedelta(seconds=1)  # a timer fired later than this after its due time is marked late
+
+
+@dataclass(frozen=True)
+class Policy:
+    accept: timedelta
+    arrive: timedelta
+    complete: timedelta
+
+
+DEFAULT_POLICIES: dict[str, Policy] = {
+    "P1": Policy(timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=4)),
+    "P2": Policy(timedelta(minutes=15), timedelta(minutes=30), timedelta(hours=24)),
+    "P3": Policy(timedelta(minutes=30), timedelta(hours=2), timedelta(hours=48)),
+    "P4": Policy(timedelta(hours=2), timedelta(hours=24), timedelta(hours=72)),
+}
+
+DEFAULT_LADDER_DELAYS_S: tuple[int, ...] = (0, 30 * 60, 30 * 60, 60 * 60)
+
+
+@dataclass(frozen=True)
+class EstatePolicy:
+    """An estate's clock: its deadlines per priority and the delays between ladder steps."""
+
+    priorities: dict[str, Policy]
+    ladder_delays_s: tuple[int, ...] = DEFAULT_LADDER_DELAYS_S
+
+
+DEFAULT_ESTATE_POLICY = EstatePolicy(DEFAULT_POLICIES)
+
+# Which life-cycle command meets which milestone (its timers are then withdrawn).
+MILESTONE_MET_BY: dict[str, str] = {"accept": "accept", "grab": "accept", "arrive": "arrive", "complete": "complete"}
+
+# The escalation ladder (逐级上报), lowest first; each step comes its delay after the previous one.
+LADDER: tuple[str, ...] = ("supervisor", "cs_manager", "estate_manager", "duty_leader")
+
+
+@dataclass(frozen=True)
+class Timer:
+    milestone: str  # accept / arrive / complete, or "escalation"
+    kind: str  # warning / breach / escalation
+    due_at: datetime
+    deadline: datetime
+    level: int = 0
+
+
+def deadlines(priority: str, start: datetime, policies: dict[str, Policy] = DEFAULT_POLICIES) -> dict[str, datetime]:
+    policy = policies[priority]
+    return {milestone: start + getattr(policy, milestone) for milestone in MILESTONES}
+
+
+def timers_for(milestone_deadlines: dict[str, datetime], start: datetime) -> list[Timer]:
+    """A warning at 80% and a breach at 100% of each milestone's time."""
+    timers = []
+    for milestone, deadline in milestone_deadlines.items():
+        warning_at = start + (deadline - start) * WARNING_SHARE
+        timers += [Timer(milestone, "warning", warning_at, deadline), Timer(milestone, "breach", deadline, deadline)]
+    return timers
+
+
+def escalation_step(
+    level: int, after: datetime, delays_s: tuple[int, ...] | list[int] = DEFAULT_LADDER_DELAYS_S
+) -> Timer | None:
+    """The timer of ladder step `level` (1-based), due its delay after `after`; None past the top."""
+    if level > len(LADDER):
+        return None
+    due_at = after + timedelta(seconds=delays_s[level - 1])
+    return Timer("escalation", "escalation", due_at, due_at, level)
+
+
+def position_at(level: int) -> str:
+    return LADDER[level - 1]
+
+
+def bucket_of(moment: datetime) -> int:
+    return int(moment.timestamp()) // BUCKET_SECONDS
+
+
+def is_late(due_at: datetime, fired_at: datetime) -> bool:
+    return fired_at - due_at > LATE_AFTER
