@@ -1,0 +1,84 @@
+"""The clock: warnings at 80%, breaches at 100%, and the escalation ladder climbing in order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tests.helpers import Api, add_staff, archived, eventually, setup_estate
+
+LADDER = ("supervisor", "cs_manager", "estate_manager", "duty_leader")
+
+
+def fast_clock(stack, estate_id, *, accept=2, arrive=3, complete=4, ladder=(0, 1, 1, 1)) -> None:
+    limits = {"accept": accept, "arrive": arrive, "complete": complete}
+    policy = {"priorities": {p: limits for p in ("P1", "P2", "P3", "P4")}, "ladder_delays_s": list(ladder)}
+    supervisor = Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+    response = supervisor.call("PUT", "dispatch", f"/v1/estates/{estate_id}/sla-policy", json=policy)
+    assert response.status_code == 200, response.text
+
+
+def test_an_untouched_order_warns_breaches_and_climbs_the_ladder(stack):
+    estate_id = setup_estate(stack)
+    for position in LADDER:
+        add_staff(stack, estate_id, f"{estate_id}-{position}", department="customer_service", position=position)
+    fast_clock(stack, estate_id)
+    boss = Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+    order = boss.post("dispatch", "/v1/work-orders", json={
+        "estate_id": estate_id, "kind": "inspection", "department": "engineering", "priority": "P3",
+        "description": "消防泵月度巡检"}).json()
+
+    escalations = eventually(lambda: (e := archived(boss, estate_id, "dispatch.workorder.escalated")) and len(e) >= 4
+                             and e, timeout=30, what="four steps up the ladder")
+    steps = sorted(escalations, key=lambda e: e["data"]["level"])
+    assert [(s["data"]["level"], s["data"]["position"]) for s in steps] == list(enumerate(LADDER, start=1))
+    assert [s["data"]["recipient_id"] for s in steps] == [f"{estate_id}-{p}" for p in LADDER]
+    times = [datetime.fromisoformat(s["time"]) for s in steps]
+    assert all((later - earlier).total_seconds() >= 1 for earlier, later in zip(times, times[1:]))
+
+    for kind in ("warning", "breached"):
+        fired = archived(boss, estate_id, f"dispatch.sla.{kind}")
+        assert sorted(e["data"]["milestone"] for e in fired) == ["accept", "arrive", "complete"], kind
+    breach = next(e for e in archived(boss, estate_id, "dispatch.sla.breached") if e["data"]["milestone"] == "accept")
+    assert datetime.fromisoformat(breach["data"]["fired_at"]) >= datetime.fromisoformat(order["deadlines"]["accept"])
+
+    final = boss.get("dispatch", f"/v1/work-orders/{order['id']}").json()
+    assert final["sla_state"] == "breached"
+    assert [step["level"] for step in final["escalations"]] == [1, 2, 3, 4]
+    overdue = boss.get("dispatch", "/v1/work-orders", params={"estate_id": estate_id, "sla_state": "breached"}).json()
+    assert [o["id"] for o in overdue["items"]] == [order["id"]]
+    manager = Api(stack, user_id="m-1", roles=["estate_manager"], estates=[estate_id])
+    told = eventually(lambda: [m for m in manager.get("notification", "/v1/messages", params={
+        "estate_id": estate_id, "recipient_id": f"{estate_id}-estate_manager"}).json()["items"]], what="the manager told")
+    assert "逐级上报·第3级" in told[0]["body"]
+
+
+def test_meeting_a_milestone_withdraws_its_timers(stack):
+    estate_id = setup_estate(stack)
+    fast_clock(stack, estate_id, accept=3, arrive=600, complete=1200)
+    boss = Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+    order = boss.post("dispatch", "/v1/work-orders", json={
+        "estate_id": estate_id, "kind": "repair", "department": "engineering", "priority": "P3",
+        "description": "单元门禁失灵"}).json()
+    engineer = Api(stack, user_id=order["assignee_id"], roles=["technician"], estates=[estate_id])
+    assert engineer.post("dispatch", f"/v1/work-orders/{order['id']}/accept").status_code == 200
+    # A second order, not accepted, breaches: once it has, the first one's accept deadline has passed too.
+    other = boss.post("dispatch", "/v1/work-orders", json={
+        "estate_id": estate_id, "kind": "repair", "department": "engineering", "priority": "P3",
+        "description": "另一张工单"}).json()
+    eventually(lambda: [e for e in archived(boss, estate_id, "dispatch.sla.breached")
+                        if e["subject"] == other["id"]], timeout=20, what="the other order's breach")
+    assert not [e for e in archived(boss, estate_id, "dispatch.sla.breached") if e["subject"] == order["id"]]
+    assert boss.get("dispatch", f"/v1/work-orders/{order['id']}").json()["sla_state"] == "ok"
+
+
+def test_a_policy_must_cover_every_priority_in_order(stack):
+    estate_id = setup_estate(stack, engineers=0)
+    supervisor = Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+    limits = {"accept": 60, "arrive": 30, "complete": 600}
+    bad = {"priorities": {p: limits for p in ("P1", "P2", "P3", "P4")}, "ladder_delays_s": [0, 60, 60, 60]}
+    response = supervisor.call("PUT", "dispatch", f"/v1/estates/{estate_id}/sla-policy", json=bad)
+    assert response.status_code == 422 and response.json()["field"].startswith("priorities.")
+    missing = {"priorities": {"P1": {"accept": 1, "arrive": 2, "complete": 3}}, "ladder_delays_s": [0, 1, 1, 1]}
+    assert supervisor.call("PUT", "dispatch", f"/v1/estates/{estate_id}/sla-policy", json=missing).status_code == 422
+    defaults = supervisor.get("dispatch", f"/v1/estates/{estate_id}/sla-policy").json()
+    assert defaults["priorities"]["P1"] == {"accept": 300, "arrive": 900, "complete": 14400}
