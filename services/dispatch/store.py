@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from pymongo import ASCENDING
 
 from services.dispatch.domain import sla
+from services.dispatch.domain.calendar import BusinessCalendar
 from shared.db import Database, UnitOfWork
+from shared.estates import estate_time_zone
 
 STAFF = "staff"
 DEPARTMENTS = "department_settings"
@@ -79,10 +81,19 @@ async def sla_policy(uow: UnitOfWork, estate_id: str) -> sla.EstatePolicy:
     document = await find_one(uow, SLA_POLICIES, estate_id)
     if document is None:
         return sla.DEFAULT_ESTATE_POLICY
+    calendar = None
+    if document.get("clock") == "business_hours":
+        calendar = BusinessCalendar(
+            opens=time.fromisoformat(document["opens"]), closes=time.fromisoformat(document["closes"]),
+            time_zone=await estate_time_zone(uow, estate_id),
+            holidays=frozenset(map(date.fromisoformat, document["holidays"])),
+            working_days=frozenset(map(date.fromisoformat, document["working_days"])),
+        )
     return sla.EstatePolicy(
         priorities={priority: sla.Policy(**{m: timedelta(seconds=s) for m, s in limits.items()})
                     for priority, limits in document["priorities"].items()},
         ladder_delays_s=tuple(document["ladder_delays_s"]),
+        calendar=calendar,
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from tests.helpers import Api, add_staff, archived, eventually, setup_estate
 
@@ -82,3 +83,25 @@ def test_a_policy_must_cover_every_priority_in_order(stack):
     assert supervisor.call("PUT", "dispatch", f"/v1/estates/{estate_id}/sla-policy", json=missing).status_code == 422
     defaults = supervisor.get("dispatch", f"/v1/estates/{estate_id}/sla-policy").json()
     assert defaults["priorities"]["P1"] == {"accept": 300, "arrive": 900, "complete": 14400}
+
+
+def test_a_business_hours_policy_puts_deadlines_inside_opening_hours(stack):
+    estate_id = setup_estate(stack)
+    supervisor = Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+    limits = {"accept": 1800, "arrive": 7200, "complete": 48 * 3600}
+    policy = {"priorities": {p: limits for p in ("P1", "P2", "P3", "P4")}, "ladder_delays_s": [0, 60, 60, 60],
+              "clock": "business_hours", "opens": "08:30", "closes": "17:30"}
+    assert supervisor.call("PUT", "dispatch", f"/v1/estates/{estate_id}/sla-policy", json=policy).status_code == 200
+    order = supervisor.post("dispatch", "/v1/work-orders", json={
+        "estate_id": estate_id, "kind": "repair", "department": "engineering", "priority": "P3",
+        "description": "楼道灯不亮"}).json()
+    shanghai = ZoneInfo("Asia/Shanghai")
+    created = datetime.fromisoformat(order["created_at"])
+    for milestone, deadline in order["deadlines"].items():
+        local = datetime.fromisoformat(deadline).astimezone(shanghai).time()
+        assert time(8, 30) <= local <= time(17, 30), (milestone, local)
+    # 48 business hours are more than five working days of nine hours.
+    assert datetime.fromisoformat(order["deadlines"]["complete"]) - created > timedelta(days=5)
+    closed = {**policy, "opens": "18:00", "closes": "09:00"}
+    response = supervisor.call("PUT", "dispatch", f"/v1/estates/{estate_id}/sla-policy", json=closed)
+    assert response.status_code == 422 and response.json()["field"] == "closes"

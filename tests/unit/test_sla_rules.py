@@ -1,23 +1,35 @@
 from datetime import UTC, datetime, timedelta
 
+from zoneinfo import ZoneInfo
+
 from services.dispatch.domain import sla
+from services.dispatch.domain.calendar import BusinessCalendar
 
 START = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
 
 def test_default_deadlines_per_priority():
-    assert sla.deadlines("P1", START) == {
+    assert sla.plan("P1", START).deadlines == {
         "accept": START + timedelta(minutes=5), "arrive": START + timedelta(minutes=15),
         "complete": START + timedelta(hours=4),
     }
-    assert sla.deadlines("P3", START)["complete"] == START + timedelta(hours=48)
+    assert sla.plan("P3", START).deadlines["complete"] == START + timedelta(hours=48)
 
 
 def test_a_warning_at_80_percent_and_a_breach_at_the_deadline():
-    timers = sla.timers_for({"accept": START + timedelta(minutes=10)}, START)
-    assert [(t.kind, t.due_at) for t in timers] == [
-        ("warning", START + timedelta(minutes=8)), ("breach", START + timedelta(minutes=10)),
-    ]
+    accept = [(t.kind, t.due_at) for t in sla.plan("P3", START).timers if t.milestone == "accept"]
+    assert accept == [("warning", START + timedelta(minutes=24)), ("breach", START + timedelta(minutes=30))]
+
+
+def test_business_hours_policies_count_on_the_calendar():
+    friday_evening = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # 17:00 in Shanghai
+    policy = sla.EstatePolicy(sla.DEFAULT_POLICIES, calendar=BusinessCalendar())
+    planned = sla.plan("P4", friday_evening, policy)  # accept within 2 business hours
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert planned.deadlines["accept"] == datetime(2026, 11, 30, 10, 0, tzinfo=shanghai)  # 0.5 h Fri + 1.5 h Mon
+    warning = next(t for t in planned.timers if t.milestone == "accept" and t.kind == "warning")
+    assert warning.due_at == datetime(2026, 11, 30, 9, 36, tzinfo=shanghai)  # 80%: 96 business minutes
+    assert not planned.approximate
 
 
 def test_the_ladder_climbs_with_its_delays_and_stops_at_the_top():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Literal
 
@@ -120,6 +120,7 @@ class WorkOrderPublic(BaseModel):
     description: str
     created_at: datetime
     deadlines: dict[str, datetime] = {}
+    deadlines_approximate: bool = False
     sla_state: str = "ok"
     escalations: list[EscalationStep] = []
     completion: dict | None = None
@@ -133,13 +134,20 @@ class MilestoneLimits(Strict):
 
 
 class SlaPolicyUpdate(Strict):
-    """An estate's clock: limits per priority (full clock), and the delays between ladder steps."""
+    """An estate's clock: limits per priority, the delays between ladder steps, and whether the
+    limits count the full clock or business hours (with the estate's own holidays and working
+    days for what the national calendar does not know yet)."""
 
     priorities: dict[Priority, MilestoneLimits]
     ladder_delays_s: list[int] = Field(min_length=4, max_length=4)
+    clock: Literal["full", "business_hours"] = "full"
+    opens: time = time(8, 30)
+    closes: time = time(17, 30)
+    holidays: list[date] = Field(default_factory=list, max_length=400)
+    working_days: list[date] = Field(default_factory=list, max_length=400)
 
 
-class SlaPolicyPublic(BaseModel):
+class SlaPolicyPublic(SlaPolicyUpdate):
+    model_config = ConfigDict(extra="ignore")
+
     estate_id: str
-    priorities: dict[str, MilestoneLimits]
-    ladder_delays_s: list[int]

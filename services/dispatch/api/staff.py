@@ -80,7 +80,9 @@ async def set_sla_policy(
     for priority, limits in body.priorities.items():
         if not limits.accept <= limits.arrive <= limits.complete:
             raise InvalidInput("accept ≤ arrive ≤ complete", field=f"priorities.{priority}")
-    return SlaPolicyPublic(**await store.set_sla_policy(database, estate_id, body.model_dump()))
+    if body.clock == "business_hours" and body.opens >= body.closes:
+        raise InvalidInput("business hours must open before they close", field="closes")
+    return SlaPolicyPublic(**await store.set_sla_policy(database, estate_id, body.model_dump(mode="json")))
 
 
 @router.get("/estates/{estate_id}/sla-policy", response_model=SlaPolicyPublic)

@@ -21,9 +21,9 @@ def timer_document(order: dict[str, Any], timer: sla.Timer) -> dict[str, Any]:
     }
 
 
-async def start_clock(uow: UnitOfWork, order: dict[str, Any]) -> None:
+async def start_clock(uow: UnitOfWork, order: dict[str, Any], planned: sla.Plan) -> None:
     """File the order's warning and breach timers; a P1 starts up the ladder at once."""
-    timers = sla.timers_for(order["deadlines"], order["created_at"])
+    timers = list(planned.timers)
     if order["escalation_started"]:
         timers.append(sla.escalation_step(1, order["created_at"], order["ladder_delays_s"]))
     await store.add_timers(uow, [timer_document(order, timer) for timer in timers])

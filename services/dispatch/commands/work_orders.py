@@ -29,12 +29,13 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
     created_by = fields.pop("created_by", "dispatch")
     day = local_day(now, await estate_time_zone(uow, estate_id))
     policy = await store.sla_policy(uow, estate_id)
+    planned = sla.plan(fields["priority"], now, policy)
     number = rules.work_order_number(day, await next_value(uow, f"work_order:{estate_id}:{day:%Y%m%d}"))
     order = {
         "_id": new_id(), "estate_id": estate_id, "company_id": company_id, "number": number, "ticket_id": None,
         "ticket_number": None, "location": None, "unit_id": None, **fields, "status": "pending",
         "assignee_id": None, "assignee_name": None, "offered_to": [], "created_at": now, "version": 1,
-        "deadlines": sla.deadlines(fields["priority"], now, policy.priorities), "sla_state": "ok",
+        "deadlines": planned.deadlines, "deadlines_approximate": planned.approximate, "sla_state": "ok",
         "ladder_delays_s": policy.ladder_delays_s,
         "escalation_started": fields["priority"] == "P1", "escalation_level": 0,
         "escalations": [], "history": [{"at": now, "status": "pending", "by": created_by}],
@@ -49,7 +50,7 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
         order["history"].append({"at": now, "status": "assigned", "by": "dispatch", "assignee_id": assignee.staff_id})
         await store.count_open_order(uow, assignee.staff_id, +1)
     await store.insert(uow, store.WORK_ORDERS, order)
-    await clock.start_clock(uow, order)
+    await clock.start_clock(uow, order, planned)
     _emit_created(uow, order)
     if order["assignee_id"]:
         emit_assigned(uow, order)

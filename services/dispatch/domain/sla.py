@@ -1,13 +1,15 @@
 """The clock (时效管理): deadlines per priority, warning and breach timers, the escalation ladder.
 
 Pure: the scheduler and the commands use these rules; nothing here reads a clock or a database.
-Deadlines count the full clock here; business-hours policies come with the estates' calendars.
+A policy counts the full clock, or business hours on the estate's calendar.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from services.dispatch.domain.calendar import BusinessCalendar, add_business_time
 
 MILESTONES = ("accept", "arrive", "complete")
 WARNING_SHARE = 0.8  # dispatch.sla.warning at 80% of the time, dispatch.sla.breached at 100%
@@ -38,6 +40,7 @@ class EstatePolicy:
 
     priorities: dict[str, Policy]
     ladder_delays_s: tuple[int, ...] = DEFAULT_LADDER_DELAYS_S
+    calendar: BusinessCalendar | None = None  # None: the full clock
 
 
 DEFAULT_ESTATE_POLICY = EstatePolicy(DEFAULT_POLICIES)
@@ -58,18 +61,31 @@ class Timer:
     level: int = 0
 
 
-def deadlines(priority: str, start: datetime, policies: dict[str, Policy] = DEFAULT_POLICIES) -> dict[str, datetime]:
-    policy = policies[priority]
-    return {milestone: start + getattr(policy, milestone) for milestone in MILESTONES}
+@dataclass(frozen=True)
+class Plan:
+    """When each milestone warns and breaches; `approximate` when a calendar day had to be guessed."""
+
+    timers: list[Timer]
+    deadlines: dict[str, datetime]
+    approximate: bool
 
 
-def timers_for(milestone_deadlines: dict[str, datetime], start: datetime) -> list[Timer]:
-    """A warning at 80% and a breach at 100% of each milestone's time."""
-    timers = []
-    for milestone, deadline in milestone_deadlines.items():
-        warning_at = start + (deadline - start) * WARNING_SHARE
+def plan(priority: str, start: datetime, policy: EstatePolicy = DEFAULT_ESTATE_POLICY) -> Plan:
+    """A warning at 80% and a breach at 100% of each milestone's time, on the policy's clock."""
+    limits = policy.priorities[priority]
+    timers, deadlines, approximate = [], {}, False
+    for milestone in MILESTONES:
+        duration = getattr(limits, milestone)
+        if policy.calendar is None:
+            warning_at, deadline = start + duration * WARNING_SHARE, start + duration
+        else:
+            warning = add_business_time(start, duration * WARNING_SHARE, policy.calendar)
+            breach = add_business_time(start, duration, policy.calendar)
+            warning_at, deadline = warning.at, breach.at
+            approximate = approximate or warning.approximate or breach.approximate
+        deadlines[milestone] = deadline
         timers += [Timer(milestone, "warning", warning_at, deadline), Timer(milestone, "breach", deadline, deadline)]
-    return timers
+    return Plan(timers, deadlines, approximate)
 
 
 def escalation_step(
