@@ -27,6 +27,7 @@ STATE_ID = "sla-scheduler"
 TICK_S = 0.2
 # Beyond this many buckets behind (10 minutes), one query catches up instead of one per bucket.
 CATCH_UP_BUCKETS = 120
+FIRE_BATCH = 100  # timers fired per transaction
 FIRED = Counter("sla_timers_fired_total", "SLA timers fired", ["kind"])
 FIRE_LAG = Histogram("sla_fire_lag_seconds", "From a timer's due time to its firing",
                      buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30, 300))
@@ -52,19 +53,36 @@ async def due_timers(database: Database, now) -> tuple[list[dict[str, Any]], int
     return sorted((t for t in timers if t["due_at"] <= now), key=lambda t: t["due_at"]), current
 
 
+async def _fire_batch(database: Database, timers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    async def work(uow) -> list[dict[str, Any]]:
+        return [timer for timer in timers if await clock.fire(uow, timer)]
+
+    return await database.transaction(work)
+
+
 async def fire_due_timers(database: Database) -> int:
-    """One pass: fire what is due, then move the cursor to the current bucket."""
+    """One pass: fire what is due, a batch per transaction, then move the cursor to the current bucket."""
     now = utcnow()
     timers, current = await due_timers(database, now)
-    fired = 0
-    for timer in timers:
-        if await database.transaction(lambda uow, timer=timer: clock.fire(uow, timer)):
-            fired += 1
-            FIRED.labels(timer["kind"]).inc()
-            FIRE_LAG.observe((utcnow() - timer["due_at"]).total_seconds())
-    # Every earlier bucket is now fully fired; the current one may still hold future timers.
-    await database.db[store.SCHEDULER_STATE].update_one({"_id": STATE_ID}, {"$max": {"next_bucket": current}})
-    return fired
+    fired, failures = [], 0
+    for start in range(0, len(timers), FIRE_BATCH):
+        batch = timers[start:start + FIRE_BATCH]
+        try:
+            fired += await _fire_batch(database, batch)
+        except Exception as error:  # one bad timer must not hold up the others: fire them one by one
+            log.warning("sla batch failed; firing one by one", error=repr(error))
+            for timer in batch:
+                try:
+                    fired += await _fire_batch(database, [timer])
+                except Exception as single_error:
+                    failures += 1
+                    log.error("sla timer failed", timer_id=timer["_id"], error=repr(single_error))
+    for timer in fired:
+        FIRED.labels(timer["kind"]).inc()
+        FIRE_LAG.observe((utcnow() - timer["due_at"]).total_seconds())
+    if not failures:  # a failed timer keeps the cursor where it is, so it is tried again
+        await database.db[store.SCHEDULER_STATE].update_one({"_id": STATE_ID}, {"$max": {"next_bucket": current}})
+    return len(fired)
 
 
 async def run_sla_scheduler(database: Database, settings: ServiceSettings) -> None:
