@@ -31,9 +31,9 @@ test-security: deps $(STAMP)
 bench: deps $(STAMP)
 	$(PY) -m bench
 
-# A bearer token for local use, e.g. `make token ROLES=agent,supervisor ESTATES=demo-estate`.
+# A bearer token for local use, e.g. `make token ROLES=technician USER_ID=eng-wang`.
 token: $(STAMP)
-	@$(PY) -m shared.tokens --roles $(or $(ROLES),agent) --estates $(or $(ESTATES),demo-estate)
+	@$(PY) -m shared.tokens --roles $(or $(ROLES),agent) --estates $(or $(ESTATES),demo-estate) --user $(or $(USER_ID),agent-1)
 
 $(STAMP): requirements.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'

@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import refs, thin_slice
+from bench import refs, sla, thin_slice
 from bench.results import Figure, report, write
 from devstack.stack import Stack
 
@@ -29,6 +29,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--e2e-rate", type=float, default=20.0, help="repairs per second in the end-to-end run")
     parser.add_argument("--e2e-duration", type=float, default=15.0, help="seconds of the end-to-end run")
     parser.add_argument("--engineers", type=int, default=2, help="engineers on duty in each bench estate")
+    parser.add_argument("--sla-orders", type=int, default=10_000, help="open work orders for the SLA fire-lag run")
+    parser.add_argument("--sla-spread", type=float, default=180, help="seconds over which their deadlines fall due")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data)")
     return parser.parse_args()
 
@@ -85,7 +87,9 @@ def main() -> int:
             [("intake.accept_rate", None, "contacts/s", ref) for ref in ("ref.db_insert_one", "ref.http_noop")],
             lambda: thin_slice.accept_rate(stack, token, load_estate, [db, http], **full_load),
         )
-        path = write([db, amqp, http, *accept, *e2e])
+        fire_lag, = measure([("sla.fire_lag_p99_ms", None, "ms")],
+                            lambda: sla.fire_lag(stack, count=args.sla_orders, spread_s=args.sla_spread))
+        path = write([db, amqp, http, *accept, *e2e, fire_lag])
         print(f"# written to {path}", file=sys.stderr)
         return 0
     finally:

@@ -1,4 +1,6 @@
-"""A small demo estate: the estate, its staff on duty, and a first repair call."""
+"""A small demo estate, loaded through the public APIs: the estate, its staff on duty, a first
+repair call that reaches its engineer, and work orders in every state of their life cycle —
+one of them left alone so that it breaches its deadline and climbs the escalation ladder."""
 
 from __future__ import annotations
 
@@ -8,48 +10,98 @@ import httpx
 
 from devstack.stack import Stack
 
-DEMO_ESTATE = {"estate_id": "demo-estate", "name": "阳光花园", "time_zone": "Asia/Shanghai"}
+ESTATE = "demo-estate"
+DEMO_ESTATE = {"estate_id": ESTATE, "name": "阳光花园", "time_zone": "Asia/Shanghai"}
 DEMO_STAFF = [
-    {"staff_id": "eng-wang", "name": "王师傅", "department": "engineering", "skills": ["plumbing", "electrical"], "on_duty": True},
-    {"staff_id": "eng-li", "name": "李师傅", "department": "engineering", "skills": ["elevator"], "on_duty": True},
-    {"staff_id": "sec-zhao", "name": "赵队长", "department": "security", "skills": [], "on_duty": True},
-    {"staff_id": "cs-chen", "name": "陈主管", "department": "customer_service", "skills": ["complaints"], "on_duty": True},
+    {"staff_id": "eng-wang", "name": "王师傅", "department": "engineering", "skills": ["plumbing", "electrical"]},
+    {"staff_id": "eng-li", "name": "李师傅", "department": "engineering", "skills": ["elevator"]},
+    {"staff_id": "sec-zhao", "name": "赵队长", "department": "security"},
+    {"staff_id": "cs-chen", "name": "陈主管", "department": "customer_service", "position": "supervisor"},
+    {"staff_id": "cs-liu", "name": "刘经理", "department": "customer_service", "position": "cs_manager"},
+    {"staff_id": "pm-zhou", "name": "周经理", "department": "customer_service", "position": "estate_manager"},
+    {"staff_id": "hq-wu", "name": "吴总", "department": "customer_service", "position": "duty_leader"},
 ]
 DEMO_CONTACT = {
-    "estate_id": "demo-estate", "channel": "hotline", "caller_phone": "13812345678", "caller_name": "张三",
+    "estate_id": ESTATE, "channel": "hotline", "caller_phone": "13812345678", "caller_name": "张三",
     "unit_id": "3-1-502", "summary": "住户来电：厨房水管漏水",
     "ticket": {"category": "repair", "subcategory": "plumbing", "scope": "in_unit", "location": "3栋1单元502",
                "description": "厨房水槽下水管漏水"},
 }
+# The demo's P4 clock is short on purpose, so that an untouched order breaches within a minute.
+DEMO_POLICY = {
+    "priorities": {
+        "P1": {"accept": 300, "arrive": 900, "complete": 14400},
+        "P2": {"accept": 900, "arrive": 1800, "complete": 86400},
+        "P3": {"accept": 1800, "arrive": 7200, "complete": 172800},
+        "P4": {"accept": 20, "arrive": 40, "complete": 60},
+    },
+    "ladder_delays_s": [0, 30, 30, 60],
+}
+# (description, department, the commands its engineer gives) → one order per life-cycle state.
+DEMO_ORDERS = [
+    ("绿化带修剪（无人值班，待派）", "greening", []),
+    ("2栋大堂灯具更换", "engineering", ["accept"]),
+    ("5栋电梯年检陪同", "engineering", ["accept", "arrive"]),
+    ("地下车库排水泵更换，等配件", "engineering", ["accept", "arrive", ("hold", {"reason": "等水泵配件"})]),
+    ("1栋门禁读卡器维修", "engineering", ["accept", "arrive", ("complete", {
+        "work_done": "更换读卡器", "labour_minutes": 45, "responsible_party": "property",
+        "materials": [{"item": "读卡器", "quantity": "1", "unit_price": "180.00"}]})]),
+    ("重复报修，已合并", "engineering", [("cancel", {"reason": "与PG重复"})]),
+]
 
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def _created_or_exists(response: httpx.Response) -> None:
+    if response.status_code not in (200, 201, 409):
+        response.raise_for_status()
+
+
+def _setup(client: httpx.Client, stack: Stack, admin: dict) -> None:
+    _created_or_exists(client.post(f"{stack.url('intake')}/v1/estates", json=DEMO_ESTATE, headers=admin))
+    for staff in DEMO_STAFF:
+        _created_or_exists(client.post(f"{stack.url('dispatch')}/v1/staff", headers=admin,
+                                       json={"estate_id": ESTATE, "on_duty": True, **staff}))
+    client.put(f"{stack.url('dispatch')}/v1/estates/{ESTATE}/sla-policy", json=DEMO_POLICY,
+               headers=admin).raise_for_status()
+
+
+def _orders_in_every_state(client: httpx.Client, stack: Stack, admin: dict) -> list[dict]:
+    base = f"{stack.url('dispatch')}/v1/work-orders"
+    orders = []
+    for n, (description, department, commands) in enumerate(DEMO_ORDERS):
+        order = client.post(base, headers={**admin, "Idempotency-Key": f"demo-order-{n}"}, json={
+            "estate_id": ESTATE, "kind": "repair", "department": department, "priority": "P3",
+            "description": description}).raise_for_status().json()
+        engineer = auth(stack.token(user_id=order["assignee_id"] or "nobody", roles=["technician"]))
+        for step in commands:
+            name, body = step if isinstance(step, tuple) else (step, None)
+            headers = admin if name == "cancel" else engineer
+            response = client.post(f"{base}/{order['id']}/{name}", json=body, headers=headers)
+            if response.status_code != 409:  # a second `make run` finds them moved already
+                order = response.raise_for_status().json()
+        orders.append(order)
+    untouched = client.post(base, headers={**admin, "Idempotency-Key": "demo-order-breach"}, json={
+        "estate_id": ESTATE, "kind": "inspection", "department": "engineering", "priority": "P4",
+        "description": "消防栓月度巡检（无人接单，将超时并逐级上报）"}).raise_for_status().json()
+    return [*orders, untouched]
+
+
 def load_demo(stack: Stack) -> dict:
-    """Load the demo estate through the public APIs, and wait until the first repair reaches its assignee."""
-    admin = stack.token(user_id="admin-1", roles=["company_admin"], estates="*")
+    """Load the demo, and wait until the first repair reaches its assignee."""
+    admin = auth(stack.token(user_id="admin-1", roles=["company_admin"], estates="*"))
     with httpx.Client(timeout=10) as client:
-        response = client.post(f"{stack.url('intake')}/v1/estates", json=DEMO_ESTATE, headers=auth(admin))
-        if response.status_code not in (201, 409):
-            response.raise_for_status()
-        for staff in DEMO_STAFF:
-            response = client.post(
-                f"{stack.url('dispatch')}/v1/staff", json={"estate_id": "demo-estate", **staff},
-                headers={**auth(admin), "Idempotency-Key": f"demo-staff-{staff['staff_id']}"},
-            )
-            if response.status_code not in (201, 409):
-                response.raise_for_status()
-        contact = client.post(
-            f"{stack.url('intake')}/v1/contacts", json=DEMO_CONTACT, headers={**auth(admin), "Idempotency-Key": "demo-first-repair"}
-        ).raise_for_status().json()
+        _setup(client, stack, admin)
+        contact = client.post(f"{stack.url('intake')}/v1/contacts", json=DEMO_CONTACT,
+                              headers={**admin, "Idempotency-Key": "demo-first-repair"}).raise_for_status().json()
+        orders = _orders_in_every_state(client, stack, admin)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            messages = client.get(
-                f"{stack.url('notification')}/v1/messages", params={"estate_id": "demo-estate"}, headers=auth(admin)
-            ).json()["items"]
+            messages = client.get(f"{stack.url('notification')}/v1/messages", params={"estate_id": ESTATE},
+                                  headers=admin).json()["items"]
             if messages:
-                return {"contact": contact, "messages": messages}
+                return {"contact": contact, "messages": messages, "orders": orders}
             time.sleep(0.2)
     raise TimeoutError("the demo repair did not reach its assignee within 30 s")

@@ -26,7 +26,11 @@ def main() -> None:
             print(f"  {service:<13} {stack.url(service)}/docs")
         print(f"\n  broker        {stack.amqp}")
         print(f"  data          {REPO / '.run'}")
-        print(f"\n  demo ticket   {demo['contact']['ticket']['number']} → message: {demo['messages'][0]['body']}")
+        print(f"\n  demo ticket   {demo['contact']['ticket']['number']} → message: {demo['messages'][-1]['body']}")
+        print("  work orders   " + "\n                ".join(f"{o['number']}  {o['status']:<10} {o['description']}"
+                                                          for o in demo["orders"]))
+        print(f"                ({demo['orders'][-1]['number']} breaches its accept deadline within 20 s, then "
+              "climbs the escalation ladder: see /v1/work-orders?estate_id=demo-estate&sla_state=breached)")
         print(f"\n  agent token   {agent}\n  admin token   {admin}")
         print("\n  try:  curl -s -H \"Authorization: Bearer $TOKEN\" "
               f"'{stack.url('reporting')}/v1/reports/daily?estate_id=demo-estate&day=<YYYY-MM-DD>'")
