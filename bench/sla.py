@@ -35,7 +35,7 @@ def _orders_and_timers(estate_id: str, count: int, first_due: datetime, spread_s
             "ticket_id": None, "ticket_number": None, "kind": "inspection", "department": "engineering",
             "priority": "P3", "status": "assigned", "assignee_id": None, "assignee_name": None, "offered_to": [],
             "location": None, "description": "bench", "created_at": created, "version": 1,
-            "deadlines": {"accept": deadline}, "sla_state": "ok", "escalation_started": True,
+            "deadlines": {"accept": deadline}, "sla_state": "ok", "escalation_reason": "bench",
             "escalation_level": 0, "ladder_delays_s": [0, 3600, 3600, 3600], "escalations": [], "history": [],
         }
         orders.append(order)

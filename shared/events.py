@@ -112,6 +112,20 @@ class TicketOpened(Payload):
     channel: str
     promised_reply_at: datetime
     opened_at: datetime
+    major: bool = False  # a major complaint (flagged, P1/P2, or a resident's third in 30 days)
+
+
+@event("intake.incident.declared")
+class IncidentDeclared(Payload):
+    """Many reports of one public-area problem were grouped under one incident."""
+
+    incident_id: str
+    category: str
+    subcategory: str | None = None
+    priority: Literal["P1", "P2", "P3", "P4"]
+    location: str | None = None
+    description: str
+    declared_at: datetime
 
 
 @event("intake.ticket.updated")
@@ -143,6 +157,8 @@ class WorkOrderCreated(Payload):
     priority: str
     kind: str = "repair"
     offered_to: list[str] = []
+    incident_id: str | None = None
+    queue: str | None = None  # "supervisors" when nobody on duty or on call could take it
 
 
 @event("dispatch.workorder.assigned")
@@ -208,6 +224,11 @@ class WorkOrderReassigned(WorkOrderChanged):
 @event("dispatch.workorder.declined")
 class WorkOrderDeclined(WorkOrderChanged):
     """The assignee declined the order (退单); it is pending again."""
+
+
+@event("dispatch.workorder.plan_recorded")
+class ComplaintPlanRecorded(WorkOrderChanged):
+    """A complaint's handling plan was recorded (the plan milestone of the complaint procedure)."""
 
 
 class MaterialLine(BaseModel):

@@ -9,6 +9,7 @@ from pymongo import ASCENDING
 
 from services.dispatch.domain import sla
 from services.dispatch.domain.calendar import BusinessCalendar
+from services.dispatch.domain.work_orders import RoutingRule
 from shared.db import Database, UnitOfWork
 from shared.estates import estate_time_zone
 
@@ -18,6 +19,7 @@ WORK_ORDERS = "work_orders"
 SLA_TIMERS = "sla_timers"
 SCHEDULER_STATE = "scheduler_state"
 SLA_POLICIES = "sla_policies"
+ROUTING_RULES = "routing_rules"
 FIRED_TIMER_RETENTION_S = 24 * 3600
 
 
@@ -26,6 +28,7 @@ async def ensure_indexes(database: Database) -> None:
     await db[STAFF].create_index([("estate_id", ASCENDING), ("department", ASCENDING), ("on_duty", ASCENDING)])
     await db[STAFF].create_index([("estate_id", ASCENDING), ("position", ASCENDING), ("on_duty", ASCENDING)])
     await db[WORK_ORDERS].create_index("ticket_id", unique=True, partialFilterExpression={"ticket_id": {"$type": "string"}})
+    await db[WORK_ORDERS].create_index("incident_id", unique=True, partialFilterExpression={"incident_id": {"$type": "string"}})
     await db[WORK_ORDERS].create_index([("estate_id", ASCENDING), ("number", ASCENDING)], unique=True)
     await db[WORK_ORDERS].create_index([("estate_id", ASCENDING), ("assignee_id", ASCENDING)])
     await db[WORK_ORDERS].create_index([("estate_id", ASCENDING), ("sla_state", ASCENDING)])
@@ -51,6 +54,11 @@ async def find_one(
 async def staff_on_duty(uow: UnitOfWork, estate_id: str, **criteria: str) -> list[dict[str, Any]]:
     """Who is on duty now (by department or position): the foundation's simple list, until rosters replace it."""
     query = {"estate_id": estate_id, "on_duty": True, "on_leave": {"$ne": True}, **criteria}
+    return await uow.db[STAFF].find(query, session=uow.session).sort("_id", ASCENDING).to_list(None)
+
+
+async def staff_on_call(uow: UnitOfWork, estate_id: str, department: str) -> list[dict[str, Any]]:
+    query = {"estate_id": estate_id, "department": department, "on_call": True, "on_leave": {"$ne": True}}
     return await uow.db[STAFF].find(query, session=uow.session).sort("_id", ASCENDING).to_list(None)
 
 
@@ -107,6 +115,20 @@ async def set_sla_policy(database: Database, estate_id: str, policy: dict[str, A
 
 async def find_work_order_for_ticket(uow: UnitOfWork, ticket_id: str) -> dict[str, Any] | None:
     return await uow.db[WORK_ORDERS].find_one({"ticket_id": ticket_id}, session=uow.session)
+
+
+async def find_work_order_for_incident(uow: UnitOfWork, incident_id: str) -> dict[str, Any] | None:
+    return await uow.db[WORK_ORDERS].find_one({"incident_id": incident_id}, session=uow.session)
+
+
+async def routing_rules(uow: UnitOfWork, estate_id: str) -> tuple[RoutingRule, ...]:
+    document = await find_one(uow, ROUTING_RULES, estate_id)
+    return tuple(RoutingRule(**rule) for rule in document["rules"]) if document else ()
+
+
+async def set_routing_rules(database: Database, estate_id: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
+    await database.db[ROUTING_RULES].replace_one({"_id": estate_id}, {"estate_id": estate_id, "rules": rules}, upsert=True)
+    return await find_one(database, ROUTING_RULES, estate_id)
 
 
 async def update_work_order(uow: UnitOfWork, order: dict[str, Any], fields: dict[str, Any], history: dict) -> bool:

@@ -1,21 +1,40 @@
 from datetime import date
 
-from services.dispatch.domain.work_orders import Candidate, choose_assignee, department_for, work_order_number
+from services.dispatch.domain.work_orders import (
+    Candidate, RoutingRule, assign, choose_assignee, route, work_order_number,
+)
 
 
-def test_tickets_go_to_their_department():
-    assert department_for("repair") == "engineering"
-    assert department_for("complaint") == "customer_service"
-    assert department_for("consultation") is None
+def test_requests_are_routed_by_the_most_specific_rule():
+    assert route("repair", None, "in_unit").department == "engineering"
+    assert route("repair", "elevator", "public_area").skill == "elevator"
+    assert route("repair", "doors_access", "public_area").department == "security"
+    assert route("complaint", "noise", "in_unit").kind == "complaint_handling"
+    assert route("consultation", None, None) is None
 
 
-def test_the_least_loaded_person_on_duty_gets_the_order():
-    on_duty = [Candidate("b", "乙", 2), Candidate("a", "甲", 1), Candidate("c", "丙", 1)]
+def test_an_estates_own_rules_come_first():
+    own = (RoutingRule("repair", "cleaning", "repair", subcategory="drains"),)
+    assert route("repair", "drains", "public_area", own).department == "cleaning"
+    assert route("repair", "plumbing", "in_unit", own).department == "engineering"  # defaults still apply
+
+
+def test_the_least_loaded_person_with_the_skill_gets_the_order():
+    on_duty = [Candidate("b", "乙", 2, frozenset({"elevator"})), Candidate("a", "甲", 1),
+               Candidate("c", "丙", 1, frozenset({"elevator"}))]
     assert choose_assignee(on_duty).staff_id == "a"  # fewest open orders, ties by id
+    assert choose_assignee(on_duty, "elevator").staff_id == "c"
 
 
-def test_nobody_on_duty_means_no_assignee():
-    assert choose_assignee([]) is None
+def test_without_the_skill_on_duty_a_generalist_then_on_call_then_the_supervisors():
+    on_duty = [Candidate("a", "甲", 0)]
+    on_call = [Candidate("z", "值班", 3, on_call=True)]
+    assert (assign(on_duty, on_call, "elevator").candidate.staff_id, assign(on_duty, on_call, "elevator").via) == (
+        "a", "on_duty_without_skill")
+    assert assign([], on_call, "elevator").candidate.staff_id == "z"
+    assert assign([], on_call, "elevator").via == "on_call"
+    queued = assign([], [], None)
+    assert (queued.candidate, queued.via) == (None, "supervisors_queue")
 
 
 def test_work_order_numbers():

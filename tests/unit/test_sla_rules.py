@@ -46,3 +46,8 @@ def test_buckets_and_lateness():
     assert sla.bucket_of(START + timedelta(seconds=5)) == sla.bucket_of(START) + 1
     assert not sla.is_late(START, START + timedelta(milliseconds=900))
     assert sla.is_late(START, START + timedelta(seconds=2))
+
+
+def test_complaint_orders_run_on_the_complaint_procedures_clock():
+    planned = sla.plan("P3", START, kind="complaint_handling")
+    assert planned.deadlines == {"plan": START + timedelta(hours=24), "feedback": START + timedelta(hours=48)}

@@ -27,10 +27,12 @@ class StaffCreate(Strict):
     position: Position = "staff"
     skills: list[str] = Field(default_factory=list, max_length=20)
     on_duty: bool = False
+    on_call: bool = False
 
 
 class DutyUpdate(Strict):
     on_duty: bool | None = None
+    on_call: bool | None = None
     on_leave: bool | None = None
 
 
@@ -42,6 +44,7 @@ class StaffPublic(BaseModel):
     position: str = "staff"
     skills: list[str]
     on_duty: bool
+    on_call: bool = False
     on_leave: bool = False
     open_orders: int
 
@@ -69,6 +72,29 @@ class WorkOrderCreate(Strict):
 class AssignRequest(Strict):
     assignee_id: str = Field(min_length=1, max_length=40)
     reason: str | None = Field(default=None, max_length=500)
+
+
+class PlanRequest(Strict):
+    plan: str = Field(min_length=1, max_length=2000, description="How the complaint will be handled")
+
+
+class RoutingRuleIn(Strict):
+    category: Literal["repair", "help", "complaint"]
+    subcategory: str | None = Field(default=None, max_length=60)
+    scope: Literal["in_unit", "public_area"] | None = None
+    department: Department
+    kind: Literal["repair", "help", "complaint_handling", "inspection"]
+    skill: str | None = Field(default=None, max_length=40)
+
+
+class RoutingRulesUpdate(Strict):
+    rules: list[RoutingRuleIn] = Field(max_length=200)
+
+
+class RoutingRulesPublic(RoutingRulesUpdate):
+    model_config = ConfigDict(extra="ignore")
+
+    estate_id: str
 
 
 class ReasonRequest(Strict):
@@ -109,7 +135,12 @@ class WorkOrderPublic(BaseModel):
     number: str
     ticket_id: str | None
     ticket_number: str | None
+    incident_id: str | None = None
     kind: str
+    skill: str | None = None
+    queue: str | None = None
+    major: bool = False
+    complaint_plan: dict | None = None
     department: str
     priority: str
     status: str

@@ -12,6 +12,8 @@ from services.dispatch.api.schemas import (
     DepartmentPublic,
     DepartmentUpdate,
     DutyUpdate,
+    RoutingRulesPublic,
+    RoutingRulesUpdate,
     SlaPolicyPublic,
     SlaPolicyUpdate,
     StaffCreate,
@@ -94,3 +96,20 @@ async def get_sla_policy(estate_id: str, principal: Readers, database: DatabaseD
     defaults = {p: {m: int(getattr(limits, m).total_seconds()) for m in sla.MILESTONES}
                 for p, limits in sla.DEFAULT_POLICIES.items()}
     return SlaPolicyPublic(estate_id=estate_id, priorities=defaults, ladder_delays_s=list(sla.DEFAULT_LADDER_DELAYS_S))
+
+
+@router.put("/estates/{estate_id}/routing-rules", response_model=RoutingRulesPublic)
+async def set_routing_rules(
+    estate_id: str, body: RoutingRulesUpdate, principal: Supervisors, database: DatabaseDep
+) -> RoutingRulesPublic:
+    """The estate's own rules, tried before the defaults; the most specific matching rule wins."""
+    principal.require_estate(estate_id)
+    rules = [rule.model_dump() for rule in body.rules]
+    return RoutingRulesPublic(**await store.set_routing_rules(database, estate_id, rules))
+
+
+@router.get("/estates/{estate_id}/routing-rules", response_model=RoutingRulesPublic)
+async def get_routing_rules(estate_id: str, principal: Readers, database: DatabaseDep) -> RoutingRulesPublic:
+    principal.require_estate(estate_id)
+    document = await store.find_one(database, store.ROUTING_RULES, estate_id)
+    return RoutingRulesPublic(**(document or {"estate_id": estate_id, "rules": []}))

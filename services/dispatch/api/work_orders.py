@@ -11,6 +11,7 @@ from services.dispatch import store
 from services.dispatch.api.schemas import (
     AssignRequest,
     CompletionRequest,
+    PlanRequest,
     ReasonRequest,
     WorkOrderCreate,
     WorkOrderPublic,
@@ -120,5 +121,6 @@ for _command, _body, _who, _summary in [
     ("complete", CompletionRequest, Workers, "Work done, materials, labour, responsibility, charges"),
     ("decline", ReasonRequest, Workers, "The assignee declines (退单); back to pending"),
     ("cancel", ReasonRequest, Dispatchers, "Cancel, with a reason"),
+    ("plan", PlanRequest, Workers, "Record a complaint's handling plan (due within 24 h by default)"),
 ]:
     _command_route(_command, _body, _who, _summary)

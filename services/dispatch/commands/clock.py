@@ -22,11 +22,16 @@ def timer_document(order: dict[str, Any], timer: sla.Timer) -> dict[str, Any]:
 
 
 async def start_clock(uow: UnitOfWork, order: dict[str, Any], planned: sla.Plan) -> None:
-    """File the order's warning and breach timers; a P1 starts up the ladder at once."""
+    """File the order's warning and breach timers; a P1 or an unassignable order starts up the ladder at once."""
     timers = list(planned.timers)
-    if order["escalation_started"]:
+    if order["escalation_reason"] in ("P1", "unassigned"):
         timers.append(sla.escalation_step(1, order["created_at"], order["ladder_delays_s"]))
     await store.add_timers(uow, [timer_document(order, timer) for timer in timers])
+
+
+async def escalate_major_complaint(uow: UnitOfWork, order: dict[str, Any], now: datetime) -> None:
+    """A major complaint goes straight to the estate manager's step of the ladder."""
+    await escalate(uow, order, sla.LADDER.index("estate_manager") + 1, now)
 
 
 async def on_transition(uow: UnitOfWork, order: dict[str, Any], command: str, now: datetime) -> dict[str, Any]:
@@ -62,7 +67,7 @@ async def fire(uow: UnitOfWork, timer: dict[str, Any]) -> bool:
         return True
     scope = {"subject": order["_id"], "company_id": order["company_id"], "estate_id": order["estate_id"]}
     if timer["kind"] == "escalation":
-        await _escalate(uow, order, timer, now, scope)
+        await escalate(uow, order, timer["level"], now)
         return True
     event_type = SlaWarning if timer["kind"] == "warning" else SlaBreached
     uow.emit(event_type(
@@ -71,19 +76,18 @@ async def fire(uow: UnitOfWork, timer: dict[str, Any]) -> bool:
         assignee_id=order.get("assignee_id"),
     ), **scope)
     fields: dict[str, Any] = {"sla_state": "breached" if timer["kind"] == "breach" else order.get("sla_state") or "at_risk"}
-    if timer["kind"] == "breach" and not order["escalation_started"]:
-        fields["escalation_started"] = True
+    if timer["kind"] == "breach" and not order["escalation_reason"]:
+        fields["escalation_reason"] = "sla_breached"
         await store.add_timers(uow, [timer_document(order, sla.escalation_step(1, now, order["ladder_delays_s"]))])
     await uow.db[store.WORK_ORDERS].update_one({"_id": order["_id"]}, {"$set": fields}, session=uow.session)
     return True
 
 
-async def _escalate(uow: UnitOfWork, order: dict[str, Any], timer: dict[str, Any], now: datetime, scope: dict) -> None:
-    level = timer["level"]
+async def escalate(uow: UnitOfWork, order: dict[str, Any], level: int, now: datetime) -> None:
+    """One step up the ladder: record it, tell whoever holds that position on duty, file the next step."""
     position = sla.position_at(level)
     on_duty = await store.staff_on_duty(uow, order["estate_id"], position=position)
     recipient = on_duty[0] if on_duty else None
-    reason = "P1" if order["priority"] == "P1" and order.get("sla_state") != "breached" else "sla_breached"
     step = {"level": level, "position": position, "at": now, "recipient_id": recipient and recipient["_id"]}
     await uow.db[store.WORK_ORDERS].update_one(
         {"_id": order["_id"]}, {"$set": {"escalation_level": level}, "$push": {"escalations": step}},
@@ -91,8 +95,8 @@ async def _escalate(uow: UnitOfWork, order: dict[str, Any], timer: dict[str, Any
     )
     uow.emit(WorkOrderEscalated(
         work_order_id=order["_id"], number=order["number"], level=level, position=position,
-        recipient_id=recipient and recipient["_id"], recipient_name=recipient and recipient["name"], reason=reason,
-        priority=order["priority"], description=order["description"],
-    ), **scope)
+        recipient_id=recipient and recipient["_id"], recipient_name=recipient and recipient["name"],
+        reason=order["escalation_reason"], priority=order["priority"], description=order["description"],
+    ), subject=order["_id"], company_id=order["company_id"], estate_id=order["estate_id"])
     if (next_step := sla.escalation_step(level + 1, now, order["ladder_delays_s"])) is not None:
         await store.add_timers(uow, [timer_document(order, next_step)])

@@ -24,6 +24,7 @@ EVENTS = {
     "accept": events.WorkOrderAccepted, "grab": events.WorkOrderAccepted, "arrive": events.WorkOrderArrived,
     "hold": events.WorkOrderOnHold, "resume": events.WorkOrderResumed, "cancel": events.WorkOrderCancelled,
     "reassign": events.WorkOrderReassigned, "decline": events.WorkOrderDeclined, "complete": events.WorkOrderCompleted,
+    "plan": events.ComplaintPlanRecorded,
 }
 
 
@@ -79,11 +80,15 @@ async def change_work_order(
         if if_match is not None and if_match != order["version"]:
             raise VersionConflict(f"you have version {if_match}; the order is at version {order['version']}")
         _check_caller(principal, order, command)
+        if command == "plan" and order["kind"] != "complaint_handling":
+            raise InvalidInput("only complaint-handling orders have a handling plan", field="plan")
         target = next_status(order["status"], command, held_from=order.get("held_from"))
         now = utcnow()
         fields: dict[str, Any] = {"status": target}
         history = {"at": now, "status": target, "command": command, "by": principal.user_id,
                    "reason": getattr(request, "reason", None)}
+        if order.get("queue") and command in ("assign", "grab"):
+            fields["queue"] = None  # taken out of the supervisors' queue
         if command in ("assign", "reassign"):
             staff = await _assignee(uow, order, request)
             fields.update(assignee_id=staff["_id"], assignee_name=staff["name"])
@@ -97,6 +102,8 @@ async def change_work_order(
             fields["held_from"] = order["status"]
         elif command == "complete":
             fields["completion"] = {**_completion(request), "completed_at": now}
+        elif command == "plan":
+            fields["complaint_plan"] = {"plan": request.plan, "at": now, "by": principal.user_id}
         fields.update(await clock.on_transition(uow, order, command, now))
         if not await store.update_work_order(uow, order, fields, history):
             raise VersionConflict("the work order changed at the same moment; read it again")

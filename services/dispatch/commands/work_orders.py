@@ -27,46 +27,87 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
     """Number it, assign it (or offer it, in grab mode), start its clock, and tell everyone."""
     now = utcnow()
     created_by = fields.pop("created_by", "dispatch")
+    major = fields.pop("major", False)
     day = local_day(now, await estate_time_zone(uow, estate_id))
     policy = await store.sla_policy(uow, estate_id)
-    planned = sla.plan(fields["priority"], now, policy)
+    planned = sla.plan(fields["priority"], now, policy, kind=fields["kind"])
     number = rules.work_order_number(day, await next_value(uow, f"work_order:{estate_id}:{day:%Y%m%d}"))
     order = {
         "_id": new_id(), "estate_id": estate_id, "company_id": company_id, "number": number, "ticket_id": None,
-        "ticket_number": None, "location": None, "unit_id": None, **fields, "status": "pending",
-        "assignee_id": None, "assignee_name": None, "offered_to": [], "created_at": now, "version": 1,
-        "deadlines": planned.deadlines, "deadlines_approximate": planned.approximate, "sla_state": "ok",
-        "ladder_delays_s": policy.ladder_delays_s,
-        "escalation_started": fields["priority"] == "P1", "escalation_level": 0,
+        "ticket_number": None, "incident_id": None, "location": None, "unit_id": None, "skill": None, **fields,
+        "status": "pending", "assignee_id": None, "assignee_name": None, "offered_to": [], "queue": None,
+        "created_at": now, "version": 1, "deadlines": planned.deadlines,
+        "deadlines_approximate": planned.approximate, "sla_state": "ok", "ladder_delays_s": policy.ladder_delays_s,
+        "escalation_reason": "major_complaint" if major else ("P1" if fields["priority"] == "P1" else None),
+        "escalation_level": 0, "major": major,
         "escalations": [], "history": [{"at": now, "status": "pending", "by": created_by}],
     }
-    on_duty = await store.staff_on_duty(uow, estate_id, department=order["department"])
-    if await store.grab_mode(uow, estate_id, order["department"]):
-        order["offered_to"] = [staff["_id"] for staff in on_duty]
-    elif assignee := rules.choose_assignee(
-        [rules.Candidate(s["_id"], s["name"], s.get("open_orders", 0)) for s in on_duty]
-    ):
-        order.update(status="assigned", assignee_id=assignee.staff_id, assignee_name=assignee.name)
-        order["history"].append({"at": now, "status": "assigned", "by": "dispatch", "assignee_id": assignee.staff_id})
-        await store.count_open_order(uow, assignee.staff_id, +1)
+    await _assign_or_offer(uow, order, now)
     await store.insert(uow, store.WORK_ORDERS, order)
     await clock.start_clock(uow, order, planned)
     _emit_created(uow, order)
     if order["assignee_id"]:
         emit_assigned(uow, order)
+    if major:  # a major complaint goes to the estate manager at once (投诉处理程序)
+        await clock.escalate_major_complaint(uow, order, now)
     return order
+
+
+def _candidates(staff: list[dict[str, Any]]) -> list[rules.Candidate]:
+    return [rules.Candidate(s["_id"], s["name"], s.get("open_orders", 0), frozenset(s.get("skills", [])),
+                            s.get("on_call", False)) for s in staff]
+
+
+async def _assign_or_offer(uow: UnitOfWork, order: dict[str, Any], now) -> None:
+    estate_id, department = order["estate_id"], order["department"]
+    if order["kind"] == "complaint_handling":  # complaints go to the customer-service supervisor
+        on_duty = await store.staff_on_duty(uow, estate_id, department="customer_service", position="supervisor")
+    else:
+        on_duty = await store.staff_on_duty(uow, estate_id, department=department)
+    candidates = _candidates(on_duty)
+    offered = [c for c in candidates if order["skill"] in c.skills] or candidates  # the skilled first
+    if order["kind"] != "complaint_handling" and offered and await store.grab_mode(uow, estate_id, department):
+        order["offered_to"] = [candidate.staff_id for candidate in offered]
+        return
+    on_call = await store.staff_on_call(uow, estate_id, department)
+    chosen = rules.assign(candidates, _candidates(on_call), order["skill"])
+    if chosen.candidate is None:
+        # Nobody to give it to: the supervisors' queue, and the ladder starts at once.
+        order.update(queue="supervisors", escalation_reason=order["escalation_reason"] or "unassigned")
+        return
+    order.update(status="assigned", assignee_id=chosen.candidate.staff_id, assignee_name=chosen.candidate.name)
+    order["history"].append({"at": now, "status": "assigned", "by": "dispatch", "via": chosen.via,
+                             "assignee_id": chosen.candidate.staff_id})
+    await store.count_open_order(uow, chosen.candidate.staff_id, +1)
 
 
 async def create_work_order_for_ticket(uow: UnitOfWork, envelope: Envelope) -> None:
     """A ticket that needs work gets one work order (a redelivered ticket gets none more)."""
     ticket = envelope.data
-    department = rules.department_for(ticket["category"])
-    if department is None or await store.find_work_order_for_ticket(uow, ticket["ticket_id"]):
+    rule = rules.route(ticket["category"], ticket.get("subcategory"), ticket.get("scope"),
+                       await store.routing_rules(uow, envelope.estateid))
+    if rule is None or await store.find_work_order_for_ticket(uow, ticket["ticket_id"]):
         return
     await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
-        "ticket_id": ticket["ticket_id"], "ticket_number": ticket["number"], "kind": rules.kind_for(ticket["category"]),
-        "department": department, "priority": ticket["priority"], "location": ticket.get("location"),
-        "unit_id": ticket.get("unit_id"), "description": ticket["description"],
+        "ticket_id": ticket["ticket_id"], "ticket_number": ticket["number"], "kind": rule.kind,
+        "department": rule.department, "skill": rule.skill, "priority": ticket["priority"],
+        "location": ticket.get("location"), "unit_id": ticket.get("unit_id"), "description": ticket["description"],
+        "major": bool(ticket.get("major")),
+    })
+
+
+async def create_work_order_for_incident(uow: UnitOfWork, envelope: Envelope) -> None:
+    """An incident has one work order, however many tickets it groups."""
+    incident = envelope.data
+    rule = rules.route(incident["category"], incident.get("subcategory"), "public_area",
+                       await store.routing_rules(uow, envelope.estateid))
+    if await store.find_work_order_for_incident(uow, incident["incident_id"]):
+        return
+    await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
+        "incident_id": incident["incident_id"], "kind": rule.kind if rule else "repair",
+        "department": rule.department if rule else "engineering", "skill": rule.skill if rule else None,
+        "priority": incident["priority"], "location": incident.get("location"),
+        "description": incident["description"],
     })
 
 
@@ -92,6 +133,7 @@ def _scope(order: dict[str, Any]) -> dict[str, str]:
 def _emit_created(uow: UnitOfWork, order: dict[str, Any]) -> None:
     uow.emit(WorkOrderCreated(
         work_order_id=order["_id"], number=order["number"], ticket_id=order["ticket_id"],
+        incident_id=order["incident_id"], queue=order["queue"],
         department=order["department"], priority=order["priority"], offered_to=order["offered_to"],
         kind=order["kind"],
     ), **_scope(order))

@@ -11,7 +11,9 @@ from typing import Literal
 from shared.errors import InvalidTransition
 
 Status = Literal["pending", "assigned", "accepted", "arrived", "on_hold", "completed", "cancelled"]
-Command = Literal["assign", "accept", "grab", "arrive", "hold", "resume", "complete", "cancel", "reassign", "decline"]
+Command = Literal[
+    "assign", "accept", "grab", "arrive", "hold", "resume", "complete", "cancel", "reassign", "decline", "plan",
+]
 
 OPEN_STATES: frozenset[str] = frozenset({"pending", "assigned", "accepted", "arrived", "on_hold"})
 FINAL_STATES: frozenset[str] = frozenset({"completed", "cancelled"})
@@ -27,6 +29,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "cancel": {state: "cancelled" for state in OPEN_STATES},
     "reassign": {"assigned": "assigned", "accepted": "assigned"},
     "decline": {"assigned": "pending"},
+    # A complaint's handling plan is recorded while the order is worked on; its state stays.
+    "plan": {"assigned": "assigned", "accepted": "accepted", "arrived": "arrived"},
 }
 
 

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from services.dispatch.domain.calendar import BusinessCalendar, add_business_time
 
 MILESTONES = ("accept", "arrive", "complete")
+# A complaint-handling order runs on the complaint procedure's clock instead: plan, then feedback.
+COMPLAINT_MILESTONES = ("plan", "feedback")
 WARNING_SHARE = 0.8  # dispatch.sla.warning at 80% of the time, dispatch.sla.breached at 100%
 BUCKET_SECONDS = 5  # timers are filed in 5-second buckets, read back by equality, never by range
 LATE_AFTER = timedelta(seconds=1)  # a timer fired later than this after its due time is marked late
@@ -22,6 +24,12 @@ class Policy:
     accept: timedelta
     arrive: timedelta
     complete: timedelta
+
+
+@dataclass(frozen=True)
+class ComplaintPolicy:
+    plan: timedelta = timedelta(hours=24)
+    feedback: timedelta = timedelta(hours=48)
 
 
 DEFAULT_POLICIES: dict[str, Policy] = {
@@ -41,12 +49,15 @@ class EstatePolicy:
     priorities: dict[str, Policy]
     ladder_delays_s: tuple[int, ...] = DEFAULT_LADDER_DELAYS_S
     calendar: BusinessCalendar | None = None  # None: the full clock
+    complaint: ComplaintPolicy = ComplaintPolicy()
 
 
 DEFAULT_ESTATE_POLICY = EstatePolicy(DEFAULT_POLICIES)
 
 # Which life-cycle command meets which milestone (its timers are then withdrawn).
-MILESTONE_MET_BY: dict[str, str] = {"accept": "accept", "grab": "accept", "arrive": "arrive", "complete": "complete"}
+MILESTONE_MET_BY: dict[str, str] = {
+    "accept": "accept", "grab": "accept", "arrive": "arrive", "complete": "complete", "plan": "plan",
+}
 
 # The escalation ladder (逐级上报), lowest first; each step comes its delay after the previous one.
 LADDER: tuple[str, ...] = ("supervisor", "cs_manager", "estate_manager", "duty_leader")
@@ -70,11 +81,14 @@ class Plan:
     approximate: bool
 
 
-def plan(priority: str, start: datetime, policy: EstatePolicy = DEFAULT_ESTATE_POLICY) -> Plan:
+def plan(
+    priority: str, start: datetime, policy: EstatePolicy = DEFAULT_ESTATE_POLICY, *, kind: str = "repair"
+) -> Plan:
     """A warning at 80% and a breach at 100% of each milestone's time, on the policy's clock."""
-    limits = policy.priorities[priority]
+    complaint = kind == "complaint_handling"
+    limits = policy.complaint if complaint else policy.priorities[priority]
     timers, deadlines, approximate = [], {}, False
-    for milestone in MILESTONES:
+    for milestone in COMPLAINT_MILESTONES if complaint else MILESTONES:
         duration = getattr(limits, milestone)
         if policy.calendar is None:
             warning_at, deadline = start + duration * WARNING_SHARE, start + duration

@@ -48,12 +48,15 @@ def sla_warning(data: dict[str, Any], *, breached: bool) -> Draft | None:
     )
 
 
+ESCALATION_CAUSES = {"P1": "P1紧急事件", "unassigned": "无人接单", "major_complaint": "重大投诉", "sla_breached": "超时未处理"}
+
+
 def escalated(data: dict[str, Any]) -> Draft | None:
     """Each step of the ladder tells the person on duty at that level, at any hour."""
     if not data.get("recipient_id"):
         return None
     position = POSITION_NAMES.get(data["position"], data["position"])
-    cause = "P1紧急事件" if data["reason"] == "P1" else "超时未处理"
+    cause = ESCALATION_CAUSES.get(data["reason"], "超时未处理")
     body = (f"【逐级上报·第{data['level']}级·{position}】工单 {data['number']}（{data['priority']}）{cause}："
             f"{data['description']}")
     return Draft(recipient_id=data["recipient_id"], recipient_kind="staff", channel="app_push",
