@@ -101,7 +101,8 @@ def load_demo(stack: Stack) -> dict:
         while time.monotonic() < deadline:
             messages = client.get(f"{stack.url('notification')}/v1/messages", params={"estate_id": ESTATE},
                                   headers=admin).json()["items"]
-            if messages:
-                return {"contact": contact, "messages": messages, "orders": orders}
+            repair = [m for m in messages if DEMO_CONTACT["ticket"]["description"] in m["body"]]
+            if repair:
+                return {"contact": contact, "message": repair[0], "orders": orders}
             time.sleep(0.2)
     raise TimeoutError("the demo repair did not reach its assignee within 30 s")

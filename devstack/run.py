@@ -26,7 +26,7 @@ def main() -> None:
             print(f"  {service:<13} {stack.url(service)}/docs")
         print(f"\n  broker        {stack.amqp}")
         print(f"  data          {REPO / '.run'}")
-        print(f"\n  demo ticket   {demo['contact']['ticket']['number']} → message: {demo['messages'][-1]['body']}")
+        print(f"\n  demo ticket   {demo['contact']['ticket']['number']} → message: {demo['message']['body']}")
         print("  work orders   " + "\n                ".join(f"{o['number']}  {o['status']:<10} {o['description']}"
                                                           for o in demo["orders"]))
         print(f"                ({demo['orders'][-1]['number']} breaches its accept deadline within 20 s, then "

@@ -7,13 +7,17 @@ retried after growing delays, then parked in the queue's dead-letter queue.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 import aio_pika
 import structlog
 from aio_pika.abc import AbstractConnection, AbstractIncomingMessage
 from opentelemetry import propagate, trace
+from opentelemetry.context import Context
 from prometheus_client import Counter
 from pydantic import ValidationError
 from pymongo.errors import DuplicateKeyError
@@ -27,7 +31,6 @@ from shared.bus import (
 )
 from shared.db import Database, UnitOfWork
 from shared.envelope import Envelope, utcnow
-from shared.locks import KeyedLocks
 from shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -64,8 +67,22 @@ async def ensure_inbox_indexes(database: Database, settings: ServiceSettings) ->
     )
 
 
+@dataclass
+class Delivery:
+    message: AbstractIncomingMessage
+    envelope: Envelope
+    handler: Handler
+    context: Context
+
+
 class Consumer:
-    """One consumer queue of a service, with its handlers by routing-key pattern."""
+    """One consumer queue of a service, with its handlers by routing-key pattern.
+
+    Deliveries are applied in batches (group commit): while one transaction is committing, the
+    messages that arrive meanwhile wait and go together in the next one, each with its inbox
+    record. A batch that fails is applied again one message at a time, so that only the
+    failing message is retried and, in the end, parked.
+    """
 
     def __init__(
         self,
@@ -79,8 +96,8 @@ class Consumer:
         self.handlers = handlers
         self.database = database
         self.settings = settings
-        # Events of one estate are applied one at a time in this process (see shared.locks).
-        self.estate_locks = KeyedLocks()
+        self.waiting: asyncio.Queue[Delivery] = asyncio.Queue()
+        self.worker: asyncio.Task | None = None
 
     async def start(self, connection: AbstractConnection) -> None:
         """Declare the queue family and consume; called again on every new connection."""
@@ -91,7 +108,15 @@ class Consumer:
             channel, exchange, queue=self.queue_name, bindings=list(self.handlers), settings=self.settings
         )
         self.publisher = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        if self.worker is None or self.worker.done():
+            self.worker = asyncio.create_task(self._apply_forever(), name=f"consumer {self.queue_name}")
         await queue.consume(self.on_message)
+
+    async def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.worker
 
     def handler_for(self, routing_key: str) -> Handler | None:
         return next(
@@ -99,48 +124,97 @@ class Consumer:
         )
 
     async def on_message(self, message: AbstractIncomingMessage) -> None:
-        context = propagate.extract(dict(message.headers or {}))
-        with tracer.start_as_current_span(f"{self.queue_name} process", context=context, kind=trace.SpanKind.CONSUMER):
-            try:
-                envelope = Envelope.model_validate_json(message.body)
-            except ValidationError as error:
-                await self.park(message, reason=f"malformed envelope: {error.error_count()} errors")
-                return
-            structlog.contextvars.bind_contextvars(event_id=envelope.id, estate_id=envelope.estateid)
-            try:
-                outcome = await self.apply(envelope)
-            except Exception as error:  # any failure: retry later, then park; never lose it
-                log.warning("event handler failed", event_type=envelope.type, error=repr(error))
-                await self.retry_or_park(message, reason=repr(error))
-            else:
-                await message.ack()
-                CONSUMED.labels(self.queue_name, outcome).inc()
-                log.info("event consumed", event_type=envelope.type, queue=self.queue_name, outcome=outcome)
-            finally:
-                structlog.contextvars.unbind_contextvars("event_id", "estate_id")
-
-    async def apply(self, envelope: Envelope) -> str:
-        """Apply the event once; says whether it was `applied`, a `duplicate` or `ignored`."""
+        try:
+            envelope = Envelope.model_validate_json(message.body)
+        except ValidationError as error:
+            await self.park(message, reason=f"malformed envelope: {error.error_count()} errors")
+            return
         handler = self.handler_for(envelope.routing_key)
         if handler is None:
-            return "ignored"
+            await message.ack()
+            CONSUMED.labels(self.queue_name, "ignored").inc()
+            return
+        context = propagate.extract(dict(message.headers or {}))
+        self.waiting.put_nowait(Delivery(message, envelope, handler, context))
+
+    async def _apply_forever(self) -> None:
+        while True:
+            batch = [await self.waiting.get()]
+            while len(batch) < self.settings.consumer_batch_size and not self.waiting.empty():
+                batch.append(self.waiting.get_nowait())
+            try:
+                await self.apply_batch(batch)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the batch failed as a whole: one by one, to find the culprit
+                log.info("batch failed; applying one at a time", size=len(batch), error=repr(error))
+                for delivery in batch:
+                    await self.apply_one(delivery)
+
+    async def apply_batch(self, batch: list[Delivery]) -> None:
+        """Apply every new event of the batch in one transaction, then acknowledge them all."""
+        outcomes: dict[int, str] = {}
+
+        async def work(uow: UnitOfWork) -> None:
+            outcomes.clear()
+            ids = [self._inbox_id(d.envelope) for d in batch]
+            seen = {d["_id"] for d in await uow.db[INBOX].find({"_id": {"$in": ids}}, {"_id": 1},
+                                                                 session=uow.session).to_list(None)}
+            fresh = []
+            for index, delivery in enumerate(batch):
+                inbox_id = ids[index]
+                outcomes[index] = "duplicate" if inbox_id in seen else "applied"
+                if inbox_id not in seen:
+                    seen.add(inbox_id)  # the same event twice in one batch is applied once
+                    fresh.append(delivery)
+            if fresh:
+                await uow.db[INBOX].insert_many([self._inbox_record(d.envelope) for d in fresh], session=uow.session)
+            for delivery in fresh:
+                with tracer.start_as_current_span(f"{self.queue_name} process", context=delivery.context,
+                                                  kind=trace.SpanKind.CONSUMER):
+                    await delivery.handler(uow, delivery.envelope)
+
+        await self.database.transaction(work)
+        for index, delivery in enumerate(batch):
+            await self._done(delivery, outcomes[index])
+
+    async def apply_one(self, delivery: Delivery) -> None:
+        envelope = delivery.envelope
 
         async def work(uow: UnitOfWork) -> None:
             try:
-                await uow.db[INBOX].insert_one(
-                    {"_id": f"{self.queue_name}:{envelope.id}", "applied_at": utcnow(), "type": envelope.type},
-                    session=uow.session,
-                )
+                await uow.db[INBOX].insert_one(self._inbox_record(envelope), session=uow.session)
             except DuplicateKeyError as duplicate:
                 raise AlreadyApplied from duplicate
-            await handler(uow, envelope)
+            await delivery.handler(uow, envelope)
 
-        try:
-            async with self.estate_locks.hold(envelope.estateid):
+        with tracer.start_as_current_span(f"{self.queue_name} process", context=delivery.context,
+                                          kind=trace.SpanKind.CONSUMER):
+            try:
                 await self.database.transaction(work)
-        except AlreadyApplied:
-            return "duplicate"
-        return "applied"
+            except AlreadyApplied:
+                await self._done(delivery, "duplicate")
+            except Exception as error:  # any failure: retry later, then park; never lose it
+                log.warning("event handler failed", event_type=envelope.type, event_id=envelope.id,
+                            error=repr(error))
+                with contextlib.suppress(Exception):  # a lost channel: the broker redelivers it
+                    await self.retry_or_park(delivery.message, reason=repr(error))
+            else:
+                await self._done(delivery, "applied")
+
+    async def _done(self, delivery: Delivery, outcome: str) -> None:
+        with contextlib.suppress(Exception):  # a lost channel: the broker redelivers, the inbox dedupes
+            await delivery.message.ack()
+        CONSUMED.labels(self.queue_name, outcome).inc()
+        with tracer.start_as_current_span("ack", context=delivery.context):
+            log.info("event consumed", event_type=delivery.envelope.type, queue=self.queue_name, outcome=outcome,
+                     event_id=delivery.envelope.id, estate_id=delivery.envelope.estateid)
+
+    def _inbox_id(self, envelope: Envelope) -> str:
+        return f"{self.queue_name}:{envelope.id}"
+
+    def _inbox_record(self, envelope: Envelope) -> dict:
+        return {"_id": self._inbox_id(envelope), "applied_at": utcnow(), "type": envelope.type}
 
     async def retry_or_park(self, message: AbstractIncomingMessage, *, reason: str) -> None:
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))

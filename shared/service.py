@@ -89,6 +89,8 @@ class Runtime:
             await self.definition.ensure_indexes(self.database)
 
     async def stop(self) -> None:
+        for consumer in self.consumers:
+            await consumer.stop()
         for task in reversed(self.tasks):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

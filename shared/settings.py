@@ -31,7 +31,9 @@ class ServiceSettings(BaseSettings):
     jwt_secret: str = DEVELOPMENT_JWT_SECRET
     jwt_issuer: str = "estatedesk"
 
-    consumer_prefetch: int = 32
+    consumer_prefetch: int = 100
+    # Events applied together in one transaction (group commit of consumers).
+    consumer_batch_size: int = 50
     # Attempts before a message is parked in its dead-letter queue, and the growing delays between them.
     max_attempts: int = 5
     retry_delays_ms: list[int] = Field(default_factory=lambda: [1_000, 5_000, 25_000, 60_000])
