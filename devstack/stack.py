@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from devstack.infra import ServerProcess, amqp_url, free_port, mongo_url, rabbitmq, secantusdb
+from devstack.infra import ServerProcess, amqp_url, free_port, free_ports, mongo_url, rabbitmq, secantusdb
 from shared.settings import DEVELOPMENT_JWT_SECRET
 from shared.tokens import mint_token
 
@@ -19,14 +19,17 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def wait_until_ready(url: str, *, timeout: float, process: ServerProcess) -> None:
+    """Until the service answers ready — and it is this service answering, not another on its port."""
+    service = process.name.rsplit("-", 1)[0]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.process and process.process.poll() is not None:
             raise RuntimeError(f"{process.name} exited with {process.process.returncode}; see {process.workdir}")
         try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+            itself = httpx.get(f"{url}/healthz", timeout=1).json().get("service") == service
+            if itself and httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
                 return
-        except httpx.HTTPError:
+        except (httpx.HTTPError, ValueError):  # not up yet, or something else on the port
             pass
         time.sleep(0.1)
     raise TimeoutError(f"{process.name} was not ready within {timeout} s; see {process.workdir}")
@@ -42,9 +45,12 @@ class Stack:
         self.workdir = workdir.resolve()
         self.amqp = amqp
         self.mongo = mongo
-        self.ports = ports or {name: free_port() for name in SERVICES}
+        # Every port this stack will listen on, reserved together so that no two collide.
+        reserved = free_ports(2 * len(SERVICES) + 1)
+        self.ports = ports or dict(zip(SERVICES, reserved, strict=False))
+        self.database_ports = dict(zip(SERVICES, reserved[len(SERVICES):], strict=False))
         self.env = env or {}
-        self.broker_port = broker_port
+        self.broker_port = broker_port or reserved[-1]
         self.jwt_secret = self.env.get("JWT_SECRET", DEVELOPMENT_JWT_SECRET)
         self.broker: ServerProcess | None = None
         self.databases: dict[str, ServerProcess] = {}
@@ -57,7 +63,9 @@ class Stack:
         if self.mongo is None:
             # One database server per service, as in production: one service's heavy reads
             # never stall another's writes (SecantusDB serves one request at a time).
-            self.databases = {name: secantusdb(self.workdir / f"db-{name}") for name in SERVICES}
+            self.databases = {
+                name: secantusdb(self.workdir / f"db-{name}", port=self.database_ports[name]) for name in SERVICES
+            }
         starting = [*self.databases.values(), *([self.broker] if self.broker else [])]
         for server in starting:
             server.start_async()

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from services.dispatch import store
+from services.dispatch.api.deps import Managers, Readers
 from services.dispatch.api.schemas import (
     Department,
     DepartmentPublic,
@@ -22,29 +23,23 @@ from services.dispatch.api.schemas import (
 from services.dispatch.commands.staff import register_staff as register
 from services.dispatch.commands.staff import staff_public
 from services.dispatch.domain import sla
-from shared.auth import Principal, require_roles
 from shared.errors import InvalidInput, NotFound
 from shared.idempotency import IdempotencyKey
 from shared.pagination import Page, PageRequest, fetch_page, page_request
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["staff"])
-Supervisors = Annotated[Principal, require_roles("supervisor", "dispatcher", "estate_manager", "company_admin")]
-Readers = Annotated[
-    Principal,
-    require_roles("agent", "supervisor", "dispatcher", "technician", "estate_manager", "company_admin", "ops_viewer"),
-]
 
 
 @router.post("/staff", status_code=201, response_model=StaffPublic)
 async def register_staff(
-    body: StaffCreate, principal: Supervisors, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+    body: StaffCreate, principal: Managers, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
     return await register(database, principal, body, idempotency_key=idempotency_key)
 
 
 @router.put("/staff/{staff_id}/duty", response_model=StaffPublic)
-async def set_duty(staff_id: str, body: DutyUpdate, principal: Supervisors, database: DatabaseDep) -> StaffPublic:
+async def set_duty(staff_id: str, body: DutyUpdate, principal: Managers, database: DatabaseDep) -> StaffPublic:
     fields = body.model_dump(exclude_none=True)
     staff = await store.set_staff_fields(database, staff_id, principal.estate_filter(), fields)
     if staff is None:
@@ -64,7 +59,7 @@ async def list_staff(
 
 @router.put("/estates/{estate_id}/departments/{department}", response_model=DepartmentPublic)
 async def set_department(
-    estate_id: str, department: Department, body: DepartmentUpdate, principal: Supervisors, database: DatabaseDep
+    estate_id: str, department: Department, body: DepartmentUpdate, principal: Managers, database: DatabaseDep
 ) -> DepartmentPublic:
     """Per department: grab mode (抢单) offers new orders to everyone on duty; the first to accept wins."""
     principal.require_estate(estate_id)
@@ -73,7 +68,7 @@ async def set_department(
 
 @router.put("/estates/{estate_id}/sla-policy", response_model=SlaPolicyPublic)
 async def set_sla_policy(
-    estate_id: str, body: SlaPolicyUpdate, principal: Supervisors, database: DatabaseDep
+    estate_id: str, body: SlaPolicyUpdate, principal: Managers, database: DatabaseDep
 ) -> SlaPolicyPublic:
     """Applies to work orders created from now on; each order keeps the deadlines it was given."""
     principal.require_estate(estate_id)
@@ -100,7 +95,7 @@ async def get_sla_policy(estate_id: str, principal: Readers, database: DatabaseD
 
 @router.put("/estates/{estate_id}/routing-rules", response_model=RoutingRulesPublic)
 async def set_routing_rules(
-    estate_id: str, body: RoutingRulesUpdate, principal: Supervisors, database: DatabaseDep
+    estate_id: str, body: RoutingRulesUpdate, principal: Managers, database: DatabaseDep
 ) -> RoutingRulesPublic:
     """The estate's own rules, tried before the defaults; the most specific matching rule wins."""
     principal.require_estate(estate_id)

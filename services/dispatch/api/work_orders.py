@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Response
 
 from services.dispatch import store
+from services.dispatch.api.deps import Managers, Readers, Workers
 from services.dispatch.api.schemas import (
     AssignRequest,
     CompletionRequest,
@@ -19,22 +20,14 @@ from services.dispatch.api.schemas import (
 from services.dispatch.commands.life_cycle import change_work_order
 from services.dispatch.commands.work_orders import create_work_order as create
 from services.dispatch.commands.work_orders import work_order_public
-from shared.auth import CurrentPrincipal, Principal, require_roles
+from shared.auth import CurrentPrincipal
 from shared.errors import InvalidInput, NotFound
 from shared.idempotency import IdempotencyKey
 from shared.pagination import Page, PageRequest, fetch_page, page_request
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["work orders"])
-Dispatchers = Annotated[Principal, require_roles("dispatcher", "supervisor", "estate_manager", "company_admin")]
-Workers = Annotated[
-    Principal, require_roles("technician", "dispatcher", "supervisor", "estate_manager", "company_admin")
-]
-Readers = Annotated[
-    Principal,
-    require_roles("agent", "supervisor", "dispatcher", "technician", "estate_manager", "company_admin", "ops_viewer"),
-]
-Page_ = Annotated[PageRequest, Depends(page_request)]
+PageQuery = Annotated[PageRequest, Depends(page_request)]
 
 
 def if_match_version(if_match: Annotated[str | None, Header(alias="If-Match", max_length=40)] = None) -> int | None:
@@ -57,7 +50,7 @@ def _answer(response: Response, order: dict) -> dict:
 
 @router.post("/work-orders", status_code=201, response_model=WorkOrderPublic)
 async def create_work_order(
-    body: WorkOrderCreate, principal: Dispatchers, database: DatabaseDep, response: Response,
+    body: WorkOrderCreate, principal: Managers, database: DatabaseDep, response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> dict:
     return _answer(response, await create(database, principal, body, idempotency_key=idempotency_key))
@@ -73,7 +66,7 @@ async def get_work_order(work_order_id: str, principal: Readers, database: Datab
 
 @router.get("/work-orders", response_model=Page[WorkOrderPublic])
 async def list_work_orders(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: Page_,
+    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
     ticket_id: str | None = None, assignee_id: str | None = None, department: str | None = None,
     status: str | None = None, sla_state: Literal["ok", "at_risk", "breached"] | None = None,
 ) -> Page[WorkOrderPublic]:
@@ -87,7 +80,7 @@ async def list_work_orders(
 
 
 @router.get("/my/work-orders", response_model=Page[WorkOrderPublic])
-async def my_work_orders(principal: CurrentPrincipal, database: DatabaseDep, page: Page_) -> Page[WorkOrderPublic]:
+async def my_work_orders(principal: CurrentPrincipal, database: DatabaseDep, page: PageQuery) -> Page[WorkOrderPublic]:
     """A technician's own orders, newest first."""
     query = {**principal.estate_filter(), "assignee_id": principal.user_id}
     documents, next_cursor = await fetch_page(database.db[store.WORK_ORDERS], query, page)
@@ -111,8 +104,8 @@ def _command_route(command: str, body_model: type | None, who, summary: str) -> 
 
 
 for _command, _body, _who, _summary in [
-    ("assign", AssignRequest, Dispatchers, "Assign by hand (department, estate and leave are checked)"),
-    ("reassign", AssignRequest, Dispatchers, "Move to another person (转单)"),
+    ("assign", AssignRequest, Managers, "Assign by hand (department, estate and leave are checked)"),
+    ("reassign", AssignRequest, Managers, "Move to another person (转单)"),
     ("accept", None, Workers, "The assignee accepts"),
     ("grab", None, Workers, "Grab mode (抢单): the first offered person to grab wins"),
     ("arrive", None, Workers, "The assignee is on site"),
@@ -120,7 +113,7 @@ for _command, _body, _who, _summary in [
     ("resume", None, Workers, "Work again; the clock runs again"),
     ("complete", CompletionRequest, Workers, "Work done, materials, labour, responsibility, charges"),
     ("decline", ReasonRequest, Workers, "The assignee declines (退单); back to pending"),
-    ("cancel", ReasonRequest, Dispatchers, "Cancel, with a reason"),
+    ("cancel", ReasonRequest, Managers, "Cancel, with a reason"),
     ("plan", PlanRequest, Workers, "Record a complaint's handling plan (due within 24 h by default)"),
 ]:
     _command_route(_command, _body, _who, _summary)
