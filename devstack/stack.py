@@ -18,15 +18,14 @@ DEFAULT_PORTS = {"intake": 8001, "dispatch": 8002, "billing": 8003, "notificatio
 REPO = Path(__file__).resolve().parent.parent
 
 
-def wait_until_ready(url: str, *, timeout: float, process: ServerProcess) -> None:
-    """Until the service answers ready — and it is this service answering, not another on its port."""
-    service = process.name.rsplit("-", 1)[0]
+def wait_until_ready(url: str, *, timeout: float, process: ServerProcess, service: str | None = None) -> None:
+    """Until the server answers ready — and, given `service`, it is that service answering, not another."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.process and process.process.poll() is not None:
             raise RuntimeError(f"{process.name} exited with {process.process.returncode}; see {process.workdir}")
         try:
-            itself = httpx.get(f"{url}/healthz", timeout=1).json().get("service") == service
+            itself = service is None or httpx.get(f"{url}/healthz", timeout=1).json().get("service") == service
             if itself and httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
                 return
         except (httpx.HTTPError, ValueError):  # not up yet, or something else on the port
@@ -94,7 +93,7 @@ class Stack:
             self.workdir / "services", self.service_env(service, port, **overrides),
         )
         process.start()
-        wait_until_ready(f"http://127.0.0.1:{port}", timeout=90, process=process)
+        wait_until_ready(f"http://127.0.0.1:{port}", timeout=90, process=process, service=service)
         replicas.append(process)
         return process
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from tests.helpers import Api, add_staff, archived, eventually, setup_estate
@@ -105,3 +105,24 @@ def test_a_business_hours_policy_puts_deadlines_inside_opening_hours(stack):
     closed = {**policy, "opens": "18:00", "closes": "09:00"}
     response = supervisor.call("PUT", "dispatch", f"/v1/estates/{estate_id}/sla-policy", json=closed)
     assert response.status_code == 422 and response.json()["field"] == "closes"
+
+
+def test_on_hold_pauses_the_clock_and_resume_shifts_the_deadlines(stack):
+    estate_id = setup_estate(stack)
+    fast_clock(stack, estate_id, accept=3, arrive=600, complete=1200, ladder=(0, 3600, 3600, 3600))
+    boss = Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+    order = boss.post("dispatch", "/v1/work-orders", json={
+        "estate_id": estate_id, "kind": "repair", "department": "engineering", "priority": "P3",
+        "description": "等住户在家"}).json()
+    engineer = Api(stack, user_id=order["assignee_id"], roles=["technician"], estates=[estate_id])
+    held = engineer.post("dispatch", f"/v1/work-orders/{order['id']}/hold", json={"reason": "住户不在家"})
+    assert held.status_code == 200
+    original = datetime.fromisoformat(order["deadlines"]["accept"])
+    eventually(lambda: datetime.now(timezone.utc) > original + timedelta(seconds=2), what="the original deadline passing")
+    resumed_at = datetime.now(timezone.utc)
+    assert engineer.post("dispatch", f"/v1/work-orders/{order['id']}/resume").status_code == 200
+    breach = eventually(lambda: [e for e in archived(boss, estate_id, "dispatch.sla.breached")
+                                 if e["subject"] == order["id"]], timeout=20, what="the shifted breach")[0]
+    # The time held did not count: the breach came due after the resume, not at the original deadline.
+    assert datetime.fromisoformat(breach["data"]["due_at"]) > resumed_at
+    assert datetime.fromisoformat(breach["data"]["deadline"]) > original

@@ -27,7 +27,7 @@ def test_two_replicas_and_a_restart_across_the_deadlines_fire_each_timer_once(st
         eventually(lambda: datetime.now(timezone.utc) > last_deadline, timeout=30, what="the deadlines passing")
         for process in replicas:
             process.start()
-            wait_until_ready(f"http://127.0.0.1:{process.port}", timeout=60, process=process)
+            wait_until_ready(f"http://127.0.0.1:{process.port}", timeout=60, process=process, service="dispatch")
 
         expected = {(o["id"], milestone) for o in orders for milestone in ("accept", "arrive", "complete")}
         for kind in ("warning", "breached"):
