@@ -51,3 +51,9 @@ def test_buckets_and_lateness():
 def test_complaint_orders_run_on_the_complaint_procedures_clock():
     planned = sla.plan("P3", START, kind="complaint_handling")
     assert planned.deadlines == {"plan": START + timedelta(hours=24), "feedback": START + timedelta(hours=48)}
+
+
+def test_the_sla_state_only_gets_worse():
+    assert sla.state_after("warning", "ok") == "at_risk"
+    assert sla.state_after("breach", "at_risk") == "breached"
+    assert sla.state_after("warning", "breached") == "breached"  # a later milestone's warning

@@ -48,10 +48,10 @@ async def on_transition(uow: UnitOfWork, order: dict[str, Any], command: str, no
         resumed = []
         for timer in order.get("paused_timers", []):
             # A timer that was already due when the order was held fires at once on resume.
-            due_at = now + timedelta(seconds=max(0.0, timer.pop("remaining_s")))
+            due_at = now + timedelta(seconds=max(0.0, timer["remaining_s"]))
             shift = due_at - timer["due_at"]
-            resumed.append({**timer, "due_at": due_at, "deadline": timer["deadline"] + shift,
-                            "bucket": sla.bucket_of(due_at)})
+            resumed.append({**{k: v for k, v in timer.items() if k != "remaining_s"}, "due_at": due_at,
+                            "deadline": timer["deadline"] + shift, "bucket": sla.bucket_of(due_at)})
         await store.add_timers(uow, resumed)
         return {"paused_timers": []}
     return {}
@@ -75,7 +75,7 @@ async def fire(uow: UnitOfWork, timer: dict[str, Any]) -> bool:
         deadline=timer["deadline"], fired_at=now, late=sla.is_late(timer["due_at"], now),
         assignee_id=order.get("assignee_id"),
     ), **scope)
-    fields: dict[str, Any] = {"sla_state": "breached" if timer["kind"] == "breach" else order.get("sla_state") or "at_risk"}
+    fields: dict[str, Any] = {"sla_state": sla.state_after(timer["kind"], order["sla_state"])}
     if timer["kind"] == "breach" and not order["escalation_reason"]:
         fields["escalation_reason"] = "sla_breached"
         await store.add_timers(uow, [timer_document(order, sla.escalation_step(1, now, order["ladder_delays_s"]))])

@@ -122,3 +122,8 @@ def bucket_of(moment: datetime) -> int:
 
 def is_late(due_at: datetime, fired_at: datetime) -> bool:
     return fired_at - due_at > LATE_AFTER
+
+
+def state_after(fired_kind: str, current: str) -> str:
+    """An order's `sla_state` after a warning or a breach: ok → at_risk → breached, never back."""
+    return "breached" if fired_kind == "breach" or current == "breached" else "at_risk"
