@@ -31,7 +31,7 @@ def _orders_and_timers(estate_id: str, count: int, first_due: datetime, spread_s
         created = first_due - timedelta(seconds=60)
         deadline = first_due + timedelta(seconds=spread_s * n / count)
         order = {
-            "_id": new_id(), "estate_id": estate_id, "company_id": "bench-company", "number": f"PG-BENCH-{n:05d}",
+            "_id": (order_id := new_id()), "source": f"manual:{order_id}", "estate_id": estate_id, "company_id": "bench-company", "number": f"PG-BENCH-{n:05d}",
             "ticket_id": None, "ticket_number": None, "kind": "inspection", "department": "engineering",
             "priority": "P3", "status": "assigned", "assignee_id": None, "assignee_name": None, "offered_to": [],
             "location": None, "description": "bench", "created_at": created, "version": 1,

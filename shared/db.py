@@ -6,7 +6,11 @@ A unit of work is one transaction: the documents of a state change and the event
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 from collections.abc import Awaitable, Callable
+from contextvars import Context
 from typing import Any, TypeVar
 
 from opentelemetry import propagate
@@ -56,13 +60,29 @@ def outbox_document(envelope: Envelope) -> dict[str, Any]:
     return {"_id": envelope.id, "published_at": None, "envelope": envelope.model_dump(mode="json")}
 
 
+def _answer(answer: asyncio.Future, *, result: Any = None, error: Exception | None = None) -> None:
+    if answer.done():  # the caller went away (a client that hung up); its work is committed all the same
+        return
+    if error is not None:
+        answer.set_exception(error)
+    else:
+        answer.set_result(result)
+
+
 class Database:
     """A service's own database, and the one place where transactions are committed."""
+
+    # Units of work committed together by `grouped_transaction`, at most.
+    GROUP_MAX = 64
 
     def __init__(self, client: AsyncMongoClient, name: str) -> None:
         self.client = client
         self.db: AsyncDatabase = client[name]
         self._after_commit: list[Callable[[], None]] = []
+        self._waiting: asyncio.Queue[tuple[Callable[[UnitOfWork], Awaitable[Any]], asyncio.Future, Context]] = (
+            asyncio.Queue()
+        )
+        self._group_worker: asyncio.Task | None = None
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         """Called after every commit that wrote events (the outbox relay wakes on it)."""
@@ -94,6 +114,50 @@ class Database:
             for callback in self._after_commit:
                 callback()
         return result
+
+    async def grouped_transaction(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        """Like `transaction`, but committed together with whatever other work is waiting (group commit).
+
+        Requests that arrive while a transaction commits share the next one: one commit, one
+        outbox write. Each caller is answered only after that commit. If the shared transaction
+        fails, each unit of work is run again in its own, so one bad request fails alone.
+        """
+        if self._group_worker is None or self._group_worker.done():
+            self._group_worker = asyncio.create_task(self._commit_groups(), name="group-commit")
+        answer: asyncio.Future = asyncio.get_running_loop().create_future()
+        # The caller's context goes along, so its work runs in its own trace and log context.
+        self._waiting.put_nowait((work, answer, contextvars.copy_context()))
+        return await answer
+
+    async def _commit_groups(self) -> None:
+        while True:
+            group = [await self._waiting.get()]
+            while len(group) < self.GROUP_MAX and not self._waiting.empty():
+                group.append(self._waiting.get_nowait())
+
+            async def all_of_them(uow: UnitOfWork) -> list[Any]:
+                return [await asyncio.create_task(work(uow), context=context) for work, _answer, context in group]
+
+            try:
+                results = await self.transaction(all_of_them)
+            except Exception:  # each on its own now, so that only the culprit fails
+                for work, answer, context in group:
+                    try:
+                        result = await asyncio.create_task(self.transaction(work), context=context)
+                    except Exception as error:  # handed to the request that caused it
+                        _answer(answer, error=error)
+                    else:
+                        _answer(answer, result=result)
+                continue
+            for (_work, answer, _context), result in zip(group, results, strict=True):
+                _answer(answer, result=result)
+
+    async def close(self) -> None:
+        if self._group_worker is not None:
+            self._group_worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._group_worker
+        await self.client.close()
 
     async def ping(self) -> bool:
         try:

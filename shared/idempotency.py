@@ -48,10 +48,15 @@ async def create_once(
     key: str | None,
     body: BaseModel,
     work: Callable[[UnitOfWork], Awaitable[dict[str, Any]]],
+    grouped: bool = False,
 ) -> dict[str, Any]:
-    """Run `work` (which returns the JSON response) once per caller and key."""
+    """Run `work` (which returns the JSON response) once per caller and key.
+
+    `grouped`: commit it together with other requests arriving at the same time (group commit).
+    """
+    commit = database.grouped_transaction if grouped else database.transaction
     if key is None:
-        return await database.transaction(work)
+        return await commit(work)
     record_id = f"{principal.company_id}:{principal.user_id}:{key}"
     fingerprint = _fingerprint(body)
     collection = database.db[IDEMPOTENCY_KEYS]
@@ -67,7 +72,7 @@ async def create_once(
         return response
 
     try:
-        return await database.transaction(work_and_remember)
+        return await commit(work_and_remember)
     except DuplicateKeyError:
         # A concurrent request with the same key won; answer what it answered.
         record = await collection.find_one({"_id": record_id})

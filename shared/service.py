@@ -97,7 +97,7 @@ class Runtime:
                 await task
         with contextlib.suppress(Exception):
             await self.bus.close()
-        await self.database.client.close()
+        await self.database.close()
 
     def broker_connected(self) -> bool:
         return self.bus.is_connected

@@ -27,8 +27,10 @@ async def ensure_indexes(database: Database) -> None:
     db = database.db
     await db[STAFF].create_index([("estate_id", ASCENDING), ("department", ASCENDING), ("on_duty", ASCENDING)])
     await db[STAFF].create_index([("estate_id", ASCENDING), ("position", ASCENDING), ("on_duty", ASCENDING)])
-    await db[WORK_ORDERS].create_index("ticket_id", unique=True, partialFilterExpression={"ticket_id": {"$type": "string"}})
-    await db[WORK_ORDERS].create_index("incident_id", unique=True, partialFilterExpression={"incident_id": {"$type": "string"}})
+    # One order per ticket or incident. Not a partial unique index on ticket_id: SecantusDB does not
+    # use partial indexes for lookups (a scan of every order), so every order carries a `source`.
+    await db[WORK_ORDERS].create_index("source", unique=True)
+    await db[WORK_ORDERS].create_index("ticket_id")
     await db[WORK_ORDERS].create_index([("estate_id", ASCENDING), ("number", ASCENDING)], unique=True)
     await db[WORK_ORDERS].create_index([("estate_id", ASCENDING), ("assignee_id", ASCENDING)])
     await db[WORK_ORDERS].create_index([("estate_id", ASCENDING), ("sla_state", ASCENDING)])
@@ -113,12 +115,15 @@ async def set_sla_policy(database: Database, estate_id: str, policy: dict[str, A
 # --- work orders -----------------------------------------------------------------------
 
 
-async def find_work_order_for_ticket(uow: UnitOfWork, ticket_id: str) -> dict[str, Any] | None:
-    return await uow.db[WORK_ORDERS].find_one({"ticket_id": ticket_id}, session=uow.session)
+def source_of(*, ticket_id: str | None = None, incident_id: str | None = None, order_id: str) -> str:
+    """What an order was made for: `ticket:<id>`, `incident:<id>`, or `manual:<its own id>`."""
+    if ticket_id:
+        return f"ticket:{ticket_id}"
+    return f"incident:{incident_id}" if incident_id else f"manual:{order_id}"
 
 
-async def find_work_order_for_incident(uow: UnitOfWork, incident_id: str) -> dict[str, Any] | None:
-    return await uow.db[WORK_ORDERS].find_one({"incident_id": incident_id}, session=uow.session)
+async def find_work_order_from(uow: UnitOfWork, source: str) -> dict[str, Any] | None:
+    return await uow.db[WORK_ORDERS].find_one({"source": source}, session=uow.session)
 
 
 async def routing_rules(uow: UnitOfWork, estate_id: str) -> tuple[RoutingRule, ...]:

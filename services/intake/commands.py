@@ -18,9 +18,6 @@ from shared.errors import Conflict, NotFound
 from shared.estates import local_day
 from shared.events import ContactLogged, EstateRegistered, TicketOpened, TicketResolved, TicketUpdated
 from shared.idempotency import create_once
-from shared.locks import KeyedLocks
-
-ESTATE_LOCKS = KeyedLocks()
 
 
 def estate_public(document: dict[str, Any]) -> EstatePublic:
@@ -115,8 +112,10 @@ async def log_contact(
         )
         return contact_public(contact, ticket).model_dump(mode="json")
 
-    async with ESTATE_LOCKS.hold(estate["_id"]):  # one counter per estate and day (see shared.locks)
-        return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
+    # The hotline's write path: contacts arriving together share one transaction (group commit).
+    return await create_once(
+        database=database, principal=principal, key=idempotency_key, body=request, work=work, grouped=True
+    )
 
 
 def contact_public(contact: dict[str, Any], ticket: dict[str, Any] | None) -> ContactPublic:

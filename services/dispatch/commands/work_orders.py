@@ -42,6 +42,8 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
         "escalation_level": 0, "major": major,
         "escalations": [], "history": [{"at": now, "status": "pending", "by": created_by}],
     }
+    order["source"] = store.source_of(ticket_id=order["ticket_id"], incident_id=order["incident_id"],
+                                      order_id=order["_id"])
     await _assign_or_offer(uow, order, now)
     await store.insert(uow, store.WORK_ORDERS, order)
     await clock.start_clock(uow, order, planned)
@@ -86,7 +88,8 @@ async def create_work_order_for_ticket(uow: UnitOfWork, envelope: Envelope) -> N
     ticket = envelope.data
     rule = rules.route(ticket["category"], ticket.get("subcategory"), ticket.get("scope"),
                        await store.routing_rules(uow, envelope.estateid))
-    if rule is None or await store.find_work_order_for_ticket(uow, ticket["ticket_id"]):
+    source = store.source_of(ticket_id=ticket["ticket_id"], order_id="")
+    if rule is None or await store.find_work_order_from(uow, source):
         return
     await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
         "ticket_id": ticket["ticket_id"], "ticket_number": ticket["number"], "kind": rule.kind,
@@ -101,7 +104,7 @@ async def create_work_order_for_incident(uow: UnitOfWork, envelope: Envelope) ->
     incident = envelope.data
     rule = rules.route(incident["category"], incident.get("subcategory"), "public_area",
                        await store.routing_rules(uow, envelope.estateid))
-    if await store.find_work_order_for_incident(uow, incident["incident_id"]):
+    if await store.find_work_order_from(uow, store.source_of(incident_id=incident["incident_id"], order_id="")):
         return
     await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
         "incident_id": incident["incident_id"], "kind": rule.kind if rule else "repair",
