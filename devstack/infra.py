@@ -83,8 +83,16 @@ class ServerProcess:
             self.process.wait(timeout=30)
 
     def stop(self, timeout: float = 20) -> None:
+        self.terminate()
+        self.wait_stopped(timeout)
+
+    def terminate(self) -> None:
+        """Ask it to stop (SIGTERM to its process group), without waiting."""
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
+
+    def wait_stopped(self, timeout: float = 20) -> None:
+        if self.process and self.process.poll() is None:
             try:
                 self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:

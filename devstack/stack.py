@@ -109,11 +109,14 @@ class Stack:
         return mint_token(secret=self.jwt_secret, issuer="estatedesk", **{**defaults, **claims})
 
     def stop(self) -> None:
-        for replicas in self.services.values():
-            for process in replicas:
-                process.stop()
-        for server in [*self.databases.values(), *([self.broker] if self.broker else [])]:
-            server.stop()
+        """Services first (they finish their work), then the servers; each group stops in parallel."""
+        services = [process for replicas in self.services.values() for process in replicas]
+        servers = [*self.databases.values(), *([self.broker] if self.broker else [])]
+        for group in (services, servers):
+            for process in group:
+                process.terminate()
+            for process in group:
+                process.wait_stopped()
 
 
 def stack_from_environment(workdir: Path) -> Stack:
