@@ -17,7 +17,7 @@ from pymongo.errors import DuplicateKeyError
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.envelope import utcnow
-from shared.errors import InvalidInput
+from shared.errors import DomainError, InvalidInput
 
 IDEMPOTENCY_KEYS = "idempotency_keys"
 RETENTION_S = 24 * 3600
@@ -48,13 +48,27 @@ async def create_once(
     key: str | None,
     body: BaseModel,
     work: Callable[[UnitOfWork], Awaitable[dict[str, Any]]],
+    already_exists: DomainError | None = None,
     grouped: bool = False,
 ) -> dict[str, Any]:
     """Run `work` (which returns the JSON response) once per caller and key.
 
-    `grouped`: commit it together with other requests arriving at the same time (group commit).
+    `already_exists`: the error to answer when what `work` creates collides with something that
+    exists (a unique key of its own). `grouped`: commit it together with other requests arriving
+    at the same time (group commit).
     """
     commit = database.grouped_transaction if grouped else database.transaction
+    try:
+        return await _run_once(commit=commit, database=database, principal=principal, key=key, body=body, work=work)
+    except DuplicateKeyError as duplicate:
+        if already_exists is None:
+            raise
+        raise already_exists from duplicate
+
+
+async def _run_once(
+    *, commit, database: Database, principal: Principal, key: str | None, body: BaseModel, work
+) -> dict[str, Any]:
     if key is None:
         return await commit(work)
     record_id = f"{principal.company_id}:{principal.user_id}:{key}"

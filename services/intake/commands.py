@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo.errors import DuplicateKeyError
-
 from services.intake import store
 from services.intake.api.schemas import ContactCreate, ContactPublic, EstateCreate, EstatePublic, TicketPublic
 from services.intake.domain import tickets as rules
@@ -45,12 +43,10 @@ async def register_estate(
         )
         return estate_public(document).model_dump(mode="json")
 
-    try:
-        return await create_once(
-            database=database, principal=principal, key=idempotency_key, body=request, work=work
-        )
-    except DuplicateKeyError as duplicate:
-        raise Conflict(f"estate {request.estate_id} is already registered", field="estate_id") from duplicate
+    return await create_once(
+        database=database, principal=principal, key=idempotency_key, body=request, work=work,
+        already_exists=Conflict(f"estate {request.estate_id} is already registered", field="estate_id"),
+    )
 
 
 async def find_estate_in_scope(database: Database, principal: Principal, estate_id: str) -> dict[str, Any]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo.errors import DuplicateKeyError
-
 from services.dispatch import store
 from services.dispatch.api.schemas import StaffCreate, StaffPublic
 from shared.auth import Principal
@@ -33,7 +31,7 @@ async def register_staff(
         await store.insert(uow, store.STAFF, document)
         return staff_public(document).model_dump(mode="json")
 
-    try:
-        return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
-    except DuplicateKeyError as duplicate:
-        raise Conflict(f"staff {document['_id']} already exists", field="staff_id") from duplicate
+    return await create_once(
+        database=database, principal=principal, key=idempotency_key, body=request, work=work,
+        already_exists=Conflict(f"staff {document['_id']} already exists", field="staff_id"),
+    )
