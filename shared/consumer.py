@@ -197,8 +197,11 @@ class Consumer:
             except Exception as error:  # any failure: retry later, then park; never lose it
                 log.warning("event handler failed", event_type=envelope.type, event_id=envelope.id,
                             error=repr(error))
-                with contextlib.suppress(Exception):  # a lost channel: the broker redelivers it
+                try:
                     await self.retry_or_park(delivery.message, reason=repr(error))
+                except Exception:  # could not republish: give it back (the delivery limit still counts)
+                    with contextlib.suppress(Exception):  # a lost channel: the broker redelivers it anyway
+                        await delivery.message.nack(requeue=True)
             else:
                 await self._done(delivery, "applied")
 

@@ -18,8 +18,10 @@ from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
 
 from shared.envelope import Envelope
+from shared.errors import ServiceUnavailable
 from shared.events import envelope_for
 from shared.settings import ServiceSettings
 
@@ -58,6 +60,10 @@ class UnitOfWork:
 
 def outbox_document(envelope: Envelope) -> dict[str, Any]:
     return {"_id": envelope.id, "published_at": None, "envelope": envelope.model_dump(mode="json")}
+
+
+def _commit_outcome_unknown(error: Exception) -> bool:
+    return isinstance(error, PyMongoError) and error.has_error_label("UnknownTransactionCommitResult")
 
 
 def _answer(answer: asyncio.Future, *, result: Any = None, error: Exception | None = None) -> None:
@@ -140,8 +146,16 @@ class Database:
 
             try:
                 results = await self.transaction(all_of_them)
-            except Exception:  # each on its own now, so that only the culprit fails
-                for work, answer, context in group:
+            except asyncio.CancelledError:
+                for _work, answer, _context in group:
+                    _answer(answer, error=ServiceUnavailable("the service is stopping; retry"))
+                raise
+            except Exception as error:
+                if _commit_outcome_unknown(error):  # it may have committed: running them again could double them
+                    for _work, answer, _context in group:
+                        _answer(answer, error=error)
+                    continue
+                for work, answer, context in group:  # each on its own now, so that only the culprit fails
                     try:
                         result = await asyncio.create_task(self.transaction(work), context=context)
                     except Exception as error:  # handed to the request that caused it

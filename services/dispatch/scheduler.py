@@ -28,6 +28,9 @@ TICK_S = 0.2
 # Beyond this many buckets behind (10 minutes), one query catches up instead of one per bucket.
 CATCH_UP_BUCKETS = 120
 FIRE_BATCH = 100  # timers fired per transaction
+# The cursor stays this far behind now: a timer filed by a transaction that committed late
+# (after its bucket was scanned) is still found on a later pass.
+GRACE_BUCKETS = 6
 FIRED = Counter("sla_timers_fired_total", "SLA timers fired", ["kind"])
 FIRE_LAG = Histogram("sla_fire_lag_seconds", "From a timer's due time to its firing",
                      buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30, 300))
@@ -81,7 +84,9 @@ async def fire_due_timers(database: Database) -> int:
         FIRED.labels(timer["kind"]).inc()
         FIRE_LAG.observe((utcnow() - timer["due_at"]).total_seconds())
     if not failures:  # a failed timer keeps the cursor where it is, so it is tried again
-        await database.db[store.SCHEDULER_STATE].update_one({"_id": STATE_ID}, {"$max": {"next_bucket": current}})
+        await database.db[store.SCHEDULER_STATE].update_one(
+            {"_id": STATE_ID}, {"$max": {"next_bucket": current - GRACE_BUCKETS}}
+        )
     return len(fired)
 
 

@@ -165,9 +165,13 @@ async def withdraw_timers(uow: UnitOfWork, work_order_id: str, milestones: list[
     return timers
 
 
-async def claim_timer(uow: UnitOfWork, timer_id: str, fired_at) -> bool:
-    """Exactly one claimant fires a timer: a conditional point update inside the firing transaction."""
+async def claim_timer(uow: UnitOfWork, timer: dict[str, Any], fired_at) -> bool:
+    """Exactly one claimant fires a timer: a conditional point update inside the firing transaction.
+
+    The due time is part of the condition: a timer re-filed meanwhile (hold, resume) is another timer.
+    """
     result = await uow.db[SLA_TIMERS].update_one(
-        {"_id": timer_id, "fired_at": None}, {"$set": {"fired_at": fired_at}}, session=uow.session
+        {"_id": timer["_id"], "due_at": timer["due_at"], "fired_at": None}, {"$set": {"fired_at": fired_at}},
+        session=uow.session,
     )
     return result.modified_count == 1

@@ -98,6 +98,12 @@ def test_a_role_that_may_not_log_contacts_is_forbidden(stack, estate_id):
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
 
 
+def test_an_estate_with_an_unknown_time_zone_is_refused(stack):
+    response = admin(stack).post("intake", "/v1/estates", json={"estate_id": "mars-base", "name": "火星",
+                                                                "time_zone": "Mars/Olympus"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "time_zone"
+
+
 def test_an_estate_registered_twice_is_a_conflict(stack, estate_id):
     response = admin(stack).post("intake", "/v1/estates", json={"estate_id": estate_id, "name": "again"})
     assert response.status_code == 409 and response.json()["field"] == "estate_id"

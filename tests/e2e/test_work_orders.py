@@ -72,6 +72,7 @@ def test_refused_transitions_stale_versions_and_strangers(stack):
     stale = command(engineer, order, "arrive", **{"If-Match": f'"{order["version"]}"'})
     assert stale.status_code == 409 and stale.json()["code"] == "version_conflict"
     assert command(engineer, order, "arrive", **{"If-Match": "yesterday"}).status_code == 422
+    assert command(engineer, order, "arrive", **{"If-Match": '"²"'.encode("latin-1")}).status_code == 422
     other = next(s for s in (f"{estate_id}-eng-0", f"{estate_id}-eng-1") if s != order["assignee_id"])
     stranger = command(technician(stack, estate_id, other), order, "arrive")
     assert stranger.status_code == 403

@@ -35,7 +35,7 @@ def if_match_version(if_match: Annotated[str | None, Header(alias="If-Match", ma
     if if_match is None:
         return None
     value = if_match.removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise InvalidInput("If-Match must be the ETag of the work order, e.g. \"3\"", field="If-Match")
     return int(value)
 

@@ -60,7 +60,7 @@ async def on_transition(uow: UnitOfWork, order: dict[str, Any], command: str, no
 async def fire(uow: UnitOfWork, timer: dict[str, Any]) -> bool:
     """Fire one due timer, once: claim it, then publish what it means. False if another replica did."""
     now = utcnow()
-    if not await store.claim_timer(uow, timer["_id"], now):
+    if not await store.claim_timer(uow, timer, now):
         return False
     order = await store.find_one(uow, store.WORK_ORDERS, timer["work_order_id"])
     if order is None or order["status"] in ("completed", "cancelled"):

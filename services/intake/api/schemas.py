@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from services.intake.domain.tickets import Category, Priority
 
@@ -21,6 +22,15 @@ class EstateCreate(Strict):
     estate_id: str = EstateCode
     name: str = Field(min_length=1, max_length=100)
     time_zone: str = Field(default="Asia/Shanghai", max_length=60)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai") from error
+        return value
 
 
 class EstatePublic(BaseModel):
