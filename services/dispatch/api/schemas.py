@@ -8,19 +8,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.schemas import Strict, estate_id_field
+
 Department = Literal["customer_service", "engineering", "security", "cleaning", "greening"]
 Position = Literal["staff", "supervisor", "cs_manager", "estate_manager", "duty_leader"]
 Priority = Literal["P1", "P2", "P3", "P4"]
-EstateId = Field(pattern=r"^[a-z0-9][a-z0-9-]{2,39}$")
 Money = Field(pattern=r"^\d{1,9}(\.\d{1,2})?$", description='Yuan as a decimal string, e.g. "12.50"')
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
 
 class StaffCreate(Strict):
-    estate_id: str = EstateId
+    estate_id: str = estate_id_field()
     staff_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,40}$", description="Defaults to a new id")
     name: str = Field(min_length=1, max_length=60)
     department: Department
@@ -60,7 +58,7 @@ class DepartmentPublic(BaseModel):
 
 
 class WorkOrderCreate(Strict):
-    estate_id: str = EstateId
+    estate_id: str = estate_id_field()
     kind: Literal["repair", "inspection", "paid_service", "help"]
     department: Department
     priority: Priority = "P3"

@@ -6,20 +6,17 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from services.intake.domain.tickets import Category, Priority
+from shared.schemas import Strict, estate_id_field
 
 Channel = Literal["hotline", "walk_in", "app", "wechat", "email", "patrol"]
-EstateCode = Field(pattern=r"^[a-z0-9][a-z0-9-]{2,39}$")
 
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class EstateCreate(Strict):
-    estate_id: str = EstateCode
+    estate_id: str = estate_id_field()
     name: str = Field(min_length=1, max_length=100)
     time_zone: str = Field(default="Asia/Shanghai", max_length=60)
 
@@ -51,7 +48,7 @@ class TicketRequest(Strict):
 
 
 class ContactCreate(Strict):
-    estate_id: str = EstateCode
+    estate_id: str = estate_id_field()
     channel: Channel
     caller_phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{3,20}$")
     caller_name: str | None = Field(default=None, max_length=60)
