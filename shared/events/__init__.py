@@ -1,0 +1,11 @@
+"""Every event type of the platform, registered on import.
+
+The registry machinery is in `registry`; payload models live in one module per service or
+area (`intake`, `dispatch`, …). Import models from here: `from shared.events import TicketOpened`.
+"""
+
+from shared.events.dispatch import *  # noqa: F401,F403
+from shared.events.intake import *  # noqa: F401,F403
+from shared.events.notification import *  # noqa: F401,F403
+from shared.events.registry import *  # noqa: F401,F403
+from shared.events.registry import REGISTRY, EventType, Payload, envelope_for, event, parse_payload  # noqa: F401

@@ -1,0 +1,79 @@
+"""Events of intake: estates, contacts, tickets and incidents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from shared.events.registry import Payload, event
+
+
+@event("intake.estate.registered")
+class EstateRegistered(Payload):
+    """An estate joined the installation."""
+
+    estate_id: str
+    name: str
+    time_zone: str
+
+
+@event("intake.contact.logged")
+class ContactLogged(Payload):
+    """A call, visit, message or patrol finding was logged."""
+
+    contact_id: str
+    channel: str
+    rang_at: datetime | None = None
+    answered_at: datetime | None = None
+    answered_within_15s: bool | None = None
+    outcome: str
+    ticket_id: str | None = None
+
+
+@event("intake.ticket.opened")
+class TicketOpened(Payload):
+    """A request became a ticket; repairs, help requests and complaints go on to dispatch."""
+
+    ticket_id: str
+    number: str
+    category: str
+    subcategory: str | None = None
+    priority: Literal["P1", "P2", "P3", "P4"]
+    scope: str
+    location: str | None = None
+    unit_id: str | None = None
+    description: str
+    channel: str
+    promised_reply_at: datetime
+    opened_at: datetime
+    major: bool = False  # a major complaint (flagged, P1/P2, or a resident's third in 30 days)
+
+
+@event("intake.incident.declared")
+class IncidentDeclared(Payload):
+    """Many reports of one public-area problem were grouped under one incident."""
+
+    incident_id: str
+    category: str
+    subcategory: str | None = None
+    priority: Literal["P1", "P2", "P3", "P4"]
+    location: str | None = None
+    description: str
+    declared_at: datetime
+
+
+@event("intake.ticket.updated")
+class TicketUpdated(Payload):
+    """A ticket changed status."""
+
+    ticket_id: str
+    number: str
+    status: str
+    previous_status: str
+
+
+@event("intake.ticket.resolved")
+class TicketResolved(TicketUpdated):
+    """The work is done; the ticket waits for its follow-up."""
+
+
