@@ -1,10 +1,12 @@
 """Dispatch's event consumers: tickets become work orders; estates are projected."""
 
-from services.dispatch.commands.work_orders import create_work_order_for_incident, create_work_order_for_ticket
+from services.dispatch.commands import incidents
 from shared.estates import project_estate
 
 HANDLERS = {
     "intake.estate.registered": project_estate,
-    "intake.ticket.opened": create_work_order_for_ticket,
-    "intake.incident.declared": create_work_order_for_incident,
+    "intake.ticket.opened": incidents.create_work_order_for_ticket,  # none for a ticket in an incident
+    "intake.ticket.updated": incidents.merge_ticket_into_incident,
+    "intake.incident.declared": incidents.open_incident_order,
+    "intake.incident.resolved": incidents.cancel_incident_order,
 }

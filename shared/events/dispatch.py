@@ -38,6 +38,7 @@ class WorkOrderAssigned(Payload):
     priority: str
     location: str | None = None
     description: str
+    incident_id: str | None = None
 
 
 class WorkOrderChanged(Payload):
@@ -46,6 +47,7 @@ class WorkOrderChanged(Payload):
     work_order_id: str
     number: str
     ticket_id: str | None = None
+    incident_id: str | None = None  # the incident whose one order this is
     status: str
     previous_status: str
     by: str

@@ -47,6 +47,7 @@ class TicketOpened(Payload):
     promised_reply_at: datetime
     opened_at: datetime
     major: bool = False  # a major complaint (flagged, P1/P2, or a resident's third in 30 days)
+    incident_id: str | None = None  # opened as part of an incident: its work order is the incident's
 
 
 @event("intake.incident.declared")
@@ -60,6 +61,11 @@ class IncidentDeclared(Payload):
     location: str | None = None
     description: str
     declared_at: datetime
+    number: str | None = None
+    building_id: str | None = None
+    ticket_ids: list[str] = []
+    broadcast_audience: str | None = None  # "building" or "estate": who the one broadcast is for
+    broadcast_message: str | None = None
 
 
 @event("intake.ticket.updated")
@@ -70,6 +76,7 @@ class TicketUpdated(Payload):
     number: str
     status: str
     previous_status: str
+    incident_id: str | None = None  # set when the ticket joined an incident: its own work order goes
 
 
 @event("intake.ticket.resolved")

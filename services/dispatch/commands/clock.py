@@ -83,8 +83,9 @@ async def fire(uow: UnitOfWork, timer: dict[str, Any]) -> bool:
     return True
 
 
-async def escalate(uow: UnitOfWork, order: dict[str, Any], level: int, now: datetime) -> None:
-    """One step up the ladder: record it, tell whoever holds that position on duty, file the next step."""
+async def escalate(uow: UnitOfWork, order: dict[str, Any], level: int, now: datetime, *, climb: bool = True) -> None:
+    """One step up the ladder: record it, tell whoever holds that position on duty, file the next step
+    (unless `climb` is False: a step told out of turn, as the supervisor of a declared incident)."""
     position = sla.position_at(level)
     on_duty = await store.staff_on_duty(uow, order["estate_id"], position=position)
     recipient = on_duty[0] if on_duty else None
@@ -98,5 +99,5 @@ async def escalate(uow: UnitOfWork, order: dict[str, Any], level: int, now: date
         recipient_id=recipient and recipient["_id"], recipient_name=recipient and recipient["name"],
         reason=order["escalation_reason"], priority=order["priority"], description=order["description"],
     ), subject=order["_id"], company_id=order["company_id"], estate_id=order["estate_id"])
-    if (next_step := sla.escalation_step(level + 1, now, order["ladder_delays_s"])) is not None:
+    if climb and (next_step := sla.escalation_step(level + 1, now, order["ladder_delays_s"])) is not None:
         await store.add_timers(uow, [timer_document(order, next_step)])

@@ -131,7 +131,7 @@ def _emit(uow: UnitOfWork, command: str, before: dict, after: dict, principal: P
         return
     common = {
         "work_order_id": after["_id"], "number": after["number"], "ticket_id": after.get("ticket_id"),
-        "status": after["status"], "previous_status": before["status"], "by": principal.user_id,
+        "incident_id": after.get("incident_id"), "status": after["status"], "previous_status": before["status"], "by": principal.user_id,
         "reason": getattr(request, "reason", None), "assignee_id": after.get("assignee_id"),
         "assignee_name": after.get("assignee_name"),
     }

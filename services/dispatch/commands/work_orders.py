@@ -28,6 +28,7 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
     now = utcnow()
     created_by = fields.pop("created_by", "dispatch")
     major = fields.pop("major", False)
+    escalation_reason = fields.pop("escalation_reason", None)  # a cause of its own (an incident) keeps the ladder
     day = local_day(now, await estate_time_zone(uow, estate_id))
     policy = await store.sla_policy(uow, estate_id)
     planned = sla.plan(fields["priority"], now, policy, kind=fields["kind"])
@@ -38,7 +39,8 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
         "status": "pending", "assignee_id": None, "assignee_name": None, "offered_to": [], "queue": None,
         "created_at": now, "version": 1, "deadlines": planned.deadlines,
         "deadlines_approximate": planned.approximate, "sla_state": "ok", "ladder_delays_s": policy.ladder_delays_s,
-        "escalation_reason": "major_complaint" if major else ("P1" if fields["priority"] == "P1" else None),
+        "escalation_reason": escalation_reason or (
+            "major_complaint" if major else ("P1" if fields["priority"] == "P1" else None)),
         "escalation_level": 0, "major": major,
         "escalations": [], "history": [{"at": now, "status": "pending", "by": created_by}],
     }
@@ -99,18 +101,18 @@ async def create_work_order_for_ticket(uow: UnitOfWork, envelope: Envelope) -> N
     })
 
 
-async def create_work_order_for_incident(uow: UnitOfWork, envelope: Envelope) -> None:
-    """An incident has one work order, however many tickets it groups."""
+async def create_work_order_for_incident(uow: UnitOfWork, envelope: Envelope) -> dict | None:
+    """An incident has one work order, however many tickets it groups; None when it has it already."""
     incident = envelope.data
     rule = rules.route(incident["category"], incident.get("subcategory"), "public_area",
                        await store.routing_rules(uow, envelope.estateid))
     if await store.find_work_order_from(uow, store.source_of(incident_id=incident["incident_id"], order_id="")):
-        return
-    await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
+        return None
+    return await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
         "incident_id": incident["incident_id"], "kind": rule.kind if rule else "repair",
         "department": rule.department if rule else "engineering", "skill": rule.skill if rule else None,
         "priority": incident["priority"], "location": incident.get("location"),
-        "description": incident["description"],
+        "description": incident["description"], "escalation_reason": "incident",
     })
 
 
@@ -147,5 +149,5 @@ def emit_assigned(uow: UnitOfWork, order: dict[str, Any]) -> None:
         work_order_id=order["_id"], number=order["number"], ticket_id=order["ticket_id"],
         ticket_number=order["ticket_number"], assignee_id=order["assignee_id"], assignee_name=order["assignee_name"],
         department=order["department"], priority=order["priority"], location=order["location"],
-        description=order["description"],
+        description=order["description"], incident_id=order.get("incident_id"),
     ), **_scope(order))

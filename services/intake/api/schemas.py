@@ -45,6 +45,7 @@ class TicketRequest(Strict):
     description: str = Field(min_length=1, max_length=2000)
     priority: Priority | None = Field(default=None, description="Overrides the priority proposed from the text")
     promised_reply_at: AwareDatetime | None = None
+    incident_id: str | None = Field(default=None, max_length=40, description="Open it as part of this incident")
 
 
 class ContactCreate(Strict):
@@ -76,6 +77,7 @@ class TicketPublic(BaseModel):
     promised_reply_at: datetime
     opened_at: datetime
     work_order_id: str | None = None
+    incident_id: str | None = None
     contact_id: str
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from services.intake import store
 from services.intake.api.schemas import ContactCreate, ContactPublic, EstateCreate, EstatePublic, TicketPublic
+from services.intake.commands import incidents
 from services.intake.domain import tickets as rules
 from shared.auth import Principal
 from shared.counters import next_value
@@ -87,6 +88,8 @@ async def log_contact(
         if request.ticket is not None:
             ticket = _new_ticket(request, estate=estate, contact_id=contact_id, now=now)
             ticket["number"] = rules.ticket_number(day, await next_value(uow, counter_id))
+            if request.ticket.incident_id:
+                await incidents.join_incident_on_open(uow, ticket, request.ticket.incident_id)
             await store.insert(uow, store.TICKETS, ticket)
             _emit_ticket_opened(uow, ticket)
         contact = {
@@ -128,6 +131,7 @@ def _emit_ticket_opened(uow: UnitOfWork, ticket: dict[str, Any]) -> None:
             subcategory=ticket["subcategory"], priority=ticket["priority"], scope=ticket["scope"],
             location=ticket["location"], unit_id=ticket["unit_id"], description=ticket["description"],
             channel=ticket["channel"], promised_reply_at=ticket["promised_reply_at"], opened_at=ticket["opened_at"],
+            incident_id=ticket.get("incident_id"),
         ),
         subject=ticket["_id"], company_id=ticket["company_id"], estate_id=ticket["estate_id"],
     )

@@ -48,7 +48,7 @@ def sla_warning(data: dict[str, Any], *, breached: bool) -> Draft | None:
     )
 
 
-ESCALATION_CAUSES = {"P1": "P1紧急事件", "unassigned": "无人接单", "major_complaint": "重大投诉", "sla_breached": "超时未处理"}
+ESCALATION_CAUSES = {"P1": "P1紧急事件", "incident": "突发事件（启动应急预案）", "unassigned": "无人接单", "major_complaint": "重大投诉", "sla_breached": "超时未处理"}
 
 
 def escalated(data: dict[str, Any]) -> Draft | None:

@@ -1,0 +1,247 @@
+"""Incidents: declared from tickets, joined by new ones, resolved with their one work order.
+
+Dispatch makes one work order per incident (from `intake.incident.declared`). A ticket opened
+as part of an incident carries `incident_id` in `intake.ticket.opened`, so dispatch makes it no
+order; a ticket that joins later is announced by `intake.ticket.updated` with `incident_id`, on
+which dispatch cancels the ticket's own order. When the incident's order is completed, the
+incident and every ticket in it are resolved.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from services.intake import store
+from services.intake.api.incident_schemas import IncidentCreate, IncidentPublic, IncidentStatusChange
+from services.intake.domain import incidents as rules
+from services.intake.domain import tickets as ticket_rules
+from services.intake.store import incidents as incident_store
+from shared.auth import Principal
+from shared.counters import next_value
+from shared.db import Database, UnitOfWork
+from shared.documents import to_public
+from shared.envelope import Envelope, new_id, utcnow
+from shared.errors import Conflict, NotFound
+from shared.estates import local_day
+from shared.events import IncidentDeclared, IncidentResolved, IncidentUpdated, TicketResolved, TicketUpdated
+from shared.idempotency import create_once
+
+
+def incident_public(document: dict[str, Any]) -> IncidentPublic:
+    return to_public(IncidentPublic, document)
+
+
+def _scope(document: dict[str, Any]) -> dict[str, str]:
+    return {"subject": document["_id"], "company_id": document["company_id"], "estate_id": document["estate_id"]}
+
+
+async def find_incident_in_scope(database: Database | UnitOfWork, principal: Principal, incident_id: str) -> dict:
+    incident = await incident_store.find_incident(database, incident_id, principal.estate_filter())
+    if incident is None:
+        raise NotFound("incident")
+    return incident
+
+
+def report_of(ticket: dict[str, Any]) -> rules.Report:
+    return rules.Report(ticket["category"], ticket.get("subcategory"), ticket.get("building_id"), ticket.get("location"))
+
+
+async def matches_for(database: Database, estate_id: str, report: rules.Report, now: datetime) -> list[dict]:
+    return rules.matching(report, await incident_store.open_incidents_since(database, estate_id, now), now)
+
+
+async def matches_for_ticket(database: Database, principal: Principal, ticket_id: str) -> dict[str, Any]:
+    """The open incidents a ticket may join (none once it is in one)."""
+    ticket = await store.find_ticket(database, ticket_id, principal.estate_filter())
+    if ticket is None:
+        raise NotFound("ticket")
+    found = [] if ticket.get("incident_id") else await matches_for(
+        database, ticket["estate_id"], report_of(ticket), utcnow())
+    return {"ticket_id": ticket_id, "items": [incident_public(i) for i in found]}
+
+
+async def declare_incident(
+    database: Database, principal: Principal, request: IncidentCreate, *, idempotency_key: str | None
+) -> dict[str, Any]:
+    """Declare an incident (the emergency plan starts), grouping the tickets named."""
+    estate = await _estate_in_scope(database, principal, request.estate_id)
+    now = utcnow()
+    day = local_day(now, estate["time_zone"])
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        incident = _new_incident(request, estate=estate, by=principal.user_id, now=now)
+        incident["number"] = rules.incident_number(day, await next_value(uow, f"incident:{estate['_id']}:{day:%Y%m%d}"))
+        tickets = await _tickets_to_group(uow, request.ticket_ids, estate["_id"])
+        await incident_store.insert_incident(uow, incident)
+        for ticket in tickets:
+            await _link(uow, incident, ticket, by=principal.user_id, now=now)
+        incident["ticket_ids"] = [t["_id"] for t in tickets]
+        broadcast = incident["broadcast"]
+        uow.emit(IncidentDeclared(
+            incident_id=incident["_id"], number=incident["number"], category=incident["category"],
+            subcategory=incident["subcategory"], priority=incident["priority"], location=incident["location"],
+            building_id=incident["building_id"], description=incident["description"], declared_at=now,
+            ticket_ids=incident["ticket_ids"], broadcast_audience=broadcast["audience"],
+            broadcast_message=broadcast["message"],
+        ), **_scope(incident))
+        return incident_public(incident).model_dump(mode="json")
+
+    return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
+
+
+async def _estate_in_scope(database: Database, principal: Principal, estate_id: str) -> dict[str, Any]:
+    principal.require_estate(estate_id)
+    estate = await store.find_estate(database, estate_id)
+    if estate is None or estate["company_id"] != principal.company_id:
+        raise NotFound("estate")
+    return estate
+
+
+def _new_incident(request: IncidentCreate, *, estate: dict[str, Any], by: str, now: datetime) -> dict[str, Any]:
+    return {
+        "_id": new_id(), "estate_id": estate["_id"], "company_id": estate["company_id"],
+        "category": request.category, "subcategory": request.subcategory, "priority": request.priority,
+        "location": request.location, "building_id": request.building_id, "description": request.description,
+        "status": "open", "declared_at": now, "declared_by": by, "ticket_ids": [], "work_order_id": None,
+        "work_order_number": None, "resolved_at": None, "resolution": None,
+        # One broadcast to the affected residents: recorded here and carried by the declared event;
+        # sending it to each resident is the notification service's (it keeps residents' contacts).
+        "broadcast": {
+            "audience": rules.broadcast_audience(request.building_id), "building_id": request.building_id,
+            "message": request.broadcast_message or rules.broadcast_text(request.description, request.location),
+            "status": "requested", "requested_at": now,
+        },
+        "history": [{"at": now, "status": "open", "by": by}],
+    }
+
+
+async def _tickets_to_group(uow: UnitOfWork, ticket_ids: list[str], estate_id: str) -> list[dict[str, Any]]:
+    unique_ids = list(dict.fromkeys(ticket_ids))
+    tickets = {t["_id"]: t for t in await incident_store.tickets_by_id(uow, unique_ids, estate_id)}
+    if missing := [ticket_id for ticket_id in unique_ids if ticket_id not in tickets]:
+        raise NotFound("ticket", field="ticket_ids", ticket_ids=missing)
+    return [tickets[ticket_id] for ticket_id in unique_ids]
+
+
+async def _link(uow: UnitOfWork, incident: dict[str, Any], ticket: dict[str, Any], *, by: str, now: datetime) -> bool:
+    """Put a ticket in an incident; False when it is in this one already. The ticket is being handled."""
+    if ticket.get("incident_id") == incident["_id"]:
+        return False
+    if ticket.get("incident_id"):
+        raise Conflict(f"ticket {ticket['number']} is already part of another incident", field="ticket_id")
+    rules.check_linkable(ticket["status"])
+    target = "in_progress" if ticket["status"] in ("open", "reopened") else ticket["status"]
+    entry = {"at": now, "status": target, "by": by, "incident_id": incident["_id"]}
+    if not await incident_store.link_ticket(uow, ticket, incident["_id"], {"status": target, "entry": entry}):
+        raise Conflict("the ticket changed at the same moment; read it again", field="ticket_id")
+    await incident_store.add_ticket(uow, incident, ticket["_id"], {"at": now, "linked_ticket_id": ticket["_id"], "by": by})
+    uow.emit(TicketUpdated(ticket_id=ticket["_id"], number=ticket["number"], status=target,
+                           previous_status=ticket["status"], incident_id=incident["_id"]), **_scope(ticket))
+    return True
+
+
+async def link_ticket(database: Database, principal: Principal, incident_id: str, ticket_id: str) -> dict[str, Any]:
+    """An agent links a ticket to an open incident (its own work order is then cancelled by dispatch)."""
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        incident = await find_incident_in_scope(uow, principal, incident_id)
+        ticket = await store.find_ticket(uow, ticket_id, {"estate_id": incident["estate_id"]})
+        if ticket is None:
+            raise NotFound("ticket")
+        if ticket.get("incident_id") != incident_id and incident["status"] not in rules.OPEN_STATUSES:
+            raise Conflict(f"incident {incident['number']} is {incident['status']}; nothing can join it")
+        if await _link(uow, incident, ticket, by=principal.user_id, now=utcnow()):
+            incident = {**incident, "ticket_ids": [*incident["ticket_ids"], ticket_id]}
+            uow.emit(IncidentUpdated(incident_id=incident_id, number=incident["number"], status=incident["status"],
+                                     previous_status=incident["status"], ticket_ids=incident["ticket_ids"],
+                                     linked_ticket_id=ticket_id), **_scope(incident))
+        return incident_public(await find_incident_in_scope(uow, principal, incident_id)).model_dump(mode="json")
+
+    return await database.transaction(work)
+
+
+async def join_incident_on_open(uow: UnitOfWork, ticket: dict[str, Any], incident_id: str) -> None:
+    """A ticket opened as part of an incident (called by `log_contact` before the ticket is stored)."""
+    incident = await incident_store.find_incident(uow, incident_id, {"estate_id": ticket["estate_id"]})
+    if incident is None:
+        raise NotFound("incident", field="ticket.incident_id")
+    if incident["status"] not in rules.OPEN_STATUSES:
+        raise Conflict(f"incident {incident['number']} is {incident['status']}", field="ticket.incident_id")
+    ticket["incident_id"] = incident_id
+    await incident_store.add_ticket(uow, incident, ticket["_id"],
+                                    {"at": ticket["opened_at"], "linked_ticket_id": ticket["_id"], "by": "intake"})
+
+
+async def change_status(
+    database: Database, principal: Principal, incident_id: str, request: IncidentStatusChange
+) -> dict[str, Any]:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        incident = await find_incident_in_scope(uow, principal, incident_id)
+        rules.check_transition(incident["status"], request.status)
+        if request.status == "resolved":
+            await _resolve(uow, incident, by=principal.user_id, resolution=request.note, at=utcnow())
+        else:
+            await _change(uow, incident, request.status, by=principal.user_id, note=request.note)
+        return incident_public(await find_incident_in_scope(uow, principal, incident_id)).model_dump(mode="json")
+
+    return await database.transaction(work)
+
+
+async def _change(uow: UnitOfWork, incident: dict[str, Any], status: str, *, by: str, note: str | None) -> None:
+    entry = {"at": utcnow(), "status": status, "by": by, "note": note}
+    if not await incident_store.change_incident(uow, incident, {"status": status}, entry):
+        raise Conflict("the incident changed at the same moment; read it again")
+    uow.emit(IncidentUpdated(incident_id=incident["_id"], number=incident["number"], status=status,
+                             previous_status=incident["status"], ticket_ids=incident["ticket_ids"], note=note),
+             **_scope(incident))
+
+
+async def _resolve(
+    uow: UnitOfWork, incident: dict[str, Any], *, by: str, resolution: str | None, at: datetime,
+    work_order_id: str | None = None,
+) -> bool:
+    """Resolve the incident and every ticket in it that is still being handled; one status for all."""
+    fields = {"status": "resolved", "resolved_at": at, "resolution": resolution}
+    if work_order_id:
+        fields["work_order_id"] = work_order_id
+    entry = {"at": at, "status": "resolved", "by": by, "note": resolution}
+    if not await incident_store.change_incident(uow, incident, fields, entry):
+        return False
+    for ticket in await incident_store.tickets_by_id(uow, incident["ticket_ids"], incident["estate_id"]):
+        await _resolve_ticket(uow, ticket, incident, by=by, at=at, resolution=resolution)
+    uow.emit(IncidentResolved(incident_id=incident["_id"], number=incident["number"],
+                              previous_status=incident["status"], resolved_at=at, resolution=resolution,
+                              work_order_id=work_order_id or incident.get("work_order_id"),
+                              ticket_ids=incident["ticket_ids"]), **_scope(incident))
+    return True
+
+
+async def _resolve_ticket(uow: UnitOfWork, ticket: dict, incident: dict, *, by: str, at: datetime, resolution) -> None:
+    if "resolved" not in ticket_rules.ALLOWED_TRANSITIONS[ticket["status"]]:
+        return  # cancelled meanwhile, or resolved already
+    change = {"status": "resolved", "fields": {"resolved_at": at, "resolution": resolution},
+              "entry": {"at": at, "status": "resolved", "by": by, "incident_id": incident["_id"]}}
+    await store.update_ticket_status(uow, ticket, change)
+    uow.emit(TicketResolved(ticket_id=ticket["_id"], number=ticket["number"], status="resolved",
+                            previous_status=ticket["status"], incident_id=incident["_id"]), **_scope(ticket))
+
+
+async def follow_work_order(uow: UnitOfWork, envelope: Envelope) -> None:
+    """Handler for dispatch's work-order events: an incident's order moves the incident, a ticket's its ticket."""
+    data = envelope.data
+    if not data.get("incident_id"):
+        if envelope.routing_key != "dispatch.workorder.created":
+            from services.intake.commands import follow_work_order as follow_ticket_order
+
+            await follow_ticket_order(uow, envelope)
+        return
+    incident = await incident_store.find_incident(uow, data["incident_id"], {"estate_id": envelope.estateid})
+    if incident is None:
+        return
+    if not incident.get("work_order_id"):
+        await incident_store.set_incident_fields(uow, incident["_id"], {
+            "work_order_id": data["work_order_id"], "work_order_number": data.get("number")})
+    if envelope.routing_key == "dispatch.workorder.completed" and incident["status"] in rules.OPEN_STATUSES:
+        await _resolve(uow, incident, by="dispatch", resolution=data.get("work_done"), at=envelope.time,
+                       work_order_id=data["work_order_id"])
