@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from tests.helpers import Api, add_staff, admin, all_pages, eventually, setup_estate
+from shared.envelope import Envelope
+from tests.e2e.test_dead_letters_api import publish_raw
+from tests.helpers import Api, add_staff, admin, all_pages, archived, eventually, setup_estate
 
 BURST_MAIN = {"category": "repair", "subcategory": "plumbing", "priority": "P1", "location": "3栋",
               "description": "3栋主水管爆裂，全楼停水"}
@@ -164,3 +168,24 @@ def test_another_estates_incidents_do_not_exist_for_the_caller(stack, estate_id,
     assert technician.post("intake", "/v1/incidents", json={**BURST_MAIN, "estate_id": estate_id}).status_code == 403
     listed = agent.get("intake", "/v1/incidents", params={"estate_id": estate_id, "status": "open"}).json()["items"]
     assert incident["id"] in [i["id"] for i in listed]
+
+
+def test_a_ticket_that_joined_an_incident_before_dispatch_saw_it_opened_gets_no_order(stack, estate_id):
+    """Events out of order: the join arrives first; the late `opened` must not make an order."""
+    ticket_id = f"{estate_id}-late-ticket"
+    scope = {"source": "/estatedesk/intake", "subject": ticket_id, "companyid": "demo-company", "estateid": estate_id}
+    joined = Envelope(type="estatedesk.intake.ticket.updated.v1", **scope, data={
+        "ticket_id": ticket_id, "number": "DH-20261126-9100", "status": "in_progress", "previous_status": "open",
+        "incident_id": f"{estate_id}-incident-x"})
+    opened = Envelope(type="estatedesk.intake.ticket.opened.v1", **scope, data={
+        "ticket_id": ticket_id, "number": "DH-20261126-9100", "category": "repair", "subcategory": "plumbing",
+        "priority": "P2", "scope": "public_area", "description": "迟到的报修", "channel": "hotline",
+        "promised_reply_at": "2026-11-26T12:00:00Z", "opened_at": "2026-11-26T08:00:00Z"})
+    asyncio.run(publish_raw(stack.amqp, "intake.ticket.updated", joined.model_dump_json().encode()))
+    eventually(lambda: archived(admin(stack), estate_id, "intake.ticket.updated"), what="the join archived")
+    asyncio.run(publish_raw(stack.amqp, "intake.ticket.opened", opened.model_dump_json().encode()))
+    # A control ticket opened after it does get its order, so dispatch has read past the late one.
+    control = open_ticket(Api(stack, user_id="agent-7", roles=["agent"], estates=[estate_id]),
+                          report(estate_id, "20栋", "20栋水管漏水"))
+    eventually(lambda: any(o["ticket_id"] == control["id"] for o in orders(estate_id, stack)), what="control order")
+    assert not [o for o in orders(estate_id, stack) if o["ticket_id"] == ticket_id]
