@@ -14,6 +14,7 @@ from typing import Any
 
 from services.intake import store
 from services.intake.api.incident_schemas import IncidentCreate, IncidentPublic, IncidentStatusChange
+from services.intake.commands.desk import estate_in_scope, event_scope
 from services.intake.domain import incidents as rules
 from services.intake.domain import tickets as ticket_rules
 from services.intake.store import incidents as incident_store
@@ -32,11 +33,7 @@ def incident_public(document: dict[str, Any]) -> IncidentPublic:
     return to_public(IncidentPublic, document)
 
 
-def _scope(document: dict[str, Any]) -> dict[str, str]:
-    return {"subject": document["_id"], "company_id": document["company_id"], "estate_id": document["estate_id"]}
-
-
-async def find_incident_in_scope(database: Database | UnitOfWork, principal: Principal, incident_id: str) -> dict:
+async def find_incident_inevent_scope(database: Database | UnitOfWork, principal: Principal, incident_id: str) -> dict:
     incident = await incident_store.find_incident(database, incident_id, principal.estate_filter())
     if incident is None:
         raise NotFound("incident")
@@ -65,7 +62,7 @@ async def declare_incident(
     database: Database, principal: Principal, request: IncidentCreate, *, idempotency_key: str | None
 ) -> dict[str, Any]:
     """Declare an incident (the emergency plan starts), grouping the tickets named."""
-    estate = await _estate_in_scope(database, principal, request.estate_id)
+    estate = await estate_in_scope(database, principal, request.estate_id)
     now = utcnow()
     day = local_day(now, estate["time_zone"])
 
@@ -84,18 +81,10 @@ async def declare_incident(
             building_id=incident["building_id"], description=incident["description"], declared_at=now,
             ticket_ids=incident["ticket_ids"], broadcast_audience=broadcast["audience"],
             broadcast_message=broadcast["message"],
-        ), **_scope(incident))
+        ), **event_scope(incident))
         return incident_public(incident).model_dump(mode="json")
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
-
-
-async def _estate_in_scope(database: Database, principal: Principal, estate_id: str) -> dict[str, Any]:
-    principal.require_estate(estate_id)
-    estate = await store.find_estate(database, estate_id)
-    if estate is None or estate["company_id"] != principal.company_id:
-        raise NotFound("estate")
-    return estate
 
 
 def _new_incident(request: IncidentCreate, *, estate: dict[str, Any], by: str, now: datetime) -> dict[str, Any]:
@@ -137,7 +126,7 @@ async def _link(uow: UnitOfWork, incident: dict[str, Any], ticket: dict[str, Any
         raise Conflict("the ticket changed at the same moment; read it again", field="ticket_id")
     await incident_store.add_ticket(uow, incident, ticket["_id"], {"at": now, "linked_ticket_id": ticket["_id"], "by": by})
     uow.emit(TicketUpdated(ticket_id=ticket["_id"], number=ticket["number"], status=target,
-                           previous_status=ticket["status"], incident_id=incident["_id"]), **_scope(ticket))
+                           previous_status=ticket["status"], incident_id=incident["_id"]), **event_scope(ticket))
     return True
 
 
@@ -145,7 +134,7 @@ async def link_ticket(database: Database, principal: Principal, incident_id: str
     """An agent links a ticket to an open incident (its own work order is then cancelled by dispatch)."""
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        incident = await find_incident_in_scope(uow, principal, incident_id)
+        incident = await find_incident_inevent_scope(uow, principal, incident_id)
         ticket = await store.find_ticket(uow, ticket_id, {"estate_id": incident["estate_id"]})
         if ticket is None:
             raise NotFound("ticket")
@@ -155,8 +144,8 @@ async def link_ticket(database: Database, principal: Principal, incident_id: str
             incident = {**incident, "ticket_ids": [*incident["ticket_ids"], ticket_id]}
             uow.emit(IncidentUpdated(incident_id=incident_id, number=incident["number"], status=incident["status"],
                                      previous_status=incident["status"], ticket_ids=incident["ticket_ids"],
-                                     linked_ticket_id=ticket_id), **_scope(incident))
-        return incident_public(await find_incident_in_scope(uow, principal, incident_id)).model_dump(mode="json")
+                                     linked_ticket_id=ticket_id), **event_scope(incident))
+        return incident_public(await find_incident_inevent_scope(uow, principal, incident_id)).model_dump(mode="json")
 
     return await database.transaction(work)
 
@@ -177,13 +166,13 @@ async def change_status(
     database: Database, principal: Principal, incident_id: str, request: IncidentStatusChange
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        incident = await find_incident_in_scope(uow, principal, incident_id)
+        incident = await find_incident_inevent_scope(uow, principal, incident_id)
         rules.check_transition(incident["status"], request.status)
         if request.status == "resolved":
             await _resolve(uow, incident, by=principal.user_id, resolution=request.note, at=utcnow())
         else:
             await _change(uow, incident, request.status, by=principal.user_id, note=request.note)
-        return incident_public(await find_incident_in_scope(uow, principal, incident_id)).model_dump(mode="json")
+        return incident_public(await find_incident_inevent_scope(uow, principal, incident_id)).model_dump(mode="json")
 
     return await database.transaction(work)
 
@@ -194,7 +183,7 @@ async def _change(uow: UnitOfWork, incident: dict[str, Any], status: str, *, by:
         raise Conflict("the incident changed at the same moment; read it again")
     uow.emit(IncidentUpdated(incident_id=incident["_id"], number=incident["number"], status=status,
                              previous_status=incident["status"], ticket_ids=incident["ticket_ids"], note=note),
-             **_scope(incident))
+             **event_scope(incident))
 
 
 async def _resolve(
@@ -213,7 +202,7 @@ async def _resolve(
     uow.emit(IncidentResolved(incident_id=incident["_id"], number=incident["number"],
                               previous_status=incident["status"], resolved_at=at, resolution=resolution,
                               work_order_id=work_order_id or incident.get("work_order_id"),
-                              ticket_ids=incident["ticket_ids"]), **_scope(incident))
+                              ticket_ids=incident["ticket_ids"]), **event_scope(incident))
     return True
 
 
@@ -224,7 +213,7 @@ async def _resolve_ticket(uow: UnitOfWork, ticket: dict, incident: dict, *, by: 
               "entry": {"at": at, "status": "resolved", "by": by, "incident_id": incident["_id"]}}
     await store.update_ticket_status(uow, ticket, change)
     uow.emit(TicketResolved(ticket_id=ticket["_id"], number=ticket["number"], status="resolved",
-                            previous_status=ticket["status"], incident_id=incident["_id"]), **_scope(ticket))
+                            previous_status=ticket["status"], incident_id=incident["_id"]), **event_scope(ticket))
 
 
 async def follow_work_order(uow: UnitOfWork, envelope: Envelope) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from services.intake.store import incidents
+from services.intake.store import incidents, patrols
 from shared.db import Database
 
 
 async def ensure_indexes(database: Database) -> None:
     await incidents.ensure_indexes(database)
+    await patrols.ensure_indexes(database)

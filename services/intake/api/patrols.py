@@ -1,0 +1,87 @@
+"""Intake's HTTP API for patrols (巡楼/巡检): routes, rounds, checkpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+
+from services.intake.api.patrol_schemas import (
+    CheckpointRecord,
+    PatrolRoundPublic,
+    PatrolRoundStart,
+    PatrolRouteCreate,
+    PatrolRoutePublic,
+)
+from services.intake.commands import patrols as commands
+from services.intake.commands.desk import estate_in_scope
+from services.intake.domain.patrols import RoundStatus
+from services.intake.store import patrols as patrol_store
+from shared.auth import Principal, require_roles
+from shared.idempotency import IdempotencyKey
+from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.service import DatabaseDep
+
+router = APIRouter(prefix="/v1", tags=["patrols"])
+RoutePlanners = Annotated[Principal, require_roles("supervisor", "estate_manager", "company_admin")]
+Patrollers = Annotated[
+    Principal, require_roles("technician", "agent", "supervisor", "estate_manager", "company_admin")
+]
+Readers = Annotated[
+    Principal,
+    require_roles("technician", "agent", "supervisor", "dispatcher", "estate_manager", "company_admin", "ops_viewer"),
+]
+PageQuery = Annotated[PageRequest, Depends(page_request)]
+
+
+@router.post("/estates/{estate_id}/patrol-routes", status_code=201, response_model=PatrolRoutePublic)
+async def create_route(
+    estate_id: str, body: PatrolRouteCreate, principal: RoutePlanners, database: DatabaseDep,
+    idempotency_key: IdempotencyKey = None,
+) -> dict:
+    return await commands.create_route(database, principal, estate_id, body, idempotency_key=idempotency_key)
+
+
+@router.get("/estates/{estate_id}/patrol-routes", response_model=Page[PatrolRoutePublic])
+async def list_routes(estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery) -> Page:
+    await estate_in_scope(database, principal, estate_id)
+    query = {**principal.estate_filter(), "estate_id": estate_id}
+    documents, next_cursor = await fetch_page(database.db[patrol_store.ROUTES], query, page, newest_first=False)
+    return Page(items=[commands.route_public(d) for d in documents], next_cursor=next_cursor)
+
+
+@router.post("/patrol-rounds", status_code=201, response_model=PatrolRoundPublic)
+async def start_round(
+    body: PatrolRoundStart, principal: Patrollers, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+) -> dict:
+    return await commands.start_round(database, principal, body, idempotency_key=idempotency_key)
+
+
+@router.get("/patrol-rounds", response_model=Page[PatrolRoundPublic])
+async def list_rounds(
+    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery, status: RoundStatus | None = None
+) -> Page:
+    principal.require_estate(estate_id)
+    query = {**principal.estate_filter(), "estate_id": estate_id, **({"status": status} if status else {})}
+    documents, next_cursor = await fetch_page(database.db[patrol_store.ROUNDS], query, page)
+    return Page(items=[commands.round_public(d) for d in documents], next_cursor=next_cursor)
+
+
+@router.get("/patrol-rounds/{round_id}", response_model=PatrolRoundPublic)
+async def get_round(round_id: str, principal: Readers, database: DatabaseDep) -> PatrolRoundPublic:
+    return commands.round_public(await commands.find_round(database, principal, round_id))
+
+
+@router.post("/patrol-rounds/{round_id}/checkpoints/{code}", response_model=PatrolRoundPublic)
+async def record_checkpoint(
+    round_id: str, code: Annotated[str, Path(max_length=40)], body: CheckpointRecord, principal: Patrollers,
+    database: DatabaseDep,
+) -> dict:
+    """Passed, or a defect (which opens a ticket with channel `patrol`); in any order, each once."""
+    return await commands.record_checkpoint(database, principal, round_id, code, body)
+
+
+@router.post("/patrol-rounds/{round_id}/complete", response_model=PatrolRoundPublic)
+async def complete_round(round_id: str, principal: Patrollers, database: DatabaseDep) -> dict:
+    """Finish the round: checkpoints not recorded are listed as missed (`intake.patrol.completed`)."""
+    return await commands.complete_round(database, principal, round_id)
