@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from services.intake.store import incidents, patrols
+from services.intake.store import incidents, patrols, surveys
 from shared.db import Database
 
 
 async def ensure_indexes(database: Database) -> None:
     await incidents.ensure_indexes(database)
     await patrols.ensure_indexes(database)
+    await surveys.ensure_indexes(database)
