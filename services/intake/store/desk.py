@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.intake.store import incidents, patrols, surveys
+from services.intake.store import incidents, patrols, quality, surveys
 from shared.db import Database
 
 
@@ -10,3 +10,4 @@ async def ensure_indexes(database: Database) -> None:
     await incidents.ensure_indexes(database)
     await patrols.ensure_indexes(database)
     await surveys.ensure_indexes(database)
+    await quality.ensure_indexes(database)

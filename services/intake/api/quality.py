@@ -1,0 +1,72 @@
+"""Intake's HTTP API for quality checks (质检/监听): samples, checks, scores per agent and month."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.intake.api.quality_schemas import (
+    AgentMonthScores,
+    QualityCheckCreate,
+    QualityCheckPublic,
+    SampleCreate,
+    SamplePublic,
+)
+from services.intake.commands import quality as commands
+from services.intake.store import quality as quality_store
+from shared.auth import Principal, require_roles
+from shared.idempotency import IdempotencyKey
+from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.service import DatabaseDep
+
+router = APIRouter(prefix="/v1", tags=["quality checks"])
+Reviewers = Annotated[Principal, require_roles("supervisor", "estate_manager", "company_admin")]
+Readers = Annotated[Principal, require_roles("supervisor", "estate_manager", "company_admin", "ops_viewer")]
+# Agents read the checks of their own contacts: the comments are for them.
+CheckReaders = Annotated[
+    Principal, require_roles("agent", "supervisor", "estate_manager", "company_admin", "ops_viewer")
+]
+Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="The estate's local month, 2026-11")]
+
+
+@router.post("/quality-samples", status_code=201, response_model=SamplePublic)
+async def draw_sample(
+    body: SampleCreate, principal: Reviewers, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+) -> dict:
+    """`size` contacts of the period: at random, or targeted (complaints, late answers, long calls)."""
+    return await commands.draw_sample(database, principal, body, idempotency_key=idempotency_key)
+
+
+@router.get("/quality-samples/{sample_id}", response_model=SamplePublic)
+async def get_sample(sample_id: str, principal: Reviewers, database: DatabaseDep) -> SamplePublic:
+    return commands.sample_public(await commands.find_sample(database, principal, sample_id))
+
+
+@router.post("/quality-checks", status_code=201, response_model=QualityCheckPublic)
+async def record_check(
+    body: QualityCheckCreate, principal: Reviewers, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+) -> dict:
+    """One check per contact (409 on a second); the score is 0–100 over the items that apply."""
+    return await commands.record_check(database, principal, body, idempotency_key=idempotency_key)
+
+
+@router.get("/quality-checks", response_model=Page[QualityCheckPublic])
+async def list_checks(
+    estate_id: str, principal: CheckReaders, database: DatabaseDep,
+    page: Annotated[PageRequest, Depends(page_request)], agent_id: str | None = None, month: Month | None = None,
+) -> Page[QualityCheckPublic]:
+    principal.require_estate(estate_id)
+    if not {"supervisor", "estate_manager", "company_admin", "ops_viewer"}.intersection(principal.roles):
+        agent_id = principal.user_id  # an agent sees their own checks only
+    filters = {"agent_id": agent_id, "month": month}
+    query = {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
+    documents, next_cursor = await fetch_page(database.db[quality_store.CHECKS], query, page)
+    return Page(items=[commands.check_public(d) for d in documents], next_cursor=next_cursor)
+
+
+@router.get("/quality-scores", response_model=AgentMonthScores)
+async def agent_month_scores(estate_id: str, month: Month, principal: Readers, database: DatabaseDep) -> AgentMonthScores:
+    """Each agent's checks, average score and failed items in the month (for the staff report)."""
+    principal.require_estate(estate_id)
+    return await commands.agent_month_scores(database, estate_id, month)

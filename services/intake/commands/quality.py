@@ -1,0 +1,112 @@
+"""Quality checks: reproducible samples of a period's contacts, checklist reviews, scores per agent and month."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from services.intake import store
+from services.intake.api.quality_schemas import (
+    AgentMonthScore,
+    AgentMonthScores,
+    QualityCheckCreate,
+    QualityCheckPublic,
+    SampleCreate,
+    SamplePublic,
+)
+from services.intake.commands.desk import estate_in_scope, event_scope
+from services.intake.domain import quality as rules
+from services.intake.store import quality as quality_store
+from shared.auth import Principal
+from shared.db import Database, UnitOfWork
+from shared.documents import to_public
+from shared.envelope import new_id, utcnow
+from shared.errors import Conflict, NotFound
+from shared.events import QualityCheckRecorded
+from shared.idempotency import create_once
+
+
+def sample_public(document: dict[str, Any]) -> SamplePublic:
+    return to_public(SamplePublic, document)
+
+
+def check_public(document: dict[str, Any]) -> QualityCheckPublic:
+    return to_public(QualityCheckPublic, document)
+
+
+async def draw_sample(
+    database: Database, principal: Principal, request: SampleCreate, *, idempotency_key: str | None
+) -> dict[str, Any]:
+    """The period's contacts that fit the target, `size` of them drawn with the (kept) seed."""
+    estate = await estate_in_scope(database, principal, request.estate_id)
+    start, end = rules.period_bounds(request.from_day, request.to_day, estate["time_zone"])
+    contacts = await quality_store.contacts_between(database, estate["_id"], start, end)
+    categories = await quality_store.ticket_categories(database, [c["ticket_id"] for c in contacts if c.get("ticket_id")])
+    eligible = [c["_id"] for c in contacts if rules.eligible(c, categories.get(c.get("ticket_id")), request.target)]
+    seed = request.seed if request.seed is not None else secrets.randbelow(2**31)
+    document = {
+        "_id": new_id(), "estate_id": estate["_id"], "company_id": estate["company_id"],
+        "from_day": request.from_day.isoformat(), "to_day": request.to_day.isoformat(), "target": request.target,
+        "size": request.size, "seed": seed, "eligible": len(eligible),
+        "contact_ids": rules.draw(eligible, request.size, seed), "created_at": utcnow(), "created_by": principal.user_id,
+    }
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        await quality_store.insert(uow, quality_store.SAMPLES, document)
+        return sample_public(document).model_dump(mode="json")
+
+    return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
+
+
+async def find_sample(database: Database, principal: Principal, sample_id: str) -> dict[str, Any]:
+    sample = await quality_store.find(database, quality_store.SAMPLES, sample_id, principal.estate_filter())
+    if sample is None:
+        raise NotFound("quality sample")
+    return sample
+
+
+async def record_check(
+    database: Database, principal: Principal, request: QualityCheckCreate, *, idempotency_key: str | None
+) -> dict[str, Any]:
+    """Review one contact against the checklist; the score counts in its agent's month."""
+    contact = await store.find_contact(database, request.contact_id, principal.estate_filter())
+    if contact is None:
+        raise NotFound("contact")
+    estate = await estate_in_scope(database, principal, contact["estate_id"])
+    checklist = rules.with_logged_facts(request.checklist.model_dump(exclude_unset=True),
+                                        contact.get("answered_within_15s"))
+    document = {
+        "_id": new_id(), "estate_id": contact["estate_id"], "company_id": contact["company_id"],
+        "contact_id": contact["_id"], "agent_id": contact.get("agent_id"), "reviewer_id": principal.user_id,
+        "checklist": checklist, "score": rules.score(checklist), "failed_items": rules.failed_items(checklist),
+        "comments": request.comments, "recording_ref": request.recording_ref, "sample_id": request.sample_id,
+        "month": rules.month_of(contact["logged_at"], estate["time_zone"]), "checked_at": utcnow(),
+    }
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        await quality_store.insert(uow, quality_store.CHECKS, document)
+        if document["agent_id"]:
+            key = {"estate_id": document["estate_id"], "company_id": document["company_id"],
+                   "month": document["month"], "agent_id": document["agent_id"]}
+            await quality_store.add_to_agent_month(uow, key, document["score"], document["failed_items"])
+        uow.emit(QualityCheckRecorded(
+            check_id=document["_id"], contact_id=document["contact_id"], agent_id=document["agent_id"],
+            reviewer_id=principal.user_id, score=document["score"], month=document["month"],
+            failed_items=document["failed_items"],
+        ), **event_scope(document))
+        return check_public(document).model_dump(mode="json")
+
+    return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work,
+                             already_exists=Conflict("this contact has been checked already", field="contact_id"))
+
+
+def agent_month_score(document: dict[str, Any]) -> AgentMonthScore:
+    return AgentMonthScore(agent_id=document["agent_id"], month=document["month"], checks=document["checks"],
+                           average_score=round(document["score_total"] / document["checks"], 1),
+                           failed=document.get("failed", {}))
+
+
+async def agent_month_scores(database: Database, estate_id: str, month: str) -> AgentMonthScores:
+    query = {"estate_id": estate_id, "month": month}
+    documents = await database.db[quality_store.AGENT_MONTHS].find(query).sort("agent_id", 1).to_list(None)
+    return AgentMonthScores(estate_id=estate_id, month=month, items=[agent_month_score(d) for d in documents])
