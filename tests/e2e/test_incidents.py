@@ -77,7 +77,7 @@ def test_an_incident_groups_its_tickets_under_one_work_order_and_resolves_them(s
     assert [m["id"] for m in agent.get("intake", "/v1/incidents/matches", params=params).json()["items"]] == [
         incident["id"]]
     third = open_ticket(agent, report(estate_id, "3栋", "三楼也停水", incident_id=incident["id"]))
-    assert third["incident_id"] == incident["id"]
+    assert (third["incident_id"], third["status"]) == (incident["id"], "in_progress")
 
     def one_open_order():
         mine = [o for o in orders(estate_id, stack) if o["ticket_id"] in (first["id"], second["id"], third["id"])

@@ -33,7 +33,7 @@ def incident_public(document: dict[str, Any]) -> IncidentPublic:
     return to_public(IncidentPublic, document)
 
 
-async def find_incident_inevent_scope(database: Database | UnitOfWork, principal: Principal, incident_id: str) -> dict:
+async def find_incident_in_scope(database: Database | UnitOfWork, principal: Principal, incident_id: str) -> dict:
     incident = await incident_store.find_incident(database, incident_id, principal.estate_filter())
     if incident is None:
         raise NotFound("incident")
@@ -134,7 +134,7 @@ async def link_ticket(database: Database, principal: Principal, incident_id: str
     """An agent links a ticket to an open incident (its own work order is then cancelled by dispatch)."""
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        incident = await find_incident_inevent_scope(uow, principal, incident_id)
+        incident = await find_incident_in_scope(uow, principal, incident_id)
         ticket = await store.find_ticket(uow, ticket_id, {"estate_id": incident["estate_id"]})
         if ticket is None:
             raise NotFound("ticket")
@@ -145,7 +145,7 @@ async def link_ticket(database: Database, principal: Principal, incident_id: str
             uow.emit(IncidentUpdated(incident_id=incident_id, number=incident["number"], status=incident["status"],
                                      previous_status=incident["status"], ticket_ids=incident["ticket_ids"],
                                      linked_ticket_id=ticket_id), **event_scope(incident))
-        return incident_public(await find_incident_inevent_scope(uow, principal, incident_id)).model_dump(mode="json")
+        return incident_public(await find_incident_in_scope(uow, principal, incident_id)).model_dump(mode="json")
 
     return await database.transaction(work)
 
@@ -157,7 +157,10 @@ async def join_incident_on_open(uow: UnitOfWork, ticket: dict[str, Any], inciden
         raise NotFound("incident", field="ticket.incident_id")
     if incident["status"] not in rules.OPEN_STATUSES:
         raise Conflict(f"incident {incident['number']} is {incident['status']}", field="ticket.incident_id")
-    ticket["incident_id"] = incident_id
+    # Handled from the start: the incident's work order is its work order.
+    ticket.update(incident_id=incident_id, status="in_progress")
+    ticket["history"].append({"at": ticket["opened_at"], "status": "in_progress", "by": "intake",
+                              "incident_id": incident_id})
     await incident_store.add_ticket(uow, incident, ticket["_id"],
                                     {"at": ticket["opened_at"], "linked_ticket_id": ticket["_id"], "by": "intake"})
 
@@ -166,13 +169,13 @@ async def change_status(
     database: Database, principal: Principal, incident_id: str, request: IncidentStatusChange
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        incident = await find_incident_inevent_scope(uow, principal, incident_id)
+        incident = await find_incident_in_scope(uow, principal, incident_id)
         rules.check_transition(incident["status"], request.status)
         if request.status == "resolved":
             await _resolve(uow, incident, by=principal.user_id, resolution=request.note, at=utcnow())
         else:
             await _change(uow, incident, request.status, by=principal.user_id, note=request.note)
-        return incident_public(await find_incident_inevent_scope(uow, principal, incident_id)).model_dump(mode="json")
+        return incident_public(await find_incident_in_scope(uow, principal, incident_id)).model_dump(mode="json")
 
     return await database.transaction(work)
 
