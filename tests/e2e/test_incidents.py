@@ -58,6 +58,7 @@ def test_an_incident_groups_its_tickets_under_one_work_order_and_resolves_them(s
     incident = declared.json()
     assert incident["number"].startswith("SJ-") and incident["status"] == "open"
     assert incident["ticket_ids"] == [first["id"]]
+    assert [h.get("linked_ticket_id") for h in incident["history"]] == [None, first["id"]]
     assert incident["broadcast"]["audience"] == "estate" and "3栋" in incident["broadcast"]["message"]
 
     # A later call from the same building is matched, then linked by the agent.
@@ -142,7 +143,7 @@ def test_tickets_already_handled_or_in_another_incident_cannot_be_grouped(stack,
     body = {**BURST_MAIN, "estate_id": estate_id, "location": "12栋", "ticket_ids": [ticket["id"]]}
     assert agent.post("intake", "/v1/incidents", json=body).status_code == 201
     twice = agent.post("intake", "/v1/incidents", json=body)
-    assert twice.status_code == 409 and twice.json()["field"] == "ticket_id"
+    assert twice.status_code == 409 and twice.json()["field"] == "ticket_ids"
     unknown = agent.post("intake", "/v1/incidents", json={**body, "ticket_ids": ["no-such-ticket"]})
     assert unknown.status_code == 404 and unknown.json()["field"] == "ticket_ids"
 

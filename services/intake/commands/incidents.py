@@ -72,8 +72,8 @@ async def declare_incident(
         tickets = await _tickets_to_group(uow, request.ticket_ids, estate["_id"])
         await incident_store.insert_incident(uow, incident)
         for ticket in tickets:
-            await _link(uow, incident, ticket, by=principal.user_id, now=now)
-        incident["ticket_ids"] = [t["_id"] for t in tickets]
+            await _link(uow, incident, ticket, by=principal.user_id, now=now, field="ticket_ids")
+        incident = await incident_store.find_incident(uow, incident["_id"], {})
         broadcast = incident["broadcast"]
         uow.emit(IncidentDeclared(
             incident_id=incident["_id"], number=incident["number"], category=incident["category"],
@@ -113,17 +113,19 @@ async def _tickets_to_group(uow: UnitOfWork, ticket_ids: list[str], estate_id: s
     return [tickets[ticket_id] for ticket_id in unique_ids]
 
 
-async def _link(uow: UnitOfWork, incident: dict[str, Any], ticket: dict[str, Any], *, by: str, now: datetime) -> bool:
+async def _link(
+    uow: UnitOfWork, incident: dict[str, Any], ticket: dict[str, Any], *, by: str, now: datetime, field: str = "ticket_id"
+) -> bool:
     """Put a ticket in an incident; False when it is in this one already. The ticket is being handled."""
     if ticket.get("incident_id") == incident["_id"]:
         return False
     if ticket.get("incident_id"):
-        raise Conflict(f"ticket {ticket['number']} is already part of another incident", field="ticket_id")
-    rules.check_linkable(ticket["status"])
+        raise Conflict(f"ticket {ticket['number']} is already part of another incident", field=field)
+    rules.check_linkable(ticket["status"], field=field)
     target = "in_progress" if ticket["status"] in ("open", "reopened") else ticket["status"]
     entry = {"at": now, "status": target, "by": by, "incident_id": incident["_id"]}
     if not await incident_store.link_ticket(uow, ticket, incident["_id"], {"status": target, "entry": entry}):
-        raise Conflict("the ticket changed at the same moment; read it again", field="ticket_id")
+        raise Conflict("the ticket changed at the same moment; read it again", field=field)
     await incident_store.add_ticket(uow, incident, ticket["_id"], {"at": now, "linked_ticket_id": ticket["_id"], "by": by})
     uow.emit(TicketUpdated(ticket_id=ticket["_id"], number=ticket["number"], status=target,
                            previous_status=ticket["status"], incident_id=incident["_id"]), **event_scope(ticket))

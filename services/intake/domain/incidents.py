@@ -77,9 +77,9 @@ def check_transition(current: str, target: str) -> None:
         raise InvalidTransition(f"an incident that is {current} cannot become {target}")
 
 
-def check_linkable(ticket_status: str) -> None:
+def check_linkable(ticket_status: str, *, field: str | None = None) -> None:
     if ticket_status not in LINKABLE_TICKET_STATUSES:
-        raise InvalidTransition(f"a ticket that is {ticket_status} cannot join an incident")
+        raise InvalidTransition(f"a ticket that is {ticket_status} cannot join an incident", field=field)
 
 
 def incident_number(day: date, sequence: int) -> str:
