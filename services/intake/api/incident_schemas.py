@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -11,6 +11,7 @@ from services.intake.domain.tickets import Category, Priority
 from shared.schemas import Strict, estate_id_field
 
 TicketId = Field(min_length=1, max_length=40)
+TicketIdItem = Annotated[str, Field(min_length=1, max_length=40)]
 
 
 class IncidentCreate(Strict):
@@ -21,7 +22,7 @@ class IncidentCreate(Strict):
     location: str | None = Field(default=None, max_length=200)
     building_id: str | None = Field(default=None, max_length=60)
     description: str = Field(min_length=1, max_length=2000)
-    ticket_ids: list[str] = Field(default_factory=list, max_length=200, description="Tickets grouped at once")
+    ticket_ids: list[TicketIdItem] = Field(default_factory=list, max_length=200, description="Tickets grouped at once")
     broadcast_message: str | None = Field(
         default=None, max_length=500, description="The one notice to the affected residents; a default is written"
     )
