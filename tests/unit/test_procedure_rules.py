@@ -159,3 +159,13 @@ def test_deposit_settlement_refuses_too_much_or_nothing_withheld():
 
 def test_procedure_numbers():
     assert rules.procedure_number(date(2026, 11, 26), 7) == "SX-20261126-0007"
+
+
+def test_papers_come_before_review_and_the_hand_over_before_completion():
+    for kind in ("decoration", "ownership_transfer", "tenant_registration"):
+        with pytest.raises(Conflict):
+            rules.require_checklist_complete(kind, "submit", rules.new_checklist(kind))
+    for kind in ("move_in", "move_out", "utility_transfer"):
+        rules.require_checklist_complete(kind, "submit", rules.new_checklist(kind))
+        with pytest.raises(Conflict):
+            rules.require_checklist_complete(kind, "complete", rules.new_checklist(kind))

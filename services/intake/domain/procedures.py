@@ -63,7 +63,8 @@ class ChecklistIncomplete(Conflict):
 class KindRules:
     transitions: dict[str, dict[str, str]]
     checklist: tuple[str, ...]
-    # The checklist must be complete before this action (approval, or completion).
+    # The checklist must be complete before this action: the papers before a case goes to review,
+    # the hand-over before a case at the desk completes.
     checklist_before: str
     approvers: frozenset[str] = frozenset()
     # Recording actions: where they are allowed. Items ticked by one of them are not ticked by hand.
@@ -83,7 +84,7 @@ KINDS: dict[str, KindRules] = {
     "decoration": KindRules(
         transitions=_DECORATION,
         checklist=("application_form", "contractor_licence", "plan_drawings", "owner_commitment", "fire_safety_commitment"),
-        checklist_before="approve",
+        checklist_before="submit",
         approvers=ENGINEERING_REVIEW,
         records={**_PAPERWORK, "passes": frozenset({"approved", "in_progress"}),
                  "inspections": frozenset({"in_progress"}), "works": frozenset({"approved", "in_progress", "accepted"})},
@@ -100,13 +101,13 @@ KINDS: dict[str, KindRules] = {
         transitions=_WITH_APPROVAL,
         checklist=("seller_identity_checked", "buyer_identity_checked", "property_certificate_seen", "fees_settled",
                    "documents_signed"),
-        checklist_before="approve",
+        checklist_before="submit",
         approvers=SUPERVISORS,
     ),
     "tenant_registration": KindRules(
         transitions=_WITH_APPROVAL,
         checklist=("owner_consent", "tenant_identity_checked", "lease_contract_copied", "tenant_commitment_signed"),
-        checklist_before="approve",
+        checklist_before="submit",
         approvers=SUPERVISORS,
     ),
     "utility_transfer": KindRules(
