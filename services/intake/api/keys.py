@@ -119,24 +119,24 @@ async def list_lost_items(estate_id: str, principal: Readers, database: Database
     return await _page(database, store.LOST_ITEMS, _scoped(principal, estate_id, status=status), page, LostItemPublic)
 
 
-@router.get("/lost-items/{item_id}", response_model=LostItemPublic)
-async def get_lost_item(item_id: str, principal: Readers, database: DatabaseDep) -> LostItemPublic:
-    item = await store.find(database, store.LOST_ITEMS, item_id, principal.estate_filter())
+@router.get("/lost-items/{lost_item_id}", response_model=LostItemPublic)
+async def get_lost_item(lost_item_id: str, principal: Readers, database: DatabaseDep) -> LostItemPublic:
+    item = await store.find(database, store.LOST_ITEMS, lost_item_id, principal.estate_filter())
     if item is None:
         raise NotFound("lost item")
     return to_public(LostItemPublic, item)
 
 
-@router.post("/lost-items/{item_id}/claim", response_model=LostItemPublic)
-async def claim_lost_item(item_id: str, body: LostItemClaim, principal: FrontDesk, database: DatabaseDep) -> dict:
+@router.post("/lost-items/{lost_item_id}/claim", response_model=LostItemPublic)
+async def claim_lost_item(lost_item_id: str, body: LostItemClaim, principal: FrontDesk, database: DatabaseDep) -> dict:
     """Hand the item to its owner, identity checked (the document number is kept masked)."""
-    return await commands.claim_lost_item(database, principal, item_id, body)
+    return await commands.claim_lost_item(database, principal, lost_item_id, body)
 
 
-@router.post("/lost-items/{item_id}/dispose", response_model=LostItemPublic)
-async def dispose_lost_item(item_id: str, body: LostItemDisposal, principal: Supervisors, database: DatabaseDep) -> dict:
+@router.post("/lost-items/{lost_item_id}/dispose", response_model=LostItemPublic)
+async def dispose_lost_item(lost_item_id: str, body: LostItemDisposal, principal: Supervisors, database: DatabaseDep) -> dict:
     """Dispose of an unclaimed item whose keeping time is over (409 before)."""
-    return await commands.dispose_lost_item(database, principal, item_id, body)
+    return await commands.dispose_lost_item(database, principal, lost_item_id, body)
 
 
 @router.get("/estates/{estate_id}/lost-items/due-for-disposal", response_model=Page[LostItemPublic])
