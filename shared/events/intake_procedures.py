@@ -17,7 +17,8 @@ from shared.events.registry import Payload, event
 
 __all__ = [
     "ProcedureOpened", "ProcedureApproved", "ProcedureRejected", "ProcedureCancelled", "ProcedureFeeRequested",
-    "ProcedureDepositSettled", "ProcedureCompleted", "CardIssued", "CardLost", "CardCancelled", "KeyLent", "KeyReturned",
+    "ProcedureDepositSettled", "ProcedureCompleted",
+    "ProcedureWorksFlagged", "CardIssued", "CardLost", "CardCancelled", "KeyLent", "KeyReturned",
     "LostItemRegistered", "LostItemClaimed", "LostItemDisposed",
 ]
 
@@ -99,6 +100,16 @@ class ProcedureDepositSettled(ProcedureFacts):
     refund: str
     withholdings: list[DepositWithholding]
     settled_at: datetime
+
+
+@event("intake.procedure.works_flagged")
+class ProcedureWorksFlagged(ProcedureFacts):
+    """Decoration works were seen outside their approved dates or hours (the supervisor should know)."""
+
+    at: datetime
+    local_time: str
+    reason: Literal["before_start_date", "after_end_date", "outside_allowed_hours"]
+    source: Literal["inspection", "works_report"]
 
 
 @event("intake.procedure.completed")

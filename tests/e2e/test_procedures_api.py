@@ -163,6 +163,15 @@ def test_a_decoration_from_review_to_the_deposit_refunded_less_what_is_withheld(
     assert [f["reason"] for f in case["flags"]] == ["outside_allowed_hours", "before_start_date"]
     flagged = ok(agent.get("intake", P, params={"estate_id": estate_id, "flagged": "true"}))["items"]
     assert [c["id"] for c in flagged] == [case["id"]]
+    def flags_told() -> list[dict] | None:
+        told = [e["data"] for e in archived(people["supervisor"], estate_id, "intake.procedure.works_flagged")
+                if e["subject"] == case["id"]]
+        return told if len(told) == 2 else None
+
+    told = eventually(flags_told, what="both flags announced")
+    assert sorted((t["reason"], t["source"], t["local_time"]) for t in told) == [
+        ("before_start_date", "works_report", "2027-01-03 10:00"),
+        ("outside_allowed_hours", "inspection", "2027-01-06 22:15")]
 
     refused(act(agent, case, "acceptance", {"passed": True}), 403)  # engineering accepts the works
     case = ok(act(technician, case, "acceptance", {"passed": False, "findings": "卫生间闭水试验渗漏"}))
@@ -236,6 +245,8 @@ def test_the_card_register(estate_id, people):
     refused(agent.post("intake", f"/v1/cards/{card['id']}/report-lost"), 409, "invalid_transition")
     assert ok(agent.post("intake", "/v1/cards", json=body), 201)["status"] == "active"  # the number is free again
     assert ok(agent.post("intake", f"/v1/cards/{card['id']}/cancel"))["status"] == "cancelled"
+    history = ok(agent.get("intake", f"/v1/cards/{card['id']}"))["history"]
+    assert [(h["status"], h["reason"]) for h in history] == [("active", None), ("lost", "业主报失"), ("cancelled", None)]
     lost_cards = ok(agent.get("intake", "/v1/cards", params={"estate_id": estate_id, "status": "cancelled"}))["items"]
     assert card["id"] in [c["id"] for c in lost_cards]
     eventually(lambda: [e for e in archived(people["supervisor"], estate_id, "intake.card.lost") if e["subject"] == card["id"]],
@@ -257,6 +268,20 @@ def test_other_kinds_and_their_approvers(estate_id, people):
     utilities = open_case(agent, estate_id, "utility_transfer", "5-1-102",
                           utilities={"utilities": ["water", "electricity"], "new_account_holder": "周七"})
     assert ok(act(agent, utilities, "cancel", {"reason": "业主撤回"}))["status"] == "cancelled"
+
+
+def test_an_action_on_a_stale_version_is_a_conflict(estate_id, people):
+    agent = people["agent"]
+    case = open_case(agent, estate_id, "move_in", "6-2-101", resident_id="res-621")
+    read = agent.get("intake", f"{P}/{case['id']}")
+    assert read.headers["ETag"] == '"1"'
+    first = agent.post("intake", f"{P}/{case['id']}/checklist", json={"item": "identity_checked"},
+                       headers={"If-Match": read.headers["ETag"]})
+    assert first.status_code == 200 and first.headers["ETag"] == '"2"'
+    stale = agent.post("intake", f"{P}/{case['id']}/submit", headers={"If-Match": '"1"'})
+    refused(stale, 409, "version_conflict")
+    assert refused(agent.post("intake", f"{P}/{case['id']}/submit", headers={"If-Match": "soon"}), 422)[
+        "field"] == "If-Match"
 
 
 def test_invalid_transitions_are_409(estate_id, people):

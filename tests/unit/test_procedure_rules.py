@@ -169,3 +169,12 @@ def test_papers_come_before_review_and_the_hand_over_before_completion():
         rules.require_checklist_complete(kind, "submit", rules.new_checklist(kind))
         with pytest.raises(Conflict):
             rules.require_checklist_complete(kind, "complete", rules.new_checklist(kind))
+
+
+def test_stored_fen_are_shown_as_yuan():
+    from services.intake.commands.procedures import money_view
+
+    stored = {"deposit_fen": 200000, "withholdings": [{"amount_fen": 1999, "reason": "垃圾清运"}], "by": "sup-1"}
+    assert money_view(stored) == {"deposit": "2000.00", "withholdings": [{"amount": "19.99", "reason": "垃圾清运"}],
+                                  "by": "sup-1"}
+    assert money_view(None) is None

@@ -5,7 +5,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Header, Response
 
 from services.intake.api.procedure_schemas import (
     AcceptanceRecorded,
@@ -34,7 +34,7 @@ from services.intake.domain import procedures as rules
 from services.intake.domain.procedures import Kind, Status
 from services.intake.store import procedures as store
 from shared.auth import Principal, require_roles
-from shared.errors import NotFound
+from shared.errors import InvalidInput, NotFound
 from shared.idempotency import IdempotencyKey
 from shared.pagination import Page, PageRequest, fetch_page, page_request
 from shared.service import DatabaseDep
@@ -47,6 +47,24 @@ Readers = Annotated[Principal, require_roles(*sorted(rules.READERS))]
 FrontDesk = Annotated[Principal, require_roles(*sorted(rules.FRONT_DESK))]
 
 
+def if_match_version(if_match: Annotated[str | None, Header(alias="If-Match", max_length=40)] = None) -> int | None:
+    """`If-Match: "3"` (the ETag of a read) makes an action conditional on version 3 of the case."""
+    if if_match is None:
+        return None
+    value = if_match.removeprefix("W/").strip('"')
+    if not (value.isascii() and value.isdigit()):
+        raise InvalidInput('If-Match must be the ETag of the case, e.g. "3"', field="If-Match")
+    return int(value)
+
+
+IfMatch = Annotated[int | None, Depends(if_match_version)]
+
+
+def _answer(response: Response, case: dict) -> dict:
+    response.headers["ETag"] = f'"{case["version"]}"'
+    return case
+
+
 @router.post("/procedures", status_code=201, response_model=ProcedurePublic)
 async def open_procedure(
     body: ProcedureCreate, principal: Runners, database: DatabaseDep, idempotency_key: IdempotencyKey = None
@@ -56,11 +74,11 @@ async def open_procedure(
 
 
 @router.get("/procedures/{procedure_id}", response_model=ProcedurePublic)
-async def get_procedure(procedure_id: str, principal: Readers, database: DatabaseDep) -> ProcedurePublic:
+async def get_procedure(procedure_id: str, principal: Readers, database: DatabaseDep, response: Response) -> dict:
     case = await store.find_procedure(database, procedure_id, principal.estate_filter())
     if case is None:
         raise NotFound("procedure")
-    return commands.procedure_public(case)
+    return _answer(response, commands.procedure_public(case).model_dump(mode="json"))
 
 
 @router.get("/procedures", response_model=Page[ProcedurePublic])
@@ -78,12 +96,15 @@ async def list_procedures(
 
 def _action_route(action: str, body_model: type | None, summary: str) -> None:
     if body_model is None:
-        async def endpoint(procedure_id: str, principal: Runners, database: DatabaseDep) -> dict:
-            return await commands.act(database, principal, procedure_id, action, None)
+        async def endpoint(procedure_id: str, principal: Runners, database: DatabaseDep, response: Response,
+                           if_match: IfMatch) -> dict:
+            return _answer(response, await commands.act(database, principal, procedure_id, action, None,
+                                                        if_match=if_match))
     else:
         async def endpoint(procedure_id: str, body: body_model, principal: Runners,  # type: ignore[valid-type]
-                           database: DatabaseDep) -> dict:
-            return await commands.act(database, principal, procedure_id, action, body)
+                           database: DatabaseDep, response: Response, if_match: IfMatch) -> dict:
+            return _answer(response, await commands.act(database, principal, procedure_id, action, body,
+                                                        if_match=if_match))
     endpoint.__name__ = f"procedure_{action.replace('-', '_')}"
     router.add_api_route(f"/procedures/{{procedure_id}}/{action}", endpoint, methods=["POST"],
                          response_model=ProcedurePublic, summary=summary)
@@ -126,6 +147,14 @@ async def list_cards(
     query = {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
     documents, next_cursor = await fetch_page(database.db[store.CARDS], query, page)
     return Page(items=[card_commands.card_public(d) for d in documents], next_cursor=next_cursor)
+
+
+@router.get("/cards/{card_id}", response_model=CardPublic)
+async def get_card(card_id: str, principal: Readers, database: DatabaseDep) -> CardPublic:
+    card = await store.find_card(database, card_id, principal.estate_filter())
+    if card is None:
+        raise NotFound("card")
+    return card_commands.card_public(card)
 
 
 @router.post("/cards/{card_id}/report-lost", response_model=CardPublic)

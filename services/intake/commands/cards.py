@@ -37,7 +37,7 @@ def new_card(
         "_id": new_id(), "estate_id": estate["estate_id"], "company_id": estate["company_id"], "unit_id": unit_id,
         "resident_id": resident_id, "kind": kind, "number": number, "status": "active",
         "active_number": f"{kind}:{number}", "procedure_id": procedure_id, "issued_at": at, "issued_by": by,
-        "history": [{"at": at, "by": by, "status": "active", "procedure_id": procedure_id}],
+        "history": [{"at": at, "by": by, "status": "active", "reason": None, "procedure_id": procedure_id}],
     }
 
 

@@ -28,6 +28,7 @@ from shared.events import (
     ProcedureDepositSettled,
     ProcedureFeeRequested,
     ProcedureRejected,
+    ProcedureWorksFlagged,
 )
 from shared.money import fen_to_text, text_to_fen
 
@@ -257,6 +258,10 @@ def emit_status_events(context: Context, case: dict[str, Any]) -> None:
             withheld=fen_to_text(settled["withheld_fen"]), refund=fen_to_text(settled["refund_fen"]),
             withholdings=[{"amount": fen_to_text(w["amount_fen"]), "reason": w["reason"]} for w in settled["withholdings"]],
             settled_at=context.now), **where)
+    elif action in ("inspections", "works") and len(case.get("flags", [])) > len(context.case.get("flags", [])):
+        flag = case["flags"][-1]
+        uow.emit(ProcedureWorksFlagged(**common, **{k: flag[k] for k in ("at", "local_time", "reason", "source")}),
+                 **where)
     if case["status"] == "completed":
         uow.emit(_completed(case, common, context.now), **where)
 

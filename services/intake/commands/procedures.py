@@ -97,9 +97,12 @@ async def open_procedure(
 
 
 async def act(
-    database: Database, principal: Principal, procedure_id: str, action: str, request: BaseModel | None
+    database: Database, principal: Principal, procedure_id: str, action: str, request: BaseModel | None, *,
+    if_match: int | None = None,
 ) -> dict[str, Any]:
-    """Take one action on a case: check the caller, the life cycle and the action's own rules, then commit."""
+    """Take one action on a case: check the caller, the life cycle and the action's own rules, then commit.
+
+    With `if_match`, only if the case is still at that version (409 otherwise)."""
     tickets: list[str | None] = []
     if action == "inspections" and any(f.open_ticket for f in request.findings):
         case = await _checked(database, principal, procedure_id, action, request)
@@ -107,6 +110,8 @@ async def act(
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         case = await _checked(uow, principal, procedure_id, action, request)
+        if if_match is not None and if_match != case["version"]:
+            raise VersionConflict(f"you have version {if_match}; the case is at version {case['version']}")
         target = rules.next_status(case["kind"], case["status"], action, passed=getattr(request, "passed", True))
         context = actions.Context(uow=uow, case=case, principal=principal, request=request, now=utcnow(),
                                   time_zone=await estate_time_zone(uow, case["estate_id"]), tickets=tickets)
