@@ -35,6 +35,8 @@ DETAILS_FIELD = {
     "utility_transfer": "utilities",
 }
 NEEDS_RESIDENT = frozenset({"move_in", "move_out"})
+# A finding's ticket: a complaint about decoration, or a repair or help request of no particular kind.
+FINDING_SUBCATEGORY = {"complaint": "decoration", "repair": "other", "help": "other"}
 
 
 class VersionConflict(Conflict):
@@ -155,7 +157,8 @@ async def _open_finding_tickets(
         contact = ContactCreate(
             estate_id=case["estate_id"], channel="patrol", unit_id=case["unit_id"],
             summary=f"装修巡查 {case['number']}：{finding.description}",
-            ticket=TicketRequest(category=finding.ticket_category, subcategory="decoration", scope="in_unit",
+            ticket=TicketRequest(category=finding.ticket_category,
+                                 subcategory=FINDING_SUBCATEGORY[finding.ticket_category], scope="in_unit",
                                  description=finding.description),
         )
         logged = await intake.log_contact(database, principal, contact,
