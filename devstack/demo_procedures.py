@@ -65,8 +65,10 @@ def _move_in(agent: Desk) -> dict:
         ("documents", {"name": "收楼确认书", "reference": "ARCH-3-1-502"}),
         ("keys", {"count": 4}),
         ("meter-readings", {"readings": [{"meter": "water", "reading": "3.2"},
-                                         {"meter": "electricity", "reading": "15.6"}, {"meter": "gas", "reading": "0.8"}]}),
-        ("cards", {"cards": [{"kind": "access", "number": "MJ-3-1-502-1"}, {"kind": "parking", "number": "CW-B1-032"}]}),
+                                         {"meter": "electricity", "reading": "15.6"},
+                                         {"meter": "gas", "reading": "0.8"}]}),
+        ("cards", {"cards": [{"kind": "access", "number": "MJ-3-1-502-1"},
+                             {"kind": "parking", "number": "CW-B1-032"}]}),
         ("complete", {}),
     ])
 
@@ -99,8 +101,9 @@ def _key_on_loan(agent: Desk) -> dict:
 
 def _lost_item(agent: Desk) -> dict:
     held = agent.get("/lost-items", estate_id=ESTATE, status="held")["items"]
-    return next((i for i in held if i["description"] == "黑色双肩包，内有笔记本电脑"), None) or agent.post("/lost-items", {
-        "estate_id": ESTATE, "description": "黑色双肩包，内有笔记本电脑", "category": "electronics",
+    description = "黑色双肩包，内有笔记本电脑"
+    return next((i for i in held if i["description"] == description), None) or agent.post("/lost-items", {
+        "estate_id": ESTATE, "description": description, "category": "electronics",
         "found_where": "3栋大堂沙发", "found_at": (datetime.now(UTC) - timedelta(hours=3)).isoformat(),
         "found_by": "赵队长", "stored_at": "服务中心保险柜"})
 

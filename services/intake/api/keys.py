@@ -91,7 +91,8 @@ async def key_loans(key_id: str, principal: Readers, database: DatabaseDep, page
     key = await store.find(database, store.KEYS, key_id, principal.estate_filter())
     if key is None:
         raise NotFound("key")
-    return await _page(database, store.KEY_LOANS, {"estate_id": key["estate_id"], "key_id": key_id}, page, KeyLoanPublic)
+    query = {"estate_id": key["estate_id"], "key_id": key_id}
+    return await _page(database, store.KEY_LOANS, query, page, KeyLoanPublic)
 
 
 @router.get("/estates/{estate_id}/keys/outstanding", response_model=Page[KeyLoanPublic])
@@ -134,7 +135,8 @@ async def claim_lost_item(lost_item_id: str, body: LostItemClaim, principal: Fro
 
 
 @router.post("/lost-items/{lost_item_id}/dispose", response_model=LostItemPublic)
-async def dispose_lost_item(lost_item_id: str, body: LostItemDisposal, principal: Supervisors, database: DatabaseDep) -> dict:
+async def dispose_lost_item(lost_item_id: str, body: LostItemDisposal, principal: Supervisors,
+                            database: DatabaseDep) -> dict:
     """Dispose of an unclaimed item whose keeping time is over (409 before)."""
     return await commands.dispose_lost_item(database, principal, lost_item_id, body)
 

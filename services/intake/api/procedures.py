@@ -112,7 +112,7 @@ def _action_route(action: str, body_model: type | None, summary: str) -> None:
 
 for _action, _body, _summary in [
     ("submit", None, "Hand the application in: to review where the kind needs approval, else to work"),
-    ("approve", ApprovalRequest, "Approve (decoration: engineering, with the deposit and service fee; else a supervisor)"),
+    ("approve", ApprovalRequest, "Approve (decoration: engineering, with its deposit and service fee)"),
     ("reject", RejectionRequest, "Reject with reasons"),
     ("start", None, "Start the approved work (decoration: the works begin)"),
     ("complete", CompletionRequest, "Complete; the checklist must be done (move-in: billing starts)"),

@@ -99,8 +99,9 @@ async def return_key(database: Database, principal: Principal, key_id: str, requ
                                         {"status": "in", "current_loan_id": None, "lent_at": None})
         if not claimed or not await store.change_if(uow, store.KEY_LOANS, loan["_id"], {"returned_at": None}, returned):
             raise rules.KeyNotOut(f"key {key['label']} was returned at the same moment")
-        uow.emit(KeyReturned(key_id=key["_id"], loan_id=loan["_id"], label=key["label"], returned_by=request.returned_by,
-                             witnessed_by=request.witnessed_by, lent_at=loan["lent_at"], returned_at=now),
+        uow.emit(KeyReturned(key_id=key["_id"], loan_id=loan["_id"], label=key["label"],
+                             returned_by=request.returned_by, witnessed_by=request.witnessed_by,
+                             lent_at=loan["lent_at"], returned_at=now),
                  **_where(loan))
         return to_public(KeyLoanPublic, {**loan, **returned}).model_dump(mode="json")
 
@@ -130,8 +131,9 @@ async def register_lost_item(
                 "registered_by": principal.user_id, "registered_at": now, "status": "held",
                 "keep_until": rules.keep_until(request.found_at, keep_days), "claim": None, "disposal": None}
         await store.insert(uow, store.LOST_ITEMS, item)
-        uow.emit(LostItemRegistered(item_id=item["_id"], description=item["description"], found_where=item["found_where"],
-                                    found_at=item["found_at"], keep_until=item["keep_until"]), **_where(item))
+        uow.emit(LostItemRegistered(item_id=item["_id"], description=item["description"],
+                                    found_where=item["found_where"], found_at=item["found_at"],
+                                    keep_until=item["keep_until"]), **_where(item))
         return to_public(LostItemPublic, item).model_dump(mode="json")
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)

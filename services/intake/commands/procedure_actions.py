@@ -141,7 +141,8 @@ async def meter_readings(context: Context) -> Result:
     meters = [r["meter"] for r in readings]
     if len(set(meters)) != len(meters):
         raise InvalidInput("one reading per meter", field="readings")
-    fields = {"meter_readings": readings, "meter_readings_at": context.now, "checklist": _tick_for(context, "meter-readings")}
+    fields = {"meter_readings": readings, "meter_readings_at": context.now,
+              "checklist": _tick_for(context, "meter-readings")}
     return fields, {"readings": readings}
 
 
@@ -163,7 +164,8 @@ async def issue_cards(context: Context) -> Result:
 def _works_window(case: dict[str, Any]) -> dict[str, Any]:
     application = case["details"]
     return {"start": date.fromisoformat(application["start_date"]), "end": date.fromisoformat(application["end_date"]),
-            "hours": [(time.fromisoformat(h["start"]), time.fromisoformat(h["end"])) for h in application["allowed_hours"]]}
+            "hours": [(time.fromisoformat(h["start"]), time.fromisoformat(h["end"]))
+                      for h in application["allowed_hours"]]}
 
 
 def _flag(context: Context, at: datetime, source: str) -> dict[str, Any] | None:
@@ -256,7 +258,8 @@ def emit_status_events(context: Context, case: dict[str, Any]) -> None:
         uow.emit(ProcedureDepositSettled(
             **common, line_id=f"{case['_id']}:decoration_deposit", deposit=fen_to_text(settled["deposit_fen"]),
             withheld=fen_to_text(settled["withheld_fen"]), refund=fen_to_text(settled["refund_fen"]),
-            withholdings=[{"amount": fen_to_text(w["amount_fen"]), "reason": w["reason"]} for w in settled["withholdings"]],
+            withholdings=[{"amount": fen_to_text(w["amount_fen"]), "reason": w["reason"]}
+                          for w in settled["withholdings"]],
             settled_at=context.now), **where)
     elif action in ("inspections", "works") and len(case.get("flags", [])) > len(context.case.get("flags", [])):
         flag = case["flags"][-1]

@@ -78,16 +78,19 @@ KINDS: dict[str, KindRules] = {
         transitions=_AT_THE_DESK,
         checklist=("identity_checked", "documents_signed", "keys_handed_over", "meter_readings_taken", "cards_issued"),
         checklist_before="complete",
-        records={**_PAPERWORK, **dict.fromkeys(("keys", "meter-readings", "cards"), frozenset({"draft", "in_progress"}))},
+        records={**_PAPERWORK,
+                 **dict.fromkeys(("keys", "meter-readings", "cards"), frozenset({"draft", "in_progress"}))},
         ticked_by={"keys_handed_over": "keys", "meter_readings_taken": "meter-readings", "cards_issued": "cards"},
     ),
     "decoration": KindRules(
         transitions=_DECORATION,
-        checklist=("application_form", "contractor_licence", "plan_drawings", "owner_commitment", "fire_safety_commitment"),
+        checklist=("application_form", "contractor_licence", "plan_drawings", "owner_commitment",
+                   "fire_safety_commitment"),
         checklist_before="submit",
         approvers=ENGINEERING_REVIEW,
         records={**_PAPERWORK, "passes": frozenset({"approved", "in_progress"}),
-                 "inspections": frozenset({"in_progress"}), "works": frozenset({"approved", "in_progress", "accepted"})},
+                 "inspections": frozenset({"in_progress"}),
+                 "works": frozenset({"approved", "in_progress", "accepted"})},
     ),
     "move_out": KindRules(
         transitions=_WITH_APPROVAL,
@@ -163,7 +166,8 @@ def new_checklist(kind: str) -> list[dict]:
 def check_item_ticked_by_hand(kind: str, item: str) -> None:
     rules = KINDS[kind]
     if item not in rules.checklist:
-        raise InvalidInput(f"a {kind} checklist has no item {item!r}; it has {', '.join(rules.checklist)}", field="item")
+        raise InvalidInput(f"a {kind} checklist has no item {item!r}; it has {', '.join(rules.checklist)}",
+                           field="item")
     if item in rules.ticked_by:
         raise InvalidInput(f"{item!r} is ticked by recording '{rules.ticked_by[item]}'", field="item")
 

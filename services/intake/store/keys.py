@@ -26,7 +26,9 @@ def _session(database: Database | UnitOfWork):
     return getattr(database, "session", None)
 
 
-async def find(database: Database | UnitOfWork, collection: str, document_id: str, scope: dict[str, Any]) -> dict | None:
+async def find(
+    database: Database | UnitOfWork, collection: str, document_id: str, scope: dict[str, Any]
+) -> dict | None:
     return await database.db[collection].find_one({"_id": document_id, **scope}, session=_session(database))
 
 

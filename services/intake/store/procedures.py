@@ -35,7 +35,9 @@ async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> 
     await uow.db[collection].insert_one(document, session=uow.session)
 
 
-async def update_procedure(uow: UnitOfWork, case: dict[str, Any], fields: dict[str, Any], entry: dict[str, Any]) -> bool:
+async def update_procedure(
+    uow: UnitOfWork, case: dict[str, Any], fields: dict[str, Any], entry: dict[str, Any]
+) -> bool:
     """Apply a change to the version that was read; False when someone changed it meanwhile."""
     result = await uow.db[PROCEDURES].update_one(
         {"_id": case["_id"], "version": case["version"]},
