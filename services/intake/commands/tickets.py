@@ -185,8 +185,8 @@ def _complaint_record(ticket: dict[str, Any], envelope: Envelope) -> dict[str, A
     data = envelope.data
     record = dict(ticket.get("complaint") or {})
     if envelope.routing_key == "dispatch.workorder.plan_recorded":
-        if record.get("plan"):
-            return None
+        if record.get("plan") and record["plan"]["at"] > envelope.time:
+            return None  # a later plan is recorded already (events may arrive out of order)
         record["plan"] = {"text": data.get("plan"), "at": envelope.time, "by": data.get("by")}
     elif envelope.routing_key == "dispatch.workorder.completed" and ticket["category"] == "complaint":
         record["feedback"] = {"text": data.get("work_done"), "at": envelope.time, "by": data.get("by")}
