@@ -148,7 +148,13 @@ def test_an_agent_corrects_a_ticket_and_history_keeps_it(agent, estate_id):
     entry = body["history"][-1]
     assert entry["action"] == "update" and entry["changes"]["priority"] == ["P3", "P2"]
     assert set(entry["changes"]) == {"priority", "subcategory", "promised_reply_at", "building_id"}
+    faster = agent.call("PATCH", "intake", f"/v1/tickets/{ticket['id']}", json={"priority": "P1"}).json()
+    assert faster["promised_reply_at"] == body["promised_reply_at"]  # the agent's promise stands
+    other = open_ticket(agent, estate_id, "repair", "楼道灯不亮")
+    urgent = agent.call("PATCH", "intake", f"/v1/tickets/{other['id']}", json={"priority": "P1"}).json()
+    assert urgent["promised_reply_at"] < other["promised_reply_at"]  # the default promise follows the priority
     for bad, field in [({"subcategory": "unicorns"}, "subcategory"), ({"priority": "P9"}, "priority"), ({}, "body"),
+                       ({"promised_reply_at": None}, "promised_reply_at"), ({"priority": None}, "priority"),
                        ({"status": "closed"}, "status"), ({"location": "x" * 201}, "location")]:
         refused = agent.call("PATCH", "intake", f"/v1/tickets/{ticket['id']}", json=bad)
         assert refused.status_code == 422, refused.text

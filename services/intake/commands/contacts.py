@@ -48,6 +48,7 @@ def _new_ticket(
         "caller_phone": request.caller_phone, "description": ticket.description, "channel": request.channel,
         "contact_id": contact_id, "status": "open", "opened_at": now, "fields": extra_fields,
         "promised_reply_at": ticket.promised_reply_at or rules.promised_reply_at(priority, now),
+        "promised_reply_by_agent": ticket.promised_reply_at is not None,
         "work_order_id": None, "major": False, "first_contact_resolution": False, "reopen_count": 0,
         "complaint": None, "follow_up": None, "version": 1,
         "history": [{"at": now, "status": "open", "action": "open", "by": by}],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from services.intake import store
@@ -138,16 +138,27 @@ def _differences(ticket: dict[str, Any], wanted: dict[str, Any]) -> dict[str, li
     return {name: [ticket.get(name), value] for name, value in wanted.items() if ticket.get(name) != value}
 
 
+def _with_default_reply_time(ticket: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+    """A new priority moves the promised reply time with it, unless an agent set that time."""
+    if "priority" in wanted and "promised_reply_at" not in wanted and not ticket.get("promised_reply_by_agent"):
+        return {**wanted, "promised_reply_at": rules.promised_reply_at(wanted["priority"], ticket["opened_at"])}
+    return wanted
+
+
 async def patch_ticket(database: Database, principal: Principal, ticket_id: str, request: TicketPatch) -> dict:
     """Correct priority, promised reply time, subcategory, location, building or extra fields, with history."""
-    wanted = request.model_dump(exclude_unset=True)
-    if "priority" in wanted and wanted["priority"] is None:
-        raise InvalidInput("a ticket always has a priority", field="priority")
+    requested = request.model_dump(exclude_unset=True)
+    for name in ("priority", "promised_reply_at"):
+        if name in requested and requested[name] is None:
+            raise InvalidInput(f"a ticket always has its {name.replace('_', ' ')}", field=name)
+    if requested.get("promised_reply_at"):
+        requested["promised_reply_at"] = requested["promised_reply_at"].astimezone(UTC)  # stored and shown in UTC
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         ticket = await find_ticket_in_scope(uow, principal, ticket_id)
         rules.check_changeable(ticket["status"])
         settings = await ticket_store.ticket_settings_now(uow, ticket["estate_id"])
+        wanted = _with_default_reply_time(ticket, requested)
         if wanted.get("subcategory") is not None:
             catalog.check_subcategory(settings, ticket["category"], wanted["subcategory"], field_name="subcategory")
         if "fields" in wanted:
@@ -156,15 +167,17 @@ async def patch_ticket(database: Database, principal: Principal, ticket_id: str,
         changes = _differences(ticket, wanted)
         if not changes:
             return ticket_public(ticket).model_dump(mode="json")
+        new_values = {name: new for name, (_, new) in changes.items()}
+        fields = {**new_values, **({"promised_reply_by_agent": True} if "promised_reply_at" in requested else {})}
         entry = {"at": utcnow(), "action": "update", "status": ticket["status"], "by": principal.user_id,
                  "changes": changes}
-        if not await ticket_store.update_ticket(uow, ticket, {name: new for name, (_, new) in changes.items()}, entry):
+        if not await ticket_store.update_ticket(uow, ticket, fields, entry):
             raise TicketChanged("the ticket changed at the same moment; read it again")
         _emit(uow, events.TicketUpdated(ticket_id=ticket["_id"], number=ticket["number"], status=ticket["status"],
                                         previous_status=ticket["status"], by=principal.user_id,
                                         changes=sorted(changes)), ticket)
-        changed = {**ticket, **{name: new for name, (_, new) in changes.items()}, "version": ticket["version"] + 1,
-                   "history": [*ticket["history"], entry]}
+        changed = {**ticket, **fields, "version": ticket.get("version", 1) + 1,
+                   "history": [*ticket.get("history", []), entry]}
         return ticket_public(changed).model_dump(mode="json")
 
     return await database.transaction(work)
