@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 import pytest
 
+from shared.envelope import Envelope
+from tests.e2e.test_dead_letters_api import publish_raw
 from tests.helpers import Api, add_staff, admin, archived, eventually, setup_estate
 
 
@@ -353,3 +356,28 @@ def test_bad_requests_name_the_field(agent, estate_id, method, path, params, bod
     assert response.status_code == 422, response.text
     problem = response.json()
     assert field == problem.get("field") or field in [e["field"] for e in problem.get("errors") or []]
+
+
+def dispatch_event(amqp: str, estate_id: str, verb: str, ticket_id: str, **data) -> None:
+    envelope = Envelope(source="/estatedesk/dispatch", type=f"estatedesk.dispatch.workorder.{verb}.v1",
+                        subject="wo-late", companyid="demo-company", estateid=estate_id, data={
+                            "work_order_id": "wo-late", "number": "PG-20261126-9001", "ticket_id": ticket_id,
+                            "status": verb, "previous_status": "arrived", "by": "sup-1", **data})
+    asyncio.run(publish_raw(amqp, f"dispatch.workorder.{verb}", envelope.model_dump_json().encode()))
+
+
+def test_work_order_events_in_any_order_leave_the_ticket_right(stack):
+    estate_id = setup_estate(stack, engineers=0)  # nobody to take the complaint: dispatch sends no events of its own
+    agent = Api(stack, user_id="agent-1", roles=["agent"], estates=[estate_id])
+    ticket = open_ticket(agent, estate_id, "complaint", "物业费收取不合理", subcategory="fees", phone=new_phone())
+    dispatch_event(stack.amqp, estate_id, "completed", ticket["id"], work_done="已解释收费标准并出示公示文件",
+                   labour_minutes=10, responsible_party="property", chargeable=False)
+    resolved = ticket_becomes(agent, ticket["id"], "resolved")
+    assert resolved["complaint"]["feedback"]["text"] == "已解释收费标准并出示公示文件"
+    # late: the assignment, then the plan (one queue, in order: once the plan shows, the assignment was applied)
+    dispatch_event(stack.amqp, estate_id, "assigned", ticket["id"], assignee_id="sup-1", assignee_name="主管",
+                   department="customer_service", priority="P3", description="x")
+    dispatch_event(stack.amqp, estate_id, "plan_recorded", ticket["id"], plan="当日电话解释")
+    planned = eventually(lambda: (t := ticket_of(agent, ticket["id"]))["complaint"]["plan"] and t, what="late plan")
+    assert planned["complaint"]["plan"]["text"] == "当日电话解释" and planned["status"] == "resolved"
+    assert [entry["action"] for entry in planned["history"]] == ["open", "resolve", "complaint_record"]
