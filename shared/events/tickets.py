@@ -47,7 +47,7 @@ class FollowUpDue(Payload):
 
 @event("intake.followup.completed")
 class FollowUpCompleted(Payload):
-    """A follow-up is over: satisfied, dissatisfied (the ticket reopened) or unreachable."""
+    """A follow-up is over: satisfied, dissatisfied (ticket reopened), unreachable, or withdrawn (reopened first)."""
 
     follow_up_id: str
     ticket_id: str

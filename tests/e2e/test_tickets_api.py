@@ -134,7 +134,7 @@ def test_an_agent_reopens_and_the_due_follow_up_is_withdrawn(agent, estate_id):
     assert reopened.status_code == 200, reopened.text
     assert (reopened.json()["status"], reopened.json()["reopen_count"]) == ("in_progress", 1)
     follow_up = agent.get("intake", f"/v1/follow-ups/{resolved['follow_up']['id']}").json()
-    assert follow_up["state"] == "withdrawn"
+    assert (follow_up["state"], follow_up["result"]) == ("withdrawn", "withdrawn")
     again = agent.post("intake", f"/v1/tickets/{resolved['id']}/resolve", json={"resolution": "再次上门处理"}).json()
     assert again["status"] == "resolved" and again["follow_up"]["id"] != resolved["follow_up"]["id"]
 
@@ -207,7 +207,8 @@ def test_a_complaints_plan_and_feedback_show_on_the_ticket(stack, agent, estate_
     shown = eventually(lambda: (t := ticket_of(agent, ticket["id"]))["complaint"]["plan"] and t, what="the plan")
     assert shown["complaint"]["plan"]["text"] == "今日上门协调施工时间" and shown["status"] == "in_progress"
     for command, body in [("accept", None), ("arrive", None), ("complete", {
-            "work_done": "已与施工方约定 9-18 点施工，已回复投诉人", "labour_minutes": 20, "responsible_party": "property"})]:
+            "work_done": "已与施工方约定 9-18 点施工，已回复投诉人", "labour_minutes": 20,
+            "responsible_party": "property"})]:
         assert supervisor.post("dispatch", f"/v1/work-orders/{order['id']}/{command}", json=body).status_code == 200
     resolved = ticket_becomes(agent, ticket["id"], "resolved")
     assert resolved["complaint"]["feedback"]["text"].startswith("已与施工方约定")
@@ -272,7 +273,8 @@ def test_extra_fields_subcategories_and_keyword_rules_of_an_estate(stack):
                          fields={"visit_date": "2026-12-01", "floor_kind": "tile", "people": 2})
     assert ticket["fields"] == {"visit_date": "2026-12-01", "floor_kind": "tile", "people": 2}
     assert (ticket["proposed_priority"], ticket["priority"]) == ("P1", "P1")  # the estate's keyword
-    overridden = open_ticket(agent, estate_id, "repair", "化粪池满溢", priority="P3", fields={"visit_date": "2026-12-01"})
+    overridden = open_ticket(agent, estate_id, "repair", "化粪池满溢", priority="P3",
+                             fields={"visit_date": "2026-12-01"})
     assert (overridden["proposed_priority"], overridden["priority"]) == ("P1", "P3")  # the agent wins
     elsewhere = setup_estate(stack, engineers=0)
     other = Api(stack, user_id="agent-1", roles=["agent"], estates=[elsewhere])
@@ -305,7 +307,8 @@ def test_residents_see_and_report_only_for_their_own_units(stack, agent, estate_
     assert {t["unit_id"] for t in listed} == {"2-201"}
     assert resident.get("intake", "/v1/tickets", params={"estate_id": estate_id, "unit_id": "2-202"}).json()[
         "items"] == []
-    assert resident.call("PATCH", "intake", f"/v1/tickets/{mine.json()['id']}", json={"priority": "P1"}).status_code == 403
+    patched = resident.call("PATCH", "intake", f"/v1/tickets/{mine.json()['id']}", json={"priority": "P1"})
+    assert patched.status_code == 403
     assert resident.post("intake", "/v1/contacts", json=contact(estate_id, "repair", "x")).status_code == 403
 
     # the resident answers their own follow-up in the app; someone else's is not found

@@ -59,7 +59,9 @@ def test_refused_commands_raise_a_conflict(current, command):
     assert refused.value.code == "invalid_transition"
 
 
-@pytest.mark.parametrize(("current", "target"), [("closed", "open"), ("cancelled", "in_progress"), ("open", "followed_up")])
+@pytest.mark.parametrize(
+    ("current", "target"), [("closed", "open"), ("cancelled", "in_progress"), ("open", "followed_up")]
+)
 def test_refused_transitions_raise_a_conflict(current, target):
     with pytest.raises(InvalidTransition):
         rules.check_transition(current, target)

@@ -73,7 +73,7 @@ async def apply_command(
         raise FollowUpPending("record the follow-up first (or its three failed attempts)")
     if command == "reopen":
         fields["reopen_count"] = ticket.get("reopen_count", 0) + 1
-        await _withdraw_follow_up(uow, ticket, fields)
+        await _withdraw_follow_up(uow, ticket, fields, by=by)
     if command == "resolve":
         fields.setdefault("resolved_at", at)
         if ticket["category"] in rules.FOLLOWED_UP:
@@ -106,14 +106,20 @@ async def _open_follow_up(uow: UnitOfWork, ticket: dict[str, Any], at: datetime)
     return {"id": follow_up["_id"], "state": "due", "due_by": follow_up["due_by"]}
 
 
-async def _withdraw_follow_up(uow: UnitOfWork, ticket: dict[str, Any], fields: dict[str, Any]) -> None:
+async def _withdraw_follow_up(uow: UnitOfWork, ticket: dict[str, Any], fields: dict[str, Any], *, by: str) -> None:
     """Reopened before its follow-up was made: that follow-up is moot (a new one comes with the next resolution)."""
     summary = ticket.get("follow_up") or {}
     if summary.get("state") != "due":
         return
-    await uow.db[ticket_store.FOLLOW_UPS].update_one(
-        {"_id": summary["id"], "state": "due"}, {"$set": {"state": "withdrawn"}}, session=uow.session)
-    fields["follow_up"] = {**summary, "state": "withdrawn"}
+    follow_up = await ticket_store.find_follow_up(uow, summary["id"], {"state": "due"})
+    if follow_up is None:
+        return
+    await ticket_store.update_follow_up(uow, follow_up, {"state": "withdrawn", "result": "withdrawn"}, None)
+    fields["follow_up"] = {**summary, "state": "withdrawn", "result": "withdrawn"}
+    _emit(uow, events.FollowUpCompleted(
+        follow_up_id=follow_up["_id"], ticket_id=ticket["_id"], ticket_number=ticket["number"], result="withdrawn",
+        attempts=follow_up["attempt_count"], by=by,
+    ), ticket)
 
 
 async def change_ticket(
