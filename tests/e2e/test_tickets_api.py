@@ -90,7 +90,8 @@ def test_a_repair_follows_its_work_order_then_its_follow_up_then_closes(stack, e
     queue = agent.get("intake", "/v1/follow-ups", params={"estate_id": estate_id, "state": "due"}).json()["items"]
     follow_up = next(f for f in queue if f["ticket_id"] == ticket["id"])
     assert [f["id"] for f in queue] == sorted(f["id"] for f in queue)  # oldest first
-    assert follow_up["state"] == "due" and follow_up["due_by"] > resolved["resolved_at"][:19]
+    assert (follow_up["state"], follow_up["overdue"]) == ("due", False)
+    assert follow_up["due_by"] > resolved["resolved_at"][:19]
     done = attempt(agent, follow_up["id"], reached=True, score=4, comment="满意")
     assert (done["state"], done["result"]) == ("completed", "satisfied")
     followed = ticket_of(agent, ticket["id"])

@@ -116,5 +116,6 @@ class FollowUpPublic(BaseModel):
     state: Literal["due", "completed", "unreachable", "withdrawn"]
     result: str | None = None
     due_by: datetime
+    overdue: bool = Field(default=False, description="Still due after its due time")
     created_at: datetime
     attempts: list[dict[str, Any]] = []

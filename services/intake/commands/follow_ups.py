@@ -18,7 +18,8 @@ from shared.errors import Conflict, Forbidden, NotFound
 
 
 def follow_up_public(document: dict[str, Any]) -> FollowUpPublic:
-    return to_public(FollowUpPublic, document)
+    overdue = document["state"] == "due" and document["due_by"] < utcnow()
+    return to_public(FollowUpPublic, {**document, "overdue": overdue})
 
 
 async def record_attempt(
