@@ -121,8 +121,8 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
         first_contact = "  (resolved at first contact)" if now["first_contact_resolution"] else ""
         lines.append(f"{now['number']}  {now['status']:<12} {now['description']}{first_contact}")
     return [
-        "tickets       " + "\n                ".join(lines),
-        f"follow-ups    {len(due['items'])} due: {intake}/v1/follow-ups?estate_id={ESTATE}&state=due",
-        f"ticket list   {intake}/v1/tickets?estate_id={ESTATE}  (filters: status, category, priority, unit_id, number)",
-        f"settings      {intake}/v1/estates/{ESTATE}/ticket-settings  (化粪池满溢 is P1 in this estate)",
+        *lines,
+        f"{intake}/v1/tickets?estate_id={ESTATE}  (filters: status, category, priority, unit_id, number)",
+        f"{len(due['items'])} follow-ups due: {intake}/v1/follow-ups?estate_id={ESTATE}&state=due",
+        f"settings: {intake}/v1/estates/{ESTATE}/ticket-settings  (化粪池满溢 is P1 in this estate)",
     ]
