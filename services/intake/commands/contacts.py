@@ -9,7 +9,7 @@ from services.intake import store
 from services.intake.api.schemas import ContactCreate, ContactPublic, TicketRequest
 from services.intake.api.ticket_schemas import TicketCreate
 from services.intake.commands.estates import find_estate_in_scope
-from services.intake.commands.tickets import apply_command, is_resident, ticket_public
+from services.intake.commands.tickets import emit_change, is_resident, resolve_at_first_contact, ticket_public
 from services.intake.domain import ticket_settings as catalog
 from services.intake.domain import tickets as rules
 from services.intake.store import tickets as ticket_store
@@ -80,12 +80,13 @@ async def open_ticket(
     if ticket["category"] == "complaint":
         await _judge_complaint(uow, ticket, flagged=request.ticket.major, now=now)
     resolution = request.ticket.resolution
-    ticket["first_contact_resolution"] = resolution is not None
-    await store.insert(uow, store.TICKETS, ticket)
+    if resolution is not None:
+        resolve_at_first_contact(ticket, resolution, by=by, at=now)
+    # Written with the other tickets of the group commit; nothing in this transaction reads it back.
+    uow.add(store.TICKETS, ticket)
     _emit_ticket_opened(uow, ticket)
     if resolution is not None:
-        ticket = await apply_command(uow, ticket, "resolve", by=by, at=now, reason=resolution,
-                                     fields={"resolution": resolution})
+        emit_change(uow, ticket, "resolve", previous_status="open", by=by, reason=resolution)
     return ticket
 
 
@@ -117,7 +118,7 @@ async def log_contact(
             "summary": request.summary, "agent_id": principal.user_id, "logged_at": now,
             "outcome": "answered" if answered else "ticket_opened", "ticket_id": ticket and ticket["_id"],
         }
-        await store.insert(uow, store.CONTACTS, contact)
+        uow.add(store.CONTACTS, contact)
         uow.emit(
             ContactLogged(
                 contact_id=contact_id, channel=request.channel, rang_at=request.rang_at,

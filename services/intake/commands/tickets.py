@@ -83,9 +83,24 @@ async def apply_command(
         raise TicketChanged("the ticket changed at the same moment; read it again")
     changed = {**ticket, **fields, "version": ticket.get("version", 1) + 1,
                "history": [*ticket.get("history", []), entry]}
-    _emit(uow, EVENTS[command](ticket_id=ticket["_id"], number=ticket["number"], status=target,
-                               previous_status=ticket["status"], by=by, reason=reason, **(event_fields or {})), ticket)
+    emit_change(uow, changed, command, previous_status=ticket["status"], by=by, reason=reason,
+                event_fields=event_fields)
     return changed
+
+
+def emit_change(
+    uow: UnitOfWork, ticket: dict[str, Any], command: str, *, previous_status: str, by: str, reason: str | None,
+    event_fields: dict[str, Any] | None = None,
+) -> None:
+    _emit(uow, EVENTS[command](ticket_id=ticket["_id"], number=ticket["number"], status=ticket["status"],
+                               previous_status=previous_status, by=by, reason=reason, **(event_fields or {})), ticket)
+
+
+def resolve_at_first_contact(ticket: dict[str, Any], resolution: str, *, by: str, at: datetime) -> None:
+    """Answered on the call: the new ticket is resolved before it is first written (no follow-up needed)."""
+    target = rules.next_status(ticket["status"], "resolve")
+    ticket.update(status=target, resolved_at=at, resolution=resolution, first_contact_resolution=True)
+    ticket["history"].append({"at": at, "action": "resolve", "status": target, "by": by, "reason": resolution})
 
 
 async def _open_follow_up(uow: UnitOfWork, ticket: dict[str, Any], at: datetime) -> dict[str, Any]:
