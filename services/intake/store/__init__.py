@@ -7,6 +7,7 @@ from typing import Any
 from pymongo import ASCENDING
 
 from services.intake.store import keys, procedures
+from services.intake.store import tickets as ticket_store
 from shared.db import Database, UnitOfWork
 
 ESTATES = "estates"
@@ -21,6 +22,7 @@ async def ensure_indexes(database: Database) -> None:
     await db[CONTACTS].create_index([("estate_id", ASCENDING), ("_id", ASCENDING)])
     await procedures.ensure_indexes(database)
     await keys.ensure_indexes(database)
+    await ticket_store.ensure_indexes(database)
 
 
 async def find_estate(database: Database, estate_id: str) -> dict[str, Any] | None:
