@@ -79,7 +79,7 @@ def _patrol(client: httpx.Client, stack: Stack) -> dict:
     patrol_round = _ok(client.post(f"{intake}/v1/patrol-rounds", json={"route_id": route["id"]},
                                    headers=_auth(stack, *guard, "demo-patrol-round")))
     for code, body in ROUND:
-        _ok(client.post(f"{intake}/v1/patrol-rounds/{patrol_round['id']}/checkpoints/{code}", json=body,
+        _ok(client.post(f"{intake}/v1/patrol-rounds/{patrol_round['id']}/checkpoints", json={"code": code, **body},
                         headers=_auth(stack, *guard)))
     _ok(client.post(f"{intake}/v1/patrol-rounds/{patrol_round['id']}/complete", headers=_auth(stack, *guard)))
     return client.get(f"{intake}/v1/patrol-rounds/{patrol_round['id']}",
@@ -106,7 +106,8 @@ def _survey(client: httpx.Client, stack: Stack, key: str, title: str, answers: l
 
 def _quality_check(client: httpx.Client, stack: Stack) -> dict:
     intake, supervisor = stack.url("intake"), ("cs-chen", ["supervisor"])
-    contact = _ok(client.post(f"{intake}/v1/contacts", headers=_auth(stack, "agent-2", ["agent"], "demo-qc-call"), json={
+    agent = _auth(stack, "agent-2", ["agent"], "demo-qc-call")
+    contact = _ok(client.post(f"{intake}/v1/contacts", headers=agent, json={
         "estate_id": ESTATE, "channel": "hotline", "caller_phone": "13811110009", "summary": "咨询本月物业费金额",
         "rang_at": "2026-11-26T09:00:00+08:00", "answered_at": "2026-11-26T09:00:21+08:00"}))
     check = _ok(client.post(f"{intake}/v1/quality-checks", headers=_auth(stack, *supervisor, "demo-qc-check"), json={
@@ -124,13 +125,14 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
     autumn = _survey(client, stack, "demo-survey-autumn", "2026年秋季满意度调查", AUTUMN_ANSWERS, close=False)
     check = _quality_check(client, stack)
     return [
-        f"incident      {incident['number']} {incident['description']} ({incident['status']}, "
-        f"{len(incident['ticket_ids'])} tickets): {intake}/v1/incidents/{incident['id']}",
-        f"              one work order: {stack.url('dispatch')}/v1/work-orders?estate_id={ESTATE}; supervisor and "
-        f"estate manager told: {stack.url('notification')}/v1/messages?estate_id={ESTATE}",
-        f"patrol round  {patrol_round['route_name']}: missed {patrol_round['missed']}, defect ticket "
-        f"{patrol_round['ticket_ids']}: {intake}/v1/patrol-rounds/{patrol_round['id']}",
-        f"surveys       closed: {spring['title']}; open: {autumn['title']} → "
-        f"{intake}/v1/surveys/{autumn['id']}/results",
-        f"quality check score {check['score']} → {intake}/v1/quality-scores?estate_id={ESTATE}&month={check['month']}",
+        f"{incident['number']}  {incident['status']:<8} {incident['description']}, "
+        f"{len(incident['ticket_ids'])} tickets, one work order",
+        f"  {intake}/v1/incidents/{incident['id']}",
+        f"  supervisor and estate manager told: {stack.url('notification')}/v1/messages?estate_id={ESTATE}",
+        f"patrol {patrol_round['route_name']}: {patrol_round['defects']} defect ticket, "
+        f"missed {patrol_round['missed']}",
+        f"  {intake}/v1/patrol-rounds/{patrol_round['id']}",
+        f"surveys: {spring['title']} (closed), {autumn['title']} (open), results beside the previous one:",
+        f"  {intake}/v1/surveys/{autumn['id']}/results",
+        f"quality check {check['score']}/100: {intake}/v1/quality-scores?estate_id={ESTATE}&month={check['month']}",
     ]

@@ -1,7 +1,7 @@
 """Intake: the front desk and the hotline."""
 
 from services.intake import store
-from services.intake.api import incidents, patrols, quality, surveys
+from services.intake.api import incidents, keys, patrols, procedures, quality, surveys, tickets
 from services.intake.api.routes import router
 from services.intake.handlers import HANDLERS
 from services.intake.settings import IntakeSettings
@@ -10,7 +10,8 @@ from shared.service import ServiceDefinition, serve
 DEFINITION = ServiceDefinition(
     name="intake",
     title="EstateDesk intake",
-    routers=[router, incidents.router, patrols.router, surveys.router, quality.router],
+    routers=[router, tickets.router, procedures.router, keys.router, incidents.router, patrols.router, surveys.router,
+             quality.router],
     consumers={"intake.work-orders": HANDLERS},
     ensure_indexes=store.ensure_indexes,
 )

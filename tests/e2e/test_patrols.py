@@ -38,7 +38,7 @@ def start(guard: Api, route: dict) -> dict:
 
 
 def record(api: Api, patrol_round: dict, code: str, body: dict):
-    return api.post("intake", f"/v1/patrol-rounds/{patrol_round['id']}/checkpoints/{code}", json=body)
+    return api.post("intake", f"/v1/patrol-rounds/{patrol_round['id']}/checkpoints", json={"code": code, **body})
 
 
 def test_a_round_with_a_defect_opens_a_patrol_ticket_and_lists_what_was_missed(stack, estate_id, guard, route):
@@ -76,11 +76,15 @@ def test_a_round_with_a_defect_opens_a_patrol_ticket_and_lists_what_was_missed(s
 
 def test_bad_records_and_routes_are_refused(stack, estate_id, guard, route):
     patrol_round = start(guard, route)
-    assert record(guard, patrol_round, "NOWHERE", {"result": "ok"}).status_code == 404
+    nowhere = record(guard, patrol_round, "NOWHERE", {"result": "ok"})
+    assert nowhere.status_code == 422 and nowhere.json()["field"] == "code"
     bad_result = record(guard, patrol_round, "GARAGE", {"result": "broken"})
     assert bad_result.status_code == 422 and bad_result.json()["errors"][0]["field"] == "result"
     no_details = record(guard, patrol_round, "GARAGE", {"result": "defect"})
     assert no_details.status_code == 422 and no_details.json()["field"] == "defect"
+    unknown_kind = record(guard, patrol_round, "GARAGE", {"result": "defect", "defect": {
+        "subcategory": "unicorns", "description": "?"}})
+    assert unknown_kind.status_code == 422 and unknown_kind.json()["field"] == "defect.subcategory"
     other_guard = Api(stack, user_id="guard-2", roles=["technician"], estates=[estate_id])
     assert record(other_guard, patrol_round, "GARAGE", {"result": "ok"}).status_code == 403
     supervisor = Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])

@@ -87,7 +87,8 @@ def test_results_per_area_are_compared_with_the_previous_survey(stack, estate_id
                 for e in archived(admin(stack), estate_id, f"intake.survey.{name}")]
 
     events = eventually(lambda: len(found := survey_events()) >= 7 and found, what="the survey events")
-    assert {e["type"] for e in events} == {f"estatedesk.intake.survey.{n}.v1" for n in ("published", "answered", "closed")}
+    kinds = ("published", "answered", "closed")
+    assert {e["type"] for e in events} == {f"estatedesk.intake.survey.{kind}.v1" for kind in kinds}
 
 
 def test_closed_surveys_take_no_answers_and_cannot_be_published_again(stack, estate_id, supervisor):

@@ -25,6 +25,7 @@ def report(**overrides) -> rules.Report:
     (report(building_id="b7", location="7栋"), False),
     (report(building_id="b3", subcategory="electrical"), False),
     (report(building_id="b3", category="complaint"), False),
+    (report(building_id="b3", category=None), True),  # a call not yet classified: any category
     (report(), False),  # no place at all: nothing to match on
     (report(location="3"), False),  # too short to mean a place
 ])

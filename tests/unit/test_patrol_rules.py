@@ -1,7 +1,7 @@
 import pytest
 
 from services.intake.domain import patrols as rules
-from shared.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from shared.errors import Conflict, InvalidInput, InvalidTransition
 
 CODES = ["A", "B", "C", "D"]
 
@@ -26,7 +26,7 @@ def test_checkpoint_states_before_and_after_completion():
 
 @pytest.mark.parametrize(("status", "code", "results", "error"), [
     ("completed", "A", {}, InvalidTransition),
-    ("in_progress", "Z", {}, NotFound),
+    ("in_progress", "Z", {}, InvalidInput),
     ("in_progress", "A", {"A": {"result": "ok"}}, Conflict),
 ])
 def test_what_cannot_be_recorded(status, code, results, error):

@@ -42,7 +42,7 @@ async def declare_incident(
 
 @router.get("/incidents/matches", response_model=IncidentMatches)
 async def incident_matches(
-    estate_id: str, category: Category, principal: Readers, database: DatabaseDep,
+    estate_id: str, principal: Readers, database: DatabaseDep, category: Category | None = None,
     subcategory: Annotated[str | None, Query(max_length=60)] = None,
     building_id: Annotated[str | None, Query(max_length=60)] = None,
     location: Annotated[str | None, Query(max_length=200)] = None,

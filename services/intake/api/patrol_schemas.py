@@ -49,6 +49,7 @@ class DefectIn(Strict):
 
 
 class CheckpointRecord(Strict):
+    code: str = Code
     result: CheckpointResult
     findings: str | None = Field(default=None, max_length=1000)
     defect: DefectIn | None = Field(default=None, description="Required when the result is a defect")

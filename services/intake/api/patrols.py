@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 
 from services.intake.api.patrol_schemas import (
     CheckpointRecord,
@@ -67,21 +67,20 @@ async def list_rounds(
     return Page(items=[commands.round_public(d) for d in documents], next_cursor=next_cursor)
 
 
-@router.get("/patrol-rounds/{round_id}", response_model=PatrolRoundPublic)
-async def get_round(round_id: str, principal: Readers, database: DatabaseDep) -> PatrolRoundPublic:
-    return commands.round_public(await commands.find_round(database, principal, round_id))
+@router.get("/patrol-rounds/{patrol_round_id}", response_model=PatrolRoundPublic)
+async def get_round(patrol_round_id: str, principal: Readers, database: DatabaseDep) -> PatrolRoundPublic:
+    return commands.round_public(await commands.find_round(database, principal, patrol_round_id))
 
 
-@router.post("/patrol-rounds/{round_id}/checkpoints/{code}", response_model=PatrolRoundPublic)
+@router.post("/patrol-rounds/{patrol_round_id}/checkpoints", response_model=PatrolRoundPublic)
 async def record_checkpoint(
-    round_id: str, code: Annotated[str, Path(max_length=40)], body: CheckpointRecord, principal: Patrollers,
-    database: DatabaseDep,
+    patrol_round_id: str, body: CheckpointRecord, principal: Patrollers, database: DatabaseDep
 ) -> dict:
-    """Passed, or a defect (which opens a ticket with channel `patrol`); in any order, each once."""
-    return await commands.record_checkpoint(database, principal, round_id, code, body)
+    """A checkpoint passed, or a defect (which opens a ticket with channel `patrol`); in any order, each once."""
+    return await commands.record_checkpoint(database, principal, patrol_round_id, body)
 
 
-@router.post("/patrol-rounds/{round_id}/complete", response_model=PatrolRoundPublic)
-async def complete_round(round_id: str, principal: Patrollers, database: DatabaseDep) -> dict:
+@router.post("/patrol-rounds/{patrol_round_id}/complete", response_model=PatrolRoundPublic)
+async def complete_round(patrol_round_id: str, principal: Patrollers, database: DatabaseDep) -> dict:
     """Finish the round: checkpoints not recorded are listed as missed (`intake.patrol.completed`)."""
-    return await commands.complete_round(database, principal, round_id)
+    return await commands.complete_round(database, principal, patrol_round_id)

@@ -38,9 +38,9 @@ async def draw_sample(
     return await commands.draw_sample(database, principal, body, idempotency_key=idempotency_key)
 
 
-@router.get("/quality-samples/{sample_id}", response_model=SamplePublic)
-async def get_sample(sample_id: str, principal: Reviewers, database: DatabaseDep) -> SamplePublic:
-    return commands.sample_public(await commands.find_sample(database, principal, sample_id))
+@router.get("/quality-samples/{quality_sample_id}", response_model=SamplePublic)
+async def get_sample(quality_sample_id: str, principal: Reviewers, database: DatabaseDep) -> SamplePublic:
+    return commands.sample_public(await commands.find_sample(database, principal, quality_sample_id))
 
 
 @router.post("/quality-checks", status_code=201, response_model=QualityCheckPublic)
@@ -66,7 +66,9 @@ async def list_checks(
 
 
 @router.get("/quality-scores", response_model=AgentMonthScores)
-async def agent_month_scores(estate_id: str, month: Month, principal: Readers, database: DatabaseDep) -> AgentMonthScores:
+async def agent_month_scores(
+    estate_id: str, month: Month, principal: Readers, database: DatabaseDep
+) -> AgentMonthScores:
     """Each agent's checks, average score and failed items in the month (for the staff report)."""
     principal.require_estate(estate_id)
     return await commands.agent_month_scores(database, estate_id, month)

@@ -69,7 +69,9 @@ async def close_survey(survey_id: str, principal: Organisers, database: Database
 
 
 @router.post("/surveys/{survey_id}/answers", status_code=201, response_model=SurveyAnswerPublic)
-async def answer_survey(survey_id: str, body: SurveyAnswerCreate, principal: Respondents, database: DatabaseDep) -> dict:
+async def answer_survey(
+    survey_id: str, body: SurveyAnswerCreate, principal: Respondents, database: DatabaseDep
+) -> dict:
     """One answer per resident per survey (409 on a second)."""
     return await commands.answer_survey(database, principal, survey_id, body)
 
@@ -80,7 +82,9 @@ async def survey_results(survey_id: str, principal: Analysts, database: Database
     return await commands.survey_results(database, principal, survey_id)
 
 
-@router.post("/surveys/{survey_id}/answers/{answer_id}/ticket", response_model=SurveyAnswerPublic)
-async def open_ticket_for_answer(survey_id: str, answer_id: str, principal: FrontDesk, database: DatabaseDep) -> dict:
+@router.post("/surveys/{survey_id}/answers/{survey_answer_id}/ticket", response_model=SurveyAnswerPublic)
+async def open_ticket_for_answer(
+    survey_id: str, survey_answer_id: str, principal: FrontDesk, database: DatabaseDep
+) -> dict:
     """A low score (1–2) with a comment becomes a complaint ticket; 409 for any other answer."""
-    return await commands.open_ticket_for_answer(database, principal, survey_id, answer_id)
+    return await commands.open_ticket_for_answer(database, principal, survey_id, survey_answer_id)

@@ -15,9 +15,12 @@ from typing import Any
 from services.intake import store
 from services.intake.api.incident_schemas import IncidentCreate, IncidentPublic, IncidentStatusChange
 from services.intake.commands.desk import estate_in_scope, event_scope
+from services.intake.commands.tickets import apply_command
 from services.intake.domain import incidents as rules
+from services.intake.domain import ticket_settings as catalog
 from services.intake.domain import tickets as ticket_rules
 from services.intake.store import incidents as incident_store
+from services.intake.store import tickets as ticket_store
 from shared.auth import Principal
 from shared.counters import next_value
 from shared.db import Database, UnitOfWork
@@ -25,7 +28,7 @@ from shared.documents import to_public
 from shared.envelope import Envelope, new_id, utcnow
 from shared.errors import Conflict, NotFound
 from shared.estates import local_day
-from shared.events import IncidentDeclared, IncidentResolved, IncidentUpdated, TicketResolved, TicketUpdated
+from shared.events import IncidentDeclared, IncidentResolved, IncidentUpdated, TicketUpdated
 from shared.idempotency import create_once
 
 
@@ -41,7 +44,8 @@ async def find_incident_in_scope(database: Database | UnitOfWork, principal: Pri
 
 
 def report_of(ticket: dict[str, Any]) -> rules.Report:
-    return rules.Report(ticket["category"], ticket.get("subcategory"), ticket.get("building_id"), ticket.get("location"))
+    return rules.Report(ticket["category"], ticket.get("subcategory"), ticket.get("building_id"),
+                        ticket.get("location"))
 
 
 async def matches_for(database: Database, estate_id: str, report: rules.Report, now: datetime) -> list[dict]:
@@ -63,6 +67,8 @@ async def declare_incident(
 ) -> dict[str, Any]:
     """Declare an incident (the emergency plan starts), grouping the tickets named."""
     estate = await estate_in_scope(database, principal, request.estate_id)
+    settings = await ticket_store.ticket_settings(database, estate["_id"])
+    catalog.check_subcategory(settings, request.category, request.subcategory, field_name="subcategory")
     now = utcnow()
     day = local_day(now, estate["time_zone"])
 
@@ -114,7 +120,8 @@ async def _tickets_to_group(uow: UnitOfWork, ticket_ids: list[str], estate_id: s
 
 
 async def _link(
-    uow: UnitOfWork, incident: dict[str, Any], ticket: dict[str, Any], *, by: str, now: datetime, field: str = "ticket_id"
+    uow: UnitOfWork, incident: dict[str, Any], ticket: dict[str, Any], *, by: str, now: datetime,
+    field: str = "ticket_id",
 ) -> bool:
     """Put a ticket in an incident; False when it is in this one already. The ticket is being handled."""
     if ticket.get("incident_id") == incident["_id"]:
@@ -122,13 +129,19 @@ async def _link(
     if ticket.get("incident_id"):
         raise Conflict(f"ticket {ticket['number']} is already part of another incident", field=field)
     rules.check_linkable(ticket["status"], field=field)
-    target = "in_progress" if ticket["status"] in ("open", "reopened") else ticket["status"]
-    entry = {"at": now, "status": target, "by": by, "incident_id": incident["_id"]}
-    if not await incident_store.link_ticket(uow, ticket, incident["_id"], {"status": target, "entry": entry}):
-        raise Conflict("the ticket changed at the same moment; read it again", field=field)
-    await incident_store.add_ticket(uow, incident, ticket["_id"], {"at": now, "linked_ticket_id": ticket["_id"], "by": by})
-    uow.emit(TicketUpdated(ticket_id=ticket["_id"], number=ticket["number"], status=target,
-                           previous_status=ticket["status"], incident_id=incident["_id"]), **event_scope(ticket))
+    link = {"incident_id": incident["_id"]}
+    reason = f"并入突发事件 {incident['number']}"
+    if ticket["status"] == "open":  # the incident's work order handles it now
+        await apply_command(uow, ticket, "start", by=by, at=now, reason=reason, fields=link, event_fields=link)
+    else:
+        entry = {"at": now, "action": "join_incident", "status": ticket["status"], "by": by, "reason": reason}
+        if not await ticket_store.update_ticket(uow, ticket, link, entry):
+            raise Conflict("the ticket changed at the same moment; read it again", field=field)
+        uow.emit(TicketUpdated(ticket_id=ticket["_id"], number=ticket["number"], status=ticket["status"],
+                               previous_status=ticket["status"], by=by, reason=reason, changes=["incident_id"],
+                               incident_id=incident["_id"]), **event_scope(ticket))
+    await incident_store.add_ticket(uow, incident, ticket["_id"],
+                                    {"at": now, "linked_ticket_id": ticket["_id"], "by": by})
     return True
 
 
@@ -160,9 +173,9 @@ async def join_incident_on_open(uow: UnitOfWork, ticket: dict[str, Any], inciden
     if incident["status"] not in rules.OPEN_STATUSES:
         raise Conflict(f"incident {incident['number']} is {incident['status']}", field="ticket.incident_id")
     # Handled from the start: the incident's work order is its work order.
-    ticket.update(incident_id=incident_id, status="in_progress")
-    ticket["history"].append({"at": ticket["opened_at"], "status": "in_progress", "by": "intake",
-                              "incident_id": incident_id})
+    ticket.update(incident_id=incident_id, status=ticket_rules.next_status(ticket["status"], "start"))
+    ticket["history"].append({"at": ticket["opened_at"], "action": "start", "status": ticket["status"],
+                              "by": "intake", "reason": f"并入突发事件 {incident['number']}"})
     await incident_store.add_ticket(uow, incident, ticket["_id"],
                                     {"at": ticket["opened_at"], "linked_ticket_id": ticket["_id"], "by": "intake"})
 
@@ -212,13 +225,12 @@ async def _resolve(
 
 
 async def _resolve_ticket(uow: UnitOfWork, ticket: dict, incident: dict, *, by: str, at: datetime, resolution) -> None:
-    if "resolved" not in ticket_rules.ALLOWED_TRANSITIONS[ticket["status"]]:
-        return  # cancelled meanwhile, or resolved already
-    change = {"status": "resolved", "fields": {"resolved_at": at, "resolution": resolution},
-              "entry": {"at": at, "status": "resolved", "by": by, "incident_id": incident["_id"]}}
-    await store.update_ticket_status(uow, ticket, change)
-    uow.emit(TicketResolved(ticket_id=ticket["_id"], number=ticket["number"], status="resolved",
-                            previous_status=ticket["status"], incident_id=incident["_id"]), **event_scope(ticket))
+    """Resolved with its incident (and so followed up like any repair); one cancelled or resolved meanwhile stays."""
+    if ticket["status"] not in ticket_rules.COMMANDS["resolve"]:
+        return
+    link = {"incident_id": incident["_id"]}
+    await apply_command(uow, ticket, "resolve", by=by, at=at, reason=resolution or f"突发事件 {incident['number']} 已解除",
+                        fields={"resolution": resolution}, event_fields=link)
 
 
 async def follow_work_order(uow: UnitOfWork, envelope: Envelope) -> None:

@@ -15,7 +15,9 @@ from services.intake.api.schemas import ContactCreate, TicketRequest
 from services.intake.commands import log_contact
 from services.intake.commands.desk import estate_in_scope, event_scope
 from services.intake.domain import patrols as rules
+from services.intake.domain import ticket_settings as catalog
 from services.intake.store import patrols as patrol_store
+from services.intake.store import tickets as ticket_store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.documents import to_public
@@ -93,17 +95,20 @@ def _check_patroller(principal: Principal, patrol_round: dict[str, Any]) -> None
 
 
 async def record_checkpoint(
-    database: Database, principal: Principal, round_id: str, code: str, request: CheckpointRecord
+    database: Database, principal: Principal, round_id: str, request: CheckpointRecord
 ) -> dict[str, Any]:
     """Record a checkpoint; a defect first becomes a patrol ticket (a retry finds the same ticket)."""
     patrol_round = await find_round(database, principal, round_id)
     _check_patroller(principal, patrol_round)
-    codes = [c["code"] for c in patrol_round["checkpoints"]]
+    code, codes = request.code, [c["code"] for c in patrol_round["checkpoints"]]
     rules.check_recordable(codes, patrol_round["results"], patrol_round["status"], code)
     rules.check_defect_details(request.result, request.defect is not None)
     checkpoint = next(c for c in patrol_round["checkpoints"] if c["code"] == code)
     ticket_id = None
     if request.defect is not None:
+        settings = await ticket_store.ticket_settings(database, patrol_round["estate_id"])
+        catalog.check_subcategory(settings, request.defect.category, request.defect.subcategory,
+                                  field_name="defect.subcategory")
         ticket_id = await _open_patrol_ticket(database, principal, patrol_round, checkpoint, request)
     result = {"result": request.result, "findings": request.findings, "recorded_at": utcnow(),
               "recorded_by": principal.user_id, "ticket_id": ticket_id}

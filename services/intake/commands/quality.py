@@ -41,14 +41,16 @@ async def draw_sample(
     estate = await estate_in_scope(database, principal, request.estate_id)
     start, end = rules.period_bounds(request.from_day, request.to_day, estate["time_zone"])
     contacts = await quality_store.contacts_between(database, estate["_id"], start, end)
-    categories = await quality_store.ticket_categories(database, [c["ticket_id"] for c in contacts if c.get("ticket_id")])
+    ticket_ids = [c["ticket_id"] for c in contacts if c.get("ticket_id")]
+    categories = await quality_store.ticket_categories(database, ticket_ids)
     eligible = [c["_id"] for c in contacts if rules.eligible(c, categories.get(c.get("ticket_id")), request.target)]
     seed = request.seed if request.seed is not None else secrets.randbelow(2**31)
     document = {
         "_id": new_id(), "estate_id": estate["_id"], "company_id": estate["company_id"],
         "from_day": request.from_day.isoformat(), "to_day": request.to_day.isoformat(), "target": request.target,
         "size": request.size, "seed": seed, "eligible": len(eligible),
-        "contact_ids": rules.draw(eligible, request.size, seed), "created_at": utcnow(), "created_by": principal.user_id,
+        "contact_ids": rules.draw(eligible, request.size, seed), "created_at": utcnow(),
+        "created_by": principal.user_id,
     }
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:

@@ -22,7 +22,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 # A new report belongs to an incident declared at most this long ago (the storm of calls).
 MATCH_WINDOW = timedelta(hours=2)
 # Tickets still being handled may join an incident; a finished one has nothing left to share.
-LINKABLE_TICKET_STATUSES: frozenset[str] = frozenset({"open", "in_progress", "reopened"})
+LINKABLE_TICKET_STATUSES: frozenset[str] = frozenset({"open", "in_progress"})
 # Ignore a place text this short: "3" would match half the estate.
 MIN_PLACE_LENGTH = 2
 
@@ -31,7 +31,7 @@ MIN_PLACE_LENGTH = 2
 class Report:
     """What matching needs to know of a ticket (or of a call about to become one)."""
 
-    category: str
+    category: str | None  # None: any category (a caller about to be asked)
     subcategory: str | None
     building_id: str | None
     location: str | None
@@ -56,10 +56,12 @@ def same_place(report: Report, incident: dict) -> bool:
 
 
 def matches(report: Report, incident: dict, now: datetime) -> bool:
-    """Open, of the same kind (category and subcategory), at the same place, declared within two hours."""
+    """Open, of the same kind (subcategory, and category when known), at the same place, declared within two hours."""
     if incident["status"] not in OPEN_STATUSES:
         return False
-    if (report.category, report.subcategory) != (incident["category"], incident.get("subcategory")):
+    if report.subcategory != incident.get("subcategory"):
+        return False
+    if report.category is not None and report.category != incident["category"]:
         return False
     if not timedelta(0) <= now - incident["declared_at"] <= MATCH_WINDOW:
         return False

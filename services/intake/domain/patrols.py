@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from shared.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from shared.errors import Conflict, InvalidInput, InvalidTransition
 
 RoundStatus = Literal["in_progress", "completed"]
 CheckpointResult = Literal["ok", "defect"]
@@ -27,7 +27,7 @@ def check_recordable(route_codes: list[str], results: dict[str, dict], status: s
     if status != "in_progress":
         raise InvalidTransition(f"the round is {status}; nothing more can be recorded")
     if code not in route_codes:
-        raise NotFound("checkpoint")
+        raise InvalidInput(f"the route has no checkpoint {code!r}", field="code")
     if code in results:
         raise Conflict(f"checkpoint {code} is recorded already", field="code")
 

@@ -25,6 +25,7 @@ CHECKLIST: dict[str, int] = {
 # Call length is not recorded; a long conversation leaves a long log, so "long calls" are those.
 LONG_SUMMARY_CHARS = 150
 MAX_PERIOD_DAYS = 92
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
 
 def score(checklist: dict[str, bool | None]) -> int:
@@ -66,6 +67,8 @@ def draw(contact_ids: list[str], size: int, seed: int) -> list[str]:
 
 def period_bounds(first_day: date, last_day: date, time_zone: str) -> tuple[datetime, datetime]:
     """The UTC instants from the start of the first local day to the end of the last."""
+    if not (EARLIEST <= first_day and last_day <= LATEST):
+        raise InvalidInput(f"a period lies between {EARLIEST} and {LATEST}", field="from_day")
     if last_day < first_day:
         raise InvalidInput("the period ends before it starts", field="to_day")
     if (last_day - first_day).days >= MAX_PERIOD_DAYS:

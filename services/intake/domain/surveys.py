@@ -19,10 +19,10 @@ Status = Literal["draft", "published", "closed"]
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"published"}), "published": frozenset({"closed"}), "closed": frozenset(),
 }
-# The complaint subcategory a low score of each area becomes.
+# The complaint subcategory (one every estate has) a low score of each area becomes.
 COMPLAINT_SUBCATEGORY: dict[str, str] = {
-    "customer_service": "service_attitude", "engineering": "repair_quality", "security": "security",
-    "cleaning": "cleanliness", "greening": "greening",
+    "customer_service": "service_attitude", "engineering": "other", "security": "security",
+    "cleaning": "cleanliness", "greening": "greenery",
 }
 
 

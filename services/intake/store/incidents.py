@@ -32,7 +32,8 @@ async def find_incident(
 
 async def open_incidents_since(database: Database | UnitOfWork, estate_id: str, now: datetime) -> list[dict[str, Any]]:
     """The estate's open incidents declared within the matching window (a handful, even in a storm)."""
-    query = {"estate_id": estate_id, "status": {"$in": list(OPEN_STATUSES)}, "declared_at": {"$gte": now - MATCH_WINDOW}}
+    query = {"estate_id": estate_id, "status": {"$in": list(OPEN_STATUSES)},
+             "declared_at": {"$gte": now - MATCH_WINDOW}}
     return await database.db[INCIDENTS].find(query, session=_session(database)).to_list(None)
 
 
@@ -58,16 +59,6 @@ async def change_incident(uow: UnitOfWork, incident: dict[str, Any], fields: dic
 
 async def set_incident_fields(uow: UnitOfWork, incident_id: str, fields: dict[str, Any]) -> None:
     await uow.db[INCIDENTS].update_one({"_id": incident_id}, {"$set": fields}, session=uow.session)
-
-
-async def link_ticket(uow: UnitOfWork, ticket: dict[str, Any], incident_id: str, change: dict[str, Any]) -> bool:
-    """Mark a ticket as part of an incident, if nobody linked or moved it since it was read."""
-    result = await uow.db[TICKETS].update_one(
-        {"_id": ticket["_id"], "status": ticket["status"], "incident_id": None},
-        {"$set": {"incident_id": incident_id, "status": change["status"]}, "$push": {"history": change["entry"]}},
-        session=uow.session,
-    )
-    return result.modified_count == 1
 
 
 async def tickets_by_id(uow: UnitOfWork, ticket_ids: list[str], estate_id: str) -> list[dict[str, Any]]:
