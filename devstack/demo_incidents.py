@@ -7,6 +7,9 @@ commands that already happened answer 409, which is fine here.
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import httpx
 
 from devstack.stack import Stack
@@ -110,8 +113,11 @@ def _quality_check(client: httpx.Client, stack: Stack) -> dict:
     contact = _ok(client.post(f"{intake}/v1/contacts", headers=agent, json={
         "estate_id": ESTATE, "channel": "hotline", "caller_phone": "13811110009", "summary": "咨询本月物业费金额",
         "rang_at": "2026-11-26T09:00:00+08:00", "answered_at": "2026-11-26T09:00:21+08:00"}))
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    sample = _ok(client.post(f"{intake}/v1/quality-samples", headers=_auth(stack, *supervisor, "demo-qc-sample"), json={
+        "estate_id": ESTATE, "from_day": today, "to_day": today, "size": 5, "target": "random", "seed": 2026}))
     check = _ok(client.post(f"{intake}/v1/quality-checks", headers=_auth(stack, *supervisor, "demo-qc-check"), json={
-        "contact_id": contact["id"], "comments": "接听超过三声；问候语规范，答复清楚",
+        "contact_id": contact["id"], "sample_id": sample["id"], "comments": "接听超过三声；问候语规范，答复清楚",
         "checklist": {"greeting_and_polite_language": True, "caller_and_problem_recorded": True,
                       "reply_time_promised": None, "correct_category_and_priority": None}}))
     return check or {"score": "(checked before)", "month": ""}
@@ -125,8 +131,8 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
     autumn = _survey(client, stack, "demo-survey-autumn", "2026年秋季满意度调查", AUTUMN_ANSWERS, close=False)
     check = _quality_check(client, stack)
     return [
-        f"{incident['number']}  {incident['status']:<8} {incident['description']}, "
-        f"{len(incident['ticket_ids'])} tickets, one work order",
+        f"{incident['number']}  {incident['status']:<8} {incident['description']} "
+        f"({len(incident['ticket_ids'])} tickets grouped)",
         f"  {intake}/v1/incidents/{incident['id']}",
         f"  supervisor and estate manager told: {stack.url('notification')}/v1/messages?estate_id={ESTATE}",
         f"patrol {patrol_round['route_name']}: {patrol_round['defects']} defect ticket, "
