@@ -109,7 +109,10 @@ def test_an_incident_groups_its_tickets_under_one_work_order_and_resolves_them(s
     assert resolved["resolution"] == COMPLETION["work_done"]
     assert [h["status"] for h in resolved["history"] if "status" in h] == ["open", "investigating", "resolved"]
     for ticket in (first, second, third):
-        assert agent.get("intake", f"/v1/tickets/{ticket['id']}").json()["status"] == "resolved"
+        now = agent.get("intake", f"/v1/tickets/{ticket['id']}").json()
+        assert (now["status"], now["work_order_id"], now["incident_id"]) == (
+            "resolved", incident_order["id"], incident["id"])
+        assert now["follow_up"]["state"] == "due"  # followed up like any repair
 
     # Nothing joins a resolved incident, and it cannot move back.
     late = open_ticket(agent, report(estate_id, "3栋", "还是没水"))

@@ -216,7 +216,8 @@ async def _resolve(
     if not await incident_store.change_incident(uow, incident, fields, entry):
         return False
     for ticket in await incident_store.tickets_by_id(uow, incident["ticket_ids"], incident["estate_id"]):
-        await _resolve_ticket(uow, ticket, incident, by=by, at=at, resolution=resolution)
+        await _resolve_ticket(uow, ticket, incident, by=by, at=at, resolution=resolution,
+                              work_order_id=work_order_id or incident.get("work_order_id"))
     uow.emit(IncidentResolved(incident_id=incident["_id"], number=incident["number"],
                               previous_status=incident["status"], resolved_at=at, resolution=resolution,
                               work_order_id=work_order_id or incident.get("work_order_id"),
@@ -224,13 +225,19 @@ async def _resolve(
     return True
 
 
-async def _resolve_ticket(uow: UnitOfWork, ticket: dict, incident: dict, *, by: str, at: datetime, resolution) -> None:
-    """Resolved with its incident (and so followed up like any repair); one cancelled or resolved meanwhile stays."""
+async def _resolve_ticket(
+    uow: UnitOfWork, ticket: dict, incident: dict, *, by: str, at: datetime, resolution: str | None,
+    work_order_id: str | None,
+) -> None:
+    """Resolved with its incident (and so followed up like any repair); one cancelled or resolved meanwhile stays.
+
+    Its work order is the incident's from now on (an order of its own was cancelled when it joined)."""
     if ticket["status"] not in ticket_rules.COMMANDS["resolve"]:
         return
-    link = {"incident_id": incident["_id"]}
-    await apply_command(uow, ticket, "resolve", by=by, at=at, reason=resolution or f"突发事件 {incident['number']} 已解除",
-                        fields={"resolution": resolution}, event_fields=link)
+    fields = {"resolution": resolution, **({"work_order_id": work_order_id} if work_order_id else {})}
+    await apply_command(uow, ticket, "resolve", by=by, at=at, fields=fields,
+                        event_fields={"incident_id": incident["_id"]},
+                        reason=resolution or f"突发事件 {incident['number']} 已解除")
 
 
 async def follow_work_order(uow: UnitOfWork, envelope: Envelope) -> None:
