@@ -106,8 +106,9 @@ async def punches_between(database: Database, estate_id: str, since: datetime, u
 # --- who is on duty --------------------------------------------------------------------------------
 
 
-async def rostered_now(database: Database | UnitOfWork, estate_id: str, at: datetime) -> tuple[set[str], dict]:
-    """(everyone the published rosters covering `at` decide for, their shift at `at` by staff id)."""
+async def rostered_now(database: Database | UnitOfWork, estate_id: str, at: datetime) -> tuple[set[str], set, dict]:
+    """(the staff the published rosters covering `at` list, their departments, the shift of each
+    staff member on a shift at `at`)."""
     session = _session(database)
     rosters = await database.db[ROSTERS].find(
         {"estate_id": estate_id, "status": "published", "covers_until": {"$gt": at}},
@@ -115,7 +116,7 @@ async def rostered_now(database: Database | UnitOfWork, estate_id: str, at: date
     ).to_list(None)
     rosters = [r for r in rosters if r["covers_from"] <= at]
     if not rosters:
-        return set(), {}
+        return set(), set(), {}
     members = {staff_id for roster in rosters for staff_id in roster["staff_ids"]}
     shifts = await database.db[DUTY_SHIFTS].find(
         {"estate_id": estate_id, "starts_at": {"$gt": at - MAX_SHIFT, "$lte": at}, "ends_at": {"$gt": at}},
@@ -127,7 +128,7 @@ async def rostered_now(database: Database | UnitOfWork, estate_id: str, at: date
         if shift["roster_id"] in covering:
             for staff_id in [*shift["staff_ids"], *shift.get("overtime_ids", [])]:
                 on_shift[staff_id] = shift
-    return members | set(on_shift), on_shift
+    return members | set(on_shift), {roster["department"] for roster in rosters}, on_shift
 
 
 async def on_duty(
@@ -136,21 +137,24 @@ async def on_duty(
 ) -> list[dict[str, Any]]:
     """Staff on duty at `at` (default now), by department and position.
 
-    Where a published roster covers the moment, it decides for the staff it lists: those on a shift
-    now (with approved swaps, cover and overtime applied, leave taken out). Everyone else — estates
-    and departments without a roster, and the managers and duty leaders a roster does not list —
-    keeps the manual on-duty flag. Someone marked on leave is never on duty. Each document carries
-    `duty_shift` (the shift, or None for the flag).
+    Where a published roster covers the moment, it decides for its department's ordinary staff
+    (position `staff`) and for everyone it lists: those on a shift now are on duty (approved swaps,
+    cover and overtime applied, approved leave taken out), the others are not, whatever their flag.
+    Everyone else keeps the manual on-duty flag: estates and departments without a roster, and the
+    supervisors, managers and duty leaders a roster does not list. Someone marked on leave is never
+    on duty. Each document carries `duty_shift` (the shift, or None when the flag decides).
     """
     at = at or utcnow()
-    members, on_shift = await rostered_now(database, estate_id, at)
+    members, departments, on_shift = await rostered_now(database, estate_id, at)
     query: dict[str, Any] = {"estate_id": estate_id, "on_leave": {"$ne": True}}
     if department:
         query["department"] = department
     if position:
         query["position"] = position
     if members:
-        query["$or"] = [{"_id": {"$in": sorted(on_shift)}}, {"on_duty": True, "_id": {"$nin": sorted(members)}}]
+        flagged = {"on_duty": True, "_id": {"$nin": sorted(members)},
+                   "$or": [{"department": {"$nin": sorted(departments)}}, {"position": {"$ne": "staff"}}]}
+        query["$or"] = [{"_id": {"$in": sorted(on_shift)}}, flagged]
     else:
         query["on_duty"] = True
     staff = await database.db[STAFF].find(query, session=_session(database)).sort("_id", ASCENDING).to_list(None)
