@@ -300,3 +300,50 @@ def test_other_estates_and_roles_are_refused(stack, estate, cs_roster):
     assert not_mine.status_code == 403
     assert supervisor(stack, estate).get("dispatch", path(estate, "/on-duty"),
                                          params={"at": "2026-01-01T00:00:00"}).status_code == 422
+
+
+def test_the_demo_roster_loads_twice(stack):
+    import httpx
+
+    from devstack import demo_rosters
+
+    api = admin(stack)
+    registered = api.post("intake", "/v1/estates", json={"estate_id": "demo-estate", "name": "阳光花园"})
+    assert registered.status_code in (201, 409), registered.text
+    headers = {"Authorization": f"Bearer {stack.token(user_id='admin-1', roles=['company_admin'], estates='*')}"}
+    with httpx.Client(timeout=30) as client:
+        first = demo_rosters.load(client, stack, headers)
+        second = demo_rosters.load(client, stack, headers)
+    assert first == second and "On duty now" in first[1] and "nobody rostered" not in first[1]
+
+
+def test_a_draft_cell_edit_is_re_checked(stack, estate):
+    greeners = ["green-1", "green-2", "green-3"]
+    for staff_id in greeners:
+        add_staff(stack, estate, staff_id, department="greening", on_duty=False)
+    api = supervisor(stack, estate)
+    assert api.call("PUT", "dispatch", path(estate, "/shift-templates/greening"), json=DAY_AND_NIGHT
+                    ).status_code == 200
+    draft = generate(stack, estate, department="greening", rules={"weekly_hours_limit": 84})
+    assert draft.status_code == 201, draft.text
+    draft = draft.json()
+    cells_path = path(estate, f"/rosters/greening/{this_month()}/cells")
+    day, next_day = draft["cells"][10]["day"], draft["cells"][12]["day"]
+    [morning] = holders(draft, next_day, "day")  # working the next morning: no night before it
+    tired = api.call("PUT", "dispatch", cells_path, json={"day": day, "shift": "night", "staff_ids": [morning]})
+    assert tired.status_code == 422 and tired.json()["code"] == "roster_rule_broken"
+    assert ("rest", next_day, [morning]) in [(v["rule"], v["day"], v["staff_ids"]) for v in tired.json()["violations"]]
+    assert api.call("PUT", "dispatch", cells_path, json={"day": day, "shift": "day", "staff_ids": []}
+                    ).json()["rule"] == "minimum_staff"
+    assert api.call("PUT", "dispatch", cells_path, json={"day": day, "shift": "day", "staff_ids": ["cs-1"]}
+                    ).json()["field"] == "staff_ids"
+
+    stored = {**draft, "_id": draft["id"]}
+    replacement = next((c, s) for c in draft["cells"] for s in greeners if s not in c["staff_ids"] and not check(
+        problem(draft), {**grid_of(stored), **grid_of({"cells": [{**c, "staff_ids": [s]}]})}))
+    cell, staff_id = replacement
+    edited = api.call("PUT", "dispatch", cells_path, json={"day": cell["day"], "shift": cell["shift"],
+                                                           "staff_ids": [staff_id]})
+    assert edited.status_code == 200, edited.text
+    assert holders(edited.json(), cell["day"], cell["shift"]) == [staff_id]
+    assert edited.json()["version"] == draft["version"] + 1

@@ -301,10 +301,11 @@ async def request_change(database: Database, principal: Principal, estate_id: st
     if set(principal.roles) <= {"technician"} and principal.user_id not in involved:
         raise Forbidden("field staff ask for changes to their own shifts only")
     found = await database.db[store.STAFF].find(
-        {"_id": {"$in": sorted(involved)}, "estate_id": estate_id, "company_id": principal.company_id}, {"_id": 1}
+        {"_id": {"$in": sorted(involved)}, "estate_id": estate_id, "company_id": principal.company_id,
+         "department": body.department}, {"_id": 1}
     ).to_list(None)
     if missing := sorted(involved - {d["_id"] for d in found}):
-        raise InvalidInput(f"no such staff member here: {', '.join(missing)}", field="staff_id")
+        raise InvalidInput(f"not staff of {body.department} here: {', '.join(missing)}", field="staff_id")
     if body.kind == "swap" and body.day.strftime("%Y-%m") != body.with_day.strftime("%Y-%m"):
         raise InvalidInput("a swap stays within one month's roster", field="with_day")
     change = {

@@ -73,12 +73,13 @@ def clock_text(minutes: int) -> str:
 
 
 # The usual shifts of a service centre (轮班制度): three eight-hour shifts round the clock, and the
-# office day of 值班管理规定 (早班 8:30–17:30, here 白班).
+# office day of 值班管理规定 (早班 8:30–17:30, here 白班), defined but not staffed (minimum 0) until
+# an estate that works office days gives it a minimum.
 DEFAULT_TEMPLATES = (
     ShiftTemplate("early", "早班", clock_minutes("08:00"), clock_minutes("16:00"), minimum=1),
     ShiftTemplate("middle", "中班", clock_minutes("16:00"), clock_minutes("24:00"), minimum=1),
     ShiftTemplate("night", "夜班", clock_minutes("00:00"), clock_minutes("08:00"), minimum=1, night=True),
-    ShiftTemplate("day", "白班", clock_minutes("08:30"), clock_minutes("17:30"), minimum=1),
+    ShiftTemplate("day", "白班", clock_minutes("08:30"), clock_minutes("17:30"), minimum=0),
 )
 
 
