@@ -347,3 +347,44 @@ def test_a_draft_cell_edit_is_re_checked(stack, estate):
     assert edited.status_code == 200, edited.text
     assert holders(edited.json(), cell["day"], cell["shift"]) == [staff_id]
     assert edited.json()["version"] == draft["version"] + 1
+
+
+def test_cover_and_overtime_apply_once_approved(stack, estate, cs_roster):
+    api = supervisor(stack, estate)
+    roster = api.get("dispatch", path(estate, f"/rosters/customer_service/{this_month()}")).json()
+    stored = {**roster, "_id": roster["id"]}
+
+    def applied(change):
+        try:
+            return _apply(change, grid_of(stored), grid_of(stored, "overtime_ids"))
+        except Exception:  # noqa: BLE001 — does not fit the roster
+            return None
+
+    def fits(change) -> bool:
+        after = applied(change)
+        return after is not None and not check(problem(roster), *after)
+
+    def candidates(kind: str):
+        return [{"kind": kind, "department": "customer_service", "day": c["day"], "shift": c["shift"],
+                 **({"staff_id": c["staff_ids"][0], "substitute_id": s} if kind == "cover" else {"staff_id": s})}
+                for c in roster["cells"] if c["day"] >= f"{this_month()}-22" for s in AGENTS]
+
+    approved_changes = {}
+    for kind in ("cover", "overtime"):
+        change = next(c for c in candidates(kind) if fits(c))
+        requested = api.post("dispatch", path(estate, "/roster-changes"), json=change)
+        assert requested.status_code == 201, requested.text
+        listed = api.get("dispatch", path(estate, "/roster-changes"), params={"status": "requested"}).json()
+        assert requested.json()["id"] in [c["id"] for c in listed["items"]]
+        approved = api.post("dispatch", path(estate, f"/roster-changes/{requested.json()['id']}/approve"))
+        assert approved.status_code == 200, approved.text
+        roster = api.get("dispatch", path(estate, f"/rosters/customer_service/{this_month()}")).json()
+        stored = {**roster, "_id": roster["id"]}
+        approved_changes[kind] = change
+    cover, overtime = approved_changes["cover"], approved_changes["overtime"]
+    [covered] = [c for c in roster["cells"] if (c["day"], c["shift"]) == (cover["day"], cover["shift"])]
+    assert cover["substitute_id"] in covered["staff_ids"] and cover["staff_id"] not in covered["staff_ids"]
+    at = local(overtime["day"], "12:00" if overtime["shift"] == "day" else "23:00")
+    on_duty = api.get("dispatch", path(estate, "/on-duty"), params={"at": at, "department": "customer_service"})
+    extra = [s for s in on_duty.json()["staff"] if s["id"] == overtime["staff_id"]]
+    assert extra and extra[0]["duty_shift"]["overtime"] is True
