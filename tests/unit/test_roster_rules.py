@@ -49,7 +49,7 @@ def test_minimum_staff_that_the_rules_cannot_reach_is_named_per_day():
     # Three people cannot cover three eight-hour shifts with two each: the shortfall is named.
     solution = r.solve(problem(staff_ids=("s1", "s2", "s3"), templates=tuple(
         r.ShiftTemplate(t.code, t.name, t.starts, t.ends, minimum=2, night=t.night) for t in THREE)),
-        time_limit_s=5)
+        time_limit_s=2)
     assert not solution.feasible
     assert {v.rule for v in solution.violations} == {"minimum_staff"}
     assert date(2026, 2, 1) in {v.day for v in solution.violations}
@@ -57,20 +57,20 @@ def test_minimum_staff_that_the_rules_cannot_reach_is_named_per_day():
 
 def test_pinned_shifts_that_leave_no_rest_are_named():
     pinned = {r.Cell(date(2026, 2, 3), "middle"): ("s1",), r.Cell(date(2026, 2, 4), "early"): ("s1",)}
-    solution = r.solve(problem(fixed=pinned), time_limit_s=5)
+    solution = r.solve(problem(fixed=pinned), time_limit_s=2)
     assert names(solution.violations, "rest") == [(date(2026, 2, 4), ("s1",))]
 
 
 def test_pinned_nights_beyond_the_limit_are_named():
     pinned = {r.Cell(date(2026, 2, d), "night"): ("s2",) for d in range(1, 5)}
-    solution = r.solve(problem(fixed=pinned), time_limit_s=5)
+    solution = r.solve(problem(fixed=pinned), time_limit_s=2)
     assert names(solution.violations, "consecutive_nights") == [(date(2026, 2, 4), ("s2",))]
 
 
 def test_pinned_hours_beyond_the_weekly_limit_are_named():
     # 2026-02-09 is a Monday: six early shifts that week are 48 h.
     pinned = {r.Cell(date(2026, 2, d), "early"): ("s3",) for d in range(9, 15)}
-    solution = r.solve(problem(fixed=pinned), time_limit_s=5)
+    solution = r.solve(problem(fixed=pinned), time_limit_s=2)
     assert names(solution.violations, "weekly_hours") == [(date(2026, 2, 9), ("s3",))]
 
 
@@ -173,3 +173,28 @@ def test_a_shift_not_yet_over_is_not_an_absence():
     assert attend(current, [], datetime(2026, 2, 1, 9, tzinfo=CST), Tolerances()).status == "not_clocked_in"
     assert attend(current, [], datetime(2026, 2, 1, 7, tzinfo=CST), Tolerances()).status == "upcoming"
     assert attend(current, [], datetime(2026, 2, 1, 16, tzinfo=CST), Tolerances()).status == "absent"
+
+
+def history(staff_id: str, *cells: tuple[date, r.ShiftTemplate]) -> tuple:
+    return tuple((staff_id, r.Instance(r.Cell(day, t.code), *r.shift_interval(day, t, "Asia/Shanghai"), t.minutes,
+                                       t.night)) for day, t in cells)
+
+
+def test_the_rules_reach_back_into_the_month_before():
+    late_on_the_31st = history("s1", (date(2026, 1, 31), MIDDLE))
+    p = problem(history=late_on_the_31st)
+    assert names(r.check(p, {r.Cell(date(2026, 2, 1), "early"): ("s1",)}), "rest") == [(date(2026, 2, 1), ("s1",))]
+    solution = r.solve(p, time_limit_s=2)
+    assert solution.feasible
+    assert "s1" not in solution.assignments[r.Cell(date(2026, 2, 1), "early")]
+    assert "s1" not in solution.assignments[r.Cell(date(2026, 2, 1), "night")]
+    pinned = r.solve(problem(history=late_on_the_31st, fixed={r.Cell(date(2026, 2, 1), "night"): ("s1",)}),
+                     time_limit_s=2)
+    assert names(pinned.violations, "rest") == [(date(2026, 2, 1), ("s1",))]
+
+    three_nights = history("s2", *((date(2026, 1, d), NIGHT) for d in (29, 30, 31)))
+    pinned = r.solve(problem(history=three_nights, fixed={r.Cell(date(2026, 2, 1), "night"): ("s2",)}),
+                     time_limit_s=2)
+    assert names(pinned.violations, "consecutive_nights") == [(date(2026, 2, 1), ("s2",))]
+    solution = r.solve(problem(history=three_nights), time_limit_s=2)
+    assert solution.feasible and "s2" not in solution.assignments[r.Cell(date(2026, 2, 1), "night")]

@@ -121,12 +121,42 @@ def leave_days(changes: list[dict[str, Any]]) -> dict[str, frozenset[date]]:
     return {staff_id: frozenset(d) for staff_id, d in days.items()}
 
 
-def problem_of(roster: dict[str, Any], leave: dict[str, frozenset[date]], time_zone: str) -> rules.RosterProblem:
+def problem_of(roster: dict[str, Any], leave: dict[str, frozenset[date]], time_zone: str,
+               history: tuple = ()) -> rules.RosterProblem:
     year, month = rules.parse_month(roster["month"])
     return rules.RosterProblem(
         year, month, tuple(roster["staff_ids"]), tuple(template_of(t) for t in roster["templates"]),
         rules.RosterRules(**roster["rules"]), time_zone, leave, rest_days(rules.month_days(year, month)),
+        history=history,
     )
+
+
+HISTORY_DAYS = 7
+
+
+async def history_before(database: Database | UnitOfWork, estate_id: str, department: str, month: str,
+                         time_zone: str) -> tuple[tuple[str, rules.Instance], ...]:
+    """The last week of the month before, as its published roster has it: the rest and night rules
+    of this month reach back into it."""
+    year, number = rules.parse_month(month)
+    previous = f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
+    roster = await duty.find(database, duty.ROSTERS, roster_id(estate_id, department, previous))
+    if roster is None or roster["status"] != "published":
+        return ()
+    problem = problem_of(roster, {}, time_zone)
+    since = problem.days[-1] - timedelta(days=HISTORY_DAYS - 1)
+    by_cell = {i.cell: i for i in rules.instances(problem) if i.cell.day >= since}
+    worked = [(staff_id, by_cell[cell]) for key in ("staff_ids", "overtime_ids")
+              for cell, staff_ids in grid_of(roster, key).items() if cell in by_cell for staff_id in staff_ids]
+    return tuple(sorted(worked, key=lambda pair: (pair[0], pair[1].starts_at)))
+
+
+async def roster_problem(database: Database, roster: dict[str, Any], *, extra_leave: list | None = None):
+    """The problem a stored roster answers, with today's approved leave and the month before."""
+    leave = await duty.approved_leave(database, roster["estate_id"], roster["department"])
+    history = await history_before(database, roster["estate_id"], roster["department"], roster["month"],
+                                   roster["time_zone"])
+    return problem_of(roster, leave_days([*leave, *(extra_leave or [])]), roster["time_zone"], history)
 
 
 def grid_of(roster: dict[str, Any], key: str = "staff_ids") -> dict[rules.Cell, tuple[str, ...]]:
@@ -179,7 +209,8 @@ async def generate_roster(database: Database, principal: Principal, estate_id: s
     roster = {"month": body.month, "staff_ids": staff_ids, "templates": chosen, "rules": body.rules.model_dump()}
     time_zone = await estate_time_zone(database, estate_id)
     leave = leave_days(await duty.approved_leave(database, estate_id, body.department))
-    problem = problem_of(roster, leave, time_zone)
+    history = await history_before(database, estate_id, body.department, body.month, time_zone)
+    problem = problem_of(roster, leave, time_zone, history)
     problem = rules.RosterProblem(**{**problem.__dict__, "fixed": _pinned(problem, body)})
     async with _SOLVING:
         solution = await asyncio.to_thread(rules.solve, problem, time_limit_s=body.time_limit_s)
@@ -222,8 +253,7 @@ async def edit_cell(database: Database, principal: Principal, estate_id: str, de
     roster = await find_roster(database, principal, estate_id, department, month)
     if roster["status"] != "draft":
         raise Conflict("a published roster changes through approved swaps and leave only")
-    problem = problem_of(roster, leave_days(await duty.approved_leave(database, estate_id, department)),
-                         roster["time_zone"])
+    problem = await roster_problem(database, roster)
     if body.day not in problem.days or body.shift not in {t.code for t in problem.templates}:
         raise InvalidInput("no such cell in this roster", field="day" if body.day not in problem.days else "shift")
     if strangers := sorted(set(body.staff_ids) - set(roster["staff_ids"])):
@@ -243,8 +273,7 @@ async def publish_roster(database: Database, principal: Principal, estate_id: st
     roster = await find_roster(database, principal, estate_id, department, month)
     if roster["status"] != "draft":
         raise Conflict("the roster is published already")
-    problem = problem_of(roster, leave_days(await duty.approved_leave(database, estate_id, department)),
-                         roster["time_zone"])
+    problem = await roster_problem(database, roster)
     grid = grid_of(roster)
     if violations := rules.check(problem, grid):  # leave approved since the draft was made
         raise refuse(violations)
@@ -382,7 +411,6 @@ def _apply(change: dict[str, Any], grid, overtime) -> tuple[dict, dict]:
 async def approve_change(database: Database, principal: Principal, estate_id: str, change_id: str) -> dict:
     """Approve, re-checking the rules on the published roster: 422 naming the rule it would break."""
     change = await _find_change(database, principal, estate_id, change_id)
-    leave = await duty.approved_leave(database, estate_id, change["department"])
     rosters = []
     for month in _months_of(change):
         roster = await duty.find(database, duty.ROSTERS, roster_id(estate_id, change["department"], month))
@@ -393,10 +421,8 @@ async def approve_change(database: Database, principal: Principal, estate_id: st
         rosters.append(roster)
     updates = []
     for roster in rosters:
-        before_leave = leave_days(leave)
-        after_leave = leave_days([*leave, change]) if change["kind"] == "leave" else before_leave
-        before = problem_of(roster, before_leave, roster["time_zone"])
-        after = problem_of(roster, after_leave, roster["time_zone"])
+        before = await roster_problem(database, roster)
+        after = await roster_problem(database, roster, extra_leave=[change] if change["kind"] == "leave" else [])
         grid, overtime = grid_of(roster), grid_of(roster, "overtime_ids")
         new_grid, new_overtime = _apply(change, grid, overtime)
         existing = set(rules.check(before, grid, overtime))

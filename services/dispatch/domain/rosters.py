@@ -144,6 +144,17 @@ def week_of(day: date) -> date:
 
 
 @dataclass(frozen=True)
+class Instance:
+    """One shift of one day, with its real times."""
+
+    cell: Cell
+    starts_at: datetime
+    ends_at: datetime
+    minutes: int
+    night: bool
+
+
+@dataclass(frozen=True)
 class RosterProblem:
     year: int
     month: int
@@ -154,6 +165,9 @@ class RosterProblem:
     leave: Mapping[str, frozenset[date]] = field(default_factory=dict)  # approved leave per staff member
     rest_days: frozenset[date] = frozenset()  # weekends and public holidays of the estate's calendar
     fixed: Mapping[Cell, tuple[str, ...]] = field(default_factory=dict)  # cells the supervisor pinned
+    # Shifts worked at the end of the month before (staff id, shift): the rest and night rules reach
+    # back across the month's first midnight; nothing is reported on those days themselves.
+    history: tuple[tuple[str, Instance], ...] = ()
 
     @property
     def days(self) -> list[date]:
@@ -164,17 +178,6 @@ class RosterProblem:
 
     def on_leave(self, staff_id: str, day: date) -> bool:
         return day in self.leave.get(staff_id, frozenset())
-
-
-@dataclass(frozen=True)
-class Instance:
-    """One shift of one day, with its real times."""
-
-    cell: Cell
-    starts_at: datetime
-    ends_at: datetime
-    minutes: int
-    night: bool
 
 
 def instances(problem: RosterProblem) -> list[Instance]:
@@ -209,6 +212,9 @@ def check(problem: RosterProblem, assignments: Assignments, overtime: Assignment
         for cell, staff_ids in source.items():
             for staff_id in staff_ids:
                 worked[staff_id].append((by_cell[cell], is_overtime))
+    for staff_id, instance in problem.history:
+        if staff_id in worked:
+            worked[staff_id].append((instance, False))
     violations = _minimum_staff(problem, assignments)
     for staff_id, shifts in sorted(worked.items()):
         shifts.sort(key=lambda pair: pair[0].starts_at)
@@ -231,16 +237,20 @@ def _minimum_staff(problem: RosterProblem, assignments: Assignments) -> list[Vio
     return found
 
 
+def _in_month(problem: RosterProblem, instance: Instance) -> bool:
+    return instance.cell.day >= problem.days[0]
+
+
 def _leave(problem: RosterProblem, staff_id: str, shifts) -> list[Violation]:
     return [Violation("leave", i.cell.day, (staff_id,), i.cell.shift, f"{staff_id} is on approved leave")
-            for i, _ in shifts if problem.on_leave(staff_id, i.cell.day)]
+            for i, _ in shifts if _in_month(problem, i) and problem.on_leave(staff_id, i.cell.day)]
 
 
 def _rest(problem: RosterProblem, staff_id: str, shifts) -> list[Violation]:
     min_rest = timedelta(hours=problem.rules.min_rest_hours)
     found = []
     for (before, _), (after, _) in zip(shifts, shifts[1:], strict=False):
-        if too_close(before, after, min_rest):
+        if _in_month(problem, after) and too_close(before, after, min_rest):
             hours = (after.starts_at - before.ends_at).total_seconds() / 3600
             found.append(Violation(
                 "rest", after.cell.day, (staff_id,), after.cell.shift,
@@ -255,7 +265,7 @@ def _nights(problem: RosterProblem, staff_id: str, shifts) -> list[Violation]:
     found, run = [], 0
     for n, day in enumerate(night_days):
         run = run + 1 if n and night_days[n - 1] == day - timedelta(days=1) else 1
-        if run == limit + 1:
+        if run > limit and day >= problem.days[0] and (run == limit + 1 or night_days[n - 1] < problem.days[0]):
             found.append(Violation("consecutive_nights", day, (staff_id,), None,
                                    f"night {run} in a row, at most {limit}"))
     return found
@@ -264,7 +274,7 @@ def _nights(problem: RosterProblem, staff_id: str, shifts) -> list[Violation]:
 def _weekly_hours(problem: RosterProblem, staff_id: str, shifts) -> list[Violation]:
     minutes: dict[date, int] = defaultdict(int)
     for instance, is_overtime in shifts:
-        if not is_overtime:
+        if not is_overtime and _in_month(problem, instance):
             minutes[week_of(instance.cell.day)] += instance.minutes
     limit = problem.rules.weekly_hours_limit * 60
     first_day = problem.days[0]
@@ -274,7 +284,7 @@ def _weekly_hours(problem: RosterProblem, staff_id: str, shifts) -> list[Violati
 
 
 def _overtime(problem: RosterProblem, staff_id: str, shifts) -> list[Violation]:
-    extra = [i for i, is_overtime in shifts if is_overtime]
+    extra = [i for i, is_overtime in shifts if is_overtime and _in_month(problem, i)]
     total = sum(i.minutes for i in extra)
     if total <= problem.rules.max_overtime_hours_per_month * 60:
         return []
@@ -343,7 +353,9 @@ class _Model:
         self._leave()
         self._coverage()
         self._rest()
+        self._rest_after_history()
         self._nights()
+        self._nights_after_history()
         self._weekly_hours()
 
     def _leave(self) -> None:
@@ -386,6 +398,36 @@ class _Model:
                                                   f"{first.cell.day} {first.cell.shift}"), 1)
                     self.model.add(self.x[s, first.cell] + self.x[s, second.cell] <= 1 + broken)
                     self._penalise(broken, "rest")
+
+    def _rest_after_history(self) -> None:
+        min_rest = timedelta(hours=self.problem.rules.min_rest_hours)
+        for staff_id, before in self.problem.history:
+            if staff_id not in self.problem.staff_ids:
+                continue
+            for after in self.instances:
+                if after.starts_at >= before.starts_at and too_close(before, after, min_rest):
+                    broken = self.slack(Violation("rest", after.cell.day, (staff_id,), after.cell.shift,
+                                                  f"less than {self.problem.rules.min_rest_hours:g} h after "
+                                                  f"{before.cell.day} {before.cell.shift}"), 1)
+                    self.model.add(self.x[staff_id, after.cell] <= broken)
+                    self._penalise(broken, "rest")
+
+    def _nights_after_history(self) -> None:
+        """Nights in a row at the end of the month before count towards the first days' limit."""
+        limit = self.problem.rules.max_consecutive_nights
+        nights = [t.code for t in self.problem.templates if t.night]
+        first = self.problem.days[0]
+        for s in self.problem.staff_ids:
+            before = {i.cell.day for staff_id, i in self.problem.history if staff_id == s and i.night}
+            run = 0
+            while first - timedelta(days=run + 1) in before:
+                run += 1
+            for carried in range(1, min(run, limit) + 1):
+                window = self.problem.days[:limit + 1 - carried]
+                over = self.slack(Violation("consecutive_nights", window[-1], (s,), None,
+                                            f"more than {limit} nights in a row with the month before"), len(window))
+                self.model.add(sum(self.x[s, Cell(d, c)] for d in window for c in nights) <= limit - carried + over)
+                self._penalise(over, "consecutive_nights")
 
     def _nights(self) -> None:
         limit = self.problem.rules.max_consecutive_nights
