@@ -388,3 +388,17 @@ def test_cover_and_overtime_apply_once_approved(stack, estate, cs_roster):
     on_duty = api.get("dispatch", path(estate, "/on-duty"), params={"at": at, "department": "customer_service"})
     extra = [s for s in on_duty.json()["staff"] if s["id"] == overtime["staff_id"]]
     assert extra and extra[0]["duty_shift"]["overtime"] is True
+
+
+def test_attendance_tolerances_are_estate_settings(stack, estate):
+    api = supervisor(stack, estate)
+    settings = path(estate, "/attendance/settings")
+    assert api.get("dispatch", settings).json() == {"estate_id": estate, "late_minutes": 5, "early_leave_minutes": 5}
+    changed = api.call("PUT", "dispatch", settings, json={"late_minutes": 10, "early_leave_minutes": 0})
+    assert changed.status_code == 200 and changed.json()["late_minutes"] == 10
+    assert api.get("dispatch", settings).json()["late_minutes"] == 10
+    assert api.call("PUT", "dispatch", settings, json={"late_minutes": -1}).json()["errors"][0]["field"] == \
+        "late_minutes"
+    technician = Api(stack, user_id="eng-r1", roles=["technician"], estates=[estate])
+    assert technician.call("PUT", "dispatch", settings, json={"late_minutes": 60}).status_code == 403
+    api.call("PUT", "dispatch", settings, json={"late_minutes": 5, "early_leave_minutes": 5})

@@ -29,7 +29,7 @@ async def set_settings(database: Database, principal: Principal, estate_id: str,
     principal.require_estate(estate_id)
     document = {"estate_id": estate_id, "company_id": principal.company_id, **body.model_dump()}
     await database.db[duty.ATTENDANCE_SETTINGS].replace_one({"_id": estate_id}, document, upsert=True)
-    return document
+    return {"estate_id": estate_id, **body.model_dump()}
 
 
 async def clock(database: Database, principal: Principal, estate_id: str, kind: str, body: ClockRequest) -> dict:
