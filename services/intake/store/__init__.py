@@ -6,6 +6,8 @@ from typing import Any
 
 from pymongo import ASCENDING
 
+from services.intake.store import keys, procedures
+from services.intake.store import tickets as ticket_store
 from shared.db import Database, UnitOfWork
 
 ESTATES = "estates"
@@ -18,6 +20,9 @@ async def ensure_indexes(database: Database) -> None:
     await db[TICKETS].create_index([("estate_id", ASCENDING), ("number", ASCENDING)], unique=True)
     await db[TICKETS].create_index([("estate_id", ASCENDING), ("_id", ASCENDING)])
     await db[CONTACTS].create_index([("estate_id", ASCENDING), ("_id", ASCENDING)])
+    await procedures.ensure_indexes(database)
+    await keys.ensure_indexes(database)
+    await ticket_store.ensure_indexes(database)
 
 
 async def find_estate(database: Database, estate_id: str) -> dict[str, Any] | None:
