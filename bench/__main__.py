@@ -19,6 +19,7 @@ from pathlib import Path
 from bench import refs, sla, storm, thin_slice
 from bench.results import Figure, report, write
 from devstack.stack import Stack
+from services.dispatch.domain.rosters import bench_roster_solve
 
 
 def arguments() -> argparse.Namespace:
@@ -53,6 +54,11 @@ def measure(names: list[tuple[str, ...]], run: Callable[[], Figure | list[Figure
         figure.detail.setdefault("took_s", round(time.monotonic() - started, 1))
         report(figure)
     return figures
+
+
+def roster_solve() -> Figure:
+    """A month's roster for a 12-person service centre, three shifts of two (CP-SAT), solved here."""
+    return Figure("duty.roster_solve_s", bench_roster_solve(), "s", detail={"staff": 12, "shifts_per_day": 3})
 
 
 def main() -> int:
@@ -99,7 +105,8 @@ def main() -> int:
             [("storm.drain_ratio", None, "ratio"), ("memory.rss_mb_max", None, "MB")],
             lambda: storm.drain_ratio(stack, token, storm_estate, count=args.storm_count, clients=args.storm_clients),
         )
-        path = write([db, amqp, http, *accept, *half_load, *e2e, fire_lag, *storm_figures])
+        roster, = measure([("duty.roster_solve_s", None, "s")], roster_solve)
+        path = write([db, amqp, http, *accept, *half_load, *e2e, fire_lag, *storm_figures, roster])
         print(f"# written to {path}", file=sys.stderr)
         return 0
     finally:

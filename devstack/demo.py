@@ -8,11 +8,11 @@ import time
 
 import httpx
 
-from devstack import demo_procedures, demo_tickets
+from devstack import demo_procedures, demo_rosters, demo_tickets
 from devstack.stack import Stack
 
 # The demo of each area (directory, tickets, duty…): `load(client, stack, admin)` → lines to print.
-DEMO_AREAS: tuple = (demo_tickets, demo_procedures)
+DEMO_AREAS: tuple = (demo_tickets, demo_procedures, demo_rosters)
 
 ESTATE = "demo-estate"
 DEMO_ESTATE = {"estate_id": ESTATE, "name": "阳光花园", "time_zone": "Asia/Shanghai"}

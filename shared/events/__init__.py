@@ -5,6 +5,7 @@ area (`intake`, `dispatch`, …). Import models from here: `from shared.events i
 """
 
 from shared.events.dispatch import *  # noqa: F401,F403
+from shared.events.duty import *  # noqa: F401,F403
 from shared.events.intake import *  # noqa: F401,F403
 from shared.events.intake_desk import *  # noqa: F401,F403
 from shared.events.intake_procedures import *  # noqa: F401,F403

@@ -97,7 +97,7 @@ async def log_contact(
     database: Database, principal: Principal, request: ContactCreate, *, idempotency_key: str | None
 ) -> dict[str, Any]:
     """Log a call or visit; with a ticket request, open the ticket in the same transaction."""
-    estate = await find_estate_in_scope(database, principal, request.estate_id)
+    estate = await find_estate_in_scope(database, principal, request.estate_id, cached=True)
     settings, extra_fields = catalog.DEFAULT_SETTINGS, {}
     if request.ticket is not None:
         settings = await ticket_store.ticket_settings(database, estate["_id"])

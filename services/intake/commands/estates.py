@@ -41,9 +41,13 @@ async def register_estate(
     )
 
 
-async def find_estate_in_scope(database: Database, principal: Principal, estate_id: str) -> dict[str, Any]:
+async def find_estate_in_scope(
+    database: Database, principal: Principal, estate_id: str, *, cached: bool = False
+) -> dict[str, Any]:
+    """The estate, or 404 outside the caller's scope. `cached`: for the hot path, which needs only
+    what never changes (company, time zone)."""
     principal.require_estate(estate_id)
-    estate = await store.find_estate(database, estate_id)
+    estate = await (store.find_estate_cached if cached else store.find_estate)(database, estate_id)
     if estate is None or estate["company_id"] != principal.company_id:
         raise NotFound("estate")
     return estate

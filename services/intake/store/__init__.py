@@ -8,6 +8,7 @@ from pymongo import ASCENDING
 
 from services.intake.store import desk, keys, procedures
 from services.intake.store import tickets as ticket_store
+from shared.cache import TtlCache
 from shared.db import Database, UnitOfWork
 
 ESTATES = "estates"
@@ -28,6 +29,14 @@ async def ensure_indexes(database: Database) -> None:
 
 async def find_estate(database: Database, estate_id: str) -> dict[str, Any] | None:
     return await database.db[ESTATES].find_one({"_id": estate_id})
+
+
+# The hotline's write path needs an estate's company and time zone, which do not change.
+_estates: TtlCache[dict[str, Any]] = TtlCache(ttl_s=60.0)
+
+
+async def find_estate_cached(database: Database, estate_id: str) -> dict[str, Any] | None:
+    return await _estates.get(estate_id, lambda: find_estate(database, estate_id))
 
 
 async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING
 
 from services.intake.domain.ticket_settings import TicketSettings, settings_from_document
+from shared.cache import TtlCache
 from shared.db import Database, UnitOfWork
 
 TICKETS = "tickets"
@@ -18,8 +18,7 @@ FOLLOW_UPS = "follow_ups"
 
 # Settings are read on the hotline's write path; a process keeps them this long. A change made
 # through this process is seen at once (the entry is dropped); other replicas see it within the TTL.
-SETTINGS_TTL_S = 5.0
-_settings_cache: dict[str, tuple[float, TicketSettings]] = {}
+_settings_cache: TtlCache[TicketSettings] = TtlCache(ttl_s=5.0)
 
 
 async def ensure_indexes(database: Database) -> None:
@@ -43,12 +42,10 @@ async def settings_document(database: Database | UnitOfWork, estate_id: str) -> 
 
 async def ticket_settings(database: Database, estate_id: str) -> TicketSettings:
     """The estate's settings, from this process's short-lived copy when it has one (one point read otherwise)."""
-    cached = _settings_cache.get(estate_id)
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
-    settings = settings_from_document(await settings_document(database, estate_id))
-    _settings_cache[estate_id] = (time.monotonic() + SETTINGS_TTL_S, settings)
-    return settings
+    async def load() -> TicketSettings:
+        return settings_from_document(await settings_document(database, estate_id))
+
+    return await _settings_cache.get(estate_id, load)
 
 
 async def ticket_settings_now(uow: UnitOfWork, estate_id: str) -> TicketSettings:
@@ -59,7 +56,7 @@ async def ticket_settings_now(uow: UnitOfWork, estate_id: str) -> TicketSettings
 async def replace_settings(database: Database, estate_id: str, document: dict[str, Any]) -> dict[str, Any]:
     await database.db[TICKET_SETTINGS].replace_one({"_id": estate_id}, {"estate_id": estate_id, **document},
                                                    upsert=True)
-    _settings_cache.pop(estate_id, None)
+    _settings_cache.forget(estate_id)
     return await settings_document(database, estate_id)
 
 
