@@ -59,6 +59,10 @@ def test_results_per_area_are_compared_with_the_previous_survey(stack, estate_id
         "app", ["clean"], True)
     second = answer(resident(stack, estate_id, "r1"), autumn, {"cs": 1})
     assert second.status_code == 409
+    not_theirs = answer(resident(stack, estate_id, "r4"), autumn, {"cs": 4}, unit_id="9-9-999")
+    assert not_theirs.status_code == 404
+    for_someone_else = answer(resident(stack, estate_id, "r4"), autumn, {"cs": 4}, resident_id="r1")
+    assert for_someone_else.status_code == 403
     by_phone = answer(agent, autumn, {"cs": 4, "eng": 5}, resident_id="r3", unit_id="5-2-301")
     assert by_phone.status_code == 201 and by_phone.json()["channel"] == "phone"
 

@@ -17,6 +17,7 @@ from services.intake.api.survey_schemas import (
 )
 from services.intake.commands import log_contact
 from services.intake.commands.desk import estate_in_scope, event_scope
+from services.intake.commands.tickets import is_resident
 from services.intake.domain import surveys as rules
 from services.intake.store import surveys as survey_store
 from shared.auth import Principal
@@ -105,10 +106,13 @@ async def close_survey(database: Database, principal: Principal, survey_id: str)
 
 
 def _respondent(principal: Principal, request: SurveyAnswerCreate) -> tuple[str, str]:
-    """(who answers, channel): a resident in the app answers for themself; an agent records a call."""
-    if "resident" in principal.roles and len(principal.roles) == 1:
+    """(who answers, channel): a resident in the app answers for themself (and their own unit); an agent
+    records an answer given on the phone."""
+    if is_resident(principal):
         if request.resident_id not in (None, principal.user_id):
             raise Forbidden("a resident answers for themself")
+        if request.unit_id is not None and request.unit_id not in principal.unit_ids:
+            raise NotFound("unit")
         return principal.user_id, "app"
     if request.resident_id is None:
         raise InvalidInput("name the resident whose answer this is", field="resident_id")
