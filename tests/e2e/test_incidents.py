@@ -25,7 +25,9 @@ def report(estate_id: str, location: str, description: str = "家里没水了", 
 def estate_id(stack) -> str:
     estate_id = setup_estate(stack, engineers=1)
     add_staff(stack, estate_id, f"{estate_id}-sup", department="customer_service", position="supervisor")
-    add_staff(stack, estate_id, f"{estate_id}-pm", department="customer_service", position="estate_manager")
+    # Off duty (it is night): the emergency plan reaches the estate manager all the same.
+    add_staff(stack, estate_id, f"{estate_id}-pm", department="customer_service", position="estate_manager",
+              on_duty=False)
     return estate_id
 
 

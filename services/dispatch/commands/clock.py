@@ -83,12 +83,16 @@ async def fire(uow: UnitOfWork, timer: dict[str, Any]) -> bool:
     return True
 
 
-async def escalate(uow: UnitOfWork, order: dict[str, Any], level: int, now: datetime, *, climb: bool = True) -> None:
-    """One step up the ladder: record it, tell whoever holds that position on duty, file the next step
-    (unless `climb` is False: a step told out of turn, as the supervisor of a declared incident)."""
+async def escalate(
+    uow: UnitOfWork, order: dict[str, Any], level: int, now: datetime, *, climb: bool = True,
+    recipient: dict[str, Any] | None = None,
+) -> None:
+    """One step up the ladder: record it, tell whoever holds that position on duty (or `recipient`), file
+    the next step (unless `climb` is False: a step told out of turn, as the supervisor of an incident)."""
     position = sla.position_at(level)
-    on_duty = await store.staff_on_duty(uow, order["estate_id"], position=position)
-    recipient = on_duty[0] if on_duty else None
+    if recipient is None:
+        on_duty = await store.staff_on_duty(uow, order["estate_id"], position=position)
+        recipient = on_duty[0] if on_duty else None
     step = {"level": level, "position": position, "at": now, "recipient_id": recipient and recipient["_id"]}
     await uow.db[store.WORK_ORDERS].update_one(
         {"_id": order["_id"]}, {"$set": {"escalation_level": level}, "$push": {"escalations": step}},

@@ -1,8 +1,8 @@
 """Incidents in dispatch: one work order per incident, and the emergency plan's first calls.
 
 Declaring an incident tells the customer-service supervisor and the estate manager at once,
-whatever the hour: dispatch knows who holds those positions on duty, so the incident's order
-is escalated straight to both steps of the ladder (notification tells each of them). Tickets
+whatever the hour: dispatch knows who holds those positions (on duty, on call, or at home), so
+the incident's order is escalated straight to both steps of the ladder (notification tells each). Tickets
 that are part of an incident get no order of their own: one opened in it is skipped, one that
 joins later has its open order cancelled, even if its `opened` event comes after the join.
 """
@@ -16,6 +16,7 @@ from services.dispatch.commands import clock
 from services.dispatch.commands import work_orders as orders
 from services.dispatch.domain import sla
 from services.dispatch.domain.life_cycle import FINAL_STATES, next_status
+from services.dispatch.store import incidents as incident_store
 from shared.db import UnitOfWork
 from shared.envelope import Envelope, utcnow
 from shared.events import WorkOrderCancelled
@@ -34,9 +35,20 @@ async def open_incident_order(uow: UnitOfWork, envelope: Envelope) -> None:
     if order is None:
         return
     now = utcnow()
-    await clock.escalate(uow, order, sla.LADDER.index("supervisor") + 1, now, climb=False)
+    supervisor = await _whatever_the_hour(uow, order["estate_id"], "supervisor")
+    manager = await _whatever_the_hour(uow, order["estate_id"], "estate_manager")
+    await clock.escalate(uow, order, sla.LADDER.index("supervisor") + 1, now, climb=False, recipient=supervisor)
     # From the manager's step the ladder climbs on (duty leader) while the incident's order stays open.
-    await clock.escalate(uow, order, sla.LADDER.index("estate_manager") + 1, now)
+    await clock.escalate(uow, order, sla.LADDER.index("estate_manager") + 1, now, recipient=manager)
+
+
+async def _whatever_the_hour(uow: UnitOfWork, estate_id: str, position: str) -> dict[str, Any] | None:
+    """Who is told: the one on duty in the position; at night, the one on call, else whoever holds it."""
+    on_duty = await store.staff_on_duty(uow, estate_id, position=position)
+    if on_duty:
+        return on_duty[0]
+    holders = await incident_store.holding_position(uow, estate_id, position)
+    return holders[0] if holders else None
 
 
 async def create_work_order_for_ticket(uow: UnitOfWork, envelope: Envelope) -> None:
