@@ -1,5 +1,6 @@
 """Dispatch's event consumers: tickets become work orders; estates are projected."""
 
+from services.dispatch.commands import ledger
 from services.dispatch.commands.work_orders import create_work_order_for_incident, create_work_order_for_ticket
 from shared.estates import project_estate
 
@@ -7,4 +8,14 @@ HANDLERS = {
     "intake.estate.registered": project_estate,
     "intake.ticket.opened": create_work_order_for_ticket,
     "intake.incident.declared": create_work_order_for_incident,
+}
+
+# The duty ledger's own queue: calls, dispatches and incidents recorded; the day's figures counted.
+DUTY_HANDLERS = {
+    "intake.contact.logged": ledger.record_contact,
+    "intake.incident.declared": ledger.record_incident,
+    "dispatch.workorder.created": ledger.record_dispatch,
+    "dispatch.workorder.assigned": ledger.record_dispatch,
+    "dispatch.workorder.completed": ledger.count_completed,
+    "dispatch.sla.breached": ledger.count_breached,
 }

@@ -37,6 +37,10 @@ async def ensure_indexes(database: Database) -> None:
     await db[SLA_TIMERS].create_index([("bucket", ASCENDING), ("fired_at", ASCENDING)])
     await db[SLA_TIMERS].create_index("work_order_id")
     await db[SLA_TIMERS].create_index("fired_at", expireAfterSeconds=FIRED_TIMER_RETENTION_S, name="prune_fired")
+    from services.dispatch.store import handover, ledger  # the duty desk's own modules
+
+    await handover.ensure_indexes(database)
+    await ledger.ensure_indexes(database)
 
 
 async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> None:

@@ -59,6 +59,8 @@ def escalated(data: dict[str, Any]) -> Draft | None:
     cause = ESCALATION_CAUSES.get(data["reason"], "超时未处理")
     body = (f"【逐级上报·第{data['level']}级·{position}】工单 {data['number']}（{data['priority']}）{cause}："
             f"{data['description']}")
+    if data.get("emergency_contacts"):  # P1: the estate's police, fire, hospital and utilities, at hand
+        body += f"。应急联系：{'；'.join(data['emergency_contacts'])}"
     return Draft(recipient_id=data["recipient_id"], recipient_kind="staff", channel="app_push",
                  template="workorder.escalated", body=body, urgent=True)
 
