@@ -11,11 +11,23 @@ from services.dispatch.api.duty_schemas import ChainHead, LedgerEntryPublic, Led
 from services.dispatch.api.handover import DutyStaff
 from services.dispatch.commands import ledger as commands
 from services.dispatch.store import ledger as store
-from shared.errors import InvalidInput
+from shared.auth import Principal
+from shared.errors import InvalidInput, NotFound
 from shared.pagination import Page, PageRequest, encode_cursor, page_request
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1/ledger", tags=["duty ledger"])
+
+
+async def _require_ledger(principal: Principal, database, estate_id: str) -> dict:
+    """The estate's chain head, if the caller may see the estate (404 otherwise, another company's too)."""
+    principal.require_estate(estate_id)
+    head = await store.head(database, estate_id)
+    if head.get("company_id", principal.company_id) != principal.company_id:
+        raise NotFound("estate")
+    return head
+
+
 Kind = Annotated[str | None, Query(pattern=r"^[a-z_]{1,30}$")]
 
 
@@ -31,9 +43,8 @@ async def list_entries(
     kind: Kind = None,
 ) -> Page[LedgerEntryPublic]:
     """Newest first."""
-    principal.require_estate(estate_id)
+    await _require_ledger(principal, database, estate_id)
     documents = await store.page_of_entries(database, estate_id, limit=page.limit, before_id=page.after_id, kind=kind)
-    documents = [d for d in documents if d.get("company_id") == principal.company_id]
     more = len(documents) > page.limit
     documents = documents[: page.limit]
     return Page(items=[commands.entry_public(d) for d in documents],
@@ -42,8 +53,7 @@ async def list_entries(
 
 @router.get("/head", response_model=ChainHead)
 async def chain_head(estate_id: str, principal: Readers, database: DatabaseDep) -> dict:
-    principal.require_estate(estate_id)
-    head = await store.head(database, estate_id)
+    head = await _require_ledger(principal, database, estate_id)
     return {"estate_id": estate_id, "sequence": head["sequence"], "hash": head["hash"]}
 
 
@@ -53,7 +63,7 @@ async def verify(
     from_seq: Annotated[int, Query(ge=1)] = 1, to_seq: Annotated[int | None, Query(ge=1)] = None,
 ) -> dict:
     """Recompute the chain over a range (to the head by default, at most 5,000 entries) and name the first break."""
-    principal.require_estate(estate_id)
+    await _require_ledger(principal, database, estate_id)
     if to_seq is not None and to_seq < from_seq:
         raise InvalidInput("to_seq is before from_seq", field="to_seq")
     return await commands.verify(database, estate_id, from_seq, to_seq)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 DAY_S = 24 * 3600
@@ -55,7 +55,7 @@ def shift_window(shift_date: date, start: str, end: str, time_zone: str) -> tupl
     if end_s <= start_s:
         end_s += DAY_S
     midnight = datetime.combine(shift_date, time(0), tzinfo=ZoneInfo(time_zone))
-    return midnight + timedelta(seconds=start_s), midnight + timedelta(seconds=end_s)
+    return (midnight + timedelta(seconds=start_s)).astimezone(UTC), (midnight + timedelta(seconds=end_s)).astimezone(UTC)
 
 
 def shift_key(estate_id: str, post: str, shift_date: date, shift_code: str) -> str:
