@@ -201,8 +201,6 @@ def test_emergency_contacts_are_on_the_duty_screen_and_in_every_p1_escalation(st
     for line in ("城东派出所 110", "消防救援站 119", "市第一人民医院 120", "供电局 95598"):
         assert line in message[0]["body"]
 
-    new_order(who["supervisor"], estate_id, "普通报修", priority="P3")  # not a P1: no contacts in its steps
-
 
 def test_notes_are_appended_corrected_never_edited_and_the_chain_verifies(stack, estate):
     who = people(stack, estate)

@@ -61,10 +61,11 @@ async def append_note(database: Database, principal: Principal, request: LedgerN
 
 
 async def append_with_retry(database: Database, work) -> Any:
-    """Concurrent appends of one estate conflict on its chain head; the loser runs again."""
+    """Appends of one process share a transaction (group commit), so they do not conflict on the chain
+    head; another replica's append conflicts, and the loser runs again."""
     for attempt in range(1, APPEND_ATTEMPTS + 1):
         try:
-            return await database.transaction(work)
+            return await database.grouped_transaction(work)
         except (store.ChainMoved, DuplicateKeyError):
             # DuplicateKeyError: two first appends of an estate both created its head.
             if attempt == APPEND_ATTEMPTS:
