@@ -215,6 +215,9 @@ def test_notes_are_appended_corrected_never_edited_and_the_chain_verifies(stack,
     unknown = who["outgoing"].post("dispatch", "/v1/ledger/entries", json={
         "estate_id": estate, "text": "更正", "corrects": f"{estate}:000099999999"})
     assert unknown.status_code == 422 and unknown.json()["field"] == "corrects"
+    retried = [who["outgoing"].post("dispatch", "/v1/ledger/entries", headers={"Idempotency-Key": "note-7"},
+                                    json={"estate_id": estate, "text": "22:00 锁闭会所"}) for _ in range(2)]
+    assert [r.status_code for r in retried] == [201, 201] and retried[0].json() == retried[1].json()
     original = next(e for e in ledger_entries(who["viewer"], estate) if e["id"] == entry["id"])
     assert original["content"] == entry["content"]  # the corrected entry stays as it was
 

@@ -24,6 +24,7 @@ from services.dispatch.commands import handover as commands
 from services.dispatch.store import handover as store
 from shared.auth import Principal, require_roles
 from shared.errors import NotFound
+from shared.idempotency import IdempotencyKey
 from shared.pagination import Page, PageRequest, fetch_page, page_request
 from shared.service import DatabaseDep
 
@@ -95,9 +96,11 @@ async def get_duty_posts(estate_id: str, principal: Readers, database: DatabaseD
 
 
 @router.post("/spot-checks", status_code=201, response_model=SpotCheckPublic)
-async def record_spot_check(body: SpotCheckCreate, principal: Supervisors, database: DatabaseDep) -> dict:
+async def record_spot_check(
+    body: SpotCheckCreate, principal: Supervisors, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+) -> dict:
     """值班抽查: a supervisor's check of a post; it goes into the duty ledger."""
-    return await commands.record_spot_check(database, principal, body)
+    return await commands.record_spot_check(database, principal, body, idempotency_key=idempotency_key)
 
 
 @router.get("/spot-checks", response_model=Page[SpotCheckPublic])
@@ -107,8 +110,7 @@ async def list_spot_checks(
     principal.require_estate(estate_id)
     query = {**principal.estate_filter(), "estate_id": estate_id}
     documents, next_cursor = await fetch_page(database.db[store.SPOT_CHECKS], query, page)
-    return Page(items=[SpotCheckPublic(id=d["_id"], **{k: v for k, v in d.items() if k != "_id"})
-                       for d in documents], next_cursor=next_cursor)
+    return Page(items=[SpotCheckPublic(id=d["_id"], **d) for d in documents], next_cursor=next_cursor)
 
 
 @router.put("/estates/{estate_id}/emergency-contacts", response_model=EmergencyContactsPublic)

@@ -13,6 +13,7 @@ from services.dispatch.commands import ledger as commands
 from services.dispatch.store import ledger as store
 from shared.auth import Principal
 from shared.errors import InvalidInput, NotFound
+from shared.idempotency import IdempotencyKey
 from shared.pagination import Page, PageRequest, encode_cursor, page_request
 from shared.service import DatabaseDep
 
@@ -32,9 +33,11 @@ Kind = Annotated[str | None, Query(pattern=r"^[a-z_]{1,30}$")]
 
 
 @router.post("/entries", status_code=201, response_model=LedgerEntryPublic)
-async def append_entry(body: LedgerNoteCreate, principal: DutyStaff, database: DatabaseDep) -> dict:
+async def append_entry(
+    body: LedgerNoteCreate, principal: DutyStaff, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+) -> dict:
     """A note of the shift; with `corrects`, a correction of an earlier entry (which stays as it was)."""
-    return await commands.append_note(database, principal, body)
+    return await commands.append_note(database, principal, body, idempotency_key=idempotency_key)
 
 
 @router.get("/entries", response_model=Page[LedgerEntryPublic])

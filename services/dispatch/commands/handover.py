@@ -17,6 +17,7 @@ from services.dispatch.api.duty_schemas import (
     HandoverCreate,
     HandoverPublic,
     SpotCheckCreate,
+    SpotCheckPublic,
 )
 from services.dispatch.commands.ledger import append_with_retry, record
 from services.dispatch.domain import handover as rules
@@ -83,7 +84,7 @@ async def file_handover(database: Database, principal: Principal, request: Hando
             "post": request.post, "department": request.department, "shift_date": request.shift_date.isoformat(),
             "shift_code": shift.code, "shift_start": starts_at, "shift_end": ends_at,
             "outgoing_id": principal.user_id, "outgoing_name": principal.name or principal.user_id,
-            "filed_at": utcnow(), "open_work_orders": [_carried(o) for o in open_orders],
+            "filed_at": ledger_store.stored_now(), "open_work_orders": [_carried(o) for o in open_orders],
             "open_tickets": sorted({o["ticket_number"] or o["ticket_id"] for o in open_orders if o.get("ticket_id")}),
             "incidents": [_carried(o) for o in incidents.values()],
             "checklist": checklist, "checklist_findings": rules.checklist_findings(checklist),
@@ -129,7 +130,7 @@ async def acknowledge_handover(
             raise NotFound("handover")
         if handover["outgoing_id"] == principal.user_id:
             raise OwnHandover("you filed this handover; the incoming person acknowledges it")
-        fields = {"acknowledged_at": utcnow(), "incoming_id": principal.user_id,
+        fields = {"acknowledged_at": ledger_store.stored_now(), "incoming_id": principal.user_id,
                   "incoming_name": principal.name or principal.user_id,
                   "discrepancies": request.discrepancies, "acknowledge_notes": request.notes}
         if not await store.acknowledge(uow, handover_id, fields):
@@ -252,12 +253,14 @@ async def run_handover_watch(database: Database, settings: DispatchSettings) -> 
 # --- spot checks -------------------------------------------------------------------------
 
 
-async def record_spot_check(database: Database, principal: Principal, request: SpotCheckCreate) -> dict[str, Any]:
+async def record_spot_check(
+    database: Database, principal: Principal, request: SpotCheckCreate, *, idempotency_key: str | None = None
+) -> dict[str, Any]:
     """A supervisor's check of a post (值班抽查), recorded in the duty ledger."""
     principal.require_estate(request.estate_id)
     if not SUPERVISORS.intersection(principal.roles):
         raise Forbidden("spot checks are made by supervisors and managers")
-    checked_at = request.checked_at or utcnow()
+    checked_at = request.checked_at or ledger_store.stored_now()
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         document = {
@@ -273,6 +276,7 @@ async def record_spot_check(database: Database, principal: Principal, request: S
                                       "result": request.result, "person_on_duty": request.person_on_duty})
         document["ledger_entry_id"] = entry["_id"]
         await store.insert_spot_check(uow, document)
-        return {"id": document["_id"], **{k: v for k, v in document.items() if k != "_id"}}
+        return SpotCheckPublic(id=document["_id"], **document).model_dump(mode="json")
 
-    return await append_with_retry(database, work)
+    return await append_with_retry(database, work, principal=principal, idempotency_key=idempotency_key,
+                                   body=request)

@@ -8,6 +8,7 @@ import functools
 from typing import Any
 
 import structlog
+from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError
 
 from services.dispatch.api.duty_schemas import LedgerNoteCreate
@@ -20,6 +21,7 @@ from shared.envelope import Envelope, utcnow
 from shared.errors import InvalidInput
 from shared.estates import estate_time_zone, local_day
 from shared.events import LedgerHeadPublished
+from shared.idempotency import create_once
 
 log = structlog.get_logger(__name__)
 APPEND_ATTEMPTS = 5
@@ -42,7 +44,9 @@ def entry_public(entry: dict[str, Any]) -> dict[str, Any]:
                                                          "previous_hash", "hash", "recorded_at")}}
 
 
-async def append_note(database: Database, principal: Principal, request: LedgerNoteCreate) -> dict[str, Any]:
+async def append_note(
+    database: Database, principal: Principal, request: LedgerNoteCreate, *, idempotency_key: str | None = None
+) -> dict[str, Any]:
     """A free-text note of the shift, or a correction of an earlier entry (which stays as it was)."""
     principal.require_estate(request.estate_id)
 
@@ -57,15 +61,23 @@ async def append_note(database: Database, principal: Principal, request: LedgerN
                              details={"by_name": principal.name})
         return entry_public(entry)
 
-    return await append_with_retry(database, work)
+    return await append_with_retry(database, work, principal=principal, idempotency_key=idempotency_key,
+                                   body=request)
 
 
-async def append_with_retry(database: Database, work) -> Any:
+async def append_with_retry(
+    database: Database, work, *, principal: Principal | None = None, idempotency_key: str | None = None,
+    body: BaseModel | None = None,
+) -> Any:
     """Appends of one process share a transaction (group commit), so they do not conflict on the chain
-    head; another replica's append conflicts, and the loser runs again."""
+    head; another replica's append conflicts, and the loser runs again. With an Idempotency-Key, a
+    retried request gets the first answer and appends nothing."""
     for attempt in range(1, APPEND_ATTEMPTS + 1):
         try:
-            return await database.grouped_transaction(work)
+            if idempotency_key is None:
+                return await database.grouped_transaction(work)
+            return await create_once(database=database, principal=principal, key=idempotency_key, body=body,
+                                     work=work, grouped=True)
         except (store.ChainMoved, DuplicateKeyError):
             # DuplicateKeyError: two first appends of an estate both created its head.
             if attempt == APPEND_ATTEMPTS:

@@ -35,6 +35,12 @@ async def ensure_indexes(database: Database) -> None:
     await db[LEDGER_HEADS].create_index("unpublished")
 
 
+def stored_now() -> datetime:
+    """Now, to the millisecond the database keeps: an answer built before storing equals a later read."""
+    now = utcnow()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
 def _json_ready(value: Any) -> Any:
     """Content as it will be stored and hashed: JSON types only (dates as ISO text)."""
     return json.loads(json.dumps(value, ensure_ascii=False, default=lambda o: o.isoformat()))
@@ -54,7 +60,7 @@ async def append(
         upsert=True, session=uow.session,
     )
     head = await heads.find_one({"_id": estate_id}, session=uow.session)
-    now = utcnow()
+    now = stored_now()
     sequence = head["sequence"] + 1
     content = _json_ready({
         "estate_id": estate_id, "sequence": sequence, "kind": kind, "at": at or now, "by": by,
