@@ -1,6 +1,6 @@
 """Dispatch's event consumers: tickets become work orders; estates are projected."""
 
-from services.dispatch.commands import ledger
+from services.dispatch.commands import handover, ledger
 from services.dispatch.commands.work_orders import create_work_order_for_incident, create_work_order_for_ticket
 from shared.estates import project_estate
 
@@ -10,7 +10,7 @@ HANDLERS = {
     "intake.incident.declared": create_work_order_for_incident,
 }
 
-# The duty ledger's own queue: calls, dispatches and incidents recorded; the day's figures counted.
+# The duty desk's own queue: calls, dispatches and incidents into the ledger; the day's figures; keys on loan.
 DUTY_HANDLERS = {
     "intake.contact.logged": ledger.record_contact,
     "intake.incident.declared": ledger.record_incident,
@@ -18,4 +18,6 @@ DUTY_HANDLERS = {
     "dispatch.workorder.assigned": ledger.record_dispatch,
     "dispatch.workorder.completed": ledger.count_completed,
     "dispatch.sla.breached": ledger.count_breached,
+    "intake.key.lent": handover.project_key_lent,
+    "intake.key.returned": handover.project_key_returned,
 }

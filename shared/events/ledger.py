@@ -20,6 +20,7 @@ class HandoverFiled(Payload):
     open_work_orders: int
     open_tickets: list[str] = []
     incidents: int = 0
+    unreturned_keys: int = 0
     checklist_findings: list[str] = []
     inspection_issues: list[str] = []
 

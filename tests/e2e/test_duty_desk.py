@@ -3,12 +3,15 @@ spot checks and notes go into the tamper-evident duty ledger, and P1 escalations
 
 from __future__ import annotations
 
+import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import aio_pika
 import pytest
 
+from shared.envelope import Envelope
 from tests.helpers import Api, add_staff, admin, all_pages, archived, eventually, repair_contact, setup_estate
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -103,6 +106,9 @@ def test_a_handover_carries_the_real_open_orders_and_is_acknowledged_once(stack,
     assert screen.json()["previous_handover"]["id"] == handover["id"]
     assert [o["id"] for o in screen.json()["still_open"]] == [orders[2]["id"]]
     assert set(screen.json()["yesterday"]) == {"day", "created", "completed", "breached"}
+    today = eventually(lambda: (t := who["incoming"].get("dispatch", f"/v1/estates/{estate}/duty-screen").json()[
+        "today"]) and t["created"] >= 3 and t["completed"] >= 2 and t, what="today's figures")
+    assert today["day"] == datetime.now(SHANGHAI).date().isoformat()
 
     filed = archived(boss, estate, "dispatch.shift.handover_filed")
     assert [e["data"]["open_work_orders"] for e in filed] == [2]
@@ -278,6 +284,51 @@ def test_calls_and_dispatches_go_into_the_ledger_by_themselves(stack, estate):
     assert call["content"]["source"]
     eventually(lambda: [e for e in ledger_entries(agent, estate, "dispatch") if "派给" in e["content"]["summary"]],
                what="a dispatch recorded")
+
+
+def publish(stack, routing_key: str, estate_id: str, data: dict) -> None:
+    """An event as another service publishes it (here: intake's key register)."""
+
+    async def send() -> None:
+        connection = await aio_pika.connect(stack.amqp)
+        async with connection:
+            channel = await connection.channel()
+            exchange = await channel.get_exchange("estatedesk.events")
+            envelope = Envelope(source="/estatedesk/intake", type=f"estatedesk.{routing_key}.v1",
+                                companyid="demo-company", estateid=estate_id, data=data)
+            await exchange.publish(aio_pika.Message(body=envelope.model_dump_json().encode(),
+                                                    content_type="application/cloudevents+json"),
+                                   routing_key=routing_key)
+
+    asyncio.run(send())
+
+
+def test_keys_on_loan_are_carried_in_the_handover_until_returned(stack):
+    estate_id = setup_estate(stack, engineers=0)
+    who = people(stack, estate_id)
+    loan = {"key_id": "k-b2", "label": "B2 配电房钥匙", "key_kind": "plant_room", "borrower": "王师傅",
+            "purpose": "检修", "witnessed_by": "李客服", "lent_at": "2026-11-26T01:00:00Z"}
+    # One queue, in order: when loan-1 shows, loan-2's loan and return were applied before it.
+    publish(stack, "intake.key.lent", estate_id, {**loan, "key_id": "k-gym", "label": "会所钥匙", "loan_id": "loan-2"})
+    publish(stack, "intake.key.returned", estate_id, {**loan, "key_id": "k-gym", "label": "会所钥匙", "loan_id": "loan-2",
+                                                      "returned_by": "张三", "returned_at": "2026-11-26T02:00:00Z"})
+    publish(stack, "intake.key.lent", estate_id, {**loan, "loan_id": "loan-1"})
+
+    def handover_with_keys(day: int):
+        def attempt():
+            response = who["outgoing"].post("dispatch", "/v1/handovers", json=handover_body(
+                estate_id, post="cs-desk", department="customer_service", shift_date=f"2026-10-{day:02d}",
+                shift={"code": "early"}))
+            assert response.status_code == 201, response.text
+            return response.json()
+        return attempt
+
+    # Each attempt files another day's shift, until both loans and the return have been projected.
+    days = iter(range(1, 29))
+    filed = eventually(lambda: (h := handover_with_keys(next(days))()) and "loan-1" in
+                       [k["loan_id"] for k in h["unreturned_keys"]] and h, interval=0.3, what="the key on loan carried")
+    assert [k["loan_id"] for k in filed["unreturned_keys"]] == ["loan-1"]  # the returned one is not carried
+    assert filed["unreturned_keys"][0]["label"] == "B2 配电房钥匙" and filed["unreturned_keys"][0]["borrower"] == "王师傅"
 
 
 def test_roles_scope_and_bodies(stack, estate):

@@ -145,6 +145,18 @@ class CarriedWorkOrder(BaseModel):
     incident_id: str | None = None
 
 
+class UnreturnedKey(BaseModel):
+    key_id: str | None = None
+    loan_id: str
+    label: str | None = None
+    key_kind: str | None = None
+    unit_id: str | None = None
+    borrower: str | None = None
+    purpose: str | None = None
+    lent_at: datetime | None = None
+    due_back_at: datetime | None = None
+
+
 class HandoverPublic(BaseModel):
     id: str
     estate_id: str
@@ -160,6 +172,7 @@ class HandoverPublic(BaseModel):
     open_work_orders: list[CarriedWorkOrder]
     open_tickets: list[str]
     incidents: list[CarriedWorkOrder]
+    unreturned_keys: list[UnreturnedKey] = []
     checklist: list[dict[str, Any]]
     checklist_findings: list[str]
     inspection: dict[str, Any]
@@ -234,6 +247,8 @@ class EmergencyContactsPublic(BaseModel):
 
 
 class DailyFigures(BaseModel):
+    """Work orders created and completed that local day, and SLA deadlines missed (one per milestone)."""
+
     day: date
     created: int = 0
     completed: int = 0
@@ -247,6 +262,7 @@ class DutyScreen(BaseModel):
     previous_handover: HandoverPublic | None
     still_open: list[CarriedWorkOrder]
     yesterday: DailyFigures
+    today: DailyFigures
     emergency_contacts: list[dict[str, Any]]
 
 

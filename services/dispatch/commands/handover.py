@@ -27,13 +27,15 @@ from services.dispatch.store import ledger as ledger_store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.documents import to_public
-from shared.envelope import new_id, utcnow
+from shared.envelope import Envelope, new_id, utcnow
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.estates import estate_time_zone, local_day
 from shared.events import HandoverAcknowledged, HandoverFiled, HandoverMissing
 
 log = structlog.get_logger(__name__)
 SERVICE_CENTRE = "customer_service"  # the service centre's desk carries every department's open orders
+UNRETURNED_KEY_FIELDS = ("key_id", "loan_id", "label", "key_kind", "unit_id", "borrower", "purpose", "lent_at",
+                         "due_back_at")
 SUPERVISORS = frozenset({"supervisor", "estate_manager", "company_admin"})
 
 
@@ -77,6 +79,7 @@ async def file_handover(database: Database, principal: Principal, request: Hando
         incidents = {o["_id"]: o for o in open_orders if o.get("incident_id")}
         for order in await store.incident_orders_created_between(uow, request.estate_id, starts_at, ends_at):
             incidents.setdefault(order["_id"], order)
+        keys = [{k: key.get(k) for k in UNRETURNED_KEY_FIELDS} for key in await store.keys_out(uow, request.estate_id)]
         checklist = [item.model_dump() for item in request.checklist]
         inspection = request.inspection.model_dump()
         document = {
@@ -86,7 +89,7 @@ async def file_handover(database: Database, principal: Principal, request: Hando
             "outgoing_id": principal.user_id, "outgoing_name": principal.name or principal.user_id,
             "filed_at": ledger_store.stored_now(), "open_work_orders": [_carried(o) for o in open_orders],
             "open_tickets": sorted({o["ticket_number"] or o["ticket_id"] for o in open_orders if o.get("ticket_id")}),
-            "incidents": [_carried(o) for o in incidents.values()],
+            "incidents": [_carried(o) for o in incidents.values()], "unreturned_keys": keys,
             "checklist": checklist, "checklist_findings": rules.checklist_findings(checklist),
             "inspection": inspection, "inspection_issues": rules.inspection_issues(inspection),
             "notes": request.notes, "acknowledged_at": None, "incoming_id": None, "incoming_name": None,
@@ -100,7 +103,7 @@ async def file_handover(database: Database, principal: Principal, request: Hando
             handover_id=document["_id"], post=request.post, department=request.department,
             shift_date=request.shift_date, shift_code=shift.code, outgoing_id=principal.user_id,
             open_work_orders=len(open_orders), open_tickets=document["open_tickets"],
-            incidents=len(incidents), checklist_findings=document["checklist_findings"],
+            incidents=len(incidents), unreturned_keys=len(keys), checklist_findings=document["checklist_findings"],
             inspection_issues=document["inspection_issues"],
         ), subject=document["_id"], company_id=principal.company_id, estate_id=request.estate_id)
         await record(uow, estate_id=request.estate_id, company_id=principal.company_id, kind="handover",
@@ -109,7 +112,8 @@ async def file_handover(database: Database, principal: Principal, request: Hando
                              f"巡检异常 {len(document['inspection_issues'])}",
                      by=principal.user_id, details={
                          "handover_id": document["_id"], "open_work_orders": [o["number"] for o in open_orders],
-                         "open_tickets": document["open_tickets"], "checklist_findings": document["checklist_findings"],
+                         "open_tickets": document["open_tickets"], "unreturned_keys": [k["label"] for k in keys],
+                         "checklist_findings": document["checklist_findings"],
                          "inspection_issues": document["inspection_issues"], "notes": request.notes})
         return handover_public(document)
 
@@ -151,6 +155,27 @@ async def acknowledge_handover(
     return await append_with_retry(database, work)
 
 
+# --- keys on loan, from intake's key register --------------------------------------------
+
+
+async def project_key_lent(uow: UnitOfWork, envelope: Envelope) -> None:
+    """A key out on loan is carried in every handover until it comes back (钥匙管理)."""
+    data = envelope.data
+    await store.key_lent(uow, envelope.estateid, {
+        **{k: data.get(k) for k in UNRETURNED_KEY_FIELDS}, "lent_at": _time(data.get("lent_at")) or envelope.time,
+        "due_back_at": _time(data.get("due_back_at")),
+    })
+
+
+async def project_key_returned(uow: UnitOfWork, envelope: Envelope) -> None:
+    data = envelope.data
+    await store.key_returned(uow, envelope.estateid, data["loan_id"], _time(data.get("returned_at")) or envelope.time)
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
 # --- the duty screen ---------------------------------------------------------------------
 
 
@@ -163,11 +188,12 @@ async def duty_screen(database: Database, estate_id: str, *, department: str | N
         now_open = {o["_id"]: o for o in await store.work_orders_by_id(database, carried_ids)
                     if o["status"] in rules.OPEN_STATUSES}
         still_open = [_carried(now_open[i]) for i in carried_ids if i in now_open]
-    yesterday = local_day(utcnow(), await estate_time_zone(database, estate_id)) - timedelta(days=1)
+    today = local_day(utcnow(), await estate_time_zone(database, estate_id))
     return {
         "estate_id": estate_id, "department": department, "post": post,
         "previous_handover": previous and handover_public(previous), "still_open": still_open,
-        "yesterday": await ledger_store.daily_figures(database, estate_id, yesterday),
+        "yesterday": await ledger_store.daily_figures(database, estate_id, today - timedelta(days=1)),
+        "today": await ledger_store.daily_figures(database, estate_id, today),
         "emergency_contacts": await store.emergency_contacts(database, estate_id),
     }
 

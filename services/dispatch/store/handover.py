@@ -18,6 +18,7 @@ MISSING_HANDOVERS = "handover_missing_flags"
 SPOT_CHECKS = "spot_checks"
 EMERGENCY_CONTACTS = "emergency_contacts"
 WATCH_STATE = "handover_watch_state"
+KEYS_ON_LOAN = "keys_on_loan"  # from intake's key register: loans not returned yet
 WORK_ORDERS = "work_orders"  # dispatch's own orders, read for what a shift carries over
 CARRIED_LIMIT = 500  # open orders listed in one handover; more is a queue, not a handover
 
@@ -28,6 +29,7 @@ async def ensure_indexes(database: Database) -> None:
     await db[HANDOVERS].create_index([("estate_id", ASCENDING), ("post", ASCENDING)])
     await db[HANDOVERS].create_index([("estate_id", ASCENDING), ("department", ASCENDING)])
     await db[SPOT_CHECKS].create_index("estate_id")
+    await db[KEYS_ON_LOAN].create_index([("estate_id", ASCENDING), ("returned", ASCENDING)])
     await db[WORK_ORDERS].create_index([("estate_id", ASCENDING), ("status", ASCENDING)])
 
 
@@ -61,6 +63,29 @@ async def incident_orders_created_between(uow: UnitOfWork, estate_id: str, start
 
 async def work_orders_by_id(database: Database, ids: list[str]) -> list[dict[str, Any]]:
     return await database.db[WORK_ORDERS].find({"_id": {"$in": ids}}).to_list(None)
+
+
+# --- keys on loan (a projection of intake.key.lent|returned) ----------------------------
+
+
+async def key_lent(uow: UnitOfWork, estate_id: str, loan: dict[str, Any]) -> None:
+    """$setOnInsert: a return that arrived before its loan keeps the loan closed."""
+    await uow.db[KEYS_ON_LOAN].update_one(
+        {"_id": loan["loan_id"]}, {"$setOnInsert": {"estate_id": estate_id, "returned": False, **loan}},
+        upsert=True, session=uow.session,
+    )
+
+
+async def key_returned(uow: UnitOfWork, estate_id: str, loan_id: str, returned_at: Any) -> None:
+    await uow.db[KEYS_ON_LOAN].update_one(
+        {"_id": loan_id}, {"$set": {"estate_id": estate_id, "returned": True, "returned_at": returned_at}},
+        upsert=True, session=uow.session,
+    )
+
+
+async def keys_out(uow: UnitOfWork, estate_id: str) -> list[dict[str, Any]]:
+    query = {"estate_id": estate_id, "returned": False}
+    return await uow.db[KEYS_ON_LOAN].find(query, session=uow.session).sort("lent_at", ASCENDING).to_list(CARRIED_LIMIT)
 
 
 # --- handovers ---------------------------------------------------------------------------
