@@ -178,8 +178,10 @@ def test_a_spot_check_is_recorded_and_goes_into_the_ledger(stack, estate):
     assert check["id"] in [c["id"] for c in listed]
     entry = next(e for e in ledger_entries(who["supervisor"], estate, "spot_check") if e["id"] == check["ledger_entry_id"])
     assert entry["content"]["details"]["findings"] == ["值班记录未及时填写"] and "不合格" in entry["content"]["summary"]
-    bad = who["supervisor"].post("dispatch", "/v1/spot-checks", json={**body, "result": "fine"})
-    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "result"
+    for change, field in (({"result": "fine"}, "result"), ({"checked_at": "2099-01-01T08:00:00+08:00"}, "checked_at"),
+                          ({"checked_at": "2026-11-26T08:00:00"}, "checked_at"), ({"post": ""}, "post")):
+        bad = who["supervisor"].post("dispatch", "/v1/spot-checks", json={**body, **change})
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == field, bad.text
 
 
 def test_emergency_contacts_are_on_the_duty_screen_and_in_every_p1_escalation(stack):
@@ -237,6 +239,8 @@ def test_notes_are_appended_corrected_never_edited_and_the_chain_verifies(stack,
     backwards = who["viewer"].get("dispatch", "/v1/ledger/verify", params={"estate_id": estate, "from_seq": 5,
                                                                           "to_seq": 2})
     assert backwards.status_code == 422 and backwards.json()["field"] == "to_seq"
+    beyond = who["viewer"].get("dispatch", "/v1/ledger/verify", params={"estate_id": estate, "from_seq": 10**12})
+    assert beyond.status_code == 200 and beyond.json()["checked"] == 0 and beyond.json()["valid"]
 
     for method, path in (("DELETE", f"/v1/ledger/entries/{entry['id']}"), ("PUT", f"/v1/ledger/entries/{entry['id']}"),
                          ("PATCH", f"/v1/ledger/entries/{entry['id']}")):
@@ -363,6 +367,7 @@ def test_roles_scope_and_bodies(stack, estate):
         ({"checklist": [{"item": "钥匙", "missing": -1}]}, "checklist.0.missing"),
         ({"outgoing_id": "someone-else"}, "outgoing_id"),
         ({"post": "前台"}, "post"),
+        ({"shift_date": "0001-01-01"}, "shift_date"),
     ):
         response = who["outgoing"].post("dispatch", "/v1/handovers", json={**base, **change})
         assert response.status_code == 422, (change, response.text)

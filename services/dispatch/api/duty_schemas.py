@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -118,6 +118,13 @@ class HandoverCreate(Strict):
     inspection: EndOfShiftInspection
     notes: str = Text
 
+    @field_validator("shift_date")
+    @classmethod
+    def _plausible(cls, value: date) -> date:
+        if not 2000 <= value.year <= 2100:
+            raise ValueError("a shift date between 2000 and 2100")
+        return value
+
 
 class HandoverAcknowledge(Strict):
     discrepancies: list[str] = Field(default_factory=list, max_length=30)
@@ -198,10 +205,14 @@ class SpotCheckCreate(Strict):
 
     @field_validator("checked_at")
     @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
+    def _aware_and_past(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return value
+        if value.tzinfo is None:
             raise ValueError("give a time zone, e.g. 2026-11-26T09:30:00+08:00")
-        return value
+        if not datetime(2000, 1, 1, tzinfo=UTC) <= value <= datetime.now(UTC) + timedelta(minutes=10):
+            raise ValueError("a spot check is recorded when it was made, not in the future")
+        return value.astimezone(UTC)
 
     @field_validator("findings")
     @classmethod

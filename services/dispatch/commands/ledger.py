@@ -88,7 +88,8 @@ async def append_with_retry(
 async def verify(database: Database, estate_id: str, from_seq: int, to_seq: int | None) -> dict[str, Any]:
     """Check a range of the chain (the head by default) and name its first broken link."""
     current = await store.head(database, estate_id)
-    last = current["sequence"] if to_seq is None else to_seq
+    # Beyond the head there is nothing to check; missing entries up to the head are found.
+    last = current["sequence"] if to_seq is None else min(to_seq, current["sequence"])
     last = min(last, from_seq + store.VERIFY_LIMIT - 1)
     if from_seq > 1:
         before = await store.find_entry(database, estate_id, entry_id(estate_id, from_seq - 1))
