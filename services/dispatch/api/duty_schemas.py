@@ -210,7 +210,7 @@ class SpotCheckCreate(Strict):
             return value
         if value.tzinfo is None:
             raise ValueError("give a time zone, e.g. 2026-11-26T09:30:00+08:00")
-        if not datetime(2000, 1, 1, tzinfo=UTC) <= value <= datetime.now(UTC) + timedelta(minutes=10):
+        if not 2000 <= value.year <= 2100 or value > datetime.now(UTC) + timedelta(minutes=10):
             raise ValueError("a spot check is recorded when it was made, not in the future")
         return value.astimezone(UTC)
 
