@@ -65,6 +65,15 @@ def escalated(data: dict[str, Any]) -> Draft | None:
                  template="workorder.escalated", body=body, urgent=True)
 
 
+def handover_missing(data: dict[str, Any]) -> Draft | None:
+    """A shift ended with no handover (交接班): the supervisor on duty hears of it."""
+    if not data.get("supervisor_id"):
+        return None
+    body = f"【未交班】{data['post']} 岗 {data['shift_date']} {data['shift_code']} 班次已结束，未提交交接班记录，请跟进。"
+    return Draft(recipient_id=data["supervisor_id"], recipient_kind="staff", channel="app_push",
+                 template="shift.handover_missing", body=body, urgent=False)
+
+
 def dedupe_key(event_id: str, draft: Draft) -> str:
     """One message per (event, recipient, channel), however often the event is delivered."""
     return f"{event_id}:{draft.recipient_id}:{draft.channel}"
