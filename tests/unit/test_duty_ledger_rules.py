@@ -168,3 +168,22 @@ def test_production_refuses_the_development_ledger_key():
     with pytest.raises(ValueError, match="LEDGER_HMAC_KEY"):
         DispatchSettings(**production, ledger_hmac_key="short")
     assert DispatchSettings(**production, ledger_hmac_key="y" * 40).ledger_hmac_key == "y" * 40
+
+
+def test_a_p1_escalation_message_carries_the_emergency_contacts():
+    from services.notification.domain.messages import escalated
+
+    step = {"recipient_id": "sup-1", "position": "supervisor", "reason": "P1", "level": 1, "number": "WO-1",
+            "priority": "P1", "description": "电缆冒烟"}
+    lines = ["派出所 城东派出所 110", "消防 消防救援站 119"]
+    assert "应急联系：派出所 城东派出所 110；消防 消防救援站 119" in escalated({**step, "emergency_contacts": lines}).body
+    assert "应急联系" not in escalated(step).body
+
+
+def test_a_missing_handover_message_goes_to_the_supervisor_it_names():
+    from services.notification.domain.messages import handover_missing
+
+    data = {"post": "gate-1", "shift_date": "2026-11-26", "shift_code": "night", "supervisor_id": "sup-1"}
+    draft = handover_missing(data)
+    assert draft.recipient_id == "sup-1" and "gate-1" in draft.body and "night" in draft.body
+    assert handover_missing({**data, "supervisor_id": None}) is None

@@ -79,7 +79,8 @@ async def file_handover(database: Database, principal: Principal, request: Hando
         incidents = {o["_id"]: o for o in open_orders if o.get("incident_id")}
         for order in await store.incident_orders_created_between(uow, request.estate_id, starts_at, ends_at):
             incidents.setdefault(order["_id"], order)
-        keys = [{k: key.get(k) for k in UNRETURNED_KEY_FIELDS} for key in await store.keys_out(uow, request.estate_id)]
+        keys = [{field: loan.get(field) for field in UNRETURNED_KEY_FIELDS}
+                for loan in await store.keys_out(uow, request.estate_id)]
         checklist = [item.model_dump() for item in request.checklist]
         inspection = request.inspection.model_dump()
         document = {
@@ -211,9 +212,7 @@ async def set_duty_posts(
     return await store.set_duty_posts(database, estate_id, document)
 
 
-async def _flag_missing(
-    database: Database, estate: dict[str, Any], due: rules.DueShift, time_zone: str
-) -> bool:
+async def _flag_missing(database: Database, estate: dict[str, Any], due: rules.DueShift) -> bool:
     estate_id = estate["estate_id"]
     key = rules.shift_key(estate_id, due.shift.post, due.shift_date, due.shift.code)
 
@@ -255,7 +254,7 @@ async def watch_handovers(database: Database, settings: DispatchSettings, now: d
             if due.ends_at <= estate["watched_since"]:
                 continue  # ended before anyone asked for this post to be watched
             try:
-                flagged += await _flag_missing(database, estate, due, time_zone)
+                flagged += await _flag_missing(database, estate, due)
             except Exception as error:  # keep the cursor: the next pass tries this shift again
                 failures += 1
                 log.warning("missing handover not flagged", estate_id=estate["estate_id"], error=repr(error))
