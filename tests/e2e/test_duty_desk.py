@@ -292,8 +292,18 @@ def test_calls_and_dispatches_go_into_the_ledger_by_themselves(stack, estate):
     call = eventually(lambda: next((e for e in ledger_entries(agent, estate, "call")
                                     if e["content"]["details"]["contact_id"] == contact_id), None), what="the call")
     assert call["content"]["source"]
-    eventually(lambda: [e for e in ledger_entries(agent, estate, "dispatch") if "派给" in e["content"]["summary"]],
-               what="a dispatch recorded")
+    ticket = response.json()["ticket"]
+    dispatched = eventually(lambda: [e for e in ledger_entries(agent, estate, "dispatch")
+                                     if e["content"]["details"]["ticket_id"] == ticket["id"]
+                                     and "派给" in e["content"]["summary"]], what="its dispatch recorded")
+    assert dispatched[0]["content"]["source"] != call["content"]["source"]
+
+    # The ticket's order is open: the service centre's next handover carries the ticket's number.
+    handover = agent.post("dispatch", "/v1/handovers", json=handover_body(
+        estate, post="cs-desk", department="customer_service", shift_date="2026-11-20", shift={"code": "early"}))
+    assert handover.status_code == 201, handover.text
+    assert ticket["number"] in handover.json()["open_tickets"]
+    assert ticket["id"] in {o["ticket_id"] for o in handover.json()["open_work_orders"]}
 
 
 def publish(stack, routing_key: str, estate_id: str, data: dict) -> None:
