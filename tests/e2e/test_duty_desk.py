@@ -128,6 +128,23 @@ def test_the_service_centre_desk_carries_every_departments_open_orders(stack, es
     assert response.json()["shift_end"].startswith("2026-11-26T16:00:00")  # 24:00 local is the next midnight
 
 
+def test_a_shift_codes_times_come_from_the_departments_shift_templates(stack, estate):
+    who = people(stack, estate)
+    templates = {"templates": [{"code": "long_day", "name": "长白班", "starts": "07:00", "ends": "19:00"},
+                               {"code": "long_night", "name": "长夜班", "starts": "19:00", "ends": "07:00"}]}
+    response = who["supervisor"].call("PUT", "dispatch", f"/v1/estates/{estate}/shift-templates/security", json=templates)
+    assert response.status_code == 200, response.text
+    handover = who["outgoing"].post("dispatch", "/v1/handovers", json=handover_body(
+        estate, post="gate-9", department="security", shift_date="2026-11-26", shift={"code": "long_night"}))
+    assert handover.status_code == 201, handover.text
+    # 19:00 local on the 26th to 07:00 on the 27th, in UTC.
+    assert handover.json()["shift_start"].startswith("2026-11-26T11:00:00")
+    assert handover.json()["shift_end"].startswith("2026-11-26T23:00:00")
+    unknown = who["outgoing"].post("dispatch", "/v1/handovers", json=handover_body(
+        estate, post="gate-9", department="security", shift_date="2026-11-26", shift={"code": "early"}))
+    assert unknown.status_code == 422 and unknown.json()["field"] == "shift.code"  # not one of security's now
+
+
 def test_a_shift_without_a_handover_is_flagged_to_the_supervisor_exactly_once(stack):
     estate_id = setup_estate(stack, engineers=0)
     add_staff(stack, estate_id, f"{estate_id}-sup", department="customer_service", position="supervisor")
@@ -376,7 +393,7 @@ def test_roles_scope_and_bodies(stack, estate):
     base = handover_body(estate, post="cs-desk", department="customer_service", shift_date="2026-11-25",
                          shift={"code": "night"})
     for change, field in (
-        ({"shift": {"code": "odd"}}, "shift"),
+        ({"shift": {"code": "odd"}}, "shift.code"),
         ({"shift": {"code": "early", "start": "25:00", "end": "08:00"}}, "shift.start"),
         ({"inspection": {k: v for k, v in ALL_OK.items() if k != "power"}}, "inspection.power"),
         ({"inspection": {**ALL_OK, "power": {"status": "issue"}}}, "inspection.power"),
@@ -392,6 +409,6 @@ def test_roles_scope_and_bodies(stack, estate):
     assert who["outgoing"].post("dispatch", "/v1/ledger/entries", json={**note, "text": ""}).status_code == 422
     bad_posts = {"posts": [{"post": "gate-1", "name": "一号岗", "department": "security", "shifts": [{"code": "x"}]}]}
     response = who["supervisor"].call("PUT", "dispatch", f"/v1/estates/{estate}/duty-posts", json=bad_posts)
-    assert response.status_code == 422 and response.json()["errors"][0]["field"].startswith("posts.0.shifts.0")
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "posts.0.shifts.0.code"
     missing = who["incoming"].post("dispatch", "/v1/handovers/01JNOSUCHHANDOVER0000000000/acknowledge", json={})
     assert missing.status_code == 404

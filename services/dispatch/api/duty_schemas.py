@@ -8,12 +8,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.dispatch.api.schemas import Department
-from services.dispatch.domain.handover import DEFAULT_SHIFTS, seconds_of_day
+from services.dispatch.domain.handover import seconds_of_day
 from shared.schemas import Strict, estate_id_field
 
 POST_PATTERN = r"^[a-z0-9][a-z0-9_-]{1,39}$"
 CLOCK_PATTERN = r"^\d{2}:\d{2}(:\d{2})?$"
-ShiftCode = Field(pattern=r"^[a-z0-9_-]{1,20}$", description="early 早班, middle 中班, night 夜班, day 白班, or an estate's own")
+ShiftCode = Field(pattern=r"^[a-z0-9_]{1,20}$", description="A shift template's code: early 早班, middle 中班, "
+                                                               "night 夜班, day 白班 by default")
 Text = Field(default="", max_length=2000)
 
 
@@ -27,7 +28,7 @@ def _check_clock(value: str | None) -> str | None:
 
 
 class ShiftTimes(Strict):
-    """A shift: its code, and its times unless the code is one of the default templates."""
+    """A shift: its code, and its times unless the department's shift templates (rosters) know the code."""
 
     code: str = ShiftCode
     start: str | None = Field(default=None, pattern=CLOCK_PATTERN, description='Local "HH:MM" or "HH:MM:SS"')
@@ -36,15 +37,10 @@ class ShiftTimes(Strict):
     _clock = field_validator("start", "end")(_check_clock)
 
     @model_validator(mode="after")
-    def _times_known(self) -> "ShiftTimes":
+    def _both_or_neither(self) -> "ShiftTimes":
         if (self.start is None) != (self.end is None):
             raise ValueError("give both start and end, or neither")
-        if self.start is None:
-            template = DEFAULT_SHIFTS.get(self.code)
-            if template is None:
-                raise ValueError(f"'{self.code}' is not a default shift; give its start and end")
-            self.start, self.end = template.start, template.end
-        if seconds_of_day(self.start) >= 24 * 3600:
+        if self.start is not None and seconds_of_day(self.start) >= 24 * 3600:
             raise ValueError("a shift cannot start at 24:00")
         return self
 

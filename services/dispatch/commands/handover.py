@@ -16,9 +16,11 @@ from services.dispatch.api.duty_schemas import (
     HandoverAcknowledge,
     HandoverCreate,
     HandoverPublic,
+    ShiftTimes,
     SpotCheckCreate,
     SpotCheckPublic,
 )
+from services.dispatch.commands import rosters as roster_commands
 from services.dispatch.commands.ledger import append_with_retry, record
 from services.dispatch.domain import handover as rules
 from services.dispatch.settings import DispatchSettings
@@ -28,7 +30,7 @@ from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.documents import to_public
 from shared.envelope import Envelope, new_id, utcnow
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.estates import estate_time_zone, local_day
 from shared.events import HandoverAcknowledged, HandoverFiled, HandoverMissing
 
@@ -63,12 +65,26 @@ def _carried(order: dict[str, Any]) -> dict[str, Any]:
 # --- filing and acknowledging --------------------------------------------------------------
 
 
+async def shift_times(
+    database: Database, estate_id: str, department: str, shift: ShiftTimes, field: str
+) -> tuple[str, str]:
+    """A shift's local start and end: as given, or from the department's shift templates (rosters)."""
+    if shift.start is not None:
+        return shift.start, shift.end
+    templates = (await roster_commands.shift_templates(database, estate_id, department))["templates"]
+    template = next((t for t in templates if t["code"] == shift.code), None)
+    if template is None:
+        raise InvalidInput(f"'{shift.code}' is not a shift of {department}; give its start and end", field=field)
+    return template["starts"], template["ends"]
+
+
 async def file_handover(database: Database, principal: Principal, request: HandoverCreate) -> dict[str, Any]:
     """The outgoing person's handover: what is still open is collected, not typed."""
     principal.require_estate(request.estate_id)
     time_zone = await estate_time_zone(database, request.estate_id)
     shift = request.shift
-    starts_at, ends_at = rules.shift_window(request.shift_date, shift.start, shift.end, time_zone)
+    start, end = await shift_times(database, request.estate_id, request.department, shift, "shift.code")
+    starts_at, ends_at = rules.shift_window(request.shift_date, start, end, time_zone)
     key = rules.shift_key(request.estate_id, request.post, request.shift_date, shift.code)
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
@@ -207,7 +223,14 @@ async def set_duty_posts(
 ) -> dict[str, Any]:
     """The posts whose shifts must end with a handover; shifts that ended before this are not flagged."""
     principal.require_estate(estate_id)
-    document = {"posts": [post.model_dump() for post in request.posts], "grace_s": request.grace_s,
+    posts = []
+    for n, post in enumerate(request.posts):
+        shifts = []
+        for m, shift in enumerate(post.shifts):
+            start, end = await shift_times(database, estate_id, post.department, shift, f"posts.{n}.shifts.{m}.code")
+            shifts.append({"code": shift.code, "start": start, "end": end})
+        posts.append({**post.model_dump(), "shifts": shifts})
+    document = {"posts": posts, "grace_s": request.grace_s,
                 "watched_since": utcnow(), "company_id": principal.company_id}
     return await store.set_duty_posts(database, estate_id, document)
 

@@ -2,8 +2,8 @@
 
 Pure functions. A shift is identified by (estate, post, local date it starts on, shift code) and
 its local start and end times; an end at or before the start is on the next day (中班 16:00–24:00,
-a night shift 22:00–06:00). Until rosters say who works which shift, the default templates below
-give the times of a shift code.
+a night shift 22:00–06:00). The times of a shift code come from the department's shift templates
+(rosters), unless a request gives them.
 """
 
 from __future__ import annotations
@@ -16,24 +16,6 @@ from zoneinfo import ZoneInfo
 DAY_S = 24 * 3600
 OPEN_STATUSES = ("pending", "assigned", "accepted", "arrived", "on_hold")
 INSPECTION_AREAS = ("security", "water", "power", "equipment", "environment")  # 安防、水电、设施设备、环境
-
-
-@dataclass(frozen=True)
-class ShiftTemplate:
-    code: str
-    name: str
-    start: str  # "HH:MM" or "HH:MM:SS", local time; "24:00" is the midnight that ends a day
-    end: str
-
-
-DEFAULT_SHIFTS = {
-    template.code: template for template in (
-        ShiftTemplate("early", "早班", "08:00", "16:00"),
-        ShiftTemplate("middle", "中班", "16:00", "24:00"),
-        ShiftTemplate("night", "夜班", "00:00", "08:00"),
-        ShiftTemplate("day", "白班", "08:30", "17:30"),
-    )
-}
 
 
 def seconds_of_day(clock: str) -> int:
