@@ -51,3 +51,7 @@ async def notify_sla_breach(uow: UnitOfWork, envelope: Envelope) -> None:
 
 async def notify_escalation(uow: UnitOfWork, envelope: Envelope) -> None:
     await store_and_send(uow, envelope, rules.escalated(envelope.data))
+
+
+async def notify_missing_handover(uow: UnitOfWork, envelope: Envelope) -> None:
+    await store_and_send(uow, envelope, rules.handover_missing(envelope.data))

@@ -7,4 +7,5 @@ HANDLERS = {
     "dispatch.sla.warning": commands.notify_sla_warning,
     "dispatch.sla.breached": commands.notify_sla_breach,
     "dispatch.workorder.escalated": commands.notify_escalation,
+    "dispatch.shift.handover_missing": commands.notify_missing_handover,
 }

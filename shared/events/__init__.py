@@ -9,6 +9,7 @@ from shared.events.duty import *  # noqa: F401,F403
 from shared.events.intake import *  # noqa: F401,F403
 from shared.events.intake_desk import *  # noqa: F401,F403
 from shared.events.intake_procedures import *  # noqa: F401,F403
+from shared.events.ledger import *  # noqa: F401,F403
 from shared.events.notification import *  # noqa: F401,F403
 from shared.events.registry import *  # noqa: F401,F403
 from shared.events.registry import REGISTRY, EventType, Payload, envelope_for, event, parse_payload  # noqa: F401

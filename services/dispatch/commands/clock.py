@@ -7,6 +7,7 @@ from typing import Any
 
 from services.dispatch import store
 from services.dispatch.domain import sla
+from services.dispatch.store.handover import emergency_contact_lines
 from shared.db import UnitOfWork
 from shared.envelope import utcnow
 from shared.events import SlaBreached, SlaWarning, WorkOrderEscalated
@@ -93,6 +94,7 @@ async def escalate(
     if recipient is None:
         on_duty = await store.staff_on_duty(uow, order["estate_id"], position=position)
         recipient = on_duty[0] if on_duty else None
+    contacts = await emergency_contact_lines(uow, order["estate_id"]) if order["priority"] == "P1" else []
     step = {"level": level, "position": position, "at": now, "recipient_id": recipient and recipient["_id"]}
     await uow.db[store.WORK_ORDERS].update_one(
         {"_id": order["_id"]}, {"$set": {"escalation_level": level}, "$push": {"escalations": step}},
@@ -102,6 +104,7 @@ async def escalate(
         work_order_id=order["_id"], number=order["number"], level=level, position=position,
         recipient_id=recipient and recipient["_id"], recipient_name=recipient and recipient["name"],
         reason=order["escalation_reason"], priority=order["priority"], description=order["description"],
+        emergency_contacts=contacts,
     ), subject=order["_id"], company_id=order["company_id"], estate_id=order["estate_id"])
     if climb and (next_step := sla.escalation_step(level + 1, now, order["ladder_delays_s"])) is not None:
         await store.add_timers(uow, [timer_document(order, next_step)])

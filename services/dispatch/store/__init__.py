@@ -10,6 +10,7 @@ from pymongo import ASCENDING
 from services.dispatch.domain import sla
 from services.dispatch.domain.calendar import BusinessCalendar
 from services.dispatch.domain.work_orders import RoutingRule
+from services.dispatch.store import handover, ledger
 from services.dispatch.store import rosters as duty
 from shared.db import Database, UnitOfWork
 from shared.estates import estate_time_zone
@@ -39,6 +40,8 @@ async def ensure_indexes(database: Database) -> None:
     await db[SLA_TIMERS].create_index("work_order_id")
     await db[SLA_TIMERS].create_index("fired_at", expireAfterSeconds=FIRED_TIMER_RETENTION_S, name="prune_fired")
     await duty.ensure_indexes(database)
+    await handover.ensure_indexes(database)
+    await ledger.ensure_indexes(database)
 
 
 async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> None:

@@ -59,8 +59,19 @@ def escalated(data: dict[str, Any]) -> Draft | None:
     cause = ESCALATION_CAUSES.get(data["reason"], "超时未处理")
     body = (f"【逐级上报·第{data['level']}级·{position}】工单 {data['number']}（{data['priority']}）{cause}："
             f"{data['description']}")
+    if data.get("emergency_contacts"):  # P1: the estate's police, fire, hospital and utilities, at hand
+        body += f"。应急联系：{'；'.join(data['emergency_contacts'])}"
     return Draft(recipient_id=data["recipient_id"], recipient_kind="staff", channel="app_push",
                  template="workorder.escalated", body=body, urgent=True)
+
+
+def handover_missing(data: dict[str, Any]) -> Draft | None:
+    """A shift ended with no handover (交接班): the supervisor on duty hears of it."""
+    if not data.get("supervisor_id"):
+        return None
+    body = f"【未交班】{data['post']} 岗 {data['shift_date']} {data['shift_code']} 班次已结束，未提交交接班记录，请跟进。"
+    return Draft(recipient_id=data["supervisor_id"], recipient_kind="staff", channel="app_push",
+                 template="shift.handover_missing", body=body, urgent=False)
 
 
 def dedupe_key(event_id: str, draft: Draft) -> str:

@@ -1,0 +1,128 @@
+"""Dispatch's HTTP API of the duty desk: handovers, the duty screen, duty posts, spot checks, emergency contacts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.dispatch.api.deps import Readers
+from services.dispatch.api.duty_schemas import (
+    DutyPostsPublic,
+    DutyPostsUpdate,
+    DutyScreen,
+    EmergencyContactsPublic,
+    EmergencyContactsUpdate,
+    HandoverAcknowledge,
+    HandoverCreate,
+    HandoverPublic,
+    SpotCheckCreate,
+    SpotCheckPublic,
+)
+from services.dispatch.api.schemas import Department
+from services.dispatch.commands import handover as commands
+from services.dispatch.store import handover as store
+from shared.auth import Principal, require_roles
+from shared.errors import NotFound
+from shared.idempotency import IdempotencyKey
+from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.service import DatabaseDep
+
+router = APIRouter(prefix="/v1", tags=["shift handover and duty"])
+PageQuery = Annotated[PageRequest, Depends(page_request)]
+# Whoever holds a post files and takes over handovers and writes the duty ledger.
+DutyStaff = Annotated[
+    Principal, require_roles("agent", "supervisor", "dispatcher", "technician", "estate_manager", "company_admin")
+]
+# Spot checks, the watched posts and the estate's emergency contacts are the supervisors' business.
+Supervisors = Annotated[Principal, require_roles("supervisor", "estate_manager", "company_admin")]
+PostQuery = Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9_-]{1,39}$")]
+
+
+@router.post("/handovers", status_code=201, response_model=HandoverPublic)
+async def file_handover(body: HandoverCreate, principal: DutyStaff, database: DatabaseDep) -> dict:
+    """At shift end: the open work orders, tickets and incidents are collected; the checklist and round are given."""
+    return await commands.file_handover(database, principal, body)
+
+
+@router.post("/handovers/{handover_id}/acknowledge", response_model=HandoverPublic)
+async def acknowledge_handover(
+    handover_id: str, body: HandoverAcknowledge, principal: DutyStaff, database: DatabaseDep
+) -> dict:
+    """The incoming person takes over, once (409 after), noting discrepancies; not the one who filed it (409)."""
+    return await commands.acknowledge_handover(database, principal, handover_id, body)
+
+
+@router.get("/handovers/{handover_id}", response_model=HandoverPublic)
+async def get_handover(handover_id: str, principal: Readers, database: DatabaseDep) -> dict:
+    document = await store.find_handover(database, handover_id, principal.estate_filter())
+    if document is None:
+        raise NotFound("handover")
+    return commands.handover_public(document)
+
+
+@router.get("/handovers", response_model=Page[HandoverPublic])
+async def list_handovers(
+    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery, post: PostQuery = None,
+    department: Department | None = None,
+) -> Page[HandoverPublic]:
+    principal.require_estate(estate_id)
+    query = {**principal.estate_filter(), "estate_id": estate_id,
+             **{k: v for k, v in {"post": post, "department": department}.items() if v}}
+    documents, next_cursor = await fetch_page(database.db[store.HANDOVERS], query, page)
+    return Page(items=[commands.handover_public(d) for d in documents], next_cursor=next_cursor)
+
+
+@router.get("/estates/{estate_id}/duty-screen", response_model=DutyScreen)
+async def duty_screen(
+    estate_id: str, principal: Readers, database: DatabaseDep, department: Department | None = None,
+    post: PostQuery = None,
+) -> dict:
+    """The start of a shift: the previous handover, what of it is still open, yesterday's figures, contacts."""
+    principal.require_estate(estate_id)
+    return await commands.duty_screen(database, estate_id, department=department, post=post)
+
+
+@router.put("/estates/{estate_id}/duty-posts", response_model=DutyPostsPublic)
+async def set_duty_posts(estate_id: str, body: DutyPostsUpdate, principal: Supervisors, database: DatabaseDep) -> dict:
+    """The posts and shifts that must end with a handover; a shift without one is flagged to the supervisor."""
+    return await commands.set_duty_posts(database, principal, estate_id, body)
+
+
+@router.get("/estates/{estate_id}/duty-posts", response_model=DutyPostsPublic)
+async def get_duty_posts(estate_id: str, principal: Readers, database: DatabaseDep) -> dict:
+    principal.require_estate(estate_id)
+    return await store.duty_posts(database, estate_id) or {"estate_id": estate_id, "posts": []}
+
+
+@router.post("/spot-checks", status_code=201, response_model=SpotCheckPublic)
+async def record_spot_check(
+    body: SpotCheckCreate, principal: Supervisors, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+) -> dict:
+    """值班抽查: a supervisor's check of a post; it goes into the duty ledger."""
+    return await commands.record_spot_check(database, principal, body, idempotency_key=idempotency_key)
+
+
+@router.get("/spot-checks", response_model=Page[SpotCheckPublic])
+async def list_spot_checks(
+    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery
+) -> Page[SpotCheckPublic]:
+    principal.require_estate(estate_id)
+    query = {**principal.estate_filter(), "estate_id": estate_id}
+    documents, next_cursor = await fetch_page(database.db[store.SPOT_CHECKS], query, page)
+    return Page(items=[SpotCheckPublic(id=d["_id"], **d) for d in documents], next_cursor=next_cursor)
+
+
+@router.put("/estates/{estate_id}/emergency-contacts", response_model=EmergencyContactsPublic)
+async def set_emergency_contacts(
+    estate_id: str, body: EmergencyContactsUpdate, principal: Supervisors, database: DatabaseDep
+) -> dict:
+    """派出所、消防、医院、供水、供气、供电: on the duty screen and in every P1 escalation."""
+    principal.require_estate(estate_id)
+    return await store.set_emergency_contacts(database, estate_id, [c.model_dump() for c in body.contacts])
+
+
+@router.get("/estates/{estate_id}/emergency-contacts", response_model=EmergencyContactsPublic)
+async def get_emergency_contacts(estate_id: str, principal: Readers, database: DatabaseDep) -> dict:
+    principal.require_estate(estate_id)
+    return {"estate_id": estate_id, "contacts": await store.emergency_contacts(database, estate_id)}

@@ -1,0 +1,198 @@
+"""The duty ledger (客服工作台帐): appending notes and corrections, verifying the chain, publishing its head,
+and the entries that events of the duty (calls, dispatches, incidents) add by themselves."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from typing import Any
+
+import structlog
+from pydantic import BaseModel
+from pymongo.errors import DuplicateKeyError
+
+from services.dispatch.api.duty_schemas import LedgerNoteCreate
+from services.dispatch.domain.ledger import GENESIS_HASH, entry_id, verify_chain
+from services.dispatch.settings import DispatchSettings
+from services.dispatch.store import ledger as store
+from shared.auth import Principal
+from shared.db import Database, UnitOfWork
+from shared.envelope import Envelope, utcnow
+from shared.errors import InvalidInput
+from shared.estates import estate_time_zone, local_day
+from shared.events import LedgerHeadPublished
+from shared.idempotency import create_once
+
+log = structlog.get_logger(__name__)
+APPEND_ATTEMPTS = 5
+
+
+@functools.cache
+def ledger_key() -> bytes:
+    """The HMAC key, from the service's settings (read once, at first use, like the app factory's)."""
+    return DispatchSettings().ledger_hmac_key.encode("utf-8")
+
+
+async def record(uow: UnitOfWork, *, estate_id: str, company_id: str, kind: str, summary: str, **fields: Any) -> dict:
+    """Append an entry in the caller's transaction (handovers, spot checks, flags use this)."""
+    return await store.append(uow, ledger_key(), estate_id=estate_id, company_id=company_id, kind=kind,
+                              summary=summary, **fields)
+
+
+def entry_public(entry: dict[str, Any]) -> dict[str, Any]:
+    return {"id": entry["_id"], **{k: entry[k] for k in ("estate_id", "sequence", "kind", "content",
+                                                         "previous_hash", "hash", "recorded_at")}}
+
+
+async def append_note(
+    database: Database, principal: Principal, request: LedgerNoteCreate, *, idempotency_key: str | None = None
+) -> dict[str, Any]:
+    """A free-text note of the shift, or a correction of an earlier entry (which stays as it was)."""
+    principal.require_estate(request.estate_id)
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        kind = "note"
+        if request.corrects is not None:
+            if await store.find_entry(uow, request.estate_id, request.corrects) is None:
+                raise InvalidInput("no such entry in this estate's ledger", field="corrects")
+            kind = "correction"
+        entry = await record(uow, estate_id=request.estate_id, company_id=principal.company_id, kind=kind,
+                             summary=request.text, by=principal.user_id, corrects=request.corrects,
+                             details={"by_name": principal.name})
+        return entry_public(entry)
+
+    return await append_with_retry(database, work, principal=principal, idempotency_key=idempotency_key,
+                                   body=request)
+
+
+async def append_with_retry(
+    database: Database, work, *, principal: Principal | None = None, idempotency_key: str | None = None,
+    body: BaseModel | None = None,
+) -> Any:
+    """Appends of one process share a transaction (group commit), so they do not conflict on the chain
+    head; another replica's append conflicts, and the loser runs again. With an Idempotency-Key, a
+    retried request gets the first answer and appends nothing."""
+    for attempt in range(1, APPEND_ATTEMPTS + 1):
+        try:
+            if idempotency_key is None:
+                return await database.grouped_transaction(work)
+            return await create_once(database=database, principal=principal, key=idempotency_key, body=body,
+                                     work=work, grouped=True)
+        except (store.ChainMoved, DuplicateKeyError):
+            # DuplicateKeyError: two first appends of an estate both created its head.
+            if attempt == APPEND_ATTEMPTS:
+                raise store.ChainMoved() from None
+            await asyncio.sleep(0.01 * attempt)
+
+
+async def verify(database: Database, estate_id: str, from_seq: int, to_seq: int | None) -> dict[str, Any]:
+    """Check a range of the chain (the head by default) and name its first broken link."""
+    current = await store.head(database, estate_id)
+    # Beyond the head there is nothing to check; missing entries up to the head are found.
+    last = current["sequence"] if to_seq is None else min(to_seq, current["sequence"])
+    last = min(last, from_seq + store.VERIFY_LIMIT - 1)
+    if from_seq > 1:
+        before = await store.find_entry(database, estate_id, entry_id(estate_id, from_seq - 1))
+        first = await store.find_entry(database, estate_id, entry_id(estate_id, from_seq))
+        # Anchored on the entry before the range; if that one is gone, on what the range's first names.
+        anchor = before["hash"] if before else (first["previous_hash"] if first else GENESIS_HASH)
+    else:
+        anchor = GENESIS_HASH
+    entries = await store.entries_between(database, estate_id, from_seq, last) if last >= from_seq else []
+    verdict = verify_chain(ledger_key(), estate_id, entries, from_sequence=from_seq, to_sequence=last,
+                           previous_hash=anchor)
+    broken = verdict.broken
+    return {
+        "estate_id": estate_id, "from_seq": from_seq, "to_seq": last, "checked": verdict.checked,
+        "valid": verdict.valid, "last_hash": verdict.last_hash,
+        "first_broken": broken and {"sequence": broken.sequence, "entry_id": broken.entry_id,
+                                    "reason": broken.reason, "detail": broken.detail},
+        "head": {"estate_id": estate_id, "sequence": current["sequence"], "hash": current["hash"]},
+    }
+
+
+# --- the published head ----------------------------------------------------------------
+
+
+async def publish_heads(database: Database) -> int:
+    """Publish each chain head that moved since it was last published; one replica wins each."""
+    published = 0
+    for head_document in await store.heads_to_publish(database):
+        async def work(uow: UnitOfWork, head_document=head_document) -> bool:
+            now = utcnow()
+            if not await store.claim_head_publication(uow, head_document, now):
+                return False
+            uow.emit(LedgerHeadPublished(sequence=head_document["sequence"], hash=head_document["hash"],
+                                         published_at=now),
+                     subject=head_document["_id"], company_id=head_document["company_id"],
+                     estate_id=head_document["estate_id"])
+            return True
+
+        try:
+            published += await database.transaction(work)
+        except Exception as error:  # an append at the same moment: the next pass publishes the newer head
+            log.info("ledger head not published this pass", estate_id=head_document["_id"], error=repr(error))
+    return published
+
+
+async def run_head_publisher(database: Database, settings: DispatchSettings) -> None:
+    interval = getattr(settings, "ledger_head_publish_interval_s", 10.0)
+    while True:
+        try:
+            await publish_heads(database)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # the database away for a moment: publish on a later pass
+            log.warning("ledger head publication failed", error=repr(error))
+        await asyncio.sleep(interval)
+
+
+# --- entries from events of the duty -----------------------------------------------------
+
+
+def _scope(envelope: Envelope) -> dict[str, Any]:
+    return {"estate_id": envelope.estateid, "company_id": envelope.companyid, "at": envelope.time,
+            "source": envelope.id}
+
+
+async def record_contact(uow: UnitOfWork, envelope: Envelope) -> None:
+    """Every call (and visit, message, patrol finding) handled goes into the ledger."""
+    data = envelope.data
+    answered = "" if data.get("answered_within_15s") is None else (
+        "，15秒内接听" if data["answered_within_15s"] else "，超过15秒接听")
+    await record(uow, kind="call", summary=f"{data['channel']}：{data['outcome']}{answered}",
+                 details={k: data.get(k) for k in ("contact_id", "channel", "outcome", "ticket_id",
+                                                    "answered_within_15s")}, **_scope(envelope))
+
+
+async def record_incident(uow: UnitOfWork, envelope: Envelope) -> None:
+    data = envelope.data
+    await record(uow, kind="incident", summary=f"事件（{data['priority']}）：{data['description']}",
+                 details={k: data.get(k) for k in ("incident_id", "category", "priority", "location")},
+                 **_scope(envelope))
+
+
+async def record_dispatch(uow: UnitOfWork, envelope: Envelope) -> None:
+    """Work orders created and assigned; created ones also count in the day's figures."""
+    data = envelope.data
+    if envelope.routing_key == "dispatch.workorder.created":
+        summary = f"工单 {data['number']} 已建（{data['department']}，{data['priority']}）"
+        await _count(uow, envelope, "created")
+    else:
+        summary = f"工单 {data['number']} 派给 {data['assignee_name']}"
+    details = {k: data.get(k) for k in ("work_order_id", "number", "ticket_id", "incident_id", "department",
+                                        "priority", "assignee_id")}
+    await record(uow, kind="dispatch", summary=summary, details=details, **_scope(envelope))
+
+
+async def _count(uow: UnitOfWork, envelope: Envelope, figure: str) -> None:
+    day = local_day(envelope.time, await estate_time_zone(uow, envelope.estateid))
+    await store.count_daily_figure(uow, envelope.estateid, day, figure)
+
+
+async def count_completed(uow: UnitOfWork, envelope: Envelope) -> None:
+    await _count(uow, envelope, "completed")
+
+
+async def count_breached(uow: UnitOfWork, envelope: Envelope) -> None:
+    await _count(uow, envelope, "breached")

@@ -1,0 +1,182 @@
+"""Storage of the duty desk: handovers, the posts whose shifts are watched, missing-handover flags,
+spot checks and emergency contacts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from ulid import ULID
+
+from services.dispatch.domain.handover import OPEN_STATUSES, contact_line
+from shared.db import Database, UnitOfWork
+
+HANDOVERS = "handovers"
+DUTY_POSTS = "duty_posts"
+MISSING_HANDOVERS = "handover_missing_flags"
+SPOT_CHECKS = "spot_checks"
+EMERGENCY_CONTACTS = "emergency_contacts"
+WATCH_STATE = "handover_watch_state"
+KEYS_ON_LOAN = "keys_on_loan"  # from intake's key register: loans not returned yet
+WORK_ORDERS = "work_orders"  # dispatch's own orders, read for what a shift carries over
+CARRIED_LIMIT = 500  # open orders listed in one handover; more is a queue, not a handover
+
+
+async def ensure_indexes(database: Database) -> None:
+    db = database.db
+    await db[HANDOVERS].create_index("shift_key", unique=True)
+    await db[HANDOVERS].create_index([("estate_id", ASCENDING), ("post", ASCENDING)])
+    await db[HANDOVERS].create_index([("estate_id", ASCENDING), ("department", ASCENDING)])
+    await db[SPOT_CHECKS].create_index("estate_id")
+    await db[KEYS_ON_LOAN].create_index([("estate_id", ASCENDING), ("returned", ASCENDING)])
+    await db[WORK_ORDERS].create_index([("estate_id", ASCENDING), ("status", ASCENDING)])
+
+
+def _session(database: Database | UnitOfWork):
+    return getattr(database, "session", None)
+
+
+# --- what a shift carries over ---------------------------------------------------------
+
+
+async def open_work_orders(uow: UnitOfWork, estate_id: str, department: str | None) -> list[dict[str, Any]]:
+    """The estate's open orders (of one department, or all of them for the service centre)."""
+    query: dict[str, Any] = {"estate_id": estate_id, "status": {"$in": list(OPEN_STATUSES)}}
+    if department:
+        query["department"] = department
+    cursor = uow.db[WORK_ORDERS].find(query, session=uow.session).sort("_id", ASCENDING)
+    return await cursor.to_list(CARRIED_LIMIT)
+
+
+def _ulid_floor(moment: datetime) -> str:
+    """The smallest id of a document created at `moment` (ids are ULIDs, which sort by time)."""
+    milliseconds = int(moment.timestamp() * 1000)
+    return str(ULID.from_bytes(milliseconds.to_bytes(6, "big") + bytes(10)))
+
+
+async def incident_orders_created_between(uow: UnitOfWork, estate_id: str, start: datetime, end: datetime) -> list:
+    query = {"_id": {"$gte": _ulid_floor(start), "$lt": _ulid_floor(end)}, "estate_id": estate_id,
+             "incident_id": {"$ne": None}}
+    return await uow.db[WORK_ORDERS].find(query, session=uow.session).to_list(CARRIED_LIMIT)
+
+
+async def work_orders_by_id(database: Database, ids: list[str]) -> list[dict[str, Any]]:
+    return await database.db[WORK_ORDERS].find({"_id": {"$in": ids}}).to_list(None)
+
+
+# --- keys on loan (a projection of intake.key.lent|returned) ----------------------------
+
+
+async def key_lent(uow: UnitOfWork, estate_id: str, loan: dict[str, Any]) -> None:
+    """$setOnInsert: a return that arrived before its loan keeps the loan closed."""
+    await uow.db[KEYS_ON_LOAN].update_one(
+        {"_id": loan["loan_id"]}, {"$setOnInsert": {"estate_id": estate_id, "returned": False, **loan}},
+        upsert=True, session=uow.session,
+    )
+
+
+async def key_returned(uow: UnitOfWork, estate_id: str, loan_id: str, returned_at: Any) -> None:
+    await uow.db[KEYS_ON_LOAN].update_one(
+        {"_id": loan_id}, {"$set": {"estate_id": estate_id, "returned": True, "returned_at": returned_at}},
+        upsert=True, session=uow.session,
+    )
+
+
+async def keys_out(uow: UnitOfWork, estate_id: str) -> list[dict[str, Any]]:
+    query = {"estate_id": estate_id, "returned": False}
+    return await uow.db[KEYS_ON_LOAN].find(query, session=uow.session).sort("lent_at", ASCENDING).to_list(CARRIED_LIMIT)
+
+
+# --- handovers ---------------------------------------------------------------------------
+
+
+async def insert_handover(uow: UnitOfWork, document: dict[str, Any]) -> None:
+    await uow.db[HANDOVERS].insert_one(document, session=uow.session)
+
+
+async def find_handover(database: Database | UnitOfWork, handover_id: str, scope: dict) -> dict[str, Any] | None:
+    return await database.db[HANDOVERS].find_one({"_id": handover_id, **scope}, session=_session(database))
+
+
+async def handover_of_shift(uow: UnitOfWork, key: str) -> dict[str, Any] | None:
+    return await uow.db[HANDOVERS].find_one({"shift_key": key}, session=uow.session)
+
+
+async def acknowledge(uow: UnitOfWork, handover_id: str, fields: dict[str, Any]) -> bool:
+    """Once: the update only matches a handover nobody acknowledged yet."""
+    result = await uow.db[HANDOVERS].update_one(
+        {"_id": handover_id, "acknowledged_at": None}, {"$set": fields}, session=uow.session
+    )
+    return result.modified_count == 1
+
+
+async def latest_handover(database: Database, estate_id: str, *, post: str | None, department: str | None):
+    query: dict[str, Any] = {"estate_id": estate_id}
+    if post:
+        query["post"] = post
+    if department:
+        query["department"] = department
+    return await database.db[HANDOVERS].find_one(query, sort=[("shift_end", DESCENDING), ("_id", DESCENDING)])
+
+
+# --- duty posts and the missing-handover watch ------------------------------------------
+
+
+async def set_duty_posts(database: Database, estate_id: str, document: dict[str, Any]) -> dict[str, Any]:
+    await database.db[DUTY_POSTS].replace_one({"_id": estate_id}, {"estate_id": estate_id, **document}, upsert=True)
+    return await database.db[DUTY_POSTS].find_one({"_id": estate_id})
+
+
+async def duty_posts(database: Database, estate_id: str) -> dict[str, Any] | None:
+    return await database.db[DUTY_POSTS].find_one({"_id": estate_id})
+
+
+async def estates_with_posts(database: Database) -> list[dict[str, Any]]:
+    return await database.db[DUTY_POSTS].find({"posts.0": {"$exists": True}}).to_list(None)
+
+
+async def watch_checked_until(database: Database, initial: datetime) -> datetime:
+    """How far the watch has looked; a fresh installation starts now, and flags nothing from before."""
+    await database.db[WATCH_STATE].update_one(
+        {"_id": "handover-watch"}, {"$setOnInsert": {"checked_until": initial}}, upsert=True
+    )
+    state = await database.db[WATCH_STATE].find_one({"_id": "handover-watch"})
+    return state["checked_until"]
+
+
+async def move_watch(database: Database, until: datetime) -> None:
+    await database.db[WATCH_STATE].update_one({"_id": "handover-watch"}, {"$max": {"checked_until": until}})
+
+
+async def claim_missing_flag(uow: UnitOfWork, document: dict[str, Any]) -> None:
+    """The flag's `_id` is the shift's key: a second replica's insert collides (DuplicateKeyError)."""
+    await uow.db[MISSING_HANDOVERS].insert_one(document, session=uow.session)
+
+
+async def missing_flag(uow: UnitOfWork, key: str) -> dict[str, Any] | None:
+    return await uow.db[MISSING_HANDOVERS].find_one({"_id": key}, session=uow.session)
+
+
+# --- spot checks and emergency contacts -------------------------------------------------
+
+
+async def insert_spot_check(uow: UnitOfWork, document: dict[str, Any]) -> None:
+    await uow.db[SPOT_CHECKS].insert_one(document, session=uow.session)
+
+
+async def set_emergency_contacts(database: Database, estate_id: str, contacts: list[dict[str, Any]]) -> dict:
+    await database.db[EMERGENCY_CONTACTS].replace_one(
+        {"_id": estate_id}, {"estate_id": estate_id, "contacts": contacts}, upsert=True
+    )
+    return {"estate_id": estate_id, "contacts": contacts}
+
+
+async def emergency_contacts(database: Database | UnitOfWork, estate_id: str) -> list[dict[str, Any]]:
+    document = await database.db[EMERGENCY_CONTACTS].find_one({"_id": estate_id}, session=_session(database))
+    return (document or {}).get("contacts", [])
+
+
+async def emergency_contact_lines(uow: UnitOfWork, estate_id: str) -> list[str]:
+    """What every P1 escalation carries (值班人员将派出所、消防、医院、供水、供气、供电等部门信息置于明显处)."""
+    return [contact_line(contact) for contact in await emergency_contacts(uow, estate_id)]

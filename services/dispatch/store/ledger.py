@@ -1,0 +1,152 @@
+"""The duty ledger's storage: append-only entries, one chain head per estate, and daily duty figures.
+
+Nothing here updates or deletes an entry. Appends of one estate are serialised by the chain
+head: read, then a versioned point update of the head, then the entry, all in the caller's
+transaction. A concurrent append conflicts on the head (the driver retries the transaction),
+so sequences are gapless and each entry links to the one before it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+
+from services.dispatch.domain.ledger import GENESIS_HASH, entry_id, link_hash
+from shared.db import Database, UnitOfWork
+from shared.envelope import utcnow
+from shared.errors import Conflict
+
+LEDGER_ENTRIES = "ledger_entries"
+LEDGER_HEADS = "ledger_heads"
+DAILY_FIGURES = "duty_daily_figures"
+VERIFY_LIMIT = 5000  # entries checked per request; a longer chain is verified range by range
+
+
+class ChainMoved(Conflict):
+    code, title = "ledger_busy", "The duty ledger moved on while appending; try again"
+
+
+async def ensure_indexes(database: Database) -> None:
+    db = database.db
+    await db[LEDGER_ENTRIES].create_index([("estate_id", ASCENDING), ("kind", ASCENDING)])
+    await db[LEDGER_HEADS].create_index("unpublished")
+
+
+def stored_now() -> datetime:
+    """Now, to the millisecond the database keeps: an answer built before storing equals a later read."""
+    now = utcnow()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def _json_ready(value: Any) -> Any:
+    """Content as it will be stored and hashed: JSON types only (dates as ISO text)."""
+    return json.loads(json.dumps(value, ensure_ascii=False, default=lambda o: o.isoformat()))
+
+
+async def append(
+    uow: UnitOfWork, key: bytes, *, estate_id: str, company_id: str, kind: str, summary: str,
+    details: dict[str, Any] | None = None, by: str = "system", at: datetime | None = None,
+    corrects: str | None = None, source: str | None = None,
+) -> dict[str, Any]:
+    """Append one entry to the estate's chain, inside the caller's transaction."""
+    heads = uow.db[LEDGER_HEADS]
+    await heads.update_one(
+        {"_id": estate_id},
+        {"$setOnInsert": {"estate_id": estate_id, "company_id": company_id, "sequence": 0, "hash": GENESIS_HASH,
+                          "version": 0, "unpublished": False, "published_sequence": 0}},
+        upsert=True, session=uow.session,
+    )
+    head = await heads.find_one({"_id": estate_id}, session=uow.session)
+    now = stored_now()
+    sequence = head["sequence"] + 1
+    content = _json_ready({
+        "estate_id": estate_id, "sequence": sequence, "kind": kind, "at": at or now, "by": by,
+        "summary": summary, "details": details or {}, "corrects": corrects, "source": source,
+    })
+    digest = link_hash(key, content, head["hash"])
+    moved = await heads.update_one(
+        {"_id": estate_id, "version": head["version"]},
+        {"$set": {"sequence": sequence, "hash": digest, "unpublished": True, "updated_at": now},
+         "$inc": {"version": 1}},
+        session=uow.session,
+    )
+    if moved.modified_count != 1:
+        raise ChainMoved()
+    entry = {
+        "_id": entry_id(estate_id, sequence), "estate_id": estate_id, "company_id": company_id,
+        "sequence": sequence, "kind": kind, "content": content, "previous_hash": head["hash"], "hash": digest,
+        "recorded_at": now,
+    }
+    await uow.db[LEDGER_ENTRIES].insert_one(entry, session=uow.session)
+    return entry
+
+
+async def head(database: Database | UnitOfWork, estate_id: str) -> dict[str, Any]:
+    session = getattr(database, "session", None)
+    document = await database.db[LEDGER_HEADS].find_one({"_id": estate_id}, session=session)
+    return document or {"_id": estate_id, "estate_id": estate_id, "sequence": 0, "hash": GENESIS_HASH}
+
+
+def _estate_range(estate_id: str) -> dict[str, str]:
+    # Entry ids are "<estate>:<sequence>"; ";" sorts right after ":".
+    return {"$gt": f"{estate_id}:", "$lt": f"{estate_id};"}
+
+
+async def entries_between(database: Database, estate_id: str, first: int, last: int) -> list[dict[str, Any]]:
+    """Entries `first`..`last` in sequence order: a range of ids, so a deleted one is simply absent."""
+    query = {"_id": {"$gte": entry_id(estate_id, first), "$lte": entry_id(estate_id, last)}}
+    return await database.db[LEDGER_ENTRIES].find(query).sort("_id", ASCENDING).to_list(None)
+
+
+async def find_entry(database: Database | UnitOfWork, estate_id: str, entry: str) -> dict[str, Any] | None:
+    session = getattr(database, "session", None)
+    return await database.db[LEDGER_ENTRIES].find_one({"_id": entry, "estate_id": estate_id}, session=session)
+
+
+async def page_of_entries(
+    database: Database, estate_id: str, *, limit: int, before_id: str | None, kind: str | None
+) -> list[dict[str, Any]]:
+    """Newest first; `before_id` continues a previous page."""
+    bounds = _estate_range(estate_id)
+    if before_id:
+        bounds["$lt"] = min(before_id, bounds["$lt"])
+    query: dict[str, Any] = {"_id": bounds, "estate_id": estate_id}
+    if kind:
+        query["kind"] = kind
+    return await database.db[LEDGER_ENTRIES].find(query).sort("_id", DESCENDING).to_list(limit + 1)
+
+
+# --- published heads -------------------------------------------------------------------
+
+
+async def heads_to_publish(database: Database) -> list[dict[str, Any]]:
+    return await database.db[LEDGER_HEADS].find({"unpublished": True}).to_list(None)
+
+
+async def claim_head_publication(uow: UnitOfWork, head_document: dict[str, Any], now: datetime) -> bool:
+    """One replica publishes a given head: a conditional point update on the version it read."""
+    result = await uow.db[LEDGER_HEADS].update_one(
+        {"_id": head_document["_id"], "version": head_document["version"], "unpublished": True},
+        {"$set": {"unpublished": False, "published_sequence": head_document["sequence"], "published_at": now}},
+        session=uow.session,
+    )
+    return result.modified_count == 1
+
+
+# --- daily duty figures (for the next morning's duty screen) ----------------------------
+
+
+async def count_daily_figure(uow: UnitOfWork, estate_id: str, day: date, figure: str) -> None:
+    await uow.db[DAILY_FIGURES].update_one(
+        {"_id": f"{estate_id}:{day.isoformat()}"},
+        {"$inc": {figure: 1}, "$setOnInsert": {"estate_id": estate_id, "day": day.isoformat()}},
+        upsert=True, session=uow.session,
+    )
+
+
+async def daily_figures(database: Database, estate_id: str, day: date) -> dict[str, Any]:
+    document = await database.db[DAILY_FIGURES].find_one({"_id": f"{estate_id}:{day.isoformat()}"})
+    return {"day": day, **{k: (document or {}).get(k, 0) for k in ("created", "completed", "breached")}}
