@@ -1,6 +1,7 @@
 """Intake: the front desk and the hotline."""
 
 from services.intake import store
+from services.intake.api import directory
 from services.intake.api.routes import router
 from services.intake.handlers import HANDLERS
 from services.intake.settings import IntakeSettings
@@ -9,7 +10,7 @@ from shared.service import ServiceDefinition, serve
 DEFINITION = ServiceDefinition(
     name="intake",
     title="EstateDesk intake",
-    routers=[router],
+    routers=[router, directory.router],
     consumers={"intake.work-orders": HANDLERS},
     ensure_indexes=store.ensure_indexes,
 )

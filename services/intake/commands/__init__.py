@@ -6,6 +6,7 @@ from typing import Any
 
 from services.intake import store
 from services.intake.api.schemas import ContactCreate, ContactPublic, EstateCreate, EstatePublic, TicketPublic
+from services.intake.commands.directory import caller_fields
 from services.intake.domain import tickets as rules
 from shared.auth import Principal
 from shared.counters import next_value
@@ -17,9 +18,12 @@ from shared.estates import local_day
 from shared.events import ContactLogged, EstateRegistered, TicketOpened, TicketResolved, TicketUpdated
 from shared.idempotency import create_once
 
+ESTATE_DETAILS = ("address", "hotline_number", "business_hours")
+
 
 def estate_public(document: dict[str, Any]) -> EstatePublic:
-    return EstatePublic(**{k: document[k] for k in ("estate_id", "name", "time_zone", "registered_at")})
+    return EstatePublic(**{k: document[k] for k in ("estate_id", "name", "time_zone", "registered_at")},
+                        **{k: document.get(k) for k in ESTATE_DETAILS})
 
 
 def ticket_public(document: dict[str, Any]) -> TicketPublic:
@@ -33,12 +37,14 @@ async def register_estate(
     document = {
         "_id": request.estate_id, "estate_id": request.estate_id, "company_id": principal.company_id,
         "name": request.name, "time_zone": request.time_zone, "registered_at": utcnow(),
+        **request.model_dump(mode="json", include=set(ESTATE_DETAILS)),
     }
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         await store.insert(uow, store.ESTATES, document)
         uow.emit(
-            EstateRegistered(estate_id=request.estate_id, name=request.name, time_zone=request.time_zone),
+            EstateRegistered(estate_id=request.estate_id, name=request.name, time_zone=request.time_zone,
+                             **{k: document[k] for k in ESTATE_DETAILS}),
             subject=request.estate_id, company_id=principal.company_id, estate_id=request.estate_id,
         )
         return estate_public(document).model_dump(mode="json")
@@ -80,12 +86,14 @@ async def log_contact(
     now = utcnow()
     day = local_day(now, estate["time_zone"])
     counter_id = f"ticket:{estate['_id']}:{day:%Y%m%d}"
+    # The caller recognised by phone (a point lookup, before the transaction); an unknown number is served alike.
+    caller = await caller_fields(database, estate["_id"], request.caller_phone, request.unit_id)
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         contact_id = new_id()
         ticket = None
         if request.ticket is not None:
-            ticket = _new_ticket(request, estate=estate, contact_id=contact_id, now=now)
+            ticket = {**_new_ticket(request, estate=estate, contact_id=contact_id, now=now), **caller}
             ticket["number"] = rules.ticket_number(day, await next_value(uow, counter_id))
             await store.insert(uow, store.TICKETS, ticket)
             _emit_ticket_opened(uow, ticket)
@@ -95,7 +103,7 @@ async def log_contact(
             "unit_id": request.unit_id, "rang_at": request.rang_at, "answered_at": request.answered_at,
             "answered_within_15s": rules.answered_within_promise(request.rang_at, request.answered_at),
             "summary": request.summary, "agent_id": principal.user_id, "logged_at": now,
-            "outcome": "ticket_opened" if ticket else "answered", "ticket_id": ticket and ticket["_id"],
+            "outcome": "ticket_opened" if ticket else "answered", "ticket_id": ticket and ticket["_id"], **caller,
         }
         await store.insert(uow, store.CONTACTS, contact)
         uow.emit(
@@ -118,6 +126,7 @@ def contact_public(contact: dict[str, Any], ticket: dict[str, Any] | None) -> Co
     return ContactPublic(
         id=contact["_id"], ticket=ticket_public(ticket) if ticket else None,
         **{k: contact[k] for k in ("estate_id", "channel", "summary", "outcome", "answered_within_15s", "logged_at")},
+        resident_id=contact.get("resident_id"), unit_id=contact.get("unit_id"),
     )
 
 
@@ -126,7 +135,8 @@ def _emit_ticket_opened(uow: UnitOfWork, ticket: dict[str, Any]) -> None:
         TicketOpened(
             ticket_id=ticket["_id"], number=ticket["number"], category=ticket["category"],
             subcategory=ticket["subcategory"], priority=ticket["priority"], scope=ticket["scope"],
-            location=ticket["location"], unit_id=ticket["unit_id"], description=ticket["description"],
+            location=ticket["location"], unit_id=ticket["unit_id"], resident_id=ticket.get("resident_id"),
+            description=ticket["description"],
             channel=ticket["channel"], promised_reply_at=ticket["promised_reply_at"], opened_at=ticket["opened_at"],
         ),
         subject=ticket["_id"], company_id=ticket["company_id"], estate_id=ticket["estate_id"],

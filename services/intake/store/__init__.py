@@ -6,6 +6,7 @@ from typing import Any
 
 from pymongo import ASCENDING
 
+from services.intake.store import directory
 from shared.db import Database, UnitOfWork
 
 ESTATES = "estates"
@@ -18,6 +19,7 @@ async def ensure_indexes(database: Database) -> None:
     await db[TICKETS].create_index([("estate_id", ASCENDING), ("number", ASCENDING)], unique=True)
     await db[TICKETS].create_index([("estate_id", ASCENDING), ("_id", ASCENDING)])
     await db[CONTACTS].create_index([("estate_id", ASCENDING), ("_id", ASCENDING)])
+    await directory.ensure_indexes(database)
 
 
 async def find_estate(database: Database, estate_id: str) -> dict[str, Any] | None:
