@@ -22,7 +22,6 @@ class UnitRegistered(Payload):
     floor: int | None = None
     area_m2: str | None = None  # decimal string, two places
     kind: str
-    import_id: str | None = None  # set when the unit came with a bulk import
 
 
 @event("intake.unit.updated")
@@ -45,7 +44,6 @@ class ResidentRegistered(Payload):
     move_in_date: date | None = None
     preferred_channels: list[str] = []
     language: str = "zh"
-    import_id: str | None = None
 
 
 @event("intake.resident.updated")
@@ -75,9 +73,16 @@ class ResidentMovedOut(Payload):
 
 @event("intake.directory.imported")
 class DirectoryImported(Payload):
-    """A bulk import committed; each of its units and residents also has its own registered event."""
+    """A bulk import committed. It comes in parts (`part` of `parts`, all committed together), each
+    carrying up to a few hundred units or residents exactly as their `registered` events would:
+    a consumer applies a part as it would apply each of those events. An estate of 15,000 records
+    is 30 events instead of 15,000."""
 
     import_id: str
-    buildings_registered: int
+    part: int  # 1-based
+    parts: int
+    buildings_registered: int  # totals of the whole import
     units_registered: int
     residents_registered: int
+    units: list[UnitRegistered] = []
+    residents: list[ResidentRegistered] = []

@@ -57,17 +57,18 @@ async def residents_of_unit(database: Database | UnitOfWork, estate_id: str, uni
     return await database.db[RESIDENTS].find(query, session=_session(database)).to_list(200)
 
 
-async def buildings_named(database: Database, estate_id: str, names: list[str]) -> dict[str, dict[str, Any]]:
-    cursor = database.db[BUILDINGS].find({"estate_id": estate_id, "name": {"$in": names}})
+async def buildings_named(uow: UnitOfWork, estate_id: str, names: list[str]) -> dict[str, dict[str, Any]]:
+    cursor = uow.db[BUILDINGS].find({"estate_id": estate_id, "name": {"$in": names}}, session=uow.session)
     return {building["name"]: building async for building in cursor}
 
 
-async def existing_units(database: Database, estate_id: str, building_ids: list[str]) -> set[tuple[str, str]]:
+async def existing_units(uow: UnitOfWork, estate_id: str, building_ids: list[str]) -> set[tuple[str, str]]:
     """(building id, number) of the units already registered in these buildings."""
     if not building_ids:
         return set()
-    cursor = database.db[UNITS].find(
-        {"estate_id": estate_id, "building_id": {"$in": building_ids}}, {"building_id": 1, "number": 1}
+    cursor = uow.db[UNITS].find(
+        {"estate_id": estate_id, "building_id": {"$in": building_ids}}, {"building_id": 1, "number": 1},
+        session=uow.session,
     )
     return {(unit["building_id"], unit["number"]) async for unit in cursor}
 
