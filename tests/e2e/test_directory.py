@@ -300,3 +300,20 @@ def test_a_resident_reads_only_their_own_file_and_units(stack, directory, buildi
     assert app.post("intake", f"/v1/residents/{me['id']}/move-out", json={"moved_out_on": "2026-11-20"}).status_code == 403
     technician = Api(stack, user_id="tech-1", roles=["technician"], estates=[directory.estate_id])
     assert technician.get("intake", f"/v1/residents/{me['id']}").status_code == 403
+
+
+def test_details_of_a_resident_change_with_their_history(directory, building):
+    resident = directory.resident("卫十五", [directory.unit(building, "9-903")], ["13700003333"])
+    path = f"/v1/residents/{resident['id']}"
+    changed = directory.api.call("PATCH", "intake", path, json={"language": "en", "preferred_channels": ["email"]})
+    assert changed.status_code == 200, changed.text
+    entry = changed.json()["history"][-1]
+    assert entry["change"] == "details_changed" and entry["old"] == {"language": "zh", "preferred_channels": []}
+    assert directory.api.call("PATCH", "intake", path, json={"language": "en"}).status_code == 422
+    assert directory.api.call("PATCH", "intake", path, json={"phones": ["13700004444"]}).status_code == 422
+    bad_phone = directory.api.call("PUT", "intake", f"{path}/phones", json={"phones": ["555"]})
+    assert bad_phone.status_code == 422 and bad_phone.json()["errors"][0]["field"] == "phones.0"
+    contact = directory.call("13600001111")
+    wrong_unit = directory.api.post("intake", f"/v1/contacts/{contact['id']}/link-resident",
+                                    json={"resident_id": resident["id"], "unit_id": "someone-elses"})
+    assert wrong_unit.status_code == 422 and wrong_unit.json()["field"] == "unit_id"
