@@ -166,3 +166,15 @@ def test_spreadsheet_cells_are_read_as_people_typed_them():
     assert plan.error_count == 0, plan.errors
     assert (plan.units[0].building, plan.units[0].number, plan.units[0].floor) == ("3", "502", 5)
     assert plan.residents[0].phones == ["+8613812345678"] and plan.residents[0].move_in_date == "2020-05-01"
+
+
+def test_a_title_line_above_the_header_is_skipped_and_lines_keep_their_numbers():
+    plan = rules.plan_import([
+        ["阳光花园业户档案（2026年11月）", None, None],
+        [None, None, None],
+        ["楼栋", "房号", "姓名", "身份"],
+        ["3栋", "1-502", "张三", "业主"],
+        ["3栋", "", "李四", "租户"],
+    ])
+    assert plan.errors == [{"line": 5, "field": "unit", "message": "required"}]
+    assert plan.units[0].line == 4

@@ -190,6 +190,7 @@ ROLE_ALIASES = {"业主": "owner", "租户": "tenant", "家属": "family_member"
 PHONE_SEPARATORS = (";", "；", "/", "、", ",", "，")
 MAX_TEXT = {"building": 40, "unit": 20, "name": 60}
 MAX_ERRORS_REPORTED = 1000
+HEADER_SEARCH_LINES = 5
 
 
 @dataclass
@@ -348,29 +349,46 @@ def _check_same_unit(reader: _RowReader, unit: ImportedUnit, floor, area, kind) 
 def plan_import(rows: Iterable[Sequence[Any]]) -> ImportPlan:
     """Check a whole file (one row per resident; a unit without residents is a row without a name).
 
-    Lines are numbered as a spreadsheet shows them: the header is line 1. One person (same name
-    and phone) on several lines belongs to each of their units.
+    Lines are numbered as a spreadsheet shows them, from 1. The header is the first line, or the
+    first of the first few lines that names the required columns (sheets often open with a title
+    line). One person (same name and phone) on several lines belongs to each of their units.
     """
     plan = ImportPlan()
-    iterator = iter(rows)
-    header = next(iterator, None)
-    if header is None:
+    numbered = enumerate(rows, start=1)
+    found = _header(numbered)
+    if found is None:
         plan.refuse(1, None, "the file is empty")
         return plan
-    columns, header_errors = column_map(header)
+    header_line, columns, header_errors = found
     for error in header_errors:
-        plan.refuse(error["line"], error["field"], error["message"])
+        plan.refuse(header_line, error["field"], error["message"])
     if header_errors:
         return plan
     units: dict[tuple[str, str], ImportedUnit] = {}
     people: dict[tuple[str, str], ImportedResident] = {}
-    for line, row in enumerate(iterator, start=2):
+    for line, row in numbered:
         if not any(_text(cell) for cell in row):
             continue  # spreadsheets end with empty rows
         _plan_row(plan, _RowReader(plan, line, row, columns), units, people)
     plan.units = list(units.values())
     plan.buildings = list(dict.fromkeys(unit.building for unit in plan.units))
     return plan
+
+
+def _header(numbered) -> tuple[int, dict[str, int], list[dict[str, Any]]] | None:
+    """The header line among the first HEADER_SEARCH_LINES: the first naming the required columns,
+    else the first non-empty line (whose problems are then reported)."""
+    first = None
+    for line, row in numbered:
+        if not any(_text(cell) for cell in row):
+            continue
+        columns, errors = column_map(row)
+        if all(name in columns for name in REQUIRED_COLUMNS):
+            return line, columns, errors
+        first = first or (line, columns, errors)
+        if line >= HEADER_SEARCH_LINES:
+            break
+    return first
 
 
 def _plan_row(plan: ImportPlan, reader: _RowReader, units: dict, people: dict) -> None:
