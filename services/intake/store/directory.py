@@ -73,9 +73,15 @@ async def existing_units(uow: UnitOfWork, estate_id: str, building_ids: list[str
     return {(unit["building_id"], unit["number"]) async for unit in cursor}
 
 
+# Inserts of an import go in batches: the server serves one operation at a time, so other requests
+# (the hotline's contacts) get their turn between batches instead of waiting for all 15,000.
+INSERT_BATCH = 1000
+
+
 async def insert_many(uow: UnitOfWork, collection: str, documents: list[dict[str, Any]]) -> None:
-    if documents:
-        await uow.db[collection].insert_many(documents, session=uow.session, ordered=False)
+    for start in range(0, len(documents), INSERT_BATCH):
+        batch = documents[start:start + INSERT_BATCH]
+        await uow.db[collection].insert_many(batch, session=uow.session, ordered=False)
 
 
 async def change(
