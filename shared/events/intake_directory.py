@@ -84,5 +84,6 @@ class DirectoryImported(Payload):
     buildings_registered: int  # totals of the whole import
     units_registered: int
     residents_registered: int
+    residents_joined: int = 0  # already in the directory: each has its own intake.resident.updated (moved_in)
     units: list[UnitRegistered] = []
     residents: list[ResidentRegistered] = []

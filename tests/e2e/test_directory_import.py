@@ -226,3 +226,21 @@ def test_a_realistic_estate_of_5000_units_and_10000_residents_loads_in_one_reque
     print(f"its 30 events archived by reporting {time.perf_counter() - started:.0f} s after the request was sent")
     assert sum(len(p["units"]) for p in parts) == 5000 and sum(len(p["residents"]) for p in parts) == 10000
     assert {p["part"] for p in parts} == set(range(1, 31)) and {p["parts"] for p in parts} == {30}
+
+
+def test_a_later_file_adds_units_to_residents_already_in_the_directory(estate):
+    buildings, units, residents = estate.counts()
+    rows = [HEADER,
+            ["地下车库", "P-101", -1, "12.5", "车位", "张三", "13812345678", "owner", "2026-11-01"],
+            ["地下车库", "P-102", -1, "12.5", "车位", "张三丰", "13812345678", "owner", ""]]
+    response = estate.load(csv_bytes(rows))
+    assert response.status_code == 201, response.text
+    assert (response.json()["residents_registered"], response.json()["residents_joined"]) == (1, 1)
+    assert estate.counts() == (buildings + 1, units + 2, residents + 1)
+    zhang = estate.caller("13812345678").json()["resident"]
+    assert zhang["name"] == "张三" and len(zhang["unit_ids"]) == 3
+    assert zhang["history"][-1]["change"] == "moved_in"
+    assert zhang["history"][-1]["import_id"] == response.json()["import_id"]
+    updated = eventually(lambda: [e for e in archived(estate.admin, estate.estate_id, "intake.resident.updated")
+                                  if e["data"]["resident_id"] == zhang["id"]])
+    assert updated[0]["data"]["change"] == "moved_in" and len(updated[0]["data"]["unit_ids"]) == 3

@@ -166,4 +166,5 @@ class ImportResult(BaseModel):
     buildings_registered: int
     units_registered: int
     residents_registered: int
+    residents_joined: int = Field(0, description="Residents already in the directory who joined imported units")
     duration_ms: int

@@ -519,7 +519,9 @@ async def import_directory(
         buildings = await directory_store.buildings_named(uow, estate_id, plan.buildings)
         _refuse_existing_units(plan, buildings, await directory_store.existing_units(
             uow, estate_id, [b["_id"] for b in buildings.values()]))
-        documents = await asyncio.to_thread(_import_documents, estate, plan, buildings, by=principal.user_id)
+        phones = list({phone for resident in plan.residents for phone in resident.phones})
+        known = await directory_store.residents_with_phones(uow, estate_id, phones)
+        documents = await asyncio.to_thread(_import_documents, estate, plan, buildings, known, by=principal.user_id)
         return await _write_import(uow, estate, documents)
 
     checked = time.perf_counter()
@@ -543,8 +545,10 @@ def _refuse_existing_units(plan: rules.ImportPlan, buildings: dict[str, dict], e
 
 
 def _import_documents(
-    estate: dict[str, Any], plan: rules.ImportPlan, buildings: dict[str, dict], *, by: str
+    estate: dict[str, Any], plan: rules.ImportPlan, buildings: dict[str, dict], known: list[dict], *, by: str
 ) -> dict[str, Any]:
+    """New buildings, units and residents; a person already in the directory (same name and a
+    shared phone, e.g. an owner whose parking space comes in a later file) joins the new units."""
     now, import_id = utcnow(), new_id()
     new_buildings = [
         {"_id": new_id(), "estate_id": estate["_id"], "company_id": estate["company_id"], "name": name,
@@ -554,13 +558,19 @@ def _import_documents(
     by_name = {**buildings, **{b["name"]: b for b in new_buildings}}
     units = {(u.building, u.number): _new_unit(estate, by_name[u.building], u.number, u.floor, u.area_m2, u.kind, now)
              for u in plan.units}
-    residents = [
-        _new_resident(estate, name=r.name, phones=r.phones, role=r.role, unit_ids=[units[key]["_id"] for key in r.units],
-                      move_in_date=r.move_in_date, preferred_channels=[], language=r.language, by=by, now=now)
-        for r in plan.residents
-    ]
+    residents, joining = [], []
+    for r in plan.residents:
+        unit_ids = [units[key]["_id"] for key in r.units]
+        person = rules.same_person(known, r.name, r.phones)
+        if person is None:
+            residents.append(_new_resident(
+                estate, name=r.name, phones=r.phones, role=r.role, unit_ids=unit_ids, move_in_date=r.move_in_date,
+                preferred_channels=[], language=r.language, by=by, now=now))
+        else:
+            on = date.fromisoformat(r.move_in_date) if r.move_in_date else now.date()
+            joining.append((person, rules.join_units(person, unit_ids, on, by=by, at=now, import_id=import_id)))
     documents = {"import_id": import_id, "buildings": new_buildings, "units": list(units.values()),
-                 "residents": residents}
+                 "residents": residents, "joining": joining}
     return {**documents, "events": _import_events(documents)}
 
 
@@ -581,7 +591,7 @@ def _import_events(documents: dict[str, Any]) -> list[DirectoryImported]:
 
 def _import_counts(documents: dict[str, Any]) -> dict[str, int]:
     return {"buildings_registered": len(documents["buildings"]), "units_registered": len(documents["units"]),
-            "residents_registered": len(documents["residents"])}
+            "residents_registered": len(documents["residents"]), "residents_joined": len(documents["joining"])}
 
 
 async def _write_import(uow: UnitOfWork, estate: dict[str, Any], documents: dict[str, Any]) -> dict:
@@ -591,4 +601,6 @@ async def _write_import(uow: UnitOfWork, estate: dict[str, Any], documents: dict
     await directory_store.insert_many(uow, RESIDENTS, documents["residents"])
     for part in documents["events"]:
         uow.emit(part, subject=documents["import_id"], **scope)
+    for person, change in documents["joining"]:  # few, as a rule: each with its own update event
+        await _apply(uow, person, change)
     return {"import_id": documents["import_id"], **_import_counts(documents)}

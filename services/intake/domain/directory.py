@@ -111,12 +111,24 @@ def change_phones(resident: dict[str, Any], phones: Sequence[str], *, by: str, a
 
 def move_in(resident: dict[str, Any], unit_id: str, on: date, *, by: str, at: datetime) -> ResidentChange:
     """Into one more unit (or back, after moving out): the resident becomes active again."""
-    if unit_id in resident["unit_ids"]:
+    return join_units(resident, [unit_id], on, by=by, at=at)
+
+
+def join_units(
+    resident: dict[str, Any], unit_ids: Sequence[str], on: date, *, by: str, at: datetime, **details: Any
+) -> ResidentChange:
+    if any(unit_id in resident["unit_ids"] for unit_id in unit_ids):
         raise InvalidTransition("the resident already belongs to this unit", field="unit_id")
-    fields: dict[str, Any] = {"unit_ids": [*resident["unit_ids"], unit_id], "status": "active", "moved_out_on": None}
+    fields: dict[str, Any] = {"unit_ids": [*resident["unit_ids"], *unit_ids], "status": "active", "moved_out_on": None}
     if resident["status"] != "active":
         fields["move_in_date"] = on.isoformat()
-    return ResidentChange(fields, _entry("moved_in", on, by, at, unit_id=unit_id))
+    where = {"unit_id": unit_ids[0]} if len(unit_ids) == 1 else {"unit_ids": list(unit_ids)}
+    return ResidentChange(fields, _entry("moved_in", on, by, at, **where, **details))
+
+
+def same_person(known: Iterable[dict[str, Any]], name: str, phones: Sequence[str]) -> dict[str, Any] | None:
+    """The resident already in the directory that an imported line stands for: same name, a shared phone."""
+    return next((r for r in known if r["name"] == name and set(r["phones"]) & set(phones)), None)
 
 
 def move_out(

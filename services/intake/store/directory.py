@@ -52,6 +52,13 @@ async def residents_with_phone(database: Database | UnitOfWork, estate_id: str, 
     return await database.db[RESIDENTS].find(query, session=_session(database)).to_list(50)
 
 
+async def residents_with_phones(uow: UnitOfWork, estate_id: str, phones: list[str]) -> list[dict[str, Any]]:
+    if not phones:
+        return []
+    query = {"estate_id": estate_id, "phones": {"$in": phones}}
+    return await uow.db[RESIDENTS].find(query, session=uow.session).to_list(None)
+
+
 async def residents_of_unit(database: Database | UnitOfWork, estate_id: str, unit_id: str) -> list[dict[str, Any]]:
     query = {"estate_id": estate_id, "unit_ids": unit_id}
     return await database.db[RESIDENTS].find(query, session=_session(database)).to_list(200)
