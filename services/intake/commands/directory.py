@@ -500,7 +500,7 @@ async def import_directory(
     """A whole estate's directory from one file, all or nothing: checked in memory, then one transaction.
 
     A unit already in the directory is a conflict (409, its lines listed): an import adds
-    buildings, units and residents, it never overwrites what is there.
+    buildings, units and residents, it never overwrites what is there. See decision 0008.
     """
     started = time.perf_counter()
     estate = await intake.find_estate_in_scope(database, principal, estate_id)
