@@ -1,7 +1,7 @@
 """`make bench`: start the stack in a temporary folder, measure, print, write, stop.
 
 The references come first, on a quiet stack; then the SLA scheduler's fire lag; then the
-steady end-to-end run; then intake at full load. A measurement that fails is reported as n/a; only a stack that cannot start
+steady end-to-end run; then intake at full load and at half of it; then the call storm. A measurement that fails is reported as n/a; only a stack that cannot start
 makes the run fail.
 """
 
@@ -16,9 +16,10 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import refs, sla, thin_slice
+from bench import refs, sla, storm, thin_slice
 from bench.results import Figure, report, write
 from devstack.stack import Stack
+from services.dispatch.domain.rosters import bench_roster_solve
 
 
 def arguments() -> argparse.Namespace:
@@ -31,6 +32,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--engineers", type=int, default=2, help="engineers on duty in each bench estate")
     parser.add_argument("--sla-orders", type=int, default=10_000, help="open work orders for the SLA fire-lag run")
     parser.add_argument("--sla-spread", type=float, default=180, help="seconds over which their deadlines fall due")
+    parser.add_argument("--storm-count", type=int, default=20_000, help="contacts in the call storm")
+    parser.add_argument("--storm-clients", type=int, default=64, help="clients of the call storm")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data)")
     return parser.parse_args()
 
@@ -53,6 +56,11 @@ def measure(names: list[tuple[str, ...]], run: Callable[[], Figure | list[Figure
     return figures
 
 
+def roster_solve() -> Figure:
+    """A month's roster for a 12-person service centre, three shifts of two (CP-SAT), solved here."""
+    return Figure("duty.roster_solve_s", bench_roster_solve(), "s", detail={"staff": 12, "shifts_per_day": 3})
+
+
 def main() -> int:
     args = arguments()
     workdir = Path(tempfile.mkdtemp(prefix="estatedesk-bench-"))
@@ -65,12 +73,13 @@ def main() -> int:
             stack.start_services()
             e2e_estate = thin_slice.new_estate(stack, engineers=args.engineers)
             load_estate = thin_slice.new_estate(stack, engineers=args.engineers)
+            storm_estate = thin_slice.new_estate(stack, engineers=args.engineers)
         except Exception:
             traceback.print_exc()
             print(f"the stack did not start; its logs are in {workdir}", file=sys.stderr)
             keep = True
             return 1
-        token = thin_slice.agent_token(stack, [e2e_estate, load_estate])
+        token = thin_slice.agent_token(stack, [e2e_estate, load_estate, storm_estate])
         full_load = {"concurrency": args.concurrency, "count": args.count, "duration": args.duration}
         print("# stack up; measuring …", file=sys.stderr, flush=True)
 
@@ -90,7 +99,14 @@ def main() -> int:
             [("intake.accept_rate", None, "contacts/s", ref) for ref in ("ref.db_insert_one", "ref.http_noop")],
             lambda: thin_slice.accept_rate(stack, token, load_estate, [db, http], **full_load),
         )
-        path = write([db, amqp, http, *accept, *e2e, fire_lag])
+        half_load = measure([("intake.p99_ms_at_half_load", None, "ms")],
+                            lambda: thin_slice.p99_at_half_load(stack, token, load_estate, accept[0]))
+        storm_figures = measure(
+            [("storm.drain_ratio", None, "ratio"), ("memory.rss_mb_max", None, "MB")],
+            lambda: storm.drain_ratio(stack, token, storm_estate, count=args.storm_count, clients=args.storm_clients),
+        )
+        roster, = measure([("duty.roster_solve_s", None, "s")], roster_solve)
+        path = write([db, amqp, http, *accept, *half_load, *e2e, fire_lag, *storm_figures, roster])
         print(f"# written to {path}", file=sys.stderr)
         return 0
     finally:

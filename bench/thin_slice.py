@@ -43,6 +43,17 @@ def accept_rate(stack: Stack, token: str, estate_id: str, references: list[Figur
     return [compared("intake.accept_rate", result["accepted_per_s"], "contacts/s", ref, **detail) for ref in references]
 
 
+def p99_at_half_load(stack: Stack, token: str, estate_id: str, full: Figure | None, *, duration: float = 15) -> Figure:
+    """Latency of contacts paced at half the measured accept rate (quality.md)."""
+    if full is None or not full.value:
+        raise RuntimeError("the full-load accept rate was not measured")
+    rate = full.value / 2
+    result = run_load(f"{stack.url('intake')}/v1/contacts", estate_id, token, mode="paced", prefix="half",
+                      rate=rate, duration=duration, concurrency=64)
+    return Figure("intake.p99_ms_at_half_load", result["p99_ms"], "ms",
+                  detail={"rate_per_s": round(rate, 1), **load_summary(result)})
+
+
 def _created_at(text: str) -> float:
     """The message's server time (UTC, stored without a zone by the database) as a Unix time."""
     moment = datetime.fromisoformat(text)

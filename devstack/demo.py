@@ -8,7 +8,11 @@ import time
 
 import httpx
 
+from devstack import demo_procedures, demo_rosters, demo_tickets
 from devstack.stack import Stack
+
+# The demo of each area (directory, tickets, duty…): `load(client, stack, admin)` → lines to print.
+DEMO_AREAS: tuple = (demo_tickets, demo_procedures, demo_rosters)
 
 ESTATE = "demo-estate"
 DEMO_ESTATE = {"estate_id": ESTATE, "name": "阳光花园", "time_zone": "Asia/Shanghai"}
@@ -103,6 +107,7 @@ def load_demo(stack: Stack) -> dict:
                                   headers=admin).json()["items"]
             repair = [m for m in messages if DEMO_CONTACT["ticket"]["description"] in m["body"]]
             if repair:
-                return {"contact": contact, "message": repair[0], "orders": orders}
+                areas = {area.__name__.rsplit("_", 1)[-1]: area.load(client, stack, admin) for area in DEMO_AREAS}
+                return {"contact": contact, "message": repair[0], "orders": orders, "areas": areas}
             time.sleep(0.2)
     raise TimeoutError("the demo repair did not reach its assignee within 30 s")

@@ -31,6 +31,8 @@ def main() -> None:
                                                           for o in demo["orders"]))
         print(f"                ({demo['orders'][-1]['number']} breaches its accept deadline within 20 s, then "
               "climbs the escalation ladder: see /v1/work-orders?estate_id=demo-estate&sla_state=breached)")
+        for area, lines in demo["areas"].items():
+            print(f"\n  {area:<13} " + "\n                ".join(lines))
         print(f"\n  agent token   {agent}\n  admin token   {admin}")
         print("\n  try:  curl -s -H \"Authorization: Bearer $TOKEN\" "
               f"'{stack.url('reporting')}/v1/reports/daily?estate_id=demo-estate&day=<YYYY-MM-DD>'")

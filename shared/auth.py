@@ -69,6 +69,7 @@ def current_principal(request: Request) -> Principal:
         raise Unauthorized("a bearer token is required")
     settings = request.app.state.settings
     principal = decode_token(token, secret=settings.jwt_secret, issuer=settings.jwt_issuer)
+    request.app.state.rate_limiter.admit(principal.user_id, resident=principal.roles == ["resident"])
     request.state.principal = principal
     return principal
 

@@ -49,3 +49,11 @@ class ServiceUnavailable(DomainError):
 
 class InvalidTransition(Conflict):
     code, title = "invalid_transition", "Not allowed in the current state"
+
+
+class TooManyRequests(DomainError):
+    status, code, title = 429, "too_many_requests", "Too many requests"
+
+    def __init__(self, *, retry_after_s: int) -> None:
+        super().__init__(f"slow down: retry after {retry_after_s} s")
+        self.headers = {"Retry-After": str(retry_after_s)}

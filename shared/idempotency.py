@@ -79,10 +79,8 @@ async def _run_once(
 
     async def work_and_remember(uow: UnitOfWork) -> dict[str, Any]:
         response = await work(uow)
-        await uow.db[IDEMPOTENCY_KEYS].insert_one(
-            {"_id": record_id, "fingerprint": fingerprint, "response": response, "created_at": utcnow()},
-            session=uow.session,
-        )
+        uow.add(IDEMPOTENCY_KEYS, {"_id": record_id, "fingerprint": fingerprint, "response": response,
+                                   "created_at": utcnow()})
         return response
 
     try:

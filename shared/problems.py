@@ -46,7 +46,8 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = [{"field": error.field, "message": error.detail}] if error.field else None
         return problem(
             status=error.status, code=error.code, title=error.title, detail=error.detail,
-            request=request, field=error.field, errors=errors, **error.extra,
+            request=request, field=error.field, errors=errors, headers=getattr(error, "headers", None),
+            **error.extra,
         )
 
     @app.exception_handler(RequestValidationError)

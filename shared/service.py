@@ -24,6 +24,7 @@ from shared.consumer import Consumer, Handler, ensure_inbox_indexes
 from shared.db import Database, connect
 from shared.dead_letters import DeadLetterKeeper
 from shared.idempotency import ensure_idempotency_indexes
+from shared.limits import BodySizeLimit, RateLimiter
 from shared.logging import configure_logging
 from shared.observability import install_observability
 from shared.outbox import OutboxRelay, ensure_outbox_indexes
@@ -44,6 +45,8 @@ class ServiceDefinition:
     ensure_indexes: Callable[[Database], Awaitable[None]] | None = None
     # Long-running tasks of the service (schedulers), started with it, cancelled on shutdown.
     background: tuple[Callable[[Database, ServiceSettings], Awaitable[None]], ...] = ()
+    # Path patterns (regular expressions) whose bodies may be uploads up to `max_upload_bytes`.
+    upload_paths: tuple[str, ...] = ()
 
 
 class Runtime:
@@ -118,6 +121,14 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings) -> Fast
 
     app = FastAPI(title=definition.title, version="1.0.0", lifespan=lifespan)
     app.state.settings = settings
+    app.state.rate_limiter = RateLimiter(
+        rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst,
+        resident_rate=settings.resident_rate_limit_per_s, resident_burst=settings.resident_rate_limit_burst,
+    )
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes,
+        upload_paths=definition.upload_paths,
+    )
     install_error_handlers(app)
     install_observability(app, service=definition.name)
     for router in [*definition.routers, admin_api.router]:

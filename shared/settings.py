@@ -44,6 +44,14 @@ class ServiceSettings(BaseSettings):
     relay_lease_s: float = 10.0
     inbox_retention_days: int = 14
 
+    # Request limits: JSON bodies, upload bodies (imports), requests per caller per second.
+    max_body_bytes: int = 1_048_576
+    max_upload_bytes: int = 33_554_432
+    rate_limit_per_s: float = 1000
+    rate_limit_burst: int = 2000
+    resident_rate_limit_per_s: float = 5
+    resident_rate_limit_burst: int = 20
+
     otlp_endpoint: str | None = None
     log_level: str = "INFO"
 

@@ -5,8 +5,11 @@ area (`intake`, `dispatch`, …). Import models from here: `from shared.events i
 """
 
 from shared.events.dispatch import *  # noqa: F401,F403
+from shared.events.duty import *  # noqa: F401,F403
 from shared.events.intake import *  # noqa: F401,F403
 from shared.events.intake_directory import *  # noqa: F401,F403
+from shared.events.intake_procedures import *  # noqa: F401,F403
 from shared.events.notification import *  # noqa: F401,F403
 from shared.events.registry import *  # noqa: F401,F403
 from shared.events.registry import REGISTRY, EventType, Payload, envelope_for, event, parse_payload  # noqa: F401
+from shared.events.tickets import *  # noqa: F401,F403

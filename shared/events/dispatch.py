@@ -93,6 +93,8 @@ class WorkOrderDeclined(WorkOrderChanged):
 class ComplaintPlanRecorded(WorkOrderChanged):
     """A complaint's handling plan was recorded (the plan milestone of the complaint procedure)."""
 
+    plan: str | None = None
+
 
 class MaterialLine(BaseModel):
     item: str

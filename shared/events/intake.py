@@ -51,6 +51,8 @@ class TicketOpened(Payload):
     promised_reply_at: datetime
     opened_at: datetime
     major: bool = False  # a major complaint (flagged, P1/P2, or a resident's third in 30 days)
+    building_id: str | None = None
+    first_contact_resolution: bool = False  # answered on the call: resolved at once
 
 
 @event("intake.incident.declared")
@@ -68,12 +70,15 @@ class IncidentDeclared(Payload):
 
 @event("intake.ticket.updated")
 class TicketUpdated(Payload):
-    """A ticket changed status."""
+    """A ticket changed: its status, or fields an agent corrected (`changes` names them)."""
 
     ticket_id: str
     number: str
     status: str
     previous_status: str
+    by: str | None = None
+    reason: str | None = None
+    changes: list[str] = []
 
 
 @event("intake.ticket.resolved")

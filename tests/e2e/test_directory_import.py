@@ -172,6 +172,7 @@ def test_too_large_a_file_is_413_and_agents_may_not_import(stack, estate):
     oversized = HEADER_LINE + line * (17 * 2**20 // len(line))
     response = estate.load(oversized)
     assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
+    assert "16 MiB" in response.json()["detail"]  # the import's own limit, above the 1 MiB of JSON bodies
     too_many_lines = HEADER_LINE + b"".join(f"9栋,{n},,,,,,,\n".encode() for n in range(50_001))
     assert estate.load(too_many_lines).status_code == 413
     agent = Api(stack, user_id="agent-1", roles=["agent"], estates=[estate.estate_id])

@@ -1,7 +1,12 @@
 from datetime import date
 
 from services.dispatch.domain.work_orders import (
-    Candidate, RoutingRule, assign, choose_assignee, route, work_order_number,
+    Candidate,
+    RoutingRule,
+    assign,
+    choose_assignee,
+    route,
+    work_order_number,
 )
 
 

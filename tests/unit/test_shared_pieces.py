@@ -4,7 +4,6 @@ import jwt
 import pytest
 from pydantic import ValidationError
 
-from shared.money import fen_to_text, text_to_fen
 from shared.asyncapi import asyncapi_document
 from shared.auth import decode_token
 from shared.consumer import topic_matches
@@ -12,6 +11,7 @@ from shared.envelope import routing_key_of
 from shared.errors import Unauthorized
 from shared.events import REGISTRY, TicketOpened, envelope_for
 from shared.logging import mask_name, mask_personal_data, mask_phone_numbers
+from shared.money import fen_to_text, text_to_fen
 from shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
 from shared.tokens import mint_token
 

@@ -1,5 +1,4 @@
 from datetime import UTC, datetime, timedelta
-
 from zoneinfo import ZoneInfo
 
 from services.dispatch.domain import sla

@@ -37,17 +37,82 @@ def test_ticket_numbers_carry_the_day_and_four_digits():
     assert rules.ticket_number(date(2026, 11, 23), 42) == "DH-20261123-0042"
 
 
-@pytest.mark.parametrize(("current", "target"), [("open", "in_progress"), ("resolved", "reopened"), ("reopened", "in_progress")])
-def test_allowed_transitions_pass(current, target):
+@pytest.mark.parametrize(("current", "command", "target"), [
+    ("open", "start", "in_progress"), ("open", "resolve", "resolved"), ("in_progress", "resolve", "resolved"),
+    ("resolved", "follow_up", "followed_up"), ("resolved", "reopen", "in_progress"),
+    ("followed_up", "reopen", "in_progress"), ("followed_up", "close", "closed"), ("resolved", "close", "closed"),
+    ("open", "cancel", "cancelled"), ("in_progress", "cancel", "cancelled"),
+])
+def test_allowed_commands_move_the_ticket(current, command, target):
+    assert rules.next_status(current, command) == target
     rules.check_transition(current, target)
 
 
-@pytest.mark.parametrize(("current", "target"), [("closed", "open"), ("cancelled", "in_progress"), ("open", "followed_up")])
-def test_refused_transitions_raise_a_conflict(current, target):
+@pytest.mark.parametrize(("current", "command"), [
+    ("closed", "reopen"), ("cancelled", "resolve"), ("open", "follow_up"), ("open", "close"), ("open", "reopen"),
+    ("resolved", "cancel"), ("followed_up", "follow_up"), ("in_progress", "start"), ("closed", "cancel"),
+])
+def test_refused_commands_raise_a_conflict(current, command):
     with pytest.raises(InvalidTransition) as refused:
-        rules.check_transition(current, target)
+        rules.next_status(current, command)
     assert refused.value.status == 409
     assert refused.value.code == "invalid_transition"
+
+
+@pytest.mark.parametrize(
+    ("current", "target"), [("closed", "open"), ("cancelled", "in_progress"), ("open", "followed_up")]
+)
+def test_refused_transitions_raise_a_conflict(current, target):
+    with pytest.raises(InvalidTransition):
+        rules.check_transition(current, target)
+
+
+def test_closed_and_cancelled_tickets_cannot_be_changed():
+    rules.check_changeable("in_progress")
+    for status in ("closed", "cancelled"):
+        with pytest.raises(InvalidTransition):
+            rules.check_changeable(status)
+
+
+def test_an_estate_rule_extends_the_proposal():
+    extra = (rules.PriorityRule("P1", ("化粪池",)), rules.PriorityRule("P2", ("Noisy PUMP",), ("repair",)))
+    assert rules.propose_priority("repair", "化粪池满溢", extra) == "P1"
+    assert rules.propose_priority("repair", "化粪池满溢") == "P3"
+    assert rules.propose_priority("repair", "the noisy pump again", extra) == "P2"
+    assert rules.propose_priority("complaint", "the noisy pump again", extra) == "P3"  # only for repairs
+    assert rules.propose_priority("repair", "化粪池满溢, gas leak", extra) == "P1"
+
+
+def test_an_estate_rule_cannot_make_a_danger_less_urgent():
+    assert rules.propose_priority("repair", "有人困梯", (rules.PriorityRule("P4", ("困梯",)),)) == "P1"
+
+
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("category", "flagged", "priority", "count", "major"), [
+    ("complaint", True, "P3", 1, True),
+    ("complaint", False, "P2", 1, True),
+    ("complaint", False, "P1", 1, True),
+    ("complaint", False, "P3", 2, False),
+    ("complaint", False, "P3", 3, True),
+    ("repair", True, "P1", 5, False),
+])
+def test_a_major_complaint(category, flagged, priority, count, major):
+    assert rules.is_major_complaint(category, flagged=flagged, priority=priority, complaints_in_window=count) is major
+
+
+def test_complaints_older_than_thirty_days_do_not_count():
+    previous = [NOW - timedelta(days=31), NOW - timedelta(days=29), NOW - timedelta(days=1)]
+    assert rules.recent_complaints(previous, NOW) == [NOW - timedelta(days=29), NOW - timedelta(days=1), NOW]
+    assert len(rules.recent_complaints([NOW - timedelta(days=40)], NOW)) == 1
+
+
+def test_the_complainant_is_the_resident_else_the_phone():
+    assert rules.complainant_key(resident_id="r-1", caller_phone="139 0000 1111") == "resident:r-1"
+    assert rules.complainant_key(resident_id=None, caller_phone="+86 139-0000-1111") == "phone:13900001111"
+    assert rules.complainant_key(resident_id=None, caller_phone="13900001111") == "phone:13900001111"
+    assert rules.complainant_key(resident_id=None, caller_phone=None) is None
 
 
 def test_the_hotline_promise_is_fifteen_seconds():

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.schemas import Strict, estate_id_field
+from shared.schemas import LocalTime, Strict, estate_id_field
 
 Department = Literal["customer_service", "engineering", "security", "cleaning", "greening"]
 Position = Literal["staff", "supervisor", "cs_manager", "estate_manager", "duty_leader"]
@@ -170,8 +170,8 @@ class SlaPolicyUpdate(Strict):
     priorities: dict[Priority, MilestoneLimits]
     ladder_delays_s: list[int] = Field(min_length=4, max_length=4)
     clock: Literal["full", "business_hours"] = "full"
-    opens: time = time(8, 30)
-    closes: time = time(17, 30)
+    opens: LocalTime = time(8, 30)
+    closes: LocalTime = time(17, 30)
     holidays: list[date] = Field(default_factory=list, max_length=400)
     working_days: list[date] = Field(default_factory=list, max_length=400)
 

@@ -135,6 +135,8 @@ def _emit(uow: UnitOfWork, command: str, before: dict, after: dict, principal: P
         "reason": getattr(request, "reason", None), "assignee_id": after.get("assignee_id"),
         "assignee_name": after.get("assignee_name"),
     }
+    if command == "plan":
+        common["plan"] = after["complaint_plan"]["plan"]  # the complainant's record in intake shows it
     if command == "complete":
         completion = after["completion"]
         common.update(

@@ -10,6 +10,7 @@ from pymongo import ASCENDING
 from services.dispatch.domain import sla
 from services.dispatch.domain.calendar import BusinessCalendar
 from services.dispatch.domain.work_orders import RoutingRule
+from services.dispatch.store import rosters as duty
 from shared.db import Database, UnitOfWork
 from shared.estates import estate_time_zone
 
@@ -37,6 +38,7 @@ async def ensure_indexes(database: Database) -> None:
     await db[SLA_TIMERS].create_index([("bucket", ASCENDING), ("fired_at", ASCENDING)])
     await db[SLA_TIMERS].create_index("work_order_id")
     await db[SLA_TIMERS].create_index("fired_at", expireAfterSeconds=FIRED_TIMER_RETENTION_S, name="prune_fired")
+    await duty.ensure_indexes(database)
 
 
 async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> None:
@@ -53,10 +55,11 @@ async def find_one(
 # --- staff -----------------------------------------------------------------------------
 
 
-async def staff_on_duty(uow: UnitOfWork, estate_id: str, **criteria: str) -> list[dict[str, Any]]:
-    """Who is on duty now (by department or position): the foundation's simple list, until rosters replace it."""
-    query = {"estate_id": estate_id, "on_duty": True, "on_leave": {"$ne": True}, **criteria}
-    return await uow.db[STAFF].find(query, session=uow.session).sort("_id", ASCENDING).to_list(None)
+async def staff_on_duty(uow: UnitOfWork, estate_id: str, *, department: str | None = None,
+                        position: str | None = None) -> list[dict[str, Any]]:
+    """Who is on duty now (by department or position): a published roster where one covers the
+    moment, the manual on-duty flags elsewhere (see `rosters.on_duty`)."""
+    return await duty.on_duty(uow, estate_id, department=department, position=position)
 
 
 async def staff_on_call(uow: UnitOfWork, estate_id: str, department: str) -> list[dict[str, Any]]:

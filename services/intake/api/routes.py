@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from services.intake import commands, store
-from services.intake.api.schemas import ContactCreate, ContactPublic, EstateCreate, EstatePublic, TicketPublic
+from services.intake.api.schemas import ContactCreate, ContactPublic, EstateCreate, EstatePublic
 from shared.auth import CurrentPrincipal, Principal, require_roles
 from shared.errors import NotFound
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageRequest, fetch_page, page_request
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["intake"])
 FrontDesk = Annotated[Principal, require_roles("agent", "supervisor", "estate_manager", "company_admin")]
 Admin = Annotated[Principal, require_roles("company_admin")]
-TicketReaders = Annotated[
-    Principal, require_roles("agent", "supervisor", "dispatcher", "estate_manager", "company_admin", "ops_viewer")
-]
 
 
 @router.post("/estates", status_code=201, response_model=EstatePublic)
@@ -48,24 +44,3 @@ async def get_contact(contact_id: str, principal: FrontDesk, database: DatabaseD
         raise NotFound("contact")
     ticket = contact["ticket_id"] and await store.find_ticket(database, contact["ticket_id"], principal.estate_filter())
     return commands.contact_public(contact, ticket or None)
-
-
-@router.get("/tickets/{ticket_id}", response_model=TicketPublic)
-async def get_ticket(ticket_id: str, principal: TicketReaders, database: DatabaseDep) -> TicketPublic:
-    ticket = await store.find_ticket(database, ticket_id, principal.estate_filter())
-    if ticket is None:
-        raise NotFound("ticket")
-    return commands.ticket_public(ticket)
-
-
-@router.get("/tickets", response_model=Page[TicketPublic])
-async def list_tickets(
-    estate_id: str, principal: TicketReaders, database: DatabaseDep,
-    page: Annotated[PageRequest, Depends(page_request)], status: str | None = None,
-) -> Page[TicketPublic]:
-    principal.require_estate(estate_id)
-    query = {**principal.estate_filter(), "estate_id": estate_id}
-    if status:
-        query["status"] = status
-    documents, next_cursor = await fetch_page(database.db[store.TICKETS], query, page)
-    return Page(items=[commands.ticket_public(d) for d in documents], next_cursor=next_cursor)

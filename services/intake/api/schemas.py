@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
@@ -13,7 +13,9 @@ from services.intake.domain.tickets import Category, Priority
 from shared.schemas import Strict, estate_id_field
 
 Channel = Literal["hotline", "walk_in", "app", "wechat", "email", "patrol"]
-
+# An estate's extra ticket field: text, a number, a choice or a date (as text); checked against its definition.
+FieldValue = Annotated[str, Field(max_length=500)] | int | float
+ExtraFieldValues = Annotated[dict[Annotated[str, Field(min_length=1, max_length=40)], FieldValue], Field(max_length=30)]
 
 
 class EstateCreate(Strict):
@@ -46,12 +48,19 @@ class EstatePublic(BaseModel):
 
 class TicketRequest(Strict):
     category: Category
-    subcategory: str | None = Field(default=None, max_length=60)
+    subcategory: str | None = Field(default=None, max_length=60, description="One of the estate's subcategories")
     scope: Literal["in_unit", "public_area"]
     location: str | None = Field(default=None, max_length=200)
+    building_id: str | None = Field(default=None, max_length=60)
     description: str = Field(min_length=1, max_length=2000)
     priority: Priority | None = Field(default=None, description="Overrides the priority proposed from the text")
     promised_reply_at: AwareDatetime | None = None
+    fields: ExtraFieldValues = Field(default_factory=dict, description="The estate's extra ticket fields")
+    major: bool = Field(default=False, description="The agent flags a complaint as major")
+    resolution: str | None = Field(
+        default=None, min_length=1, max_length=2000,
+        description="Answered on the call: the ticket is opened and resolved at once (first-contact resolution)",
+    )
 
 
 class ContactCreate(Strict):
@@ -60,6 +69,7 @@ class ContactCreate(Strict):
     caller_phone: PhoneNumber | None = None
     caller_name: str | None = Field(default=None, max_length=60)
     unit_id: str | None = Field(default=None, max_length=60)
+    resident_id: str | None = Field(default=None, max_length=60)
     rang_at: AwareDatetime | None = None
     answered_at: AwareDatetime | None = None
     summary: str = Field(min_length=1, max_length=2000)
@@ -76,7 +86,9 @@ class TicketPublic(BaseModel):
     proposed_priority: str
     scope: str
     location: str | None
+    building_id: str | None = None
     unit_id: str | None
+    resident_id: str | None = None
     description: str
     channel: str
     status: str
@@ -84,7 +96,16 @@ class TicketPublic(BaseModel):
     opened_at: datetime
     work_order_id: str | None = None
     contact_id: str
-    resident_id: str | None = None
+    fields: dict[str, Any] = {}
+    major: bool = False
+    first_contact_resolution: bool = False
+    resolution: str | None = None
+    resolved_at: datetime | None = None
+    reopen_count: int = 0
+    complaint: dict[str, Any] | None = Field(default=None, description="The complaint record: plan and feedback")
+    follow_up: dict[str, Any] | None = None
+    version: int = 1
+    history: list[dict[str, Any]] = []
 
 
 class ContactPublic(BaseModel):

@@ -41,6 +41,7 @@ from services.intake.api.directory_schemas import (
 )
 from services.intake.domain import directory as rules
 from services.intake.store import directory as directory_store
+from services.intake.store import tickets as ticket_store
 from services.intake.store.directory import BUILDINGS, RESIDENTS, UNITS
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
@@ -393,13 +394,16 @@ async def recognise_caller(database: Database | UnitOfWork, estate_id: str, phon
     return rules.pick_caller(await directory_store.residents_with_phone(database, estate_id, normalised))
 
 
-async def caller_fields(database: Database, estate_id: str, phone: str | None, unit_id: str | None) -> dict:
-    """What a contact learns from its caller's number: the resident, and their unit if they have one only."""
-    resident = await recognise_caller(database, estate_id, phone) if phone else None
+async def caller_fields(database: Database, estate_id: str, request: Any) -> dict[str, Any]:
+    """What a contact learns from its caller's number (unless it names its resident): the resident,
+    and their unit if they have only one and the contact names none."""
+    if request.resident_id is not None or request.caller_phone is None:
+        return {}
+    resident = await recognise_caller(database, estate_id, request.caller_phone)
     if resident is None:
-        return {"resident_id": None, "unit_id": unit_id}
+        return {}
     only_unit = resident["unit_ids"][0] if len(resident["unit_ids"]) == 1 else None
-    return {"resident_id": resident["_id"], "unit_id": unit_id or only_unit}
+    return {"resident_id": resident["_id"], "unit_id": request.unit_id or only_unit}
 
 
 async def find_caller(database: Database, principal: Principal, estate_id: str, phone: str) -> CallerPublic:
@@ -433,10 +437,14 @@ async def link_contact(database: Database, principal: Principal, contact_id: str
     async def work(uow: UnitOfWork) -> tuple[dict, dict | None]:
         await directory_store.link_contact(uow, store.CONTACTS, contact_id, fields)
         ticket = contact["ticket_id"] and await store.find_ticket(uow, contact["ticket_id"], {})
-        if ticket:
+        if ticket:  # through the ticket's own versioned write, with an entry in its history
             ticket_fields = {"resident_id": resident["_id"], "unit_id": ticket.get("unit_id") or fields["unit_id"]}
-            await directory_store.link_contact(uow, store.TICKETS, ticket["_id"], ticket_fields)
-            ticket = {**ticket, **ticket_fields}
+            entry = {"at": utcnow(), "action": "link_resident", "status": ticket["status"], "by": principal.user_id,
+                     **ticket_fields}
+            if not await ticket_store.update_ticket(uow, ticket, ticket_fields, entry):
+                raise Conflict("the ticket changed meanwhile; try again")
+            ticket = {**ticket, **ticket_fields, "version": ticket.get("version", 1) + 1,
+                      "history": [*ticket.get("history", []), entry]}
         return {**contact, **fields}, ticket or None
 
     linked, ticket = await database.transaction(work)

@@ -1,7 +1,9 @@
-"""Ticket rules: priority proposed from the text, promised reply times, numbers, life cycle."""
+"""Ticket rules: priority proposed from the text, promised reply times, numbers, life cycle, major complaints."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -9,40 +11,71 @@ from shared.errors import InvalidTransition
 
 Category = Literal["consultation", "help", "repair", "complaint", "suggestion", "praise"]
 Priority = Literal["P1", "P2", "P3", "P4"]
-Status = Literal["open", "in_progress", "resolved", "followed_up", "closed", "reopened", "cancelled"]
+Status = Literal["open", "in_progress", "resolved", "followed_up", "closed", "cancelled"]
+PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")  # most urgent first
 
 # Repairs, help requests and complaints become work orders; the rest is handled at the desk.
 HANDED_TO_DISPATCH: frozenset[str] = frozenset({"repair", "help", "complaint"})
+# Resolved tickets of these categories get a follow-up call (回访).
+FOLLOWED_UP: frozenset[str] = HANDED_TO_DISPATCH
 
-# Danger to people or property now (P1), or urgent (P2). Estates will extend these rules.
-PRIORITY_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "P1": ("困梯", "被困", "燃气", "煤气", "着火", "火灾", "冒烟", "水浸", "爆管", "停水", "停电",
-           "trapped", "gas leak", "fire", "smoke", "flooding", "burst", "no water", "no power", "power cut"),
-    "P2": ("漏水", "渗水", "跳闸", "电梯故障", "门禁", "堵塞", "leak", "blocked", "lift fault", "elevator"),
-}
+
+@dataclass(frozen=True)
+class PriorityRule:
+    """Keywords that make a request this urgent; `categories` empty means any category."""
+
+    priority: str
+    keywords: tuple[str, ...]
+    categories: tuple[str, ...] = ()
+
+    def matches(self, category: str, lowered_text: str) -> bool:
+        if self.categories and category not in self.categories:
+            return False
+        return any(keyword.lower() in lowered_text for keyword in self.keywords)
+
+
+# Danger to people or property now (P1), or urgent (P2). An estate adds its own rules to these.
+DEFAULT_PRIORITY_RULES: tuple[PriorityRule, ...] = (
+    PriorityRule("P1", ("困梯", "被困", "燃气", "煤气", "着火", "火灾", "冒烟", "水浸", "爆管", "停水", "停电",
+                        "trapped", "gas leak", "fire", "smoke", "flooding", "burst", "no water", "no power",
+                        "power cut")),
+    PriorityRule("P2", ("漏水", "渗水", "跳闸", "电梯故障", "门禁", "堵塞", "leak", "blocked", "lift fault",
+                        "elevator")),
+)
 DEFAULT_PRIORITY: dict[str, Priority] = {
     "repair": "P3", "help": "P2", "complaint": "P3", "consultation": "P4", "suggestion": "P4", "praise": "P4",
 }
 PROMISED_REPLY_WITHIN: dict[str, timedelta] = {
     "P1": timedelta(minutes=30), "P2": timedelta(hours=2), "P3": timedelta(hours=24), "P4": timedelta(hours=72),
 }
+
+# The life cycle, as commands: command → {from status: to status}. "reopen" takes a ticket whose
+# resident is not satisfied back to in_progress (the `intake.ticket.reopened` event says so).
+COMMANDS: dict[str, dict[str, str]] = {
+    "start": {"open": "in_progress"},
+    "resolve": {"open": "resolved", "in_progress": "resolved"},
+    "follow_up": {"resolved": "followed_up"},
+    "reopen": {"resolved": "in_progress", "followed_up": "in_progress"},
+    "close": {"resolved": "closed", "followed_up": "closed"},
+    "cancel": {"open": "cancelled", "in_progress": "cancelled"},
+}
+FINAL: frozenset[str] = frozenset({"closed", "cancelled"})
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    "open": frozenset({"in_progress", "resolved", "cancelled"}),
-    "in_progress": frozenset({"resolved", "cancelled"}),
-    "resolved": frozenset({"followed_up", "reopened", "closed"}),
-    "followed_up": frozenset({"closed", "reopened"}),
-    "reopened": frozenset({"in_progress", "resolved", "cancelled"}),
-    "closed": frozenset(),
-    "cancelled": frozenset(),
+    status: frozenset(moves[status] for moves in COMMANDS.values() if status in moves)
+    for status in ("open", "in_progress", "resolved", "followed_up", "closed", "cancelled")
 }
 
+# A complaint is major when flagged, urgent, or the complainant's third within this window.
+MAJOR_COMPLAINT_WINDOW = timedelta(days=30)
+MAJOR_COMPLAINT_COUNT = 3
 
-def propose_priority(category: str, text: str) -> Priority:
-    """The most urgent priority whose keywords appear in the text, else the category's default."""
+
+def propose_priority(category: str, text: str, estate_rules: Iterable[PriorityRule] = ()) -> Priority:
+    """The most urgent priority whose rule matches the text (defaults and the estate's own), else the category's."""
     lowered = text.lower()
-    for priority in ("P1", "P2"):
-        if any(keyword in lowered for keyword in PRIORITY_KEYWORDS[priority]):
-            return priority  # type: ignore[return-value]
+    matched = [rule.priority for rule in (*DEFAULT_PRIORITY_RULES, *estate_rules) if rule.matches(category, lowered)]
+    if matched:
+        return min(matched, key=PRIORITIES.index)  # type: ignore[return-value]
     return DEFAULT_PRIORITY[category]
 
 
@@ -55,9 +88,43 @@ def ticket_number(day: date, sequence: int) -> str:
     return f"DH-{day:%Y%m%d}-{sequence:04d}"
 
 
+def next_status(current: str, command: str) -> str:
+    """Where `command` takes a ticket that is `current`; 409 when the life cycle does not allow it."""
+    target = COMMANDS[command].get(current)
+    if target is None:
+        raise InvalidTransition(f"a ticket that is {current} cannot be given '{command}'")
+    return target
+
+
 def check_transition(current: str, target: str) -> None:
     if target not in ALLOWED_TRANSITIONS[current]:
         raise InvalidTransition(f"a ticket that is {current} cannot become {target}")
+
+
+def check_changeable(status: str) -> None:
+    if status in FINAL:
+        raise InvalidTransition(f"a ticket that is {status} can no longer be changed")
+
+
+def recent_complaints(previous: Iterable[datetime], now: datetime) -> list[datetime]:
+    """The complainant's complaints within the window, this one included (oldest first)."""
+    since = now - MAJOR_COMPLAINT_WINDOW
+    return sorted([moment for moment in previous if moment > since] + [now])
+
+
+def is_major_complaint(category: str, *, flagged: bool, priority: str, complaints_in_window: int) -> bool:
+    """Flagged by the agent, P1/P2, or the same complainant's third complaint in 30 days."""
+    if category != "complaint":
+        return False
+    return flagged or priority in ("P1", "P2") or complaints_in_window >= MAJOR_COMPLAINT_COUNT
+
+
+def complainant_key(*, resident_id: str | None, caller_phone: str | None) -> str | None:
+    """Who complains: the resident when known, else the caller's phone (digits only), else nobody."""
+    if resident_id:
+        return f"resident:{resident_id}"
+    digits = "".join(ch for ch in caller_phone or "" if ch.isdigit())
+    return f"phone:{digits[-11:]}" if digits else None
 
 
 def answered_within_promise(rang_at: datetime | None, answered_at: datetime | None) -> bool | None:

@@ -6,7 +6,9 @@ from typing import Any
 
 from pymongo import ASCENDING
 
-from services.intake.store import directory
+from services.intake.store import directory, keys, procedures
+from services.intake.store import tickets as ticket_store
+from shared.cache import TtlCache
 from shared.db import Database, UnitOfWork
 
 ESTATES = "estates"
@@ -19,11 +21,22 @@ async def ensure_indexes(database: Database) -> None:
     await db[TICKETS].create_index([("estate_id", ASCENDING), ("number", ASCENDING)], unique=True)
     await db[TICKETS].create_index([("estate_id", ASCENDING), ("_id", ASCENDING)])
     await db[CONTACTS].create_index([("estate_id", ASCENDING), ("_id", ASCENDING)])
+    await procedures.ensure_indexes(database)
+    await keys.ensure_indexes(database)
+    await ticket_store.ensure_indexes(database)
     await directory.ensure_indexes(database)
 
 
 async def find_estate(database: Database, estate_id: str) -> dict[str, Any] | None:
     return await database.db[ESTATES].find_one({"_id": estate_id})
+
+
+# The hotline's write path needs an estate's company and time zone, which do not change.
+_estates: TtlCache[dict[str, Any]] = TtlCache(ttl_s=60.0)
+
+
+async def find_estate_cached(database: Database, estate_id: str) -> dict[str, Any] | None:
+    return await _estates.get(estate_id, lambda: find_estate(database, estate_id))
 
 
 async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> None:

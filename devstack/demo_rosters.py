@@ -1,0 +1,44 @@
+"""Demo duty roster: 阳光花园's customer-service centre gets six agents on three eight-hour shifts
+(早班, 中班, 夜班) for the current month, generated, published, and asked who is on duty now."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from devstack.stack import Stack
+
+ESTATE = "demo-estate"
+DEPARTMENT = "customer_service"
+AGENTS = [("cs-agent-1", "小林"), ("cs-agent-2", "小杨"), ("cs-agent-3", "小黄"), ("cs-agent-4", "小何"),
+          ("cs-agent-5", "小郭"), ("cs-agent-6", "小马")]
+
+
+def _ok(response: httpx.Response) -> httpx.Response:
+    if response.status_code not in (200, 201, 409):  # 409: a second run finds it done already
+        response.raise_for_status()
+    return response
+
+
+def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]:
+    dispatch = stack.url("dispatch")
+    base = f"{dispatch}/v1/estates/{ESTATE}"
+    for staff_id, name in AGENTS:
+        _ok(client.post(f"{dispatch}/v1/staff", headers=admin, json={
+            "estate_id": ESTATE, "staff_id": staff_id, "name": name, "department": DEPARTMENT}))
+    month = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    _ok(client.post(f"{base}/rosters", headers=admin, timeout=40, json={
+        "department": DEPARTMENT, "month": month, "staff_ids": [s for s, _ in AGENTS],
+        "shifts": ["early", "middle", "night"]}))
+    _ok(client.post(f"{base}/rosters/{DEPARTMENT}/{month}/publish", headers=admin))
+    on_duty = client.get(f"{base}/on-duty", params={"department": DEPARTMENT}, headers=admin).raise_for_status().json()
+    rostered = [f"{s['name']} ({s['duty_shift']['name']})" for s in on_duty["staff"] if s["duty_shift"]]
+    chief = on_duty["chief_duty_officer"]
+    return [
+        f"Duty roster {month} of 阳光花园 customer service: {base}/rosters/{DEPARTMENT}/{month}",
+        f"On duty now: {', '.join(rostered) or 'nobody rostered'}; chief duty officer: "
+        f"{chief['name'] if chief else '—'} — {base}/on-duty",
+        f"Attendance sheet: {base}/attendance/sheet?month={month}&format=xlsx",
+    ]

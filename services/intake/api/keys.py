@@ -1,0 +1,167 @@
+"""Intake's HTTP API for the key register and lost property: translate, call the command, answer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime
+
+from services.intake.api.key_schemas import (
+    KeyCreate,
+    KeyLoanCreate,
+    KeyLoanPublic,
+    KeyPublic,
+    KeyReturnCreate,
+    LostItemClaim,
+    LostItemCreate,
+    LostItemDisposal,
+    LostItemPublic,
+    LostPropertySettings,
+    LostPropertySettingsPublic,
+)
+from services.intake.commands import keys as commands
+from services.intake.domain.keys import DEFAULT_KEEP_DAYS, KeyKind
+from services.intake.store import keys as store
+from shared.auth import Principal, require_roles
+from shared.documents import to_public
+from shared.envelope import utcnow
+from shared.errors import NotFound
+from shared.idempotency import IdempotencyKey
+from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.service import DatabaseDep
+
+router = APIRouter(prefix="/v1", tags=["keys and lost property"])
+PageQuery = Annotated[PageRequest, Depends(page_request)]
+FrontDesk = Annotated[Principal, require_roles("agent", "supervisor", "estate_manager", "company_admin")]
+Supervisors = Annotated[Principal, require_roles("supervisor", "estate_manager", "company_admin")]
+# The shift handover (supervisors, dispatchers) and the dashboards read the registers too.
+Readers = Annotated[
+    Principal, require_roles("agent", "supervisor", "dispatcher", "estate_manager", "company_admin", "ops_viewer")
+]
+
+
+async def _page(database, collection: str, query: dict, page: PageRequest, model, *, newest_first: bool = True):
+    documents, next_cursor = await fetch_page(database.db[collection], query, page, newest_first=newest_first)
+    return Page(items=[to_public(model, d) for d in documents], next_cursor=next_cursor)
+
+
+def _scoped(principal: Principal, estate_id: str, **filters) -> dict:
+    principal.require_estate(estate_id)
+    return {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v is not None}}
+
+
+@router.post("/keys", status_code=201, response_model=KeyPublic)
+async def register_key(body: KeyCreate, principal: FrontDesk, database: DatabaseDep,
+                       idempotency_key: IdempotencyKey = None) -> dict:
+    """Register a key the service centre keeps (a unit's key left by its owner, a plant room, a master key)."""
+    return await commands.register_key(database, principal, body, idempotency_key=idempotency_key)
+
+
+@router.get("/keys", response_model=Page[KeyPublic])
+async def list_keys(estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
+                    kind: KeyKind | None = None, status: Literal["in", "out"] | None = None,
+                    unit_id: str | None = None) -> Page[KeyPublic]:
+    query = _scoped(principal, estate_id, kind=kind, status=status, unit_id=unit_id)
+    return await _page(database, store.KEYS, query, page, KeyPublic, newest_first=False)
+
+
+@router.get("/keys/{key_id}", response_model=KeyPublic)
+async def get_key(key_id: str, principal: Readers, database: DatabaseDep) -> KeyPublic:
+    key = await store.find(database, store.KEYS, key_id, principal.estate_filter())
+    if key is None:
+        raise NotFound("key")
+    return to_public(KeyPublic, key)
+
+
+@router.post("/keys/{key_id}/lend", status_code=201, response_model=KeyLoanPublic)
+async def lend_key(key_id: str, body: KeyLoanCreate, principal: FrontDesk, database: DatabaseDep) -> dict:
+    """Lend the key: who, why, witnessed by whom. A key already out: 409."""
+    return await commands.lend_key(database, principal, key_id, body)
+
+
+@router.post("/keys/{key_id}/return", response_model=KeyLoanPublic)
+async def return_key(key_id: str, body: KeyReturnCreate, principal: FrontDesk, database: DatabaseDep) -> dict:
+    return await commands.return_key(database, principal, key_id, body)
+
+
+@router.get("/keys/{key_id}/loans", response_model=Page[KeyLoanPublic])
+async def key_loans(key_id: str, principal: Readers, database: DatabaseDep, page: PageQuery) -> Page[KeyLoanPublic]:
+    """Every loan of the key, newest first."""
+    key = await store.find(database, store.KEYS, key_id, principal.estate_filter())
+    if key is None:
+        raise NotFound("key")
+    query = {"estate_id": key["estate_id"], "key_id": key_id}
+    return await _page(database, store.KEY_LOANS, query, page, KeyLoanPublic)
+
+
+@router.get("/estates/{estate_id}/keys/outstanding", response_model=Page[KeyLoanPublic])
+async def outstanding_keys(
+    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
+    lent_before: Annotated[AwareDatetime | None, Query(description="Only loans made before this time")] = None,
+) -> Page[KeyLoanPublic]:
+    """Keys lent and not returned, oldest loan first: what the shift handover lists."""
+    query = {**_scoped(principal, estate_id), "returned_at": None}
+    if lent_before is not None:
+        query["lent_at"] = {"$lt": lent_before}
+    return await _page(database, store.KEY_LOANS, query, page, KeyLoanPublic, newest_first=False)
+
+
+@router.post("/lost-items", status_code=201, response_model=LostItemPublic)
+async def register_lost_item(body: LostItemCreate, principal: FrontDesk, database: DatabaseDep,
+                             idempotency_key: IdempotencyKey = None) -> dict:
+    """Register an item found on the estate; it is kept for the estate's keeping time."""
+    return await commands.register_lost_item(database, principal, body, idempotency_key=idempotency_key)
+
+
+@router.get("/lost-items", response_model=Page[LostItemPublic])
+async def list_lost_items(estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
+                          status: Literal["held", "claimed", "disposed"] | None = None) -> Page[LostItemPublic]:
+    return await _page(database, store.LOST_ITEMS, _scoped(principal, estate_id, status=status), page, LostItemPublic)
+
+
+@router.get("/lost-items/{lost_item_id}", response_model=LostItemPublic)
+async def get_lost_item(lost_item_id: str, principal: Readers, database: DatabaseDep) -> LostItemPublic:
+    item = await store.find(database, store.LOST_ITEMS, lost_item_id, principal.estate_filter())
+    if item is None:
+        raise NotFound("lost item")
+    return to_public(LostItemPublic, item)
+
+
+@router.post("/lost-items/{lost_item_id}/claim", response_model=LostItemPublic)
+async def claim_lost_item(lost_item_id: str, body: LostItemClaim, principal: FrontDesk, database: DatabaseDep) -> dict:
+    """Hand the item to its owner, identity checked (the document number is kept masked)."""
+    return await commands.claim_lost_item(database, principal, lost_item_id, body)
+
+
+@router.post("/lost-items/{lost_item_id}/dispose", response_model=LostItemPublic)
+async def dispose_lost_item(lost_item_id: str, body: LostItemDisposal, principal: Supervisors,
+                            database: DatabaseDep) -> dict:
+    """Dispose of an unclaimed item whose keeping time is over (409 before)."""
+    return await commands.dispose_lost_item(database, principal, lost_item_id, body)
+
+
+@router.get("/estates/{estate_id}/lost-items/due-for-disposal", response_model=Page[LostItemPublic])
+async def lost_items_due(
+    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
+    at: Annotated[AwareDatetime | None, Query(description="Due by this time; now by default")] = None,
+) -> Page[LostItemPublic]:
+    """Items still held whose keeping time is over, oldest first."""
+    query = {**_scoped(principal, estate_id, status="held"), "keep_until": {"$lte": at or utcnow()}}
+    return await _page(database, store.LOST_ITEMS, query, page, LostItemPublic, newest_first=False)
+
+
+@router.put("/estates/{estate_id}/lost-property-settings", response_model=LostPropertySettingsPublic)
+async def set_lost_property_settings(estate_id: str, body: LostPropertySettings, principal: Supervisors,
+                                     database: DatabaseDep) -> LostPropertySettingsPublic:
+    """How long unclaimed items are kept (applies to items registered from now on)."""
+    await commands.set_keep_days(database, principal, estate_id, body.keep_days)
+    return LostPropertySettingsPublic(estate_id=estate_id, keep_days=body.keep_days)
+
+
+@router.get("/estates/{estate_id}/lost-property-settings", response_model=LostPropertySettingsPublic)
+async def get_lost_property_settings(estate_id: str, principal: Readers, database: DatabaseDep
+                                     ) -> LostPropertySettingsPublic:
+    principal.require_estate(estate_id)
+    return LostPropertySettingsPublic(estate_id=estate_id,
+                                      keep_days=await store.keep_days(database, estate_id, DEFAULT_KEEP_DAYS))

@@ -1,0 +1,169 @@
+"""Intake's HTTP API for procedures (手续办理) and the card register: translate, call the command, answer."""
+
+# No `from __future__ import annotations` here: the action routes are built in a loop, and
+# FastAPI must see their annotations as objects, not as names to look up later.
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Response
+
+from services.intake.api.procedure_schemas import (
+    AcceptanceRecorded,
+    ApprovalRequest,
+    CardCreate,
+    CardPublic,
+    CardsIssued,
+    ChecklistTick,
+    CompletionRequest,
+    DepositSettlementRequest,
+    DocumentNoted,
+    InspectionRecorded,
+    KeysCounted,
+    MeterReadingsTaken,
+    NoteRequest,
+    PassesIssued,
+    ProcedureCreate,
+    ProcedurePublic,
+    ReasonRequest,
+    RejectionRequest,
+    WorksReported,
+)
+from services.intake.commands import cards as card_commands
+from services.intake.commands import procedures as commands
+from services.intake.domain import procedures as rules
+from services.intake.domain.procedures import Kind, Status
+from services.intake.store import procedures as store
+from shared.auth import Principal, require_roles
+from shared.errors import InvalidInput, NotFound
+from shared.idempotency import IdempotencyKey
+from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.service import DatabaseDep
+
+router = APIRouter(prefix="/v1", tags=["procedures"])
+PageQuery = Annotated[PageRequest, Depends(page_request)]
+# Each action checks its own roles (approvals: engineering or a supervisor, by kind); these admit the caller.
+Runners = Annotated[Principal, require_roles(*sorted(rules.FRONT_DESK | rules.ENGINEERING))]
+Readers = Annotated[Principal, require_roles(*sorted(rules.READERS))]
+FrontDesk = Annotated[Principal, require_roles(*sorted(rules.FRONT_DESK))]
+
+
+def if_match_version(if_match: Annotated[str | None, Header(alias="If-Match", max_length=40)] = None) -> int | None:
+    """`If-Match: "3"` (the ETag of a read) makes an action conditional on version 3 of the case."""
+    if if_match is None:
+        return None
+    value = if_match.removeprefix("W/").strip('"')
+    if not (value.isascii() and value.isdigit()):
+        raise InvalidInput('If-Match must be the ETag of the case, e.g. "3"', field="If-Match")
+    return int(value)
+
+
+IfMatch = Annotated[int | None, Depends(if_match_version)]
+
+
+def _answer(response: Response, case: dict) -> dict:
+    response.headers["ETag"] = f'"{case["version"]}"'
+    return case
+
+
+@router.post("/procedures", status_code=201, response_model=ProcedurePublic)
+async def open_procedure(
+    body: ProcedureCreate, principal: Runners, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+) -> dict:
+    """Open a case (move-in, decoration, move-out, ownership transfer, tenant registration, utility transfer)."""
+    return await commands.open_procedure(database, principal, body, idempotency_key=idempotency_key)
+
+
+@router.get("/procedures/{procedure_id}", response_model=ProcedurePublic)
+async def get_procedure(procedure_id: str, principal: Readers, database: DatabaseDep, response: Response) -> dict:
+    case = await store.find_procedure(database, procedure_id, principal.estate_filter())
+    if case is None:
+        raise NotFound("procedure")
+    return _answer(response, commands.procedure_public(case).model_dump(mode="json"))
+
+
+@router.get("/procedures", response_model=Page[ProcedurePublic])
+async def list_procedures(
+    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery, kind: Kind | None = None,
+    status: Status | None = None, unit_id: str | None = None, flagged: bool | None = None,
+) -> Page[ProcedurePublic]:
+    """Newest first; `flagged=true` lists decorations with works seen outside their approved dates or hours."""
+    principal.require_estate(estate_id)
+    filters = {"kind": kind, "status": status, "unit_id": unit_id, "flagged": flagged}
+    query = {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v is not None}}
+    documents, next_cursor = await fetch_page(database.db[store.PROCEDURES], query, page)
+    return Page(items=[commands.procedure_public(d) for d in documents], next_cursor=next_cursor)
+
+
+def _action_route(action: str, body_model: type | None, summary: str) -> None:
+    if body_model is None:
+        async def endpoint(procedure_id: str, principal: Runners, database: DatabaseDep, response: Response,
+                           if_match: IfMatch) -> dict:
+            return _answer(response, await commands.act(database, principal, procedure_id, action, None,
+                                                        if_match=if_match))
+    else:
+        async def endpoint(procedure_id: str, body: body_model, principal: Runners,  # type: ignore[valid-type]
+                           database: DatabaseDep, response: Response, if_match: IfMatch) -> dict:
+            return _answer(response, await commands.act(database, principal, procedure_id, action, body,
+                                                        if_match=if_match))
+    endpoint.__name__ = f"procedure_{action.replace('-', '_')}"
+    router.add_api_route(f"/procedures/{{procedure_id}}/{action}", endpoint, methods=["POST"],
+                         response_model=ProcedurePublic, summary=summary)
+
+
+for _action, _body, _summary in [
+    ("submit", None, "Hand the application in: to review where the kind needs approval, else to work"),
+    ("approve", ApprovalRequest, "Approve (decoration: engineering, with its deposit and service fee)"),
+    ("reject", RejectionRequest, "Reject with reasons"),
+    ("start", None, "Start the approved work (decoration: the works begin)"),
+    ("complete", CompletionRequest, "Complete; the checklist must be done (move-in: billing starts)"),
+    ("cancel", ReasonRequest, "Withdraw the case, with a reason"),
+    ("checklist", ChecklistTick, "Tick (or untick) a checklist item"),
+    ("documents", DocumentNoted, "Note a document seen, signed or copied"),
+    ("keys", KeysCounted, "Keys handed over (move-in) or returned (move-out), counted"),
+    ("meter-readings", MeterReadingsTaken, "Water, electricity and gas readings at hand-over"),
+    ("cards", CardsIssued, "Issue access and parking cards (move-in)"),
+    ("passes", PassesIssued, "Temporary passes for the decoration workers, within the approved dates"),
+    ("inspections", InspectionRecorded, "An inspection during the works; findings may open tickets"),
+    ("works", WorksReported, "Works seen or reported at a time (flagged outside the approved dates or hours)"),
+    ("acceptance", AcceptanceRecorded, "Final acceptance (验收): passed, or failed with what to put right"),
+    ("deposit-settlement", DepositSettlementRequest, "Refund the deposit, less what is withheld and why"),
+]:
+    _action_route(_action, _body, _summary)
+
+
+@router.post("/cards", status_code=201, response_model=CardPublic)
+async def issue_card(body: CardCreate, principal: FrontDesk, database: DatabaseDep) -> dict:
+    """Issue an access or parking card for a unit (a number is active once per estate and kind)."""
+    return await card_commands.issue_card(database, principal, body)
+
+
+@router.get("/cards", response_model=Page[CardPublic])
+async def list_cards(
+    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery, unit_id: str | None = None,
+    status: Literal["active", "lost", "cancelled"] | None = None,
+) -> Page[CardPublic]:
+    principal.require_estate(estate_id)
+    filters = {"unit_id": unit_id, "status": status}
+    query = {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
+    documents, next_cursor = await fetch_page(database.db[store.CARDS], query, page)
+    return Page(items=[card_commands.card_public(d) for d in documents], next_cursor=next_cursor)
+
+
+@router.get("/cards/{card_id}", response_model=CardPublic)
+async def get_card(card_id: str, principal: Readers, database: DatabaseDep) -> CardPublic:
+    card = await store.find_card(database, card_id, principal.estate_filter())
+    if card is None:
+        raise NotFound("card")
+    return card_commands.card_public(card)
+
+
+@router.post("/cards/{card_id}/report-lost", response_model=CardPublic)
+async def report_card_lost(card_id: str, principal: FrontDesk, database: DatabaseDep,
+                           body: NoteRequest | None = None) -> dict:
+    return await card_commands.change_card(database, principal, card_id, "report-lost", body and body.note)
+
+
+@router.post("/cards/{card_id}/cancel", response_model=CardPublic)
+async def cancel_card(card_id: str, principal: FrontDesk, database: DatabaseDep,
+                      body: NoteRequest | None = None) -> dict:
+    return await card_commands.change_card(database, principal, card_id, "cancel", body and body.note)

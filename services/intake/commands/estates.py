@@ -1,0 +1,58 @@
+"""Estates: registered by a company admin; every other command finds its estate here (404 outside scope)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.intake import store
+from services.intake.api.schemas import EstateCreate, EstatePublic
+from shared.auth import Principal
+from shared.db import Database, UnitOfWork
+from shared.envelope import utcnow
+from shared.errors import Conflict, NotFound
+from shared.events import EstateRegistered
+from shared.idempotency import create_once
+
+ESTATE_DETAILS = ("address", "hotline_number", "business_hours")
+
+
+def estate_public(document: dict[str, Any]) -> EstatePublic:
+    return EstatePublic(**{k: document[k] for k in ("estate_id", "name", "time_zone", "registered_at")},
+                        **{k: document.get(k) for k in ESTATE_DETAILS})
+
+
+async def register_estate(
+    database: Database, principal: Principal, request: EstateCreate, *, idempotency_key: str | None
+) -> dict[str, Any]:
+    principal.require_estate(request.estate_id)
+    document = {
+        "_id": request.estate_id, "estate_id": request.estate_id, "company_id": principal.company_id,
+        "name": request.name, "time_zone": request.time_zone, "registered_at": utcnow(),
+        **request.model_dump(mode="json", include=set(ESTATE_DETAILS)),
+    }
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        await store.insert(uow, store.ESTATES, document)
+        uow.emit(
+            EstateRegistered(estate_id=request.estate_id, name=request.name, time_zone=request.time_zone,
+                             **{k: document[k] for k in ESTATE_DETAILS}),
+            subject=request.estate_id, company_id=principal.company_id, estate_id=request.estate_id,
+        )
+        return estate_public(document).model_dump(mode="json")
+
+    return await create_once(
+        database=database, principal=principal, key=idempotency_key, body=request, work=work,
+        already_exists=Conflict(f"estate {request.estate_id} is already registered", field="estate_id"),
+    )
+
+
+async def find_estate_in_scope(
+    database: Database, principal: Principal, estate_id: str, *, cached: bool = False
+) -> dict[str, Any]:
+    """The estate, or 404 outside the caller's scope. `cached`: for the hot path, which needs only
+    what never changes (company, time zone)."""
+    principal.require_estate(estate_id)
+    estate = await (store.find_estate_cached if cached else store.find_estate)(database, estate_id)
+    if estate is None or estate["company_id"] != principal.company_id:
+        raise NotFound("estate")
+    return estate

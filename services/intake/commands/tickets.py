@@ -1,0 +1,255 @@
+"""A ticket's life cycle: every change checked, written with its history entry and its event, in one place."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from services.intake import store
+from services.intake.api.schemas import TicketPublic
+from services.intake.api.ticket_schemas import TicketPatch
+from services.intake.domain import ticket_settings as catalog
+from services.intake.domain import tickets as rules
+from services.intake.store import tickets as ticket_store
+from shared import events
+from shared.auth import Principal
+from shared.db import Database, UnitOfWork
+from shared.documents import to_public
+from shared.envelope import Envelope, new_id, utcnow
+from shared.errors import Conflict, InvalidInput, NotFound
+
+EVENTS = {
+    "start": events.TicketUpdated, "resolve": events.TicketResolved, "follow_up": events.TicketFollowedUp,
+    "reopen": events.TicketReopened, "close": events.TicketClosed, "cancel": events.TicketCancelled,
+}
+STAFF_ROLES = frozenset({"agent", "supervisor", "dispatcher", "technician", "estate_manager", "company_admin",
+                         "ops_viewer", "billing_clerk", "integrator"})
+
+
+class FollowUpPending(Conflict):
+    code, title = "follow_up_pending", "The ticket's follow-up is still due"
+
+
+class TicketChanged(Conflict):
+    code, title = "ticket_changed", "The ticket changed at the same moment; read it again"
+
+
+def ticket_public(document: dict[str, Any]) -> TicketPublic:
+    return to_public(TicketPublic, document)
+
+
+def is_resident(principal: Principal) -> bool:
+    """A caller who is only a resident sees the tickets of their own units, nothing else."""
+    return not STAFF_ROLES.intersection(principal.roles)
+
+
+def ticket_scope(principal: Principal) -> dict[str, Any]:
+    scope = principal.estate_filter()
+    if is_resident(principal):
+        scope["unit_id"] = {"$in": list(principal.unit_ids)}
+    return scope
+
+
+async def find_ticket_in_scope(database: Database | UnitOfWork, principal: Principal, ticket_id: str) -> dict:
+    ticket = await store.find_ticket(database, ticket_id, ticket_scope(principal))
+    if ticket is None:
+        raise NotFound("ticket")
+    return ticket
+
+
+def _emit(uow: UnitOfWork, payload: Any, ticket: dict[str, Any]) -> None:
+    uow.emit(payload, subject=ticket["_id"], company_id=ticket["company_id"], estate_id=ticket["estate_id"])
+
+
+async def apply_command(
+    uow: UnitOfWork, ticket: dict[str, Any], command: str, *, by: str, at: datetime | None = None,
+    reason: str | None = None, fields: dict[str, Any] | None = None, event_fields: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Move the ticket by `command` (409 if its life cycle does not allow it); returns the ticket as changed."""
+    target = rules.next_status(ticket["status"], command)
+    at = at or utcnow()
+    fields = {"status": target, **(fields or {})}
+    if command == "close" and (ticket.get("follow_up") or {}).get("state") == "due":
+        raise FollowUpPending("record the follow-up first (or its three failed attempts)")
+    if command == "reopen":
+        fields["reopen_count"] = ticket.get("reopen_count", 0) + 1
+        await _withdraw_follow_up(uow, ticket, fields, by=by)
+    if command == "resolve":
+        fields.setdefault("resolved_at", at)
+        if ticket["category"] in rules.FOLLOWED_UP:
+            fields["follow_up"] = await _open_follow_up(uow, ticket, at)
+    entry = {"at": at, "action": command, "status": target, "by": by, **({"reason": reason} if reason else {})}
+    if not await ticket_store.update_ticket(uow, ticket, fields, entry):
+        raise TicketChanged("the ticket changed at the same moment; read it again")
+    changed = {**ticket, **fields, "version": ticket.get("version", 1) + 1,
+               "history": [*ticket.get("history", []), entry]}
+    emit_change(uow, changed, command, previous_status=ticket["status"], by=by, reason=reason,
+                event_fields=event_fields)
+    return changed
+
+
+def emit_change(
+    uow: UnitOfWork, ticket: dict[str, Any], command: str, *, previous_status: str, by: str, reason: str | None,
+    event_fields: dict[str, Any] | None = None,
+) -> None:
+    _emit(uow, EVENTS[command](ticket_id=ticket["_id"], number=ticket["number"], status=ticket["status"],
+                               previous_status=previous_status, by=by, reason=reason, **(event_fields or {})), ticket)
+
+
+def resolve_at_first_contact(ticket: dict[str, Any], resolution: str, *, by: str, at: datetime) -> None:
+    """Answered on the call: the new ticket is resolved before it is first written (no follow-up needed)."""
+    target = rules.next_status(ticket["status"], "resolve")
+    ticket.update(status=target, resolved_at=at, resolution=resolution, first_contact_resolution=True)
+    ticket["history"].append({"at": at, "action": "resolve", "status": target, "by": by, "reason": resolution})
+
+
+async def _open_follow_up(uow: UnitOfWork, ticket: dict[str, Any], at: datetime) -> dict[str, Any]:
+    """A resolved repair, complaint or help request waits for its follow-up call (回访)."""
+    settings = await ticket_store.ticket_settings_now(uow, ticket["estate_id"])
+    follow_up = {
+        "_id": new_id(), "estate_id": ticket["estate_id"], "company_id": ticket["company_id"],
+        "ticket_id": ticket["_id"], "ticket_number": ticket["number"], "category": ticket["category"],
+        "unit_id": ticket.get("unit_id"), "resident_id": ticket.get("resident_id"), "state": "due", "result": None,
+        "due_by": at + settings.follow_up_within, "created_at": at, "attempts": [], "attempt_count": 0,
+    }
+    await store.insert(uow, ticket_store.FOLLOW_UPS, follow_up)
+    _emit(uow, events.FollowUpDue(
+        follow_up_id=follow_up["_id"], ticket_id=ticket["_id"], ticket_number=ticket["number"],
+        category=ticket["category"], unit_id=follow_up["unit_id"], resident_id=follow_up["resident_id"],
+        due_by=follow_up["due_by"],
+    ), ticket)
+    return {"id": follow_up["_id"], "state": "due", "due_by": follow_up["due_by"]}
+
+
+async def _withdraw_follow_up(uow: UnitOfWork, ticket: dict[str, Any], fields: dict[str, Any], *, by: str) -> None:
+    """Reopened before its follow-up was made: that follow-up is moot (a new one comes with the next resolution)."""
+    summary = ticket.get("follow_up") or {}
+    if summary.get("state") != "due":
+        return
+    follow_up = await ticket_store.find_follow_up(uow, summary["id"], {"state": "due"})
+    if follow_up is None:
+        return
+    await ticket_store.update_follow_up(uow, follow_up, {"state": "withdrawn", "result": "withdrawn"}, None)
+    fields["follow_up"] = {**summary, "state": "withdrawn", "result": "withdrawn"}
+    _emit(uow, events.FollowUpCompleted(
+        follow_up_id=follow_up["_id"], ticket_id=ticket["_id"], ticket_number=ticket["number"], result="withdrawn",
+        attempts=follow_up["attempt_count"], by=by,
+    ), ticket)
+
+
+async def change_ticket(
+    database: Database, principal: Principal, ticket_id: str, command: str, *,
+    reason: str | None = None, resolution: str | None = None,
+) -> dict[str, Any]:
+    """An agent's command through the API: resolve at the desk, reopen, close, cancel."""
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        ticket = await find_ticket_in_scope(uow, principal, ticket_id)
+        fields = {"resolution": resolution} if resolution else {}
+        if command == "cancel":
+            fields["cancel_reason"] = reason
+        changed = await apply_command(uow, ticket, command, by=principal.user_id, reason=reason or resolution,
+                                      fields=fields)
+        return ticket_public(changed).model_dump(mode="json")
+
+    return await database.transaction(work)
+
+
+def _differences(ticket: dict[str, Any], wanted: dict[str, Any]) -> dict[str, list[Any]]:
+    return {name: [ticket.get(name), value] for name, value in wanted.items() if ticket.get(name) != value}
+
+
+def _with_default_reply_time(ticket: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+    """A new priority moves the promised reply time with it, unless an agent set that time."""
+    if "priority" in wanted and "promised_reply_at" not in wanted and not ticket.get("promised_reply_by_agent"):
+        return {**wanted, "promised_reply_at": rules.promised_reply_at(wanted["priority"], ticket["opened_at"])}
+    return wanted
+
+
+async def patch_ticket(database: Database, principal: Principal, ticket_id: str, request: TicketPatch) -> dict:
+    """Correct priority, promised reply time, subcategory, location, building or extra fields, with history."""
+    requested = request.model_dump(exclude_unset=True)
+    for name in ("priority", "promised_reply_at"):
+        if name in requested and requested[name] is None:
+            raise InvalidInput(f"a ticket always has its {name.replace('_', ' ')}", field=name)
+    if requested.get("promised_reply_at"):
+        requested["promised_reply_at"] = requested["promised_reply_at"].astimezone(UTC)  # stored and shown in UTC
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        ticket = await find_ticket_in_scope(uow, principal, ticket_id)
+        rules.check_changeable(ticket["status"])
+        settings = await ticket_store.ticket_settings_now(uow, ticket["estate_id"])
+        wanted = _with_default_reply_time(ticket, requested)
+        if wanted.get("subcategory") is not None:
+            catalog.check_subcategory(settings, ticket["category"], wanted["subcategory"], field_name="subcategory")
+        if "fields" in wanted:
+            wanted["fields"] = catalog.check_extra_fields(settings, ticket["category"], wanted["fields"] or {},
+                                                          prefix="fields")
+        changes = _differences(ticket, wanted)
+        if not changes:
+            return ticket_public(ticket).model_dump(mode="json")
+        new_values = {name: new for name, (_, new) in changes.items()}
+        fields = {**new_values, **({"promised_reply_by_agent": True} if "promised_reply_at" in requested else {})}
+        entry = {"at": utcnow(), "action": "update", "status": ticket["status"], "by": principal.user_id,
+                 "changes": changes}
+        if not await ticket_store.update_ticket(uow, ticket, fields, entry):
+            raise TicketChanged("the ticket changed at the same moment; read it again")
+        _emit(uow, events.TicketUpdated(ticket_id=ticket["_id"], number=ticket["number"], status=ticket["status"],
+                                        previous_status=ticket["status"], by=principal.user_id,
+                                        changes=sorted(changes)), ticket)
+        changed = {**ticket, **fields, "version": ticket.get("version", 1) + 1,
+                   "history": [*ticket.get("history", []), entry]}
+        return ticket_public(changed).model_dump(mode="json")
+
+    return await database.transaction(work)
+
+
+# --- the ticket follows its work order, by dispatch's events ------------------------------------
+
+# What each work-order event means for the ticket: the command it gives (when allowed) and what it records.
+FOLLOWED_EVENTS = {
+    "dispatch.workorder.assigned": "start", "dispatch.workorder.accepted": "start",
+    "dispatch.workorder.arrived": "start", "dispatch.workorder.plan_recorded": "start",
+    "dispatch.workorder.completed": "resolve",
+}
+
+
+def _complaint_record(ticket: dict[str, Any], envelope: Envelope) -> dict[str, Any] | None:
+    """The complaint's record the resident sees: its handling plan, then the feedback given."""
+    data = envelope.data
+    record = dict(ticket.get("complaint") or {})
+    if envelope.routing_key == "dispatch.workorder.plan_recorded":
+        if record.get("plan") and record["plan"]["at"] > envelope.time:
+            return None  # a later plan is recorded already (events may arrive out of order)
+        record["plan"] = {"text": data.get("plan"), "at": envelope.time, "by": data.get("by")}
+    elif envelope.routing_key == "dispatch.workorder.completed" and ticket["category"] == "complaint":
+        record["feedback"] = {"text": data.get("work_done"), "at": envelope.time, "by": data.get("by")}
+    else:
+        return None
+    return record
+
+
+async def follow_work_order(uow: UnitOfWork, envelope: Envelope) -> None:
+    """The ticket follows its work order, whatever order the events arrive in.
+
+    Assigned, accepted, arrived or a plan move an open ticket to in_progress; completed resolves
+    it from wherever it is open. A late or repeated event changes the status no more, but a
+    complaint's plan and feedback are recorded whenever they come.
+    """
+    data = envelope.data
+    if not data.get("ticket_id"):
+        return
+    ticket = await store.find_ticket(uow, data["ticket_id"], {"estate_id": envelope.estateid})
+    if ticket is None:
+        return
+    command = FOLLOWED_EVENTS[envelope.routing_key]
+    fields: dict[str, Any] = {"work_order_id": data["work_order_id"]}
+    if (record := _complaint_record(ticket, envelope)) is not None:
+        fields["complaint"] = record
+    if command == "resolve":
+        fields.update(resolved_at=envelope.time, resolution=data.get("work_done"))
+    if ticket["status"] in rules.COMMANDS[command]:
+        await apply_command(uow, ticket, command, by="dispatch", at=envelope.time, fields=fields)
+    elif record is not None:
+        entry = {"at": envelope.time, "action": "complaint_record", "status": ticket["status"], "by": "dispatch"}
+        await ticket_store.update_ticket(uow, ticket, {"complaint": record}, entry)

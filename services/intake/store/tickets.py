@@ -1,0 +1,109 @@
+"""Tickets' own collections: estate ticket settings, complainants' recent complaints, follow-ups."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING
+
+from services.intake.domain.ticket_settings import TicketSettings, settings_from_document
+from shared.cache import TtlCache
+from shared.db import Database, UnitOfWork
+
+TICKETS = "tickets"
+TICKET_SETTINGS = "ticket_settings"
+COMPLAINANTS = "complainants"
+FOLLOW_UPS = "follow_ups"
+
+# Settings are read on the hotline's write path; a process keeps them this long. A change made
+# through this process is seen at once (the entry is dropped); other replicas see it within the TTL.
+_settings_cache: TtlCache[TicketSettings] = TtlCache(ttl_s=5.0)
+
+
+async def ensure_indexes(database: Database) -> None:
+    db = database.db
+    await db[TICKETS].create_index([("estate_id", ASCENDING), ("status", ASCENDING), ("_id", ASCENDING)])
+    await db[TICKETS].create_index([("estate_id", ASCENDING), ("unit_id", ASCENDING), ("_id", ASCENDING)])
+    await db[FOLLOW_UPS].create_index([("estate_id", ASCENDING), ("state", ASCENDING), ("_id", ASCENDING)])
+    await db[FOLLOW_UPS].create_index("ticket_id")
+
+
+def _session(database: Database | UnitOfWork):
+    return getattr(database, "session", None)
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+async def settings_document(database: Database | UnitOfWork, estate_id: str) -> dict[str, Any] | None:
+    return await database.db[TICKET_SETTINGS].find_one({"_id": estate_id}, session=_session(database))
+
+
+async def ticket_settings(database: Database, estate_id: str) -> TicketSettings:
+    """The estate's settings, from this process's short-lived copy when it has one (one point read otherwise)."""
+    async def load() -> TicketSettings:
+        return settings_from_document(await settings_document(database, estate_id))
+
+    return await _settings_cache.get(estate_id, load)
+
+
+async def ticket_settings_now(uow: UnitOfWork, estate_id: str) -> TicketSettings:
+    """The settings as committed (event handlers and changes, off the hot path)."""
+    return settings_from_document(await settings_document(uow, estate_id))
+
+
+async def replace_settings(database: Database, estate_id: str, document: dict[str, Any]) -> dict[str, Any]:
+    await database.db[TICKET_SETTINGS].replace_one({"_id": estate_id}, {"estate_id": estate_id, **document},
+                                                   upsert=True)
+    _settings_cache.forget(estate_id)
+    return await settings_document(database, estate_id)
+
+
+# --- complainants --------------------------------------------------------------------------
+
+
+async def complaint_times(uow: UnitOfWork, estate_id: str, key: str) -> list[datetime]:
+    document = await uow.db[COMPLAINANTS].find_one({"_id": f"{estate_id}:{key}"}, session=uow.session)
+    return document["complaints"] if document else []
+
+
+async def set_complaint_times(uow: UnitOfWork, estate_id: str, key: str, moments: list[datetime]) -> None:
+    """Written in the complaint's transaction, so two complaints at once conflict and one is retried."""
+    await uow.db[COMPLAINANTS].update_one(
+        {"_id": f"{estate_id}:{key}"}, {"$set": {"estate_id": estate_id, "complaints": moments}},
+        upsert=True, session=uow.session,
+    )
+
+
+# --- tickets -------------------------------------------------------------------------------
+
+
+async def update_ticket(uow: UnitOfWork, ticket: dict[str, Any], fields: dict[str, Any], entry: dict) -> bool:
+    """Write a change if the ticket is still as it was read (its version)."""
+    result = await uow.db[TICKETS].update_one(
+        {"_id": ticket["_id"], "version": ticket.get("version", 1)},
+        {"$set": {**fields, "version": ticket.get("version", 1) + 1}, "$push": {"history": entry}},
+        session=uow.session,
+    )
+    return result.modified_count == 1
+
+
+# --- follow-ups ----------------------------------------------------------------------------
+
+
+async def find_follow_up(
+    database: Database | UnitOfWork, follow_up_id: str, scope: dict[str, Any]
+) -> dict[str, Any] | None:
+    return await database.db[FOLLOW_UPS].find_one({"_id": follow_up_id, **scope}, session=_session(database))
+
+
+async def update_follow_up(uow: UnitOfWork, follow_up: dict[str, Any], fields: dict[str, Any], attempt: dict | None):
+    change: dict[str, Any] = {"$set": fields}
+    if attempt is not None:
+        change["$push"] = {"attempts": attempt}
+    result = await uow.db[FOLLOW_UPS].update_one(
+        {"_id": follow_up["_id"], "state": follow_up["state"], "attempt_count": follow_up["attempt_count"]},
+        change, session=uow.session,
+    )
+    return result.modified_count == 1

@@ -1,0 +1,87 @@
+"""Limits every service applies: request body size (413) and requests per caller (429).
+
+Bodies: JSON requests are small; only the paths a service declares as uploads (directory
+imports) may carry large files. The Content-Length is checked before anything is read, and a
+body sent without one is counted as it arrives.
+
+Callers: a token bucket per authenticated user, checked right after the token is verified.
+Residents (the public app) get a small bucket; staff and integrators a large one.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.errors import TooManyRequests
+
+
+class BodySizeLimit:
+    """ASGI middleware: a body over the limit is answered 413 (problem+json, by the error handlers)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, upload_max_bytes: int, upload_paths: tuple[str, ...]) -> None:
+        self.app = app
+        self.max_bytes, self.upload_max_bytes = max_bytes, upload_max_bytes
+        self.upload_paths = [re.compile(pattern) for pattern in upload_paths]
+
+    def limit_for(self, path: str) -> int:
+        return self.upload_max_bytes if any(p.search(path) for p in self.upload_paths) else self.max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = self.limit_for(scope["path"])
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        # Refused at the route's first read of the body, so the error handlers answer it.
+        declared_too_large = declared.isdigit() and int(declared) > limit
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            if declared_too_large:
+                raise _too_large(limit)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _too_large(limit)
+            return message
+
+        await self.app(scope, counted, send)
+
+
+def _too_large(limit: int) -> HTTPException:
+    return HTTPException(413, f"the request body is larger than {limit} bytes")
+
+
+@dataclass
+class Bucket:
+    tokens: float
+    updated: float
+
+
+class RateLimiter:
+    """Token buckets per user: `rate` requests per second, up to `burst` at once."""
+
+    def __init__(self, *, rate: float, burst: int, resident_rate: float, resident_burst: int) -> None:
+        self.staff = (rate, burst)
+        self.resident = (resident_rate, resident_burst)
+        self.buckets: dict[str, Bucket] = {}
+
+    def admit(self, user_id: str, *, resident: bool, now: float | None = None) -> None:
+        rate, burst = self.resident if resident else self.staff
+        now = time.monotonic() if now is None else now
+        bucket = self.buckets.get(user_id)
+        if bucket is None:
+            if len(self.buckets) > 100_000:  # forget idle callers rather than grow without bound
+                self.buckets.clear()
+            bucket = self.buckets[user_id] = Bucket(float(burst), now)
+        bucket.tokens = min(float(burst), bucket.tokens + (now - bucket.updated) * rate)
+        bucket.updated = now
+        if bucket.tokens < 1:
+            raise TooManyRequests(retry_after_s=max(1, round((1 - bucket.tokens) / rate)))
+        bucket.tokens -= 1

@@ -1,0 +1,35 @@
+"""The per-process TTL copy: served while fresh, reloaded after, never keeps an absence."""
+
+import asyncio
+
+from shared.cache import TtlCache
+
+
+def test_a_fresh_copy_is_served_a_forgotten_or_missing_one_is_loaded_again():
+    cache: TtlCache[dict] = TtlCache(ttl_s=60)
+    loads = []
+
+    async def load(value):
+        loads.append(value)
+        return value
+
+    async def scenario():
+        assert await cache.get("a", lambda: load({"v": 1})) == {"v": 1}
+        assert await cache.get("a", lambda: load({"v": 2})) == {"v": 1}
+        cache.forget("a")
+        assert await cache.get("a", lambda: load({"v": 3})) == {"v": 3}
+        assert await cache.get("b", lambda: load(None)) is None
+        assert await cache.get("b", lambda: load({"v": 4})) == {"v": 4}
+
+    asyncio.run(scenario())
+    assert loads == [{"v": 1}, {"v": 3}, None, {"v": 4}]
+
+
+def test_an_expired_copy_is_loaded_again():
+    cache: TtlCache[int] = TtlCache(ttl_s=0)
+
+    async def scenario():
+        await cache.get("a", lambda: asyncio.sleep(0, 1))
+        return await cache.get("a", lambda: asyncio.sleep(0, 2))
+
+    assert asyncio.run(scenario()) == 2
