@@ -269,6 +269,10 @@ def test_unknown_things_and_repeats_answer_404_and_409(directory, building):
     bad_call = directory.api.post("intake", "/v1/contacts", json={**repair_contact(directory.estate_id),
                                                                   "caller_phone": "12345678901"})
     assert bad_call.status_code == 422 and bad_call.json()["errors"][0]["field"] == "caller_phone"
+    app_request = {"estate_id": directory.estate_id, "unit_id": "x", "caller_phone": "000",
+                   "ticket": repair_contact(directory.estate_id)["ticket"]}
+    bad_app_phone = directory.api.post("intake", "/v1/tickets", json=app_request)
+    assert bad_app_phone.status_code == 422 and bad_app_phone.json()["errors"][0]["field"] == "caller_phone"
 
 
 def test_another_estates_staff_find_nothing(stack, directory, building):
