@@ -8,11 +8,11 @@ import time
 
 import httpx
 
-from devstack import demo_procedures, demo_rosters, demo_tickets
+from devstack import demo_directory, demo_incidents, demo_ledger, demo_procedures, demo_rosters, demo_tickets
 from devstack.stack import Stack
 
 # The demo of each area (directory, tickets, duty…): `load(client, stack, admin)` → lines to print.
-DEMO_AREAS: tuple = (demo_tickets, demo_procedures, demo_rosters)
+DEMO_AREAS: tuple = (demo_tickets, demo_incidents, demo_procedures, demo_rosters, demo_ledger)
 
 ESTATE = "demo-estate"
 DEMO_ESTATE = {"estate_id": ESTATE, "name": "阳光花园", "time_zone": "Asia/Shanghai"}
@@ -27,7 +27,7 @@ DEMO_STAFF = [
 ]
 DEMO_CONTACT = {
     "estate_id": ESTATE, "channel": "hotline", "caller_phone": "13812345678", "caller_name": "张三",
-    "unit_id": "3-1-502", "summary": "住户来电：厨房水管漏水",
+    "summary": "住户来电：厨房水管漏水",
     "ticket": {"category": "repair", "subcategory": "plumbing", "scope": "in_unit", "location": "3栋1单元502",
                "description": "厨房水槽下水管漏水"},
 }
@@ -98,6 +98,8 @@ def load_demo(stack: Stack) -> dict:
     admin = auth(stack.token(user_id="admin-1", roles=["company_admin"], estates="*"))
     with httpx.Client(timeout=10) as client:
         _setup(client, stack, admin)
+        # The directory first, so that 张三's call is recognised (resident and unit) by his phone.
+        directory = demo_directory.load(client, stack, admin)
         contact = client.post(f"{stack.url('intake')}/v1/contacts", json=DEMO_CONTACT,
                               headers={**admin, "Idempotency-Key": "demo-first-repair"}).raise_for_status().json()
         orders = _orders_in_every_state(client, stack, admin)
@@ -107,7 +109,8 @@ def load_demo(stack: Stack) -> dict:
                                   headers=admin).json()["items"]
             repair = [m for m in messages if DEMO_CONTACT["ticket"]["description"] in m["body"]]
             if repair:
-                areas = {area.__name__.rsplit("_", 1)[-1]: area.load(client, stack, admin) for area in DEMO_AREAS}
+                areas = {"directory": directory}
+                areas |= {area.__name__.rsplit("_", 1)[-1]: area.load(client, stack, admin) for area in DEMO_AREAS}
                 return {"contact": contact, "message": repair[0], "orders": orders, "areas": areas}
             time.sleep(0.2)
     raise TimeoutError("the demo repair did not reach its assignee within 30 s")

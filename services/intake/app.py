@@ -1,7 +1,7 @@
 """Intake: the front desk and the hotline."""
 
 from services.intake import store
-from services.intake.api import incidents, keys, patrols, procedures, quality, surveys, tickets
+from services.intake.api import directory, incidents, keys, patrols, procedures, quality, surveys, tickets
 from services.intake.api.routes import router
 from services.intake.handlers import HANDLERS
 from services.intake.settings import IntakeSettings
@@ -10,10 +10,11 @@ from shared.service import ServiceDefinition, serve
 DEFINITION = ServiceDefinition(
     name="intake",
     title="EstateDesk intake",
-    routers=[router, tickets.router, procedures.router, keys.router, incidents.router, patrols.router, surveys.router,
-             quality.router],
+    routers=[router, directory.router, tickets.router, incidents.router, patrols.router, procedures.router, keys.router,
+             surveys.router, quality.router],
     consumers={"intake.work-orders": HANDLERS},
     ensure_indexes=store.ensure_indexes,
+    upload_paths=(r"^/v1/estates/[^/]+/directory/import$",),
 )
 
 

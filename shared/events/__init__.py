@@ -8,6 +8,7 @@ from shared.events.dispatch import *  # noqa: F401,F403
 from shared.events.duty import *  # noqa: F401,F403
 from shared.events.intake import *  # noqa: F401,F403
 from shared.events.intake_desk import *  # noqa: F401,F403
+from shared.events.intake_directory import *  # noqa: F401,F403
 from shared.events.intake_procedures import *  # noqa: F401,F403
 from shared.events.ledger import *  # noqa: F401,F403
 from shared.events.notification import *  # noqa: F401,F403

@@ -15,6 +15,9 @@ class EstateRegistered(Payload):
     estate_id: str
     name: str
     time_zone: str
+    address: str | None = None
+    hotline_number: str | None = None  # E.164
+    business_hours: dict | None = None  # {"opens": "08:00:00", "closes": "18:00:00"}, local time
 
 
 @event("intake.contact.logged")
@@ -42,6 +45,7 @@ class TicketOpened(Payload):
     scope: str
     location: str | None = None
     unit_id: str | None = None
+    resident_id: str | None = None  # the caller, when recognised
     description: str
     channel: str
     promised_reply_at: datetime

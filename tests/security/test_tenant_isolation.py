@@ -21,9 +21,10 @@ from shared.auth import Role
 
 EVERY_ROLE = list(Role.__args__)
 # Path parameters whose collection does not follow `<name>_id` → `<name>s`.
-COLLECTION_OF: dict[str, str] = {"staff_id": "staff"}
+COLLECTION_OF: dict[str, str] = {"staff_id": "staff", "change_id": "roster_changes"}
 # Parameters that are not ids, with a value that exists in the demo estate.
-VALUE_OF: dict[str, str] = {"department": "engineering", "day": "2026-11-26", "month": "2026-11"}
+VALUE_OF: dict[str, str] = {"department": "engineering", "day": "2026-11-26", "month": "2026-11",
+                             "phone": "13812345678"}
 # Operations that are not about one estate's data.
 NOT_ESTATE_SCOPED = re.compile(r"^/v1/admin/|^/v1/asyncapi")
 

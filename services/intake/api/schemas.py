@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
+from services.intake.api.directory_schemas import BusinessHours, PhoneNumber
 from services.intake.domain.tickets import Category, Priority
 from shared.schemas import Strict, estate_id_field
 
@@ -21,6 +22,9 @@ class EstateCreate(Strict):
     estate_id: str = estate_id_field()
     name: str = Field(min_length=1, max_length=100)
     time_zone: str = Field(default="Asia/Shanghai", max_length=60)
+    address: str | None = Field(default=None, max_length=200)
+    hotline_number: PhoneNumber | None = None
+    business_hours: BusinessHours | None = Field(default=None, description="The service centre's opening hours")
 
     @field_validator("time_zone")
     @classmethod
@@ -37,6 +41,9 @@ class EstatePublic(BaseModel):
     name: str
     time_zone: str
     registered_at: datetime
+    address: str | None = None
+    hotline_number: str | None = None
+    business_hours: dict | None = None
 
 
 class TicketRequest(Strict):
@@ -60,7 +67,7 @@ class TicketRequest(Strict):
 class ContactCreate(Strict):
     estate_id: str = estate_id_field()
     channel: Channel
-    caller_phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{3,20}$")
+    caller_phone: PhoneNumber | None = None
     caller_name: str | None = Field(default=None, max_length=60)
     unit_id: str | None = Field(default=None, max_length=60)
     resident_id: str | None = Field(default=None, max_length=60)
@@ -112,3 +119,5 @@ class ContactPublic(BaseModel):
     answered_within_15s: bool | None
     logged_at: datetime
     ticket: TicketPublic | None = None
+    resident_id: str | None = None  # the caller, when recognised by phone or linked later
+    unit_id: str | None = None

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
+from services.intake.api.directory_schemas import PhoneNumber
 from services.intake.api.schemas import ExtraFieldValues, TicketRequest
 from services.intake.domain.tickets import Category, Priority
 from shared.schemas import Strict, estate_id_field
@@ -21,7 +22,7 @@ class TicketCreate(Strict):
     estate_id: str = estate_id_field()
     unit_id: str = Field(min_length=1, max_length=60)
     channel: Literal["app", "wechat"] = "app"
-    caller_phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{3,20}$")
+    caller_phone: PhoneNumber | None = None  # the contact's rule: E.164, 422 when malformed
     ticket: TicketRequest
 
 

@@ -9,6 +9,7 @@ from services.intake import store
 from services.intake.api.schemas import ContactCreate, ContactPublic, TicketRequest
 from services.intake.api.ticket_schemas import TicketCreate
 from services.intake.commands import incidents
+from services.intake.commands.directory import caller_fields
 from services.intake.commands.estates import find_estate_in_scope
 from services.intake.commands.tickets import emit_change, is_resident, resolve_at_first_contact, ticket_public
 from services.intake.domain import ticket_settings as catalog
@@ -104,18 +105,21 @@ async def log_contact(
         extra_fields = check_ticket_request(settings, request.ticket)
     now = utcnow()
     day = local_day(now, estate["time_zone"])
+    # The caller recognised by phone (a point lookup, before the transaction); an unknown number is served alike.
+    # The request as sent stays the Idempotency-Key's fingerprint.
+    recognised = request.model_copy(update=await caller_fields(database, estate["_id"], request))
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         contact_id = new_id()
         ticket = None
         if request.ticket is not None:
-            ticket = await open_ticket(uow, request, estate=estate, settings=settings, extra_fields=extra_fields,
+            ticket = await open_ticket(uow, recognised, estate=estate, settings=settings, extra_fields=extra_fields,
                                        contact_id=contact_id, by=principal.user_id, now=now, day=day)
         answered = ticket is None or ticket["first_contact_resolution"]
         contact = {
             "_id": contact_id, "estate_id": estate["_id"], "company_id": estate["company_id"],
             "channel": request.channel, "caller_phone": request.caller_phone, "caller_name": request.caller_name,
-            "unit_id": request.unit_id, "resident_id": request.resident_id, "rang_at": request.rang_at,
+            "unit_id": recognised.unit_id, "resident_id": recognised.resident_id, "rang_at": request.rang_at,
             "answered_at": request.answered_at,
             "answered_within_15s": rules.answered_within_promise(request.rang_at, request.answered_at),
             "summary": request.summary, "agent_id": principal.user_id, "logged_at": now,
@@ -165,6 +169,7 @@ def contact_public(contact: dict[str, Any], ticket: dict[str, Any] | None) -> Co
     return ContactPublic(
         id=contact["_id"], ticket=ticket_public(ticket) if ticket else None,
         **{k: contact[k] for k in ("estate_id", "channel", "summary", "outcome", "answered_within_15s", "logged_at")},
+        resident_id=contact.get("resident_id"), unit_id=contact.get("unit_id"),
     )
 
 
@@ -173,7 +178,8 @@ def _emit_ticket_opened(uow: UnitOfWork, ticket: dict[str, Any]) -> None:
         TicketOpened(
             ticket_id=ticket["_id"], number=ticket["number"], category=ticket["category"],
             subcategory=ticket["subcategory"], priority=ticket["priority"], scope=ticket["scope"],
-            location=ticket["location"], unit_id=ticket["unit_id"], description=ticket["description"],
+            location=ticket["location"], unit_id=ticket["unit_id"], resident_id=ticket["resident_id"],
+            description=ticket["description"],
             channel=ticket["channel"], promised_reply_at=ticket["promised_reply_at"], opened_at=ticket["opened_at"],
             major=ticket["major"], building_id=ticket["building_id"],
             first_contact_resolution=ticket["first_contact_resolution"], incident_id=ticket.get("incident_id"),

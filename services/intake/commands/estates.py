@@ -13,9 +13,12 @@ from shared.errors import Conflict, NotFound
 from shared.events import EstateRegistered
 from shared.idempotency import create_once
 
+ESTATE_DETAILS = ("address", "hotline_number", "business_hours")
+
 
 def estate_public(document: dict[str, Any]) -> EstatePublic:
-    return EstatePublic(**{k: document[k] for k in ("estate_id", "name", "time_zone", "registered_at")})
+    return EstatePublic(**{k: document[k] for k in ("estate_id", "name", "time_zone", "registered_at")},
+                        **{k: document.get(k) for k in ESTATE_DETAILS})
 
 
 async def register_estate(
@@ -25,12 +28,14 @@ async def register_estate(
     document = {
         "_id": request.estate_id, "estate_id": request.estate_id, "company_id": principal.company_id,
         "name": request.name, "time_zone": request.time_zone, "registered_at": utcnow(),
+        **request.model_dump(mode="json", include=set(ESTATE_DETAILS)),
     }
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         await store.insert(uow, store.ESTATES, document)
         uow.emit(
-            EstateRegistered(estate_id=request.estate_id, name=request.name, time_zone=request.time_zone),
+            EstateRegistered(estate_id=request.estate_id, name=request.name, time_zone=request.time_zone,
+                             **{k: document[k] for k in ESTATE_DETAILS}),
             subject=request.estate_id, company_id=principal.company_id, estate_id=request.estate_id,
         )
         return estate_public(document).model_dump(mode="json")

@@ -6,7 +6,7 @@ from typing import Any
 
 from pymongo import ASCENDING
 
-from services.intake.store import desk, keys, procedures
+from services.intake.store import desk, directory, keys, procedures
 from services.intake.store import tickets as ticket_store
 from shared.cache import TtlCache
 from shared.db import Database, UnitOfWork
@@ -25,6 +25,7 @@ async def ensure_indexes(database: Database) -> None:
     await keys.ensure_indexes(database)
     await ticket_store.ensure_indexes(database)
     await desk.ensure_indexes(database)
+    await directory.ensure_indexes(database)
 
 
 async def find_estate(database: Database, estate_id: str) -> dict[str, Any] | None:
