@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -33,6 +33,12 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
         "department": DEPARTMENT, "month": month, "staff_ids": [s for s, _ in AGENTS],
         "shifts": ["early", "middle", "night"]}))
     _ok(client.post(f"{base}/rosters/{DEPARTMENT}/{month}/publish", headers=admin))
+    last_day = (datetime.now(ZoneInfo("Asia/Shanghai")).replace(day=28) + timedelta(days=4)).replace(day=1) \
+        - timedelta(days=1)
+    leave = _ok(client.post(f"{base}/roster-changes", headers={**admin, "Idempotency-Key": f"demo-leave-{month}"}, json={
+        "kind": "leave", "department": DEPARTMENT, "staff_id": AGENTS[5][0], "day": last_day.date().isoformat(),
+        "to_day": last_day.date().isoformat(),
+        "reason": "事假（待主管审批）"}))
     on_duty = client.get(f"{base}/on-duty", params={"department": DEPARTMENT}, headers=admin).raise_for_status().json()
     rostered = [f"{s['name']} ({s['duty_shift']['name']})" for s in on_duty["staff"] if s["duty_shift"]]
     chief = on_duty["chief_duty_officer"]
@@ -40,5 +46,6 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
         f"Duty roster {month} of 阳光花园 customer service: {base}/rosters/{DEPARTMENT}/{month}",
         f"On duty now: {', '.join(rostered) or 'nobody rostered'}; chief duty officer: "
         f"{chief['name'] if chief else '—'} — {base}/on-duty",
+        f"Leave waiting for approval: {base}/roster-changes ({leave.status_code})",
         f"Attendance sheet: {base}/attendance/sheet?month={month}&format=xlsx",
     ]
