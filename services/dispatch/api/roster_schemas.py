@@ -13,7 +13,8 @@ from shared.schemas import Strict
 
 Code = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,20}$")]
 StaffId = Annotated[str, Field(min_length=1, max_length=40)]
-Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-12"])]
+# This century: the calendar of holidays and the date arithmetic of rosters need a real year.
+Month = Annotated[str, Field(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", examples=["2026-12"])]
 ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-4]):[0-5]\d$", examples=["08:00", "24:00"])]
 
 
