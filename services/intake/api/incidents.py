@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from services.intake.api.deps import FrontDesk, Supervisors
 from services.intake.api.incident_schemas import (
     IncidentCreate,
     IncidentMatches,
@@ -24,9 +25,6 @@ from shared.pagination import Page, PageRequest, fetch_page, page_request
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["incidents"])
-FrontDesk = Annotated[Principal, require_roles("agent", "supervisor", "estate_manager", "company_admin")]
-# The emergency plan's decisions (investigating, resolved) are the supervisors' and the manager's.
-Supervisors = Annotated[Principal, require_roles("supervisor", "estate_manager", "company_admin")]
 Readers = Annotated[
     Principal, require_roles("agent", "supervisor", "dispatcher", "estate_manager", "company_admin", "ops_viewer")
 ]

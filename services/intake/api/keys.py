@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
+from services.intake.api.deps import FrontDesk, Supervisors
 from services.intake.api.key_schemas import (
     KeyCreate,
     KeyLoanCreate,
@@ -33,8 +34,6 @@ from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["keys and lost property"])
 PageQuery = Annotated[PageRequest, Depends(page_request)]
-FrontDesk = Annotated[Principal, require_roles("agent", "supervisor", "estate_manager", "company_admin")]
-Supervisors = Annotated[Principal, require_roles("supervisor", "estate_manager", "company_admin")]
 # The shift handover (supervisors, dispatchers) and the dashboards read the registers too.
 Readers = Annotated[
     Principal, require_roles("agent", "supervisor", "dispatcher", "estate_manager", "company_admin", "ops_viewer")

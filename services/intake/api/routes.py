@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter
 
 from services.intake import commands, store
+from services.intake.api.deps import FrontDesk
 from services.intake.api.schemas import ContactCreate, ContactPublic, EstateCreate, EstatePublic
 from shared.auth import CurrentPrincipal, Principal, require_roles
 from shared.errors import NotFound
@@ -14,7 +15,6 @@ from shared.idempotency import IdempotencyKey
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["intake"])
-FrontDesk = Annotated[Principal, require_roles("agent", "supervisor", "estate_manager", "company_admin")]
 Admin = Annotated[Principal, require_roles("company_admin")]
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from services.intake.api.deps import FrontDesk
 from services.intake.api.survey_schemas import (
     SurveyAnswerCreate,
     SurveyAnswerPublic,
@@ -30,7 +31,6 @@ Readers = Annotated[
     Principal, require_roles("resident", "agent", "supervisor", "estate_manager", "company_admin", "ops_viewer")
 ]
 Analysts = Annotated[Principal, require_roles("agent", "supervisor", "estate_manager", "company_admin", "ops_viewer")]
-FrontDesk = Annotated[Principal, require_roles("agent", "supervisor", "estate_manager", "company_admin")]
 
 
 @router.post("/surveys", status_code=201, response_model=SurveyPublic)

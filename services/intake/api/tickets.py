@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends
 
 from services.intake import commands, store
+from services.intake.api.deps import FrontDesk, Supervisors
 from services.intake.api.schemas import TicketPublic
 from services.intake.api.ticket_schemas import (
     AttemptCreate,
@@ -31,8 +32,6 @@ from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["tickets"])
 PageQuery = Annotated[PageRequest, Depends(page_request)]
-FrontDesk = Annotated[Principal, require_roles("agent", "supervisor", "estate_manager", "company_admin")]
-Supervisors = Annotated[Principal, require_roles("supervisor", "estate_manager", "company_admin")]
 StaffReaders = Annotated[
     Principal, require_roles("agent", "supervisor", "dispatcher", "estate_manager", "company_admin", "ops_viewer")
 ]
