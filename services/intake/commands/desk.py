@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.intake import store
-from shared.auth import Principal
-from shared.db import Database
-from shared.errors import NotFound
+from services.intake.commands.estates import find_estate_in_scope
 
-
-async def estate_in_scope(database: Database, principal: Principal, estate_id: str) -> dict[str, Any]:
-    """The estate, or 404 when it does not exist or lies outside the caller's scope."""
-    principal.require_estate(estate_id)
-    estate = await store.find_estate(database, estate_id)
-    if estate is None or estate["company_id"] != principal.company_id:
-        raise NotFound("estate")
-    return estate
+# The incidents, patrols, surveys and quality checks of the desk use the one estate check.
+estate_in_scope = find_estate_in_scope
 
 
 def event_scope(document: dict[str, Any]) -> dict[str, str]:
