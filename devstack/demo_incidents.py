@@ -7,12 +7,12 @@ commands that already happened answer 409, which is fine here.
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import httpx
 
 from devstack.stack import Stack
+from shared import clock
 
 ESTATE = "demo-estate"
 WATER_CALLS = [
@@ -113,7 +113,7 @@ def _quality_check(client: httpx.Client, stack: Stack) -> dict:
     contact = _ok(client.post(f"{intake}/v1/contacts", headers=agent, json={
         "estate_id": ESTATE, "channel": "hotline", "caller_phone": "13811110009", "summary": "咨询本月物业费金额",
         "rang_at": "2026-11-26T09:00:00+08:00", "answered_at": "2026-11-26T09:00:21+08:00"}))
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    today = clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
     sample = _ok(client.post(f"{intake}/v1/quality-samples", headers=_auth(stack, *supervisor, "demo-qc-sample"), json={
         "estate_id": ESTATE, "from_day": today, "to_day": today, "size": 5, "target": "random", "seed": 2026}))
     check = _ok(client.post(f"{intake}/v1/quality-checks", headers=_auth(stack, *supervisor, "demo-qc-check"), json={

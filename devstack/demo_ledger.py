@@ -4,12 +4,13 @@ and the ledger's chain verified."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
 
 from devstack.stack import Stack
+from shared import clock
 
 ESTATE = "demo-estate"
 CONTACTS = [
@@ -48,7 +49,7 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
     _ok(client.put(f"{dispatch}/v1/estates/{ESTATE}/duty-posts", json=POSTS, headers=supervisor))
 
     # Yesterday's 中班 (16:00–24:00) at the front desk, handed over to the night shift.
-    yesterday = (datetime.now(ZoneInfo("Asia/Shanghai")) - timedelta(days=1)).date().isoformat()
+    yesterday = (clock.now().astimezone(ZoneInfo("Asia/Shanghai")) - timedelta(days=1)).date().isoformat()
     handover = {
         "estate_id": ESTATE, "post": "cs-front-desk", "department": "customer_service", "shift_date": yesterday,
         "shift": {"code": "middle"}, "notes": "5 栋电梯异响待工程部复查；明早 9 点燃气公司入户安检",

@@ -4,12 +4,13 @@ and a lost item waiting for its owner. A second run finds them and changes nothi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
 
 from devstack.stack import Stack
+from shared import clock
 
 ESTATE = "demo-estate"
 MOVE_IN = {"estate_id": ESTATE, "kind": "move_in", "unit_id": "3-1-502", "resident_id": "res-zhangsan",
@@ -104,7 +105,7 @@ def _lost_item(agent: Desk) -> dict:
     description = "黑色双肩包，内有笔记本电脑"
     return next((i for i in held if i["description"] == description), None) or agent.post("/lost-items", {
         "estate_id": ESTATE, "description": description, "category": "electronics",
-        "found_where": "3栋大堂沙发", "found_at": (datetime.now(UTC) - timedelta(hours=3)).isoformat(),
+        "found_where": "3栋大堂沙发", "found_at": (clock.now() - timedelta(hours=3)).isoformat(),
         "found_by": "赵队长", "stored_at": "服务中心保险柜"})
 
 
@@ -112,7 +113,7 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
     agent = Desk(client, stack, "cs-chen", "agent")
     engineering = Desk(client, stack, "eng-li", "dispatcher")
     technician = Desk(client, stack, "eng-wang", "technician")
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    today = clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date()
     move_in = _move_in(agent)
     decoration = _decoration_under_way(agent, engineering, technician, today)
     key = _key_on_loan(agent)

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
 
 from devstack.stack import Stack
+from shared import clock
 
 ESTATE = "demo-estate"
 DEPARTMENT = "customer_service"
@@ -28,12 +29,12 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
     for staff_id, name in AGENTS:
         _ok(client.post(f"{dispatch}/v1/staff", headers=admin, json={
             "estate_id": ESTATE, "staff_id": staff_id, "name": name, "department": DEPARTMENT}))
-    month = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    month = clock.now().astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
     _ok(client.post(f"{base}/rosters", headers=admin, timeout=40, json={
         "department": DEPARTMENT, "month": month, "staff_ids": [s for s, _ in AGENTS],
         "shifts": ["early", "middle", "night"]}))
     _ok(client.post(f"{base}/rosters/{DEPARTMENT}/{month}/publish", headers=admin))
-    last_day = (datetime.now(ZoneInfo("Asia/Shanghai")).replace(day=28) + timedelta(days=4)).replace(day=1) \
+    last_day = (clock.now().astimezone(ZoneInfo("Asia/Shanghai")).replace(day=28) + timedelta(days=4)).replace(day=1) \
         - timedelta(days=1)
     leave = _ok(client.post(f"{base}/roster-changes", headers={**admin, "Idempotency-Key": f"demo-leave-{month}"}, json={
         "kind": "leave", "department": DEPARTMENT, "staff_id": AGENTS[5][0], "day": last_day.date().isoformat(),

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 
 from devstack.infra import ServerProcess, amqp_url, free_port, free_ports, mongo_url, rabbitmq, secantusdb
+from shared import clock
 from shared.settings import DEVELOPMENT_JWT_SECRET
 from shared.tokens import mint_token
 
@@ -81,7 +82,7 @@ class Stack:
         return {
             "HTTP_PORT": str(port), "MONGO_URL": self.mongo_url_of(service),
             "AMQP_URL": self.amqp or "", "JWT_SECRET": self.jwt_secret, "PYTHONPATH": str(REPO),
-            "PYTHONUNBUFFERED": "1", **self.env, **overrides,
+            "PYTHONUNBUFFERED": "1", **clock.child_environment(), **self.env, **overrides,
         }
 
     def start_service(self, service: str, *, port: int | None = None, **overrides: str) -> ServerProcess:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 from ulid import ULID
+
+from shared import clock
 
 TYPE_PREFIX = "estatedesk."
 
@@ -17,7 +19,8 @@ def new_id() -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, from the platform's one clock (`shared.clock`)."""
+    return clock.now()
 
 
 class Envelope(BaseModel):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
 from shared.auth import ALGORITHM
-from shared.envelope import utcnow
 from shared.settings import ServiceSettings
 
 
@@ -16,7 +15,7 @@ def mint_token(
     *, secret: str, issuer: str, user_id: str, company_id: str, estates: list[str] | str, roles: list[str],
     name: str = "", unit_ids: list[str] | None = None, ttl: timedelta = timedelta(hours=12),
 ) -> str:
-    now = utcnow()
+    now = datetime.now(UTC)  # the real clock: PyJWT checks `exp` against it, not the platform's clock
     claims = {
         "iss": issuer, "sub": user_id, "name": name, "company_id": company_id, "estates": estates,
         "roles": roles, "unit_ids": unit_ids or [], "iat": now, "exp": now + ttl,

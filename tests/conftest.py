@@ -14,6 +14,7 @@ import pytest
 from devstack.containers import ContainerInfrastructure, docker_engine_reachable
 from devstack.infra import ServerProcess, amqp_url, mongo_url, rabbitmq, secantusdb
 from devstack.stack import Stack
+from shared import clock
 
 # Short retry delays and leases, so that the suite sees retries, parking and take-overs quickly.
 FAST_ENV = {
@@ -23,6 +24,12 @@ FAST_ENV = {
     "OUTBOX_POLL_INTERVAL_S": "0.5",
     "LOG_LEVEL": "INFO",
 }
+
+
+def pytest_report_header() -> str:
+    if clock.offset():
+        return f"clock: the platform's clock reads {clock.now().isoformat()} (CLOCK_AT; real time + {clock.offset()})"
+    return "clock: real time (set CLOCK_AT=2026-12-31T23:30:00+08:00 to run the suite on another day)"
 
 
 @dataclass

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import aio_pika
 import pytest
 
+from shared import clock
 from shared.envelope import Envelope
 from tests.helpers import Api, add_staff, admin, all_pages, archived, eventually, repair_contact, setup_estate
 
@@ -108,7 +109,7 @@ def test_a_handover_carries_the_real_open_orders_and_is_acknowledged_once(stack,
     assert set(screen.json()["yesterday"]) == {"day", "created", "completed", "breached"}
     today = eventually(lambda: (t := who["incoming"].get("dispatch", f"/v1/estates/{estate}/duty-screen").json()[
         "today"]) and t["created"] >= 3 and t["completed"] >= 2 and t, what="today's figures")
-    assert today["day"] == datetime.now(SHANGHAI).date().isoformat()
+    assert today["day"] == clock.now().astimezone(SHANGHAI).date().isoformat()
 
     filed = archived(boss, estate, "dispatch.shift.handover_filed")
     assert [e["data"]["open_work_orders"] for e in filed] == [2]
@@ -149,7 +150,7 @@ def test_a_shift_without_a_handover_is_flagged_to_the_supervisor_exactly_once(st
     estate_id = setup_estate(stack, engineers=0)
     add_staff(stack, estate_id, f"{estate_id}-sup", department="customer_service", position="supervisor")
     who = people(stack, estate_id)
-    now = datetime.now(SHANGHAI)
+    now = clock.now().astimezone(SHANGHAI)
     start = now - timedelta(hours=1)
 
     def shift(code: str, ends_in_s: int) -> dict:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
+from shared import clock
 from tests.helpers import Api, archived, eventually, setup_estate
 
 
@@ -44,7 +45,7 @@ LOAN = {"borrower": "工程部王师傅", "purpose": "水泵房例行检修", "w
 def test_a_key_is_lent_once_listed_as_outstanding_and_returned(agent, supervisor, estate_id):
     key = register_key(agent, estate_id, "水泵房")
     assert key["status"] == "in"
-    before = datetime.now(UTC)
+    before = clock.now()
     loan = ok(agent.post("intake", f"/v1/keys/{key['id']}/lend", json=LOAN), 201)
     assert (loan["borrower"], loan["witnessed_by"], loan["lent_by"], loan["returned_at"]) == (
         "工程部王师傅", "值班员李丽", "agent-1", None)
@@ -54,7 +55,7 @@ def test_a_key_is_lent_once_listed_as_outstanding_and_returned(agent, supervisor
 
     outstanding = f"/v1/estates/{estate_id}/keys/outstanding"
     assert [o["id"] for o in ok(agent.get("intake", outstanding))["items"]] == [loan["id"]]
-    later = iso(datetime.now(UTC) + timedelta(minutes=1))
+    later = iso(clock.now() + timedelta(minutes=1))
     assert [o["key_id"] for o in ok(agent.get("intake", outstanding, params={"lent_before": later}))["items"]] == [key["id"]]
     earlier = iso(before - timedelta(minutes=1))
     assert ok(agent.get("intake", outstanding, params={"lent_before": earlier}))["items"] == []
@@ -105,7 +106,7 @@ def test_another_estate_sees_no_keys_or_items(stack, agent, estate_id):
 
 def found(estate_id: str, description: str, days_ago: float) -> dict:
     return {"estate_id": estate_id, "description": description, "category": "wallet", "found_where": "2栋电梯厅",
-            "found_at": iso(datetime.now(UTC) - timedelta(days=days_ago)), "found_by": "保安赵六", "stored_at": "前台保险柜"}
+            "found_at": iso(clock.now() - timedelta(days=days_ago)), "found_by": "保安赵六", "stored_at": "前台保险柜"}
 
 
 def test_lost_property_is_claimed_with_identity_or_disposed_of_when_due(agent, supervisor, estate_id):
@@ -117,10 +118,10 @@ def test_lost_property_is_claimed_with_identity_or_disposed_of_when_due(agent, s
 
     old = ok(agent.post("intake", "/v1/lost-items", json=found(estate_id, "黑色钱包", days_ago=8)), 201)
     fresh = ok(agent.post("intake", "/v1/lost-items", json=found(estate_id, "儿童水壶", days_ago=0.01)), 201)
-    assert old["status"] == "held" and old["keep_until"] < iso(datetime.now(UTC))
+    assert old["status"] == "held" and old["keep_until"] < iso(clock.now())
     due = ok(agent.get("intake", f"/v1/estates/{estate_id}/lost-items/due-for-disposal"))["items"]
     assert [i["id"] for i in due] == [old["id"]]
-    in_a_week = iso(datetime.now(UTC) + timedelta(days=7, hours=1))
+    in_a_week = iso(clock.now() + timedelta(days=7, hours=1))
     due_later = ok(agent.get("intake", f"/v1/estates/{estate_id}/lost-items/due-for-disposal",
                              params={"at": in_a_week}))["items"]
     assert {i["id"] for i in due_later} == {old["id"], fresh["id"]}
@@ -157,7 +158,7 @@ def test_lost_property_is_claimed_with_identity_or_disposed_of_when_due(agent, s
 @pytest.mark.parametrize(("change", "field"), [
     (lambda b: b.pop("found_where"), "found_where"),
     (lambda b: b.update(found_at="2026-11-26T08:00:00"), "found_at"),
-    (lambda b: b.update(found_at=iso(datetime.now(UTC) + timedelta(days=2))), "found_at"),
+    (lambda b: b.update(found_at=iso(clock.now() + timedelta(days=2))), "found_at"),
     (lambda b: b.update(category="car"), "category"),
 ])
 def test_bad_lost_items_are_refused_with_the_field_named(agent, estate_id, change, field):

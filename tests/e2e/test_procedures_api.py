@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from shared import clock
 from tests.helpers import Api, archived, eventually, setup_estate
 
 P = "/v1/procedures"
@@ -80,7 +80,7 @@ def test_a_move_in_runs_to_completion_and_tells_billing_when_to_start(stack, est
                                                    {"kind": "parking", "number": "P-0301"}]}))
     assert all(item["done"] and item["by"] == "agent-1" for item in case["checklist"])
     done = ok(act(agent, case, "complete", {}))
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    today = clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
     assert (done["status"], done["billing_starts_on"], done["keys_counted"]) == ("completed", today, 4)
     assert [h["action"] for h in done["history"]][-1] == "complete" and len(done["history"]) == 9
     refused(act(agent, done, "cancel", {"reason": "太晚了"}), 409, "invalid_transition")

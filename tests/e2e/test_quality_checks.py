@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from shared import clock
 from tests.helpers import Api, admin, archived, eventually, setup_estate
 
 ALL_GOOD = {"greeting_and_polite_language": True, "caller_and_problem_recorded": True,
@@ -14,7 +14,7 @@ ALL_GOOD = {"greeting_and_polite_language": True, "caller_and_problem_recorded":
 
 
 def today() -> str:
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    return clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
 
 
 def this_month() -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from shared import clock
 from tests.helpers import Api, add_staff, archived, eventually, setup_estate
 
 LADDER = ("supervisor", "cs_manager", "estate_manager", "duty_leader")
@@ -118,8 +119,8 @@ def test_on_hold_pauses_the_clock_and_resume_shifts_the_deadlines(stack):
     held = engineer.post("dispatch", f"/v1/work-orders/{order['id']}/hold", json={"reason": "住户不在家"})
     assert held.status_code == 200
     original = datetime.fromisoformat(order["deadlines"]["accept"])
-    eventually(lambda: datetime.now(timezone.utc) > original + timedelta(seconds=2), what="the original deadline passing")
-    resumed_at = datetime.now(timezone.utc)
+    eventually(lambda: clock.now() > original + timedelta(seconds=2), what="the original deadline passing")
+    resumed_at = clock.now()
     assert engineer.post("dispatch", f"/v1/work-orders/{order['id']}/resume").status_code == 200
     breach = eventually(lambda: [e for e in archived(boss, estate_id, "dispatch.sla.breached")
                                  if e["subject"] == order["id"]], timeout=20, what="the shifted breach")[0]

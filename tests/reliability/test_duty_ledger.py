@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from pymongo import MongoClient
 
+from shared import clock
 from tests.helpers import Api, archived, eventually, setup_estate
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -87,7 +88,7 @@ def test_two_replicas_append_one_gapless_chain_and_flag_a_missing_handover_once(
     supervisor = Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
     replica = stack.start_service("dispatch")
     try:
-        now = datetime.now(SHANGHAI)
+        now = clock.now().astimezone(SHANGHAI)
         start = (now - timedelta(hours=1)).strftime("%H:%M:%S")
         shifts = [{"code": f"s{n}", "start": start, "end": (now + timedelta(seconds=2 + 2 * n)).strftime("%H:%M:%S")}
                   for n in range(3)]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from devstack.stack import wait_until_ready
+from shared import clock
 from tests.e2e.test_sla_and_escalation import fast_clock
 from tests.helpers import Api, archived, eventually, setup_estate
 
@@ -23,9 +24,9 @@ def test_two_replicas_and_a_restart_across_the_deadlines_fire_each_timer_once(st
         last_deadline = max(datetime.fromisoformat(o["deadlines"]["complete"]) for o in orders)
         for process in replicas:
             process.kill()  # every replica down, normally before the first warning
-        killed_at = datetime.now(timezone.utc)
-        eventually(lambda: datetime.now(timezone.utc) > last_deadline, timeout=30, what="the deadlines passing")
-        restarting_at = datetime.now(timezone.utc)
+        killed_at = clock.now()
+        eventually(lambda: clock.now() > last_deadline, timeout=30, what="the deadlines passing")
+        restarting_at = clock.now()
         for process in replicas:
             process.start()
             wait_until_ready(f"http://127.0.0.1:{process.port}", timeout=60, process=process, service="dispatch")

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.dispatch.api.schemas import Department
 from services.dispatch.domain.handover import seconds_of_day
+from shared import clock
 from shared.schemas import Strict, estate_id_field
 
 POST_PATTERN = r"^[a-z0-9][a-z0-9_-]{1,39}$"
@@ -206,7 +207,7 @@ class SpotCheckCreate(Strict):
             return value
         if value.tzinfo is None:
             raise ValueError("give a time zone, e.g. 2026-11-26T09:30:00+08:00")
-        if not 2000 <= value.year <= 2100 or value > datetime.now(UTC) + timedelta(minutes=10):
+        if not 2000 <= value.year <= 2100 or value > clock.now() + timedelta(minutes=10):
             raise ValueError("a spot check is recorded when it was made, not in the future")
         return value.astimezone(UTC)
 
