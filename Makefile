@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit test-integration test-e2e test-reliability test-security bench deps token clean
+.PHONY: run test test-unit test-integration test-e2e test-reliability test-security test-calendar bench deps token clean
 
 run: deps $(STAMP)
 	$(PY) -m devstack.run
@@ -27,6 +27,17 @@ test-reliability: deps $(STAMP)
 
 test-security: deps $(STAMP)
 	$(PY) -m pytest tests/security
+
+# The suite's date-sensitive parts with the platform's clock on awkward days (shared/clock.py):
+# the first and last of a month, 31 December, 28 February, a Sunday, a week across two months.
+CALENDAR ?= 2027-01-01T03:00:00+08:00 2026-11-30T23:30:00+08:00 2026-12-31T23:50:00+08:00 \
+	2027-02-28T12:00:00+08:00 2026-12-06T10:00:00+08:00 2026-12-30T09:00:00+08:00 2028-02-29T07:59:00+08:00
+CALENDAR_TESTS ?= tests/unit tests/e2e tests/reliability/test_duty_ledger.py tests/reliability/test_sla_exactly_once.py
+test-calendar: deps $(STAMP)
+	@for at in $(CALENDAR); do \
+		echo "== the platform's clock at $$at"; \
+		CLOCK_AT=$$at $(PY) -m pytest -q $(CALENDAR_TESTS) || exit 1; \
+	done
 
 bench: deps $(STAMP)
 	$(PY) -m bench

@@ -38,10 +38,14 @@ def offset() -> timedelta:
     return _offset
 
 
+def set_offset(delta: timedelta) -> None:
+    global _offset
+    _offset = delta
+
+
 def set_at(moment: datetime) -> timedelta:
     """Move this process's clock to `moment`; returns the offset, to hand to child processes."""
-    global _offset
-    _offset = moment - datetime.now(UTC)
+    set_offset(moment - datetime.now(UTC))
     return _offset
 
 

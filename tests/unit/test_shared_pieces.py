@@ -107,3 +107,19 @@ def test_money_is_integer_fen_inside_and_two_decimals_outside():
     for bad in ("1.234", "abc", "NaN"):
         with pytest.raises(ValueError):
             text_to_fen(bad)
+
+
+def test_the_clock_moves_to_another_day_and_hands_its_offset_to_child_processes():
+    from datetime import UTC, datetime, timedelta
+
+    from shared import clock
+
+    saved = clock.offset()
+    try:
+        moment = datetime(2027, 2, 28, 23, 59, tzinfo=UTC)
+        clock.set_at(moment)
+        assert abs(clock.now() - moment) < timedelta(seconds=1)
+        offset = float(clock.child_environment()[clock.CLOCK_OFFSET_S])
+        assert abs(datetime.now(UTC) + timedelta(seconds=offset) - moment) < timedelta(seconds=1)
+    finally:
+        clock.set_offset(saved)
