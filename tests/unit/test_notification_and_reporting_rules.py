@@ -28,3 +28,20 @@ def test_which_events_move_which_figures():
         "contacts_logged": 1, "contacts_answered_within_15s": 1,
     }
     assert increments_for("notification.message.sent", {}) == {}
+
+
+def test_a_message_shows_the_estates_local_time_not_utc():
+    draft = work_order_assigned({
+        "assignee_id": "eng-1", "number": "PG-20261201-0003", "description": "电梯困人", "priority": "P1",
+        "accept_by": "2026-12-01T15:27:02.912000Z",
+    }, "Asia/Shanghai")
+    assert "请于 12月1日 23:27 前接单" in draft.body
+    assert "2026-12-01T15:27" not in draft.body
+
+
+def test_an_sla_warning_names_its_deadline_in_local_time():
+    from services.notification.domain.messages import sla_warning
+
+    draft = sla_warning({"assignee_id": "eng-1", "number": "PG-20261201-0003", "milestone": "accept",
+                         "deadline": "2026-12-31T16:05:00+00:00"}, breached=True, time_zone="Asia/Shanghai")
+    assert draft.body == "工单 PG-20261201-0003 接单已超时，时限 1月1日 00:05。"

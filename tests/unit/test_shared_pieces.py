@@ -107,3 +107,18 @@ def test_money_is_integer_fen_inside_and_two_decimals_outside():
     for bad in ("1.234", "abc", "NaN"):
         with pytest.raises(ValueError):
             text_to_fen(bad)
+
+
+def test_local_time_is_the_estates_clock_in_a_human_form():
+    from datetime import UTC, datetime
+
+    from shared.local_time import local_time, local_time_or_blank
+
+    moment = datetime(2026, 12, 1, 15, 27, 2, 912000, tzinfo=UTC)
+    assert local_time(moment, "Asia/Shanghai") == "12月1日 23:27"
+    assert local_time(moment, "Asia/Shanghai", language="en") == "1 Dec 23:27"
+    assert local_time(moment, "Asia/Shanghai", with_year=True) == "2026年12月1日 23:27"
+    assert local_time(moment, "Europe/London", language="en", with_year=True) == "1 Dec 2026 15:27"
+    assert local_time(datetime(2026, 12, 31, 16, 30, tzinfo=UTC), "Asia/Shanghai") == "1月1日 00:30"
+    assert local_time(moment.replace(tzinfo=None), "Asia/Shanghai") == "12月1日 23:27"  # naive is UTC
+    assert local_time_or_blank(None, "Asia/Shanghai") == ""

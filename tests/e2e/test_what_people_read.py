@@ -1,0 +1,50 @@
+"""What staff read: the priority a trapped person gets, local times in messages, numbers that find things."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from tests.helpers import Api, admin, eventually, new_estate_id
+
+
+def _estate(stack, time_zone: str = "Asia/Shanghai") -> str:
+    estate_id = new_estate_id()
+    api = admin(stack)
+    response = api.post("intake", "/v1/estates",
+                        json={"estate_id": estate_id, "name": f"测试小区 {estate_id}", "time_zone": time_zone})
+    assert response.status_code == 201, response.text
+    staff = {"estate_id": estate_id, "staff_id": f"{estate_id}-eng-0", "name": "工程师0",
+             "department": "engineering", "on_duty": True}
+    assert api.post("dispatch", "/v1/staff", json=staff).status_code == 201
+    return estate_id
+
+
+def _lift_entrapment(estate_id: str) -> dict:
+    return {"estate_id": estate_id, "channel": "hotline", "caller_phone": "13812345678", "summary": "电梯困人",
+            "ticket": {"category": "repair", "scope": "public_area", "location": "5栋2号电梯",
+                       "description": "5栋电梯困人"}}
+
+
+def test_a_lift_entrapment_is_p1_and_the_engineer_reads_p1_and_local_time(stack):
+    estate_id = _estate(stack)
+    agent = Api(stack, user_id="agent-7", roles=["agent"], estates=[estate_id])
+    response = agent.post("intake", "/v1/contacts", json=_lift_entrapment(estate_id))
+    assert response.status_code == 201, response.text
+    assert response.json()["ticket"]["priority"] == "P1"
+
+    supervisor = Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+    messages = eventually(
+        lambda: [m for m in supervisor.get("notification", "/v1/messages", params={"estate_id": estate_id})
+                 .json()["items"] if m["template"] == "workorder.assigned"],
+        what="the engineer's message",
+    )
+    body = messages[0]["body"]
+    assert "优先级 P1 紧急" in body
+
+    order = supervisor.get("dispatch", "/v1/work-orders", params={"estate_id": estate_id}).json()["items"][0]
+    accept_by = datetime.fromisoformat(order["deadlines"]["accept"])
+    assert accept_by.utcoffset() is not None  # the API keeps RFC 3339 with its offset
+    local = accept_by.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"请于 {local.month}月{local.day}日 {local:%H:%M} 前接单" in body
+    assert "T" not in body.split("请于")[1]  # no raw ISO time anywhere in the sentence
