@@ -48,3 +48,38 @@ def test_a_lift_entrapment_is_p1_and_the_engineer_reads_p1_and_local_time(stack)
     local = accept_by.astimezone(ZoneInfo("Asia/Shanghai"))
     assert f"请于 {local.month}月{local.day}日 {local:%H:%M} 前接单" in body
     assert "T" not in body.split("请于")[1]  # no raw ISO time anywhere in the sentence
+
+
+def test_tickets_and_work_orders_are_found_by_their_numbers_within_the_callers_estates(stack):
+    estate_id, other_estate = _estate(stack), _estate(stack)
+    agent = Api(stack, user_id="agent-7", roles=["agent", "dispatcher"], estates=[estate_id])
+    ticket = agent.post("intake", "/v1/contacts", json=_lift_entrapment(estate_id)).json()["ticket"]
+    assert ticket["number"].startswith("DH-")
+    by_number = agent.get("intake", f"/v1/tickets/{ticket['number']}")
+    assert by_number.status_code == 200, by_number.text
+    assert by_number.json()["id"] == ticket["id"]
+
+    order = eventually(lambda: agent.get("dispatch", "/v1/work-orders", params={"estate_id": estate_id})
+                       .json()["items"], what="the work order")[0]
+    assert order["number"].startswith("PG-")
+    found = agent.get("dispatch", f"/v1/work-orders/{order['number']}")
+    assert found.status_code == 200, found.text
+    assert found.json()["id"] == order["id"]
+    assert agent.get("dispatch", f"/v1/work-orders/{order['id']}").json()["number"] == order["number"]
+
+    outsider = Api(stack, user_id="agent-9", roles=["agent", "dispatcher"], estates=[other_estate])
+    for service, path in [("intake", f"/v1/tickets/{ticket['number']}"),
+                          ("dispatch", f"/v1/work-orders/{order['number']}")]:
+        response = outsider.get(service, path)
+        assert response.status_code == 404, (path, response.text)
+        assert response.json()["code"] == "not_found"
+
+    # The other estate's first ticket of the day has the same number: across both, it names two tickets.
+    other = Api(stack, user_id="agent-8", roles=["agent"], estates=[other_estate])
+    other_ticket = other.post("intake", "/v1/contacts", json=_lift_entrapment(other_estate)).json()["ticket"]
+    assert other.get("intake", f"/v1/tickets/{other_ticket['number']}").json()["id"] == other_ticket["id"]
+    if other_ticket["number"] == ticket["number"]:  # both opened on the same local day
+        both = Api(stack, user_id="sup-2", roles=["supervisor"], estates=[estate_id, other_estate])
+        ambiguous = both.get("intake", f"/v1/tickets/{ticket['number']}")
+        assert ambiguous.status_code == 409 and ambiguous.json()["code"] == "ambiguous_number"
+    assert agent.get("intake", "/v1/tickets/DH-19990101-0001").status_code == 404
