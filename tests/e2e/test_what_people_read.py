@@ -83,3 +83,30 @@ def test_tickets_and_work_orders_are_found_by_their_numbers_within_the_callers_e
         ambiguous = both.get("intake", f"/v1/tickets/{ticket['number']}")
         assert ambiguous.status_code == 409 and ambiguous.json()["code"] == "ambiguous_number"
     assert agent.get("intake", "/v1/tickets/DH-19990101-0001").status_code == 404
+
+
+def test_a_body_that_is_not_json_names_the_body_with_its_line_and_column(stack):
+    estate_id = _estate(stack)
+    agent = Api(stack, user_id="agent-7", roles=["agent"], estates=[estate_id])
+    broken = b'{"estate_id": "x",\n  "channel": "hotline",\n  "summary": oops}'
+    response = agent.post("intake", "/v1/contacts", content=broken, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    problem = response.json()
+    assert response.headers["content-type"] == "application/problem+json"
+    assert (problem["code"], problem["field"], problem["line"], problem["column"]) == ("invalid_input", "body", 3, 14)
+    assert problem["errors"][0]["field"] == "body"
+
+
+def test_every_validation_problem_names_its_first_field_at_the_top(stack):
+    estate_id = _estate(stack)
+    agent = Api(stack, user_id="agent-7", roles=["agent"], estates=[estate_id])
+    body = _lift_entrapment(estate_id)
+    body["ticket"]["category"] = "emergency"
+    response = agent.post("intake", "/v1/contacts", json=body)
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["code"] == "invalid_input"
+    assert problem["field"] == "ticket.category" == problem["errors"][0]["field"]
+    response = Api(stack, user_id="d-1", roles=["dispatcher"], estates=[estate_id]).get(
+        "dispatch", "/v1/work-orders", params={"estate_id": estate_id, "sla_state": "late"})
+    assert response.status_code == 422 and response.json()["field"] == "sla_state"
