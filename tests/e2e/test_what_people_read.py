@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.helpers import Api, admin, eventually, new_estate_id
@@ -110,3 +110,26 @@ def test_every_validation_problem_names_its_first_field_at_the_top(stack):
     response = Api(stack, user_id="d-1", roles=["dispatcher"], estates=[estate_id]).get(
         "dispatch", "/v1/work-orders", params={"estate_id": estate_id, "sla_state": "late"})
     assert response.status_code == 422 and response.json()["field"] == "sla_state"
+
+
+def test_answered_within_15s_is_unknown_until_an_answer_time_is_recorded(stack):
+    estate_id = _estate(stack)
+    agent = Api(stack, user_id="agent-7", roles=["agent"], estates=[estate_id])
+    supervisor = Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+    untimed = {"estate_id": estate_id, "channel": "hotline", "caller_phone": "13812345678", "summary": "咨询物业费"}
+    contact = agent.post("intake", "/v1/contacts", json=untimed).json()
+    day = datetime.fromisoformat(contact["logged_at"]).astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+
+    def figures(logged: int):
+        body = supervisor.get("reporting", "/v1/reports/daily", params={"estate_id": estate_id, "day": day}).json()
+        return body if body["contacts_logged"] == logged else None
+
+    first = eventually(lambda: figures(1), what="the first contact counted")
+    assert first["contacts_answered_within_15s"] is None  # unknown, not "none in time"
+    assert first["contacts_timed"] == 0 and "contacts_answered_within_15s" in first["unknown"]
+
+    rang = datetime.fromisoformat(contact["logged_at"])
+    timed = {**untimed, "rang_at": rang.isoformat(), "answered_at": (rang + timedelta(seconds=5)).isoformat()}
+    assert agent.post("intake", "/v1/contacts", json=timed).status_code == 201
+    second = eventually(lambda: figures(2), what="the timed contact counted")
+    assert (second["contacts_timed"], second["contacts_answered_within_15s"], second["unknown"]) == (1, 1, {})

@@ -25,7 +25,10 @@ def test_which_events_move_which_figures():
         "tickets_opened": 1, "tickets_by_category.repair": 1,
     }
     assert increments_for("intake.contact.logged", {"answered_within_15s": True}) == {
-        "contacts_logged": 1, "contacts_answered_within_15s": 1,
+        "contacts_logged": 1, "contacts_timed": 1, "contacts_answered_within_15s": 1,
+    }
+    assert increments_for("intake.contact.logged", {"answered_within_15s": None}) == {
+        "contacts_logged": 1, "contacts_timed": 0, "contacts_answered_within_15s": 0,
     }
     assert increments_for("notification.message.sent", {}) == {}
 
@@ -45,3 +48,14 @@ def test_an_sla_warning_names_its_deadline_in_local_time():
     draft = sla_warning({"assignee_id": "eng-1", "number": "PG-20261201-0003", "milestone": "accept",
                          "deadline": "2026-12-31T16:05:00+00:00"}, breached=True, time_zone="Asia/Shanghai")
     assert draft.body == "工单 PG-20261201-0003 接单已超时，时限 1月1日 00:05。"
+
+
+def test_answered_in_time_is_unknown_when_no_answer_time_was_recorded():
+    from services.reporting.domain.figures import NO_ANSWER_TIMES, answered_in_time
+
+    assert answered_in_time({"contacts_logged": 4, "contacts_timed": 0, "contacts_answered_within_15s": 0}) == (
+        None, NO_ANSWER_TIMES)
+    assert answered_in_time({}) == (None, NO_ANSWER_TIMES)
+    assert answered_in_time({"contacts_timed": 3, "contacts_answered_within_15s": 0}) == (0, None)  # none in time
+    assert answered_in_time({"contacts_timed": 3, "contacts_answered_within_15s": 2}) == (2, None)
+    assert answered_in_time({"contacts_answered_within_15s": 2}) == (2, None)  # counted before contacts_timed
