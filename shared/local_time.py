@@ -5,7 +5,7 @@ Stored and API times stay UTC / RFC 3339; only texts for people (messages, scree
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,12 @@ def local_time(moment: datetime, time_zone: str, *, language: Language = "zh", w
         return f"{local.day} {_MONTHS_EN[local.month - 1]}{year} {clock}"
     year = f"{local.year}年" if with_year else ""
     return f"{year}{local.month}月{local.day}日 {clock}"
+
+
+def human_day(day: date | str, *, language: Language = "zh") -> str:
+    """A local day as people say it: `12月1日` / `1 Dec` (a shift date, a report day)."""
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    return f"{day.day} {_MONTHS_EN[day.month - 1]}" if language == "en" else f"{day.month}月{day.day}日"
 
 
 def local_time_or_blank(moment: datetime | None, time_zone: str, **options: object) -> str:

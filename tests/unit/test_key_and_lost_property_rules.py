@@ -22,7 +22,7 @@ def test_a_key_out_may_be_returned_and_not_lent_again():
     rules.check_returnable(key)
     with pytest.raises(rules.KeyAlreadyOut) as refused:
         rules.check_lendable(key)
-    assert refused.value.status == 409 and "2026-11-26 08:00" in refused.value.detail
+    assert refused.value.status == 409 and "since 2026年11月26日 16:00" in refused.value.detail  # Shanghai time
 
 
 def test_lost_items_are_kept_for_the_estates_time():
@@ -36,6 +36,7 @@ def test_an_item_is_disposed_of_only_when_held_and_due():
     with pytest.raises(Conflict) as early:
         rules.check_disposable(item, LENT_AT - timedelta(seconds=1))
     assert early.value.field == "keep_until"
+    assert "2026年11月26日 16:00" in early.value.detail
     with pytest.raises(InvalidTransition):
         rules.check_disposable({**item, "status": "claimed"}, LENT_AT + timedelta(days=1))
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.estates import DEFAULT_TIME_ZONE
-from shared.local_time import local_time
+from shared.local_time import human_day, local_time
 
 PRIORITY_NAMES = {"P1": "紧急", "P2": "急", "P3": "一般", "P4": "低"}
 
@@ -80,7 +80,8 @@ def handover_missing(data: dict[str, Any]) -> Draft | None:
     """A shift ended with no handover (交接班): the supervisor on duty hears of it."""
     if not data.get("supervisor_id"):
         return None
-    body = f"【未交班】{data['post']} 岗 {data['shift_date']} {data['shift_code']} 班次已结束，未提交交接班记录，请跟进。"
+    body = (f"【未交班】{data['post']} 岗 {human_day(data['shift_date'])} {data['shift_code']} 班次已结束，"
+            "未提交交接班记录，请跟进。")
     return Draft(recipient_id=data["supervisor_id"], recipient_kind="staff", channel="app_push",
                  template="shift.handover_missing", body=body, urgent=False)
 
