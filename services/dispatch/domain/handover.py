@@ -129,8 +129,8 @@ def handover_text(handover: dict, time_zone: str) -> str:
         return local_time_or_blank(_moment(value), time_zone)
 
     end = _moment(handover["shift_end"])
-    lines = [f"【交班】{handover['post']} {handover['shift_code']}班 {when(handover['shift_start'])}–"
-             f"{to_local(end, time_zone):%H:%M}，交班人 {handover['outgoing_name']}，{when(handover['filed_at'])} 提交"]
+    lines = [(f"【交班】{handover['post']} {handover['shift_code']}班 {when(handover['shift_start'])}–"
+              f"{to_local(end, time_zone):%H:%M}，交班人 {handover['outgoing_name']}，{when(handover['filed_at'])} 提交")]
     for title, orders in (("未完工单", handover["open_work_orders"]), ("事件", handover["incidents"])):
         if orders:
             lines.append(f"{title} {len(orders)}：" + "；".join(

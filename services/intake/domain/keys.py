@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
+from shared.errors import Conflict, InvalidTransition
 from shared.estates import DEFAULT_TIME_ZONE
 from shared.local_time import local_time
-
-from shared.errors import Conflict, InvalidTransition
 
 KeyKind = Literal["unit", "plant_room", "master", "other"]
 LostItemStatus = Literal["held", "claimed", "disposed"]
