@@ -8,7 +8,7 @@ def test_the_assignee_gets_the_order_in_chinese():
     draft = work_order_assigned({
         "assignee_id": "eng-1", "number": "PG-20261126-0001", "description": "水管漏水", "location": "3栋502",
         "priority": "P1",
-    })
+    }, "Asia/Shanghai")
     assert draft.recipient_id == "eng-1"
     assert "PG-20261126-0001" in draft.body and "3栋502" in draft.body and "紧急" in draft.body
     assert draft.urgent

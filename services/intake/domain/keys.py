@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from shared.errors import Conflict, InvalidTransition
-from shared.estates import DEFAULT_TIME_ZONE
 from shared.local_time import local_time
 
 KeyKind = Literal["unit", "plant_room", "master", "other"]
@@ -27,7 +26,7 @@ class KeyNotOut(Conflict):
     code, title = "key_in", "The key is not out on loan"
 
 
-def check_lendable(key: dict, time_zone: str = DEFAULT_TIME_ZONE) -> None:
+def check_lendable(key: dict, time_zone: str) -> None:
     if key["status"] == "out":
         since = local_time(key["lent_at"], time_zone, with_year=True)
         raise KeyAlreadyOut(f"key {key['label']} is out on loan since {since}")
@@ -47,7 +46,7 @@ def check_claimable(item: dict) -> None:
         raise InvalidTransition(f"this item is {item['status']}; only an item held can be claimed")
 
 
-def check_disposable(item: dict, now: datetime, time_zone: str = DEFAULT_TIME_ZONE) -> None:
+def check_disposable(item: dict, now: datetime, time_zone: str) -> None:
     """Only an unclaimed item, and only once its keeping time is over."""
     if item["status"] != "held":
         raise InvalidTransition(f"this item is {item['status']}; only an item held can be disposed of")

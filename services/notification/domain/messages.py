@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from shared.estates import DEFAULT_TIME_ZONE
 from shared.local_time import human_day, local_time
 
 PRIORITY_NAMES = {"P1": "紧急", "P2": "急", "P3": "一般", "P4": "低"}
@@ -28,7 +27,7 @@ def _when(value: str | datetime, time_zone: str) -> str:
     return local_time(moment, time_zone)
 
 
-def work_order_assigned(data: dict[str, Any], time_zone: str = DEFAULT_TIME_ZONE) -> Draft:
+def work_order_assigned(data: dict[str, Any], time_zone: str) -> Draft:
     """The assignee hears of a new work order at once, on the staff app."""
     where = f"（{data['location']}）" if data.get("location") else ""
     accept = f"请于 {_when(data['accept_by'], time_zone)} 前接单。" if data.get("accept_by") else "请尽快接单。"
@@ -46,7 +45,7 @@ MILESTONE_NAMES = {"accept": "接单", "arrive": "到场", "complete": "完工"}
 POSITION_NAMES = {"supervisor": "客服主管", "cs_manager": "客服经理", "estate_manager": "项目经理", "duty_leader": "公司值班领导"}
 
 
-def sla_warning(data: dict[str, Any], *, breached: bool, time_zone: str = DEFAULT_TIME_ZONE) -> Draft | None:
+def sla_warning(data: dict[str, Any], *, breached: bool, time_zone: str) -> Draft | None:
     """The assignee is warned at 80% of a deadline and told when it is missed."""
     if not data.get("assignee_id"):
         return None
