@@ -56,15 +56,16 @@ def _normalised_part(part: str) -> tuple[bool, str]:
     return False, NormalisedText.of(part).squeezed
 
 
-def _part_matches(part: str, text: NormalisedText) -> bool:
-    latin, normalised = _normalised_part(part)
-    return bool(normalised) and normalised in (text.words if latin else text.squeezed)
+@lru_cache(maxsize=4096)
+def _keyword_parts(keyword: str) -> tuple[tuple[bool, str], ...]:
+    return tuple(_normalised_part(part) for part in keyword.split("+") if part.strip())
 
 
 def keyword_matches(keyword: str, text: NormalisedText) -> bool:
     """`a+b`: every part is in the text; a Latin part as whole words, a Chinese part anywhere."""
-    parts = [part for part in keyword.split("+") if part.strip()]
-    return bool(parts) and all(_part_matches(part, text) for part in parts)
+    parts = _keyword_parts(keyword)
+    return bool(parts) and all(
+        bool(normalised) and normalised in (text.words if latin else text.squeezed) for latin, normalised in parts)
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,8 @@ DEFAULT_PRIORITY: dict[str, Priority] = {
 def propose_priority(category: str, text: str, estate_rules: Iterable[PriorityRule] = ()) -> Priority:
     """The most urgent priority whose rule matches the text (defaults and the estate's own), else the category's."""
     normalised = NormalisedText.of(text)
-    matched = [rule.priority for rule in (*DEFAULT_PRIORITY_RULES, *estate_rules) if rule.matches(category, normalised)]
-    if matched:
-        return min(matched, key=PRIORITIES.index)  # type: ignore[return-value]
+    rules = sorted((*DEFAULT_PRIORITY_RULES, *estate_rules), key=lambda rule: PRIORITIES.index(rule.priority))
+    for rule in rules:  # most urgent first: the first that matches is the answer
+        if rule.matches(category, normalised):
+            return rule.priority  # type: ignore[return-value]
     return DEFAULT_PRIORITY[category]
