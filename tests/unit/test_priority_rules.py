@@ -21,6 +21,8 @@ PHRASINGS = [
     ("repair", "TRAPED in lift, block 5", "P1"),
     ("repair", "the lift stopped and we can't get out", "P1"),
     ("help", "ｔｒａｐｐｅｄ ｉｎ ｔｈｅ ｌｉｆｔ", "P1"),
+    ("repair", "电梯停了，里面有人", "P1"),
+    ("repair", "elevator stuck between floors and my dad is inside", "P1"),
     # fire and smoke
     ("repair", "楼道着火了", "P1"),
     ("complaint", "投诉楼下烧烤，现在阳台冒烟了", "P1"),
@@ -49,6 +51,8 @@ PHRASINGS = [
     ("repair", "a burst pipe in the basement", "P1"),
     ("repair", "the corridor is flooded", "P1"),
     ("repair", "整栋楼停水", "P1"),
+    ("repair", "整个楼都没电了", "P1"),
+    ("repair", "厨房爆水管了", "P1"),
     ("repair", "漏水之后又停电了", "P1"),
     ("repair", "power cut in block 3", "P1"),
     # people hurt
@@ -67,6 +71,7 @@ PHRASINGS = [
     ("repair", "kitchen sink blocked", "P2"),
     # normal and low: words that only look like danger
     ("repair", "门铃不响", "P3"),
+    ("repair", "手机没电了，帮我记一下门铃不响", "P3"),
     ("complaint", "楼上装修噪音", "P3"),
     ("repair", "the firewall on the gate intercom needs updating", "P3"),
     ("complaint", "电梯广告太吵", "P3"),

@@ -93,10 +93,11 @@ def _with_lift(*phrases: str) -> tuple[str, ...]:
 # water pouring out, a building without water or power. Typos callers make are listed with the words.
 TRAPPED = (
     "困人", "困梯", "被困", "困住", "困在", "关人", "关在电梯", "卡在电梯", "夹人", "捆人", "电梯里有人", "电梯里面有人",
-    *_with_lift("出不来", "出不去", "关住", "被关", "关着人", "有人在里面", "人在里面"),
+    *_with_lift("出不来", "出不去", "关住", "被关", "关着人", "有人在里面", "人在里面", "里面有人", "里边有人", "有人被"),
     "trapped", "traped", "trappd", "entrapment", "stuck in the lift", "stuck in lift", "stuck inside the lift",
     "stuck in the elevator", "stuck in elevator", "stuck inside the elevator", "locked in the lift",
-    *_with_lift("cant get out", "cannot get out", "can not get out", "someone inside", "people inside"),
+    *_with_lift("cant get out", "cannot get out", "can not get out", "someone inside", "people inside", "is inside",
+                "are inside", "still inside", "stuck inside"),
 )
 FIRE = (
     "着火", "着伙", "起火", "失火", "火灾", "火警", "冒烟", "浓烟", "烟雾", "冒火", "火苗", "火光", "烧起来", "烧着", "烧焦", "烟味", "焦味",
@@ -114,12 +115,12 @@ ELECTRIC = (
     "electric shock", "electrocuted", "sparks", "sparking", "exposed wires", "live wire",
 )
 WATER = (
-    "爆管", "暴管", "水管爆", "水管破", "管道爆", "管道破", "爆裂", "跑水", "水浸", "浸水", "淹水", "水淹", "被淹",
+    "爆管", "暴管", "爆水管", "水管爆", "水管破", "水管+裂", "管子+爆", "管道爆", "管道破", "爆裂", "跑水", "水浸", "浸水", "淹水", "水淹", "被淹",
     "水漫", "漫水", "水管+喷水", "大量漏水", "水流不止",
     "burst pipe", "burst pipes", "pipe burst", "pipe has burst", "pipes burst", "brust pipe", "bust pipe",
     "busted pipe", "flooding", "flooded", "flood", "floding", "water everywhere", "water pouring",
 )
-OUTAGE = ("停水", "停电", "断水", "断电", "全楼没电", "整栋没电", "no water", "no power", "power cut",
+OUTAGE = ("停水", "停电", "断水", "断电", "楼+没电", "楼+没水", "小区+没电", "小区+没水", "no water", "no power", "power cut",
           "power outage", "blackout", "no electricity")
 HURT = (
     "受伤", "流血", "晕倒", "昏倒", "昏迷", "摔倒", "摔伤", "砸伤", "砸到人", "坠楼", "高空坠物", "救命", "急救",
