@@ -46,7 +46,7 @@ def _validation_errors(error: RequestValidationError) -> list[dict[str, Any]]:
     for e in error.errors():
         if e.get("type") == "json_invalid" and isinstance(error.body, str | bytes):
             document = error.body if isinstance(error.body, str) else error.body.decode("utf-8", "replace")
-            position = int(e["loc"][-1])
+            position = e["loc"][-1] if isinstance(e["loc"][-1], int) else 0
             line = document.count("\n", 0, position) + 1
             column = position - (document.rfind("\n", 0, position) + 1) + 1
             reason = (e.get("ctx") or {}).get("error", "not valid JSON")
