@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tests.helpers import Api, admin, eventually, new_estate_id
 
 
@@ -26,8 +28,9 @@ def _lift_entrapment(estate_id: str) -> dict:
                        "description": "5栋电梯困人"}}
 
 
-def test_a_lift_entrapment_is_p1_and_the_engineer_reads_p1_and_local_time(stack):
-    estate_id = _estate(stack)
+@pytest.mark.parametrize("time_zone", ["Asia/Shanghai", "America/New_York"])
+def test_a_lift_entrapment_is_p1_and_the_engineer_reads_p1_and_local_time(stack, time_zone):
+    estate_id = _estate(stack, time_zone)
     agent = Api(stack, user_id="agent-7", roles=["agent"], estates=[estate_id])
     response = agent.post("intake", "/v1/contacts", json=_lift_entrapment(estate_id))
     assert response.status_code == 201, response.text
@@ -45,7 +48,7 @@ def test_a_lift_entrapment_is_p1_and_the_engineer_reads_p1_and_local_time(stack)
     order = supervisor.get("dispatch", "/v1/work-orders", params={"estate_id": estate_id}).json()["items"][0]
     accept_by = datetime.fromisoformat(order["deadlines"]["accept"])
     assert accept_by.utcoffset() is not None  # the API keeps RFC 3339 with its offset
-    local = accept_by.astimezone(ZoneInfo("Asia/Shanghai"))
+    local = accept_by.astimezone(ZoneInfo(time_zone))
     assert f"请于 {local.month}月{local.day}日 {local:%H:%M} 前接单" in body
     assert "T" not in body.split("请于")[1]  # no raw ISO time anywhere in the sentence
 
