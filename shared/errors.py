@@ -51,6 +51,10 @@ class InvalidTransition(Conflict):
     code, title = "invalid_transition", "Not allowed in the current state"
 
 
+class AmbiguousNumber(Conflict):
+    code, title = "ambiguous_number", "The number names more than one resource"
+
+
 class TooManyRequests(DomainError):
     status, code, title = 429, "too_many_requests", "Too many requests"
 

@@ -40,6 +40,23 @@ def _field_of(location: tuple[Any, ...]) -> str:
     return ".".join(parts) or str(location[-1] if location else "")
 
 
+def _validation_errors(error: RequestValidationError) -> list[dict[str, Any]]:
+    """One entry per error, naming its field; a body that is not JSON is `body`, at a line and column."""
+    errors = []
+    for e in error.errors():
+        if e.get("type") == "json_invalid" and isinstance(error.body, str | bytes):
+            document = error.body if isinstance(error.body, str) else error.body.decode("utf-8", "replace")
+            position = e["loc"][-1] if isinstance(e["loc"][-1], int) else 0
+            line = document.count("\n", 0, position) + 1
+            column = position - (document.rfind("\n", 0, position) + 1) + 1
+            reason = (e.get("ctx") or {}).get("error", "not valid JSON")
+            errors.append({"field": "body", "message": f"not valid JSON: {reason} (line {line}, column {column})",
+                           "line": line, "column": column})
+        else:
+            errors.append({"field": _field_of(e["loc"]), "message": e["msg"]})
+    return errors
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
@@ -52,11 +69,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field_of(e["loc"]), "message": e["msg"]} for e in error.errors()]
+        errors = _validation_errors(error)
+        first = errors[0] if errors else {}
         return problem(
             status=422, code="invalid_input", title="The request is not valid",
             detail="; ".join(f"{e['field']}: {e['message']}" for e in errors),
-            request=request, errors=errors,
+            request=request, errors=errors, field=first.get("field"), line=first.get("line"),
+            column=first.get("column"),
         )
 
     @app.exception_handler(StarletteHTTPException)

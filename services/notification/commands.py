@@ -10,6 +10,7 @@ from services.notification.domain import messages as rules
 from shared.db import UnitOfWork
 from shared.documents import to_public
 from shared.envelope import Envelope, new_id, utcnow
+from shared.estates import estate_time_zone
 from shared.events import MessageSent
 
 
@@ -38,15 +39,18 @@ async def store_and_send(uow: UnitOfWork, envelope: Envelope, draft: rules.Draft
 
 
 async def notify_assignee(uow: UnitOfWork, envelope: Envelope) -> None:
-    await store_and_send(uow, envelope, rules.work_order_assigned(envelope.data))
+    time_zone = await estate_time_zone(uow, envelope.estateid)
+    await store_and_send(uow, envelope, rules.work_order_assigned(envelope.data, time_zone))
 
 
 async def notify_sla_warning(uow: UnitOfWork, envelope: Envelope) -> None:
-    await store_and_send(uow, envelope, rules.sla_warning(envelope.data, breached=False))
+    time_zone = await estate_time_zone(uow, envelope.estateid)
+    await store_and_send(uow, envelope, rules.sla_warning(envelope.data, breached=False, time_zone=time_zone))
 
 
 async def notify_sla_breach(uow: UnitOfWork, envelope: Envelope) -> None:
-    await store_and_send(uow, envelope, rules.sla_warning(envelope.data, breached=True))
+    time_zone = await estate_time_zone(uow, envelope.estateid)
+    await store_and_send(uow, envelope, rules.sla_warning(envelope.data, breached=True, time_zone=time_zone))
 
 
 async def notify_escalation(uow: UnitOfWork, envelope: Envelope) -> None:

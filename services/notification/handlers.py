@@ -1,8 +1,10 @@
 """Notification's event consumers."""
 
 from services.notification import commands
+from shared.estates import project_estate
 
 HANDLERS = {
+    "intake.estate.registered": project_estate,  # each estate's time zone, for the times in messages
     "dispatch.workorder.assigned": commands.notify_assignee,
     "dispatch.sla.warning": commands.notify_sla_warning,
     "dispatch.sla.breached": commands.notify_sla_breach,

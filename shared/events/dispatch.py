@@ -39,6 +39,7 @@ class WorkOrderAssigned(Payload):
     location: str | None = None
     description: str
     incident_id: str | None = None
+    accept_by: datetime | None = None  # the deadline to accept it, for the assignee's message
 
 
 class WorkOrderChanged(Payload):

@@ -127,6 +127,9 @@ def test_the_service_centre_desk_carries_every_departments_open_orders(stack, es
     assert response.status_code == 201, response.text
     assert order["id"] in {o["id"] for o in response.json()["open_work_orders"]}
     assert response.json()["shift_end"].startswith("2026-11-26T16:00:00")  # 24:00 local is the next midnight
+    text = response.json()["text"]  # what people read: the estate's local time, not UTC
+    assert text.startswith("【交班】cs-desk late班 11月26日 16:00–00:00，交班人 ") and "T16:00" not in text
+    assert order["number"] in text
 
 
 def test_a_shift_codes_times_come_from_the_departments_shift_templates(stack, estate):

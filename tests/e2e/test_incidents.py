@@ -59,6 +59,7 @@ def test_an_incident_groups_its_tickets_under_one_work_order_and_resolves_them(s
     assert declared.status_code == 201, declared.text
     incident = declared.json()
     assert incident["number"].startswith("SJ-") and incident["status"] == "open"
+    assert agent.get("intake", f"/v1/incidents/{incident['number']}").json()["id"] == incident["id"]  # by number
     assert incident["ticket_ids"] == [first["id"]]
     assert [h.get("linked_ticket_id") for h in incident["history"]] == [None, first["id"]]
     assert incident["broadcast"]["audience"] == "estate" and "3栋" in incident["broadcast"]["message"]

@@ -63,6 +63,7 @@ def test_a_move_in_runs_to_completion_and_tells_billing_when_to_start(stack, est
     agent = people["agent"]
     case = open_case(agent, estate_id, "move_in", "1-2-301", resident_id="res-301", applicant_name="王五")
     assert case["status"] == "draft" and case["number"].startswith("SX-")
+    assert agent.get("intake", f"/v1/procedures/{case['number']}").json()["id"] == case["id"]  # by its number
     assert [i["item"] for i in case["checklist"]] == ["identity_checked", "documents_signed", "keys_handed_over",
                                                        "meter_readings_taken", "cards_issued"]
     case = ok(act(agent, case, "submit"))

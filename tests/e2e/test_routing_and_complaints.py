@@ -39,7 +39,7 @@ def test_skills_routing_rules_on_call_and_the_supervisors_queue(stack):
     drain_order = order_for(api, estate_id, drain.json()["ticket"]["id"])
     assert (drain_order["department"], drain_order["assignee_id"]) == ("cleaning", f"{estate_id}-cleaner-on-call")
 
-    help_call = agent.post("intake", "/v1/contacts", json=contact(estate_id, "help", "老人摔倒需要帮助"))
+    help_call = agent.post("intake", "/v1/contacts", json=contact(estate_id, "help", "老人需要帮忙搬东西"))
     queued = order_for(api, estate_id, help_call.json()["ticket"]["id"])
     assert (queued["department"], queued["status"], queued["queue"]) == ("greening", "pending", "supervisors")
     step = eventually(lambda: [e for e in archived(api, estate_id, "dispatch.workorder.escalated")

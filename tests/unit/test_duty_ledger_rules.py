@@ -184,3 +184,27 @@ def test_a_missing_handover_message_goes_to_the_supervisor_it_names():
     draft = handover_missing(data)
     assert draft.recipient_id == "sup-1" and "gate-1" in draft.body and "night" in draft.body
     assert handover_missing({**data, "supervisor_id": None}) is None
+
+
+def test_the_handover_text_shows_local_times_and_numbers():
+    from datetime import UTC, datetime
+
+    from services.dispatch.domain.handover import handover_text
+
+    handover = {
+        "post": "前台", "shift_code": "night", "shift_start": datetime(2026, 12, 31, 14, 0, tzinfo=UTC),
+        "shift_end": "2027-01-01T00:00:00+00:00", "outgoing_name": "张三",
+        "filed_at": datetime(2026, 12, 31, 23, 55, tzinfo=UTC),
+        "open_work_orders": [{"number": "PG-20261231-0007", "priority": "P1", "description": "电梯困人"}],
+        "incidents": [], "unreturned_keys": [{"label": "5栋天台", "borrower": "李四",
+                                             "lent_at": datetime(2026, 12, 31, 10, 0, tzinfo=UTC)}],
+        "checklist_findings": ["对讲机：缺1"], "inspection_issues": [], "notes": "",
+        "acknowledged_at": datetime(2027, 1, 1, 0, 5, tzinfo=UTC), "incoming_name": "王五", "discrepancies": [],
+    }
+    assert handover_text(handover, "Asia/Shanghai").splitlines() == [
+        "【交班】前台 night班 12月31日 22:00–08:00，交班人 张三，1月1日 07:55 提交",
+        "未完工单 1：PG-20261231-0007（P1）电梯困人",
+        "未还钥匙 1：5栋天台（李四，借出 12月31日 18:00）",
+        "物品异常：对讲机：缺1",
+        "【接班】王五 1月1日 08:05 确认，无差异",
+    ]

@@ -12,7 +12,7 @@ LENT_AT = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
 def test_a_key_in_the_register_may_be_lent_and_not_returned():
     key = {"label": "3-1-502", "status": "in", "lent_at": None}
-    rules.check_lendable(key)
+    rules.check_lendable(key, "Asia/Shanghai")
     with pytest.raises(rules.KeyNotOut):
         rules.check_returnable(key)
 
@@ -21,8 +21,8 @@ def test_a_key_out_may_be_returned_and_not_lent_again():
     key = {"label": "水泵房", "status": "out", "lent_at": LENT_AT}
     rules.check_returnable(key)
     with pytest.raises(rules.KeyAlreadyOut) as refused:
-        rules.check_lendable(key)
-    assert refused.value.status == 409 and "2026-11-26 08:00" in refused.value.detail
+        rules.check_lendable(key, "Asia/Shanghai")
+    assert refused.value.status == 409 and "since 2026年11月26日 16:00" in refused.value.detail  # Shanghai time
 
 
 def test_lost_items_are_kept_for_the_estates_time():
@@ -32,12 +32,13 @@ def test_lost_items_are_kept_for_the_estates_time():
 
 def test_an_item_is_disposed_of_only_when_held_and_due():
     item = {"status": "held", "keep_until": LENT_AT}
-    rules.check_disposable(item, LENT_AT)
+    rules.check_disposable(item, LENT_AT, "Asia/Shanghai")
     with pytest.raises(Conflict) as early:
-        rules.check_disposable(item, LENT_AT - timedelta(seconds=1))
+        rules.check_disposable(item, LENT_AT - timedelta(seconds=1), "Asia/Shanghai")
     assert early.value.field == "keep_until"
+    assert "2026年11月26日 16:00" in early.value.detail
     with pytest.raises(InvalidTransition):
-        rules.check_disposable({**item, "status": "claimed"}, LENT_AT + timedelta(days=1))
+        rules.check_disposable({**item, "status": "claimed"}, LENT_AT + timedelta(days=1), "Asia/Shanghai")
 
 
 def test_an_item_is_claimed_once():

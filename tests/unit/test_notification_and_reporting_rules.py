@@ -8,7 +8,7 @@ def test_the_assignee_gets_the_order_in_chinese():
     draft = work_order_assigned({
         "assignee_id": "eng-1", "number": "PG-20261126-0001", "description": "水管漏水", "location": "3栋502",
         "priority": "P1",
-    })
+    }, "Asia/Shanghai")
     assert draft.recipient_id == "eng-1"
     assert "PG-20261126-0001" in draft.body and "3栋502" in draft.body and "紧急" in draft.body
     assert draft.urgent
@@ -25,6 +25,37 @@ def test_which_events_move_which_figures():
         "tickets_opened": 1, "tickets_by_category.repair": 1,
     }
     assert increments_for("intake.contact.logged", {"answered_within_15s": True}) == {
-        "contacts_logged": 1, "contacts_answered_within_15s": 1,
+        "contacts_logged": 1, "contacts_timed": 1, "contacts_answered_within_15s": 1,
+    }
+    assert increments_for("intake.contact.logged", {"answered_within_15s": None}) == {
+        "contacts_logged": 1, "contacts_timed": 0, "contacts_answered_within_15s": 0,
     }
     assert increments_for("notification.message.sent", {}) == {}
+
+
+def test_a_message_shows_the_estates_local_time_not_utc():
+    draft = work_order_assigned({
+        "assignee_id": "eng-1", "number": "PG-20261201-0003", "description": "电梯困人", "priority": "P1",
+        "accept_by": "2026-12-01T15:27:02.912000Z",
+    }, "Asia/Shanghai")
+    assert "请于 12月1日 23:27 前接单" in draft.body
+    assert "2026-12-01T15:27" not in draft.body
+
+
+def test_an_sla_warning_names_its_deadline_in_local_time():
+    from services.notification.domain.messages import sla_warning
+
+    draft = sla_warning({"assignee_id": "eng-1", "number": "PG-20261201-0003", "milestone": "accept",
+                         "deadline": "2026-12-31T16:05:00+00:00"}, breached=True, time_zone="Asia/Shanghai")
+    assert draft.body == "工单 PG-20261201-0003 接单已超时，时限 1月1日 00:05。"
+
+
+def test_answered_in_time_is_unknown_when_no_answer_time_was_recorded():
+    from services.reporting.domain.figures import NO_ANSWER_TIMES, answered_in_time
+
+    assert answered_in_time({"contacts_logged": 4, "contacts_timed": 0, "contacts_answered_within_15s": 0}) == (
+        None, NO_ANSWER_TIMES)
+    assert answered_in_time({}) == (None, NO_ANSWER_TIMES)
+    assert answered_in_time({"contacts_timed": 3, "contacts_answered_within_15s": 0}) == (0, None)  # none in time
+    assert answered_in_time({"contacts_timed": 3, "contacts_answered_within_15s": 2}) == (2, None)
+    assert answered_in_time({"contacts_answered_within_15s": 2}) == (2, None)  # counted before contacts_timed

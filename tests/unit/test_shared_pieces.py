@@ -123,3 +123,19 @@ def test_the_clock_moves_to_another_day_and_hands_its_offset_to_child_processes(
         assert abs(datetime.now(UTC) + timedelta(seconds=offset) - moment) < timedelta(seconds=1)
     finally:
         clock.set_offset(saved)
+
+
+def test_local_time_is_the_estates_clock_in_a_human_form():
+    from datetime import UTC, datetime
+
+    from shared.local_time import human_day, local_time, local_time_or_blank
+
+    moment = datetime(2026, 12, 1, 15, 27, 2, 912000, tzinfo=UTC)
+    assert local_time(moment, "Asia/Shanghai") == "12月1日 23:27"
+    assert local_time(moment, "Asia/Shanghai", language="en") == "1 Dec 23:27"
+    assert local_time(moment, "Asia/Shanghai", with_year=True) == "2026年12月1日 23:27"
+    assert local_time(moment, "Europe/London", language="en", with_year=True) == "1 Dec 2026 15:27"
+    assert local_time(datetime(2026, 12, 31, 16, 30, tzinfo=UTC), "Asia/Shanghai") == "1月1日 00:30"
+    assert local_time(moment.replace(tzinfo=None), "Asia/Shanghai") == "12月1日 23:27"  # naive is UTC
+    assert local_time_or_blank(None, "Asia/Shanghai") == ""
+    assert (human_day("2026-02-28"), human_day("2026-12-01", language="en")) == ("2月28日", "1 Dec")

@@ -6,27 +6,6 @@ from services.intake.domain import tickets as rules
 from shared.errors import InvalidTransition
 
 
-@pytest.mark.parametrize(
-    ("category", "text", "expected"),
-    [
-        ("repair", "5栋电梯困梯，有人被困", "P1"),
-        ("repair", "闻到燃气味", "P1"),
-        ("help", "Someone is trapped in the lift", "P1"),
-        ("repair", "There is a GAS LEAK in the kitchen", "P1"),
-        ("repair", "卫生间天花板漏水", "P2"),
-        ("repair", "门铃不响", "P3"),
-        ("complaint", "楼上装修噪音", "P3"),
-        ("consultation", "物业费怎么交", "P4"),
-    ],
-)
-def test_priority_is_proposed_from_the_text(category, text, expected):
-    assert rules.propose_priority(category, text) == expected
-
-
-def test_the_most_urgent_keyword_wins():
-    assert rules.propose_priority("repair", "漏水之后又停电了") == "P1"
-
-
 def test_promised_reply_times_follow_priority():
     opened = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
     assert rules.promised_reply_at("P1", opened) == opened + timedelta(minutes=30)
@@ -72,19 +51,6 @@ def test_closed_and_cancelled_tickets_cannot_be_changed():
     for status in ("closed", "cancelled"):
         with pytest.raises(InvalidTransition):
             rules.check_changeable(status)
-
-
-def test_an_estate_rule_extends_the_proposal():
-    extra = (rules.PriorityRule("P1", ("化粪池",)), rules.PriorityRule("P2", ("Noisy PUMP",), ("repair",)))
-    assert rules.propose_priority("repair", "化粪池满溢", extra) == "P1"
-    assert rules.propose_priority("repair", "化粪池满溢") == "P3"
-    assert rules.propose_priority("repair", "the noisy pump again", extra) == "P2"
-    assert rules.propose_priority("complaint", "the noisy pump again", extra) == "P3"  # only for repairs
-    assert rules.propose_priority("repair", "化粪池满溢, gas leak", extra) == "P1"
-
-
-def test_an_estate_rule_cannot_make_a_danger_less_urgent():
-    assert rules.propose_priority("repair", "有人困梯", (rules.PriorityRule("P4", ("困梯",)),)) == "P1"
 
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)

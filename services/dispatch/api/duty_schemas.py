@@ -187,6 +187,7 @@ class HandoverPublic(BaseModel):
     incoming_name: str | None = None
     discrepancies: list[str] = []
     acknowledge_notes: str = ""
+    text: str = Field(default="", description="The handover as people read it, in the estate's local time")
 
 
 # --- spot checks, emergency contacts ---------------------------------------------------

@@ -24,6 +24,7 @@ from services.dispatch.commands import handover as commands
 from services.dispatch.store import handover as store
 from shared.auth import Principal, require_roles
 from shared.errors import NotFound
+from shared.estates import estate_time_zone
 from shared.idempotency import IdempotencyKey
 from shared.pagination import Page, PageRequest, fetch_page, page_request
 from shared.service import DatabaseDep
@@ -58,7 +59,7 @@ async def get_handover(handover_id: str, principal: Readers, database: DatabaseD
     document = await store.find_handover(database, handover_id, principal.estate_filter())
     if document is None:
         raise NotFound("handover")
-    return commands.handover_public(document)
+    return commands.handover_public(document, await estate_time_zone(database, document["estate_id"]))
 
 
 @router.get("/handovers", response_model=Page[HandoverPublic])
@@ -70,7 +71,8 @@ async def list_handovers(
     query = {**principal.estate_filter(), "estate_id": estate_id,
              **{k: v for k, v in {"post": post, "department": department}.items() if v}}
     documents, next_cursor = await fetch_page(database.db[store.HANDOVERS], query, page)
-    return Page(items=[commands.handover_public(d) for d in documents], next_cursor=next_cursor)
+    time_zone = await estate_time_zone(database, estate_id)
+    return Page(items=[commands.handover_public(d, time_zone) for d in documents], next_cursor=next_cursor)
 
 
 @router.get("/estates/{estate_id}/duty-screen", response_model=DutyScreen)

@@ -33,6 +33,7 @@ from shared.envelope import Envelope, new_id, utcnow
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.estates import estate_time_zone, local_day
 from shared.events import HandoverAcknowledged, HandoverFiled, HandoverMissing
+from shared.local_time import local_time
 
 log = structlog.get_logger(__name__)
 SERVICE_CENTRE = "customer_service"  # the service centre's desk carries every department's open orders
@@ -53,8 +54,10 @@ class OwnHandover(Conflict):
     code, title = "own_handover", "The incoming person acknowledges, not the one who filed it"
 
 
-def handover_public(document: dict[str, Any]) -> dict[str, Any]:
-    return to_public(HandoverPublic, document).model_dump(mode="json")
+def handover_public(document: dict[str, Any], time_zone: str) -> dict[str, Any]:
+    """The API's handover: RFC 3339 times, and its text in the estate's local time."""
+    text = rules.handover_text(document, time_zone)
+    return to_public(HandoverPublic, {**document, "text": text}).model_dump(mode="json")
 
 
 def _carried(order: dict[str, Any]) -> dict[str, Any]:
@@ -132,7 +135,7 @@ async def file_handover(database: Database, principal: Principal, request: Hando
                          "open_tickets": document["open_tickets"], "unreturned_keys": [k["label"] for k in keys],
                          "checklist_findings": document["checklist_findings"],
                          "inspection_issues": document["inspection_issues"], "notes": request.notes})
-        return handover_public(document)
+        return handover_public(document, time_zone)
 
     try:
         return await append_with_retry(database, work)
@@ -154,8 +157,10 @@ async def acknowledge_handover(
         fields = {"acknowledged_at": ledger_store.stored_now(), "incoming_id": principal.user_id,
                   "incoming_name": principal.name or principal.user_id,
                   "discrepancies": request.discrepancies, "acknowledge_notes": request.notes}
+        time_zone = await estate_time_zone(uow, handover["estate_id"])
         if not await store.acknowledge(uow, handover_id, fields):
-            raise AlreadyAcknowledged(f"acknowledged by {handover['incoming_name']} at {handover['acknowledged_at']}")
+            raise AlreadyAcknowledged(f"acknowledged by {handover['incoming_name'] or 'someone else'}" + (
+                f" at {local_time(handover['acknowledged_at'], time_zone)}" if handover["acknowledged_at"] else ""))
         uow.emit(HandoverAcknowledged(
             handover_id=handover_id, post=handover["post"], shift_date=handover["shift_date"],
             shift_code=handover["shift_code"], outgoing_id=handover["outgoing_id"], incoming_id=principal.user_id,
@@ -167,7 +172,7 @@ async def acknowledge_handover(
                              + (f"，差异 {len(request.discrepancies)} 项" if request.discrepancies else "，无差异"),
                      details={"handover_id": handover_id, "discrepancies": request.discrepancies,
                               "notes": request.notes})
-        return handover_public({**handover, **fields})
+        return handover_public({**handover, **fields}, time_zone)
 
     return await append_with_retry(database, work)
 
@@ -205,10 +210,11 @@ async def duty_screen(database: Database, estate_id: str, *, department: str | N
         now_open = {o["_id"]: o for o in await store.work_orders_by_id(database, carried_ids)
                     if o["status"] in rules.OPEN_STATUSES}
         still_open = [_carried(now_open[i]) for i in carried_ids if i in now_open]
-    today = local_day(utcnow(), await estate_time_zone(database, estate_id))
+    time_zone = await estate_time_zone(database, estate_id)
+    today = local_day(utcnow(), time_zone)
     return {
         "estate_id": estate_id, "department": department, "post": post,
-        "previous_handover": previous and handover_public(previous), "still_open": still_open,
+        "previous_handover": previous and handover_public(previous, time_zone), "still_open": still_open,
         "yesterday": await ledger_store.daily_figures(database, estate_id, today - timedelta(days=1)),
         "today": await ledger_store.daily_figures(database, estate_id, today),
         "emergency_contacts": await store.emergency_contacts(database, estate_id),

@@ -150,4 +150,5 @@ def emit_assigned(uow: UnitOfWork, order: dict[str, Any]) -> None:
         ticket_number=order["ticket_number"], assignee_id=order["assignee_id"], assignee_name=order["assignee_name"],
         department=order["department"], priority=order["priority"], location=order["location"],
         description=order["description"], incident_id=order.get("incident_id"),
+        accept_by=(order.get("deadlines") or {}).get("accept"),
     ), **_scope(order))

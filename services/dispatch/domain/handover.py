@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from shared.local_time import local_time_or_blank, to_local
+
 DAY_S = 24 * 3600
 OPEN_STATUSES = ("pending", "assigned", "accepted", "arrived", "on_hold")
 INSPECTION_AREAS = ("security", "water", "power", "equipment", "environment")  # 安防、水电、设施设备、环境
@@ -115,3 +117,37 @@ def contact_line(contact: dict) -> str:
     """One emergency contact as a P1 escalation message shows it: "派出所 城东派出所 110（备注）"."""
     notes = f"（{contact['notes']}）" if contact.get("notes") else ""
     return f"{CONTACT_NAMES.get(contact['kind'], contact['kind'])} {contact['name']} {contact['phone']}{notes}"
+
+
+def _moment(value: datetime | str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def handover_text(handover: dict, time_zone: str) -> str:
+    """The handover as the incoming shift reads it on the duty screen: the estate's local times, numbers."""
+    def when(value: datetime | str | None) -> str:
+        return local_time_or_blank(_moment(value), time_zone)
+
+    end = _moment(handover["shift_end"])
+    lines = [(f"【交班】{handover['post']} {handover['shift_code']}班 {when(handover['shift_start'])}–"
+              f"{to_local(end, time_zone):%H:%M}，交班人 {handover['outgoing_name']}，{when(handover['filed_at'])} 提交")]
+    for title, orders in (("未完工单", handover["open_work_orders"]), ("事件", handover["incidents"])):
+        if orders:
+            lines.append(f"{title} {len(orders)}：" + "；".join(
+                f"{o['number']}（{o['priority']}）{o['description']}" for o in orders))
+    keys = handover.get("unreturned_keys") or []
+    if keys:
+        lines.append(f"未还钥匙 {len(keys)}：" + "；".join(
+            f"{k.get('label') or k.get('key_id')}（{k.get('borrower') or ''}，借出 {when(k.get('lent_at'))}"
+            + (f"，应还 {when(k['due_back_at'])}" if k.get("due_back_at") else "") + "）" for k in keys))
+    if handover["checklist_findings"]:
+        lines.append("物品异常：" + "；".join(handover["checklist_findings"]))
+    if handover["inspection_issues"]:
+        lines.append("巡检异常：" + "、".join(handover["inspection_issues"]))
+    if handover.get("notes"):
+        lines.append(f"备注：{handover['notes']}")
+    if handover.get("acknowledged_at"):
+        differences = handover.get("discrepancies") or []
+        lines.append(f"【接班】{handover['incoming_name']} {when(handover['acknowledged_at'])} 确认，"
+                     + (f"差异：{'；'.join(differences)}" if differences else "无差异"))
+    return "\n".join(lines)

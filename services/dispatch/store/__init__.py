@@ -14,6 +14,7 @@ from services.dispatch.store import handover, ledger
 from services.dispatch.store import rosters as duty
 from shared.db import Database, UnitOfWork
 from shared.estates import estate_time_zone
+from shared.lookup import find_by_id_or_number
 
 STAFF = "staff"
 DEPARTMENTS = "department_settings"
@@ -22,6 +23,7 @@ SLA_TIMERS = "sla_timers"
 SCHEDULER_STATE = "scheduler_state"
 SLA_POLICIES = "sla_policies"
 ROUTING_RULES = "routing_rules"
+NUMBERED = frozenset({WORK_ORDERS})  # collections whose documents can also be found by their number
 FIRED_TIMER_RETENTION_S = 24 * 3600
 
 
@@ -51,7 +53,10 @@ async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> 
 async def find_one(
     database: Database | UnitOfWork, collection: str, document_id: str, scope: dict[str, Any] | None = None
 ) -> dict[str, Any] | None:
+    """By id; a work order also by its number (`PG-20261201-0003`)."""
     session = getattr(database, "session", None)
+    if collection in NUMBERED:
+        return await find_by_id_or_number(database.db[collection], document_id, scope, session=session)
     return await database.db[collection].find_one({"_id": document_id, **(scope or {})}, session=session)
 
 

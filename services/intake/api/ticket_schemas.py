@@ -71,7 +71,8 @@ class ExtraFieldIn(Strict):
 
 class PriorityRuleIn(Strict):
     priority: Priority
-    keywords: list[Keyword] = Field(min_length=1, max_length=100)
+    keywords: list[Keyword] = Field(min_length=1, max_length=100, description=(
+        "Compared without spaces or punctuation; Latin words as whole words; `a+b` needs every part"))
     categories: list[Category] = Field(default_factory=list, description="Empty: every category")
 
 

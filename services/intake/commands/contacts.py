@@ -12,6 +12,7 @@ from services.intake.commands import incidents
 from services.intake.commands.directory import caller_fields
 from services.intake.commands.estates import find_estate_in_scope
 from services.intake.commands.tickets import emit_change, is_resident, resolve_at_first_contact, ticket_public
+from services.intake.domain import priority as priorities
 from services.intake.domain import ticket_settings as catalog
 from services.intake.domain import tickets as rules
 from services.intake.store import tickets as ticket_store
@@ -39,8 +40,8 @@ def _new_ticket(
     contact_id: str, by: str, now: datetime,
 ) -> dict[str, Any]:
     ticket = request.ticket
-    proposed = rules.propose_priority(ticket.category, f"{request.summary} {ticket.description}",
-                                      settings.priority_rules)
+    proposed = priorities.propose_priority(ticket.category, f"{request.summary} {ticket.description}",
+                                           settings.priority_rules)
     priority = ticket.priority or proposed
     return {
         "_id": new_id(), "estate_id": estate["_id"], "company_id": estate["company_id"],

@@ -31,6 +31,7 @@ from shared.db import Database, UnitOfWork
 from shared.documents import to_public
 from shared.envelope import new_id, utcnow
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.estates import estate_time_zone
 from shared.events import KeyLent, KeyReturned, LostItemClaimed, LostItemDisposed, LostItemRegistered
 from shared.idempotency import create_once
 from shared.logging import mask_name
@@ -67,7 +68,7 @@ async def register_key(
 async def lend_key(database: Database, principal: Principal, key_id: str, request: KeyLoanCreate) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         key = await _key(uow, principal, key_id)
-        rules.check_lendable(key)
+        rules.check_lendable(key, await estate_time_zone(uow, key["estate_id"]))
         now = utcnow()
         loan = {
             "_id": new_id(), "estate_id": key["estate_id"], "company_id": key["company_id"], "key_id": key["_id"],
@@ -167,7 +168,7 @@ async def dispose_lost_item(database: Database, principal: Principal, item_id: s
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         item = await _lost_item(uow, principal, item_id)
         now = utcnow()
-        rules.check_disposable(item, now)
+        rules.check_disposable(item, now, await estate_time_zone(uow, item["estate_id"]))
         disposal = {"method": request.method, "note": request.note, "by": principal.user_id, "at": now}
         if not await store.change_if(uow, store.LOST_ITEMS, item["_id"], {"status": "held"},
                                      {"status": "disposed", "disposal": disposal}):

@@ -8,7 +8,7 @@ from typing import Any
 from services.intake.api.ticket_schemas import TicketSettingsPublic, TicketSettingsUpdate
 from services.intake.commands.estates import find_estate_in_scope
 from services.intake.domain import ticket_settings as catalog
-from services.intake.domain.tickets import DEFAULT_PRIORITY_RULES
+from services.intake.domain.priority import DEFAULT_PRIORITY_RULES
 from services.intake.store import tickets as ticket_store
 from shared.auth import Principal
 from shared.db import Database

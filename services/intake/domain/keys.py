@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from shared.errors import Conflict, InvalidTransition
+from shared.local_time import local_time
 
 KeyKind = Literal["unit", "plant_room", "master", "other"]
 LostItemStatus = Literal["held", "claimed", "disposed"]
@@ -25,9 +26,10 @@ class KeyNotOut(Conflict):
     code, title = "key_in", "The key is not out on loan"
 
 
-def check_lendable(key: dict) -> None:
+def check_lendable(key: dict, time_zone: str) -> None:
     if key["status"] == "out":
-        raise KeyAlreadyOut(f"key {key['label']} is out on loan since {key['lent_at']:%Y-%m-%d %H:%M} UTC")
+        since = local_time(key["lent_at"], time_zone, with_year=True)
+        raise KeyAlreadyOut(f"key {key['label']} is out on loan since {since}")
 
 
 def check_returnable(key: dict) -> None:
@@ -44,12 +46,13 @@ def check_claimable(item: dict) -> None:
         raise InvalidTransition(f"this item is {item['status']}; only an item held can be claimed")
 
 
-def check_disposable(item: dict, now: datetime) -> None:
+def check_disposable(item: dict, now: datetime, time_zone: str) -> None:
     """Only an unclaimed item, and only once its keeping time is over."""
     if item["status"] != "held":
         raise InvalidTransition(f"this item is {item['status']}; only an item held can be disposed of")
     if now < item["keep_until"]:
-        raise Conflict(f"this item is kept until {item['keep_until']:%Y-%m-%d %H:%M} UTC", field="keep_until")
+        until = local_time(item["keep_until"], time_zone, with_year=True)
+        raise Conflict(f"this item is kept until {until}", field="keep_until")
 
 
 def mask_document_number(number: str) -> str:

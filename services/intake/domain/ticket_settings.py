@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from services.intake.domain.tickets import PriorityRule
+from services.intake.domain.priority import PriorityRule
 from shared.errors import InvalidInput
 
 # The subcategories every estate has; an estate may add its own.

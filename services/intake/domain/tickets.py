@@ -1,9 +1,8 @@
-"""Ticket rules: priority proposed from the text, promised reply times, numbers, life cycle, major complaints."""
+"""Ticket rules: promised reply times, numbers, life cycle, major complaints."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -11,40 +10,13 @@ from shared.errors import InvalidTransition
 
 Category = Literal["consultation", "help", "repair", "complaint", "suggestion", "praise"]
 Priority = Literal["P1", "P2", "P3", "P4"]
-Status = Literal["open", "in_progress", "resolved", "followed_up", "closed", "cancelled"]
 PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")  # most urgent first
+Status = Literal["open", "in_progress", "resolved", "followed_up", "closed", "cancelled"]
 
 # Repairs, help requests and complaints become work orders; the rest is handled at the desk.
 HANDED_TO_DISPATCH: frozenset[str] = frozenset({"repair", "help", "complaint"})
 # Resolved tickets of these categories get a follow-up call (回访).
 FOLLOWED_UP: frozenset[str] = HANDED_TO_DISPATCH
-
-
-@dataclass(frozen=True)
-class PriorityRule:
-    """Keywords that make a request this urgent; `categories` empty means any category."""
-
-    priority: str
-    keywords: tuple[str, ...]
-    categories: tuple[str, ...] = ()
-
-    def matches(self, category: str, lowered_text: str) -> bool:
-        if self.categories and category not in self.categories:
-            return False
-        return any(keyword.lower() in lowered_text for keyword in self.keywords)
-
-
-# Danger to people or property now (P1), or urgent (P2). An estate adds its own rules to these.
-DEFAULT_PRIORITY_RULES: tuple[PriorityRule, ...] = (
-    PriorityRule("P1", ("困梯", "被困", "燃气", "煤气", "着火", "火灾", "冒烟", "水浸", "爆管", "停水", "停电",
-                        "trapped", "gas leak", "fire", "smoke", "flooding", "burst", "no water", "no power",
-                        "power cut")),
-    PriorityRule("P2", ("漏水", "渗水", "跳闸", "电梯故障", "门禁", "堵塞", "leak", "blocked", "lift fault",
-                        "elevator")),
-)
-DEFAULT_PRIORITY: dict[str, Priority] = {
-    "repair": "P3", "help": "P2", "complaint": "P3", "consultation": "P4", "suggestion": "P4", "praise": "P4",
-}
 PROMISED_REPLY_WITHIN: dict[str, timedelta] = {
     "P1": timedelta(minutes=30), "P2": timedelta(hours=2), "P3": timedelta(hours=24), "P4": timedelta(hours=72),
 }
@@ -68,15 +40,6 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 # A complaint is major when flagged, urgent, or the complainant's third within this window.
 MAJOR_COMPLAINT_WINDOW = timedelta(days=30)
 MAJOR_COMPLAINT_COUNT = 3
-
-
-def propose_priority(category: str, text: str, estate_rules: Iterable[PriorityRule] = ()) -> Priority:
-    """The most urgent priority whose rule matches the text (defaults and the estate's own), else the category's."""
-    lowered = text.lower()
-    matched = [rule.priority for rule in (*DEFAULT_PRIORITY_RULES, *estate_rules) if rule.matches(category, lowered)]
-    if matched:
-        return min(matched, key=PRIORITIES.index)  # type: ignore[return-value]
-    return DEFAULT_PRIORITY[category]
 
 
 def promised_reply_at(priority: str, opened_at: datetime) -> datetime:

@@ -10,6 +10,7 @@ from services.intake.store import desk, directory, keys, procedures
 from services.intake.store import tickets as ticket_store
 from shared.cache import TtlCache
 from shared.db import Database, UnitOfWork
+from shared.lookup import find_by_id_or_number
 
 ESTATES = "estates"
 CONTACTS = "contacts"
@@ -45,8 +46,9 @@ async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> 
 
 
 async def find_ticket(database: Database | UnitOfWork, ticket_id: str, scope: dict[str, Any]) -> dict[str, Any] | None:
+    """By id or by number (`DH-20261201-0003`)."""
     session = getattr(database, "session", None)
-    return await database.db[TICKETS].find_one({"_id": ticket_id, **scope}, session=session)
+    return await find_by_id_or_number(database.db[TICKETS], ticket_id, scope, session=session)
 
 
 async def find_contact(database: Database, contact_id: str, scope: dict[str, Any]) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ from typing import Any
 from pymongo import ASCENDING
 
 from shared.db import Database, UnitOfWork
+from shared.lookup import find_by_id_or_number
 
 PROCEDURES = "procedures"
 CARDS = "cards"
@@ -28,7 +29,7 @@ def _session(database: Database | UnitOfWork):
 
 
 async def find_procedure(database: Database | UnitOfWork, procedure_id: str, scope: dict[str, Any]) -> dict | None:
-    return await database.db[PROCEDURES].find_one({"_id": procedure_id, **scope}, session=_session(database))
+    return await find_by_id_or_number(database.db[PROCEDURES], procedure_id, scope, session=_session(database))
 
 
 async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from shared.local_time import human_day, local_time
 
 PRIORITY_NAMES = {"P1": "紧急", "P2": "急", "P3": "一般", "P4": "低"}
 
@@ -18,12 +21,19 @@ class Draft:
     urgent: bool
 
 
-def work_order_assigned(data: dict[str, Any]) -> Draft:
+def _when(value: str | datetime, time_zone: str) -> str:
+    """An event's RFC 3339 time as the estate's people read it: `12月1日 23:27`."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return local_time(moment, time_zone)
+
+
+def work_order_assigned(data: dict[str, Any], time_zone: str) -> Draft:
     """The assignee hears of a new work order at once, on the staff app."""
     where = f"（{data['location']}）" if data.get("location") else ""
+    accept = f"请于 {_when(data['accept_by'], time_zone)} 前接单。" if data.get("accept_by") else "请尽快接单。"
     body = (
         f"新派工单 {data['number']}：{data['description']}{where}，"
-        f"优先级 {data['priority']} {PRIORITY_NAMES.get(data['priority'], '')}。请尽快接单。"
+        f"优先级 {data['priority']} {PRIORITY_NAMES.get(data['priority'], '')}。{accept}"
     )
     return Draft(
         recipient_id=data["assignee_id"], recipient_kind="staff", channel="app_push",
@@ -35,7 +45,7 @@ MILESTONE_NAMES = {"accept": "接单", "arrive": "到场", "complete": "完工"}
 POSITION_NAMES = {"supervisor": "客服主管", "cs_manager": "客服经理", "estate_manager": "项目经理", "duty_leader": "公司值班领导"}
 
 
-def sla_warning(data: dict[str, Any], *, breached: bool) -> Draft | None:
+def sla_warning(data: dict[str, Any], *, breached: bool, time_zone: str) -> Draft | None:
     """The assignee is warned at 80% of a deadline and told when it is missed."""
     if not data.get("assignee_id"):
         return None
@@ -44,7 +54,7 @@ def sla_warning(data: dict[str, Any], *, breached: bool) -> Draft | None:
     return Draft(
         recipient_id=data["assignee_id"], recipient_kind="staff", channel="app_push",
         template="sla.breached" if breached else "sla.warning",
-        body=f"工单 {data['number']} {milestone}{state}，时限 {data['deadline']}。", urgent=breached,
+        body=f"工单 {data['number']} {milestone}{state}，时限 {_when(data['deadline'], time_zone)}。", urgent=breached,
     )
 
 
@@ -69,7 +79,8 @@ def handover_missing(data: dict[str, Any]) -> Draft | None:
     """A shift ended with no handover (交接班): the supervisor on duty hears of it."""
     if not data.get("supervisor_id"):
         return None
-    body = f"【未交班】{data['post']} 岗 {data['shift_date']} {data['shift_code']} 班次已结束，未提交交接班记录，请跟进。"
+    body = (f"【未交班】{data['post']} 岗 {human_day(data['shift_date'])} {data['shift_code']} 班次已结束，"
+            "未提交交接班记录，请跟进。")
     return Draft(recipient_id=data["supervisor_id"], recipient_kind="staff", channel="app_push",
                  template="shift.handover_missing", body=body, urgent=False)
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 
 from services.reporting import store
 from services.reporting.api.schemas import ArchivedEventPublic, DailyFiguresPublic
-from services.reporting.domain.figures import daily_figures_id
+from services.reporting.domain.figures import answered_in_time, daily_figures_id
 from shared.auth import Principal, require_roles
 from shared.pagination import Page, PageRequest, fetch_page, page_request
 from shared.service import DatabaseDep
@@ -22,10 +22,13 @@ Readers = Annotated[
 
 @router.get("/reports/daily", response_model=DailyFiguresPublic)
 async def daily_figures(estate_id: str, day: date, principal: Readers, database: DatabaseDep) -> DailyFiguresPublic:
-    """The estate's figures for one local day (zeros for a day with nothing yet)."""
+    """The estate's figures for one local day (zeros for a day with nothing yet; null for what is unknown)."""
     principal.require_estate(estate_id)
     document = await store.find_day(database, daily_figures_id(estate_id, day), principal.estate_filter())
-    return DailyFiguresPublic(**(document or {"estate_id": estate_id, "day": day.isoformat()}))
+    document = document or {"estate_id": estate_id, "day": day.isoformat()}
+    answered, why_unknown = answered_in_time(document)
+    unknown = {"contacts_answered_within_15s": why_unknown} if why_unknown else {}
+    return DailyFiguresPublic(**{**document, "contacts_answered_within_15s": answered, "unknown": unknown})
 
 
 @router.get("/events", response_model=Page[ArchivedEventPublic])

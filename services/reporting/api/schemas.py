@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class DailyFiguresPublic(BaseModel):
@@ -14,7 +14,10 @@ class DailyFiguresPublic(BaseModel):
     tickets_by_category: dict[str, int] = {}
     work_orders_created: int = 0
     contacts_logged: int = 0
-    contacts_answered_within_15s: int = 0
+    contacts_timed: int = Field(default=0, description="Contacts whose ring and answer times were recorded")
+    contacts_answered_within_15s: int | None = Field(
+        default=None, description="null when unknown: no contact of the day had its answer time recorded")
+    unknown: dict[str, str] = Field(default_factory=dict, description="Figure → why it is null (unknown)")
 
 
 class ArchivedEventPublic(BaseModel):

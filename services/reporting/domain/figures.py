@@ -19,9 +19,24 @@ def increments_for(event_type_name: str, data: dict[str, Any]) -> dict[str, int]
     if event_type_name == "dispatch.workorder.created":
         return {"work_orders_created": 1}
     if event_type_name == "intake.contact.logged":
-        answered_in_time = 1 if data.get("answered_within_15s") else 0
-        return {"contacts_logged": 1, "contacts_answered_within_15s": answered_in_time}
+        answered = data.get("answered_within_15s")  # None: the ring or answer time was not recorded
+        return {"contacts_logged": 1, "contacts_timed": 0 if answered is None else 1,
+                "contacts_answered_within_15s": 1 if answered else 0}
     return {}
+
+
+NO_ANSWER_TIMES = "no answer times were recorded for this day's contacts"
+
+
+def answered_in_time(document: dict[str, Any]) -> tuple[int | None, str | None]:
+    """How many contacts were answered within 15 s, or unknown (None, why) when none was timed.
+
+    A day counted before contacts_timed existed has no such counter; its positive count still stands.
+    """
+    answered = document.get("contacts_answered_within_15s", 0)
+    if document.get("contacts_timed", 0) == 0 and answered == 0:
+        return None, NO_ANSWER_TIMES
+    return answered, None
 
 
 def attribution_day(happened_at: datetime, time_zone: str) -> date:
