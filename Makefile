@@ -33,7 +33,9 @@ bench: deps $(STAMP)
 
 # A bearer token for local use, e.g. `make token ROLES=technician USER_ID=eng-wang`.
 token: $(STAMP)
-	@$(PY) -m shared.tokens --roles $(or $(ROLES),agent) --estates $(or $(ESTATES),demo-estate) --user $(or $(USER_ID),agent-1)
+# Each value is quoted, so that `ESTATES='*'` reaches the command as `*` and not as the files here.
+	@$(PY) -m shared.tokens --roles '$(or $(ROLES),agent)' --estates '$(or $(ESTATES),demo-estate)' \
+		--user '$(or $(USER_ID),agent-1)'
 
 $(STAMP): requirements.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
