@@ -7,8 +7,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-unit test-integration test-e2e test-reliability test-security bench deps token clean
 
+# RUN_ARGS: e.g. `--data DIR --free-ports` (python -m devstack.run --help).
 run: deps $(STAMP)
-	$(PY) -m devstack.run
+	$(PY) -m devstack.run $(RUN_ARGS)
 
 test: deps $(STAMP)
 	$(PY) -m pytest

@@ -46,6 +46,7 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
         f"Duty roster {month} of 阳光花园 customer service: {base}/rosters/{DEPARTMENT}/{month}",
         f"On duty now: {', '.join(rostered) or 'nobody rostered'}; chief duty officer: "
         f"{chief['name'] if chief else '—'} — {base}/on-duty",
-        f"Leave waiting for approval: {base}/roster-changes ({leave.status_code})",
+        f"Leave of {AGENTS[5][1]} on {last_day.date().isoformat()} waiting for approval"
+        f"{' (asked on an earlier run)' if leave.status_code != 201 else ''}: {base}/roster-changes",
         f"Attendance sheet: {base}/attendance/sheet?month={month}&format=xlsx",
     ]
