@@ -118,16 +118,18 @@ def count_all(url: str, token: str) -> int:
         return sum(1 for _ in all_items(client, url, auth(token), {"estate_id": ESTATE}))
 
 
-def _message_to_assignee(client: httpx.Client, stack: Stack, admin: dict, ticket_id: str) -> dict | None:
-    """The message the engineer got for the ticket's work order, however many came after it."""
+def message_to_assignee(client: httpx.Client, stack: Stack, admin: dict, ticket_id: str,
+                        estate: str = ESTATE) -> dict | None:
+    """The message the engineer got for the ticket's work order, however many came after it
+    (a second `make run` finds pages of newer messages: escalations, incidents, other orders)."""
     orders = client.get(f"{stack.url('dispatch')}/v1/work-orders", headers=admin,
-                        params={"estate_id": ESTATE, "ticket_id": ticket_id}).raise_for_status().json()["items"]
+                        params={"estate_id": estate, "ticket_id": ticket_id}).raise_for_status().json()["items"]
     assigned = [o for o in orders if o["assignee_id"]]
     if not assigned:
         return None
     order = assigned[-1]  # the first order of the ticket (newest first)
     messages = all_items(client, f"{stack.url('notification')}/v1/messages", admin,
-                         {"estate_id": ESTATE, "recipient_id": order["assignee_id"]})
+                         {"estate_id": estate, "recipient_id": order["assignee_id"]})
     return next((m for m in messages if order["number"] in m["body"]), None)
 
 
@@ -143,7 +145,7 @@ def load_demo(stack: Stack) -> dict:
         orders = _orders_in_every_state(client, stack, admin)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if message := _message_to_assignee(client, stack, admin, contact["ticket"]["id"]):
+            if message := message_to_assignee(client, stack, admin, contact["ticket"]["id"]):
                 areas = {"directory": directory}
                 areas |= {area.__name__.rsplit("_", 1)[-1]: area.load(client, stack, admin) for area in DEMO_AREAS}
                 return {"contact": contact, "message": message, "orders": orders, "areas": areas}
