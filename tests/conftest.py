@@ -17,6 +17,7 @@ from devstack.stack import Stack
 from tests import progress
 from tests.progress import announce
 
+
 def pytest_configure(config: pytest.Config) -> None:
     # Say what the suite is doing while it is quiet: long tests named as they start, slow fixtures.
     progress.install(config)

@@ -14,10 +14,9 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from playwright.sync_api import sync_playwright
 
 from devstack.stack import SERVICES
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -30,7 +29,7 @@ RENDER_TIMEOUT_MS = 30_000
 def browser() -> Iterator:
     if not shutil.which(CHROMIUM):
         pytest.fail("Debian's chromium is missing: `make deps` installs it (apt-get install chromium)")
-    with playwright_sync.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
