@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     for signum in STOP_SIGNALS:
         signal.signal(signum, _stop_requested)
     stack = stack_from_environment(data, fixed_ports=not args.free_ports)
-    reason = "Ctrl-C"
+    reason = "It failed (see below)"
     kept = previous_data(data)
     try:
         say("Starting RabbitMQ and SecantusDB (unless AMQP_URL / MONGO_URL are set)…")
@@ -91,11 +91,12 @@ def main(argv: list[str] | None = None) -> int:
         while True:
             signal.pause()
     except KeyboardInterrupt:
-        pass
+        reason = "Ctrl-C"
     except StopRequested as stop:
         reason = str(stop)
     finally:
-        # Nor may a later signal leave servers behind: the stop is bounded (SIGKILL after 20 s).
+        # A later signal must not cut the stop short and leave servers behind; the stop is bounded
+        # (a server that has not stopped within 20 s is killed).
         for signum in STOP_SIGNALS:
             signal.signal(signum, signal.SIG_IGN)
         say(f"\n{reason}: stopping the services, the broker and the databases…")
