@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Iterator
 
 import httpx
 
@@ -89,12 +90,47 @@ def _orders_in_every_state(client: httpx.Client, stack: Stack, admin: dict) -> l
             headers = admin if name == "cancel" else engineer
             response = client.post(f"{base}/{order['id']}/{name}", json=body, headers=headers)
             if response.status_code != 409:  # a second `make run` finds them moved already
-                order = response.raise_for_status().json()
-        orders.append(order)
+                response.raise_for_status()
+        # Read back: on a second run the replayed creation answers with the order as it was first made.
+        orders.append(client.get(f"{base}/{order['id']}", headers=admin).raise_for_status().json())
     untouched = client.post(base, headers={**admin, "Idempotency-Key": "demo-order-breach"}, json={
         "estate_id": ESTATE, "kind": "inspection", "department": "engineering", "priority": "P4",
         "description": "消防栓月度巡检（无人接单，将超时并逐级上报）"}).raise_for_status().json()
     return [*orders, untouched]
+
+
+def all_items(client: httpx.Client, url: str, headers: dict, params: dict) -> Iterator[dict]:
+    """Every item of a paginated list, page by page (newest first)."""
+    cursor = None
+    while True:
+        page = client.get(url, headers=headers, params={**params, "limit": 100, **({"cursor": cursor} if cursor else {})})
+        if page.status_code == 404:  # no such estate (yet)
+            return
+        body = page.raise_for_status().json()
+        yield from body["items"]
+        if not (cursor := body["next_cursor"]):
+            return
+
+
+def count_all(url: str, token: str) -> int:
+    """How many items the demo estate has at a list URL, e.g. its tickets."""
+    with httpx.Client(timeout=10) as client:
+        return sum(1 for _ in all_items(client, url, auth(token), {"estate_id": ESTATE}))
+
+
+def message_to_assignee(client: httpx.Client, stack: Stack, admin: dict, ticket_id: str,
+                        estate: str = ESTATE) -> dict | None:
+    """The message the engineer got for the ticket's work order, however many came after it
+    (a second `make run` finds pages of newer messages: escalations, incidents, other orders)."""
+    orders = client.get(f"{stack.url('dispatch')}/v1/work-orders", headers=admin,
+                        params={"estate_id": estate, "ticket_id": ticket_id}).raise_for_status().json()["items"]
+    assigned = [o for o in orders if o["assignee_id"]]
+    if not assigned:
+        return None
+    order = assigned[-1]  # the first order of the ticket (newest first)
+    messages = all_items(client, f"{stack.url('notification')}/v1/messages", admin,
+                         {"estate_id": estate, "recipient_id": order["assignee_id"]})
+    return next((m for m in messages if order["number"] in m["body"]), None)
 
 
 def load_demo(stack: Stack) -> dict:
@@ -109,12 +145,9 @@ def load_demo(stack: Stack) -> dict:
         orders = _orders_in_every_state(client, stack, admin)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            messages = client.get(f"{stack.url('notification')}/v1/messages", params={"estate_id": ESTATE},
-                                  headers=admin).json()["items"]
-            repair = [m for m in messages if DEMO_CONTACT["ticket"]["description"] in m["body"]]
-            if repair:
+            if message := message_to_assignee(client, stack, admin, contact["ticket"]["id"]):
                 areas = {"directory": directory}
                 areas |= {area.__name__.rsplit("_", 1)[-1]: area.load(client, stack, admin) for area in DEMO_AREAS}
-                return {"contact": contact, "message": repair[0], "orders": orders, "areas": areas}
+                return {"contact": contact, "message": message, "orders": orders, "areas": areas}
             time.sleep(0.2)
     raise TimeoutError("the demo repair did not reach its assignee within 30 s")

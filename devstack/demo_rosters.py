@@ -36,7 +36,7 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
     _ok(client.post(f"{base}/rosters/{DEPARTMENT}/{month}/publish", headers=admin))
     last_day = (clock.now().astimezone(ZoneInfo("Asia/Shanghai")).replace(day=28) + timedelta(days=4)).replace(day=1) \
         - timedelta(days=1)
-    leave = _ok(client.post(f"{base}/roster-changes", headers={**admin, "Idempotency-Key": f"demo-leave-{month}"}, json={
+    _ok(client.post(f"{base}/roster-changes", headers={**admin, "Idempotency-Key": f"demo-leave-{month}"}, json={
         "kind": "leave", "department": DEPARTMENT, "staff_id": AGENTS[5][0], "day": last_day.date().isoformat(),
         "to_day": last_day.date().isoformat(),
         "reason": "事假（待主管审批）"}))
@@ -47,6 +47,6 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
         f"Duty roster {month} of 阳光花园 customer service: {base}/rosters/{DEPARTMENT}/{month}",
         f"On duty now: {', '.join(rostered) or 'nobody rostered'}; chief duty officer: "
         f"{chief['name'] if chief else '—'} — {base}/on-duty",
-        f"Leave waiting for approval: {base}/roster-changes ({leave.status_code})",
+        f"Leave of {AGENTS[5][1]} on {last_day.date():%Y-%m-%d} waiting for approval: {base}/roster-changes",
         f"Attendance sheet: {base}/attendance/sheet?month={month}&format=xlsx",
     ]

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,8 @@ class ServerProcess:
     env: dict[str, str] = field(default_factory=dict)
     startup_timeout: float = 60.0
     process: subprocess.Popen | None = None
+    # What to tidy once the server has stopped for good (not after a kill: a restart follows those).
+    after_stop: Callable[[], None] | None = None
 
     def start(self) -> "ServerProcess":
         self.start_async()
@@ -97,6 +100,8 @@ class ServerProcess:
                 self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.kill()
+        if self.after_stop:
+            self.after_stop()
 
     def restart(self) -> None:
         self.stop()
@@ -111,6 +116,7 @@ def rabbitmq(workdir: Path, *, port: int | None = None) -> ServerProcess:
             "or set AMQP_URL to a broker you have."
         )
     port = port or free_port()
+    epmd_port = free_port()
     workdir = workdir.resolve()
     (workdir / "enabled_plugins").parent.mkdir(parents=True, exist_ok=True)
     (workdir / "enabled_plugins").write_text("[].\n")
@@ -125,8 +131,23 @@ def rabbitmq(workdir: Path, *, port: int | None = None) -> ServerProcess:
         "RABBITMQ_ENABLED_PLUGINS_FILE": str(workdir / "enabled_plugins"),
         "RABBITMQ_CONFIG_FILE": str(workdir / "rabbitmq"),
         "RABBITMQ_ADVANCED_CONFIG_FILE": str(workdir / "advanced.config"),
+        # An epmd of its own (Erlang starts it as a daemon, outside our process group), so that
+        # stopping the node can stop that epmd too without touching one that others use.
+        "ERL_EPMD_PORT": str(epmd_port),
     }
-    return ServerProcess("rabbitmq", [RABBITMQ_SERVER], port, workdir, env, startup_timeout=90)
+    return ServerProcess("rabbitmq", [RABBITMQ_SERVER], port, workdir, env, startup_timeout=90,
+                         after_stop=lambda: stop_epmd(epmd_port))
+
+
+def stop_epmd(port: int) -> None:
+    """Stop the epmd on `port`; epmd itself refuses while any node is still registered with it."""
+    epmd = shutil.which("epmd") or "/usr/lib/erlang/bin/epmd"
+    if not Path(epmd).exists():
+        return
+    try:
+        subprocess.run([epmd, "-port", str(port), "-kill"], capture_output=True, timeout=10, check=False)
+    except subprocess.TimeoutExpired:
+        pass
 
 
 def secantusdb(workdir: Path, *, port: int | None = None) -> ServerProcess:

@@ -93,9 +93,9 @@ class Stack:
             f"{service}-{len(replicas) + 1}", [sys.executable, "-m", f"services.{service}"], port,
             self.workdir / "services", self.service_env(service, port, **overrides),
         )
+        replicas.append(process)  # before it starts: a stop that interrupts the start still finds it
         process.start()
         wait_until_ready(f"http://127.0.0.1:{port}", timeout=90, process=process, service=service)
-        replicas.append(process)
         return process
 
     def start_services(self) -> None:
@@ -120,9 +120,12 @@ class Stack:
                 process.wait_stopped()
 
 
-def stack_from_environment(workdir: Path) -> Stack:
-    """`AMQP_URL` and `MONGO_URL`, when set, name servers to use instead of local ones."""
+def stack_from_environment(workdir: Path, *, fixed_ports: bool = True) -> Stack:
+    """`AMQP_URL` and `MONGO_URL`, when set, name servers to use instead of local ones.
+
+    With `fixed_ports`, the services listen on 8001–8005 and the broker on 5672, as the README says;
+    without, on free ports (a test's own copy of `make run`)."""
     return Stack(
         workdir, amqp=os.environ.get("AMQP_URL"), mongo=os.environ.get("MONGO_URL"),
-        ports=dict(DEFAULT_PORTS), broker_port=5672,
+        ports=dict(DEFAULT_PORTS) if fixed_ports else None, broker_port=5672 if fixed_ports else None,
     )

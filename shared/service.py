@@ -18,7 +18,7 @@ import uvicorn
 from aio_pika.abc import AbstractConnection
 from fastapi import APIRouter, Depends, FastAPI, Request
 
-from shared import admin_api
+from shared import admin_api, api_docs
 from shared.bus import Bus
 from shared.consumer import Consumer, Handler, ensure_inbox_indexes
 from shared.db import Database, connect
@@ -119,7 +119,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings) -> Fast
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=definition.title, version="1.0.0", lifespan=lifespan)
+    app = FastAPI(title=definition.title, version="1.0.0", lifespan=lifespan, **api_docs.APP_OPTIONS)
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(
         rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst,
@@ -133,6 +133,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings) -> Fast
     install_observability(app, service=definition.name)
     for router in [*definition.routers, admin_api.router]:
         app.include_router(router)
+    api_docs.install_docs(app)
     configure_tracing(app, settings)
     return app
 

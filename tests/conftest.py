@@ -15,6 +15,14 @@ from devstack.containers import ContainerInfrastructure, docker_engine_reachable
 from devstack.infra import ServerProcess, amqp_url, mongo_url, rabbitmq, secantusdb
 from devstack.stack import Stack
 from shared import clock
+from tests import progress
+from tests.progress import announce
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Say what the suite is doing while it is quiet: long tests named as they start, slow fixtures.
+    progress.install(config)
+
 
 # Short retry delays and leases, so that the suite sees retries, parking and take-overs quickly.
 FAST_ENV = {
@@ -49,26 +57,30 @@ class Infrastructure:
 
 
 @pytest.fixture(scope="session")
-def infrastructure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrastructure]:
+def infrastructure(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrastructure]:
     if docker_engine_reachable():
-        containers = ContainerInfrastructure()
+        with announce(request, "starting RabbitMQ and MongoDB in containers for the session"):
+            containers = ContainerInfrastructure()
         yield Infrastructure(containers.amqp_url, containers.mongo_url)
         containers.stop()
         return
     workdir = tmp_path_factory.mktemp("infrastructure")
     broker = rabbitmq(workdir / "rabbitmq")
     database = secantusdb(workdir / "secantusdb")
-    broker.start_async()
-    database.start_async()
-    broker.wait_started()
-    database.wait_started()
+    with announce(request, "starting RabbitMQ and SecantusDB for the session"):
+        broker.start_async()
+        database.start_async()
+        broker.wait_started()
+        database.wait_started()
     yield Infrastructure(amqp_url(broker.port), mongo_url(database.port), broker, database)
-    broker.stop()
+    broker.stop()  # and its own epmd
     database.stop()
 
 
 @pytest.fixture(scope="session")
-def stack(infrastructure: Infrastructure, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(
+    request: pytest.FixtureRequest, infrastructure: Infrastructure, tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Stack]:
     """The five services as processes, each with its own database server (or the container's)."""
     in_containers = infrastructure.broker is None
     platform = Stack(
@@ -76,8 +88,9 @@ def stack(infrastructure: Infrastructure, tmp_path_factory: pytest.TempPathFacto
         mongo=infrastructure.mongo_url if in_containers else None, env=FAST_ENV,
     )
     try:
-        platform.start_infrastructure()
-        platform.start_services()
+        with announce(request, "starting the five services and their databases for the session"):
+            platform.start_infrastructure()
+            platform.start_services()
         yield platform
     finally:
         platform.stop()
