@@ -1,8 +1,11 @@
 """Notification's event consumers."""
 
 from services.notification import commands
+from shared.estates import project_estate
 
 HANDLERS = {
+    # Each estate's company, for the scope check of every request.
+    "intake.estate.registered": project_estate,
     "dispatch.workorder.assigned": commands.notify_assignee,
     "dispatch.sla.warning": commands.notify_sla_warning,
     "dispatch.sla.breached": commands.notify_sla_breach,

@@ -87,7 +87,7 @@ async def list_procedures(
     status: Status | None = None, unit_id: str | None = None, flagged: bool | None = None,
 ) -> Page[ProcedurePublic]:
     """Newest first; `flagged=true` lists decorations with works seen outside their approved dates or hours."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     filters = {"kind": kind, "status": status, "unit_id": unit_id, "flagged": flagged}
     query = {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v is not None}}
     documents, next_cursor = await fetch_page(database.db[store.PROCEDURES], query, page)
@@ -142,7 +142,7 @@ async def list_cards(
     estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery, unit_id: str | None = None,
     status: Literal["active", "lost", "cancelled"] | None = None,
 ) -> Page[CardPublic]:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     filters = {"unit_id": unit_id, "status": status}
     query = {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
     documents, next_cursor = await fetch_page(database.db[store.CARDS], query, page)
