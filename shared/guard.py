@@ -11,17 +11,19 @@ operation's `x-roles` (`"any"`: every authenticated caller), which the role matr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterable, Iterator
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, request_response
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import Response
 
 from shared.auth import check_roles, current_principal
 
 ESTATE_PARAMETER = "estate_id"
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 def _calls(dependant: Dependant) -> Iterator[object]:
@@ -30,24 +32,46 @@ def _calls(dependant: Dependant) -> Iterator[object]:
         yield from _calls(sub)
 
 
-def _guarded(app: ASGIApp, role_sets: list[frozenset[str]]) -> ASGIApp:
-    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        principal = current_principal(request)
-        for allowed in role_sets:
-            check_roles(principal, allowed)
-        estate_id = scope.get("path_params", {}).get(ESTATE_PARAMETER) or request.query_params.get(ESTATE_PARAMETER)
-        if estate_id:
-            await principal.require_estate(estate_id)
-        await app(scope, receive, send)
+def _api_routes(routes: Iterable[object]) -> Iterator[APIRoute]:
+    """Every APIRoute, also those of included routers (kept as their routers' own routes)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _api_routes(included.routes)
 
-    return guarded
+
+async def check_caller(request: Request, role_sets: list[frozenset[str]]) -> None:
+    principal = current_principal(request)
+    for allowed in role_sets:
+        check_roles(principal, allowed)
+    estate_id = request.path_params.get(ESTATE_PARAMETER) or request.query_params.get(ESTATE_PARAMETER)
+    if estate_id:
+        await principal.require_estate(estate_id)
+
+
+def _guard(route: APIRoute, role_sets: list[frozenset[str]]) -> None:
+    make_handler = route.get_route_handler
+
+    def get_route_handler() -> Handler:
+        handler = make_handler()
+
+        async def guarded(request: Request) -> Response:
+            await check_caller(request, role_sets)
+            return await handler(request)
+
+        return guarded
+
+    # FastAPI builds a route's handler from `get_route_handler`, for the route and for each inclusion.
+    route.get_route_handler = get_route_handler  # type: ignore[method-assign]
+    route.app = request_response(route.get_route_handler())
 
 
 def guard_routes(app: FastAPI) -> None:
-    """Call once all routers are included."""
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or getattr(route, "guarded", False):
+    """Call once all routers are included, before the first request."""
+    for route in _api_routes(app.routes):
+        if getattr(route, "guarded", False):
             continue
         calls = list(_calls(route.dependant))
         if current_principal not in calls:
@@ -55,5 +79,5 @@ def guard_routes(app: FastAPI) -> None:
         role_sets = [allowed for call in calls if (allowed := getattr(call, "allowed_roles", None)) is not None]
         roles: frozenset[str] | None = frozenset.intersection(*role_sets) if role_sets else None
         route.openapi_extra = {**(route.openapi_extra or {}), "x-roles": sorted(roles) if roles is not None else "any"}
-        route.app = _guarded(route.app, role_sets)
+        _guard(route, role_sets)
         route.guarded = True  # type: ignore[attr-defined]
