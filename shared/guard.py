@@ -7,6 +7,8 @@ of its `require_roles` dependencies (403) and the estate named in its path or qu
 (404 outside the caller's scope or company) are checked first; the route's own dependencies
 then find the principal already made. The roles also go into the OpenAPI document as the
 operation's `x-roles` (`"any"`: every authenticated caller), which the role matrix is read from.
+A route whose permission depends on the resource (the assignee of a work order) gives its
+endpoint a `before_body` check (`async (request, principal) -> None`), run here as well.
 """
 
 from __future__ import annotations
@@ -42,23 +44,29 @@ def _api_routes(routes: Iterable[object]) -> Iterator[APIRoute]:
             yield from _api_routes(included.routes)
 
 
-async def check_caller(request: Request, role_sets: list[frozenset[str]]) -> None:
+BeforeBody = Callable[[Request, Any], Coroutine[Any, Any, None]]
+
+
+async def check_caller(request: Request, role_sets: list[frozenset[str]], before_body: BeforeBody | None) -> None:
     principal = current_principal(request)
     for allowed in role_sets:
         check_roles(principal, allowed)
     estate_id = request.path_params.get(ESTATE_PARAMETER) or request.query_params.get(ESTATE_PARAMETER)
     if estate_id:
         await principal.require_estate(estate_id)
+    if before_body is not None:
+        await before_body(request, principal)
 
 
 def _guard(route: APIRoute, role_sets: list[frozenset[str]]) -> None:
     make_handler = route.get_route_handler
+    before_body = getattr(route.endpoint, "before_body", None)
 
     def get_route_handler() -> Handler:
         handler = make_handler()
 
         async def guarded(request: Request) -> Response:
-            await check_caller(request, role_sets)
+            await check_caller(request, role_sets, before_body)
             return await handler(request)
 
         return guarded

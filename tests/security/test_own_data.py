@@ -97,3 +97,14 @@ def test_the_service_centre_writes_the_duty_ledger_and_technicians_read_it(stack
     for user_id, role in (("cs-agent-1", "agent"), ("cs-chen", "supervisor"), ("dispatcher-1", "dispatcher")):
         written = Api(stack, user_id=user_id, roles=[role]).post("dispatch", "/v1/ledger/entries", json=note)
         assert written.status_code == 201, (role, written.text)
+
+
+@pytest.mark.parametrize("body", [{"reason": "等配件"}, {"reason": 7}, {}], ids=["good body", "bad body", "empty"])
+def test_a_technician_is_refused_another_ones_order_whatever_the_body(stack, demo, body):
+    order = next(o for o in demo["orders"] if o["assignee_id"])
+    other = Api(stack, user_id="eng-not-the-assignee", roles=["technician"])
+    refused = other.post("dispatch", f"/v1/work-orders/{order['id']}/hold", json=body)
+    assert refused.status_code == 403, refused.text
+    assignee = Api(stack, user_id=order["assignee_id"], roles=["technician"])
+    if body != {"reason": "等配件"}:
+        assert assignee.post("dispatch", f"/v1/work-orders/{order['id']}/hold", json=body).status_code == 422

@@ -17,7 +17,7 @@ from services.dispatch.api.schemas import (
     WorkOrderCreate,
     WorkOrderPublic,
 )
-from services.dispatch.commands.life_cycle import change_work_order
+from services.dispatch.commands.life_cycle import caller_check, change_work_order
 from services.dispatch.commands.work_orders import create_work_order as create
 from services.dispatch.commands.work_orders import work_order_public
 from shared.errors import InvalidInput, NotFound
@@ -98,6 +98,7 @@ def _command_route(command: str, body_model: type | None, who, summary: str) -> 
             return _answer(response, await change_work_order(
                 database, principal, work_order_id, command, if_match=if_match, request=body))
     endpoint.__name__ = f"{command}_work_order"
+    endpoint.before_body = caller_check(command)  # a technician's own order, before the body is read
     router.add_api_route(f"/work-orders/{{work_order_id}}/{command}", endpoint, methods=["POST"],
                          response_model=WorkOrderPublic, summary=summary)
 
