@@ -108,3 +108,13 @@ def test_a_technician_is_refused_another_ones_order_whatever_the_body(stack, dem
     assignee = Api(stack, user_id=order["assignee_id"], roles=["technician"])
     if body != {"reason": "等配件"}:
         assert assignee.post("dispatch", f"/v1/work-orders/{order['id']}/hold", json=body).status_code == 422
+
+
+@pytest.mark.parametrize("body", [b'{"note": ', b"{}"], ids=["broken body", "empty body"])
+def test_a_decoration_is_approved_by_engineering_review_only_whatever_the_body(stack, demo, body):
+    cases = admin(stack).get("intake", "/v1/procedures", params={"estate_id": ESTATE, "kind": "decoration"}).json()
+    case = cases["items"][0]
+    supervisor = Api(stack, user_id="cs-chen", roles=["supervisor"])  # approves other kinds, not decorations
+    refused = supervisor.post("intake", f"/v1/procedures/{case['id']}/approve", content=body,
+                              headers={"Content-Type": "application/json"})
+    assert refused.status_code == 403, refused.text
