@@ -118,3 +118,13 @@ def test_a_decoration_is_approved_by_engineering_review_only_whatever_the_body(s
     refused = supervisor.post("intake", f"/v1/procedures/{case['id']}/approve", content=body,
                               headers={"Content-Type": "application/json"})
     assert refused.status_code == 403, refused.text
+
+
+@pytest.mark.parametrize("body", [b'{"checkpoint": ', b"{}"], ids=["broken body", "empty body"])
+def test_only_the_patroller_records_his_round_whatever_the_body(stack, demo, body):
+    rounds = admin(stack).get("intake", "/v1/patrol-rounds", params={"estate_id": ESTATE}).json()["items"]
+    patrol_round = rounds[0]
+    other = Api(stack, user_id="not-the-patroller", roles=["technician"])
+    refused = other.post("intake", f"/v1/patrol-rounds/{patrol_round['id']}/checkpoints", content=body,
+                         headers={"Content-Type": "application/json"})
+    assert refused.status_code == 403, refused.text

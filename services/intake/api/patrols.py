@@ -80,6 +80,9 @@ async def record_checkpoint(
     return await commands.record_checkpoint(database, principal, patrol_round_id, body)
 
 
+record_checkpoint.before_body = commands.patroller_check  # type: ignore[attr-defined]
+
+
 @router.post("/patrol-rounds/{patrol_round_id}/complete", response_model=PatrolRoundPublic)
 async def complete_round(patrol_round_id: str, principal: Patrollers, database: DatabaseDep) -> dict:
     """Finish the round: checkpoints not recorded are listed as missed (`intake.patrol.completed`)."""
