@@ -24,6 +24,7 @@ def new_estate(stack: Stack, *, engineers: int = 2) -> str:
     with httpx.Client(timeout=15, headers=admin) as client:
         client.post(f"{stack.url('intake')}/v1/estates",
                     json={"estate_id": estate_id, "name": f"压测小区 {estate_id}"}).raise_for_status()
+        stack.wait_for_estate(estate_id)  # dispatch answers 404 for an estate it has not learnt of yet
         for n in range(engineers):
             staff = {"estate_id": estate_id, "staff_id": f"{estate_id}-eng-{n}", "name": f"工程师{n}",
                      "department": "engineering", "skills": ["plumbing"], "on_duty": True}

@@ -70,6 +70,7 @@ def _created_or_exists(response: httpx.Response) -> None:
 
 def _setup(client: httpx.Client, stack: Stack, admin: dict) -> None:
     _created_or_exists(client.post(f"{stack.url('intake')}/v1/estates", json=DEMO_ESTATE, headers=admin))
+    stack.wait_for_estate(ESTATE)
     for staff in DEMO_STAFF:
         _created_or_exists(client.post(f"{stack.url('dispatch')}/v1/staff", headers=admin,
                                        json={"estate_id": ESTATE, "on_duty": True, **staff}))

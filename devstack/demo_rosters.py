@@ -26,6 +26,7 @@ def _ok(response: httpx.Response) -> httpx.Response:
 def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]:
     dispatch = stack.url("dispatch")
     base = f"{dispatch}/v1/estates/{ESTATE}"
+    stack.wait_for_estate(ESTATE)  # loaded on its own too, right after the estate is registered
     for staff_id, name in AGENTS:
         _ok(client.post(f"{dispatch}/v1/staff", headers=admin, json={
             "estate_id": ESTATE, "staff_id": staff_id, "name": name, "department": DEPARTMENT}))

@@ -17,6 +17,13 @@ from shared.tokens import mint_token
 SERVICES = ("intake", "dispatch", "billing", "notification", "reporting")
 DEFAULT_PORTS = {"intake": 8001, "dispatch": 8002, "billing": 8003, "notification": 8004, "reporting": 8005}
 REPO = Path(__file__).resolve().parent.parent
+# A cheap estate-scoped read per service that keeps a projection of estates: 404 until the
+# estate's registration has arrived there (the scope check asks each estate's company).
+ESTATE_PROBES = {
+    "dispatch": "/v1/estates/{estate_id}/on-duty",
+    "notification": "/v1/messages?estate_id={estate_id}&limit=1",
+    "reporting": "/v1/events?estate_id={estate_id}&limit=1",
+}
 
 
 def wait_until_ready(url: str, *, timeout: float, process: ServerProcess, service: str | None = None) -> None:
@@ -104,6 +111,18 @@ class Stack:
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
+
+    def wait_for_estate(self, estate_id: str, *, company_id: str = "demo-company", timeout: float = 30) -> None:
+        """Until every service knows a newly registered estate (its event is on the way)."""
+        headers = {"Authorization": "Bearer " + self.token(user_id="admin-1", company_id=company_id,
+                                                          roles=["company_admin"], estates="*")}
+        deadline = time.monotonic() + timeout
+        for service, probe in ESTATE_PROBES.items():
+            while httpx.get(f"{self.url(service)}{probe.format(estate_id=estate_id)}", headers=headers,
+                            timeout=10).status_code == 404:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{service} did not learn of estate {estate_id} within {timeout} s")
+                time.sleep(0.05)
 
     def token(self, **claims) -> str:
         defaults = {"user_id": "agent-1", "company_id": "demo-company", "estates": ["demo-estate"], "roles": ["agent"]}

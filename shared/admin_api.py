@@ -39,7 +39,8 @@ async def list_dead_letters(
     request: Request, principal: Operator, page: Annotated[PageRequest, Depends(page_request)],
     include_replayed: bool = False,
 ) -> Page[DeadLetterPublic]:
-    query: dict = {"company_id": {"$in": [principal.company_id, None]}}
+    # A message whose company cannot be read (not an envelope) may be anyone's: no company sees it.
+    query: dict = {"company_id": principal.company_id}
     if not include_replayed:
         query["replayed_at"] = None
     collection = request.app.state.runtime.database.db[DEAD_LETTERS]

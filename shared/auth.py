@@ -1,18 +1,23 @@
 """Identity and estate scope from JWT bearer tokens.
 
 Every route takes `CurrentPrincipal` (or a role-checked variant); every query is scoped with
-`principal.estate_filter()`, so a resource of another estate is simply not found (404).
+`principal.estate_filter()`, so a resource of another estate is simply not found (404). An
+estate named by a request is checked with `await principal.require_estate(...)`: in the token's
+scope, and of the token's company (`estates: "*"` is every estate of the caller's company only).
+`shared.guard` runs the same checks before a request's body is read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Literal
 
 import jwt
 from fastapi import Depends, Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, PrivateAttr, ValidationError
 
 from shared.errors import Forbidden, NotFound, Unauthorized
+from shared.estates import estate_company
 
 Role = Literal[
     "resident", "agent", "supervisor", "dispatcher", "technician", "billing_clerk",
@@ -29,8 +34,15 @@ class Principal(BaseModel):
     estates: list[str] | Literal["*"]
     roles: list[Role]
     unit_ids: list[str] = []
+    # estate id → its company (None when not registered), bound by `current_principal`.
+    _estate_company: Callable[[str], Awaitable[str | None]] | None = PrivateAttr(default=None)
+
+    def bind_estates(self, estate_company: Callable[[str], Awaitable[str | None]]) -> Principal:
+        self._estate_company = estate_company
+        return self
 
     def may_act_in(self, estate_id: str) -> bool:
+        """The token's own scope only; `require_estate` also checks the estate's company."""
         return self.estates == ALL_ESTATES or estate_id in self.estates
 
     def estate_filter(self) -> dict:
@@ -39,9 +51,13 @@ class Principal(BaseModel):
             return {"company_id": self.company_id}
         return {"company_id": self.company_id, "estate_id": {"$in": list(self.estates)}}
 
-    def require_estate(self, estate_id: str) -> None:
-        """An estate outside the caller's scope does not exist for them."""
+    async def require_estate(self, estate_id: str) -> None:
+        """An estate outside the caller's scope, of another company or not registered does not exist for them."""
         if not self.may_act_in(estate_id):
+            raise NotFound("estate")
+        if self._estate_company is None:  # fail closed: a principal not made by `current_principal`
+            raise RuntimeError("this principal cannot check an estate's company")
+        if await self._estate_company(estate_id) != self.company_id:
             raise NotFound("estate")
 
 
@@ -63,6 +79,10 @@ def decode_token(token: str, *, secret: str, issuer: str) -> Principal:
 
 
 def current_principal(request: Request) -> Principal:
+    """The caller, authenticated once per request (the guard usually has, before the body is read)."""
+    known = getattr(request.state, "principal", None)
+    if known is not None:
+        return known
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -70,6 +90,8 @@ def current_principal(request: Request) -> Principal:
     settings = request.app.state.settings
     principal = decode_token(token, secret=settings.jwt_secret, issuer=settings.jwt_issuer)
     request.app.state.rate_limiter.admit(principal.user_id, resident=principal.roles == ["resident"])
+    database = request.app.state.runtime.database
+    principal.bind_estates(lambda estate_id: estate_company(database, estate_id))
     request.state.principal = principal
     return principal
 
@@ -77,13 +99,21 @@ def current_principal(request: Request) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
+def check_roles(principal: Principal, allowed: frozenset[str]) -> None:
+    if not allowed.intersection(principal.roles):
+        raise Forbidden(f"this needs one of the roles: {', '.join(sorted(allowed))}")
+
+
 def require_roles(*roles: Role):
-    """A dependency that admits only callers holding one of `roles` (403 otherwise)."""
-    allowed = set(roles)
+    """A dependency that admits only callers holding one of `roles` (403 otherwise).
+
+    The guard finds it by `allowed_roles`, checks it before the body is read and publishes it
+    in the OpenAPI document as the operation's `x-roles`."""
+    allowed = frozenset(roles)
 
     def check(principal: CurrentPrincipal) -> Principal:
-        if not allowed.intersection(principal.roles):
-            raise Forbidden(f"this needs one of the roles: {', '.join(sorted(allowed))}")
+        check_roles(principal, allowed)
         return principal
 
+    check.allowed_roles = allowed  # type: ignore[attr-defined]
     return Depends(check)

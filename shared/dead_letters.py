@@ -79,7 +79,7 @@ class DeadLetterKeeper:
 
     async def replay(self, dead_letter_id: str, *, company_id: str) -> dict[str, Any]:
         collection = self.database.db[DEAD_LETTERS]
-        document = await collection.find_one({"_id": dead_letter_id, "company_id": {"$in": [company_id, None]}})
+        document = await collection.find_one({"_id": dead_letter_id, "company_id": company_id})
         if document is None:
             raise NotFound("dead letter")
         if self.channel is None or self.channel.is_closed:

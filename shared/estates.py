@@ -1,6 +1,7 @@
 """The estate projection other services keep from `intake.estate.registered`, and local days.
 
-Times are stored in UTC; business days and report days are the estate's local days.
+Times are stored in UTC; business days and report days are the estate's local days. Intake's own
+registry and every projection keep the estate's company: the scope check of every request asks it.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from shared.cache import TtlCache
 from shared.db import Database, UnitOfWork
 from shared.envelope import Envelope
 
@@ -38,3 +40,18 @@ async def estate_time_zone(database: Database | UnitOfWork, estate_id: str) -> s
     session = getattr(database, "session", None)
     estate = await database.db[ESTATES].find_one({"_id": estate_id}, {"time_zone": 1}, session=session)
     return (estate or {}).get("time_zone") or DEFAULT_TIME_ZONE
+
+
+# An estate's company never changes, so a process keeps it for minutes; an estate not known
+# yet is asked again on every request (it answers 404 until its registration has arrived).
+_companies: TtlCache[str] = TtlCache(ttl_s=300.0)
+
+
+async def estate_company(database: Database, estate_id: str) -> str | None:
+    """The company of a registered estate, from this service's own registry or projection."""
+
+    async def load() -> str | None:
+        estate = await database.db[ESTATES].find_one({"_id": estate_id}, {"company_id": 1})
+        return (estate or {}).get("company_id")
+
+    return await _companies.get(f"{database.db.name}/{estate_id}", load)

@@ -1,4 +1,7 @@
-"""Limits every service applies: request body size (413) and requests per caller (429).
+"""Limits every service applies: header size (431), request body size (413) and requests per caller (429).
+
+Headers: a request whose headers together pass `max_header_bytes` is answered 431 before
+anything reads them (a token of megabytes would otherwise be decoded and verified).
 
 Bodies: JSON requests are small; only the paths a service declares as uploads (directory
 imports) may carry large files. The Content-Length is checked before anything is read, and a
@@ -15,17 +18,25 @@ import time
 from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import TooManyRequests
+from shared.problems import problem
+
+# Far above any real request's (a bearer token is under 1 KiB), and what common proxies allow.
+MAX_HEADER_BYTES = 16 * 1024
 
 
 class BodySizeLimit:
-    """ASGI middleware: a body over the limit is answered 413 (problem+json, by the error handlers)."""
+    """ASGI middleware: headers over their limit are answered 431 here, a body over its limit 413
+    (problem+json, by the error handlers)."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, upload_max_bytes: int, upload_paths: tuple[str, ...]) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, upload_max_bytes: int, upload_paths: tuple[str, ...],
+                 max_header_bytes: int = MAX_HEADER_BYTES) -> None:
         self.app = app
         self.max_bytes, self.upload_max_bytes = max_bytes, upload_max_bytes
+        self.max_header_bytes = max_header_bytes
         self.upload_paths = [re.compile(pattern) for pattern in upload_paths]
 
     def limit_for(self, path: str) -> int:
@@ -34,6 +45,11 @@ class BodySizeLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if sum(len(name) + len(value) for name, value in scope["headers"]) > self.max_header_bytes:
+            response = problem(status=431, code="headers_too_large", title="Request headers too large",
+                               detail=f"the request headers are larger than {self.max_header_bytes} bytes",
+                               request=Request(scope))
+            return await response(scope, receive, send)
         limit = self.limit_for(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length", b"")
         # Refused at the route's first read of the body, so the error handlers answer it.

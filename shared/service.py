@@ -23,6 +23,7 @@ from shared.bus import Bus
 from shared.consumer import Consumer, Handler, ensure_inbox_indexes
 from shared.db import Database, connect
 from shared.dead_letters import DeadLetterKeeper
+from shared.guard import guard_routes
 from shared.idempotency import ensure_idempotency_indexes
 from shared.limits import BodySizeLimit, RateLimiter
 from shared.logging import configure_logging
@@ -133,6 +134,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings) -> Fast
     install_observability(app, service=definition.name)
     for router in [*definition.routers, admin_api.router]:
         app.include_router(router)
+    guard_routes(app)  # who is asking, before what they sent is read
     api_docs.install_docs(app)
     configure_tracing(app, settings)
     return app

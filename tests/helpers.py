@@ -62,6 +62,7 @@ def setup_estate(stack: Stack, *, engineers: int = 1) -> str:
     api = admin(stack)
     response = api.post("intake", "/v1/estates", json={"estate_id": estate_id, "name": f"测试小区 {estate_id}"})
     assert response.status_code == 201, response.text
+    stack.wait_for_estate(estate_id)
     for n in range(engineers):
         staff = {"estate_id": estate_id, "staff_id": f"{estate_id}-eng-{n}", "name": f"工程师{n}",
                  "department": "engineering", "on_duty": True}

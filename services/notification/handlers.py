@@ -4,7 +4,8 @@ from services.notification import commands
 from shared.estates import project_estate
 
 HANDLERS = {
-    "intake.estate.registered": project_estate,  # each estate's time zone, for the times in messages
+    # Each estate's company (the scope check of every request) and time zone (the times in messages).
+    "intake.estate.registered": project_estate,
     "dispatch.workorder.assigned": commands.notify_assignee,
     "dispatch.sla.warning": commands.notify_sla_warning,
     "dispatch.sla.breached": commands.notify_sla_breach,

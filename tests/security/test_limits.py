@@ -1,5 +1,7 @@
 """Limits through the HTTP API: an oversized body is 413, a resident sending too fast gets 429."""
 
+import httpx
+
 from tests.helpers import Api, repair_contact, setup_estate
 
 
@@ -24,3 +26,13 @@ def test_a_resident_sending_too_fast_gets_429_with_retry_after(stack):
     assert int(refused.headers["Retry-After"]) >= 1
     staff = Api(stack, user_id="agent-1", roles=["agent"], estates=[estate_id])
     assert staff.get("intake", f"/v1/estates/{estate_id}").status_code == 200
+
+
+def test_headers_too_large_are_refused_with_431_before_the_token_is_read(stack):
+    huge = "Bearer " + "a" * 64 * 1024  # a token of 64 KiB is not even decoded
+    response = httpx.get(f"{stack.url('dispatch')}/v1/my/work-orders", headers={"Authorization": huge})
+    assert response.status_code == 431
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "headers_too_large"
+    agent = Api(stack, user_id="agent-1", roles=["agent"])
+    assert agent.get("dispatch", "/v1/my/work-orders").status_code == 200

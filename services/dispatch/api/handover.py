@@ -67,7 +67,7 @@ async def list_handovers(
     estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery, post: PostQuery = None,
     department: Department | None = None,
 ) -> Page[HandoverPublic]:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     query = {**principal.estate_filter(), "estate_id": estate_id,
              **{k: v for k, v in {"post": post, "department": department}.items() if v}}
     documents, next_cursor = await fetch_page(database.db[store.HANDOVERS], query, page)
@@ -81,7 +81,7 @@ async def duty_screen(
     post: PostQuery = None,
 ) -> dict:
     """The start of a shift: the previous handover, what of it is still open, yesterday's figures, contacts."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     return await commands.duty_screen(database, estate_id, department=department, post=post)
 
 
@@ -93,7 +93,7 @@ async def set_duty_posts(estate_id: str, body: DutyPostsUpdate, principal: Super
 
 @router.get("/estates/{estate_id}/duty-posts", response_model=DutyPostsPublic)
 async def get_duty_posts(estate_id: str, principal: Readers, database: DatabaseDep) -> dict:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     return await store.duty_posts(database, estate_id) or {"estate_id": estate_id, "posts": []}
 
 
@@ -109,7 +109,7 @@ async def record_spot_check(
 async def list_spot_checks(
     estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery
 ) -> Page[SpotCheckPublic]:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     query = {**principal.estate_filter(), "estate_id": estate_id}
     documents, next_cursor = await fetch_page(database.db[store.SPOT_CHECKS], query, page)
     return Page(items=[SpotCheckPublic(id=d["_id"], **d) for d in documents], next_cursor=next_cursor)
@@ -120,11 +120,11 @@ async def set_emergency_contacts(
     estate_id: str, body: EmergencyContactsUpdate, principal: Supervisors, database: DatabaseDep
 ) -> dict:
     """派出所、消防、医院、供水、供气、供电: on the duty screen and in every P1 escalation."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     return await store.set_emergency_contacts(database, estate_id, [c.model_dump() for c in body.contacts])
 
 
 @router.get("/estates/{estate_id}/emergency-contacts", response_model=EmergencyContactsPublic)
 async def get_emergency_contacts(estate_id: str, principal: Readers, database: DatabaseDep) -> dict:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     return {"estate_id": estate_id, "contacts": await store.emergency_contacts(database, estate_id)}

@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.dispatch.api.deps import Readers
+from services.dispatch.api.deps import LedgerWriters, Readers
 from services.dispatch.api.duty_schemas import ChainHead, LedgerEntryPublic, LedgerNoteCreate, LedgerVerification
-from services.dispatch.api.handover import DutyStaff
 from services.dispatch.commands import ledger as commands
 from services.dispatch.store import ledger as store
 from shared.auth import Principal
@@ -22,7 +21,7 @@ router = APIRouter(prefix="/v1/ledger", tags=["duty ledger"])
 
 async def _require_ledger(principal: Principal, database, estate_id: str) -> dict:
     """The estate's chain head, if the caller may see the estate (404 otherwise, another company's too)."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     head = await store.head(database, estate_id)
     if head.get("company_id", principal.company_id) != principal.company_id:
         raise NotFound("estate")
@@ -34,7 +33,7 @@ Kind = Annotated[str | None, Query(pattern=r"^[a-z_]{1,30}$")]
 
 @router.post("/entries", status_code=201, response_model=LedgerEntryPublic)
 async def append_entry(
-    body: LedgerNoteCreate, principal: DutyStaff, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+    body: LedgerNoteCreate, principal: LedgerWriters, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
     """A note of the shift; with `corrects`, a correction of an earlier entry (which stays as it was)."""
     return await commands.append_note(database, principal, body, idempotency_key=idempotency_key)

@@ -47,7 +47,7 @@ Staff = Annotated[
 
 @router.get("/shift-templates/{department}", response_model=ShiftTemplatesPublic)
 async def get_shift_templates(estate_id: str, department: Department, principal: Readers, database: DatabaseDep):
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     return await rosters.shift_templates(database, estate_id, department)
 
 
@@ -100,7 +100,7 @@ async def list_roster_changes(
     estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)],
     status: Literal["requested", "approved", "refused"] | None = None, department: Department | None = None,
 ):
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     query = {**principal.estate_filter(), "estate_id": estate_id,
              **({"status": status} if status else {}), **({"department": department} if department else {})}
     documents, cursor = await fetch_page(database.db[duty.ROSTER_CHANGES], query, page, newest_first=True)
@@ -142,7 +142,7 @@ async def clock_out(estate_id: str, principal: Staff, database: DatabaseDep, bod
 
 @router.get("/attendance/settings", response_model=AttendanceSettingsPublic)
 async def get_attendance_settings(estate_id: str, principal: Readers, database: DatabaseDep):
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     tolerances = await attendance.tolerances(database, estate_id)
     return AttendanceSettingsPublic(estate_id=estate_id, **tolerances.__dict__)
 

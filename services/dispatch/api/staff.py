@@ -51,7 +51,7 @@ async def set_duty(staff_id: str, body: DutyUpdate, principal: Managers, databas
 async def list_staff(
     estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)]
 ) -> Page[StaffPublic]:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     query = {**principal.estate_filter(), "estate_id": estate_id}
     documents, next_cursor = await fetch_page(database.db[store.STAFF], query, page, newest_first=False)
     return Page(items=[staff_public(d) for d in documents], next_cursor=next_cursor)
@@ -62,7 +62,7 @@ async def set_department(
     estate_id: str, department: Department, body: DepartmentUpdate, principal: Managers, database: DatabaseDep
 ) -> DepartmentPublic:
     """Per department: grab mode (抢单) offers new orders to everyone on duty; the first to accept wins."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     return DepartmentPublic(**await store.set_department(database, estate_id, department, body.model_dump()))
 
 
@@ -71,7 +71,7 @@ async def set_sla_policy(
     estate_id: str, body: SlaPolicyUpdate, principal: Managers, database: DatabaseDep
 ) -> SlaPolicyPublic:
     """Applies to work orders created from now on; each order keeps the deadlines it was given."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     if set(body.priorities) != {"P1", "P2", "P3", "P4"}:
         raise InvalidInput("give limits for each of P1, P2, P3 and P4", field="priorities")
     for priority, limits in body.priorities.items():
@@ -84,7 +84,7 @@ async def set_sla_policy(
 
 @router.get("/estates/{estate_id}/sla-policy", response_model=SlaPolicyPublic)
 async def get_sla_policy(estate_id: str, principal: Readers, database: DatabaseDep) -> SlaPolicyPublic:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     document = await store.find_one(database, store.SLA_POLICIES, estate_id)
     if document:
         return SlaPolicyPublic(**document)
@@ -98,13 +98,13 @@ async def set_routing_rules(
     estate_id: str, body: RoutingRulesUpdate, principal: Managers, database: DatabaseDep
 ) -> RoutingRulesPublic:
     """The estate's own rules, tried before the defaults; the most specific matching rule wins."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     rules = [rule.model_dump() for rule in body.rules]
     return RoutingRulesPublic(**await store.set_routing_rules(database, estate_id, rules))
 
 
 @router.get("/estates/{estate_id}/routing-rules", response_model=RoutingRulesPublic)
 async def get_routing_rules(estate_id: str, principal: Readers, database: DatabaseDep) -> RoutingRulesPublic:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     document = await store.find_one(database, store.ROUTING_RULES, estate_id)
     return RoutingRulesPublic(**(document or {"estate_id": estate_id, "rules": []}))

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Response
 
 from services.dispatch import store
-from services.dispatch.api.deps import Managers, Readers, Workers
+from services.dispatch.api.deps import Managers, Readers, Staff, Workers
 from services.dispatch.api.schemas import (
     AssignRequest,
     CompletionRequest,
@@ -17,10 +17,9 @@ from services.dispatch.api.schemas import (
     WorkOrderCreate,
     WorkOrderPublic,
 )
-from services.dispatch.commands.life_cycle import change_work_order
+from services.dispatch.commands.life_cycle import caller_check, change_work_order
 from services.dispatch.commands.work_orders import create_work_order as create
 from services.dispatch.commands.work_orders import work_order_public
-from shared.auth import CurrentPrincipal
 from shared.errors import InvalidInput, NotFound
 from shared.idempotency import IdempotencyKey
 from shared.pagination import Page, PageRequest, fetch_page, page_request
@@ -71,7 +70,7 @@ async def list_work_orders(
     status: str | None = None, sla_state: Literal["ok", "at_risk", "breached"] | None = None,
 ) -> Page[WorkOrderPublic]:
     """The department queue (`department`, `status`), and at-risk or overdue orders (`sla_state`)."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     filters = {"ticket_id": ticket_id, "assignee_id": assignee_id, "department": department, "status": status,
                "sla_state": sla_state}
     query = {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
@@ -80,8 +79,8 @@ async def list_work_orders(
 
 
 @router.get("/my/work-orders", response_model=Page[WorkOrderPublic])
-async def my_work_orders(principal: CurrentPrincipal, database: DatabaseDep, page: PageQuery) -> Page[WorkOrderPublic]:
-    """A technician's own orders, newest first."""
+async def my_work_orders(principal: Staff, database: DatabaseDep, page: PageQuery) -> Page[WorkOrderPublic]:
+    """A staff member's own orders, newest first (a resident's id is no assignee's)."""
     query = {**principal.estate_filter(), "assignee_id": principal.user_id}
     documents, next_cursor = await fetch_page(database.db[store.WORK_ORDERS], query, page)
     return Page(items=[work_order_public(d) for d in documents], next_cursor=next_cursor)
@@ -99,6 +98,7 @@ def _command_route(command: str, body_model: type | None, who, summary: str) -> 
             return _answer(response, await change_work_order(
                 database, principal, work_order_id, command, if_match=if_match, request=body))
     endpoint.__name__ = f"{command}_work_order"
+    endpoint.before_body = caller_check(command)  # a technician's own order, before the body is read
     router.add_api_route(f"/work-orders/{{work_order_id}}/{command}", endpoint, methods=["POST"],
                          response_model=WorkOrderPublic, summary=summary)
 

@@ -26,7 +26,7 @@ async def tolerances(database: Database, estate_id: str) -> rules.Tolerances:
 
 
 async def set_settings(database: Database, principal: Principal, estate_id: str, body: AttendanceSettings) -> dict:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     document = {"estate_id": estate_id, "company_id": principal.company_id, **body.model_dump()}
     await database.db[duty.ATTENDANCE_SETTINGS].replace_one({"_id": estate_id}, document, upsert=True)
     return {"estate_id": estate_id, **body.model_dump()}
@@ -34,7 +34,7 @@ async def set_settings(database: Database, principal: Principal, estate_id: str,
 
 async def clock(database: Database, principal: Principal, estate_id: str, kind: str, body: ClockRequest) -> dict:
     """The staff member clocks in or out now; a supervisor may record a missed one (补卡) with its time."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     correcting = body.staff_id not in (None, principal.user_id) or body.at is not None
     if correcting and not CORRECTORS.intersection(principal.roles):
         raise Forbidden("only a supervisor records a clock-in or -out for someone else or at another time")
@@ -93,7 +93,7 @@ async def rostered_shifts(database: Database, estate_id: str, since: datetime, u
 async def monthly_sheet(database: Database, principal: Principal, estate_id: str, month: str,
                         department: str | None) -> list[rules.SheetRow]:
     """One row per person for the shifts that start in the month (local days), however late they end."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     try:
         days = month_days(*parse_month(month))
     except ValueError as error:

@@ -83,7 +83,7 @@ async def shift_times(
 
 async def file_handover(database: Database, principal: Principal, request: HandoverCreate) -> dict[str, Any]:
     """The outgoing person's handover: what is still open is collected, not typed."""
-    principal.require_estate(request.estate_id)
+    await principal.require_estate(request.estate_id)
     time_zone = await estate_time_zone(database, request.estate_id)
     shift = request.shift
     start, end = await shift_times(database, request.estate_id, request.department, shift, "shift.code")
@@ -228,7 +228,7 @@ async def set_duty_posts(
     database: Database, principal: Principal, estate_id: str, request: DutyPostsUpdate
 ) -> dict[str, Any]:
     """The posts whose shifts must end with a handover; shifts that ended before this are not flagged."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     posts = []
     for n, post in enumerate(request.posts):
         shifts = []
@@ -311,7 +311,7 @@ async def record_spot_check(
     database: Database, principal: Principal, request: SpotCheckCreate, *, idempotency_key: str | None = None
 ) -> dict[str, Any]:
     """A supervisor's check of a post (值班抽查), recorded in the duty ledger."""
-    principal.require_estate(request.estate_id)
+    await principal.require_estate(request.estate_id)
     if not SUPERVISORS.intersection(principal.roles):
         raise Forbidden("spot checks are made by supervisors and managers")
     checked_at = request.checked_at or ledger_store.stored_now()

@@ -48,7 +48,7 @@ async def append_note(
     database: Database, principal: Principal, request: LedgerNoteCreate, *, idempotency_key: str | None = None
 ) -> dict[str, Any]:
     """A free-text note of the shift, or a correction of an earlier entry (which stays as it was)."""
-    principal.require_estate(request.estate_id)
+    await principal.require_estate(request.estate_id)
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         kind = "note"

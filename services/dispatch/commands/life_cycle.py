@@ -44,6 +44,22 @@ def _check_caller(principal: Principal, order: dict[str, Any], command: str) -> 
         raise Forbidden("only the assignee or a dispatcher may do this")
 
 
+def caller_check(command: str):
+    """Whether the caller may give `command` to the order of the path, checked before the body is read
+    (the command checks again, inside its transaction). Managers need no read."""
+
+    async def check(request, principal: Principal) -> None:
+        if MANAGERS.intersection(principal.roles):
+            return
+        order = await store.find_one(request.app.state.runtime.database, store.WORK_ORDERS,
+                                     request.path_params["work_order_id"], principal.estate_filter())
+        if order is None:
+            raise NotFound("work order")
+        _check_caller(principal, order, command)
+
+    return check
+
+
 async def _assignee(uow: UnitOfWork, order: dict[str, Any], request: AssignRequest) -> dict[str, Any]:
     """Manual assignment: someone of this estate, in the order's department, not on leave (422 otherwise)."""
     staff = await store.find_one(uow, store.STAFF, request.assignee_id, {"estate_id": order["estate_id"]})

@@ -89,7 +89,7 @@ async def shift_templates(database: Database | UnitOfWork, estate_id: str, depar
 async def set_shift_templates(
     database: Database, principal: Principal, estate_id: str, department: str, body: ShiftTemplates
 ) -> dict[str, Any]:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     templates = [template_document(template_of(t.model_dump())) for t in body.templates]
     await database.db[duty.SHIFT_TEMPLATES].replace_one(
         {"_id": f"{estate_id}:{department}"},
@@ -194,7 +194,7 @@ async def _department_staff(database: Database, estate_id: str, department: str,
 
 async def generate_roster(database: Database, principal: Principal, estate_id: str, body: RosterGenerate) -> dict:
     """A draft roster for the month that keeps every rule, or 422 naming the rules it cannot keep."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     document_id = roster_id(estate_id, body.department, body.month)
     existing = await duty.find(database, duty.ROSTERS, document_id)
     if existing and existing["status"] == "published":
@@ -240,7 +240,7 @@ def _pinned(problem: rules.RosterProblem, body: RosterGenerate) -> dict[rules.Ce
 
 
 async def find_roster(database: Database, principal: Principal, estate_id: str, department: str, month: str):
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     roster = await duty.find(database, duty.ROSTERS, roster_id(estate_id, department, month))
     if roster is None or roster["company_id"] != principal.company_id:
         raise NotFound("roster")
@@ -323,12 +323,27 @@ def _months_of(change: dict[str, Any]) -> list[str]:
     return sorted({day[:7] for day in change_days(change)})
 
 
+# Who may ask for anyone's change; a supervisor asks for their own department (值班管理规定: leave
+# and swaps go through the person's superior), everyone else for themselves.
+REQUEST_FOR_ANYONE = frozenset({"estate_manager", "company_admin"})
+
+
+async def _may_request_for(database: Database, principal: Principal, estate_id: str, body: RosterChangeCreate):
+    if body.staff_id == principal.user_id or REQUEST_FOR_ANYONE.intersection(principal.roles):
+        return
+    if "supervisor" not in principal.roles:
+        raise Forbidden("staff ask for changes to their own shifts only", field="staff_id")
+    supervisor = await database.db[store.STAFF].find_one(
+        {"_id": principal.user_id, "estate_id": estate_id, "company_id": principal.company_id}, {"department": 1})
+    if supervisor is None or supervisor["department"] != body.department:
+        raise Forbidden("a supervisor asks for changes of their own department's staff", field="department")
+
+
 async def request_change(database: Database, principal: Principal, estate_id: str, body: RosterChangeCreate):
-    """A change waits for a supervisor; field staff ask only for themselves."""
-    principal.require_estate(estate_id)
+    """A change waits for a supervisor's approval; it is asked for by the person or their supervisor."""
+    await principal.require_estate(estate_id)
+    await _may_request_for(database, principal, estate_id, body)
     involved = {body.staff_id, body.with_staff_id, body.substitute_id} - {None}
-    if set(principal.roles) <= {"technician"} and principal.user_id not in involved:
-        raise Forbidden("field staff ask for changes to their own shifts only")
     found = await database.db[store.STAFF].find(
         {"_id": {"$in": sorted(involved)}, "estate_id": estate_id, "company_id": principal.company_id,
          "department": body.department}, {"_id": 1}
@@ -472,7 +487,7 @@ async def refuse_change(database: Database, principal: Principal, estate_id: str
 
 
 async def _find_change(database: Database, principal: Principal, estate_id: str, change_id: str) -> dict:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     change = await duty.find(database, duty.ROSTER_CHANGES, change_id)
     if change is None or change["estate_id"] != estate_id or change["company_id"] != principal.company_id:
         raise NotFound("roster change")
@@ -490,7 +505,7 @@ async def who_is_on_duty(database: Database, principal: Principal, estate_id: st
                          department: str | None) -> dict[str, Any]:
     """Everyone on duty at the moment, the on-call staff, the chief duty officer (总值班员: the most
     senior customer-service manager on duty) and the company's duty leader on duty."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     at = at or utcnow()
     everyone = await duty.on_duty(database, estate_id, at=at)
     staff = [s for s in everyone if department is None or s["department"] == department]

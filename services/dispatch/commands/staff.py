@@ -21,7 +21,7 @@ def staff_public(document: dict[str, Any]) -> StaffPublic:
 async def register_staff(
     database: Database, principal: Principal, request: StaffCreate, *, idempotency_key: str | None
 ) -> dict[str, Any]:
-    principal.require_estate(request.estate_id)
+    await principal.require_estate(request.estate_id)
     document = {
         **request.model_dump(exclude={"staff_id"}), "_id": request.staff_id or new_id(),
         "company_id": principal.company_id, "on_leave": False, "open_orders": 0, "registered_at": utcnow(),

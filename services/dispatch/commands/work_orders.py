@@ -120,7 +120,7 @@ async def create_work_order(
     database: Database, principal: Principal, request: WorkOrderCreate, *, idempotency_key: str | None
 ) -> dict[str, Any]:
     """By hand: planned maintenance, inspections, paid services."""
-    principal.require_estate(request.estate_id)
+    await principal.require_estate(request.estate_id)
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         order = await open_work_order(uow, estate_id=request.estate_id, company_id=principal.company_id, fields={

@@ -52,8 +52,8 @@ ReadersAndResidents = Annotated[
 Importers = Annotated[Principal, require_roles("supervisor", "estate_manager", "company_admin")]
 
 
-def _scoped(principal: Principal, estate_id: str, **filters: Any) -> dict[str, Any]:
-    principal.require_estate(estate_id)
+async def _scoped(principal: Principal, estate_id: str, **filters: Any) -> dict[str, Any]:
+    await principal.require_estate(estate_id)
     return {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v is not None}}
 
 
@@ -70,7 +70,7 @@ async def register_building(
 
 @router.get("/estates/{estate_id}/buildings", response_model=Page[BuildingPublic])
 async def list_buildings(estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery) -> Page:
-    documents, cursor = await fetch_page(database.db[BUILDINGS], _scoped(principal, estate_id), page, newest_first=False)
+    documents, cursor = await fetch_page(database.db[BUILDINGS], await _scoped(principal, estate_id), page, newest_first=False)
     return Page(items=[commands.building_public(d) for d in documents], next_cursor=cursor)
 
 
@@ -89,7 +89,7 @@ async def list_units(
     estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
     building_id: str | None = None, kind: UnitKind | None = None,
 ) -> Page:
-    query = _scoped(principal, estate_id, building_id=building_id, kind=kind)
+    query = await _scoped(principal, estate_id, building_id=building_id, kind=kind)
     documents, cursor = await fetch_page(database.db[UNITS], query, page, newest_first=False)
     return Page(items=[commands.unit_public(d) for d in documents], next_cursor=cursor)
 
@@ -138,7 +138,7 @@ async def list_residents(
     unit_id: str | None = None, phone: str | None = None, role: ResidentRole | None = None,
     status: ResidentStatus | None = None,
 ) -> Page:
-    query = _scoped(principal, estate_id, unit_ids=unit_id, phones=_phone_filter(phone), role=role, status=status)
+    query = await _scoped(principal, estate_id, unit_ids=unit_id, phones=_phone_filter(phone), role=role, status=status)
     documents, cursor = await fetch_page(database.db[RESIDENTS], query, page, newest_first=False)
     return Page(items=[commands.resident_public(d) for d in documents], next_cursor=cursor)
 

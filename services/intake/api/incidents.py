@@ -46,7 +46,7 @@ async def incident_matches(
     location: Annotated[str | None, Query(max_length=200)] = None,
 ) -> IncidentMatches:
     """Before a ticket is opened: which open incident the call is about (then name it in `ticket.incident_id`)."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     found = await commands.matches_for(database, estate_id, Report(category, subcategory, building_id, location),
                                        utcnow())
     return IncidentMatches(items=[commands.incident_public(i) for i in found])
@@ -62,7 +62,7 @@ async def list_incidents(
     estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)],
     status: Status | None = None,
 ) -> Page[IncidentPublic]:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     query = {**principal.estate_filter(), "estate_id": estate_id, **({"status": status} if status else {})}
     documents, next_cursor = await fetch_page(database.db[incident_store.INCIDENTS], query, page)
     return Page(items=[commands.incident_public(d) for d in documents], next_cursor=next_cursor)

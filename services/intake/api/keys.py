@@ -45,8 +45,8 @@ async def _page(database, collection: str, query: dict, page: PageRequest, model
     return Page(items=[to_public(model, d) for d in documents], next_cursor=next_cursor)
 
 
-def _scoped(principal: Principal, estate_id: str, **filters) -> dict:
-    principal.require_estate(estate_id)
+async def _scoped(principal: Principal, estate_id: str, **filters) -> dict:
+    await principal.require_estate(estate_id)
     return {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v is not None}}
 
 
@@ -61,7 +61,7 @@ async def register_key(body: KeyCreate, principal: FrontDesk, database: Database
 async def list_keys(estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
                     kind: KeyKind | None = None, status: Literal["in", "out"] | None = None,
                     unit_id: str | None = None) -> Page[KeyPublic]:
-    query = _scoped(principal, estate_id, kind=kind, status=status, unit_id=unit_id)
+    query = await _scoped(principal, estate_id, kind=kind, status=status, unit_id=unit_id)
     return await _page(database, store.KEYS, query, page, KeyPublic, newest_first=False)
 
 
@@ -100,7 +100,7 @@ async def outstanding_keys(
     lent_before: Annotated[AwareDatetime | None, Query(description="Only loans made before this time")] = None,
 ) -> Page[KeyLoanPublic]:
     """Keys lent and not returned, oldest loan first: what the shift handover lists."""
-    query = {**_scoped(principal, estate_id), "returned_at": None}
+    query = {**await _scoped(principal, estate_id), "returned_at": None}
     if lent_before is not None:
         query["lent_at"] = {"$lt": lent_before}
     return await _page(database, store.KEY_LOANS, query, page, KeyLoanPublic, newest_first=False)
@@ -116,7 +116,7 @@ async def register_lost_item(body: LostItemCreate, principal: FrontDesk, databas
 @router.get("/lost-items", response_model=Page[LostItemPublic])
 async def list_lost_items(estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
                           status: Literal["held", "claimed", "disposed"] | None = None) -> Page[LostItemPublic]:
-    return await _page(database, store.LOST_ITEMS, _scoped(principal, estate_id, status=status), page, LostItemPublic)
+    return await _page(database, store.LOST_ITEMS, await _scoped(principal, estate_id, status=status), page, LostItemPublic)
 
 
 @router.get("/lost-items/{lost_item_id}", response_model=LostItemPublic)
@@ -146,7 +146,7 @@ async def lost_items_due(
     at: Annotated[AwareDatetime | None, Query(description="Due by this time; now by default")] = None,
 ) -> Page[LostItemPublic]:
     """Items still held whose keeping time is over, oldest first."""
-    query = {**_scoped(principal, estate_id, status="held"), "keep_until": {"$lte": at or utcnow()}}
+    query = {**await _scoped(principal, estate_id, status="held"), "keep_until": {"$lte": at or utcnow()}}
     return await _page(database, store.LOST_ITEMS, query, page, LostItemPublic, newest_first=False)
 
 
@@ -161,6 +161,6 @@ async def set_lost_property_settings(estate_id: str, body: LostPropertySettings,
 @router.get("/estates/{estate_id}/lost-property-settings", response_model=LostPropertySettingsPublic)
 async def get_lost_property_settings(estate_id: str, principal: Readers, database: DatabaseDep
                                      ) -> LostPropertySettingsPublic:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     return LostPropertySettingsPublic(estate_id=estate_id,
                                       keep_days=await store.keep_days(database, estate_id, DEFAULT_KEEP_DAYS))

@@ -61,7 +61,7 @@ async def start_round(
 async def list_rounds(
     estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery, status: RoundStatus | None = None
 ) -> Page:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     query = {**principal.estate_filter(), "estate_id": estate_id, **({"status": status} if status else {})}
     documents, next_cursor = await fetch_page(database.db[patrol_store.ROUNDS], query, page)
     return Page(items=[commands.round_public(d) for d in documents], next_cursor=next_cursor)
@@ -78,6 +78,9 @@ async def record_checkpoint(
 ) -> dict:
     """A checkpoint passed, or a defect (which opens a ticket with channel `patrol`); in any order, each once."""
     return await commands.record_checkpoint(database, principal, patrol_round_id, body)
+
+
+record_checkpoint.before_body = commands.patroller_check  # type: ignore[attr-defined]
 
 
 @router.post("/patrol-rounds/{patrol_round_id}/complete", response_model=PatrolRoundPublic)

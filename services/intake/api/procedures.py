@@ -42,7 +42,7 @@ from shared.service import DatabaseDep
 router = APIRouter(prefix="/v1", tags=["procedures"])
 PageQuery = Annotated[PageRequest, Depends(page_request)]
 # Each action checks its own roles (approvals: engineering or a supervisor, by kind); these admit the caller.
-Runners = Annotated[Principal, require_roles(*sorted(rules.FRONT_DESK | rules.ENGINEERING))]
+Openers = Annotated[Principal, require_roles(*sorted(rules.roles_for("open")))]
 Readers = Annotated[Principal, require_roles(*sorted(rules.READERS))]
 FrontDesk = Annotated[Principal, require_roles(*sorted(rules.FRONT_DESK))]
 
@@ -67,7 +67,7 @@ def _answer(response: Response, case: dict) -> dict:
 
 @router.post("/procedures", status_code=201, response_model=ProcedurePublic)
 async def open_procedure(
-    body: ProcedureCreate, principal: Runners, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+    body: ProcedureCreate, principal: Openers, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
     """Open a case (move-in, decoration, move-out, ownership transfer, tenant registration, utility transfer)."""
     return await commands.open_procedure(database, principal, body, idempotency_key=idempotency_key)
@@ -87,7 +87,7 @@ async def list_procedures(
     status: Status | None = None, unit_id: str | None = None, flagged: bool | None = None,
 ) -> Page[ProcedurePublic]:
     """Newest first; `flagged=true` lists decorations with works seen outside their approved dates or hours."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     filters = {"kind": kind, "status": status, "unit_id": unit_id, "flagged": flagged}
     query = {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v is not None}}
     documents, next_cursor = await fetch_page(database.db[store.PROCEDURES], query, page)
@@ -95,17 +95,19 @@ async def list_procedures(
 
 
 def _action_route(action: str, body_model: type | None, summary: str) -> None:
+    who = Annotated[Principal, require_roles(*sorted(rules.roles_for(action)))]
     if body_model is None:
-        async def endpoint(procedure_id: str, principal: Runners, database: DatabaseDep, response: Response,
+        async def endpoint(procedure_id: str, principal: who, database: DatabaseDep, response: Response,
                            if_match: IfMatch) -> dict:
             return _answer(response, await commands.act(database, principal, procedure_id, action, None,
                                                         if_match=if_match))
     else:
-        async def endpoint(procedure_id: str, body: body_model, principal: Runners,  # type: ignore[valid-type]
+        async def endpoint(procedure_id: str, body: body_model, principal: who,  # type: ignore[valid-type]
                            database: DatabaseDep, response: Response, if_match: IfMatch) -> dict:
             return _answer(response, await commands.act(database, principal, procedure_id, action, body,
                                                         if_match=if_match))
     endpoint.__name__ = f"procedure_{action.replace('-', '_')}"
+    endpoint.before_body = commands.caller_check(action)  # the approver of the case's kind, before the body is read
     router.add_api_route(f"/procedures/{{procedure_id}}/{action}", endpoint, methods=["POST"],
                          response_model=ProcedurePublic, summary=summary)
 
@@ -142,7 +144,7 @@ async def list_cards(
     estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery, unit_id: str | None = None,
     status: Literal["active", "lost", "cancelled"] | None = None,
 ) -> Page[CardPublic]:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     filters = {"unit_id": unit_id, "status": status}
     query = {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
     documents, next_cursor = await fetch_page(database.db[store.CARDS], query, page)

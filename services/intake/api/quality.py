@@ -56,7 +56,7 @@ async def list_checks(
     estate_id: str, principal: CheckReaders, database: DatabaseDep,
     page: Annotated[PageRequest, Depends(page_request)], agent_id: str | None = None, month: Month | None = None,
 ) -> Page[QualityCheckPublic]:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     if not {"supervisor", "estate_manager", "company_admin", "ops_viewer"}.intersection(principal.roles):
         agent_id = principal.user_id  # an agent sees their own checks only
     filters = {"agent_id": agent_id, "month": month}
@@ -70,5 +70,5 @@ async def agent_month_scores(
     estate_id: str, month: Month, principal: Readers, database: DatabaseDep
 ) -> AgentMonthScores:
     """Each agent's checks, average score and failed items in the month (for the staff report)."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     return await commands.agent_month_scores(database, estate_id, month)

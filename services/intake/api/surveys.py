@@ -46,7 +46,7 @@ async def list_surveys(
     estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)],
     status: Status | None = None,
 ) -> Page[SurveyPublic]:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     query = {**principal.estate_filter(), "estate_id": estate_id, **({"status": status} if status else {})}
     documents, next_cursor = await fetch_page(database.db[survey_store.SURVEYS], query, page)
     return Page(items=[commands.survey_public(d) for d in documents], next_cursor=next_cursor)

@@ -66,10 +66,10 @@ async def list_tickets(
     unit_id: str | None = None, number: str | None = None,
 ) -> Page[TicketPublic]:
     """Newest first; a resident sees the tickets of their own units."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     filters = {"status": status, "category": category, "priority": priority, "unit_id": unit_id, "number": number}
     query = {**commands.ticket_scope(principal), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
-    if unit_id and "unit_id" in commands.ticket_scope(principal) and unit_id not in principal.unit_ids:
+    if unit_id and commands.is_resident(principal) and unit_id not in principal.unit_ids:
         return Page(items=[])
     documents, next_cursor = await fetch_page(database.db[store.TICKETS], query, page)
     return Page(items=[commands.ticket_public(d) for d in documents], next_cursor=next_cursor)
@@ -120,7 +120,7 @@ async def list_follow_ups(
     state: Literal["due", "completed", "unreachable", "withdrawn"] | None = None, ticket_id: str | None = None,
 ) -> Page[FollowUpPublic]:
     """The follow-up queue, oldest first (`state=due`); a resident sees their own units' follow-ups."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     filters = {"state": state, "ticket_id": ticket_id}
     query = {**commands.ticket_scope(principal), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
     documents, next_cursor = await fetch_page(database.db[ticket_store.FOLLOW_UPS], query, page, newest_first=False)

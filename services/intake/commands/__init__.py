@@ -10,6 +10,7 @@ from services.intake.commands.tickets import (
     apply_command,
     change_ticket,
     follow_work_order,
+    is_resident,
     patch_ticket,
     ticket_public,
     ticket_scope,
@@ -17,6 +18,6 @@ from services.intake.commands.tickets import (
 
 __all__ = [
     "apply_command", "change_ticket", "contact_public", "create_ticket", "estate_public", "find_estate_in_scope",
-    "follow_up_public", "follow_work_order", "log_contact", "open_ticket", "patch_ticket", "record_attempt",
+    "follow_up_public", "follow_work_order", "is_resident", "log_contact", "open_ticket", "patch_ticket", "record_attempt",
     "register_estate", "ticket_public", "ticket_scope",
 ]

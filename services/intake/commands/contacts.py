@@ -144,7 +144,8 @@ async def log_contact(
 
 
 # Set by the service centre, not by a resident reporting from the app.
-STAFF_ONLY_TICKET_FIELDS = ("priority", "promised_reply_at", "major", "resolution")
+# Only the service centre sets these; joining an incident among them (a resident could probe ids).
+STAFF_ONLY_TICKET_FIELDS = ("priority", "promised_reply_at", "major", "resolution", "incident_id")
 
 
 async def create_ticket(

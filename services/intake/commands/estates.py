@@ -24,7 +24,8 @@ def estate_public(document: dict[str, Any]) -> EstatePublic:
 async def register_estate(
     database: Database, principal: Principal, request: EstateCreate, *, idempotency_key: str | None
 ) -> dict[str, Any]:
-    principal.require_estate(request.estate_id)
+    if not principal.may_act_in(request.estate_id):  # not registered yet: only the token's scope applies
+        raise NotFound("estate")
     document = {
         "_id": request.estate_id, "estate_id": request.estate_id, "company_id": principal.company_id,
         "name": request.name, "time_zone": request.time_zone, "registered_at": utcnow(),
@@ -51,8 +52,8 @@ async def find_estate_in_scope(
 ) -> dict[str, Any]:
     """The estate, or 404 outside the caller's scope. `cached`: for the hot path, which needs only
     what never changes (company, time zone)."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)  # in scope, and of the caller's company
     estate = await (store.find_estate_cached if cached else store.find_estate)(database, estate_id)
-    if estate is None or estate["company_id"] != principal.company_id:
+    if estate is None:
         raise NotFound("estate")
     return estate

@@ -94,6 +94,14 @@ def _check_patroller(principal: Principal, patrol_round: dict[str, Any]) -> None
         raise Forbidden("only the patroller of this round or a supervisor may record it")
 
 
+async def patroller_check(request: Any, principal: Principal) -> None:
+    """The round's patroller or a supervisor, checked before the checkpoint's body is read (and again after)."""
+    if SUPERVISING.intersection(principal.roles):
+        return
+    database = request.app.state.runtime.database
+    _check_patroller(principal, await find_round(database, principal, request.path_params["patrol_round_id"]))
+
+
 async def record_checkpoint(
     database: Database, principal: Principal, round_id: str, request: CheckpointRecord
 ) -> dict[str, Any]:

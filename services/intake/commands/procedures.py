@@ -133,6 +133,22 @@ async def act(
         raise Conflict("one of these cards is already active in this estate", field="cards") from duplicate
 
 
+def caller_check(action: str):
+    """Approving or rejecting needs the approver of the case's kind: checked before the body is read
+    (and again when acting). Every other action's roles are the route's own."""
+
+    async def check(request: Any, principal: Principal) -> None:
+        if action not in ("approve", "reject"):
+            return
+        case = await store.find_procedure(request.app.state.runtime.database, request.path_params["procedure_id"],
+                                          principal.estate_filter())
+        if case is None:
+            raise NotFound("procedure")
+        rules.check_role(case["kind"], action, principal.roles)
+
+    return check
+
+
 async def _checked(
     database: Database | UnitOfWork, principal: Principal, procedure_id: str, action: str, request: Any
 ) -> dict[str, Any]:

@@ -44,9 +44,11 @@ def is_resident(principal: Principal) -> bool:
 
 
 def ticket_scope(principal: Principal) -> dict[str, Any]:
+    """A resident's tickets: of their units, or theirs by name (a hotline call of someone with two
+    units is recognised as the resident but cannot name the unit)."""
     scope = principal.estate_filter()
     if is_resident(principal):
-        scope["unit_id"] = {"$in": list(principal.unit_ids)}
+        scope["$or"] = [{"unit_id": {"$in": list(principal.unit_ids)}}, {"resident_id": principal.user_id}]
     return scope
 
 

@@ -136,6 +136,13 @@ STATUS_ACTIONS: frozenset[str] = frozenset(
 )
 
 
+def roles_for(action: str) -> frozenset[str]:
+    """Who may take `action` on some kind of case: the route admits these; `check_role` decides per kind."""
+    if action in ("approve", "reject"):
+        return frozenset().union(*(rules.approvers for rules in KINDS.values()))
+    return ACTION_ROLES[action]
+
+
 def check_role(kind: str, action: str, roles: list[str]) -> None:
     allowed = KINDS[kind].approvers if action in ("approve", "reject") else ACTION_ROLES[action]
     if not allowed.intersection(roles):

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from services.notification import commands, store
 from services.notification.api.schemas import MessagePublic
 from shared.auth import Principal, require_roles
-from shared.errors import NotFound
+from shared.errors import Forbidden, NotFound
 from shared.pagination import Page, PageRequest, fetch_page, page_request
 from shared.service import DatabaseDep
 
@@ -20,10 +20,13 @@ Readers = Annotated[
 ]
 
 
+# Supervisors and managers read every message of their estates; other staff their own only.
+ESTATE_READERS = frozenset({"supervisor", "estate_manager", "company_admin"})
+
+
 def _scope(principal: Principal) -> dict:
-    """Technicians read their own messages; the service centre reads its estates'."""
     scope = principal.estate_filter()
-    if set(principal.roles) == {"technician"}:
+    if not ESTATE_READERS.intersection(principal.roles):
         scope["recipient_id"] = principal.user_id
     return scope
 
@@ -33,10 +36,10 @@ async def list_messages(
     estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)],
     recipient_id: str | None = None,
 ) -> Page[MessagePublic]:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     query = {**_scope(principal), "estate_id": estate_id}
-    if recipient_id:
-        query["recipient_id"] = recipient_id
+    if recipient_id and query.setdefault("recipient_id", recipient_id) != recipient_id:
+        raise Forbidden("staff read their own messages; supervisors and managers read the estate's")
     documents, next_cursor = await fetch_page(database.db[store.MESSAGES], query, page)
     return Page(items=[commands.message_public(d) for d in documents], next_cursor=next_cursor)
 

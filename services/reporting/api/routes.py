@@ -23,7 +23,7 @@ Readers = Annotated[
 @router.get("/reports/daily", response_model=DailyFiguresPublic)
 async def daily_figures(estate_id: str, day: date, principal: Readers, database: DatabaseDep) -> DailyFiguresPublic:
     """The estate's figures for one local day (zeros for a day with nothing yet; null for what is unknown)."""
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     document = await store.find_day(database, daily_figures_id(estate_id, day), principal.estate_filter())
     document = document or {"estate_id": estate_id, "day": day.isoformat()}
     answered, why_unknown = answered_in_time(document)
@@ -35,7 +35,7 @@ async def daily_figures(estate_id: str, day: date, principal: Readers, database:
 async def archived_events(
     estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)],
 ) -> Page[ArchivedEventPublic]:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     query = {**principal.estate_filter(), "estate_id": estate_id}
     documents, next_cursor = await fetch_page(database.db[store.EVENTS], query, page)
     items = [ArchivedEventPublic(id=d["_id"], data=d["envelope"]["data"], **d) for d in documents]
