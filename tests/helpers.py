@@ -56,11 +56,12 @@ def admin(stack: Stack) -> Api:
     return Api(stack, user_id="admin-1", roles=["company_admin"], estates="*")
 
 
-def setup_estate(stack: Stack, *, engineers: int = 1) -> str:
+def setup_estate(stack: Stack, *, engineers: int = 1, time_zone: str = "Asia/Shanghai") -> str:
     """A new estate with engineers on duty, registered through the public APIs."""
     estate_id = new_estate_id()
     api = admin(stack)
-    response = api.post("intake", "/v1/estates", json={"estate_id": estate_id, "name": f"测试小区 {estate_id}"})
+    response = api.post("intake", "/v1/estates", json={"estate_id": estate_id, "name": f"测试小区 {estate_id}",
+                                                       "time_zone": time_zone})
     assert response.status_code == 201, response.text
     stack.wait_for_estate(estate_id)
     for n in range(engineers):

@@ -7,19 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.helpers import Api, admin, eventually, new_estate_id
+from tests.helpers import Api, eventually, setup_estate
 
 
 def _estate(stack, time_zone: str = "Asia/Shanghai") -> str:
-    estate_id = new_estate_id()
-    api = admin(stack)
-    response = api.post("intake", "/v1/estates",
-                        json={"estate_id": estate_id, "name": f"测试小区 {estate_id}", "time_zone": time_zone})
-    assert response.status_code == 201, response.text
-    staff = {"estate_id": estate_id, "staff_id": f"{estate_id}-eng-0", "name": "工程师0",
-             "department": "engineering", "on_duty": True}
-    assert api.post("dispatch", "/v1/staff", json=staff).status_code == 201
-    return estate_id
+    return setup_estate(stack, time_zone=time_zone)
 
 
 def _lift_entrapment(estate_id: str) -> dict:
