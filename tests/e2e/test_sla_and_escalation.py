@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from tests.helpers import Api, add_staff, archived, eventually, setup_estate
+from ulid import ULID
+
+from tests.helpers import Api, archived, eventually, new_estate_id, setup_estate
 
 LADDER = ("supervisor", "cs_manager", "estate_manager", "duty_leader")
 
@@ -19,11 +21,22 @@ def fast_clock(stack, estate_id, *, accept=2, arrive=3, complete=4, ladder=(0, 1
 
 
 def test_an_untouched_order_warns_breaches_and_climbs_the_ladder(stack):
-    estate_id = setup_estate(stack)
-    for position in LADDER:
-        add_staff(stack, estate_id, f"{estate_id}-{position}", department="customer_service", position=position)
-    fast_clock(stack, estate_id)
-    boss = Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+    company_id = f"co-{str(ULID()).lower()[-10:]}"  # its own company: the duty leader is the company's
+    company = Api(stack, user_id="admin-1", company_id=company_id, roles=["company_admin"], estates="*")
+    estate_id = new_estate_id()
+    assert company.post("intake", "/v1/estates", json={"estate_id": estate_id, "name": "测试小区"}).status_code == 201
+    staff = [{"estate_id": estate_id, "staff_id": f"{estate_id}-eng-0", "name": "工程师0", "department": "engineering",
+              "on_duty": True}]
+    staff += [{"estate_id": estate_id, "staff_id": f"{estate_id}-{position}", "name": position,
+               "department": "customer_service", "position": position, "on_duty": True} for position in LADDER[:3]]
+    staff.append({"staff_id": f"{estate_id}-duty_leader", "name": "值班领导", "department": "customer_service",
+                  "position": "duty_leader", "on_duty": True})
+    for person in staff:
+        assert company.post("dispatch", "/v1/staff", json=person).status_code == 201
+    boss = Api(stack, user_id="sup-1", company_id=company_id, roles=["supervisor"], estates=[estate_id])
+    limits = {"accept": 2, "arrive": 3, "complete": 4}
+    policy = {"priorities": {p: limits for p in ("P1", "P2", "P3", "P4")}, "ladder_delays_s": [0, 1, 1, 1]}
+    assert boss.call("PUT", "dispatch", f"/v1/estates/{estate_id}/sla-policy", json=policy).status_code == 200
     order = boss.post("dispatch", "/v1/work-orders", json={
         "estate_id": estate_id, "kind": "inspection", "department": "engineering", "priority": "P3",
         "description": "消防泵月度巡检"}).json()
@@ -47,7 +60,7 @@ def test_an_untouched_order_warns_breaches_and_climbs_the_ladder(stack):
     assert [step["level"] for step in final["escalations"]] == [1, 2, 3, 4]
     overdue = boss.get("dispatch", "/v1/work-orders", params={"estate_id": estate_id, "sla_state": "breached"}).json()
     assert [o["id"] for o in overdue["items"]] == [order["id"]]
-    manager = Api(stack, user_id="m-1", roles=["estate_manager"], estates=[estate_id])
+    manager = Api(stack, user_id="m-1", company_id=company_id, roles=["estate_manager"], estates=[estate_id])
     told = eventually(lambda: [m for m in manager.get("notification", "/v1/messages", params={
         "estate_id": estate_id, "recipient_id": f"{estate_id}-estate_manager"}).json()["items"]], what="the manager told")
     assert "逐级上报·第3级" in told[0]["body"]

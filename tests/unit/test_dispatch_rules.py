@@ -1,5 +1,6 @@
 from datetime import date
 
+from services.dispatch.domain.positions import off_duty_holder
 from services.dispatch.domain.work_orders import (
     Candidate,
     RoutingRule,
@@ -44,3 +45,10 @@ def test_without_the_skill_on_duty_a_generalist_then_on_call_then_the_supervisor
 
 def test_work_order_numbers():
     assert work_order_number(date(2026, 1, 5), 7) == "PG-20260105-0007"
+
+
+def test_off_duty_a_position_reaches_its_on_call_holder_else_anyone_holding_it_by_phone():
+    holders = [{"_id": "b-mgr"}, {"_id": "a-mgr", "on_leave": True, "on_call": True}, {"_id": "c-mgr", "on_call": True}]
+    assert off_duty_holder(holders) == ({"_id": "c-mgr", "on_call": True}, "on_call")
+    assert off_duty_holder(holders[:2]) == ({"_id": "b-mgr"}, "phone")
+    assert off_duty_holder([{"_id": "a", "on_leave": True}]) == (None, None)

@@ -9,6 +9,7 @@ from services.dispatch.api.schemas import WorkOrderCreate, WorkOrderPublic
 from services.dispatch.commands import clock
 from services.dispatch.domain import sla
 from services.dispatch.domain import work_orders as rules
+from services.dispatch.domain.positions import WORKERS
 from shared.auth import Principal
 from shared.counters import next_value
 from shared.db import Database, UnitOfWork
@@ -66,14 +67,15 @@ async def _assign_or_offer(uow: UnitOfWork, order: dict[str, Any], now) -> None:
     estate_id, department = order["estate_id"], order["department"]
     if order["kind"] == "complaint_handling":  # complaints go to the customer-service supervisor
         on_duty = await store.staff_on_duty(uow, estate_id, department="customer_service", position="supervisor")
-    else:
-        on_duty = await store.staff_on_duty(uow, estate_id, department=department)
+        on_call: list[dict[str, Any]] = []
+    else:  # only the staff who do the department's work (positions: domain/positions.py)
+        on_duty = await store.staff_on_duty(uow, estate_id, department=department, position=WORKERS)
+        on_call = await store.workers_on_call(uow, estate_id, department)
     candidates = _candidates(on_duty)
     offered = [c for c in candidates if order["skill"] in c.skills] or candidates  # the skilled first
     if order["kind"] != "complaint_handling" and offered and await store.grab_mode(uow, estate_id, department):
         order["offered_to"] = [candidate.staff_id for candidate in offered]
         return
-    on_call = await store.staff_on_call(uow, estate_id, department)
     chosen = rules.assign(candidates, _candidates(on_call), order["skill"])
     if chosen.candidate is None:
         # Nobody to give it to: the supervisors' queue, and the ladder starts at once.

@@ -9,6 +9,7 @@ from pymongo import ASCENDING
 
 from services.dispatch.domain import sla
 from services.dispatch.domain.calendar import BusinessCalendar
+from services.dispatch.domain.positions import WORKERS
 from services.dispatch.domain.work_orders import RoutingRule
 from services.dispatch.store import handover, ledger
 from services.dispatch.store import rosters as duty
@@ -65,8 +66,10 @@ async def staff_on_duty(uow: UnitOfWork, estate_id: str, *, department: str | No
     return await duty.on_duty(uow, estate_id, department=department, position=position)
 
 
-async def staff_on_call(uow: UnitOfWork, estate_id: str, department: str) -> list[dict[str, Any]]:
-    query = {"estate_id": estate_id, "department": department, "on_call": True, "on_leave": {"$ne": True}}
+async def workers_on_call(uow: UnitOfWork, estate_id: str, department: str) -> list[dict[str, Any]]:
+    """The department's on-call staff who do its work (a manager on call is reached, not assigned)."""
+    query = {"estate_id": estate_id, "department": department, "position": WORKERS, "on_call": True,
+             "on_leave": {"$ne": True}}
     return await uow.db[STAFF].find(query, session=uow.session).sort("_id", ASCENDING).to_list(None)
 
 
