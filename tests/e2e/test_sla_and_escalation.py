@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from ulid import ULID
 
-from tests.helpers import Api, archived, eventually, new_estate_id, setup_estate
+from tests.helpers import Api, archived, eventually, new_estate_id, repair_contact, setup_estate
 
 LADDER = ("supervisor", "cs_manager", "estate_manager", "duty_leader")
 
@@ -139,3 +139,36 @@ def test_on_hold_pauses_the_clock_and_resume_shifts_the_deadlines(stack):
     # The time held did not count: the breach came due after the resume, not at the original deadline.
     assert datetime.fromisoformat(breach["data"]["due_at"]) > resumed_at
     assert datetime.fromisoformat(breach["data"]["deadline"]) > original
+
+
+def test_emergencies_run_on_the_full_clock_in_a_business_hours_estate(stack):
+    estate_id = setup_estate(stack)
+    supervisor = Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+    # No business time at all for the next ten days (the estate's own days off), whatever today is.
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    days_off = [(today + timedelta(days=n)).isoformat() for n in range(-1, 11)]
+    limits = {"accept": 300, "arrive": 900, "complete": 4 * 3600}
+    policy = {"priorities": {p: limits for p in ("P1", "P2", "P3", "P4")}, "ladder_delays_s": [0, 60, 60, 60],
+              "clock": "business_hours", "holidays": days_off, "safety_subcategories": ["gas"]}
+    answer = supervisor.call("PUT", "dispatch", f"/v1/estates/{estate_id}/sla-policy", json=policy)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["clocks"] == {"P1": "full", "P2": "business_hours", "P3": "business_hours",
+                                       "P4": "business_hours"}
+    assert supervisor.get("dispatch", f"/v1/estates/{estate_id}/sla-policy").json()["clocks"]["P1"] == "full"
+
+    def order(priority: str, subcategory: str) -> dict:
+        contact = repair_contact(estate_id, "燃气味道很重" if subcategory == "gas" else "楼道灯不亮")
+        contact["ticket"] |= {"priority": priority, "subcategory": subcategory}
+        agent = Api(stack, user_id="agent-1", roles=["agent"], estates=[estate_id])
+        ticket = agent.post("intake", "/v1/contacts", json=contact).json()["ticket"]
+        return eventually(lambda: supervisor.get("dispatch", "/v1/work-orders", params={
+            "estate_id": estate_id, "ticket_id": ticket["id"]}).json()["items"], what="the work order")[0]
+
+    for emergency in (order("P1", "electrical"), order("P3", "gas")):
+        created = datetime.fromisoformat(emergency["created_at"])
+        assert emergency["clock"] == "full"
+        assert datetime.fromisoformat(emergency["deadlines"]["accept"]) - created == timedelta(seconds=300)
+    ordinary = order("P3", "electrical")
+    assert ordinary["clock"] == "business_hours"
+    assert datetime.fromisoformat(ordinary["deadlines"]["accept"]) - datetime.fromisoformat(
+        ordinary["created_at"]) > timedelta(days=9)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -160,6 +160,8 @@ class WorkOrderPublic(BaseModel):
     created_at: datetime
     deadlines: dict[str, datetime] = {}
     deadlines_approximate: bool = False
+    clock: str = Field(default="full", description="The clock its deadlines count: full or business_hours")
+    subcategory: str | None = None
     sla_state: str = "ok"
     escalations: list[EscalationStep] = []
     completion: dict | None = None
@@ -184,9 +186,15 @@ class SlaPolicyUpdate(Strict):
     closes: LocalTime = time(17, 30)
     holidays: list[date] = Field(default_factory=list, max_length=400)
     working_days: list[date] = Field(default_factory=list, max_length=400)
+    safety_subcategories: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
+        default_factory=list, max_length=100,
+        description="Ticket subcategories this estate treats as safety (e.g. gas, elevator): like P1, on the full clock")
 
 
 class SlaPolicyPublic(SlaPolicyUpdate):
     model_config = ConfigDict(extra="ignore")
 
     estate_id: str
+    clocks: dict[Priority, Literal["full", "business_hours"]] = Field(description=(
+        "The clock each priority's deadlines count. Emergencies — P1, and the safety subcategories — run "
+        "on the full clock whatever `clock` says"))

@@ -79,7 +79,7 @@ async def set_sla_policy(
             raise InvalidInput("accept ≤ arrive ≤ complete", field=f"priorities.{priority}")
     if body.clock == "business_hours" and body.opens >= body.closes:
         raise InvalidInput("business hours must open before they close", field="closes")
-    return SlaPolicyPublic(**await store.set_sla_policy(database, estate_id, body.model_dump(mode="json")))
+    return _policy_public(await store.set_sla_policy(database, estate_id, body.model_dump(mode="json")))
 
 
 @router.get("/estates/{estate_id}/sla-policy", response_model=SlaPolicyPublic)
@@ -87,10 +87,15 @@ async def get_sla_policy(estate_id: str, principal: Readers, database: DatabaseD
     principal.require_estate(estate_id)
     document = await store.find_one(database, store.SLA_POLICIES, estate_id)
     if document:
-        return SlaPolicyPublic(**document)
+        return _policy_public(document)
     defaults = {p: {m: int(getattr(limits, m).total_seconds()) for m in sla.MILESTONES}
                 for p, limits in sla.DEFAULT_POLICIES.items()}
-    return SlaPolicyPublic(estate_id=estate_id, priorities=defaults, ladder_delays_s=list(sla.DEFAULT_LADDER_DELAYS_S))
+    return _policy_public({"estate_id": estate_id, "priorities": defaults,
+                           "ladder_delays_s": list(sla.DEFAULT_LADDER_DELAYS_S)})
+
+
+def _policy_public(document: dict) -> SlaPolicyPublic:
+    return SlaPolicyPublic(**document, clocks=sla.clocks_by_priority(document.get("clock", "full")))
 
 
 @router.put("/estates/{estate_id}/routing-rules", response_model=RoutingRulesPublic)

@@ -32,11 +32,13 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
     escalation_reason = fields.pop("escalation_reason", None)  # a cause of its own (an incident) keeps the ladder
     day = local_day(now, await estate_time_zone(uow, estate_id))
     policy = await store.sla_policy(uow, estate_id)
-    planned = sla.plan(fields["priority"], now, policy, kind=fields["kind"])
+    subcategory = fields.get("subcategory")
+    planned = sla.plan(fields["priority"], now, policy, kind=fields["kind"], subcategory=subcategory)
     number = rules.work_order_number(day, await next_value(uow, f"work_order:{estate_id}:{day:%Y%m%d}"))
     order = {
         "_id": new_id(), "estate_id": estate_id, "company_id": company_id, "number": number, "ticket_id": None,
-        "ticket_number": None, "incident_id": None, "location": None, "unit_id": None, "skill": None, **fields,
+        "ticket_number": None, "incident_id": None, "location": None, "unit_id": None, "skill": None,
+        "subcategory": None, **fields, "clock": policy.clock_of(fields["priority"], subcategory),
         "status": "pending", "assignee_id": None, "assignee_name": None, "offered_to": [], "queue": None,
         "created_at": now, "version": 1, "deadlines": planned.deadlines,
         "deadlines_approximate": planned.approximate, "sla_state": "ok", "ladder_delays_s": policy.ladder_delays_s,
@@ -97,6 +99,7 @@ async def create_work_order_for_ticket(uow: UnitOfWork, envelope: Envelope) -> N
         return
     await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
         "ticket_id": ticket["ticket_id"], "ticket_number": ticket["number"], "kind": rule.kind,
+        "subcategory": ticket.get("subcategory"),
         "department": rule.department, "skill": rule.skill, "priority": ticket["priority"],
         "location": ticket.get("location"), "unit_id": ticket.get("unit_id"), "description": ticket["description"],
         "major": bool(ticket.get("major")),
@@ -113,7 +116,7 @@ async def create_work_order_for_incident(uow: UnitOfWork, envelope: Envelope) ->
     return await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
         "incident_id": incident["incident_id"], "kind": rule.kind if rule else "repair",
         "department": rule.department if rule else "engineering", "skill": rule.skill if rule else None,
-        "priority": incident["priority"], "location": incident.get("location"),
+        "subcategory": incident.get("subcategory"), "priority": incident["priority"], "location": incident.get("location"),
         "description": incident["description"], "escalation_reason": "incident",
     })
 

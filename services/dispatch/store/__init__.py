@@ -113,6 +113,7 @@ async def sla_policy(uow: UnitOfWork, estate_id: str) -> sla.EstatePolicy:
                     for priority, limits in document["priorities"].items()},
         ladder_delays_s=tuple(document["ladder_delays_s"]),
         calendar=calendar,
+        safety_subcategories=frozenset(document.get("safety_subcategories", [])),
     )
 
 
