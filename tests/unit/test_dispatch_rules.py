@@ -6,6 +6,7 @@ from services.dispatch.domain.work_orders import (
     RoutingRule,
     assign,
     choose_assignee,
+    fallback_for,
     route,
     work_order_number,
 )
@@ -52,3 +53,11 @@ def test_off_duty_a_position_reaches_its_on_call_holder_else_anyone_holding_it_b
     assert off_duty_holder(holders) == ({"_id": "c-mgr", "on_call": True}, "on_call")
     assert off_duty_holder(holders[:2]) == ({"_id": "b-mgr"}, "phone")
     assert off_duty_holder([{"_id": "a", "on_leave": True}]) == (None, None)
+
+
+def test_an_empty_department_falls_back_to_its_named_fallback_else_the_service_centre():
+    assert fallback_for("security", {"security"}) is None
+    assert fallback_for("security", {"customer_service"}).department == "customer_service"
+    assert fallback_for("security", {"customer_service", "engineering"}, "engineering").department == "engineering"
+    nobody = fallback_for("security", {"engineering"})
+    assert nobody.department is None and "customer_service" in nobody.reason

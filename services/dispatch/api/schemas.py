@@ -56,13 +56,17 @@ class StaffPublic(BaseModel):
 
 
 class DepartmentUpdate(Strict):
-    grab_mode: bool
+    grab_mode: bool = False
+    fallback_department: Department | None = Field(default=None, description=(
+        "Who takes this department's orders while it has nobody (no staff, or all on leave); "
+        "by default the service centre (customer_service)"))
 
 
 class DepartmentPublic(BaseModel):
     estate_id: str
     department: str
-    grab_mode: bool
+    grab_mode: bool = False
+    fallback_department: str | None = None
 
 
 class WorkOrderCreate(Strict):
@@ -163,6 +167,8 @@ class WorkOrderPublic(BaseModel):
     clock: str = Field(default="full", description="The clock its deadlines count: full or business_hours")
     subcategory: str | None = None
     sla_state: str = "ok"
+    routed_from: str | None = Field(default=None, description="The department it was routed to, which had nobody")
+    fallback_reason: str | None = None
     escalations: list[EscalationStep] = []
     completion: dict | None = None
     version: int

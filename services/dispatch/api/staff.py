@@ -61,8 +61,13 @@ async def list_staff(
 async def set_department(
     estate_id: str, department: Department, body: DepartmentUpdate, principal: Managers, database: DatabaseDep
 ) -> DepartmentPublic:
-    """Per department: grab mode (抢单) offers new orders to everyone on duty; the first to accept wins."""
+    """Per department: grab mode (抢单) offers new orders to everyone on duty; the first to accept wins.
+    Its fallback takes its orders while it has nobody (the service centre unless named; 422 if empty)."""
     principal.require_estate(estate_id)
+    fallback = body.fallback_department
+    if fallback and fallback not in await store.departments_with_workers(database, estate_id):
+        raise InvalidInput(f"department {fallback} has nobody in it in this estate; register its staff first",
+                           field="fallback_department")
     return DepartmentPublic(**await store.set_department(database, estate_id, department, body.model_dump()))
 
 
@@ -104,6 +109,11 @@ async def set_routing_rules(
 ) -> RoutingRulesPublic:
     """The estate's own rules, tried before the defaults; the most specific matching rule wins."""
     principal.require_estate(estate_id)
+    staffed = await store.departments_with_workers(database, estate_id)
+    for n, rule in enumerate(body.rules):
+        if rule.department not in staffed:  # its orders would wait for nobody
+            raise InvalidInput(f"department {rule.department} has nobody in it in this estate; register its staff "
+                               "first or route elsewhere", field=f"rules.{n}.department")
     rules = [rule.model_dump() for rule in body.rules]
     return RoutingRulesPublic(**await store.set_routing_rules(database, estate_id, rules))
 

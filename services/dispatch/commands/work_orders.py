@@ -38,7 +38,7 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
     order = {
         "_id": new_id(), "estate_id": estate_id, "company_id": company_id, "number": number, "ticket_id": None,
         "ticket_number": None, "incident_id": None, "location": None, "unit_id": None, "skill": None,
-        "subcategory": None, **fields, "clock": policy.clock_of(fields["priority"], subcategory),
+        "subcategory": None, "routed_from": None, "fallback_reason": None, **fields, "clock": policy.clock_of(fields["priority"], subcategory),
         "status": "pending", "assignee_id": None, "assignee_name": None, "offered_to": [], "queue": None,
         "created_at": now, "version": 1, "deadlines": planned.deadlines,
         "deadlines_approximate": planned.approximate, "sla_state": "ok", "ladder_delays_s": policy.ladder_delays_s,
@@ -49,6 +49,8 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
     }
     order["source"] = store.source_of(ticket_id=order["ticket_id"], incident_id=order["incident_id"],
                                       order_id=order["_id"])
+    if order["kind"] != "complaint_handling":  # a complaint's handling is the supervisor's, always
+        await _fall_back_if_empty(uow, order, now)
     await _assign_or_offer(uow, order, now)
     await store.insert(uow, store.WORK_ORDERS, order)
     await clock.start_clock(uow, order, planned)
@@ -63,6 +65,21 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
 def _candidates(staff: list[dict[str, Any]]) -> list[rules.Candidate]:
     return [rules.Candidate(s["_id"], s["name"], s.get("open_orders", 0), frozenset(s.get("skills", [])),
                             s.get("on_call", False)) for s in staff]
+
+
+async def _fall_back_if_empty(uow: UnitOfWork, order: dict[str, Any], now) -> None:
+    """A department with nobody right now hands the order to its named fallback, with the reason kept."""
+    department = order["department"]
+    staffed = await store.departments_with_workers(uow, order["estate_id"], available_only=True)
+    named = (await store.department_settings(uow, order["estate_id"], department)).get("fallback_department")
+    fallback = rules.fallback_for(department, staffed, named)
+    if fallback is None:
+        return
+    order["fallback_reason"] = fallback.reason
+    if fallback.department is not None:
+        order.update(department=fallback.department, routed_from=department, skill=None)
+    order["history"].append({"at": now, "status": "pending", "by": "dispatch", "routed_to": order["department"],
+                             "reason": fallback.reason})
 
 
 async def _assign_or_offer(uow: UnitOfWork, order: dict[str, Any], now) -> None:

@@ -88,6 +88,21 @@ async def grab_mode(uow: UnitOfWork, estate_id: str, department: str) -> bool:
     return bool(settings and settings.get("grab_mode"))
 
 
+async def department_settings(database: Database | UnitOfWork, estate_id: str, department: str) -> dict:
+    return await find_one(database, DEPARTMENTS, f"{estate_id}:{department}") or {}
+
+
+async def departments_with_workers(database: Database | UnitOfWork, estate_id: str, *,
+                                   available_only: bool = False) -> set[str]:
+    """The estate's departments that have staff doing their work (not on leave, if `available_only`)."""
+    query: dict[str, Any] = {"estate_id": estate_id, "position": WORKERS}
+    if available_only:
+        query["on_leave"] = {"$ne": True}
+    session = getattr(database, "session", None)
+    cursor = database.db[STAFF].find(query, {"department": 1}, session=session)
+    return {person["department"] for person in await cursor.to_list(None)}
+
+
 async def set_department(database: Database, estate_id: str, department: str, fields: dict[str, Any]) -> dict:
     document_id = f"{estate_id}:{department}"
     await database.db[DEPARTMENTS].update_one(
