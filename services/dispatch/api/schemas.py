@@ -165,6 +165,7 @@ class WorkOrderPublic(BaseModel):
     deadlines: dict[str, datetime] = {}
     deadlines_approximate: bool = False
     clock: str = Field(default="full", description="The clock its deadlines count: full or business_hours")
+    emergency: bool = Field(default=False, description="P1 or a safety subcategory of the estate")
     subcategory: str | None = None
     sla_state: str = "ok"
     routed_from: str | None = Field(default=None, description="The department it was routed to, which had nobody")

@@ -19,6 +19,15 @@ def staff_public(document: dict[str, Any]) -> StaffPublic:
     return to_public(StaffPublic, document)
 
 
+async def registered_name(database: Database | UnitOfWork, principal: Principal) -> str:
+    """How a person is shown to people: their name in the staff register, else the token's name, else
+    their id (a token need not carry a name)."""
+    session = getattr(database, "session", None)
+    staff = await database.db[store.STAFF].find_one({"_id": principal.user_id, "company_id": principal.company_id},
+                                                    {"name": 1}, session=session)
+    return (staff and staff.get("name")) or principal.name or principal.user_id
+
+
 def require_company_wide(principal: Principal) -> None:
     """A company position is the company's business: only a caller whose scope is every estate."""
     if principal.estates != ALL_ESTATES:

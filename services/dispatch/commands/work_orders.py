@@ -38,7 +38,9 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
     order = {
         "_id": new_id(), "estate_id": estate_id, "company_id": company_id, "number": number, "ticket_id": None,
         "ticket_number": None, "incident_id": None, "location": None, "unit_id": None, "skill": None,
-        "subcategory": None, "routed_from": None, "fallback_reason": None, **fields, "clock": policy.clock_of(fields["priority"], subcategory),
+        "subcategory": None, "routed_from": None, "fallback_reason": None, **fields,
+        "clock": policy.clock_of(fields["priority"], subcategory),
+        "emergency": policy.is_emergency(fields["priority"], subcategory),
         "status": "pending", "assignee_id": None, "assignee_name": None, "offered_to": [], "queue": None,
         "created_at": now, "version": 1, "deadlines": planned.deadlines,
         "deadlines_approximate": planned.approximate, "sla_state": "ok", "ladder_delays_s": policy.ladder_delays_s,

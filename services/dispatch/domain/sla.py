@@ -54,10 +54,13 @@ class EstatePolicy:
     # Ticket subcategories the estate treats as safety (gas, lifts…): emergencies, like a P1.
     safety_subcategories: frozenset[str] = frozenset()
 
+    def is_emergency(self, priority: str, subcategory: str | None = None) -> bool:
+        return priority in EMERGENCY_PRIORITIES or subcategory in self.safety_subcategories
+
     def clock_of(self, priority: str, subcategory: str | None = None) -> str:
         """`full` or `business_hours`: an emergency (P1, or a safety subcategory) runs on the full
         clock whatever the estate's policy — a burst main at 23:41 is not due at 08:31."""
-        if self.calendar is None or priority in EMERGENCY_PRIORITIES or subcategory in self.safety_subcategories:
+        if self.calendar is None or self.is_emergency(priority, subcategory):
             return "full"
         return "business_hours"
 

@@ -40,11 +40,17 @@ def _session(database: Database | UnitOfWork):
 # --- what a shift carries over ---------------------------------------------------------
 
 
-async def open_work_orders(uow: UnitOfWork, estate_id: str, department: str | None) -> list[dict[str, Any]]:
-    """The estate's open orders (of one department, or all of them for the service centre)."""
-    query: dict[str, Any] = {"estate_id": estate_id, "status": {"$in": list(OPEN_STATUSES)}}
-    if department:
-        query["department"] = department
+async def open_work_orders(uow: UnitOfWork, estate_id: str, department: str) -> list[dict[str, Any]]:
+    """The department's open orders in the estate."""
+    query: dict[str, Any] = {"estate_id": estate_id, "status": {"$in": list(OPEN_STATUSES)}, "department": department}
+    cursor = uow.db[WORK_ORDERS].find(query, session=uow.session).sort("_id", ASCENDING)
+    return await cursor.to_list(CARRIED_LIMIT)
+
+
+async def open_emergencies(uow: UnitOfWork, estate_id: str) -> list[dict[str, Any]]:
+    """The estate's open emergencies, whatever their department: P1 orders and the estate's safety ones."""
+    query = {"estate_id": estate_id, "status": {"$in": list(OPEN_STATUSES)},
+             "$or": [{"emergency": True}, {"priority": "P1"}]}
     cursor = uow.db[WORK_ORDERS].find(query, session=uow.session).sort("_id", ASCENDING)
     return await cursor.to_list(CARRIED_LIMIT)
 
