@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -78,6 +79,23 @@ def test_bad_contacts_are_refused_with_the_field_named(agent, estate_id, change,
     problem = response.json()
     assert problem["code"] == "invalid_input" and problem["status"] == 422
     assert field in [error["field"] for error in problem["errors"]]
+
+
+def test_call_times_in_the_future_or_answered_before_ringing_are_refused(agent, estate_id):
+    now = datetime.now(UTC)
+    cases = [({"rang_at": now + timedelta(minutes=5), "answered_at": now + timedelta(minutes=5, seconds=3)}, "rang_at"),
+             ({"rang_at": now - timedelta(seconds=30), "answered_at": now + timedelta(minutes=5)}, "answered_at"),
+             ({"rang_at": now - timedelta(seconds=10), "answered_at": now - timedelta(seconds=20)}, "answered_at")]
+    for times, field in cases:
+        body = {**repair_contact(estate_id), **{k: v.isoformat() for k, v in times.items()}}
+        response = agent.post("intake", "/v1/contacts", json=body)
+        assert response.status_code == 422, response.text
+        assert (response.json()["code"], response.json()["field"]) == ("invalid_input", field)
+    # A phone system's clock a little ahead (within the skew) is still a call.
+    body = {**repair_contact(estate_id), "rang_at": (now + timedelta(seconds=30)).isoformat(),
+            "answered_at": (now + timedelta(seconds=35)).isoformat()}
+    answered = agent.post("intake", "/v1/contacts", json=body)
+    assert answered.status_code == 201 and answered.json()["answered_within_15s"] is True
 
 
 def test_a_body_that_is_not_json_is_a_clear_422(agent):

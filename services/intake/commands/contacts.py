@@ -104,6 +104,7 @@ async def log_contact(
         settings = await ticket_store.ticket_settings(database, estate["_id"])
         extra_fields = check_ticket_request(settings, request.ticket)
     now = utcnow()
+    rules.check_call_times(request.rang_at, request.answered_at, now)
     day = local_day(now, estate["time_zone"])
     # The caller recognised by phone (a point lookup, before the transaction); an unknown number is served alike.
     # The request as sent stays the Idempotency-Key's fingerprint.
