@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.helpers import Api, admin, repair_contact, setup_estate
+from tests.helpers import Api, admin, eventually, repair_contact, setup_estate
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +144,20 @@ def test_pages_follow_the_cursor_without_repeats(stack):
         if not (cursor := page["next_cursor"]):
             break
     assert len(seen) == 5 and set(seen) == created
+
+
+def test_the_ticket_links_to_its_work_order_once_it_exists_even_one_nobody_has_taken(stack):
+    estate_id = setup_estate(stack, engineers=0)  # nobody to assign: the order waits, pending
+    agent = Api(stack, user_id="agent-1", roles=["agent"], estates=[estate_id])
+    answer = agent.post("intake", "/v1/contacts", json=repair_contact(estate_id, "厨房水管漏水"))
+    assert answer.status_code == 201
+    ticket_id = answer.json()["ticket"]["id"]
+    linked = eventually(lambda: (t := agent.get("intake", f"/v1/tickets/{ticket_id}").json())["work_order_id"] and t,
+                        what="the ticket linked to its work order")
+    [order] = admin(stack).get("dispatch", "/v1/work-orders", params={
+        "estate_id": estate_id, "ticket_id": ticket_id}).json()["items"]
+    assert order["status"] == "pending"
+    assert (linked["work_order_id"], linked["work_order_number"]) == (order["id"], order["number"])
+    assert linked["work_order_path"] == f"/v1/work-orders/{order['id']}"
+    assert admin(stack).get("dispatch", linked["work_order_path"]).json()["id"] == order["id"]
+    assert linked["status"] == "open"  # linking is not progress
