@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
-from ulid import ULID
 
 from services.dispatch.domain.handover import OPEN_STATUSES, contact_line
 from shared.db import Database, UnitOfWork
+from shared.pagination import id_floor
 
 HANDOVERS = "handovers"
 DUTY_POSTS = "duty_posts"
@@ -55,14 +55,8 @@ async def open_emergencies(uow: UnitOfWork, estate_id: str) -> list[dict[str, An
     return await cursor.to_list(CARRIED_LIMIT)
 
 
-def _ulid_floor(moment: datetime) -> str:
-    """The smallest id of a document created at `moment` (ids are ULIDs, which sort by time)."""
-    milliseconds = int(moment.timestamp() * 1000)
-    return str(ULID.from_bytes(milliseconds.to_bytes(6, "big") + bytes(10)))
-
-
 async def incident_orders_created_between(uow: UnitOfWork, estate_id: str, start: datetime, end: datetime) -> list:
-    query = {"_id": {"$gte": _ulid_floor(start), "$lt": _ulid_floor(end)}, "estate_id": estate_id,
+    query = {"_id": {"$gte": id_floor(start), "$lt": id_floor(end)}, "estate_id": estate_id,
              "incident_id": {"$ne": None}}
     return await uow.db[WORK_ORDERS].find(query, session=uow.session).to_list(CARRIED_LIMIT)
 

@@ -125,3 +125,11 @@ class ContactPublic(BaseModel):
     ticket: TicketPublic | None = None
     resident_id: str | None = None  # the caller, when recognised by phone or linked later
     unit_id: str | None = None
+    caller_phone: str | None = None
+    caller_name: str | None = None
+    rang_at: datetime | None = None
+    answered_at: datetime | None = None
+    agent_id: str | None = None
+    agent_name: str | None = None
+    ticket_id: str | None = None
+    ticket_number: str | None = None
