@@ -20,16 +20,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.errors import TooManyRequests
 
 
+def body_limit(*, max_bytes: int, upload_max_bytes: int, upload_paths: tuple[str, ...]):
+    """The largest body a path takes: uploads (directory imports) more than JSON."""
+    patterns = [re.compile(pattern) for pattern in upload_paths]
+
+    def limit_for(path: str) -> int:
+        return upload_max_bytes if any(p.search(path) for p in patterns) else max_bytes
+
+    return limit_for
+
+
 class BodySizeLimit:
     """ASGI middleware: a body over the limit is answered 413 (problem+json, by the error handlers)."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int, upload_max_bytes: int, upload_paths: tuple[str, ...]) -> None:
         self.app = app
-        self.max_bytes, self.upload_max_bytes = max_bytes, upload_max_bytes
-        self.upload_paths = [re.compile(pattern) for pattern in upload_paths]
-
-    def limit_for(self, path: str) -> int:
-        return self.upload_max_bytes if any(p.search(path) for p in self.upload_paths) else self.max_bytes
+        self.limit_for = body_limit(max_bytes=max_bytes, upload_max_bytes=upload_max_bytes, upload_paths=upload_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

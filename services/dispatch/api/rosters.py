@@ -5,7 +5,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query
 
 from services.dispatch.api.deps import Managers, Readers
 from services.dispatch.api.roster_schemas import (
