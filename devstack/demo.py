@@ -26,7 +26,9 @@ DEMO_STAFF = [
     {"staff_id": "cs-chen", "name": "陈主管", "department": "customer_service", "position": "supervisor"},
     {"staff_id": "cs-liu", "name": "刘经理", "department": "customer_service", "position": "cs_manager"},
     {"staff_id": "pm-zhou", "name": "周经理", "department": "customer_service", "position": "estate_manager"},
-    {"staff_id": "hq-wu", "name": "吴总", "department": "customer_service", "position": "duty_leader"},
+    # The company's duty leader serves every estate: registered without one (a company position).
+    {"staff_id": "hq-wu", "name": "吴总", "department": "customer_service", "position": "duty_leader",
+     "estate_id": None, "phone": "+8613900000001"},
 ]
 DEMO_CONTACT = {
     "estate_id": ESTATE, "channel": "hotline", "caller_phone": "13812345678", "caller_name": "张三",

@@ -28,6 +28,16 @@ from shared.problems import problem
 MAX_HEADER_BYTES = 16 * 1024
 
 
+def body_limit(*, max_bytes: int, upload_max_bytes: int, upload_paths: tuple[str, ...]):
+    """The largest body a path takes: uploads (directory imports) more than JSON."""
+    patterns = [re.compile(pattern) for pattern in upload_paths]
+
+    def limit_for(path: str) -> int:
+        return upload_max_bytes if any(p.search(path) for p in patterns) else max_bytes
+
+    return limit_for
+
+
 class BodySizeLimit:
     """ASGI middleware: headers over their limit are answered 431 here, a body over its limit 413
     (problem+json, by the error handlers)."""
@@ -35,12 +45,8 @@ class BodySizeLimit:
     def __init__(self, app: ASGIApp, *, max_bytes: int, upload_max_bytes: int, upload_paths: tuple[str, ...],
                  max_header_bytes: int = MAX_HEADER_BYTES) -> None:
         self.app = app
-        self.max_bytes, self.upload_max_bytes = max_bytes, upload_max_bytes
         self.max_header_bytes = max_header_bytes
-        self.upload_paths = [re.compile(pattern) for pattern in upload_paths]
-
-    def limit_for(self, path: str) -> int:
-        return self.upload_max_bytes if any(p.search(path) for p in self.upload_paths) else self.max_bytes
+        self.limit_for = body_limit(max_bytes=max_bytes, upload_max_bytes=upload_max_bytes, upload_paths=upload_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

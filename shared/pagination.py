@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
+from ulid import ULID
 
 from shared.errors import InvalidInput
 
@@ -41,6 +43,13 @@ def page_request(
         if not after_id or encode_cursor(after_id) != cursor:
             raise InvalidInput("the cursor is not one this API gave out", field="cursor")
     return PageRequest(limit=limit, after_id=after_id)
+
+
+def id_floor(moment: datetime) -> str:
+    """The smallest id of a document created at `moment` (ids are ULIDs, which sort by time): a time
+    range is an `_id` range, read on the `_id` index."""
+    milliseconds = int(moment.timestamp() * 1000)
+    return str(ULID.from_bytes(milliseconds.to_bytes(6, "big") + bytes(10)))
 
 
 async def fetch_page(collection, query: dict, page: PageRequest, *, newest_first: bool = True) -> tuple[list[dict], str | None]:

@@ -25,7 +25,8 @@ from shared.db import Database, connect
 from shared.dead_letters import DeadLetterKeeper
 from shared.guard import guard_routes
 from shared.idempotency import ensure_idempotency_indexes
-from shared.limits import BodySizeLimit, RateLimiter
+from shared.idempotent_requests import install_idempotent_posts
+from shared.limits import BodySizeLimit, RateLimiter, body_limit
 from shared.logging import configure_logging
 from shared.observability import install_observability
 from shared.outbox import OutboxRelay, ensure_outbox_indexes
@@ -126,10 +127,11 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings) -> Fast
         rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst,
         resident_rate=settings.resident_rate_limit_per_s, resident_burst=settings.resident_rate_limit_burst,
     )
-    app.add_middleware(
-        BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes,
-        upload_paths=definition.upload_paths,
-    )
+    limits = {"max_bytes": settings.max_body_bytes, "upload_max_bytes": settings.max_upload_bytes,
+              "upload_paths": definition.upload_paths}
+    app.add_middleware(BodySizeLimit, **limits)
+    # Outside the body limit: it reads a body only up to the limit, and leaves a larger one to BodySizeLimit.
+    install_idempotent_posts(app, limit_for=body_limit(**limits))
     install_error_handlers(app)
     install_observability(app, service=definition.name)
     for router in [*definition.routers, admin_api.router]:

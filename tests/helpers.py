@@ -102,8 +102,8 @@ def work_orders_by_ticket(api: Api, estate_id: str) -> dict[str, int]:
 
 
 def add_staff(stack: Stack, estate_id: str, staff_id: str, *, department: str = "engineering",
-              position: str = "staff", on_duty: bool = True) -> None:
-    body = {"estate_id": estate_id, "staff_id": staff_id, "name": staff_id, "department": department,
+              position: str = "staff", on_duty: bool = True, name: str | None = None) -> None:
+    body = {"estate_id": estate_id, "staff_id": staff_id, "name": name or staff_id, "department": department,
             "position": position, "on_duty": on_duty}
     response = admin(stack).post("dispatch", "/v1/staff", json=body)
     assert response.status_code == 201, response.text

@@ -154,6 +154,9 @@ class WorkOrderEscalated(Payload):
     position: str
     recipient_id: str | None = None
     recipient_name: str | None = None
+    # How the position's holder was reached: roster / on_duty (the app), on_call, or phone (off duty).
+    reached_via: str | None = None
+    recipient_phone: str | None = None
     reason: str
     priority: str
     description: str

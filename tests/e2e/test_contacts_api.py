@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.helpers import Api, admin, repair_contact, setup_estate
+from tests.helpers import Api, admin, eventually, repair_contact, setup_estate
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +81,23 @@ def test_bad_contacts_are_refused_with_the_field_named(agent, estate_id, change,
     assert field in [error["field"] for error in problem["errors"]]
 
 
+def test_call_times_in_the_future_or_answered_before_ringing_are_refused(agent, estate_id):
+    now = datetime.now(UTC)
+    cases = [({"rang_at": now + timedelta(minutes=5), "answered_at": now + timedelta(minutes=5, seconds=3)}, "rang_at"),
+             ({"rang_at": now - timedelta(seconds=30), "answered_at": now + timedelta(minutes=5)}, "answered_at"),
+             ({"rang_at": now - timedelta(seconds=10), "answered_at": now - timedelta(seconds=20)}, "answered_at")]
+    for times, field in cases:
+        body = {**repair_contact(estate_id), **{k: v.isoformat() for k, v in times.items()}}
+        response = agent.post("intake", "/v1/contacts", json=body)
+        assert response.status_code == 422, response.text
+        assert (response.json()["code"], response.json()["field"]) == ("invalid_input", field)
+    # A phone system's clock a little ahead (within the skew) is still a call.
+    body = {**repair_contact(estate_id), "rang_at": (now + timedelta(seconds=30)).isoformat(),
+            "answered_at": (now + timedelta(seconds=35)).isoformat()}
+    answered = agent.post("intake", "/v1/contacts", json=body)
+    assert answered.status_code == 201 and answered.json()["answered_within_15s"] is True
+
+
 def test_a_body_that_is_not_json_is_a_clear_422(agent):
     response = agent.post("intake", "/v1/contacts", content=b"{oops", headers={"Content-Type": "application/json"})
     assert response.status_code == 422
@@ -126,3 +144,20 @@ def test_pages_follow_the_cursor_without_repeats(stack):
         if not (cursor := page["next_cursor"]):
             break
     assert len(seen) == 5 and set(seen) == created
+
+
+def test_the_ticket_links_to_its_work_order_once_it_exists_even_one_nobody_has_taken(stack):
+    estate_id = setup_estate(stack, engineers=0)  # nobody to assign: the order waits, pending
+    agent = Api(stack, user_id="agent-1", roles=["agent"], estates=[estate_id])
+    answer = agent.post("intake", "/v1/contacts", json=repair_contact(estate_id, "厨房水管漏水"))
+    assert answer.status_code == 201
+    ticket_id = answer.json()["ticket"]["id"]
+    linked = eventually(lambda: (t := agent.get("intake", f"/v1/tickets/{ticket_id}").json())["work_order_id"] and t,
+                        what="the ticket linked to its work order")
+    [order] = admin(stack).get("dispatch", "/v1/work-orders", params={
+        "estate_id": estate_id, "ticket_id": ticket_id}).json()["items"]
+    assert order["status"] == "pending"
+    assert (linked["work_order_id"], linked["work_order_number"]) == (order["id"], order["number"])
+    assert linked["work_order_path"] == f"/v1/work-orders/{order['id']}"
+    assert admin(stack).get("dispatch", linked["work_order_path"]).json()["id"] == order["id"]
+    assert linked["status"] == "open"  # linking is not progress

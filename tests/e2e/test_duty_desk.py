@@ -118,18 +118,35 @@ def test_a_handover_carries_the_real_open_orders_and_is_acknowledged_once(stack,
     assert "handover" in kinds and "handover_acknowledged" in kinds
 
 
-def test_the_service_centre_desk_carries_every_departments_open_orders(stack, estate):
-    who = people(stack, estate)
-    order = new_order(who["supervisor"], estate, "客服中心交接测试")
-    response = who["outgoing"].post("dispatch", "/v1/handovers", json=handover_body(
-        estate, post="cs-desk", department="customer_service", shift_date="2026-11-26",
+def test_a_posts_handover_carries_its_departments_items_and_separately_the_estates_open_emergencies(stack):
+    estate_id = setup_estate(stack, engineers=1)
+    add_staff(stack, estate_id, f"{estate_id}-cs", department="customer_service")
+    # Registered by name; their tokens carry none.
+    add_staff(stack, estate_id, "ta-cs-1", department="customer_service", on_duty=False, name="李客服")
+    add_staff(stack, estate_id, "ta-cs-2", department="customer_service", on_duty=False, name="王客服")
+    boss = Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+    engineering = new_order(boss, estate_id, "楼道灯不亮")
+    emergency = new_order(boss, estate_id, "5栋电梯困人", priority="P1")
+    service = new_order(boss, estate_id, "住户回访", department="customer_service")
+    outgoing = Api(stack, user_id="ta-cs-1", roles=["agent"], estates=[estate_id])
+    response = outgoing.post("dispatch", "/v1/handovers", json=handover_body(
+        estate_id, post="cs-desk", department="customer_service", shift_date="2026-11-26",
         shift={"code": "late", "start": "16:00", "end": "24:00"}))
     assert response.status_code == 201, response.text
-    assert order["id"] in {o["id"] for o in response.json()["open_work_orders"]}
-    assert response.json()["shift_end"].startswith("2026-11-26T16:00:00")  # 24:00 local is the next midnight
-    text = response.json()["text"]  # what people read: the estate's local time, not UTC
-    assert text.startswith("【交班】cs-desk late班 11月26日 16:00–00:00，交班人 ") and "T16:00" not in text
-    assert order["number"] in text
+    handover = response.json()
+    assert [o["id"] for o in handover["open_work_orders"]] == [service["id"]]
+    assert [o["id"] for o in handover["open_emergencies"]] == [emergency["id"]]
+    assert engineering["id"] not in {o["id"] for o in handover["open_work_orders"] + handover["open_emergencies"]}
+    assert handover["shift_end"].startswith("2026-11-26T16:00:00")  # 24:00 local is the next midnight
+    assert handover["outgoing_name"] == "李客服"
+    incoming = Api(stack, user_id="ta-cs-2", roles=["agent"], estates=[estate_id])
+    taken = incoming.post("dispatch", f"/v1/handovers/{handover['id']}/acknowledge", json={}).json()
+    assert taken["incoming_name"] == "王客服"
+    summaries = [e["content"]["summary"] for e in ledger_entries(boss, estate_id) if e["kind"].startswith("handover")]
+    assert all("ta-cs" not in summary for summary in summaries) and any("李客服" in s for s in summaries)
+    text = handover["text"]  # what people read: the estate's local time, not UTC
+    assert text.startswith("【交班】cs-desk late班 11月26日 16:00–00:00，交班人 李客服") and "T16:00" not in text
+    assert service["number"] in text
 
 
 def test_a_shift_codes_times_come_from_the_departments_shift_templates(stack, estate):
@@ -319,9 +336,9 @@ def test_calls_and_dispatches_go_into_the_ledger_by_themselves(stack, estate):
                                      and "派给" in e["content"]["summary"]], what="its dispatch recorded")
     assert dispatched[0]["content"]["source"] != call["content"]["source"]
 
-    # The ticket's order is open: the service centre's next handover carries the ticket's number.
+    # The ticket's order is open: engineering's next handover carries the ticket's number.
     handover = agent.post("dispatch", "/v1/handovers", json=handover_body(
-        estate, post="cs-desk", department="customer_service", shift_date="2026-11-20", shift={"code": "early"}))
+        estate, post="eng-duty", department="engineering", shift_date="2026-11-20", shift={"code": "early"}))
     assert handover.status_code == 201, handover.text
     assert ticket["number"] in handover.json()["open_tickets"]
     assert ticket["id"] in {o["ticket_id"] for o in handover.json()["open_work_orders"]}

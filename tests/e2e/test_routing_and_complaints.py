@@ -27,6 +27,7 @@ def test_skills_routing_rules_on_call_and_the_supervisors_queue(stack):
     add_staff(stack, estate_id, f"{estate_id}-cleaner-on-call", department="cleaning", on_duty=False)
     api.call("PUT", "dispatch", f"/v1/staff/{estate_id}-cleaner-on-call/duty", json={"on_call": True})
     add_staff(stack, estate_id, f"{estate_id}-sup", department="customer_service", position="supervisor")
+    add_staff(stack, estate_id, f"{estate_id}-gardener", department="greening", on_duty=False)  # off duty, not on call
     rules = {"rules": [{"category": "repair", "subcategory": "drains", "department": "cleaning", "kind": "repair"},
                        {"category": "help", "department": "greening", "kind": "help"}]}
     assert api.call("PUT", "dispatch", f"/v1/estates/{estate_id}/routing-rules", json=rules).status_code == 200
@@ -101,3 +102,34 @@ def test_an_incident_has_one_work_order_however_often_it_is_declared(stack):
     orders = [o for o in api.get("dispatch", "/v1/work-orders", params={"estate_id": estate_id}).json()["items"]
               if o["incident_id"] == incident_id]
     assert len(orders) == 1 and orders[0]["priority"] == "P1"
+
+
+def test_a_route_to_an_empty_department_is_refused_and_an_empty_department_falls_back(stack):
+    estate_id = setup_estate(stack, engineers=1)
+    api = admin(stack)
+    rules = {"rules": [{"category": "repair", "subcategory": "drains", "department": "engineering", "kind": "repair"},
+                       {"category": "help", "department": "greening", "kind": "help"}]}
+    refused = api.call("PUT", "dispatch", f"/v1/estates/{estate_id}/routing-rules", json=rules)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["field"] == "rules.1.department" and "greening" in refused.json()["detail"]
+    assert api.get("dispatch", f"/v1/estates/{estate_id}/routing-rules").json()["rules"] == []
+    refused = api.call("PUT", "dispatch", f"/v1/estates/{estate_id}/departments/security",
+                       json={"fallback_department": "cleaning"})
+    assert refused.status_code == 422 and refused.json()["field"] == "fallback_department"
+
+    # No security staff (the default route of help): the service centre takes it, and says why.
+    add_staff(stack, estate_id, f"{estate_id}-cs", department="customer_service")
+    agent = Api(stack, user_id="agent-1", roles=["agent"], estates=[estate_id])
+    first = agent.post("intake", "/v1/contacts", json=contact(estate_id, "help", "老人摔倒需要帮助"))
+    order = order_for(api, estate_id, first.json()["ticket"]["id"])
+    assert (order["department"], order["routed_from"], order["assignee_id"]) == (
+        "customer_service", "security", f"{estate_id}-cs")
+    assert "security" in order["fallback_reason"] and order["queue"] is None
+    # A named fallback instead.
+    named = api.call("PUT", "dispatch", f"/v1/estates/{estate_id}/departments/security",
+                     json={"fallback_department": "engineering"})
+    assert named.status_code == 200 and named.json()["fallback_department"] == "engineering"
+    second = agent.post("intake", "/v1/contacts", json=contact(estate_id, "help", "住户被锁门外"))
+    order = order_for(api, estate_id, second.json()["ticket"]["id"])
+    assert (order["department"], order["routed_from"], order["assignee_id"]) == (
+        "engineering", "security", f"{estate_id}-eng-0")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from ulid import ULID
+
 from shared import clock
-from tests.helpers import Api, add_staff, archived, eventually, setup_estate
+from tests.helpers import Api, archived, eventually, new_estate_id, repair_contact, setup_estate
 
 LADDER = ("supervisor", "cs_manager", "estate_manager", "duty_leader")
 
@@ -20,11 +22,22 @@ def fast_clock(stack, estate_id, *, accept=2, arrive=3, complete=4, ladder=(0, 1
 
 
 def test_an_untouched_order_warns_breaches_and_climbs_the_ladder(stack):
-    estate_id = setup_estate(stack)
-    for position in LADDER:
-        add_staff(stack, estate_id, f"{estate_id}-{position}", department="customer_service", position=position)
-    fast_clock(stack, estate_id)
-    boss = Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+    company_id = f"co-{str(ULID()).lower()[-10:]}"  # its own company: the duty leader is the company's
+    company = Api(stack, user_id="admin-1", company_id=company_id, roles=["company_admin"], estates="*")
+    estate_id = new_estate_id()
+    assert company.post("intake", "/v1/estates", json={"estate_id": estate_id, "name": "测试小区"}).status_code == 201
+    staff = [{"estate_id": estate_id, "staff_id": f"{estate_id}-eng-0", "name": "工程师0", "department": "engineering",
+              "on_duty": True}]
+    staff += [{"estate_id": estate_id, "staff_id": f"{estate_id}-{position}", "name": position,
+               "department": "customer_service", "position": position, "on_duty": True} for position in LADDER[:3]]
+    staff.append({"staff_id": f"{estate_id}-duty_leader", "name": "值班领导", "department": "customer_service",
+                  "position": "duty_leader", "on_duty": True})
+    for person in staff:
+        assert company.post("dispatch", "/v1/staff", json=person).status_code == 201
+    boss = Api(stack, user_id="sup-1", company_id=company_id, roles=["supervisor"], estates=[estate_id])
+    limits = {"accept": 2, "arrive": 3, "complete": 4}
+    policy = {"priorities": {p: limits for p in ("P1", "P2", "P3", "P4")}, "ladder_delays_s": [0, 1, 1, 1]}
+    assert boss.call("PUT", "dispatch", f"/v1/estates/{estate_id}/sla-policy", json=policy).status_code == 200
     order = boss.post("dispatch", "/v1/work-orders", json={
         "estate_id": estate_id, "kind": "inspection", "department": "engineering", "priority": "P3",
         "description": "消防泵月度巡检"}).json()
@@ -48,7 +61,7 @@ def test_an_untouched_order_warns_breaches_and_climbs_the_ladder(stack):
     assert [step["level"] for step in final["escalations"]] == [1, 2, 3, 4]
     overdue = boss.get("dispatch", "/v1/work-orders", params={"estate_id": estate_id, "sla_state": "breached"}).json()
     assert [o["id"] for o in overdue["items"]] == [order["id"]]
-    manager = Api(stack, user_id="m-1", roles=["estate_manager"], estates=[estate_id])
+    manager = Api(stack, user_id="m-1", company_id=company_id, roles=["estate_manager"], estates=[estate_id])
     told = eventually(lambda: [m for m in manager.get("notification", "/v1/messages", params={
         "estate_id": estate_id, "recipient_id": f"{estate_id}-estate_manager"}).json()["items"]], what="the manager told")
     assert "逐级上报·第3级" in told[0]["body"]
@@ -127,3 +140,36 @@ def test_on_hold_pauses_the_clock_and_resume_shifts_the_deadlines(stack):
     # The time held did not count: the breach came due after the resume, not at the original deadline.
     assert datetime.fromisoformat(breach["data"]["due_at"]) > resumed_at
     assert datetime.fromisoformat(breach["data"]["deadline"]) > original
+
+
+def test_emergencies_run_on_the_full_clock_in_a_business_hours_estate(stack):
+    estate_id = setup_estate(stack)
+    supervisor = Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+    # No business time at all for the next ten days (the estate's own days off), whatever today is.
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    days_off = [(today + timedelta(days=n)).isoformat() for n in range(-1, 11)]
+    limits = {"accept": 300, "arrive": 900, "complete": 4 * 3600}
+    policy = {"priorities": {p: limits for p in ("P1", "P2", "P3", "P4")}, "ladder_delays_s": [0, 60, 60, 60],
+              "clock": "business_hours", "holidays": days_off, "safety_subcategories": ["gas"]}
+    answer = supervisor.call("PUT", "dispatch", f"/v1/estates/{estate_id}/sla-policy", json=policy)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["clocks"] == {"P1": "full", "P2": "business_hours", "P3": "business_hours",
+                                       "P4": "business_hours"}
+    assert supervisor.get("dispatch", f"/v1/estates/{estate_id}/sla-policy").json()["clocks"]["P1"] == "full"
+
+    def order(priority: str, subcategory: str) -> dict:
+        contact = repair_contact(estate_id, "燃气味道很重" if subcategory == "gas" else "楼道灯不亮")
+        contact["ticket"] |= {"priority": priority, "subcategory": subcategory}
+        agent = Api(stack, user_id="agent-1", roles=["agent"], estates=[estate_id])
+        ticket = agent.post("intake", "/v1/contacts", json=contact).json()["ticket"]
+        return eventually(lambda: supervisor.get("dispatch", "/v1/work-orders", params={
+            "estate_id": estate_id, "ticket_id": ticket["id"]}).json()["items"], what="the work order")[0]
+
+    for emergency in (order("P1", "electrical"), order("P3", "gas")):
+        created = datetime.fromisoformat(emergency["created_at"])
+        assert emergency["clock"] == "full"
+        assert datetime.fromisoformat(emergency["deadlines"]["accept"]) - created == timedelta(seconds=300)
+    ordinary = order("P3", "electrical")
+    assert ordinary["clock"] == "business_hours"
+    assert datetime.fromisoformat(ordinary["deadlines"]["accept"]) - datetime.fromisoformat(
+        ordinary["created_at"]) > timedelta(days=9)

@@ -1,10 +1,12 @@
 from datetime import date
 
+from services.dispatch.domain.positions import off_duty_holder
 from services.dispatch.domain.work_orders import (
     Candidate,
     RoutingRule,
     assign,
     choose_assignee,
+    fallback_for,
     route,
     work_order_number,
 )
@@ -44,3 +46,18 @@ def test_without_the_skill_on_duty_a_generalist_then_on_call_then_the_supervisor
 
 def test_work_order_numbers():
     assert work_order_number(date(2026, 1, 5), 7) == "PG-20260105-0007"
+
+
+def test_off_duty_a_position_reaches_its_on_call_holder_else_anyone_holding_it_by_phone():
+    holders = [{"_id": "b-mgr"}, {"_id": "a-mgr", "on_leave": True, "on_call": True}, {"_id": "c-mgr", "on_call": True}]
+    assert off_duty_holder(holders) == ({"_id": "c-mgr", "on_call": True}, "on_call")
+    assert off_duty_holder(holders[:2]) == ({"_id": "b-mgr"}, "phone")
+    assert off_duty_holder([{"_id": "a", "on_leave": True}]) == (None, None)
+
+
+def test_an_empty_department_falls_back_to_its_named_fallback_else_the_service_centre():
+    assert fallback_for("security", {"security"}) is None
+    assert fallback_for("security", {"customer_service"}).department == "customer_service"
+    assert fallback_for("security", {"customer_service", "engineering"}, "engineering").department == "engineering"
+    nobody = fallback_for("security", {"engineering"})
+    assert nobody.department is None and "customer_service" in nobody.reason

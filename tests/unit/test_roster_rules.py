@@ -8,7 +8,16 @@ import pytest
 
 from services.dispatch.commands.rosters import _apply
 from services.dispatch.domain import rosters as r
-from services.dispatch.domain.attendance import Punch, RosteredShift, Tolerances, attend, sheet, sheet_csv, sheet_xlsx
+from services.dispatch.domain.attendance import (
+    SHEET_HEADINGS,
+    Punch,
+    RosteredShift,
+    Tolerances,
+    attend,
+    sheet,
+    sheet_cells,
+)
+from shared.spreadsheets import table_csv, table_xlsx
 
 EARLY, MIDDLE, NIGHT = (t for t in r.DEFAULT_TEMPLATES if t.code in ("early", "middle", "night"))
 THREE = (EARLY, MIDDLE, NIGHT)
@@ -164,8 +173,8 @@ def test_the_monthly_sheet_counts_late_early_absent_nights_rest_days_and_overtim
     assert (row.shifts_rostered, row.shifts_worked, row.absent, row.late, row.early_leave) == (4, 3, 1, 1, 1)
     assert (row.night_shifts, row.rest_day_shifts, row.overtime_shifts, row.overtime_hours) == (1, 1, 1, 8.0)
     assert row.hours == pytest.approx(8 + 7.38 + 8, abs=0.01)
-    assert sheet_csv([row]).splitlines()[1].startswith("s1,小王,4,3")
-    assert sheet_xlsx([row], "2026-01")[:2] == b"PK"
+    assert table_csv(SHEET_HEADINGS, sheet_cells([row])).decode("utf-8-sig").splitlines()[1].startswith("s1,小王,4,3")
+    assert table_xlsx(SHEET_HEADINGS, sheet_cells([row]), "2026-01")[:2] == b"PK"
 
 
 def test_a_shift_not_yet_over_is_not_an_absence():

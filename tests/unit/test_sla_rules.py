@@ -56,3 +56,16 @@ def test_the_sla_state_only_gets_worse():
     assert sla.state_after("warning", "ok") == "at_risk"
     assert sla.state_after("breach", "at_risk") == "breached"
     assert sla.state_after("warning", "breached") == "breached"  # a later milestone's warning
+
+
+def test_emergencies_run_on_the_full_clock_in_a_business_hours_estate():
+    late_evening = datetime(2026, 11, 27, 15, 41, tzinfo=UTC)  # 23:41 in Shanghai, a Friday
+    policy = sla.EstatePolicy(sla.DEFAULT_POLICIES, calendar=BusinessCalendar(), safety_subcategories=frozenset({"gas"}))
+    assert sla.plan("P1", late_evening, policy).deadlines["accept"] == late_evening + timedelta(minutes=5)
+    assert sla.plan("P3", late_evening, policy, subcategory="gas").deadlines["accept"] == \
+        late_evening + timedelta(minutes=30)
+    assert sla.plan("P3", late_evening, policy).deadlines["accept"] > late_evening + timedelta(days=2)
+    assert (policy.clock_of("P1"), policy.clock_of("P2"), policy.clock_of("P2", "gas")) == \
+        ("full", "business_hours", "full")
+    assert sla.clocks_by_priority("business_hours") == {
+        "P1": "full", "P2": "business_hours", "P3": "business_hours", "P4": "business_hours"}

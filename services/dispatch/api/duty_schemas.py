@@ -176,6 +176,8 @@ class HandoverPublic(BaseModel):
     open_work_orders: list[CarriedWorkOrder]
     open_tickets: list[str]
     incidents: list[CarriedWorkOrder]
+    open_emergencies: list[CarriedWorkOrder] = Field(default=[], description=(
+        "The estate's open emergencies (P1, safety), whatever their department, besides the post's own items"))
     unreturned_keys: list[UnreturnedKey] = []
     checklist: list[dict[str, Any]]
     checklist_findings: list[str]
@@ -227,6 +229,7 @@ class SpotCheckPublic(BaseModel):
     post: str
     checked_at: datetime
     checked_by: str
+    checked_by_name: str | None = None
     person_on_duty: str
     findings: list[str]
     result: str

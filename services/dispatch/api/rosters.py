@@ -5,7 +5,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query
 
 from services.dispatch.api.deps import Managers, Readers
 from services.dispatch.api.roster_schemas import (
@@ -33,6 +33,7 @@ from shared.documents import to_public
 from shared.errors import InvalidInput
 from shared.pagination import Page, PageRequest, fetch_page, page_request
 from shared.service import DatabaseDep
+from shared.spreadsheets import download
 
 router = APIRouter(prefix="/v1/estates/{estate_id}", tags=["duty rosters and attendance"])
 # Swaps, leave, cover and overtime are decided by a supervisor or the estate manager (值班管理规定).
@@ -162,13 +163,8 @@ async def attendance_sheet(
     """The monthly attendance sheet (考勤表): shifts, hours, nights, rest-day shifts, overtime, late,
     early leave and absence (脱岗) per person; as JSON, CSV or XLSX."""
     rows = await attendance.monthly_sheet(database, principal, estate_id, month, department)
-    name = f"attendance-{estate_id}-{month}"
-    if format == "csv":
-        return Response(sheets.sheet_csv(rows).encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    if format == "xlsx":
-        return Response(sheets.sheet_xlsx(rows, month),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    if format in ("csv", "xlsx"):
+        return download(format, f"attendance-{estate_id}-{month}", sheets.SHEET_HEADINGS, sheets.sheet_cells(rows),
+                        title=month)
     return {"estate_id": estate_id, "month": month,
             "rows": [{column: getattr(row, column) for column in sheets.SHEET_COLUMNS} for row in rows]}

@@ -4,25 +4,32 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.schemas import LocalTime, Strict, estate_id_field
+from shared.schemas import ESTATE_ID_PATTERN, LocalTime, Strict, estate_id_field
 
 Department = Literal["customer_service", "engineering", "security", "cleaning", "greening"]
 Position = Literal["staff", "supervisor", "cs_manager", "estate_manager", "duty_leader"]
+PHONE_E164 = r"^\+[1-9][0-9]{6,14}$"
 Priority = Literal["P1", "P2", "P3", "P4"]
 Money = Field(pattern=r"^\d{1,9}(\.\d{1,2})?$", description='Yuan as a decimal string, e.g. "12.50"')
 
 
 
 class StaffCreate(Strict):
-    estate_id: str = estate_id_field()
+    estate_id: str | None = Field(default=None, pattern=ESTATE_ID_PATTERN,
+                                  description="The estate; omitted for a company position (duty_leader)")
     staff_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,40}$", description="Defaults to a new id")
     name: str = Field(min_length=1, max_length=60)
     department: Department
-    position: Position = "staff"
+    position: Position = Field(default="staff", description=(
+        "`staff` do the department's work and are assigned it; supervisors, managers and the duty "
+        "leader are reached by the escalation ladder and are never auto-assigned (except a complaint's "
+        "handling, which goes to the customer-service supervisor)"))
+    phone: str | None = Field(default=None, pattern=PHONE_E164,
+                              description="E.164; how a position's holder is reached off duty (节假日手机必须开机)")
     skills: list[str] = Field(default_factory=list, max_length=20)
     on_duty: bool = False
     on_call: bool = False
@@ -36,10 +43,11 @@ class DutyUpdate(Strict):
 
 class StaffPublic(BaseModel):
     id: str
-    estate_id: str
+    estate_id: str | None = Field(description="None for a company position")
     name: str
     department: str
     position: str = "staff"
+    phone: str | None = None
     skills: list[str]
     on_duty: bool
     on_call: bool = False
@@ -48,13 +56,17 @@ class StaffPublic(BaseModel):
 
 
 class DepartmentUpdate(Strict):
-    grab_mode: bool
+    grab_mode: bool = False
+    fallback_department: Department | None = Field(default=None, description=(
+        "Who takes this department's orders while it has nobody (no staff, or all on leave); "
+        "by default the service centre (customer_service)"))
 
 
 class DepartmentPublic(BaseModel):
     estate_id: str
     department: str
-    grab_mode: bool
+    grab_mode: bool = False
+    fallback_department: str | None = None
 
 
 class WorkOrderCreate(Strict):
@@ -125,6 +137,8 @@ class EscalationStep(BaseModel):
     position: str
     at: datetime
     recipient_id: str | None
+    recipient_name: str | None = None
+    reached_via: str | None = Field(default=None, description="on_duty, roster, on_call or phone")
 
 
 class WorkOrderPublic(BaseModel):
@@ -150,7 +164,12 @@ class WorkOrderPublic(BaseModel):
     created_at: datetime
     deadlines: dict[str, datetime] = {}
     deadlines_approximate: bool = False
+    clock: str = Field(default="full", description="The clock its deadlines count: full or business_hours")
+    emergency: bool = Field(default=False, description="P1 or a safety subcategory of the estate")
+    subcategory: str | None = None
     sla_state: str = "ok"
+    routed_from: str | None = Field(default=None, description="The department it was routed to, which had nobody")
+    fallback_reason: str | None = None
     escalations: list[EscalationStep] = []
     completion: dict | None = None
     version: int
@@ -174,9 +193,15 @@ class SlaPolicyUpdate(Strict):
     closes: LocalTime = time(17, 30)
     holidays: list[date] = Field(default_factory=list, max_length=400)
     working_days: list[date] = Field(default_factory=list, max_length=400)
+    safety_subcategories: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
+        default_factory=list, max_length=100,
+        description="Ticket subcategories this estate treats as safety (e.g. gas, elevator): like P1, on the full clock")
 
 
 class SlaPolicyPublic(SlaPolicyUpdate):
     model_config = ConfigDict(extra="ignore")
 
     estate_id: str
+    clocks: dict[Priority, Literal["full", "business_hours"]] = Field(description=(
+        "The clock each priority's deadlines count. Emergencies — P1, and the safety subcategories — run "
+        "on the full clock whatever `clock` says"))

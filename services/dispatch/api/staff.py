@@ -61,8 +61,13 @@ async def list_staff(
 async def set_department(
     estate_id: str, department: Department, body: DepartmentUpdate, principal: Managers, database: DatabaseDep
 ) -> DepartmentPublic:
-    """Per department: grab mode (抢单) offers new orders to everyone on duty; the first to accept wins."""
+    """Per department: grab mode (抢单) offers new orders to everyone on duty; the first to accept wins.
+    Its fallback takes its orders while it has nobody (the service centre unless named; 422 if empty)."""
     await principal.require_estate(estate_id)
+    fallback = body.fallback_department
+    if fallback and fallback not in await store.departments_with_workers(database, estate_id):
+        raise InvalidInput(f"department {fallback} has nobody in it in this estate; register its staff first",
+                           field="fallback_department")
     return DepartmentPublic(**await store.set_department(database, estate_id, department, body.model_dump()))
 
 
@@ -79,7 +84,7 @@ async def set_sla_policy(
             raise InvalidInput("accept ≤ arrive ≤ complete", field=f"priorities.{priority}")
     if body.clock == "business_hours" and body.opens >= body.closes:
         raise InvalidInput("business hours must open before they close", field="closes")
-    return SlaPolicyPublic(**await store.set_sla_policy(database, estate_id, body.model_dump(mode="json")))
+    return _policy_public(await store.set_sla_policy(database, estate_id, body.model_dump(mode="json")))
 
 
 @router.get("/estates/{estate_id}/sla-policy", response_model=SlaPolicyPublic)
@@ -87,10 +92,15 @@ async def get_sla_policy(estate_id: str, principal: Readers, database: DatabaseD
     await principal.require_estate(estate_id)
     document = await store.find_one(database, store.SLA_POLICIES, estate_id)
     if document:
-        return SlaPolicyPublic(**document)
+        return _policy_public(document)
     defaults = {p: {m: int(getattr(limits, m).total_seconds()) for m in sla.MILESTONES}
                 for p, limits in sla.DEFAULT_POLICIES.items()}
-    return SlaPolicyPublic(estate_id=estate_id, priorities=defaults, ladder_delays_s=list(sla.DEFAULT_LADDER_DELAYS_S))
+    return _policy_public({"estate_id": estate_id, "priorities": defaults,
+                           "ladder_delays_s": list(sla.DEFAULT_LADDER_DELAYS_S)})
+
+
+def _policy_public(document: dict) -> SlaPolicyPublic:
+    return SlaPolicyPublic(**document, clocks=sla.clocks_by_priority(document.get("clock", "full")))
 
 
 @router.put("/estates/{estate_id}/routing-rules", response_model=RoutingRulesPublic)
@@ -99,6 +109,11 @@ async def set_routing_rules(
 ) -> RoutingRulesPublic:
     """The estate's own rules, tried before the defaults; the most specific matching rule wins."""
     await principal.require_estate(estate_id)
+    staffed = await store.departments_with_workers(database, estate_id)
+    for n, rule in enumerate(body.rules):
+        if rule.department not in staffed:  # its orders would wait for nobody
+            raise InvalidInput(f"department {rule.department} has nobody in it in this estate; register its staff "
+                               "first or route elsewhere", field=f"rules.{n}.department")
     rules = [rule.model_dump() for rule in body.rules]
     return RoutingRulesPublic(**await store.set_routing_rules(database, estate_id, rules))
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from services.dispatch import store
 from services.dispatch.domain import sla
+from services.dispatch.store import positions
 from services.dispatch.store.handover import emergency_contact_lines
 from shared.db import UnitOfWork
 from shared.envelope import utcnow
@@ -86,16 +87,16 @@ async def fire(uow: UnitOfWork, timer: dict[str, Any]) -> bool:
 
 async def escalate(
     uow: UnitOfWork, order: dict[str, Any], level: int, now: datetime, *, climb: bool = True,
-    recipient: dict[str, Any] | None = None,
 ) -> None:
-    """One step up the ladder: record it, tell whoever holds that position on duty (or `recipient`), file
-    the next step (unless `climb` is False: a step told out of turn, as the supervisor of an incident)."""
+    """One step up the ladder: record it, tell whoever holds that position — on duty (the company's
+    roster for a company position), else on call, else the holder by phone — and file the next step
+    (unless `climb` is False: a step told out of turn, as the supervisor of an incident)."""
     position = sla.position_at(level)
-    if recipient is None:
-        on_duty = await store.staff_on_duty(uow, order["estate_id"], position=position)
-        recipient = on_duty[0] if on_duty else None
+    recipient, via = await positions.reach(uow, estate_id=order["estate_id"], company_id=order["company_id"],
+                                           position=position, at=now)
     contacts = await emergency_contact_lines(uow, order["estate_id"]) if order["priority"] == "P1" else []
-    step = {"level": level, "position": position, "at": now, "recipient_id": recipient and recipient["_id"]}
+    step = {"level": level, "position": position, "at": now, "recipient_id": recipient and recipient["_id"],
+            "recipient_name": recipient and recipient["name"], "reached_via": via}
     await uow.db[store.WORK_ORDERS].update_one(
         {"_id": order["_id"]}, {"$set": {"escalation_level": level}, "$push": {"escalations": step}},
         session=uow.session,
@@ -103,7 +104,7 @@ async def escalate(
     uow.emit(WorkOrderEscalated(
         work_order_id=order["_id"], number=order["number"], level=level, position=position,
         recipient_id=recipient and recipient["_id"], recipient_name=recipient and recipient["name"],
-        reason=order["escalation_reason"], priority=order["priority"], description=order["description"],
+        reached_via=via, recipient_phone=recipient and recipient.get("phone"), reason=order["escalation_reason"], priority=order["priority"], description=order["description"],
         emergency_contacts=contacts,
     ), subject=order["_id"], company_id=order["company_id"], estate_id=order["estate_id"])
     if climb and (next_step := sla.escalation_step(level + 1, now, order["ladder_delays_s"])) is not None:

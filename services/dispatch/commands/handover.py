@@ -22,6 +22,7 @@ from services.dispatch.api.duty_schemas import (
 )
 from services.dispatch.commands import rosters as roster_commands
 from services.dispatch.commands.ledger import append_with_retry, record
+from services.dispatch.commands.staff import registered_name
 from services.dispatch.domain import handover as rules
 from services.dispatch.settings import DispatchSettings
 from services.dispatch.store import handover as store
@@ -36,7 +37,6 @@ from shared.events import HandoverAcknowledged, HandoverFiled, HandoverMissing
 from shared.local_time import local_time
 
 log = structlog.get_logger(__name__)
-SERVICE_CENTRE = "customer_service"  # the service centre's desk carries every department's open orders
 UNRETURNED_KEY_FIELDS = ("key_id", "loan_id", "label", "key_kind", "unit_id", "borrower", "purpose", "lent_at",
                          "due_back_at")
 SUPERVISORS = frozenset({"supervisor", "estate_manager", "company_admin"})
@@ -93,8 +93,10 @@ async def file_handover(database: Database, principal: Principal, request: Hando
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         if await store.handover_of_shift(uow, key):
             raise AlreadyHandedOver(f"{request.post} {request.shift_date} {shift.code} was handed over already")
-        department = None if request.department == SERVICE_CENTRE else request.department
-        open_orders = await store.open_work_orders(uow, request.estate_id, department)
+        # The post's own department's open items; the estate's open emergencies separately, whoever has them.
+        open_orders = await store.open_work_orders(uow, request.estate_id, request.department)
+        emergencies = await store.open_emergencies(uow, request.estate_id)
+        outgoing_name = await registered_name(uow, principal)
         incidents = {o["_id"]: o for o in open_orders if o.get("incident_id")}
         for order in await store.incident_orders_created_between(uow, request.estate_id, starts_at, ends_at):
             incidents.setdefault(order["_id"], order)
@@ -106,10 +108,11 @@ async def file_handover(database: Database, principal: Principal, request: Hando
             "_id": new_id(), "shift_key": key, "estate_id": request.estate_id, "company_id": principal.company_id,
             "post": request.post, "department": request.department, "shift_date": request.shift_date.isoformat(),
             "shift_code": shift.code, "shift_start": starts_at, "shift_end": ends_at,
-            "outgoing_id": principal.user_id, "outgoing_name": principal.name or principal.user_id,
+            "outgoing_id": principal.user_id, "outgoing_name": outgoing_name,
             "filed_at": ledger_store.stored_now(), "open_work_orders": [_carried(o) for o in open_orders],
             "open_tickets": sorted({o["ticket_number"] or o["ticket_id"] for o in open_orders if o.get("ticket_id")}),
             "incidents": [_carried(o) for o in incidents.values()], "unreturned_keys": keys,
+            "open_emergencies": [_carried(o) for o in emergencies],
             "checklist": checklist, "checklist_findings": rules.checklist_findings(checklist),
             "inspection": inspection, "inspection_issues": rules.inspection_issues(inspection),
             "notes": request.notes, "acknowledged_at": None, "incoming_id": None, "incoming_name": None,
@@ -127,7 +130,8 @@ async def file_handover(database: Database, principal: Principal, request: Hando
             inspection_issues=document["inspection_issues"],
         ), subject=document["_id"], company_id=principal.company_id, estate_id=request.estate_id)
         await record(uow, estate_id=request.estate_id, company_id=principal.company_id, kind="handover",
-                     summary=f"{request.post} {request.shift_date} {shift.code} 交班：未完工单 {len(open_orders)}，"
+                     summary=f"{request.post} {request.shift_date} {shift.code} {outgoing_name} 交班："
+                             f"未完工单 {len(open_orders)}，未结紧急事项 {len(emergencies)}，"
                              f"事件 {len(incidents)}，物品异常 {len(document['checklist_findings'])}，"
                              f"巡检异常 {len(document['inspection_issues'])}",
                      by=principal.user_id, details={
@@ -155,7 +159,7 @@ async def acknowledge_handover(
         if handover["outgoing_id"] == principal.user_id:
             raise OwnHandover("you filed this handover; the incoming person acknowledges it")
         fields = {"acknowledged_at": ledger_store.stored_now(), "incoming_id": principal.user_id,
-                  "incoming_name": principal.name or principal.user_id,
+                  "incoming_name": await registered_name(uow, principal),
                   "discrepancies": request.discrepancies, "acknowledge_notes": request.notes}
         time_zone = await estate_time_zone(uow, handover["estate_id"])
         if not await store.acknowledge(uow, handover_id, fields):
@@ -168,7 +172,8 @@ async def acknowledge_handover(
         ), subject=handover_id, company_id=handover["company_id"], estate_id=handover["estate_id"])
         await record(uow, estate_id=handover["estate_id"], company_id=handover["company_id"],
                      kind="handover_acknowledged", by=principal.user_id,
-                     summary=f"{handover['post']} {handover['shift_date']} {handover['shift_code']} 接班确认"
+                     summary=f"{handover['post']} {handover['shift_date']} {handover['shift_code']} "
+                             f"{fields['incoming_name']} 接班确认"
                              + (f"，差异 {len(request.discrepancies)} 项" if request.discrepancies else "，无差异"),
                      details={"handover_id": handover_id, "discrepancies": request.discrepancies,
                               "notes": request.notes})
@@ -320,6 +325,7 @@ async def record_spot_check(
         document = {
             "_id": new_id(), "estate_id": request.estate_id, "company_id": principal.company_id,
             "post": request.post, "checked_at": checked_at, "checked_by": principal.user_id,
+            "checked_by_name": await registered_name(uow, principal),
             "person_on_duty": request.person_on_duty, "findings": request.findings, "result": request.result,
         }
         result_name = "合格" if request.result == "satisfactory" else "不合格"

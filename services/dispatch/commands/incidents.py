@@ -16,7 +16,6 @@ from services.dispatch.commands import clock
 from services.dispatch.commands import work_orders as orders
 from services.dispatch.domain import sla
 from services.dispatch.domain.life_cycle import FINAL_STATES, next_status
-from services.dispatch.store import incidents as incident_store
 from shared.db import UnitOfWork
 from shared.envelope import Envelope, utcnow
 from shared.events import WorkOrderCancelled
@@ -35,20 +34,10 @@ async def open_incident_order(uow: UnitOfWork, envelope: Envelope) -> None:
     if order is None:
         return
     now = utcnow()
-    supervisor = await _whatever_the_hour(uow, order["estate_id"], "supervisor")
-    manager = await _whatever_the_hour(uow, order["estate_id"], "estate_manager")
-    await clock.escalate(uow, order, sla.LADDER.index("supervisor") + 1, now, climb=False, recipient=supervisor)
+    # Each step reaches whoever holds the position whatever the hour (on duty, on call, or by phone).
+    await clock.escalate(uow, order, sla.LADDER.index("supervisor") + 1, now, climb=False)
     # From the manager's step the ladder climbs on (duty leader) while the incident's order stays open.
-    await clock.escalate(uow, order, sla.LADDER.index("estate_manager") + 1, now, recipient=manager)
-
-
-async def _whatever_the_hour(uow: UnitOfWork, estate_id: str, position: str) -> dict[str, Any] | None:
-    """Who is told: the one on duty in the position; at night, the one on call, else whoever holds it."""
-    on_duty = await store.staff_on_duty(uow, estate_id, position=position)
-    if on_duty:
-        return on_duty[0]
-    holders = await incident_store.holding_position(uow, estate_id, position)
-    return holders[0] if holders else None
+    await clock.escalate(uow, order, sla.LADDER.index("estate_manager") + 1, now)
 
 
 async def create_work_order_for_ticket(uow: UnitOfWork, envelope: Envelope) -> None:

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError
 
 from services.dispatch.api.duty_schemas import LedgerNoteCreate
+from services.dispatch.commands.staff import registered_name
 from services.dispatch.domain.ledger import GENESIS_HASH, entry_id, verify_chain
 from services.dispatch.settings import DispatchSettings
 from services.dispatch.store import ledger as store
@@ -58,7 +59,7 @@ async def append_note(
             kind = "correction"
         entry = await record(uow, estate_id=request.estate_id, company_id=principal.company_id, kind=kind,
                              summary=request.text, by=principal.user_id, corrects=request.corrects,
-                             details={"by_name": principal.name})
+                             details={"by_name": await registered_name(uow, principal)})
         return entry_public(entry)
 
     return await append_with_retry(database, work, principal=principal, idempotency_key=idempotency_key,

@@ -8,6 +8,7 @@ from typing import Any
 from services.dispatch import store
 from services.dispatch.api.schemas import AssignRequest, CompletionRequest
 from services.dispatch.commands import clock
+from services.dispatch.commands.staff import registered_name
 from services.dispatch.commands.work_orders import emit_assigned, work_order_public
 from services.dispatch.domain.life_cycle import next_status
 from shared import events
@@ -110,8 +111,7 @@ async def change_work_order(
             fields.update(assignee_id=staff["_id"], assignee_name=staff["name"])
             history["assignee_id"] = staff["_id"]
         elif command == "grab":
-            staff = await store.find_one(uow, store.STAFF, principal.user_id)
-            fields.update(assignee_id=principal.user_id, assignee_name=staff["name"] if staff else principal.name)
+            fields.update(assignee_id=principal.user_id, assignee_name=await registered_name(uow, principal))
         elif command == "decline":
             fields.update(assignee_id=None, assignee_name=None)
         elif command == "hold":

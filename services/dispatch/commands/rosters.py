@@ -17,6 +17,7 @@ from services.dispatch.api.roster_schemas import (
 )
 from services.dispatch.domain import rosters as rules
 from services.dispatch.domain.calendar import BusinessCalendar
+from services.dispatch.store import positions
 from services.dispatch.store import rosters as duty
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
@@ -504,7 +505,7 @@ SENIORITY = ("cs_manager", "supervisor")
 async def who_is_on_duty(database: Database, principal: Principal, estate_id: str, at: datetime | None,
                          department: str | None) -> dict[str, Any]:
     """Everyone on duty at the moment, the on-call staff, the chief duty officer (总值班员: the most
-    senior customer-service manager on duty) and the company's duty leader on duty."""
+    senior customer-service manager on duty) and the company's duty leader on duty (its roster or flag)."""
     await principal.require_estate(estate_id)
     at = at or utcnow()
     everyone = await duty.on_duty(database, estate_id, at=at)
@@ -514,7 +515,8 @@ async def who_is_on_duty(database: Database, principal: Principal, estate_id: st
          **({"department": department} if department else {})}).sort("_id", 1).to_list(None)
     seniors = [s for s in everyone if s["department"] == "customer_service" and s.get("position") in SENIORITY]
     seniors.sort(key=lambda s: SENIORITY.index(s["position"]))
-    leader = next((s for s in everyone if s.get("position") == "duty_leader"), None)
+    leader, _ = await positions.on_duty_in(database, estate_id=estate_id, company_id=principal.company_id,
+                                           position="duty_leader", at=at)  # the company's, on its roster
     return {"estate_id": estate_id, "at": at, "staff": [_person(s) for s in staff],
             "on_call": [_person(s) for s in on_call], "chief_duty_officer": seniors and _person(seniors[0]) or None,
             "duty_leader": leader and _person(leader)}

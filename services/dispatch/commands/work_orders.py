@@ -9,6 +9,7 @@ from services.dispatch.api.schemas import WorkOrderCreate, WorkOrderPublic
 from services.dispatch.commands import clock
 from services.dispatch.domain import sla
 from services.dispatch.domain import work_orders as rules
+from services.dispatch.domain.positions import WORKERS
 from shared.auth import Principal
 from shared.counters import next_value
 from shared.db import Database, UnitOfWork
@@ -31,11 +32,15 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
     escalation_reason = fields.pop("escalation_reason", None)  # a cause of its own (an incident) keeps the ladder
     day = local_day(now, await estate_time_zone(uow, estate_id))
     policy = await store.sla_policy(uow, estate_id)
-    planned = sla.plan(fields["priority"], now, policy, kind=fields["kind"])
+    subcategory = fields.get("subcategory")
+    planned = sla.plan(fields["priority"], now, policy, kind=fields["kind"], subcategory=subcategory)
     number = rules.work_order_number(day, await next_value(uow, f"work_order:{estate_id}:{day:%Y%m%d}"))
     order = {
         "_id": new_id(), "estate_id": estate_id, "company_id": company_id, "number": number, "ticket_id": None,
-        "ticket_number": None, "incident_id": None, "location": None, "unit_id": None, "skill": None, **fields,
+        "ticket_number": None, "incident_id": None, "location": None, "unit_id": None, "skill": None,
+        "subcategory": None, "routed_from": None, "fallback_reason": None, **fields,
+        "clock": policy.clock_of(fields["priority"], subcategory),
+        "emergency": policy.is_emergency(fields["priority"], subcategory),
         "status": "pending", "assignee_id": None, "assignee_name": None, "offered_to": [], "queue": None,
         "created_at": now, "version": 1, "deadlines": planned.deadlines,
         "deadlines_approximate": planned.approximate, "sla_state": "ok", "ladder_delays_s": policy.ladder_delays_s,
@@ -46,6 +51,8 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
     }
     order["source"] = store.source_of(ticket_id=order["ticket_id"], incident_id=order["incident_id"],
                                       order_id=order["_id"])
+    if order["kind"] != "complaint_handling":  # a complaint's handling is the supervisor's, always
+        await _fall_back_if_empty(uow, order, now)
     await _assign_or_offer(uow, order, now)
     await store.insert(uow, store.WORK_ORDERS, order)
     await clock.start_clock(uow, order, planned)
@@ -62,18 +69,34 @@ def _candidates(staff: list[dict[str, Any]]) -> list[rules.Candidate]:
                             s.get("on_call", False)) for s in staff]
 
 
+async def _fall_back_if_empty(uow: UnitOfWork, order: dict[str, Any], now) -> None:
+    """A department with nobody right now hands the order to its named fallback, with the reason kept."""
+    department = order["department"]
+    staffed = await store.departments_with_workers(uow, order["estate_id"], available_only=True)
+    named = (await store.department_settings(uow, order["estate_id"], department)).get("fallback_department")
+    fallback = rules.fallback_for(department, staffed, named)
+    if fallback is None:
+        return
+    order["fallback_reason"] = fallback.reason
+    if fallback.department is not None:
+        order.update(department=fallback.department, routed_from=department, skill=None)
+    order["history"].append({"at": now, "status": "pending", "by": "dispatch", "routed_to": order["department"],
+                             "reason": fallback.reason})
+
+
 async def _assign_or_offer(uow: UnitOfWork, order: dict[str, Any], now) -> None:
     estate_id, department = order["estate_id"], order["department"]
     if order["kind"] == "complaint_handling":  # complaints go to the customer-service supervisor
         on_duty = await store.staff_on_duty(uow, estate_id, department="customer_service", position="supervisor")
-    else:
-        on_duty = await store.staff_on_duty(uow, estate_id, department=department)
+        on_call: list[dict[str, Any]] = []
+    else:  # only the staff who do the department's work (positions: domain/positions.py)
+        on_duty = await store.staff_on_duty(uow, estate_id, department=department, position=WORKERS)
+        on_call = await store.workers_on_call(uow, estate_id, department)
     candidates = _candidates(on_duty)
     offered = [c for c in candidates if order["skill"] in c.skills] or candidates  # the skilled first
     if order["kind"] != "complaint_handling" and offered and await store.grab_mode(uow, estate_id, department):
         order["offered_to"] = [candidate.staff_id for candidate in offered]
         return
-    on_call = await store.staff_on_call(uow, estate_id, department)
     chosen = rules.assign(candidates, _candidates(on_call), order["skill"])
     if chosen.candidate is None:
         # Nobody to give it to: the supervisors' queue, and the ladder starts at once.
@@ -95,6 +118,7 @@ async def create_work_order_for_ticket(uow: UnitOfWork, envelope: Envelope) -> N
         return
     await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
         "ticket_id": ticket["ticket_id"], "ticket_number": ticket["number"], "kind": rule.kind,
+        "subcategory": ticket.get("subcategory"),
         "department": rule.department, "skill": rule.skill, "priority": ticket["priority"],
         "location": ticket.get("location"), "unit_id": ticket.get("unit_id"), "description": ticket["description"],
         "major": bool(ticket.get("major")),
@@ -111,7 +135,7 @@ async def create_work_order_for_incident(uow: UnitOfWork, envelope: Envelope) ->
     return await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
         "incident_id": incident["incident_id"], "kind": rule.kind if rule else "repair",
         "department": rule.department if rule else "engineering", "skill": rule.skill if rule else None,
-        "priority": incident["priority"], "location": incident.get("location"),
+        "subcategory": incident.get("subcategory"), "priority": incident["priority"], "location": incident.get("location"),
         "description": incident["description"], "escalation_reason": "incident",
     })
 

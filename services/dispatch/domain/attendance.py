@@ -9,8 +9,6 @@ A shift that has ended with no clock-in is an absence (脱岗): unapproved swaps
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -138,24 +136,5 @@ def sheet(shifts: Iterable[RosteredShift], punches: list[Punch], now: datetime, 
     return list(rows.values())
 
 
-def sheet_csv(rows: list[SheetRow]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(SHEET_HEADINGS)
-    for row in rows:
-        writer.writerow([getattr(row, column) for column in SHEET_COLUMNS])
-    return out.getvalue()
-
-
-def sheet_xlsx(rows: list[SheetRow], title: str) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    worksheet = workbook.active
-    worksheet.title = title[:31]
-    worksheet.append(list(SHEET_HEADINGS))
-    for row in rows:
-        worksheet.append([getattr(row, column) for column in SHEET_COLUMNS])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+def sheet_cells(rows: list[SheetRow]) -> list[list]:
+    return [[getattr(row, column) for column in SHEET_COLUMNS] for row in rows]

@@ -40,6 +40,7 @@ DEFAULT_POLICIES: dict[str, Policy] = {
 }
 
 DEFAULT_LADDER_DELAYS_S: tuple[int, ...] = (0, 30 * 60, 30 * 60, 60 * 60)
+EMERGENCY_PRIORITIES = frozenset({"P1"})
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,27 @@ class EstatePolicy:
     ladder_delays_s: tuple[int, ...] = DEFAULT_LADDER_DELAYS_S
     calendar: BusinessCalendar | None = None  # None: the full clock
     complaint: ComplaintPolicy = ComplaintPolicy()
+    # Ticket subcategories the estate treats as safety (gas, lifts…): emergencies, like a P1.
+    safety_subcategories: frozenset[str] = frozenset()
+
+    def is_emergency(self, priority: str, subcategory: str | None = None) -> bool:
+        return priority in EMERGENCY_PRIORITIES or subcategory in self.safety_subcategories
+
+    def clock_of(self, priority: str, subcategory: str | None = None) -> str:
+        """`full` or `business_hours`: an emergency (P1, or a safety subcategory) runs on the full
+        clock whatever the estate's policy — a burst main at 23:41 is not due at 08:31."""
+        if self.calendar is None or self.is_emergency(priority, subcategory):
+            return "full"
+        return "business_hours"
 
 
 DEFAULT_ESTATE_POLICY = EstatePolicy(DEFAULT_POLICIES)
+
+
+def clocks_by_priority(policy_clock: str) -> dict[str, str]:
+    """What a policy's response says: the clock each priority counts (emergencies always the full one)."""
+    return {priority: "full" if policy_clock == "full" or priority in EMERGENCY_PRIORITIES else policy_clock
+            for priority in DEFAULT_POLICIES}
 
 # Which life-cycle command meets which milestone (its timers are then withdrawn).
 MILESTONE_MET_BY: dict[str, str] = {
@@ -82,15 +101,18 @@ class Plan:
 
 
 def plan(
-    priority: str, start: datetime, policy: EstatePolicy = DEFAULT_ESTATE_POLICY, *, kind: str = "repair"
+    priority: str, start: datetime, policy: EstatePolicy = DEFAULT_ESTATE_POLICY, *, kind: str = "repair",
+    subcategory: str | None = None,
 ) -> Plan:
-    """A warning at 80% and a breach at 100% of each milestone's time, on the policy's clock."""
+    """A warning at 80% and a breach at 100% of each milestone's time, on the clock the policy gives
+    the order's priority (and subcategory)."""
     complaint = kind == "complaint_handling"
     limits = policy.complaint if complaint else policy.priorities[priority]
+    full_clock = policy.clock_of(priority, subcategory) == "full"
     timers, deadlines, approximate = [], {}, False
     for milestone in COMPLAINT_MILESTONES if complaint else MILESTONES:
         duration = getattr(limits, milestone)
-        if policy.calendar is None:
+        if full_clock:
             warning_at, deadline = start + duration * WARNING_SHARE, start + duration
         else:
             warning = add_business_time(start, duration * WARNING_SHARE, policy.calendar)

@@ -93,6 +93,27 @@ def assign(on_duty: list[Candidate], on_call: list[Candidate], skill: str | None
     return Assignment(None, "supervisors_queue")
 
 
+SERVICE_CENTRE = "customer_service"  # takes what a department with nobody cannot, unless it names another
+
+
+@dataclass(frozen=True)
+class Fallback:
+    department: str | None  # None: the fallback has nobody either (the supervisors' queue)
+    reason: str
+
+
+def fallback_for(department: str, staffed: set[str], named: str | None = None) -> Fallback | None:
+    """Where an order goes when its department has nobody who does its work right now (no staff, or
+    all on leave): the department's named fallback, else the service centre. None when it has someone."""
+    if department in staffed:
+        return None
+    target = named or SERVICE_CENTRE
+    if target != department and target in staffed:
+        return Fallback(target, f"{department} has nobody to do the work (no staff, or all on leave); "
+                                f"routed to its fallback {target}")
+    return Fallback(None, f"{department} has nobody to do the work, nor has its fallback {target}")
+
+
 def work_order_number(day: date, sequence: int) -> str:
     """`PG-20261123-0007`: 派工单, the estate's day and its gapless sequence."""
     return f"PG-{day:%Y%m%d}-{sequence:04d}"

@@ -9,6 +9,7 @@ from pymongo import ASCENDING
 
 from services.dispatch.domain import sla
 from services.dispatch.domain.calendar import BusinessCalendar
+from services.dispatch.domain.positions import WORKERS
 from services.dispatch.domain.work_orders import RoutingRule
 from services.dispatch.store import handover, ledger
 from services.dispatch.store import rosters as duty
@@ -70,8 +71,10 @@ async def staff_on_duty(uow: UnitOfWork, estate_id: str, *, department: str | No
     return await duty.on_duty(uow, estate_id, department=department, position=position)
 
 
-async def staff_on_call(uow: UnitOfWork, estate_id: str, department: str) -> list[dict[str, Any]]:
-    query = {"estate_id": estate_id, "department": department, "on_call": True, "on_leave": {"$ne": True}}
+async def workers_on_call(uow: UnitOfWork, estate_id: str, department: str) -> list[dict[str, Any]]:
+    """The department's on-call staff who do its work (a manager on call is reached, not assigned)."""
+    query = {"estate_id": estate_id, "department": department, "position": WORKERS, "on_call": True,
+             "on_leave": {"$ne": True}}
     return await uow.db[STAFF].find(query, session=uow.session).sort("_id", ASCENDING).to_list(None)
 
 
@@ -88,6 +91,21 @@ async def set_staff_fields(database: Database, staff_id: str, scope: dict[str, A
 async def grab_mode(uow: UnitOfWork, estate_id: str, department: str) -> bool:
     settings = await find_one(uow, DEPARTMENTS, f"{estate_id}:{department}")
     return bool(settings and settings.get("grab_mode"))
+
+
+async def department_settings(database: Database | UnitOfWork, estate_id: str, department: str) -> dict:
+    return await find_one(database, DEPARTMENTS, f"{estate_id}:{department}") or {}
+
+
+async def departments_with_workers(database: Database | UnitOfWork, estate_id: str, *,
+                                   available_only: bool = False) -> set[str]:
+    """The estate's departments that have staff doing their work (not on leave, if `available_only`)."""
+    query: dict[str, Any] = {"estate_id": estate_id, "position": WORKERS}
+    if available_only:
+        query["on_leave"] = {"$ne": True}
+    session = getattr(database, "session", None)
+    cursor = database.db[STAFF].find(query, {"department": 1}, session=session)
+    return {person["department"] for person in await cursor.to_list(None)}
 
 
 async def set_department(database: Database, estate_id: str, department: str, fields: dict[str, Any]) -> dict:
@@ -115,6 +133,7 @@ async def sla_policy(uow: UnitOfWork, estate_id: str) -> sla.EstatePolicy:
                     for priority, limits in document["priorities"].items()},
         ladder_delays_s=tuple(document["ladder_delays_s"]),
         calendar=calendar,
+        safety_subcategories=frozenset(document.get("safety_subcategories", [])),
     )
 
 

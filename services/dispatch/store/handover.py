@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
-from ulid import ULID
 
 from services.dispatch.domain.handover import OPEN_STATUSES, contact_line
 from shared.db import Database, UnitOfWork
+from shared.pagination import id_floor
 
 HANDOVERS = "handovers"
 DUTY_POSTS = "duty_posts"
@@ -40,23 +40,23 @@ def _session(database: Database | UnitOfWork):
 # --- what a shift carries over ---------------------------------------------------------
 
 
-async def open_work_orders(uow: UnitOfWork, estate_id: str, department: str | None) -> list[dict[str, Any]]:
-    """The estate's open orders (of one department, or all of them for the service centre)."""
-    query: dict[str, Any] = {"estate_id": estate_id, "status": {"$in": list(OPEN_STATUSES)}}
-    if department:
-        query["department"] = department
+async def open_work_orders(uow: UnitOfWork, estate_id: str, department: str) -> list[dict[str, Any]]:
+    """The department's open orders in the estate."""
+    query: dict[str, Any] = {"estate_id": estate_id, "status": {"$in": list(OPEN_STATUSES)}, "department": department}
     cursor = uow.db[WORK_ORDERS].find(query, session=uow.session).sort("_id", ASCENDING)
     return await cursor.to_list(CARRIED_LIMIT)
 
 
-def _ulid_floor(moment: datetime) -> str:
-    """The smallest id of a document created at `moment` (ids are ULIDs, which sort by time)."""
-    milliseconds = int(moment.timestamp() * 1000)
-    return str(ULID.from_bytes(milliseconds.to_bytes(6, "big") + bytes(10)))
+async def open_emergencies(uow: UnitOfWork, estate_id: str) -> list[dict[str, Any]]:
+    """The estate's open emergencies, whatever their department: P1 orders and the estate's safety ones."""
+    query = {"estate_id": estate_id, "status": {"$in": list(OPEN_STATUSES)},
+             "$or": [{"emergency": True}, {"priority": "P1"}]}
+    cursor = uow.db[WORK_ORDERS].find(query, session=uow.session).sort("_id", ASCENDING)
+    return await cursor.to_list(CARRIED_LIMIT)
 
 
 async def incident_orders_created_between(uow: UnitOfWork, estate_id: str, start: datetime, end: datetime) -> list:
-    query = {"_id": {"$gte": _ulid_floor(start), "$lt": _ulid_floor(end)}, "estate_id": estate_id,
+    query = {"_id": {"$gte": id_floor(start), "$lt": id_floor(end)}, "estate_id": estate_id,
              "incident_id": {"$ne": None}}
     return await uow.db[WORK_ORDERS].find(query, session=uow.session).to_list(CARRIED_LIMIT)
 

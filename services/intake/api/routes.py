@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Query
 
 from services.intake import commands, store
 from services.intake.api.deps import FrontDesk
-from services.intake.api.schemas import ContactCreate, ContactPublic, EstateCreate, EstatePublic
+from services.intake.api.schemas import Channel, ContactCreate, ContactPublic, EstateCreate, EstatePublic
+from services.intake.commands import call_log
+from services.intake.domain import call_log as call_log_rules
 from shared.auth import CurrentPrincipal, Principal, require_roles
 from shared.errors import NotFound
 from shared.idempotency import IdempotencyKey
+from shared.pagination import Page, PageRequest, page_request
 from shared.service import DatabaseDep
+from shared.spreadsheets import XLSX_MEDIA_TYPE, download
 
 router = APIRouter(prefix="/v1", tags=["intake"])
 Admin = Annotated[Principal, require_roles("company_admin")]
@@ -35,6 +40,28 @@ async def log_contact(
     body: ContactCreate, principal: FrontDesk, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
     return await commands.log_contact(database, principal, body, idempotency_key=idempotency_key)
+
+
+@router.get("/contacts", response_model=Page[ContactPublic], responses={200: {"content": {
+    "text/csv": {}, XLSX_MEDIA_TYPE: {}}, "description": "A page of the log, or the whole log as a file"}})
+async def list_contacts(
+    estate_id: str, principal: FrontDesk, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)],
+    day: Annotated[date | None, Query(description="The estate's local day")] = None,
+    channel: Channel | None = None, agent_id: Annotated[str | None, Query(max_length=60)] = None,
+    outcome: Literal["answered", "ticket_opened"] | None = None,
+    answered_in_time: Annotated[bool | None, Query(description="Answered within 15 s (three rings)")] = None,
+    format: Literal["json", "csv", "xlsx"] = "json",
+):
+    """The call log (来电记录), newest first in pages; `format=csv|xlsx` downloads every matching contact,
+    oldest first, with times in the estate's local time."""
+    conditions = call_log_rules.filters(channel=channel, agent_id=agent_id, outcome=outcome,
+                                        answered_in_time=answered_in_time)
+    if format != "json":
+        rows = await call_log.contacts_table(database, principal, estate_id, day, conditions)
+        name = f"contacts-{estate_id}" + (f"-{day.isoformat()}" if day else "")
+        return download(format, name, call_log_rules.HEADINGS, rows, title=day.isoformat() if day else "来电记录")
+    documents, next_cursor = await call_log.contacts_page(database, principal, estate_id, day, conditions, page)
+    return Page(items=[commands.contact_public(d, None) for d in documents], next_cursor=next_cursor)
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactPublic)

@@ -95,7 +95,11 @@ class TicketPublic(BaseModel):
     status: str
     promised_reply_at: datetime
     opened_at: datetime
-    work_order_id: str | None = None
+    work_order_id: str | None = Field(default=None, description=(
+        "Its work order, once dispatch has made it: filled asynchronously from dispatch's event, so the "
+        "contact's answer has null here; read the ticket again (GET /v1/tickets/{id}) to follow it"))
+    work_order_number: str | None = None
+    work_order_path: str | None = Field(default=None, description="The work order on dispatch's API")
     incident_id: str | None = None
     contact_id: str
     fields: dict[str, Any] = {}
@@ -121,3 +125,11 @@ class ContactPublic(BaseModel):
     ticket: TicketPublic | None = None
     resident_id: str | None = None  # the caller, when recognised by phone or linked later
     unit_id: str | None = None
+    caller_phone: str | None = None
+    caller_name: str | None = None
+    rang_at: datetime | None = None
+    answered_at: datetime | None = None
+    agent_id: str | None = None
+    agent_name: str | None = None
+    ticket_id: str | None = None
+    ticket_number: str | None = None

@@ -105,6 +105,7 @@ async def log_contact(
         settings = await ticket_store.ticket_settings(database, estate["_id"])
         extra_fields = check_ticket_request(settings, request.ticket)
     now = utcnow()
+    rules.check_call_times(request.rang_at, request.answered_at, now)
     day = local_day(now, estate["time_zone"])
     # The caller recognised by phone (a point lookup, before the transaction); an unknown number is served alike.
     # The request as sent stays the Idempotency-Key's fingerprint.
@@ -123,8 +124,9 @@ async def log_contact(
             "unit_id": recognised.unit_id, "resident_id": recognised.resident_id, "rang_at": request.rang_at,
             "answered_at": request.answered_at,
             "answered_within_15s": rules.answered_within_promise(request.rang_at, request.answered_at),
-            "summary": request.summary, "agent_id": principal.user_id, "logged_at": now,
-            "outcome": "answered" if answered else "ticket_opened", "ticket_id": ticket and ticket["_id"],
+            "summary": request.summary, "agent_id": principal.user_id, "agent_name": principal.name or None,
+            "logged_at": now, "outcome": "answered" if answered else "ticket_opened",
+            "ticket_id": ticket and ticket["_id"], "ticket_number": ticket and ticket["number"],
         }
         uow.add(store.CONTACTS, contact)
         uow.emit(
@@ -171,7 +173,8 @@ def contact_public(contact: dict[str, Any], ticket: dict[str, Any] | None) -> Co
     return ContactPublic(
         id=contact["_id"], ticket=ticket_public(ticket) if ticket else None,
         **{k: contact[k] for k in ("estate_id", "channel", "summary", "outcome", "answered_within_15s", "logged_at")},
-        resident_id=contact.get("resident_id"), unit_id=contact.get("unit_id"),
+        **{k: contact.get(k) for k in ("resident_id", "unit_id", "caller_phone", "caller_name", "rang_at",
+                                       "answered_at", "agent_id", "agent_name", "ticket_id", "ticket_number")},
     )
 
 

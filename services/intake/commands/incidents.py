@@ -244,10 +244,12 @@ async def follow_work_order(uow: UnitOfWork, envelope: Envelope) -> None:
     """Handler for dispatch's work-order events: an incident's order moves the incident, a ticket's its ticket."""
     data = envelope.data
     if not data.get("incident_id"):
-        if envelope.routing_key != "dispatch.workorder.created":
-            from services.intake.commands import follow_work_order as follow_ticket_order
+        from services.intake.commands import tickets
 
-            await follow_ticket_order(uow, envelope)
+        if envelope.routing_key == "dispatch.workorder.created":
+            await tickets.link_work_order(uow, envelope)
+        else:
+            await tickets.follow_work_order(uow, envelope)
         return
     incident = await incident_store.find_incident(uow, data["incident_id"], {"estate_id": envelope.estateid})
     if incident is None:

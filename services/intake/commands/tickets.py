@@ -35,7 +35,10 @@ class TicketChanged(Conflict):
 
 
 def ticket_public(document: dict[str, Any]) -> TicketPublic:
-    return to_public(TicketPublic, document)
+    ticket = to_public(TicketPublic, document)
+    if ticket.work_order_id:  # filled asynchronously, from dispatch's event, once the order exists
+        ticket.work_order_path = f"/v1/work-orders/{ticket.work_order_id}"
+    return ticket
 
 
 def is_resident(principal: Principal) -> bool:
@@ -245,7 +248,8 @@ async def follow_work_order(uow: UnitOfWork, envelope: Envelope) -> None:
     if ticket is None:
         return
     command = FOLLOWED_EVENTS[envelope.routing_key]
-    fields: dict[str, Any] = {"work_order_id": data["work_order_id"]}
+    fields: dict[str, Any] = {"work_order_id": data["work_order_id"],
+                              "work_order_number": data.get("number") or ticket.get("work_order_number")}
     if (record := _complaint_record(ticket, envelope)) is not None:
         fields["complaint"] = record
     if command == "resolve":
@@ -255,3 +259,25 @@ async def follow_work_order(uow: UnitOfWork, envelope: Envelope) -> None:
     elif record is not None:
         entry = {"at": envelope.time, "action": "complaint_record", "status": ticket["status"], "by": "dispatch"}
         await ticket_store.update_ticket(uow, ticket, {"complaint": record}, entry)
+    else:
+        await _link(uow, ticket, data)
+
+
+async def link_work_order(uow: UnitOfWork, envelope: Envelope) -> None:
+    """Handler for `dispatch.workorder.created`: the ticket links to its work order as soon as it exists
+    (asynchronous: the contact's answer comes before dispatch has made the order)."""
+    data = envelope.data
+    if not data.get("ticket_id"):
+        return
+    ticket = await store.find_ticket(uow, data["ticket_id"], {"estate_id": envelope.estateid})
+    if ticket is not None:
+        await _link(uow, ticket, data)
+
+
+async def _link(uow: UnitOfWork, ticket: dict[str, Any], data: dict[str, Any]) -> None:
+    if ticket.get("work_order_id") == data["work_order_id"]:
+        return
+    fields = {"work_order_id": data["work_order_id"], "work_order_number": data.get("number")}
+    # Not a step of the ticket's life: no history entry (its order's own history says when it was made).
+    if not await ticket_store.update_ticket(uow, ticket, fields, None):
+        raise TicketChanged("the ticket changed while its work order was linked; the event is retried")

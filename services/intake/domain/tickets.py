@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from shared.errors import InvalidTransition
+from shared.errors import InvalidInput, InvalidTransition
 
 Category = Literal["consultation", "help", "repair", "complaint", "suggestion", "praise"]
 Priority = Literal["P1", "P2", "P3", "P4"]
@@ -88,6 +88,19 @@ def complainant_key(*, resident_id: str | None, caller_phone: str | None) -> str
         return f"resident:{resident_id}"
     digits = "".join(ch for ch in caller_phone or "" if ch.isdigit())
     return f"phone:{digits[-11:]}" if digits else None
+
+
+CLOCK_SKEW = timedelta(minutes=2)  # how far ahead a phone system's or agent's clock may be
+
+
+def check_call_times(rang_at: datetime | None, answered_at: datetime | None, now: datetime) -> None:
+    """A call did not ring in the future, nor was it answered before it rang (422 naming the field)."""
+    for name, moment in (("rang_at", rang_at), ("answered_at", answered_at)):
+        if moment is not None and moment > now + CLOCK_SKEW:
+            raise InvalidInput(f"{name} is in the future (more than {int(CLOCK_SKEW.total_seconds())} s ahead "
+                               "of the server's clock)", field=name)
+    if rang_at is not None and answered_at is not None and answered_at < rang_at:
+        raise InvalidInput("a call is answered after it rings: answered_at is before rang_at", field="answered_at")
 
 
 def answered_within_promise(rang_at: datetime | None, answered_at: datetime | None) -> bool | None:

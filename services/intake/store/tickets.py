@@ -79,12 +79,15 @@ async def set_complaint_times(uow: UnitOfWork, estate_id: str, key: str, moments
 # --- tickets -------------------------------------------------------------------------------
 
 
-async def update_ticket(uow: UnitOfWork, ticket: dict[str, Any], fields: dict[str, Any], entry: dict) -> bool:
-    """Write a change if the ticket is still as it was read (its version)."""
+async def update_ticket(uow: UnitOfWork, ticket: dict[str, Any], fields: dict[str, Any],
+                        entry: dict | None) -> bool:
+    """Write a change if the ticket is still as it was read (its version); `entry` goes into its history
+    (None: a change that is no step of its life, such as the link to its work order)."""
+    change: dict[str, Any] = {"$set": {**fields, "version": ticket.get("version", 1) + 1}}
+    if entry is not None:
+        change["$push"] = {"history": entry}
     result = await uow.db[TICKETS].update_one(
-        {"_id": ticket["_id"], "version": ticket.get("version", 1)},
-        {"$set": {**fields, "version": ticket.get("version", 1) + 1}, "$push": {"history": entry}},
-        session=uow.session,
+        {"_id": ticket["_id"], "version": ticket.get("version", 1)}, change, session=uow.session,
     )
     return result.modified_count == 1
 

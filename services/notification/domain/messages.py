@@ -71,7 +71,9 @@ def escalated(data: dict[str, Any]) -> Draft | None:
             f"{data['description']}")
     if data.get("emergency_contacts"):  # P1: the estate's police, fire, hospital and utilities, at hand
         body += f"。应急联系：{'；'.join(data['emergency_contacts'])}"
-    return Draft(recipient_id=data["recipient_id"], recipient_kind="staff", channel="app_push",
+    # Off duty and not on call, the position's holder is phoned (节假日手机必须开机).
+    channel = "phone" if data.get("reached_via") == "phone" else "app_push"
+    return Draft(recipient_id=data["recipient_id"], recipient_kind="staff", channel=channel,
                  template="workorder.escalated", body=body, urgent=True)
 
 

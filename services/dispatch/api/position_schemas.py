@@ -1,0 +1,43 @@
+"""Request and response models of the company's positions and their roster (公司值班领导表)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from shared.schemas import Strict
+
+
+class CompanyRosterEntry(Strict):
+    staff_id: str = Field(min_length=1, max_length=40, description="A company duty leader (registered without estate)")
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+
+class CompanyRosterUpdate(Strict):
+    """Who holds the company's duty leader position when; entries may not overlap."""
+
+    entries: list[CompanyRosterEntry] = Field(max_length=1000)
+
+
+class CompanyRosterEntryPublic(BaseModel):
+    staff_id: str
+    name: str
+    phone: str | None = None
+    starts_at: datetime
+    ends_at: datetime
+
+
+class PositionHolder(BaseModel):
+    id: str
+    name: str
+    phone: str | None = None
+    reached_via: str = Field(description="roster, on_duty, on_call or phone")
+
+
+class CompanyRosterPublic(BaseModel):
+    company_id: str
+    position: str
+    entries: list[CompanyRosterEntryPublic]
+    now: PositionHolder | None = Field(description="Whom the ladder reaches now, and how")

@@ -1,0 +1,174 @@
+"""Idempotency-Key on every POST, as a property of the kit (ASGI middleware), not of each route.
+
+A client that retries after a timeout sends the same key: the first answer is kept and replayed
+(`Idempotent-Replayed: true`), so accepting an order, filing a handover or linking a ticket is
+never done twice. The key belongs to the caller (company and user of the bearer token). The same
+key with another request (method, path, query or body) is 422 naming `Idempotency-Key`; while the
+first is still running, 409 with `Retry-After`. Every answer is kept except 429 and 5xx (nothing
+definite happened: the client may retry with the same key). Routes that create things keep their
+own transactional `create_once` as well: a crash between the work and this record is caught there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from pymongo.errors import DuplicateKeyError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.auth import decode_token
+from shared.envelope import utcnow
+from shared.errors import Unauthorized
+from shared.idempotency import IDEMPOTENCY_KEYS
+
+HEADER = b"idempotency-key"
+MAX_KEY_LENGTH = 200
+PENDING_LEASE = timedelta(seconds=30)  # a pending record older than this was left by a process that died
+KEPT_RESPONSE_BYTES = 1 << 20  # a larger answer is not kept (the retry runs again)
+NOT_KEPT = frozenset({429})
+
+
+def _problem(status: int, code: str, detail: str, path: str, headers: list | None = None) -> tuple[int, list, bytes]:
+    body = {"type": f"https://estatedesk.example/problems/{code}", "title": detail, "status": status,
+            "detail": detail, "code": code, "instance": path, "field": "Idempotency-Key",
+            "errors": [{"field": "Idempotency-Key", "message": detail}]}
+    return status, [(b"content-type", b"application/problem+json"), *(headers or [])], json.dumps(body).encode()
+
+
+async def _send(send: Send, status: int, headers: list, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class IdempotentPosts:
+    def __init__(self, app: ASGIApp, *, limit_for: Callable[[str], int]) -> None:
+        self.app = app
+        self.limit_for = limit_for
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers") or [])
+        if scope["type"] != "http" or scope["method"] != "POST" or HEADER not in headers:
+            return await self.app(scope, receive, send)
+        key = headers[HEADER].decode("latin-1")
+        if not 1 <= len(key) <= MAX_KEY_LENGTH:
+            return await _send(send, *_problem(422, "invalid_input", f"an Idempotency-Key has 1 to {MAX_KEY_LENGTH} "
+                                                                      "characters", scope["path"]))
+        owner = self._owner(scope, headers)
+        body, replay_receive = await self._read_body(scope, receive)
+        if owner is None or body is None:  # no valid token (the route answers 401), or a body over the limit
+            return await self.app(scope, replay_receive, send)
+        query = scope.get("query_string", b"")
+        fingerprint = hashlib.sha256(b"\n".join([b"POST", scope["path"].encode(), query, body])).hexdigest()
+        collection = scope["app"].state.runtime.database.db[IDEMPOTENCY_KEYS]
+        record_id = f"http:{owner}:{key}"
+        if (answer := await self._claim(collection, record_id, fingerprint, scope["path"])) is not None:
+            return await _send(send, *answer)
+        await self._run_and_keep(scope, replay_receive, send, collection, record_id)
+
+    def _owner(self, scope: Scope, headers: dict[bytes, bytes]) -> str | None:
+        scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return None
+        settings = scope["app"].state.settings
+        try:
+            principal = decode_token(token, secret=settings.jwt_secret, issuer=settings.jwt_issuer)
+        except Unauthorized:  # the route's own authentication answers it
+            return None
+        return f"{principal.company_id}:{principal.user_id}"
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> tuple[bytes | None, Receive]:
+        """The whole body (None when over the route's limit), and a `receive` that gives it again."""
+        limit, chunks, size, more = self.limit_for(scope["path"]), [], 0, True
+        messages: list[Message] = []
+        while more:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = message.get("more_body", False)
+            if size > limit:
+                break
+        complete = not more and size <= limit
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        return (b"".join(chunks) if complete else None), replay
+
+    async def _claim(self, collection, record_id: str, fingerprint: str, path: str):
+        """None when this request is to run; otherwise the answer to give (a replay or a refusal)."""
+        now = utcnow()
+        try:
+            await collection.insert_one({"_id": record_id, "fingerprint": fingerprint, "state": "pending",
+                                         "created_at": now})
+            return None
+        except DuplicateKeyError:
+            record = await collection.find_one({"_id": record_id})
+        if record is None:  # expired between the two: run it
+            return await self._claim(collection, record_id, fingerprint, path)
+        if record["fingerprint"] != fingerprint:
+            return _problem(422, "invalid_input", "this Idempotency-Key was used with a different request", path)
+        if record["state"] == "done":
+            headers = [(bytes(n), bytes(v)) for n, v in record["headers"]] + [(b"idempotent-replayed", b"true")]
+            return record["status"], headers, bytes(record["body"])
+        if now - record["created_at"] > PENDING_LEASE:
+            taken = await collection.update_one({"_id": record_id, "state": "pending",
+                                                 "created_at": record["created_at"]}, {"$set": {"created_at": now}})
+            if taken.modified_count == 1:
+                return None
+        return _problem(409, "idempotency_key_in_use", "a request with this Idempotency-Key is still running",
+                        path, [(b"retry-after", b"1")])
+
+    async def _run_and_keep(self, scope: Scope, receive: Receive, send: Send, collection, record_id: str) -> None:
+        started: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def keeping(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started.update(status=message["status"], headers=list(message.get("headers", [])))
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, keeping)
+        finally:
+            body = b"".join(chunks)
+            status = started.get("status", 500)
+            if status >= 500 or status in NOT_KEPT or len(body) > KEPT_RESPONSE_BYTES:
+                await collection.delete_one({"_id": record_id, "state": "pending"})
+            else:
+                await collection.update_one({"_id": record_id}, {"$set": {
+                    "state": "done", "status": status, "body": body,
+                    "headers": [[bytes(n), bytes(v)] for n, v in started["headers"]]}})
+
+
+def install_idempotent_posts(app: FastAPI, *, limit_for: Callable[[str], int]) -> None:
+    """Every POST takes an Idempotency-Key (the middleware), and the OpenAPI document says so."""
+    app.add_middleware(IdempotentPosts, limit_for=limit_for)
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        document = build()
+        for methods in document.get("paths", {}).values():
+            operation = methods.get("post")
+            if operation is None:
+                continue
+            parameters = operation.setdefault("parameters", [])
+            if not any(p.get("in") == "header" and p.get("name", "").lower() == "idempotency-key" for p in parameters):
+                parameters.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": {
+                    "type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH}, "description": (
+                    "A retried request with the same key gets the first answer and does nothing again")})
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi

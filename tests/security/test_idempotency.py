@@ -1,0 +1,67 @@
+"""Idempotency-Key on every POST (the kit's, not each route's): read from every service's OpenAPI
+document, each POST declares the header, a retry with the same key is answered from the first time
+(`Idempotent-Replayed`), and the same key with another request is refused naming the header."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from ulid import ULID
+
+from devstack.stack import SERVICES
+from shared.auth import Role
+from tests.helpers import Api, setup_estate
+
+
+def post_operations(stack, service: str):
+    document = httpx.get(f"{stack.url(service)}/openapi.json").json()
+    for path, methods in document["paths"].items():
+        if "post" in methods:
+            yield path, methods["post"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_post_takes_an_idempotency_key_and_a_retry_is_answered_once(stack, service):
+    headers = {"Authorization": "Bearer " + stack.token(user_id=f"retrier-{ULID()}", roles=list(Role.__args__),
+                                                        estates="*")}
+    problems, operations = [], list(post_operations(stack, service))
+    for path, operation in operations:
+        if not any(p["in"] == "header" and p["name"] == "Idempotency-Key" for p in operation.get("parameters", [])):
+            problems.append(f"POST {path}: Idempotency-Key is not declared")
+        url = f"{stack.url(service)}{path.replace('{', '').replace('}', '')}"
+        key = {"Idempotency-Key": f"retry-{ULID()}", **headers}
+        first = httpx.post(url, json={}, headers=key)
+        again = httpx.post(url, json={}, headers=key)
+        if first.status_code >= 500 or (again.status_code, again.content) != (first.status_code, first.content) \
+                or again.headers.get("idempotent-replayed") != "true":
+            problems.append(f"POST {path}: {first.status_code} then {again.status_code} "
+                            f"(replayed: {again.headers.get('idempotent-replayed')})")
+        other = httpx.post(url, json={"another": "request"}, headers=key)
+        if other.status_code != 422 or other.json().get("field") != "Idempotency-Key":
+            problems.append(f"POST {path}: the same key with another body → {other.status_code}")
+    assert not problems, problems
+    if service in ("intake", "dispatch"):
+        assert len(operations) >= 10
+
+
+def test_accepting_an_order_and_filing_a_handover_twice_with_one_key_happen_once(stack):
+    estate_id = setup_estate(stack)
+    boss = Api(stack, user_id="sup-1", name="张主管", roles=["supervisor"], estates=[estate_id])
+    order = boss.post("dispatch", "/v1/work-orders", json={
+        "estate_id": estate_id, "kind": "repair", "department": "engineering", "description": "楼道灯不亮"}).json()
+    engineer = Api(stack, user_id=order["assignee_id"], roles=["technician"], estates=[estate_id])
+    accepted = [engineer.post("dispatch", f"/v1/work-orders/{order['id']}/accept",
+                              headers={"Idempotency-Key": "accept-1"}) for _ in range(2)]
+    assert [a.status_code for a in accepted] == [200, 200] and accepted[0].json() == accepted[1].json()
+    assert accepted[1].headers["idempotent-replayed"] == "true"
+    assert engineer.post("dispatch", f"/v1/work-orders/{order['id']}/accept").status_code == 409  # no key: done already
+    history = boss.get("dispatch", f"/v1/work-orders/{order['id']}").json()
+    assert history["version"] == order["version"] + 1
+
+    body = {"estate_id": estate_id, "post": "eng-duty", "department": "engineering", "shift_date": "2026-11-26",
+            "shift": {"code": "early"},
+            "inspection": {a: {"status": "ok"} for a in ("security", "water", "power", "equipment", "environment")}}
+    filed = [boss.post("dispatch", "/v1/handovers", json=body, headers={"Idempotency-Key": "handover-1"})
+             for _ in range(2)]
+    assert [f.status_code for f in filed] == [201, 201] and filed[0].json()["id"] == filed[1].json()["id"]
+    assert boss.post("dispatch", "/v1/handovers", json=body).status_code == 409  # without the key: it exists
