@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from fastapi import Response
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Control characters a worksheet cannot hold (openpyxl refuses them; callers typed them anyway).
+UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# What a spreadsheet would run as a formula: text from callers and residents must stay text.
+FORMULA_START = re.compile(r"^[=@\t\r]|^[+-](?![\d .]*$)")
+
+
+def _cell(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    value = UNPRINTABLE.sub("", value)
+    return "'" + value if FORMULA_START.match(value) else value
 
 
 def table_csv(headings: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headings)
-    writer.writerows(rows)
+    writer.writerows([_cell(value) for value in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -28,7 +40,7 @@ def table_xlsx(headings: Sequence[str], rows: Iterable[Sequence[Any]], title: st
     worksheet.title = title[:31]  # Excel's limit on a sheet's name
     worksheet.append(list(headings))
     for row in rows:
-        worksheet.append(list(row))
+        worksheet.append([_cell(value) for value in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

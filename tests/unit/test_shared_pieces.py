@@ -139,3 +139,18 @@ def test_local_time_is_the_estates_clock_in_a_human_form():
     assert local_time(moment.replace(tzinfo=None), "Asia/Shanghai") == "12月1日 23:27"  # naive is UTC
     assert local_time_or_blank(None, "Asia/Shanghai") == ""
     assert (human_day("2026-02-28"), human_day("2026-12-01", language="en")) == ("2月28日", "1 Dec")
+
+
+def test_downloaded_tables_keep_what_callers_typed_as_text():
+    import io
+
+    from openpyxl import load_workbook
+
+    from shared.spreadsheets import table_csv, table_xlsx
+
+    rows = [["漏水\x10\x00了", "=HYPERLINK(\"http://x\")", "+8613812345678", "-0.05", "-rm"]]
+    sheet = load_workbook(io.BytesIO(table_xlsx(["a", "b", "c", "d", "e"], rows, "来电记录"))).active
+    assert [c.value for c in next(sheet.iter_rows(min_row=2))] == [
+        "漏水了", "'=HYPERLINK(\"http://x\")", "+8613812345678", "-0.05", "'-rm"]
+    assert sheet["B2"].data_type == "s"
+    assert table_csv(["a"], [["@SUM(1)"]]).decode("utf-8-sig").splitlines()[1] == "'@SUM(1)"
