@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
-from pymongo.errors import DuplicateKeyError
+import structlog
+from pymongo.errors import ConnectionFailure, DuplicateKeyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import decode_token
@@ -28,15 +30,21 @@ from shared.idempotency import IDEMPOTENCY_KEYS
 
 HEADER = b"idempotency-key"
 MAX_KEY_LENGTH = 200
+# Visible ASCII only: a key is an opaque token a client makes (a UUID, a ULID), never text to store as is.
+KEY_PATTERN = re.compile(rb"[\x21-\x7e]{1,%d}" % MAX_KEY_LENGTH)
 PENDING_LEASE = timedelta(seconds=30)  # a pending record older than this was left by a process that died
 KEPT_RESPONSE_BYTES = 1 << 20  # a larger answer is not kept (the retry runs again)
 NOT_KEPT = frozenset({429})
+UNAVAILABLE = (503, "database_unavailable", "The database cannot be reached; retry shortly.")
+
+log = structlog.get_logger()
 
 
 def _problem(status: int, code: str, detail: str, path: str, headers: list | None = None) -> tuple[int, list, bytes]:
     body = {"type": f"https://estatedesk.example/problems/{code}", "title": detail, "status": status,
-            "detail": detail, "code": code, "instance": path, "field": "Idempotency-Key",
-            "errors": [{"field": "Idempotency-Key", "message": detail}]}
+            "detail": detail, "code": code, "instance": path}
+    if status < 500:  # the key is what the client must change
+        body |= {"field": "Idempotency-Key", "errors": [{"field": "Idempotency-Key", "message": detail}]}
     return status, [(b"content-type", b"application/problem+json"), *(headers or [])], json.dumps(body).encode()
 
 
@@ -54,10 +62,10 @@ class IdempotentPosts:
         headers = dict(scope.get("headers") or [])
         if scope["type"] != "http" or scope["method"] != "POST" or HEADER not in headers:
             return await self.app(scope, receive, send)
-        key = headers[HEADER].decode("latin-1")
-        if not 1 <= len(key) <= MAX_KEY_LENGTH:
+        if not KEY_PATTERN.fullmatch(headers[HEADER]):
             return await _send(send, *_problem(422, "invalid_input", f"an Idempotency-Key has 1 to {MAX_KEY_LENGTH} "
-                                                                      "characters", scope["path"]))
+                                                                      "visible ASCII characters", scope["path"]))
+        key = headers[HEADER].decode("ascii")
         owner = self._owner(scope, headers)
         body, replay_receive = await self._read_body(scope, receive)
         if owner is None or body is None:  # no valid token (the route answers 401), or a body over the limit
@@ -66,7 +74,12 @@ class IdempotentPosts:
         fingerprint = hashlib.sha256(b"\n".join([b"POST", scope["path"].encode(), query, body])).hexdigest()
         collection = scope["app"].state.runtime.database.db[IDEMPOTENCY_KEYS]
         record_id = f"http:{owner}:{key}"
-        if (answer := await self._claim(collection, record_id, fingerprint, scope["path"])) is not None:
+        try:
+            answer = await self._claim(collection, record_id, fingerprint, scope["path"])
+        except ConnectionFailure as error:  # outside the app's error handlers: answer as they would
+            log.warning("database unavailable", error=repr(error))
+            answer = _problem(*UNAVAILABLE, scope["path"], [(b"retry-after", b"2")])
+        if answer is not None:
             return await _send(send, *answer)
         await self._run_and_keep(scope, replay_receive, send, collection, record_id)
 
@@ -142,12 +155,15 @@ class IdempotentPosts:
         finally:
             body = b"".join(chunks)
             status = started.get("status", 500)
-            if status >= 500 or status in NOT_KEPT or len(body) > KEPT_RESPONSE_BYTES:
-                await collection.delete_one({"_id": record_id, "state": "pending"})
-            else:
-                await collection.update_one({"_id": record_id}, {"$set": {
-                    "state": "done", "status": status, "body": body,
-                    "headers": [[bytes(n), bytes(v)] for n, v in started["headers"]]}})
+            try:
+                if status >= 500 or status in NOT_KEPT or len(body) > KEPT_RESPONSE_BYTES:
+                    await collection.delete_one({"_id": record_id, "state": "pending"})
+                else:
+                    await collection.update_one({"_id": record_id}, {"$set": {
+                        "state": "done", "status": status, "body": body,
+                        "headers": [[bytes(n), bytes(v)] for n, v in started["headers"]]}})
+            except ConnectionFailure as error:  # answered already; a retry meets the pending record's lease
+                log.warning("idempotency record not kept", error=repr(error))
 
 
 def install_idempotent_posts(app: FastAPI, *, limit_for: Callable[[str], int]) -> None:
@@ -166,7 +182,7 @@ def install_idempotent_posts(app: FastAPI, *, limit_for: Callable[[str], int]) -
             parameters = operation.setdefault("parameters", [])
             if not any(p.get("in") == "header" and p.get("name", "").lower() == "idempotency-key" for p in parameters):
                 parameters.append({"name": "Idempotency-Key", "in": "header", "required": False, "schema": {
-                    "type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH}, "description": (
+                    "type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": "^[!-~]+$"}, "description": (
                     "A retried request with the same key gets the first answer and does nothing again")})
         app.openapi_schema = document
         return document

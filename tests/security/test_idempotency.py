@@ -65,3 +65,15 @@ def test_accepting_an_order_and_filing_a_handover_twice_with_one_key_happen_once
              for _ in range(2)]
     assert [f.status_code for f in filed] == [201, 201] and filed[0].json()["id"] == filed[1].json()["id"]
     assert boss.post("dispatch", "/v1/handovers", json=body).status_code == 409  # without the key: it exists
+
+
+@pytest.mark.parametrize("key", [b"two words", "caf\u00e9".encode("latin-1"), b"x" * 201])
+def test_a_key_that_is_not_a_short_visible_token_is_refused_before_anything_is_stored(stack, key):
+    estate_id = setup_estate(stack, engineers=0)
+    agent = Api(stack, user_id="agent-keys", roles=["agent"], estates=[estate_id])
+    contact = {"estate_id": estate_id, "channel": "hotline", "summary": "咨询停车", "outcome": "answered"}
+    response = agent.post("intake", "/v1/contacts", json=contact, headers={"Idempotency-Key": key})
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "Idempotency-Key"
+    listed = agent.get("intake", "/v1/contacts", params={"estate_id": estate_id}).json()["items"]
+    assert listed == []
