@@ -1,7 +1,8 @@
-"""Billing: fees, bills, payments and arrears."""
+"""Billing: fee items, billing runs, payments and receipts, prepaid balances, arrears."""
 
 from services.billing import store
-from services.billing.api.routes import router
+from services.billing.api import bills, fee_items, payments
+from services.billing.commands.runs import run_billing_worker
 from services.billing.handlers import HANDLERS
 from services.billing.settings import BillingSettings
 from shared.service import ServiceDefinition, serve
@@ -9,9 +10,10 @@ from shared.service import ServiceDefinition, serve
 DEFINITION = ServiceDefinition(
     name="billing",
     title="EstateDesk billing",
-    routers=[router],
+    routers=[fee_items.router, bills.router, payments.router],
     consumers={"billing.directory": HANDLERS},
     ensure_indexes=store.ensure_indexes,
+    background=(run_billing_worker,),
 )
 
 

@@ -1,0 +1,101 @@
+"""What billing learns from intake: units (area, kind), when billing starts, one-off fees.
+
+Units come from `intake.unit.registered|updated` and the parts of `intake.directory.imported`;
+the start of billing from a completed move-in's `billing_starts_on` (or, failing that, the
+earliest move-in date of a resident); decoration fees from `intake.procedure.fee_requested`.
+Events may arrive in any order: every write is an upsert of the fields the event knows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pymongo import UpdateOne
+
+from services.billing import store
+from services.billing.commands import fee_items
+from services.billing.domain import fees
+from services.billing.domain.bills import new_line
+from shared.db import UnitOfWork
+from shared.envelope import Envelope
+from shared.estates import estate_time_zone, local_day, project_estate
+from shared.money import text_to_fen
+
+UNIT_FIELDS = ("building_id", "building_name", "number", "floor", "area_m2", "kind")
+
+
+def _unit_update(unit: dict[str, Any], company_id: str, estate_id: str) -> UpdateOne:
+    return UpdateOne(
+        {"_id": unit["unit_id"]},
+        {"$set": {"estate_id": estate_id, "company_id": company_id, **{k: unit.get(k) for k in UNIT_FIELDS}}},
+        upsert=True,
+    )
+
+
+def _move_in_update(resident: dict[str, Any], company_id: str, estate_id: str) -> list[UpdateOne]:
+    if not resident.get("move_in_date"):
+        return []
+    return [UpdateOne({"_id": unit_id}, {"$min": {"first_move_in_on": str(resident["move_in_date"])},
+                                         "$setOnInsert": {"estate_id": estate_id, "company_id": company_id}},
+                      upsert=True) for unit_id in resident["unit_ids"]]
+
+
+async def _write(uow: UnitOfWork, updates: list[UpdateOne]) -> None:
+    if updates:
+        await uow.db[store.UNITS].bulk_write(updates, ordered=True, session=uow.session)
+
+
+async def project_unit(uow: UnitOfWork, envelope: Envelope) -> None:
+    await _write(uow, [_unit_update(envelope.data, envelope.companyid, envelope.estateid)])
+
+
+async def project_resident(uow: UnitOfWork, envelope: Envelope) -> None:
+    await _write(uow, _move_in_update(envelope.data, envelope.companyid, envelope.estateid))
+
+
+async def project_import(uow: UnitOfWork, envelope: Envelope) -> None:
+    """One part of a directory import: its units and its residents' move-ins, in one bulk write."""
+    company_id, estate_id = envelope.companyid, envelope.estateid
+    updates = [_unit_update(unit, company_id, estate_id) for unit in envelope.data.get("units", [])]
+    for resident in envelope.data.get("residents", []):
+        updates += _move_in_update(resident, company_id, estate_id)
+    await _write(uow, updates)
+
+
+async def project_move_in(uow: UnitOfWork, envelope: Envelope) -> None:
+    """A completed move-in says from which day the unit is billed."""
+    data = envelope.data
+    if data.get("kind") != "move_in" or not data.get("billing_starts_on"):
+        return
+    await _write(uow, [UpdateOne(
+        {"_id": data["unit_id"]},
+        {"$set": {"billing_starts_on": str(data["billing_starts_on"])},
+         "$setOnInsert": {"estate_id": envelope.estateid, "company_id": envelope.companyid}}, upsert=True)])
+
+
+async def register_estate(uow: UnitOfWork, envelope: Envelope) -> None:
+    """A new estate: projected, and given the usual fee items to adjust."""
+    await project_estate(uow, envelope)
+    await fee_items.seed_defaults(uow, estate_id=envelope.data["estate_id"], company_id=envelope.companyid)
+
+
+async def bill_procedure_fees(uow: UnitOfWork, envelope: Envelope) -> None:
+    """Decoration deposit and service fee: each requested line becomes a bill line once."""
+    data = envelope.data
+    keys = [line["line_id"] for line in data["lines"]]
+    existing = {d["key"] for d in await store.find_all(uow, store.BILL_LINES, {"key": {"$in": keys}}, {"key": 1})}
+    day: date = local_day(envelope.time, await estate_time_zone(uow, envelope.estateid))
+    items = {i["code"]: i for i in await store.find_all(uow, store.FEE_ITEMS, {"estate_id": envelope.estateid})}
+    for line in data["lines"]:
+        if line["line_id"] in existing:
+            continue
+        item = items.get(line["item"]) or next(i for i in fees.DEFAULT_ITEMS if i["code"] == line["item"])
+        rule = {"formula": "one_off", "amount": line["amount"], "source": f"{data['number']}",
+                "refundable": line.get("refundable", False)}
+        await uow.db[store.BILL_LINES].insert_one(new_line(
+            key=line["line_id"], estate_id=envelope.estateid, company_id=envelope.companyid, unit_id=data["unit_id"],
+            item=item, period=f"{day:%Y-%m}", due_date=day, rule=rule, amount_fen=text_to_fen(line["amount"]),
+            source={"procedure_id": data["procedure_id"]}, at=envelope.time,
+        ), session=uow.session)
+

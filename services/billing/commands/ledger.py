@@ -1,0 +1,187 @@
+"""Payments, their reversals (冲正) and the prepaid balance: every movement an inserted entry.
+
+A payment takes the next receipt number of its estate inside its own transaction (gapless:
+an aborted payment gives its number back), pays the oldest open lines first unless lines are
+named, and puts the rest on the unit's prepaid balance, which new lines draw on when issued.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from pymongo.errors import DuplicateKeyError
+
+from services.billing import store
+from services.billing.domain.payments import OpenLine, allocate, line_status
+from shared.auth import Principal
+from shared.counters import next_value
+from shared.db import Database, UnitOfWork
+from shared.envelope import new_id, utcnow
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.events import PaymentReceived, PaymentReversed
+from shared.idempotency import create_once
+from shared.money import fen_to_text, text_to_fen
+
+Method = Literal["cash", "wechat_pay", "alipay", "bank_transfer", "card"]
+
+
+class PaymentInput(BaseModel):
+    unit_id: str
+    amount: str
+    method: Method
+    line_ids: list[str] | None = None
+    note: str | None = None
+
+
+class ReversalInput(BaseModel):
+    reason: str
+
+
+def _outstanding(line: dict[str, Any]) -> int:
+    return line["amount_fen"] - line["paid_fen"]
+
+
+async def _allocate_to(uow: UnitOfWork, line: dict[str, Any], amount_fen: int, *, source: str, ref: str, at) -> None:
+    await store.add_to_line(uow, line, amount_fen, line_status(line["amount_fen"], line["paid_fen"] + amount_fen))
+    line["paid_fen"] += amount_fen
+    await uow.db[store.ALLOCATIONS].insert_one(
+        {"_id": new_id(), "estate_id": line["estate_id"], "company_id": line["company_id"], "unit_id": line["unit_id"],
+         "line_id": line["_id"], "source": source, "payment_id": ref if source == "payment" else None, "ref": ref,
+         "amount_fen": amount_fen, "at": at}, session=uow.session)
+
+
+async def draw_on_balances(uow: UnitOfWork, lines: list[dict[str, Any]], at) -> None:
+    """New lines of units with a prepaid balance are paid from it, oldest first."""
+    balances = await store.find_all(uow, store.BALANCES, {"_id": {"$in": list({line["unit_id"] for line in lines})},
+                                                          "balance_fen": {"$gt": 0}})
+    for balance in balances:
+        unit_lines = sorted((line for line in lines if line["unit_id"] == balance["_id"]),
+                            key=lambda line: (line["due_date"], line["period"], line["_id"]))
+        shares, _left = allocate(balance["balance_fen"], [OpenLine(line["_id"], _outstanding(line))
+                                                          for line in unit_lines])
+        by_id = {line["_id"]: line for line in unit_lines}
+        for share in shares:
+            await _allocate_to(uow, by_id[share.line_id], share.amount_fen, source="balance", ref=share.line_id, at=at)
+        used = sum(share.amount_fen for share in shares)
+        if used:
+            unit = {"_id": balance["_id"], "estate_id": balance["estate_id"], "company_id": balance["company_id"]}
+            await store.change_balance(uow, unit, -used, reason="bill", ref=shares[0].line_id, at=at)
+
+
+async def find_unit(database: Database, principal: Principal, unit_id: str, *, field: str | None = None) -> dict:
+    unit = await store.find_one(database, store.UNITS, {"_id": unit_id, **principal.estate_filter()})
+    if unit is None:
+        raise NotFound("unit", field=field)
+    return unit
+
+
+def _amount(text: str) -> int:
+    try:
+        fen = text_to_fen(text)
+    except ValueError as error:
+        raise InvalidInput("an amount is a decimal string with at most two places, e.g. \"100.50\"",
+                           field="amount") from error
+    if fen <= 0:
+        raise InvalidInput("a payment is more than zero", field="amount")
+    return fen
+
+
+async def _named_lines(uow: UnitOfWork, unit: dict[str, Any], line_ids: list[str]) -> list[dict[str, Any]]:
+    found = {d["_id"]: d for d in await store.find_all(uow, store.BILL_LINES, {"_id": {"$in": line_ids},
+                                                                                "unit_id": unit["_id"]})}
+    if missing := [line_id for line_id in line_ids if line_id not in found]:
+        raise NotFound("bill line of this unit", field="line_ids", line_ids=missing)
+    lines = [found[line_id] for line_id in dict.fromkeys(line_ids)]
+    if closed := [line["_id"] for line in lines if line["status"] not in store.OPEN_STATUSES]:
+        raise Conflict("these lines are not open to payment (paid or waived)", field="line_ids", line_ids=closed)
+    return lines
+
+
+async def take_payment(database: Database, principal: Principal, request: PaymentInput, *,
+                       idempotency_key: str | None) -> dict[str, Any]:
+    amount_fen = _amount(request.amount)
+    unit = await find_unit(database, principal, request.unit_id, field="unit_id")
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        now = utcnow()
+        lines = (await _named_lines(uow, unit, request.line_ids) if request.line_ids
+                 else await store.open_lines_of_unit(uow, unit["_id"]))
+        shares, rest = allocate(amount_fen, [OpenLine(line["_id"], _outstanding(line)) for line in lines])
+        seq = await next_value(uow, f"receipt:{unit['estate_id']}")
+        payment = {
+            "_id": new_id(), "estate_id": unit["estate_id"], "company_id": unit["company_id"], "unit_id": unit["_id"],
+            "receipt_seq": seq, "receipt_number": f"SJ{seq:08d}", "amount_fen": amount_fen, "method": request.method,
+            "applied_fen": amount_fen - rest, "to_balance_fen": rest, "line_ids": [s.line_id for s in shares],
+            "note": request.note, "clerk_id": principal.user_id, "received_at": now,
+        }
+        by_id = {line["_id"]: line for line in lines}
+        for share in shares:
+            await _allocate_to(uow, by_id[share.line_id], share.amount_fen, source="payment", ref=payment["_id"], at=now)
+        if rest:
+            await store.change_balance(uow, unit, rest, reason="payment", ref=payment["_id"], at=now)
+        await uow.db[store.PAYMENTS].insert_one(payment, session=uow.session)
+        uow.emit(PaymentReceived(
+            payment_id=payment["_id"], unit_id=unit["_id"], receipt_number=payment["receipt_number"],
+            amount=fen_to_text(amount_fen), method=request.method, applied=fen_to_text(payment["applied_fen"]),
+            to_balance=fen_to_text(rest), line_ids=payment["line_ids"], received_at=now,
+        ), subject=payment["_id"], company_id=unit["company_id"], estate_id=unit["estate_id"])
+        return payment_public(payment, None)
+
+    return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work,
+                             grouped=True)
+
+
+async def find_payment(database: Database, principal: Principal, payment_id: str) -> dict[str, Any]:
+    payment = await store.find_one(database, store.PAYMENTS, {"_id": payment_id, **principal.estate_filter()})
+    if payment is None:
+        raise NotFound("payment")
+    return payment
+
+
+async def reverse_payment(database: Database, principal: Principal, payment_id: str,
+                          request: ReversalInput) -> dict[str, Any]:
+    payment = await find_payment(database, principal, payment_id)
+    if not request.reason.strip():
+        raise InvalidInput("a reversal needs a reason", field="reason")
+    unit = {"_id": payment["unit_id"], "estate_id": payment["estate_id"], "company_id": payment["company_id"]}
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        now = utcnow()
+        if await store.find_one(uow, store.REVERSALS, {"_id": payment_id}):
+            raise Conflict("this payment is reversed already", field="payment_id")
+        if payment["to_balance_fen"] > await store.balance_of(uow, unit["_id"]):
+            raise Conflict("the prepaid part of this payment has been used by later bills; reverse those first")
+        shares = await store.find_all(uow, store.ALLOCATIONS, {"payment_id": payment_id, "source": "payment"})
+        for share in shares:
+            line = await store.find_one(uow, store.BILL_LINES, {"_id": share["line_id"]})
+            await _allocate_to(uow, line, -share["amount_fen"], source="payment", ref=payment_id, at=now)
+        if payment["to_balance_fen"]:
+            await store.change_balance(uow, unit, -payment["to_balance_fen"], reason="reversal", ref=payment_id, at=now)
+        reversal = {"_id": payment_id, "estate_id": unit["estate_id"], "company_id": unit["company_id"],
+                    "unit_id": unit["_id"], "amount_fen": payment["amount_fen"],
+                    "to_balance_fen": payment["to_balance_fen"], "reason": request.reason, "by": principal.user_id,
+                    "reversed_at": now}
+        await uow.db[store.REVERSALS].insert_one(reversal, session=uow.session)
+        uow.emit(PaymentReversed(
+            payment_id=payment_id, unit_id=unit["_id"], receipt_number=payment["receipt_number"],
+            amount=fen_to_text(payment["amount_fen"]), reason=request.reason, reversed_at=now,
+        ), subject=payment_id, company_id=unit["company_id"], estate_id=unit["estate_id"])
+        return payment_public(payment, reversal)
+
+    try:
+        return await database.transaction(work)
+    except DuplicateKeyError as duplicate:
+        raise Conflict("this payment is reversed already", field="payment_id") from duplicate
+
+
+def payment_public(payment: dict[str, Any], reversal: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "id": payment["_id"], "estate_id": payment["estate_id"], "unit_id": payment["unit_id"],
+        "receipt_number": payment["receipt_number"], "amount": fen_to_text(payment["amount_fen"]),
+        "method": payment["method"], "applied": fen_to_text(payment["applied_fen"]),
+        "to_balance": fen_to_text(payment["to_balance_fen"]), "line_ids": payment["line_ids"],
+        "received_at": payment["received_at"], "status": "reversed" if reversal else "received",
+        "reversal": None if reversal is None else {"reason": reversal["reason"], "by": reversal["by"],
+                                                    "reversed_at": reversal["reversed_at"]},
+    }

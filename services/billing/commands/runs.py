@@ -1,0 +1,210 @@
+"""Billing runs (estate, period, items): a job that issues one line per unit, item and period.
+
+The request stores the run; a worker in the service takes it under a lease and goes through
+the estate's units in batches by id. Each batch's new lines, its draw on prepaid balances and
+the run's progress (cursor, lines done) commit together, so a run resumed after a crash starts
+after the last committed batch, and the unique line key makes a rerun create nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import date, timedelta
+from typing import Any
+
+import structlog
+from pydantic import BaseModel
+
+from services.billing import store
+from services.billing.commands.fee_items import find_estate
+from services.billing.commands.ledger import draw_on_balances
+from services.billing.domain import fees
+from services.billing.domain.bills import new_line
+from services.billing.domain.periods import Period, parse_period, refuse_future
+from services.billing.settings import BillingSettings
+from shared.auth import Principal
+from shared.db import Database, UnitOfWork
+from shared.envelope import new_id, utcnow
+from shared.errors import InvalidInput
+from shared.estates import local_day
+from shared.events import BillingRunCompleted
+from shared.idempotency import create_once
+from shared.money import fen_to_text
+
+log = structlog.get_logger(__name__)
+RECURRING = ("area", "per_unit")
+
+
+class RunInput(BaseModel):
+    estate_id: str
+    period: str
+    items: list[str] | None = None  # item codes; all recurring items of the period's cycle when left out
+
+
+def _items_for(all_items: list[dict[str, Any]], period: Period, codes: list[str] | None) -> list[dict[str, Any]]:
+    by_code = {item["code"]: item for item in all_items}
+    if codes is None:
+        return [i for i in all_items if i["cycle"] == period.cycle and i["formula"] in RECURRING]
+    chosen = []
+    for n, code in enumerate(dict.fromkeys(codes)):
+        item = by_code.get(code)
+        if item is None:
+            raise InvalidInput(f"no fee item {code!r} in this estate", field=f"items.{n}")
+        if item["formula"] not in RECURRING:
+            raise InvalidInput(f"{code} is {item['formula']}: it is billed from readings or charges, not by a run",
+                               field=f"items.{n}")
+        if item["cycle"] != period.cycle:
+            raise InvalidInput(f"{code} is billed {item['cycle']}, the period {period.code} is {period.cycle}",
+                               field="period")
+        if fees.price_in_force(item["prices"], period.start) is None:
+            raise InvalidInput(f"{code} has no price in force on {period.start}", field=f"items.{n}")
+        chosen.append(item)
+    if not chosen:
+        raise InvalidInput("no items to bill", field="items")
+    return chosen
+
+
+async def start_run(database: Database, principal: Principal, request: RunInput, *,
+                    idempotency_key: str | None) -> dict[str, Any]:
+    estate = await find_estate(database, principal, request.estate_id)
+    period = parse_period(request.period)
+    refuse_future(period, local_day(utcnow(), estate["time_zone"]))
+    all_items = await store.find_all(database, store.FEE_ITEMS, {"estate_id": request.estate_id})
+    items = _items_for(all_items, period, request.items)
+    if not items:
+        raise InvalidInput(f"no recurring item is billed {period.cycle}", field="items")
+    units = database.db[store.UNITS]
+    total = 0
+    for item in items:
+        total += await units.count_documents({"estate_id": request.estate_id, "kind": {"$in": item["unit_kinds"]}})
+    now = utcnow()
+    run = {
+        "_id": new_id(), "estate_id": request.estate_id, "company_id": estate["company_id"], "period": period.code,
+        "items": [item["code"] for item in items], "status": "running", "total": total, "done": 0, "created": 0,
+        "existing": 0, "amount_created_fen": 0, "cursor": None, "lease_holder": None, "lease_until": now,
+        "started_by": principal.user_id, "created_at": now, "completed_at": None, "batches": 0,
+    }
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        await uow.db[store.BILLING_RUNS].insert_one(run, session=uow.session)
+        return run_public(run)
+
+    return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
+
+
+def run_public(run: dict[str, Any]) -> dict[str, Any]:
+    keys = ("estate_id", "period", "items", "status", "total", "done", "created", "existing", "created_at",
+            "completed_at")
+    return {"id": run["_id"], **{k: run.get(k) for k in keys},
+            "amount_created": fen_to_text(run.get("amount_created_fen", 0))}
+
+
+# --- the worker ---------------------------------------------------------------------------
+
+
+def _lines_of_batch(run: dict[str, Any], items: list[dict[str, Any]], units: list[dict[str, Any]],
+                    period: Period, now) -> tuple[list[dict[str, Any]], int]:
+    """The lines a batch of units should have, and how many unit × item pairs it covered."""
+    lines, covered = [], 0
+    for item in items:
+        price = fees.price_in_force(item["prices"], period.start)
+        due = period.due_date(item["due_day"])
+        for unit in units:
+            if unit.get("kind") not in item["unit_kinds"]:
+                continue
+            covered += 1
+            starts = unit.get("billing_starts_on") or unit.get("first_move_in_on")
+            billed = period.billed_days(date.fromisoformat(starts) if starts else None)
+            if billed is None:  # billing starts after this period
+                continue
+            rule = fees.line_rule(item, unit, period_code=period.code, period_days=period.days,
+                                  billed_from=billed[0], billed_days=billed[1], price=price)
+            lines.append(new_line(
+                key=f"{unit['_id']}:{item['code']}:{period.code}", estate_id=run["estate_id"],
+                company_id=run["company_id"], unit_id=unit["_id"], item=item, period=period.code, due_date=due,
+                rule=rule, amount_fen=fees.compute(rule), at=now, run_id=run["_id"],
+            ))
+    return lines, covered
+
+
+async def _run_batch(database: Database, run: dict[str, Any], items: list[dict[str, Any]], holder: str,
+                     settings: BillingSettings) -> bool:
+    """One batch in one transaction; False when the run is done (or no longer ours)."""
+    period = parse_period(run["period"])
+    query: dict[str, Any] = {"estate_id": run["estate_id"]}
+    if run["cursor"] is not None:
+        query["_id"] = {"$gt": run["cursor"]}
+    units = await database.db[store.UNITS].find(query).sort("_id", 1).to_list(settings.run_batch_size)
+
+    async def work(uow: UnitOfWork) -> bool:
+        now = utcnow()
+        if not units:
+            result = await uow.db[store.BILLING_RUNS].update_one(
+                {"_id": run["_id"], "lease_holder": holder, "status": "running"},
+                {"$set": {"status": "completed", "completed_at": now}}, session=uow.session)
+            if result.modified_count:
+                uow.emit(BillingRunCompleted(
+                    billing_run_id=run["_id"], period=run["period"], items=run["items"], lines_created=run["created"],
+                    lines_existing=run["existing"], amount_created=fen_to_text(run["amount_created_fen"]),
+                    completed_at=now), subject=run["_id"], company_id=run["company_id"], estate_id=run["estate_id"])
+            return False
+        lines, covered = _lines_of_batch(run, items, units, period, now)
+        existing = {d["key"] for d in await store.find_all(
+            uow, store.BILL_LINES, {"key": {"$in": [line["key"] for line in lines]}}, {"key": 1})}
+        fresh = [line for line in lines if line["key"] not in existing]
+        if fresh:
+            await uow.db[store.BILL_LINES].insert_many(fresh, ordered=True, session=uow.session)
+            await draw_on_balances(uow, fresh, now)
+        amount = sum(line["amount_fen"] for line in fresh)
+        progress = {"cursor": units[-1]["_id"], "lease_until": now + timedelta(seconds=settings.run_lease_s)}
+        result = await uow.db[store.BILLING_RUNS].update_one(
+            {"_id": run["_id"], "lease_holder": holder, "cursor": run["cursor"]},
+            {"$set": progress, "$inc": {"done": covered, "created": len(fresh), "existing": len(lines) - len(fresh),
+                                        "amount_created_fen": amount, "batches": 1}}, session=uow.session)
+        if result.modified_count != 1:
+            raise LostLease(run["_id"])
+        run.update(progress, done=run["done"] + covered, created=run["created"] + len(fresh),
+                   existing=run["existing"] + len(lines) - len(fresh),
+                   amount_created_fen=run["amount_created_fen"] + amount)
+        return True
+
+    return await database.transaction(work)
+
+
+class LostLease(Exception):
+    """Another worker took the run over (this one was too slow): it stops, the other goes on."""
+
+
+async def _claim(database: Database, holder: str, lease_s) -> dict[str, Any] | None:
+    now = utcnow()
+    runs = database.db[store.BILLING_RUNS]
+    for run in await runs.find({"status": "running", "lease_until": {"$lt": now}}).sort("_id", 1).to_list(5):
+        result = await runs.update_one(
+            {"_id": run["_id"], "lease_until": run["lease_until"], "lease_holder": run["lease_holder"]},
+            {"$set": {"lease_holder": holder, "lease_until": now + timedelta(seconds=lease_s)}})
+        if result.modified_count == 1:
+            return await runs.find_one({"_id": run["_id"]})
+    return None
+
+
+async def run_billing_worker(database: Database, settings: BillingSettings) -> None:
+    """Take runs that nobody holds (new ones, or a crashed worker's) and see them through."""
+    holder = new_id()
+    while True:
+        try:
+            run = await _claim(database, holder, settings.run_lease_s)
+            if run is None:
+                await asyncio.sleep(settings.run_poll_interval_s)
+                continue
+            items = [i for i in await store.find_all(database, store.FEE_ITEMS, {"estate_id": run["estate_id"]})
+                     if i["code"] in run["items"]]
+            log.info("billing run started", billing_run_id=run["_id"], resumed_at=run["cursor"])
+            with contextlib.suppress(LostLease):
+                while await _run_batch(database, run, items, holder, settings):
+                    pass
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 (the database away: the lease lapses, a worker resumes the run)
+            log.warning("billing run paused", error=repr(error))
+            await asyncio.sleep(1)

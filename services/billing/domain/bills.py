@@ -1,0 +1,21 @@
+"""A bill line as stored: one unit, one item, one period, its amount and the rule it came from."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from shared.envelope import new_id
+
+
+def new_line(*, key: str, estate_id: str, company_id: str, unit_id: str, item: dict[str, Any], period: str,
+             due_date: date, rule: dict[str, Any], amount_fen: int, at, run_id: str | None = None,
+             source: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "_id": new_id(), "key": key, "estate_id": estate_id, "company_id": company_id, "unit_id": unit_id,
+        "item_code": item["code"], "item_name_zh": item["name_zh"], "item_name_en": item["name_en"],
+        "period": period, "due_date": due_date.isoformat(), "rule": rule, "amount_fen": amount_fen, "paid_fen": 0,
+        "status": "issued", "billing_run_id": run_id, "source": source or {}, "issued_at": at,
+        # The late-fee rule in force when the line was issued: a later change of the item does not reach back.
+        "late_fee": item.get("late_fee"),
+    }

@@ -1,0 +1,49 @@
+"""Events of billing: runs, payments and their reversals. Amounts are yuan strings with two places."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from shared.events.registry import Payload, event
+
+__all__ = ["BillingRunCompleted", "PaymentReceived", "PaymentReversed"]
+
+
+@event("billing.run.completed")
+class BillingRunCompleted(Payload):
+    """A billing run issued its bill lines (one per unit, item and period; a rerun issues none)."""
+
+    billing_run_id: str
+    period: str
+    items: list[str]
+    lines_created: int
+    lines_existing: int
+    amount_created: str
+    completed_at: datetime
+
+
+@event("billing.payment.received")
+class PaymentReceived(Payload):
+    """A payment for a unit was taken, with its receipt number, spread over bills and the prepaid balance."""
+
+    payment_id: str
+    unit_id: str
+    receipt_number: str
+    amount: str
+    method: str
+    applied: str
+    to_balance: str
+    line_ids: list[str]
+    received_at: datetime
+
+
+@event("billing.payment.reversed")
+class PaymentReversed(Payload):
+    """A payment was reversed (冲正) by a new entry: its bills are open again, its prepaid part withdrawn."""
+
+    payment_id: str
+    unit_id: str
+    receipt_number: str
+    amount: str
+    reason: str
+    reversed_at: datetime
