@@ -31,8 +31,14 @@ class BillingEstate:
                                     content=csv_bytes(rows), headers={"Content-Type": "text/csv"}, timeout=300)
             assert response.status_code == 201, response.text
         self.items = eventually(lambda: self.fee_items(), what="the estate's default fee items")
-        self.units = eventually(lambda: (units := self.billed_units()) and len(units) == len(rows) and units,
-                                timeout=60, what="billing's copy of the units")
+        moving_in = {row[1] for row in rows if row[8]}  # the import's parts may come in any order
+
+        def all_known():
+            units = self.billed_units()
+            known = len(units) == len({row[1] for row in rows})
+            return known and moving_in <= {u["number"] for u in units if u.get("first_move_in_on")} and units
+
+        self.units = eventually(all_known, timeout=60, what="billing's copy of the units and move-ins")
         self.by_number = {unit["number"]: unit for unit in self.units}
 
     def fee_items(self) -> dict[str, dict]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from services.billing import store
 from services.billing.api.deps import AsOf, Clerks, PageQuery, Readers
@@ -18,11 +18,11 @@ router = APIRouter(prefix="/v1", tags=["bills"])
 
 
 @router.post("/billing-runs", status_code=202, response_model=BillingRunPublic)
-async def start_billing_run(body: BillingRunCreate, principal: Clerks, database: DatabaseDep,
+async def start_billing_run(body: BillingRunCreate, principal: Clerks, database: DatabaseDep, request: Request,
                             idempotency_key: IdempotencyKey = None) -> dict:
     """Start a run; it goes on in the background (poll the run for `done` of `total`)."""
     return await runs.start_run(database, principal, runs.RunInput(**body.model_dump()),
-                                idempotency_key=idempotency_key)
+                                chunk_size=request.app.state.settings.run_batch_size, idempotency_key=idempotency_key)
 
 
 @router.get("/billing-runs/{billing_run_id}", response_model=BillingRunPublic)

@@ -28,7 +28,8 @@ UNIT_FIELDS = ("building_id", "building_name", "number", "floor", "area_m2", "ki
 def _unit_update(unit: dict[str, Any], company_id: str, estate_id: str) -> UpdateOne:
     return UpdateOne(
         {"_id": unit["unit_id"]},
-        {"$set": {"estate_id": estate_id, "company_id": company_id, **{k: unit.get(k) for k in UNIT_FIELDS}}},
+        {"$set": {"estate_id": estate_id, "company_id": company_id, "unit_id": unit["unit_id"],
+                  **{k: unit.get(k) for k in UNIT_FIELDS}}},
         upsert=True,
     )
 
@@ -37,7 +38,8 @@ def _move_in_update(resident: dict[str, Any], company_id: str, estate_id: str) -
     if not resident.get("move_in_date"):
         return []
     return [UpdateOne({"_id": unit_id}, {"$min": {"first_move_in_on": str(resident["move_in_date"])},
-                                         "$setOnInsert": {"estate_id": estate_id, "company_id": company_id}},
+                                         "$setOnInsert": {"estate_id": estate_id, "company_id": company_id,
+                                                          "unit_id": unit_id}},
                       upsert=True) for unit_id in resident["unit_ids"]]
 
 
@@ -71,7 +73,8 @@ async def project_move_in(uow: UnitOfWork, envelope: Envelope) -> None:
     await _write(uow, [UpdateOne(
         {"_id": data["unit_id"]},
         {"$set": {"billing_starts_on": str(data["billing_starts_on"])},
-         "$setOnInsert": {"estate_id": envelope.estateid, "company_id": envelope.companyid}}, upsert=True)])
+         "$setOnInsert": {"estate_id": envelope.estateid, "company_id": envelope.companyid,
+                          "unit_id": data["unit_id"]}}, upsert=True)])
 
 
 async def register_estate(uow: UnitOfWork, envelope: Envelope) -> None:
@@ -84,7 +87,7 @@ async def bill_procedure_fees(uow: UnitOfWork, envelope: Envelope) -> None:
     """Decoration deposit and service fee: each requested line becomes a bill line once."""
     data = envelope.data
     keys = [line["line_id"] for line in data["lines"]]
-    existing = {d["key"] for d in await store.find_all(uow, store.BILL_LINES, {"key": {"$in": keys}}, {"key": 1})}
+    existing = {d["_id"] for d in await store.find_all(uow, store.BILL_LINES, {"_id": {"$in": keys}}, {"_id": 1})}
     day: date = local_day(envelope.time, await estate_time_zone(uow, envelope.estateid))
     items = {i["code"]: i for i in await store.find_all(uow, store.FEE_ITEMS, {"estate_id": envelope.estateid})}
     for line in data["lines"]:

@@ -1,9 +1,10 @@
 """Billing runs (estate, period, items): a job that issues one line per unit, item and period.
 
-The request stores the run; a worker in the service takes it under a lease and goes through
-the estate's units in batches by id. Each batch's new lines, its draw on prepaid balances and
-the run's progress (cursor, lines done) commit together, so a run resumed after a crash starts
-after the last committed batch, and the unique line key makes a rerun create nothing.
+The request stores the run with a snapshot of the estate's units in chunks (the units as they
+were when it started); a worker in the service takes the run under a lease and bills one chunk
+per transaction: the chunk's new lines, its draw on prepaid balances and the run's progress
+commit together, so a run resumed after a crash starts at the first chunk not committed, and
+the line's unique key makes a rerun create nothing.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _items_for(all_items: list[dict[str, Any]], period: Period, codes: list[str]
     return chosen
 
 
-async def start_run(database: Database, principal: Principal, request: RunInput, *,
+async def start_run(database: Database, principal: Principal, request: RunInput, *, chunk_size: int,
                     idempotency_key: str | None) -> dict[str, Any]:
     estate = await find_estate(database, principal, request.estate_id)
     period = parse_period(request.period)
@@ -74,19 +75,25 @@ async def start_run(database: Database, principal: Principal, request: RunInput,
     items = _items_for(all_items, period, request.items)
     if not items:
         raise InvalidInput(f"no recurring item is billed {period.cycle}", field="items")
-    units = database.db[store.UNITS]
-    total = 0
-    for item in items:
-        total += await units.count_documents({"estate_id": request.estate_id, "kind": {"$in": item["unit_kinds"]}})
+    units = sorted(await store.find_all(database, store.UNITS, {"estate_id": request.estate_id},
+                                        {"kind": 1, "area_m2": 1, "billing_starts_on": 1, "first_move_in_on": 1}),
+                   key=lambda unit: unit["_id"])
+    kinds = [set(item["unit_kinds"]) for item in items]
+    total = sum(1 for unit in units for unit_kinds in kinds if unit.get("kind") in unit_kinds)
     now = utcnow()
+    run_id = new_id()
+    chunks = [{"_id": f"{run_id}:{n:06d}", "billing_run_id": run_id, "units": units[start:start + chunk_size]}
+              for n, start in enumerate(range(0, len(units), chunk_size))]
     run = {
-        "_id": new_id(), "estate_id": request.estate_id, "company_id": estate["company_id"], "period": period.code,
+        "_id": run_id, "estate_id": request.estate_id, "company_id": estate["company_id"], "period": period.code,
         "items": [item["code"] for item in items], "status": "running", "total": total, "done": 0, "created": 0,
-        "existing": 0, "amount_created_fen": 0, "cursor": None, "lease_holder": None, "lease_until": now,
-        "started_by": principal.user_id, "created_at": now, "completed_at": None, "batches": 0,
+        "existing": 0, "amount_created_fen": 0, "chunks": len(chunks), "next_chunk": 0, "lease_holder": None,
+        "lease_until": now, "started_by": principal.user_id, "created_at": now, "completed_at": None,
     }
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
+        if chunks:
+            await uow.db[store.RUN_UNITS].insert_many(chunks, session=uow.session)
         await uow.db[store.BILLING_RUNS].insert_one(run, session=uow.session)
         return run_public(run)
 
@@ -130,38 +137,32 @@ def _lines_of_batch(run: dict[str, Any], items: list[dict[str, Any]], units: lis
 
 async def _run_batch(database: Database, run: dict[str, Any], items: list[dict[str, Any]], holder: str,
                      settings: BillingSettings) -> bool:
-    """One batch in one transaction; False when the run is done (or no longer ours)."""
+    """One chunk of units in one transaction; False when the run is done (or no longer ours)."""
     period = parse_period(run["period"])
-    query: dict[str, Any] = {"estate_id": run["estate_id"]}
-    if run["cursor"] is not None:
-        query["_id"] = {"$gt": run["cursor"]}
-    units = await database.db[store.UNITS].find(query).sort("_id", 1).to_list(settings.run_batch_size)
+    chunk = await store.find_one(database, store.RUN_UNITS, {"_id": f"{run['_id']}:{run['next_chunk']:06d}"})
 
     async def work(uow: UnitOfWork) -> bool:
         now = utcnow()
-        if not units:
-            result = await uow.db[store.BILLING_RUNS].update_one(
-                {"_id": run["_id"], "lease_holder": holder, "status": "running"},
-                {"$set": {"status": "completed", "completed_at": now}}, session=uow.session)
-            if result.modified_count:
-                uow.emit(BillingRunCompleted(
-                    billing_run_id=run["_id"], period=run["period"], items=run["items"], lines_created=run["created"],
-                    lines_existing=run["existing"], amount_created=fen_to_text(run["amount_created_fen"]),
-                    completed_at=now), subject=run["_id"], company_id=run["company_id"], estate_id=run["estate_id"])
-            return False
+        if chunk is None:
+            return await _complete(uow, run, holder, now)
+        units = chunk["units"]
         lines, covered = _lines_of_batch(run, items, units, period, now)
-        existing = {d["key"] for d in await store.find_all(
-            uow, store.BILL_LINES, {"key": {"$in": [line["key"] for line in lines]}}, {"key": 1})}
-        fresh = [line for line in lines if line["key"] not in existing]
+        fresh = []
+        if lines:
+            # The lines of these units in this period exist already? One index range, not a lookup per line.
+            existing = {d["_id"] for d in await store.find_all(uow, store.BILL_LINES, {
+                "estate_id": run["estate_id"], "period": period.code,
+                "unit_id": {"$gte": units[0]["_id"], "$lte": units[-1]["_id"]}}, {"_id": 1})}
+            fresh = [line for line in lines if line["_id"] not in existing]
         if fresh:
             await uow.db[store.BILL_LINES].insert_many(fresh, ordered=True, session=uow.session)
             await draw_on_balances(uow, fresh, now)
         amount = sum(line["amount_fen"] for line in fresh)
-        progress = {"cursor": units[-1]["_id"], "lease_until": now + timedelta(seconds=settings.run_lease_s)}
+        progress = {"next_chunk": run["next_chunk"] + 1, "lease_until": now + timedelta(seconds=settings.run_lease_s)}
         result = await uow.db[store.BILLING_RUNS].update_one(
-            {"_id": run["_id"], "lease_holder": holder, "cursor": run["cursor"]},
+            {"_id": run["_id"], "lease_holder": holder, "next_chunk": run["next_chunk"]},
             {"$set": progress, "$inc": {"done": covered, "created": len(fresh), "existing": len(lines) - len(fresh),
-                                        "amount_created_fen": amount, "batches": 1}}, session=uow.session)
+                                        "amount_created_fen": amount}}, session=uow.session)
         if result.modified_count != 1:
             raise LostLease(run["_id"])
         run.update(progress, done=run["done"] + covered, created=run["created"] + len(fresh),
@@ -170,6 +171,19 @@ async def _run_batch(database: Database, run: dict[str, Any], items: list[dict[s
         return True
 
     return await database.transaction(work)
+
+
+async def _complete(uow: UnitOfWork, run: dict[str, Any], holder: str, now) -> bool:
+    result = await uow.db[store.BILLING_RUNS].update_one(
+        {"_id": run["_id"], "lease_holder": holder, "status": "running"},
+        {"$set": {"status": "completed", "completed_at": now}}, session=uow.session)
+    if result.modified_count:
+        await uow.db[store.RUN_UNITS].delete_many({"billing_run_id": run["_id"]}, session=uow.session)
+        uow.emit(BillingRunCompleted(
+            billing_run_id=run["_id"], period=run["period"], items=run["items"], lines_created=run["created"],
+            lines_existing=run["existing"], amount_created=fen_to_text(run["amount_created_fen"]),
+            completed_at=now), subject=run["_id"], company_id=run["company_id"], estate_id=run["estate_id"])
+    return False
 
 
 class LostLease(Exception):
@@ -199,7 +213,7 @@ async def run_billing_worker(database: Database, settings: BillingSettings) -> N
                 continue
             items = [i for i in await store.find_all(database, store.FEE_ITEMS, {"estate_id": run["estate_id"]})
                      if i["code"] in run["items"]]
-            log.info("billing run started", billing_run_id=run["_id"], resumed_at=run["cursor"])
+            log.info("billing run taken", billing_run_id=run["_id"], from_chunk=run["next_chunk"])
             with contextlib.suppress(LostLease):
                 while await _run_batch(database, run, items, holder, settings):
                     pass

@@ -19,6 +19,7 @@ from shared.estates import ESTATES
 UNITS = "units"
 FEE_ITEMS = "fee_items"
 BILLING_RUNS = "billing_runs"
+RUN_UNITS = "billing_run_units"
 BILL_LINES = "bill_lines"
 PAYMENTS = "payments"
 REVERSALS = "payment_reversals"
@@ -31,14 +32,15 @@ OPEN_STATUSES = ("issued", "partially_paid")
 async def ensure_indexes(database: Database) -> None:
     db = database.db
     await db[ESTATES].create_index("company_id")
-    await db[UNITS].create_index([("estate_id", ASCENDING), ("kind", ASCENDING)])
+    # Ranges go through secondary indexes (SecantusDB scans the collection for an `_id` range).
+    await db[UNITS].create_index([("estate_id", ASCENDING), ("unit_id", ASCENDING)])
     await db[FEE_ITEMS].create_index([("estate_id", ASCENDING), ("code", ASCENDING)], unique=True)
     await db[BILLING_RUNS].create_index("status")
-    # One line per unit, item and period: a rerun, a redelivered event, a resumed run make no second one.
-    await db[BILL_LINES].create_index("key", unique=True)
+    await db[RUN_UNITS].create_index("billing_run_id")
+    # A line's `_id` is its unique key; few indexes, as a run inserts 100,000 lines.
     await db[BILL_LINES].create_index([("unit_id", ASCENDING), ("status", ASCENDING)])
-    await db[BILL_LINES].create_index([("estate_id", ASCENDING), ("period", ASCENDING)])
-    await db[BILL_LINES].create_index([("estate_id", ASCENDING), ("status", ASCENDING)])
+    await db[BILL_LINES].create_index([("estate_id", ASCENDING), ("period", ASCENDING), ("unit_id", ASCENDING)])
+    await db[BALANCES].create_index([("estate_id", ASCENDING), ("unit_id", ASCENDING)])
     await db[PAYMENTS].create_index([("estate_id", ASCENDING), ("receipt_seq", ASCENDING)], unique=True)
     await db[PAYMENTS].create_index("unit_id")
     for collection in (ALLOCATIONS, BALANCE_ENTRIES, REVERSALS):
