@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from services.billing import store
 from services.billing.api.deps import AsOf, Clerks, PageQuery, Readers
@@ -105,7 +107,9 @@ async def estate_arrears(estate_id: str, principal: Readers, database: DatabaseD
 
 
 @router.get("/estates/{estate_id}/collection-rate", response_model=CollectionRate)
-async def collection_rate(estate_id: str, period: str, principal: Readers, database: DatabaseDep) -> dict:
+async def collection_rate(estate_id: str, principal: Readers, database: DatabaseDep, as_of: AsOf,
+                          period: Annotated[str | None, Query(max_length=7, description="default: this month")] = None
+                          ) -> dict:
     """收缴率 of a period: collected for its lines ÷ billed."""
     await find_estate(database, principal, estate_id)
-    return await accounts.collection_rate(database, estate_id, parse_period(period).code)
+    return await accounts.collection_rate(database, estate_id, parse_period(period or f"{as_of:%Y-%m}").code)
