@@ -65,7 +65,7 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
     if reversal.status_code not in (200, 409):  # 409: reversed by an earlier run of the demo
         reversal.raise_for_status()
     old = next(line for line in clerk.get("/bill-lines", estate_id=ESTATE, unit_id=by_number["1-202"]["id"])["items"]
-               if line["period"] == _month(today, MONTHS_BACK[0]))
+               if line["period"] == _month(today, MONTHS_BACK[0]) and line["item_code"] == "property_fee")
     explained = clerk.get(f"/bill-lines/{old['id']}/explanation")
     arrears = clerk.get(f"/estates/{ESTATE}/arrears")
     reconciled = clerk.get(f"/estates/{ESTATE}/reconciliation")

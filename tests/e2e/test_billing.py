@@ -164,6 +164,31 @@ def test_a_reversal_is_a_new_entry_that_reopens_the_lines_once(estate):
     assert estate.account("2-101") == after
 
 
+def test_a_waiver_needs_a_manager_and_a_reason_and_a_waived_line_takes_no_payment(stack, estate):
+    manager = Api(stack, user_id="pm-1", roles=["estate_manager"], estates=[estate.estate_id])
+    line = line_of(estate, "2-101", "property_fee", "2024-01")
+    partial = line_of(estate, "2-101", "property_fee", "2024-06")
+    before = estate.account("2-101")
+    assert estate.clerk.post("billing", f"/v1/bill-lines/{line['id']}/waiver",
+                             json={"reason": "空置"}).status_code == 403
+    response = manager.post("billing", f"/v1/bill-lines/{line['id']}/waiver", json={"reason": "开发商承担，经理批准"})
+    assert response.status_code == 201, response.text
+    waiver = response.json()
+    assert (waiver["amount"], waiver["approved_by"], waiver["line"]["status"]) == ("190.00", "pm-1", "waived")
+    assert waiver["line"]["outstanding"] == "0.00"
+    some = manager.post("billing", f"/v1/bill-lines/{partial['id']}/waiver", json={"amount": "10.00", "reason": "维修补偿"})
+    assert some.status_code == 201 and some.json()["line"]["waived"] == "10.00"
+    assert some.json()["line"]["status"] == "issued"
+    too_much = manager.post("billing", f"/v1/bill-lines/{partial['id']}/waiver", json={"amount": "999.00", "reason": "x"})
+    assert too_much.status_code == 422 and too_much.json()["field"] == "amount"
+    again = manager.post("billing", f"/v1/bill-lines/{line['id']}/waiver", json={"reason": "再次"})
+    assert again.status_code == 409
+    paying = estate.pay("2-101", "190.00", line_ids=[line["id"]])
+    assert paying.status_code == 409 and paying.json()["field"] == "line_ids"
+    assert yuan(estate.account("2-101")["arrears"]) == yuan(before["arrears"]) - Decimal("200.00")
+    assert estate.account("2-101")["balance"] == before["balance"]
+
+
 def test_bad_requests_get_their_problem_and_change_nothing(stack, estate):
     other = BillingEstate(stack, [["A", "A-1", 1, "50", "residential", "", "", "", ""]])
     before = estate.reconciliation()
@@ -233,7 +258,8 @@ def test_every_unit_and_the_estate_reconcile_to_the_fen(estate):
     report = estate.reconciliation()
     assert report["balanced"] is True, report["discrepancies"]
     totals = {k: yuan(v) for k, v in report["totals"].items()}
-    assert totals["lines"] - totals["payments_applied"] - totals["balance_used"] == totals["arrears"]
+    assert totals["lines"] - totals["payments_applied"] - totals["balance_used"] - totals["waived"] == totals["arrears"]
+    assert totals["waived"] == Decimal("200.00")
     assert totals["arrears"] == sum(yuan(line["outstanding"]) for line in estate.lines())
     assert report["units_checked"] == 4
     unit = estate.clerk.get("billing", f"/v1/units/{estate.by_number['P-001']['id']}/reconciliation").json()

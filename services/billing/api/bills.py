@@ -5,9 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from services.billing import store
-from services.billing.api.deps import AsOf, Clerks, PageQuery, Readers
-from services.billing.api.schemas import BillingRunCreate, BillingRunPublic, BillLinePublic, Explanation
-from services.billing.commands import accounts, runs
+from services.billing.api.deps import Approvers, AsOf, Clerks, PageQuery, Readers
+from services.billing.api.schemas import (
+    BillingRunCreate,
+    BillingRunPublic,
+    BillLinePublic,
+    Explanation,
+    WaiverCreate,
+    WaiverPublic,
+)
+from services.billing.commands import accounts, ledger, runs
 from services.billing.commands.fee_items import find_estate
 from shared.errors import NotFound
 from shared.idempotency import IdempotencyKey
@@ -61,3 +68,10 @@ async def get_bill_line(bill_line_id: str, principal: Readers, database: Databas
 async def explain_bill_line(bill_line_id: str, principal: Readers, database: DatabaseDep, as_of: AsOf) -> dict:
     """How the amount came about (zh, en), recomputed from the line's stored inputs; its late fee on `as_of`."""
     return accounts.explanation(await accounts.find_line(database, principal, bill_line_id), as_of)
+
+
+@router.post("/bill-lines/{bill_line_id}/waiver", status_code=201, response_model=WaiverPublic)
+async def waive_bill_line(bill_line_id: str, body: WaiverCreate, principal: Approvers, database: DatabaseDep) -> dict:
+    """减免 (all that is outstanding unless `amount` says less): approved by the manager who asks, with a reason."""
+    waiver = await ledger.waive_line(database, principal, bill_line_id, ledger.WaiverInput(**body.model_dump()))
+    return {**waiver, "line": accounts.line_public(waiver["line"])}

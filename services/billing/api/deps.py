@@ -16,6 +16,8 @@ Clerks = Annotated[Principal, require_roles("billing_clerk", "estate_manager", "
 # Bills are read at the desk (a resident asking why) and by those who report on them.
 Readers = Annotated[Principal, require_roles("billing_clerk", "estate_manager", "company_admin", "agent",
                                              "supervisor", "ops_viewer")]
+# A waiver (减免) needs an approver: the estate manager or the company.
+Approvers = Annotated[Principal, require_roles("estate_manager", "company_admin")]
 PageQuery = Annotated[PageRequest, Depends(page_request)]
 
 

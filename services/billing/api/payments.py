@@ -20,6 +20,7 @@ from services.billing.api.schemas import (
 )
 from services.billing.commands import accounts, ledger
 from services.billing.commands.fee_items import find_estate
+from services.billing.domain.bills import outstanding
 from services.billing.domain.periods import parse_period
 from shared.documents import to_public
 from shared.idempotency import IdempotencyKey
@@ -83,7 +84,7 @@ async def unit_account(unit_id: str, principal: Readers, database: DatabaseDep) 
     return {"unit_id": unit_id, **{k: unit.get(k) for k in ("estate_id", "building_name", "number", "kind",
                                                               "area_m2", "billing_starts_on")},
             "balance": fen_to_text(await store.balance_of(database, unit_id)),
-            "arrears": fen_to_text(sum(line["amount_fen"] - line["paid_fen"] for line in lines)),
+            "arrears": fen_to_text(sum(outstanding(line) for line in lines)),
             "open_lines": [accounts.line_public(line) for line in lines]}
 
 

@@ -118,6 +118,7 @@ class BillLinePublic(BaseModel):
     due_date: date
     amount: str
     paid: str
+    waived: str = "0.00"
     outstanding: str
     status: str
     billing_run_id: str | None = None
@@ -141,6 +142,21 @@ class PaymentCreate(Strict):
     method: Literal["cash", "wechat_pay", "alipay", "bank_transfer", "card"]
     line_ids: list[str] | None = Field(None, min_length=1, max_length=200, description="pay these lines first")
     note: str | None = Field(None, max_length=200)
+
+
+class WaiverCreate(Strict):
+    amount: str | None = Field(None, pattern=AMOUNT, description="default: all that is outstanding")
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class WaiverPublic(BaseModel):
+    id: str
+    line_id: str
+    amount: str
+    reason: str
+    approved_by: str
+    waived_at: datetime
+    line: BillLinePublic
 
 
 class ReversalCreate(Strict):

@@ -9,6 +9,7 @@ from typing import Any
 from services.billing import store
 from services.billing.domain import fees
 from services.billing.domain.arrears import bucket_of, collection_rate_percent, empty_buckets
+from services.billing.domain.bills import outstanding
 from services.billing.domain.late_fees import LateFeeRule, explain_late_fee
 from services.billing.domain.periods import parse_period
 from shared.auth import Principal
@@ -16,17 +17,19 @@ from shared.db import Database
 from shared.errors import NotFound
 from shared.money import fen_to_text
 
-CHECKS = ("arrears", "payments", "balance_entries", "balance")
-
 
 async def reconcile(database: Database, query: dict[str, Any]) -> dict[str, Any]:
-    """Per unit: lines − payments applied − prepaid balance used = arrears, and every running total
+    """Per unit: lines − payments applied − prepaid balance used − waived = arrears, and every running total
     (line `paid_fen`, the unit's balance) equal to the sum of its entries, to the fen."""
     units: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for line in await store.find_all(database, store.BILL_LINES, query, {"unit_id": 1, "amount_fen": 1, "paid_fen": 1}):
+    for line in await store.find_all(database, store.BILL_LINES, query,
+                                     {"unit_id": 1, "amount_fen": 1, "paid_fen": 1, "waived_fen": 1}):
         figures = units[line["unit_id"]]
         figures["lines"] += line["amount_fen"]
-        figures["arrears_of_lines"] += line["amount_fen"] - line["paid_fen"]
+        figures["arrears_of_lines"] += outstanding(line)
+        figures["waived_on_lines"] += line.get("waived_fen", 0)
+    for waiver in await store.find_all(database, store.WAIVERS, query, {"unit_id": 1, "amount_fen": 1}):
+        units[waiver["unit_id"]]["waived"] += waiver["amount_fen"]
     for share in await store.find_all(database, store.ALLOCATIONS, query, {"unit_id": 1, "source": 1, "amount_fen": 1}):
         units[share["unit_id"]]["payments_applied" if share["source"] == "payment" else "balance_used"] += \
             share["amount_fen"]
@@ -46,8 +49,8 @@ async def reconcile(database: Database, query: dict[str, Any]) -> dict[str, Any]
     totals: dict[str, int] = defaultdict(int)
     discrepancies = []
     for unit_id, f in sorted(units.items()):
-        arrears = f["lines"] - f["payments_applied"] - f["balance_used"]
-        expected = {"arrears": (arrears, f["arrears_of_lines"]),
+        arrears = f["lines"] - f["payments_applied"] - f["balance_used"] - f["waived"]
+        expected = {"arrears": (arrears, f["arrears_of_lines"]), "waived": (f["waived"], f["waived_on_lines"]),
                     "payments": (f["received"], f["payments_applied"] + f["prepaid_in"]),
                     "balance_entries": (f["prepaid_in"] - f["balance_used"], f["balance_entries"]),
                     "balance": (f["balance_entries"], f["balance"])}
@@ -55,12 +58,12 @@ async def reconcile(database: Database, query: dict[str, Any]) -> dict[str, Any]
             if want != found:
                 discrepancies.append({"unit_id": unit_id, "check": check, "expected": fen_to_text(want),
                                       "found": fen_to_text(found)})
-        for name in ("lines", "payments_applied", "balance_used", "received", "balance"):
+        for name in ("lines", "payments_applied", "balance_used", "waived", "received", "balance"):
             totals[name] += f[name]
         totals["arrears"] += arrears
     return {"units_checked": len(units), "balanced": not discrepancies, "discrepancies": discrepancies[:100],
             "totals": {name: fen_to_text(totals[name]) for name in
-                       ("lines", "payments_applied", "balance_used", "arrears", "received", "balance")}}
+                       ("lines", "payments_applied", "balance_used", "waived", "arrears", "received", "balance")}}
 
 
 def _figures() -> dict[str, Any]:
@@ -86,12 +89,12 @@ async def arrears(database: Database, estate_id: str, as_of: date) -> dict[str, 
     lines = await store.find_all(database, store.BILL_LINES,
                                  {"estate_id": estate_id, "status": {"$in": list(store.OPEN_STATUSES)}},
                                  {"unit_id": 1, "item_code": 1, "period": 1, "due_date": 1, "amount_fen": 1,
-                                  "paid_fen": 1})
+                                  "paid_fen": 1, "waived_fen": 1})
     estate, by_building, by_item = _figures(), defaultdict(_figures), defaultdict(_figures)
     periods: dict[str, Any] = {}
     owing_units = set()
     for line in lines:
-        amount = line["amount_fen"] - line["paid_fen"]
+        amount = outstanding(line)
         period = periods.get(line["period"]) or periods.setdefault(line["period"], parse_period(line["period"]))
         current, bucket = period.contains(as_of), bucket_of(date.fromisoformat(line["due_date"]), as_of)
         building = units.get(line["unit_id"], {}).get("building_id") or "unknown"
@@ -135,7 +138,8 @@ def line_public(line: dict[str, Any]) -> dict[str, Any]:
         "id": line["_id"], "estate_id": line["estate_id"], "unit_id": line["unit_id"], "item_code": line["item_code"],
         "item_name_zh": line["item_name_zh"], "item_name_en": line["item_name_en"], "period": line["period"],
         "due_date": line["due_date"], "amount": fen_to_text(line["amount_fen"]), "paid": fen_to_text(line["paid_fen"]),
-        "outstanding": fen_to_text(line["amount_fen"] - line["paid_fen"]), "status": line["status"],
+        "waived": fen_to_text(line.get("waived_fen", 0)), "outstanding": fen_to_text(outstanding(line)),
+        "status": line["status"],
         "billing_run_id": line.get("billing_run_id"), "issued_at": line["issued_at"],
     }
 
@@ -147,7 +151,7 @@ def explanation(line: dict[str, Any], as_of: date) -> dict[str, Any]:
     late = None
     if line.get("late_fee") and line["rule"]["formula"] != "one_off":
         rule = LateFeeRule.from_document(line["late_fee"])
-        late = explain_late_fee(line["amount_fen"] - line["paid_fen"], date.fromisoformat(line["due_date"]), as_of,
+        late = explain_late_fee(outstanding(line), date.fromisoformat(line["due_date"]), as_of,
                                 rule, line["late_fee"]["daily_rate"])
     return {"line_id": line["_id"], "amount": fen_to_text(line["amount_fen"]), "recomputed": fen_to_text(recomputed),
             "matches": recomputed == line["amount_fen"], "rule": line["rule"], "zh": words["zh"], "en": words["en"],

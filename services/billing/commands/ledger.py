@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError
 
 from services.billing import store
+from services.billing.domain.bills import outstanding
 from services.billing.domain.payments import OpenLine, allocate, line_status
 from shared.auth import Principal
 from shared.counters import next_value
@@ -38,12 +39,9 @@ class ReversalInput(BaseModel):
     reason: str
 
 
-def _outstanding(line: dict[str, Any]) -> int:
-    return line["amount_fen"] - line["paid_fen"]
-
-
 async def _allocate_to(uow: UnitOfWork, line: dict[str, Any], amount_fen: int, *, source: str, ref: str, at) -> None:
-    await store.add_to_line(uow, line, amount_fen, line_status(line["amount_fen"], line["paid_fen"] + amount_fen))
+    await store.add_to_line(uow, line, amount_fen, line_status(line["amount_fen"], line["paid_fen"] + amount_fen,
+                                                             line.get("waived_fen", 0)))
     line["paid_fen"] += amount_fen
     await uow.db[store.ALLOCATIONS].insert_one(
         {"_id": new_id(), "estate_id": line["estate_id"], "company_id": line["company_id"], "unit_id": line["unit_id"],
@@ -61,7 +59,7 @@ async def draw_on_balances(uow: UnitOfWork, lines: list[dict[str, Any]], at) -> 
     for balance in (b for b in balances if b["_id"] in wanted):
         unit_lines = sorted((line for line in lines if line["unit_id"] == balance["_id"]),
                             key=lambda line: (line["due_date"], line["period"], line["_id"]))
-        shares, _left = allocate(balance["balance_fen"], [OpenLine(line["_id"], _outstanding(line))
+        shares, _left = allocate(balance["balance_fen"], [OpenLine(line["_id"], outstanding(line))
                                                           for line in unit_lines])
         by_id = {line["_id"]: line for line in unit_lines}
         for share in shares:
@@ -110,7 +108,7 @@ async def take_payment(database: Database, principal: Principal, request: Paymen
         now = utcnow()
         lines = (await _named_lines(uow, unit, request.line_ids) if request.line_ids
                  else await store.open_lines_of_unit(uow, unit["_id"]))
-        shares, rest = allocate(amount_fen, [OpenLine(line["_id"], _outstanding(line)) for line in lines])
+        shares, rest = allocate(amount_fen, [OpenLine(line["_id"], outstanding(line)) for line in lines])
         seq = await next_value(uow, f"receipt:{unit['estate_id']}")
         payment = {
             "_id": new_id(), "estate_id": unit["estate_id"], "company_id": unit["company_id"], "unit_id": unit["_id"],
@@ -188,3 +186,42 @@ def payment_public(payment: dict[str, Any], reversal: dict[str, Any] | None) -> 
         "reversal": None if reversal is None else {"reason": reversal["reason"], "by": reversal["by"],
                                                     "reversed_at": reversal["reversed_at"]},
     }
+
+
+class WaiverInput(BaseModel):
+    amount: str | None = None  # default: all that is outstanding
+    reason: str
+
+
+async def waive_line(database: Database, principal: Principal, line_id: str, request: WaiverInput) -> dict[str, Any]:
+    """减免: a new entry, approved by the caller (a manager), that settles some or all of a line."""
+    line = await store.find_one(database, store.BILL_LINES, {"_id": line_id, **principal.estate_filter()})
+    if line is None:
+        raise NotFound("bill line")
+    if not request.reason.strip():
+        raise InvalidInput("a waiver needs a reason", field="reason")
+    amount_fen = outstanding(line) if request.amount is None else _amount(request.amount)
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        current = await store.find_one(uow, store.BILL_LINES, {"_id": line_id})
+        if current["status"] not in store.OPEN_STATUSES:
+            raise Conflict("the line is not open (paid or waived)", field="bill_line_id")
+        if not 0 < amount_fen <= outstanding(current):
+            raise InvalidInput(f"at most {fen_to_text(outstanding(current))} is outstanding", field="amount")
+        waived = current.get("waived_fen", 0) + amount_fen
+        result = await uow.db[store.BILL_LINES].update_one(
+            {"_id": line_id, "paid_fen": current["paid_fen"], "waived_fen": current.get("waived_fen", 0)},
+            {"$set": {"waived_fen": waived, "status": line_status(current["amount_fen"], current["paid_fen"], waived)}},
+            session=uow.session)
+        if result.modified_count != 1:
+            raise Conflict("the line changed meanwhile; read it again")
+        waiver = {"_id": new_id(), "estate_id": current["estate_id"], "company_id": current["company_id"],
+                  "unit_id": current["unit_id"], "line_id": line_id, "amount_fen": amount_fen, "reason": request.reason,
+                  "approved_by": principal.user_id, "waived_at": utcnow()}
+        await uow.db[store.WAIVERS].insert_one(waiver, session=uow.session)
+        return waiver
+
+    waiver = await database.transaction(work)
+    return {"id": waiver["_id"], "line_id": line_id, "amount": fen_to_text(amount_fen), "reason": waiver["reason"],
+            "approved_by": waiver["approved_by"], "waived_at": waiver["waived_at"],
+            "line": await store.find_one(database, store.BILL_LINES, {"_id": line_id})}

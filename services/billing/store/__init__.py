@@ -26,6 +26,7 @@ REVERSALS = "payment_reversals"
 ALLOCATIONS = "allocations"
 BALANCES = "balances"
 BALANCE_ENTRIES = "balance_entries"
+WAIVERS = "waivers"
 OPEN_STATUSES = ("issued", "partially_paid")
 
 
@@ -43,7 +44,7 @@ async def ensure_indexes(database: Database) -> None:
     await db[BALANCES].create_index([("estate_id", ASCENDING), ("unit_id", ASCENDING)])
     await db[PAYMENTS].create_index([("estate_id", ASCENDING), ("receipt_seq", ASCENDING)], unique=True)
     await db[PAYMENTS].create_index("unit_id")
-    for collection in (ALLOCATIONS, BALANCE_ENTRIES, REVERSALS):
+    for collection in (ALLOCATIONS, BALANCE_ENTRIES, REVERSALS, WAIVERS):
         await db[collection].create_index("unit_id")
         await db[collection].create_index("estate_id")
     await db[ALLOCATIONS].create_index("payment_id")
