@@ -159,6 +159,27 @@ class WaiverPublic(BaseModel):
     line: BillLinePublic
 
 
+class MeterReadingCreate(Strict):
+    unit_id: str = Field(min_length=1, max_length=100)
+    meter: str = Field(min_length=1, max_length=40, description="the metered fee item: water, electricity")
+    reading: str = Field(pattern=r"^\d{1,10}(\.\d{1,2})?$")
+    read_on: date
+    period: str | None = Field(None, pattern=r"^\d{4}-\d{2}$", description="the month measured (default: read_on's)")
+    replacement: bool = Field(False, description="a new meter: counted from zero, may read lower")
+
+
+class MeterReadingPublic(BaseModel):
+    id: str
+    estate_id: str
+    unit_id: str
+    meter: str
+    period: str
+    reading: str
+    read_on: date
+    replacement: bool
+    line_id: str | None = Field(None, description="the bill line it made (none for a meter's first reading)")
+
+
 class ReversalCreate(Strict):
     reason: str = Field(min_length=1, max_length=200)
 

@@ -14,7 +14,7 @@ from typing import Any
 from pymongo import UpdateOne
 
 from services.billing import store
-from services.billing.commands import fee_items
+from services.billing.commands import fee_items, meters
 from services.billing.domain import fees
 from services.billing.domain.bills import new_line
 from shared.db import UnitOfWork
@@ -66,9 +66,12 @@ async def project_import(uow: UnitOfWork, envelope: Envelope) -> None:
 
 
 async def project_move_in(uow: UnitOfWork, envelope: Envelope) -> None:
-    """A completed move-in says from which day the unit is billed."""
+    """A completed move-in says from which day the unit is billed, and its meters' readings."""
     data = envelope.data
-    if data.get("kind") != "move_in" or not data.get("billing_starts_on"):
+    if data.get("kind") != "move_in":
+        return
+    await meters.project_handover_readings(uow, envelope)
+    if not data.get("billing_starts_on"):
         return
     await _write(uow, [UpdateOne(
         {"_id": data["unit_id"]},

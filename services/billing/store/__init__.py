@@ -27,6 +27,7 @@ ALLOCATIONS = "allocations"
 BALANCES = "balances"
 BALANCE_ENTRIES = "balance_entries"
 WAIVERS = "waivers"
+METER_READINGS = "meter_readings"
 OPEN_STATUSES = ("issued", "partially_paid")
 
 
@@ -48,6 +49,7 @@ async def ensure_indexes(database: Database) -> None:
         await db[collection].create_index("unit_id")
         await db[collection].create_index("estate_id")
     await db[ALLOCATIONS].create_index("payment_id")
+    await db[METER_READINGS].create_index([("unit_id", ASCENDING), ("meter", ASCENDING), ("period", ASCENDING)])
 
 
 def session_of(database: Database | UnitOfWork):
