@@ -61,11 +61,17 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
                       key="demo-payment-1-502").raise_for_status().json()
     mistaken = clerk.post("/payments", {"unit_id": by_number["1-101"]["id"], "amount": "200.00", "method": "cash"},
                           key="demo-payment-1-101").raise_for_status().json()
+    counter = clerk.post("/payments", {"unit_id": by_number["1-501"]["id"], "amount": "300.00", "method": "cash"},
+                         key="demo-payment-1-501").raise_for_status().json()
     reversal = clerk.post(f"/payments/{mistaken['id']}/reversal", {"reason": "收错户，冲正"})
     if reversal.status_code not in (200, 409):  # 409: reversed by an earlier run of the demo
         reversal.raise_for_status()
     old = next(line for line in clerk.get("/bill-lines", estate_id=ESTATE, unit_id=by_number["1-202"]["id"])["items"]
                if line["period"] == _month(today, MONTHS_BACK[0]) and line["item_code"] == "property_fee")
+    closed = clerk.post("/day-closes", {"estate_id": ESTATE, "day": counter["business_day"], "counted_cash": "295.00",
+                                        "note": "短款5元"})
+    if closed.status_code not in (201, 409):  # 409: closed by an earlier run of the demo
+        closed.raise_for_status()
     explained = clerk.get(f"/bill-lines/{old['id']}/explanation")
     arrears = clerk.get(f"/estates/{ESTATE}/arrears")
     reconciled = clerk.get(f"/estates/{ESTATE}/reconciliation")
@@ -75,6 +81,7 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
          f"{sum(r['created'] for r in runs)} lines this run — {clerk.base.removesuffix('/v1')}/docs"),
         (f"  payment {paid['receipt_number']} 3栋 1-502 {paid['amount']} (applied {paid['applied']}, prepaid "
          f"{paid['to_balance']}); {mistaken['receipt_number']} 1栋 1-101 reversed (冲正)"),
+        f"  day close of {counter['business_day']} (日结): counted 295.00 cash of 300.00, short 5.00 recorded",
         f"  {explained['zh']}",
         f"  {explained['late_fee']['zh']}",
         f"  arrears {arrears['total']} (当期 {arrears['current']}, 陈欠 {arrears['older']}): {buckets}",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from shared.events.registry import Payload, event
 
-__all__ = ["BillingRunCompleted", "PaymentReceived", "PaymentReversed"]
+__all__ = ["BillingRunCompleted", "DayClosed", "PaymentReceived", "PaymentReversed"]
 
 
 @event("billing.run.completed")
@@ -47,3 +47,16 @@ class PaymentReversed(Payload):
     amount: str
     reason: str
     reversed_at: datetime
+
+
+@event("billing.day.closed")
+class DayClosed(Payload):
+    """A clerk closed their day (日结): totals by method, counted cash and the difference (长短款)."""
+
+    day_close_id: str
+    clerk_id: str
+    day: date
+    totals: dict[str, str]
+    counted_cash: str
+    over_short: str
+    closed_at: datetime

@@ -1,14 +1,18 @@
-"""Meter readings (抄表): each one after the first bills its consumption as a metered line."""
+"""Meter readings (抄表), each after the first billing its consumption; the clerks' daily close (日结)."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from fastapi import APIRouter
 
 from services.billing import store
 from services.billing.api.deps import Clerks, Readers
-from services.billing.api.schemas import MeterReadingCreate, MeterReadingPublic
-from services.billing.commands import meters
+from services.billing.api.schemas import DayCloseCreate, DayClosePublic, MeterReadingCreate, MeterReadingPublic
+from services.billing.commands import day_close, meters
+from services.billing.commands.fee_items import find_estate
 from services.billing.commands.ledger import find_unit
+from shared.errors import NotFound
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["meters"])
@@ -26,3 +30,25 @@ async def unit_readings(unit_id: str, principal: Readers, database: DatabaseDep)
     readings = await store.find_all(database, store.METER_READINGS, {"unit_id": unit_id},
                                     sort=[("meter", 1), ("period", 1)])
     return [meters.reading_public(r) for r in readings]
+
+
+@router.post("/day-closes", status_code=201, response_model=DayClosePublic)
+async def close_day(body: DayCloseCreate, principal: Clerks, database: DatabaseDep) -> dict:
+    """日结: the caller closes their own day; it is locked, and later payments count in the next day."""
+    return await day_close.close_day(database, principal, day_close.DayCloseInput(**body.model_dump()))
+
+
+@router.get("/day-closes/{day_close_id}", response_model=DayClosePublic)
+async def get_day_close(day_close_id: str, principal: Readers, database: DatabaseDep) -> dict:
+    close = await store.find_one(database, store.DAY_CLOSES, {"_id": day_close_id, **principal.estate_filter()})
+    if close is None:
+        raise NotFound("day close")
+    return day_close.close_public(close)
+
+
+@router.get("/day-closes", response_model=list[DayClosePublic])
+async def list_day_closes(estate_id: str, day: date, principal: Readers, database: DatabaseDep) -> list[dict]:
+    await find_estate(database, principal, estate_id)
+    closes = await store.find_all(database, store.DAY_CLOSES, {**principal.estate_filter(), "estate_id": estate_id,
+                                                               "day": day.isoformat()}, sort=[("clerk_id", 1)])
+    return [day_close.close_public(close) for close in closes]

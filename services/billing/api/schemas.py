@@ -180,6 +180,28 @@ class MeterReadingPublic(BaseModel):
     line_id: str | None = Field(None, description="the bill line it made (none for a meter's first reading)")
 
 
+class DayCloseCreate(Strict):
+    estate_id: str = Field(min_length=1, max_length=100)
+    day: date
+    counted_cash: str = Field(pattern=AMOUNT, description="the cash counted in the till")
+    note: str | None = Field(None, max_length=200)
+
+
+class DayClosePublic(BaseModel):
+    id: str
+    estate_id: str
+    clerk_id: str
+    day: date
+    totals: dict[str, str] = Field(description="by payment method, less the day's reversals")
+    payments: int
+    reversals: int
+    expected_cash: str
+    counted_cash: str
+    over_short: str = Field(description="长短款: counted − expected (negative: short)")
+    note: str | None = None
+    closed_at: datetime
+
+
 class ReversalCreate(Strict):
     reason: str = Field(min_length=1, max_length=200)
 
@@ -201,6 +223,7 @@ class PaymentPublic(BaseModel):
     to_balance: str
     line_ids: list[str]
     received_at: datetime
+    business_day: date | None = Field(None, description="the clerk's day it counts in (日结)")
     status: Literal["received", "reversed"]
     reversal: ReversalPublic | None = None
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError
 
 from services.billing import store
+from services.billing.commands.day_close import business_day
 from services.billing.domain.bills import outstanding
 from services.billing.domain.payments import OpenLine, allocate, line_status
 from shared.auth import Principal
@@ -110,11 +111,12 @@ async def take_payment(database: Database, principal: Principal, request: Paymen
                  else await store.open_lines_of_unit(uow, unit["_id"]))
         shares, rest = allocate(amount_fen, [OpenLine(line["_id"], outstanding(line)) for line in lines])
         seq = await next_value(uow, f"receipt:{unit['estate_id']}")
+        day = await business_day(uow, unit["estate_id"], principal.user_id, now)
         payment = {
             "_id": new_id(), "estate_id": unit["estate_id"], "company_id": unit["company_id"], "unit_id": unit["_id"],
             "receipt_seq": seq, "receipt_number": f"SJ{seq:08d}", "amount_fen": amount_fen, "method": request.method,
             "applied_fen": amount_fen - rest, "to_balance_fen": rest, "line_ids": [s.line_id for s in shares],
-            "note": request.note, "clerk_id": principal.user_id, "received_at": now,
+            "note": request.note, "clerk_id": principal.user_id, "received_at": now, "business_day": day,
         }
         by_id = {line["_id"]: line for line in lines}
         for share in shares:
@@ -162,7 +164,8 @@ async def reverse_payment(database: Database, principal: Principal, payment_id: 
         reversal = {"_id": payment_id, "estate_id": unit["estate_id"], "company_id": unit["company_id"],
                     "unit_id": unit["_id"], "amount_fen": payment["amount_fen"],
                     "to_balance_fen": payment["to_balance_fen"], "reason": request.reason, "by": principal.user_id,
-                    "reversed_at": now}
+                    "clerk_id": principal.user_id, "method": payment["method"], "reversed_at": now,
+                    "business_day": await business_day(uow, unit["estate_id"], principal.user_id, now)}
         await uow.db[store.REVERSALS].insert_one(reversal, session=uow.session)
         uow.emit(PaymentReversed(
             payment_id=payment_id, unit_id=unit["_id"], receipt_number=payment["receipt_number"],
@@ -182,7 +185,7 @@ def payment_public(payment: dict[str, Any], reversal: dict[str, Any] | None) -> 
         "receipt_number": payment["receipt_number"], "amount": fen_to_text(payment["amount_fen"]),
         "method": payment["method"], "applied": fen_to_text(payment["applied_fen"]),
         "to_balance": fen_to_text(payment["to_balance_fen"]), "line_ids": payment["line_ids"],
-        "received_at": payment["received_at"], "status": "reversed" if reversal else "received",
+        "received_at": payment["received_at"], "business_day": payment.get("business_day"), "status": "reversed" if reversal else "received",
         "reversal": None if reversal is None else {"reason": reversal["reason"], "by": reversal["by"],
                                                     "reversed_at": reversal["reversed_at"]},
     }

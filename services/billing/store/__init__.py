@@ -28,6 +28,8 @@ BALANCES = "balances"
 BALANCE_ENTRIES = "balance_entries"
 WAIVERS = "waivers"
 METER_READINGS = "meter_readings"
+DAY_CLOSES = "day_closes"
+CLERK_DAYS = "clerk_days"
 OPEN_STATUSES = ("issued", "partially_paid")
 
 
@@ -45,6 +47,10 @@ async def ensure_indexes(database: Database) -> None:
     await db[BALANCES].create_index([("estate_id", ASCENDING), ("unit_id", ASCENDING)])
     await db[PAYMENTS].create_index([("estate_id", ASCENDING), ("receipt_seq", ASCENDING)], unique=True)
     await db[PAYMENTS].create_index("unit_id")
+    await db[PAYMENTS].create_index([("estate_id", ASCENDING), ("clerk_id", ASCENDING), ("business_day", ASCENDING)])
+    await db[REVERSALS].create_index([("estate_id", ASCENDING), ("clerk_id", ASCENDING), ("business_day", ASCENDING)])
+    await db[DAY_CLOSES].create_index("key", unique=True)
+    await db[DAY_CLOSES].create_index([("estate_id", ASCENDING), ("day", ASCENDING)])
     for collection in (ALLOCATIONS, BALANCE_ENTRIES, REVERSALS, WAIVERS):
         await db[collection].create_index("unit_id")
         await db[collection].create_index("estate_id")
