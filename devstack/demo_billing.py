@@ -72,6 +72,7 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
                                         "note": "短款5元"})
     if closed.status_code not in (201, 409):  # 409: closed by an earlier run of the demo
         closed.raise_for_status()
+    dunning = clerk.post("/dunning-runs", {"estate_id": ESTATE, "threshold": "500.00"}).raise_for_status().json()
     explained = clerk.get(f"/bill-lines/{old['id']}/explanation")
     arrears = clerk.get(f"/estates/{ESTATE}/arrears")
     reconciled = clerk.get(f"/estates/{ESTATE}/reconciliation")
@@ -85,6 +86,9 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
         f"  {explained['zh']}",
         f"  {explained['late_fee']['zh']}",
         f"  arrears {arrears['total']} (当期 {arrears['current']}, 陈欠 {arrears['older']}): {buckets}",
+        (f"  dunning run (催缴): {dunning['units_over_threshold']} units owe over {dunning['threshold']}, "
+         f"{dunning['notices']} notices sent, {dunning['skipped_recently_notified']} notified within "
+         f"{dunning['min_interval_days']} days"),
         (f"  reconciliation: {reconciled['units_checked']} units, balanced={reconciled['balanced']}: "
          f"GET {clerk.base}/estates/{ESTATE}/reconciliation"),
     ]

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from shared.events.registry import Payload, event
 
-__all__ = ["BillingRunCompleted", "DayClosed", "PaymentReceived", "PaymentReversed"]
+__all__ = ["BillingRunCompleted", "DayClosed", "DunningNoticeDue", "PaymentReceived", "PaymentReversed"]
 
 
 @event("billing.run.completed")
@@ -60,3 +60,15 @@ class DayClosed(Payload):
     counted_cash: str
     over_short: str
     closed_at: datetime
+
+
+@event("billing.dunning.notice_due")
+class DunningNoticeDue(Payload):
+    """A unit owes more than its estate's threshold: a payment notice (催缴通知) is due to its residents."""
+
+    dunning_run_id: str
+    unit_id: str
+    amount: str
+    periods: list[str]
+    items: list[str]
+    due_since: str  # the oldest period owed

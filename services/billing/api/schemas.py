@@ -202,6 +202,50 @@ class DayClosePublic(BaseModel):
     closed_at: datetime
 
 
+class DunningRunCreate(Strict):
+    estate_id: str = Field(min_length=1, max_length=100)
+    threshold: str | None = Field(None, pattern=PRICE, description="arrears from which a unit is chased (100.00)")
+    min_interval_days: int | None = Field(None, ge=0, le=365, description="no second notice within (7 days)")
+
+
+class DunningPolicy(Strict):
+    threshold: str = Field("100.00", pattern=PRICE, description="arrears from which a unit is chased")
+    min_interval_days: int = Field(7, ge=0, le=365, description="no second notice to a unit within this")
+
+
+class DunningRunPublic(BaseModel):
+    id: str
+    estate_id: str
+    threshold: str
+    min_interval_days: int
+    day: date
+    units_over_threshold: int
+    notices: int
+    skipped_recently_notified: int
+    at: datetime
+
+
+class DunningLogCreate(Strict):
+    kind: Literal["call", "visit", "letter", "notice"]
+    outcome: Literal["promised", "disputed", "no_answer", "paid", "refused", "other"]
+    promised_on: date | None = None
+    note: str | None = Field(None, max_length=500)
+
+
+class DunningLogEntry(BaseModel):
+    id: str
+    unit_id: str
+    kind: str
+    outcome: str
+    on: date
+    amount: str | None = None
+    dunning_run_id: str | None = None
+    by: str
+    at: datetime
+    promised_on: date | None = None
+    note: str | None = None
+
+
 class ReversalCreate(Strict):
     reason: str = Field(min_length=1, max_length=200)
 

@@ -30,6 +30,9 @@ WAIVERS = "waivers"
 METER_READINGS = "meter_readings"
 DAY_CLOSES = "day_closes"
 CLERK_DAYS = "clerk_days"
+DUNNING_RUNS = "dunning_runs"
+DUNNING_LOG = "dunning_log"
+DUNNING_POLICIES = "dunning_policies"
 OPEN_STATUSES = ("issued", "partially_paid")
 
 
@@ -50,6 +53,9 @@ async def ensure_indexes(database: Database) -> None:
     await db[PAYMENTS].create_index([("estate_id", ASCENDING), ("clerk_id", ASCENDING), ("business_day", ASCENDING)])
     await db[REVERSALS].create_index([("estate_id", ASCENDING), ("clerk_id", ASCENDING), ("business_day", ASCENDING)])
     await db[DAY_CLOSES].create_index("key", unique=True)
+    await db[DUNNING_LOG].create_index([("estate_id", ASCENDING), ("kind", ASCENDING), ("on", ASCENDING)])
+    await db[DUNNING_LOG].create_index("unit_id")
+    await db[DUNNING_RUNS].create_index("estate_id")
     await db[DAY_CLOSES].create_index([("estate_id", ASCENDING), ("day", ASCENDING)])
     for collection in (ALLOCATIONS, BALANCE_ENTRIES, REVERSALS, WAIVERS):
         await db[collection].create_index("unit_id")

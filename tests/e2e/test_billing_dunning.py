@@ -1,0 +1,46 @@
+"""Dunning (催缴) through the API: units over the threshold get one notice per run (an event for
+notification), none sooner than the estate allows; the dunning log keeps calls, visits and promises."""
+
+from __future__ import annotations
+
+from tests.e2e.billing_estate import BillingEstate
+from tests.helpers import archived, eventually
+
+ROWS = [["1栋", "1-101", 1, "89.50", "residential", "", "", "", ""],   # owes 2 × (223.75 + 20.00)
+        ["1栋", "1-102", 1, "120.00", "residential", "", "", "", ""],  # pays: owes nothing
+        ["2栋", "2-101", 2, "10.00", "residential", "", "", "", ""]]   # owes 2 × (25.00 + 20.00): under 100
+
+
+def test_a_dunning_run_notices_the_units_over_the_threshold_once_and_not_too_often(stack):
+    estate = BillingEstate(stack, ROWS)
+    for period in ("2025-01", "2025-02"):
+        estate.run(period, ["property_fee", "garbage_fee"])
+    assert estate.pay("1-102", "1000.00").status_code == 201
+    policy = estate.clerk.call("PUT", "billing", f"/v1/estates/{estate.estate_id}/dunning-policy",
+                               json={"threshold": "100.00", "min_interval_days": 7})
+    assert policy.status_code == 200, policy.text
+    first = estate.clerk.post("billing", "/v1/dunning-runs", json={"estate_id": estate.estate_id})
+    assert first.status_code == 201, first.text
+    assert (first.json()["units_over_threshold"], first.json()["notices"]) == (1, 1)
+    again = estate.clerk.post("billing", "/v1/dunning-runs", json={"estate_id": estate.estate_id}).json()
+    assert (again["notices"], again["skipped_recently_notified"]) == (0, 1)
+    lower = estate.clerk.post("billing", "/v1/dunning-runs", json={"estate_id": estate.estate_id,
+                                                                    "threshold": "50.00", "min_interval_days": 7})
+    assert (lower.json()["units_over_threshold"], lower.json()["notices"]) == (2, 1)  # 2-101 now; 1-101 too soon
+    notices = eventually(lambda: len(found := archived(estate.admin, estate.estate_id,
+                                                       "billing.dunning.notice_due")) == 2 and found)
+    owing = {n["data"]["unit_id"]: n["data"] for n in notices}
+    assert owing[estate.by_number["1-101"]["id"]]["amount"] == "487.50"
+    assert owing[estate.by_number["2-101"]["id"]]["periods"] == ["2025-01", "2025-02"]
+
+    unit_id = estate.by_number["1-101"]["id"]
+    call = estate.clerk.post("billing", f"/v1/units/{unit_id}/dunning-log",
+                             json={"kind": "call", "outcome": "promised", "promised_on": "2025-03-10",
+                                   "note": "业主承诺月底前缴清"})
+    assert call.status_code == 201, call.text
+    no_date = estate.clerk.post("billing", f"/v1/units/{unit_id}/dunning-log",
+                                json={"kind": "visit", "outcome": "promised"})
+    assert no_date.status_code == 422 and no_date.json()["field"] == "promised_on"
+    log = estate.clerk.get("billing", f"/v1/units/{unit_id}/dunning-log").json()
+    assert [(e["kind"], e["outcome"]) for e in log] == [("notice", "sent"), ("call", "promised")]
+    assert log[0]["amount"] == "487.50" and log[1]["promised_on"] == "2025-03-10"
