@@ -1,10 +1,11 @@
-"""Dunning (催缴) through the API: units over the threshold get one notice per run (an event for
-notification), none sooner than the estate allows; the dunning log keeps calls, visits and promises."""
+"""Dunning (催缴) through the API — units over the threshold get one notice per run (an event for
+notification), none sooner than the estate allows; the dunning log keeps calls, visits and promises —
+and paid services from completed work orders, each charge a line once."""
 
 from __future__ import annotations
 
 from tests.e2e.billing_estate import BillingEstate
-from tests.helpers import archived, eventually
+from tests.helpers import Api, add_staff, archived, eventually
 
 ROWS = [["1栋", "1-101", 1, "89.50", "residential", "", "", "", ""],   # owes 2 × (223.75 + 20.00)
         ["1栋", "1-102", 1, "120.00", "residential", "", "", "", ""],  # pays: owes nothing
@@ -44,3 +45,24 @@ def test_a_dunning_run_notices_the_units_over_the_threshold_once_and_not_too_oft
     log = estate.clerk.get("billing", f"/v1/units/{unit_id}/dunning-log").json()
     assert [(e["kind"], e["outcome"]) for e in log] == [("notice", "sent"), ("call", "promised")]
     assert log[0]["amount"] == "487.50" and log[1]["promised_on"] == "2025-03-10"
+
+
+def test_a_paid_service_becomes_a_line_of_the_unit_once(stack):
+    estate = BillingEstate(stack, [["1栋", "1-101", 1, "89.50", "residential", "", "", "", ""]])
+    unit_id = estate.units[0]["id"]
+    add_staff(stack, estate.estate_id, f"{estate.estate_id}-eng")
+    dispatcher = Api(stack, user_id="dispatcher-1", roles=["dispatcher"], estates=[estate.estate_id])
+    order = dispatcher.post("dispatch", "/v1/work-orders", json={
+        "estate_id": estate.estate_id, "kind": "repair", "department": "engineering", "priority": "P3",
+        "description": "更换水龙头", "unit_id": unit_id}).json()
+    engineer = Api(stack, user_id=order["assignee_id"], roles=["technician"], estates=[estate.estate_id])
+    for name, body in (("accept", None), ("arrive", None), ("complete", {
+            "work_done": "更换水龙头阀芯", "labour_minutes": 30, "responsible_party": "owner", "chargeable": True,
+            "charges": [{"description": "上门维修费", "amount": "30"}, {"description": "阀芯", "amount": "25.00"}]})):
+        response = engineer.post("dispatch", f"/v1/work-orders/{order['id']}/{name}", json=body)
+        assert response.status_code == 200, response.text
+    lines = eventually(lambda: len(found := estate.lines(unit_id=unit_id)) == 2 and found, what="the charge lines")
+    assert sorted((line["item_code"], line["amount"]) for line in lines) == [
+        ("paid_service", "25.00"), ("paid_service", "30.00")]
+    explained = estate.clerk.get("billing", f"/v1/bill-lines/{lines[0]['id']}/explanation").json()
+    assert explained["matches"] is True and order["number"] in explained["zh"]

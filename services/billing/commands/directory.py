@@ -86,22 +86,39 @@ async def register_estate(uow: UnitOfWork, envelope: Envelope) -> None:
     await fee_items.seed_defaults(uow, estate_id=envelope.data["estate_id"], company_id=envelope.companyid)
 
 
-async def bill_procedure_fees(uow: UnitOfWork, envelope: Envelope) -> None:
-    """Decoration deposit and service fee: each requested line becomes a bill line once."""
-    data = envelope.data
-    keys = [line["line_id"] for line in data["lines"]]
+async def _bill_once(uow: UnitOfWork, envelope: Envelope, unit_id: str, charges: list[dict[str, Any]]) -> None:
+    """One-off charges, each a bill line once (by its own line id), whatever the delivery count."""
+    keys = [charge["line_id"] for charge in charges]
     existing = {d["_id"] for d in await store.find_all(uow, store.BILL_LINES, {"_id": {"$in": keys}}, {"_id": 1})}
     day: date = local_day(envelope.time, await estate_time_zone(uow, envelope.estateid))
     items = {i["code"]: i for i in await store.find_all(uow, store.FEE_ITEMS, {"estate_id": envelope.estateid})}
-    for line in data["lines"]:
-        if line["line_id"] in existing:
+    for charge in charges:
+        if charge["line_id"] in existing:
             continue
-        item = items.get(line["item"]) or next(i for i in fees.DEFAULT_ITEMS if i["code"] == line["item"])
-        rule = {"formula": "one_off", "amount": line["amount"], "source": f"{data['number']}",
-                "refundable": line.get("refundable", False)}
+        item = items.get(charge["item"]) or next(i for i in fees.DEFAULT_ITEMS if i["code"] == charge["item"])
+        rule = {"formula": "one_off", "amount": charge["amount"], "source": charge["source"],
+                "refundable": charge.get("refundable", False)}
         await uow.db[store.BILL_LINES].insert_one(new_line(
-            key=line["line_id"], estate_id=envelope.estateid, company_id=envelope.companyid, unit_id=data["unit_id"],
-            item=item, period=f"{day:%Y-%m}", due_date=day, rule=rule, amount_fen=text_to_fen(line["amount"]),
-            source={"procedure_id": data["procedure_id"]}, at=envelope.time,
+            key=charge["line_id"], estate_id=envelope.estateid, company_id=envelope.companyid, unit_id=unit_id,
+            item=item, period=f"{day:%Y-%m}", due_date=day, rule=rule, amount_fen=text_to_fen(charge["amount"]),
+            source=charge["refs"], at=envelope.time,
         ), session=uow.session)
+
+
+async def bill_procedure_fees(uow: UnitOfWork, envelope: Envelope) -> None:
+    """Decoration deposit and service fee of a procedure."""
+    data = envelope.data
+    await _bill_once(uow, envelope, data["unit_id"], [
+        {**line, "source": data["number"], "refs": {"procedure_id": data["procedure_id"]}} for line in data["lines"]])
+
+
+async def bill_paid_service(uow: UnitOfWork, envelope: Envelope) -> None:
+    """有偿服务: the charge lines of a completed, chargeable work order on a unit."""
+    data = envelope.data
+    if not data.get("chargeable") or not data.get("unit_id") or not data.get("charge_lines"):
+        return
+    await _bill_once(uow, envelope, data["unit_id"], [
+        {"line_id": f"{data['work_order_id']}:charge:{n}", "item": "paid_service", "amount": line["amount"],
+         "source": f"{data['number']} {line['description']}", "refs": {"work_order_id": data["work_order_id"]}}
+        for n, line in enumerate(data["charge_lines"])])
 

@@ -44,6 +44,8 @@ DEFAULT_ITEMS: list[dict[str, Any]] = [
     {"code": "decoration_service_fee", "name_zh": "装修服务费", "name_en": "Decoration service fee",
      "formula": "one_off", "cycle": "one_off", "unit_kinds": ["residential", "commercial"], "due_day": 1,
      "prices": []},
+    {"code": "paid_service", "name_zh": "有偿服务", "name_en": "Paid service", "formula": "one_off",
+     "cycle": "one_off", "unit_kinds": list(UNIT_KINDS), "due_day": 1, "prices": []},
     {"code": "decoration_deposit", "name_zh": "装修押金", "name_en": "Decoration deposit", "formula": "one_off",
      "cycle": "one_off", "unit_kinds": ["residential", "commercial"], "due_day": 1, "refundable": True,
      "prices": []},
