@@ -165,3 +165,12 @@ def test_a_late_fee_is_simple_interest_on_the_principal(principal, late, rule):
     """Never compounding: a day late adds at most one day's rate on the principal (plus a rounding fen)."""
     one_day = divide_half_up(principal * rule.daily_rate_millionths, 1_000_000)
     assert late_fee(principal, late + 1, rule) - late_fee(principal, late, rule) <= one_day + 1
+
+
+@pytest.mark.parametrize(("fen", "words"), [
+    (100_000, "壹仟元整"), (123_450, "壹仟贰佰叁拾肆元伍角整"), (1_000_005, "壹万元零伍分"),
+    (10_010_000, "壹拾万零壹佰元整"), (5, "伍分"), (0, "零元整"), (20_000_000_000, "贰亿元整"),
+    (100_200, "壹仟零贰元整"), (1_000_100_000, "壹仟万壹仟元整"), (37, "叁角柒分")])
+def test_amounts_in_chinese_capital_numerals(fen, words):
+    from services.billing.domain.receipts import amount_in_words
+    assert amount_in_words(fen) == words

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
 
 from services.billing import store
 from services.billing.api.deps import AsOf, Clerks, PageQuery, Readers
@@ -57,6 +58,13 @@ async def list_payments(estate_id: str, principal: Readers, database: DatabaseDe
     query = {**principal.estate_filter(), "estate_id": estate_id, **({"unit_id": unit_id} if unit_id else {})}
     documents, cursor = await fetch_page(database.db[store.PAYMENTS], query, page)
     return Page(items=await _with_reversals(database, documents), next_cursor=cursor)
+
+
+@router.get("/payments/{payment_id}/receipt", response_class=HTMLResponse,
+            responses={200: {"content": {"text/html": {}}, "description": "the printable receipt"}})
+async def payment_receipt(payment_id: str, principal: Readers, database: DatabaseDep) -> HTMLResponse:
+    """收据: an HTML page with print styles (A5), the amount also in capital numerals (大写)."""
+    return HTMLResponse(await accounts.receipt_page(database, principal, payment_id))
 
 
 @router.post("/payments/{payment_id}/reversal", response_model=PaymentPublic)

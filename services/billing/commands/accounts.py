@@ -12,9 +12,11 @@ from services.billing.domain.arrears import bucket_of, collection_rate_percent, 
 from services.billing.domain.bills import outstanding
 from services.billing.domain.late_fees import LateFeeRule, explain_late_fee
 from services.billing.domain.periods import parse_period
+from services.billing.domain.receipts import receipt_html
 from shared.auth import Principal
 from shared.db import Database
 from shared.errors import NotFound
+from shared.estates import DEFAULT_TIME_ZONE, ESTATES
 from shared.money import fen_to_text
 
 
@@ -156,3 +158,21 @@ def explanation(line: dict[str, Any], as_of: date) -> dict[str, Any]:
     return {"line_id": line["_id"], "amount": fen_to_text(line["amount_fen"]), "recomputed": fen_to_text(recomputed),
             "matches": recomputed == line["amount_fen"], "rule": line["rule"], "zh": words["zh"], "en": words["en"],
             "late_fee": late}
+
+
+async def receipt_page(database: Database, principal: Principal, payment_id: str) -> str:
+    """The printable receipt of a payment (收据), marked when it has been reversed."""
+    payment = await store.find_one(database, store.PAYMENTS, {"_id": payment_id, **principal.estate_filter()})
+    if payment is None:
+        raise NotFound("payment")
+    estate = await store.find_one(database, ESTATES, {"_id": payment["estate_id"]}) or {}
+    unit = await store.find_one(database, store.UNITS, {"_id": payment["unit_id"]}) or {"_id": payment["unit_id"]}
+    shares = [s for s in await store.find_all(database, store.ALLOCATIONS, {"payment_id": payment_id})
+              if s["amount_fen"] > 0]
+    lines = {line["_id"]: line for line in await store.find_all(
+        database, store.BILL_LINES, {"_id": {"$in": [s["line_id"] for s in shares]}})}
+    paid = [{**lines[s["line_id"]], "share_fen": s["amount_fen"]} for s in shares]
+    reversed_ = await store.find_one(database, store.REVERSALS, {"_id": payment_id}) is not None
+    return receipt_html(estate_name=estate.get("name", payment["estate_id"]),
+                        time_zone=estate.get("time_zone") or DEFAULT_TIME_ZONE, unit=unit, payment=payment, lines=paid,
+                        reversed_=reversed_)
