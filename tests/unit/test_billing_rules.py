@@ -174,3 +174,13 @@ def test_a_late_fee_is_simple_interest_on_the_principal(principal, late, rule):
 def test_amounts_in_chinese_capital_numerals(fen, words):
     from services.billing.domain.receipts import amount_in_words
     assert amount_in_words(fen) == words
+
+
+def test_a_discount_is_applied_within_the_one_rounding_and_explained():
+    vacant = _rule(area_m2="100.00", billed_days=16, discount={"kind": "vacant", "percent": "50"})
+    assert fees.compute(vacant) == 6452  # 100 × 2.50 × 16/31 × 50% = 64.516…
+    assert "50.00%（空置房）" in fees.explain(vacant, "物业管理费", "Property fee")["zh"]
+    rules = [{"kind": "percentage", "percent": "95"}, {"kind": "vacant", "percent": "50"}]
+    assert fees.best_discount(rules, {"occupied": True}) == rules[0]
+    assert fees.best_discount(rules, {}) == rules[1]
+    assert fees.best_discount([], {}) is None

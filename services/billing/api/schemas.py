@@ -44,6 +44,11 @@ class LateFeeRuleModel(Strict):
     cap_ratio: str = Field("1", pattern=RATE, description="the cap as a share of the principal")
 
 
+class DiscountRule(Strict):
+    kind: Literal["percentage", "vacant"] = Field(description="打折 for every unit, or 空置房 for units nobody lives in")
+    percent: str = Field(pattern=r"^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$", description="what is charged: 95 = 5% off")
+
+
 class FeeItemCreate(Strict):
     code: str = Field(pattern=CODE)
     name_zh: str = Field(min_length=1, max_length=40)
@@ -54,6 +59,7 @@ class FeeItemCreate(Strict):
     due_day: int = Field(15, ge=1, le=31)
     late_fee: LateFeeRuleModel = LateFeeRuleModel()
     prices: list[PriceCreate] = Field([], max_length=50)
+    discounts: list[DiscountRule] = Field([], max_length=5)
 
 
 class FeeItemUpdate(Strict):
@@ -62,6 +68,7 @@ class FeeItemUpdate(Strict):
     unit_kinds: list[UnitKind] | None = Field(None, min_length=1, max_length=4)
     due_day: int | None = Field(None, ge=1, le=31)
     late_fee: LateFeeRuleModel | None = None
+    discounts: list[DiscountRule] | None = Field(None, max_length=5)
 
 
 class PricePublic(BaseModel):
@@ -84,6 +91,7 @@ class FeeItemPublic(BaseModel):
     refundable: bool
     version: int
     prices: list[PricePublic]
+    discounts: list[dict[str, Any]] = []
 
 
 class BillingRunCreate(Strict):

@@ -35,11 +35,12 @@ def _unit_update(unit: dict[str, Any], company_id: str, estate_id: str) -> Updat
 
 
 def _move_in_update(resident: dict[str, Any], company_id: str, estate_id: str) -> list[UpdateOne]:
-    if not resident.get("move_in_date"):
-        return []
-    return [UpdateOne({"_id": unit_id}, {"$min": {"first_move_in_on": str(resident["move_in_date"])},
-                                         "$setOnInsert": {"estate_id": estate_id, "company_id": company_id,
-                                                          "unit_id": unit_id}},
+    """Someone lives in these units (not vacant: 空置房 discounts stop), from their move-in date if known."""
+    change: dict[str, Any] = {"$set": {"occupied": True},
+                              "$setOnInsert": {"estate_id": estate_id, "company_id": company_id}}
+    if resident.get("move_in_date"):
+        change["$min"] = {"first_move_in_on": str(resident["move_in_date"])}
+    return [UpdateOne({"_id": unit_id}, {**change, "$setOnInsert": {**change["$setOnInsert"], "unit_id": unit_id}},
                       upsert=True) for unit_id in resident["unit_ids"]]
 
 

@@ -35,6 +35,11 @@ class PriceInput(BaseModel):
     tiers: list[dict[str, Any]] | None = None
 
 
+class DiscountInput(BaseModel):
+    kind: str  # percentage (打折) | vacant (空置房)
+    percent: str  # what is charged: "95" is 5% off
+
+
 class FeeItemInput(BaseModel):
     code: str
     name_zh: str
@@ -45,6 +50,7 @@ class FeeItemInput(BaseModel):
     due_day: int = 15
     late_fee: LateFeeInput = LateFeeInput()
     prices: list[PriceInput] = []
+    discounts: list[DiscountInput] = []
 
 
 class FeeItemChange(BaseModel):
@@ -53,6 +59,7 @@ class FeeItemChange(BaseModel):
     unit_kinds: list[str] | None = None
     due_day: int | None = None
     late_fee: LateFeeInput | None = None
+    discounts: list[DiscountInput] | None = None
 
 
 def _item_document(estate_id: str, company_id: str, fields: dict[str, Any], now) -> dict[str, Any]:
@@ -151,6 +158,7 @@ async def add_price(database: Database, principal: Principal, item_id: str, requ
 def item_public(document: dict[str, Any]) -> dict[str, Any]:
     keys = ("estate_id", "code", "name_zh", "name_en", "formula", "cycle", "unit_kinds", "due_day", "late_fee",
             "refundable", "version")
-    return {"id": document["_id"], **{k: document.get(k) for k in keys},
+    document = {"discounts": [], **document}
+    return {"id": document["_id"], **{k: document.get(k) for k in keys}, "discounts": document["discounts"],
             "prices": sorted(document.get("prices", []), key=lambda p: p["valid_from"])}
 

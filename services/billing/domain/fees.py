@@ -112,7 +112,32 @@ def line_rule(item: dict[str, Any], unit: dict[str, Any], *, period_code: str, p
             "billed_days": billed_days}
     if item["formula"] == "area":
         rule["area_m2"] = unit.get("area_m2") or "0.00"
+    if discount := best_discount(item.get("discounts") or [], unit):
+        rule["discount"] = discount
     return rule
+
+
+DISCOUNT_NAMES = {"percentage": ("打折", "discount"), "vacant": ("空置房", "vacant unit")}
+
+
+def best_discount(discounts: list[dict[str, Any]], unit: dict[str, Any]) -> dict[str, Any] | None:
+    """The estate's discount rules that apply to the unit; the one best for the resident (lowest percent)."""
+    applicable = [d for d in discounts if d["kind"] == "percentage"
+                  or (d["kind"] == "vacant" and not unit.get("occupied"))]
+    return min(applicable, key=lambda d: text_to_hundredths(d["percent"]), default=None)
+
+
+def _percent_hundredths(rule: dict[str, Any]) -> int:
+    """What share is charged, in hundredths of a percent: 10000 without a discount, 9500 at 95%."""
+    return text_to_hundredths(rule["discount"]["percent"]) if rule.get("discount") else 10_000
+
+
+def _discount_words(rule: dict[str, Any], zh: bool) -> str:
+    if not rule.get("discount"):
+        return ""
+    name_zh, name_en = DISCOUNT_NAMES[rule["discount"]["kind"]]
+    percent = fen_to_text(text_to_hundredths(rule["discount"]["percent"]))
+    return f" × {percent}%（{name_zh}）" if zh else f" × {percent}% ({name_en})"
 
 
 def compute(rule: dict[str, Any]) -> int:
@@ -124,12 +149,12 @@ def compute(rule: dict[str, Any]) -> int:
         consumption_fen_hundredths = sum(text_to_hundredths(s["quantity"]) * text_to_fen(s["price"])
                                          for s in rule["steps"])
         return divide_half_up(consumption_fen_hundredths, 100)
-    days, of = rule["billed_days"], rule["period_days"]
+    days, of, share = rule["billed_days"], rule["period_days"], _percent_hundredths(rule)
     price = text_to_fen(rule["price"])
     if formula == "area":
-        return divide_half_up(text_to_hundredths(rule["area_m2"]) * price * days, 100 * of)
+        return divide_half_up(text_to_hundredths(rule["area_m2"]) * price * days * share, 100 * of * 10_000)
     if formula == "per_unit":
-        return divide_half_up(price * days, of)
+        return divide_half_up(price * days * share, of * 10_000)
     raise ValueError(f"unknown formula {formula!r}")
 
 
@@ -141,10 +166,12 @@ def metered_rule(previous: str, current: str, tiers: list[dict[str, Any]], price
 
 def _days(rule: dict[str, Any], zh: bool) -> str:
     if rule["billed_days"] == rule["period_days"]:
-        return ""
+        return _discount_words(rule, zh)
     if zh:
-        return f" × {rule['billed_days']}/{rule['period_days']} 天（自 {rule['billed_from']} 起计费）"
-    return f" × {rule['billed_days']}/{rule['period_days']} days (billed from {rule['billed_from']})"
+        return (f" × {rule['billed_days']}/{rule['period_days']} 天（自 {rule['billed_from']} 起计费）"
+                + _discount_words(rule, zh))
+    return (f" × {rule['billed_days']}/{rule['period_days']} days (billed from {rule['billed_from']})"
+            + _discount_words(rule, zh))
 
 
 def explain(rule: dict[str, Any], name_zh: str, name_en: str) -> dict[str, str]:
