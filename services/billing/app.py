@@ -1,7 +1,7 @@
 """Billing: fee items, billing runs, payments and receipts, prepaid balances, arrears."""
 
 from services.billing import store
-from services.billing.api import bills, dunning, fee_items, meters, payments
+from services.billing.api import bills, dunning, fee_items, meters, online, payments
 from services.billing.commands.runs import run_billing_worker
 from services.billing.handlers import HANDLERS
 from services.billing.settings import BillingSettings
@@ -10,7 +10,7 @@ from shared.service import ServiceDefinition, serve
 DEFINITION = ServiceDefinition(
     name="billing",
     title="EstateDesk billing",
-    routers=[fee_items.router, bills.router, meters.router, payments.router, dunning.router],
+    routers=[fee_items.router, bills.router, meters.router, payments.router, dunning.router, online.router],
     consumers={"billing.directory": HANDLERS},
     ensure_indexes=store.ensure_indexes,
     background=(run_billing_worker,),

@@ -9,3 +9,9 @@ class BillingSettings(ServiceSettings):
     run_batch_size: int = 1000
     run_lease_s: float = 30.0
     run_poll_interval_s: float = 0.3
+
+    # WeChat Pay API v3: the merchant's APIv3 key (32 characters) and the platform's public key (PEM).
+    # Without them the notification endpoint answers 404 (online payment is not set up).
+    wechatpay_api_v3_key: str = ""
+    wechatpay_platform_public_key: str = ""
+    wechatpay_max_skew_s: int = 300

@@ -78,7 +78,7 @@ async def find_unit(database: Database, principal: Principal, unit_id: str, *, f
     return unit
 
 
-def _amount(text: str) -> int:
+def parse_amount(text: str) -> int:
     try:
         fen = text_to_fen(text)
     except ValueError as error:
@@ -102,7 +102,7 @@ async def _named_lines(uow: UnitOfWork, unit: dict[str, Any], line_ids: list[str
 
 async def take_payment(database: Database, principal: Principal, request: PaymentInput, *,
                        idempotency_key: str | None) -> dict[str, Any]:
-    amount_fen = _amount(request.amount)
+    amount_fen = parse_amount(request.amount)
     unit = await find_unit(database, principal, request.unit_id, field="unit_id")
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
@@ -203,7 +203,7 @@ async def waive_line(database: Database, principal: Principal, line_id: str, req
         raise NotFound("bill line")
     if not request.reason.strip():
         raise InvalidInput("a waiver needs a reason", field="reason")
-    amount_fen = outstanding(line) if request.amount is None else _amount(request.amount)
+    amount_fen = outstanding(line) if request.amount is None else parse_amount(request.amount)
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         current = await store.find_one(uow, store.BILL_LINES, {"_id": line_id})
