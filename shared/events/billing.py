@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from shared.events.registry import Payload, event
 
-__all__ = ["BillingRunCompleted", "DayClosed", "DunningNoticeDue", "PaymentReceived", "PaymentReversed"]
+__all__ = ["BalanceLow", "BillingRunCompleted", "DayClosed", "DunningNoticeDue", "PaymentReceived", "PaymentReversed"]
 
 
 @event("billing.run.completed")
@@ -72,3 +72,12 @@ class DunningNoticeDue(Payload):
     periods: list[str]
     items: list[str]
     due_since: str  # the oldest period owed
+
+
+@event("billing.balance.low")
+class BalanceLow(Payload):
+    """A unit's prepaid balance fell below its estate's threshold (once per crossing): warn its residents."""
+
+    unit_id: str
+    balance: str
+    threshold: str

@@ -4,6 +4,7 @@ refused unless it is a meter replacement, a late reading in the month it measure
 from __future__ import annotations
 
 from tests.e2e.billing_estate import BillingEstate
+from tests.helpers import archived, eventually
 
 ROWS = [["1栋", "1-101", 1, "89.50", "residential", "张三", "13812345678", "owner", "2020-05-01"],
         ["1栋", "P-001", -1, "12.00", "parking_space", "", "", "", ""]]
@@ -57,4 +58,37 @@ def test_readings_bill_their_consumption_through_the_tiers_and_explain_it(stack)
     readings = estate.clerk.get("billing", f"/v1/units/{unit_id}/meter-readings").json()
     assert [(r["period"], r["reading"]) for r in readings] == [
         ("2025-01", "100.00"), ("2025-02", "130.50"), ("2025-03", "5.00"), ("2025-04", "9.00")]
+    assert estate.reconciliation()["balanced"] is True
+
+
+def test_prepaid_electricity_is_consumed_by_readings_and_warns_once_per_crossing(stack):
+    estate = BillingEstate(stack, ROWS)
+    unit_id = estate.by_number["1-101"]["id"]
+    policy = estate.clerk.call("PUT", "billing", f"/v1/estates/{estate.estate_id}/balance-policy",
+                               json={"low_balance": "50.00"})
+    assert policy.status_code == 200, policy.text
+
+    def read(reading: str, period: str):
+        response = estate.clerk.post("billing", "/v1/meter-readings", json={
+            "unit_id": unit_id, "meter": "electricity", "reading": reading, "read_on": f"{period}-28",
+            "period": period})
+        assert response.status_code == 201, response.text
+
+    def top_up():
+        response = estate.pay("1-101", "100.00", method="alipay", top_up=True)
+        assert response.status_code == 201 and response.json()["to_balance"] == "100.00", response.text
+
+    read("1000.00", "2025-01")
+    top_up()
+    read("1100.00", "2025-02")  # 100 kWh × 0.62 = 62.00: 38.00 left, below 50.00 → warned
+    assert estate.account("1-101")["balance"] == "38.00"
+    read("1150.00", "2025-03")  # 31.00: 38.00 → 7.00, still below → no second warning
+    assert estate.account("1-101")["balance"] == "7.00"
+    top_up()
+    read("1250.00", "2025-04")  # 62.00: 107.00 → 45.00, below again → warned again
+    assert estate.account("1-101")["balance"] == "45.00"
+    warnings = eventually(lambda: len(found := archived(estate.admin, estate.estate_id, "billing.balance.low")) >= 2
+                          and found, what="the low-balance warnings")
+    assert sorted(w["data"]["balance"] for w in warnings) == ["38.00", "45.00"]
+    assert all(w["data"]["threshold"] == "50.00" and w["subject"] == unit_id for w in warnings)
     assert estate.reconciliation()["balanced"] is True

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from services.billing import store
 from services.billing.api.deps import Clerks, Readers
 from services.billing.api.schemas import (
+    BalancePolicy,
     DunningLogCreate,
     DunningLogEntry,
     DunningPolicy,
@@ -65,3 +66,12 @@ async def get_dunning_policy(estate_id: str, principal: Readers, database: Datab
     policy = {**dunning.DEFAULT_POLICY, **(await store.find_one(database, store.DUNNING_POLICIES, {"_id": estate_id})
                                            or {})}
     return {"threshold": fen_to_text(policy["threshold_fen"]), "min_interval_days": policy["min_interval_days"]}
+
+
+@router.put("/estates/{estate_id}/balance-policy", response_model=BalancePolicy)
+async def set_balance_policy(estate_id: str, body: BalancePolicy, principal: Clerks, database: DatabaseDep) -> dict:
+    """Below which prepaid balance the residents are warned (billing.balance.low, once per crossing)."""
+    await find_estate(database, principal, estate_id)
+    await database.db[store.BALANCE_POLICIES].update_one(
+        {"_id": estate_id}, {"$set": {"low_balance_fen": text_to_fen(body.low_balance)}}, upsert=True)
+    return body.model_dump()

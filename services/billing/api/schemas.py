@@ -150,6 +150,11 @@ class PaymentCreate(Strict):
     method: Literal["cash", "wechat_pay", "alipay", "bank_transfer", "card"]
     line_ids: list[str] | None = Field(None, min_length=1, max_length=200, description="pay these lines first")
     note: str | None = Field(None, max_length=200)
+    top_up: bool = Field(False, description="all to the prepaid balance (预存), e.g. prepaid electricity")
+
+
+class BalancePolicy(Strict):
+    low_balance: str = Field("20.00", pattern=PRICE, description="billing.balance.low when a balance falls below")
 
 
 class WaiverCreate(Strict):

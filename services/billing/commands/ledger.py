@@ -21,11 +21,12 @@ from shared.counters import next_value
 from shared.db import Database, UnitOfWork
 from shared.envelope import new_id, utcnow
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.events import PaymentReceived, PaymentReversed
+from shared.events import BalanceLow, PaymentReceived, PaymentReversed
 from shared.idempotency import create_once
 from shared.money import fen_to_text, text_to_fen
 
 Method = Literal["cash", "wechat_pay", "alipay", "bank_transfer", "card"]
+DEFAULT_LOW_BALANCE_FEN = 2_000  # 20.00: below it the residents of a prepaid unit are warned
 
 
 class PaymentInput(BaseModel):
@@ -34,6 +35,7 @@ class PaymentInput(BaseModel):
     method: Method
     line_ids: list[str] | None = None
     note: str | None = None
+    top_up: bool = False  # all of it to the prepaid balance (预存, prepaid electricity), no bills paid
 
 
 class ReversalInput(BaseModel):
@@ -69,6 +71,16 @@ async def draw_on_balances(uow: UnitOfWork, lines: list[dict[str, Any]], at) -> 
         if used:
             unit = {"_id": balance["_id"], "estate_id": balance["estate_id"], "company_id": balance["company_id"]}
             await store.change_balance(uow, unit, -used, reason="bill", ref=shares[0].line_id, at=at)
+            await _warn_when_low(uow, unit, balance["balance_fen"], balance["balance_fen"] - used)
+
+
+async def _warn_when_low(uow: UnitOfWork, unit: dict[str, Any], before: int, after: int) -> None:
+    """`billing.balance.low` once per crossing of the estate's threshold on the way down."""
+    policy = await store.find_one(uow, store.BALANCE_POLICIES, {"_id": unit["estate_id"]})
+    threshold = (policy or {}).get("low_balance_fen", DEFAULT_LOW_BALANCE_FEN)
+    if before >= threshold > after:
+        uow.emit(BalanceLow(unit_id=unit["_id"], balance=fen_to_text(after), threshold=fen_to_text(threshold)),
+                 subject=unit["_id"], company_id=unit["company_id"], estate_id=unit["estate_id"])
 
 
 async def find_unit(database: Database, principal: Principal, unit_id: str, *, field: str | None = None) -> dict:
@@ -107,8 +119,12 @@ async def take_payment(database: Database, principal: Principal, request: Paymen
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         now = utcnow()
-        lines = (await _named_lines(uow, unit, request.line_ids) if request.line_ids
-                 else await store.open_lines_of_unit(uow, unit["_id"]))
+        if request.top_up:
+            lines = []
+        elif request.line_ids:
+            lines = await _named_lines(uow, unit, request.line_ids)
+        else:
+            lines = await store.open_lines_of_unit(uow, unit["_id"])
         shares, rest = allocate(amount_fen, [OpenLine(line["_id"], outstanding(line)) for line in lines])
         seq = await next_value(uow, f"receipt:{unit['estate_id']}")
         day = await business_day(uow, unit["estate_id"], principal.user_id, now)
