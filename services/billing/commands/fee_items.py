@@ -134,6 +134,8 @@ async def change_item(database: Database, principal: Principal, item_id: str, re
                       expected_version: int | None) -> dict[str, Any]:
     item = await find_item(database, principal, item_id)
     fields = {k: v for k, v in request.model_dump(mode="json", exclude_unset=True).items() if v is not None}
+    if "late_fee" in fields:  # the whole rule, its defaults included (exclude_unset drops them inside too)
+        fields["late_fee"] = request.late_fee.model_dump(mode="json")
     _check_item(fields)
     version = item["version"] if expected_version is None else expected_version
     result = await database.db[store.FEE_ITEMS].update_one(
