@@ -2,6 +2,7 @@
 
 from services.billing import store
 from services.billing.api import bills, dunning, fee_items, meters, online, payments
+from services.billing.commands.dunning import run_dunning_scheduler
 from services.billing.commands.runs import run_billing_worker
 from services.billing.handlers import HANDLERS
 from services.billing.settings import BillingSettings
@@ -13,7 +14,7 @@ DEFINITION = ServiceDefinition(
     routers=[fee_items.router, bills.router, meters.router, payments.router, dunning.router, online.router],
     consumers={"billing.directory": HANDLERS},
     ensure_indexes=store.ensure_indexes,
-    background=(run_billing_worker,),
+    background=(run_billing_worker, run_dunning_scheduler),
 )
 
 

@@ -9,6 +9,8 @@ class BillingSettings(ServiceSettings):
     run_batch_size: int = 1000
     run_lease_s: float = 30.0
     run_poll_interval_s: float = 0.3
+    # How often the dunning schedule looks whether an estate's dunning day has come (one small query).
+    dunning_schedule_interval_s: float = 5.0
 
     # WeChat Pay API v3: the merchant's APIv3 key (32 characters) and the platform's public key (PEM).
     # Without them the notification endpoint answers 404 (online payment is not set up).

@@ -4,6 +4,8 @@ and paid services from completed work orders, each charge a line once."""
 
 from __future__ import annotations
 
+from shared import clock
+from shared.estates import local_day
 from tests.e2e.billing_estate import BillingEstate
 from tests.helpers import Api, add_staff, archived, eventually
 
@@ -66,3 +68,20 @@ def test_a_paid_service_becomes_a_line_of_the_unit_once(stack):
         ("paid_service", "25.00"), ("paid_service", "30.00")]
     explained = estate.clerk.get("billing", f"/v1/bill-lines/{lines[0]['id']}/explanation").json()
     assert explained["matches"] is True and order["number"] in explained["zh"]
+
+
+def test_the_estates_dunning_day_brings_its_scheduled_run(stack):
+    estate = BillingEstate(stack, ROWS[:1])
+    estate.run("2025-01", ["property_fee"])
+    today = local_day(clock.now())  # the estate's day (Asia/Shanghai), on the platform's clock
+    policy = estate.clerk.call("PUT", "billing", f"/v1/estates/{estate.estate_id}/dunning-policy",
+                               json={"threshold": "100.00", "min_interval_days": 7, "day_of_month": today.day})
+    assert policy.status_code == 200, policy.text
+
+    def scheduled():
+        runs = estate.clerk.get("billing", "/v1/dunning-runs", params={"estate_id": estate.estate_id}).json()
+        return [run for run in runs if run["scheduled"]]
+    [run] = eventually(scheduled, timeout=30, what="the scheduled dunning run")
+    assert (run["notices"], run["day"], run["threshold"]) == (1, today.isoformat(), "100.00")
+    assert estate.clerk.get("billing", f"/v1/estates/{estate.estate_id}/dunning-policy").json()["day_of_month"] == \
+        today.day

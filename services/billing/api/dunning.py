@@ -30,6 +30,14 @@ async def start_dunning_run(body: DunningRunCreate, principal: Clerks, database:
     return await dunning.start_dunning_run(database, principal, dunning.DunningRunInput(**body.model_dump()))
 
 
+@router.get("/dunning-runs", response_model=list[DunningRunPublic])
+async def list_dunning_runs(estate_id: str, principal: Readers, database: DatabaseDep) -> list[dict]:
+    await find_estate(database, principal, estate_id)
+    runs = await store.find_all(database, store.DUNNING_RUNS, {**principal.estate_filter(), "estate_id": estate_id},
+                                sort=[("_id", -1)])
+    return [dunning.dunning_run_public(run) for run in runs[:100]]
+
+
 @router.get("/dunning-runs/{dunning_run_id}", response_model=DunningRunPublic)
 async def get_dunning_run(dunning_run_id: str, principal: Readers, database: DatabaseDep) -> dict:
     run = await store.find_one(database, store.DUNNING_RUNS, {"_id": dunning_run_id, **principal.estate_filter()})
@@ -55,7 +63,8 @@ async def dunning_log(unit_id: str, principal: Readers, database: DatabaseDep) -
 async def set_dunning_policy(estate_id: str, body: DunningPolicy, principal: Clerks, database: DatabaseDep) -> dict:
     """How much arrears a unit is chased for, and how often at most."""
     await find_estate(database, principal, estate_id)
-    policy = {"threshold_fen": text_to_fen(body.threshold), "min_interval_days": body.min_interval_days}
+    policy = {"threshold_fen": text_to_fen(body.threshold), "min_interval_days": body.min_interval_days,
+              "day_of_month": body.day_of_month}
     await database.db[store.DUNNING_POLICIES].update_one({"_id": estate_id}, {"$set": policy}, upsert=True)
     return body.model_dump()
 
@@ -65,7 +74,8 @@ async def get_dunning_policy(estate_id: str, principal: Readers, database: Datab
     await find_estate(database, principal, estate_id)
     policy = {**dunning.DEFAULT_POLICY, **(await store.find_one(database, store.DUNNING_POLICIES, {"_id": estate_id})
                                            or {})}
-    return {"threshold": fen_to_text(policy["threshold_fen"]), "min_interval_days": policy["min_interval_days"]}
+    return {"threshold": fen_to_text(policy["threshold_fen"]), "min_interval_days": policy["min_interval_days"],
+            "day_of_month": policy.get("day_of_month")}
 
 
 @router.put("/estates/{estate_id}/balance-policy", response_model=BalancePolicy)

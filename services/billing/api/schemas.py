@@ -224,6 +224,7 @@ class DunningRunCreate(Strict):
 class DunningPolicy(Strict):
     threshold: str = Field("100.00", pattern=PRICE, description="arrears from which a unit is chased")
     min_interval_days: int = Field(7, ge=0, le=365, description="no second notice to a unit within this")
+    day_of_month: int | None = Field(None, ge=1, le=31, description="a scheduled run on this day of each month")
 
 
 class DunningRunPublic(BaseModel):
@@ -236,6 +237,7 @@ class DunningRunPublic(BaseModel):
     notices: int
     skipped_recently_notified: int
     at: datetime
+    scheduled: bool = False
 
 
 class DunningLogCreate(Strict):

@@ -4,11 +4,15 @@ and the dunning log of each unit (notices, calls, visits, and what came of them)
 
 from __future__ import annotations
 
+import asyncio
+import calendar
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any, Literal
 
+import structlog
 from pydantic import BaseModel
+from pymongo.errors import DuplicateKeyError
 
 from services.billing import store
 from services.billing.commands.fee_items import find_estate
@@ -18,11 +22,12 @@ from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.envelope import new_id, utcnow
 from shared.errors import InvalidInput
-from shared.estates import local_day
+from shared.estates import ESTATES, local_day
 from shared.events import DunningNoticeDue
 from shared.money import fen_to_text, text_to_fen
 
-DEFAULT_POLICY = {"threshold_fen": 10_000, "min_interval_days": 7}
+log = structlog.get_logger(__name__)
+DEFAULT_POLICY = {"threshold_fen": 10_000, "min_interval_days": 7, "day_of_month": None}
 
 
 class DunningRunInput(BaseModel):
@@ -38,7 +43,9 @@ class LogEntryInput(BaseModel):
     note: str | None = None
 
 
-async def start_dunning_run(database: Database, principal: Principal, request: DunningRunInput) -> dict[str, Any]:
+async def start_dunning_run(database: Database, principal: Principal, request: DunningRunInput, *,
+                            schedule_key: str | None = None) -> dict[str, Any]:
+    """By hand, or by the schedule (`schedule_key`: one scheduled run per estate and month, whatever the replicas)."""
     estate = await find_estate(database, principal, request.estate_id)
     policy = {**DEFAULT_POLICY, **(await store.find_one(database, store.DUNNING_POLICIES,
                                                          {"_id": request.estate_id}) or {})}
@@ -66,7 +73,10 @@ async def start_dunning_run(database: Database, principal: Principal, request: D
         run = {"_id": new_id(), "estate_id": request.estate_id, "company_id": estate["company_id"],
                "threshold_fen": threshold, "min_interval_days": interval, "day": today.isoformat(),
                "units_over_threshold": len(over), "notices": 0, "skipped_recently_notified": 0,
-               "started_by": principal.user_id, "at": now}
+               "started_by": principal.user_id, "at": now, "scheduled": schedule_key is not None}
+        if schedule_key is not None:  # a second replica's attempt collides here and is dropped
+            await uow.db[store.DUNNING_SCHEDULE].insert_one({"_id": schedule_key, "dunning_run_id": run["_id"]},
+                                                            session=uow.session)
         for unit_id, lines in sorted(over.items()):
             if unit_id in recent:
                 run["skipped_recently_notified"] += 1
@@ -110,5 +120,37 @@ def entry_public(entry: dict[str, Any]) -> dict[str, Any]:
 
 def dunning_run_public(run: dict[str, Any]) -> dict[str, Any]:
     keys = ("estate_id", "min_interval_days", "day", "units_over_threshold", "notices", "skipped_recently_notified",
-            "at")
-    return {"id": run["_id"], "threshold": fen_to_text(run["threshold_fen"]), **{k: run[k] for k in keys}}
+            "at", "scheduled")
+    return {"id": run["_id"], "threshold": fen_to_text(run["threshold_fen"]), **{k: run.get(k) for k in keys}}
+
+
+async def run_dunning_scheduler(database: Database, settings) -> None:
+    """Each estate with a dunning day (e.g. the 10th) gets its run that day, once (a month without the
+    day has it on its last)."""
+    while True:
+        try:
+            for policy in await store.find_all(database, store.DUNNING_POLICIES, {"day_of_month": {"$ne": None}}):
+                await _scheduled_run(database, policy)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 (the database away: the next pass tries again)
+            log.warning("dunning schedule paused", error=repr(error))
+        await asyncio.sleep(settings.dunning_schedule_interval_s)
+
+
+async def _scheduled_run(database: Database, policy: dict[str, Any]) -> None:
+    estate = await store.find_one(database, ESTATES, {"_id": policy["_id"]})
+    if estate is None or not policy.get("day_of_month"):
+        return
+    today = local_day(utcnow(), estate["time_zone"])
+    due = min(policy["day_of_month"], calendar.monthrange(today.year, today.month)[1])
+    key = f"{estate['_id']}:{today:%Y-%m}"
+    if today.day != due or await store.find_one(database, store.DUNNING_SCHEDULE, {"_id": key}):
+        return
+    principal = Principal(user_id="dunning-schedule", company_id=estate["company_id"], estates=[estate["_id"]],
+                          roles=["billing_clerk"])
+    try:
+        run = await start_dunning_run(database, principal, DunningRunInput(estate_id=estate["_id"]), schedule_key=key)
+    except DuplicateKeyError:
+        return
+    log.info("scheduled dunning run", estate_id=estate["_id"], notices=run["notices"])

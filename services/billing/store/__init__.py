@@ -33,6 +33,7 @@ CLERK_DAYS = "clerk_days"
 DUNNING_RUNS = "dunning_runs"
 DUNNING_LOG = "dunning_log"
 DUNNING_POLICIES = "dunning_policies"
+DUNNING_SCHEDULE = "dunning_schedule"
 BALANCE_POLICIES = "balance_policies"
 OPEN_STATUSES = ("issued", "partially_paid")
 
