@@ -15,6 +15,7 @@ DEFINITION = ServiceDefinition(
     consumers={"billing.directory": HANDLERS},
     ensure_indexes=store.ensure_indexes,
     background=(run_billing_worker, run_dunning_scheduler),
+    upload_paths=(r"^/v1/estates/[^/]+/meter-readings/import$",),
 )
 
 

@@ -92,3 +92,32 @@ def test_prepaid_electricity_is_consumed_by_readings_and_warns_once_per_crossing
     assert sorted(w["data"]["balance"] for w in warnings) == ["38.00", "45.00"]
     assert all(w["data"]["threshold"] == "50.00" and w["subject"] == unit_id for w in warnings)
     assert estate.reconciliation()["balanced"] is True
+
+
+def test_a_months_readings_come_from_csv_all_or_nothing(stack):
+    estate = BillingEstate(stack, ROWS)
+    header = "building,unit,meter,reading,read_on,period\n"
+    good = ["1栋,1-101,water,100.00,2025-01-28,2025-01", "1栋,1-101,water,112.00,2025-02-27,2025-02",
+            "1栋,1-101,electricity,500,2025-02-27,2025-02"]
+    bad = [*good, "1栋,9-999,water,1.00,2025-02-27,2025-02", "1栋,1-101,gas,1.00,2025-02-27,2025-02",
+           "1栋,1-101,water,90.00,2025-03-27,2025-03", "1栋,P-001,water,abc,2025-02-27,2025-02"]
+
+    def upload(lines: list[str]):
+        return estate.clerk.post("billing", f"/v1/estates/{estate.estate_id}/meter-readings/import",
+                                 content=(header + "\n".join(lines) + "\n").encode(),
+                                 headers={"Content-Type": "text/csv"})
+
+    rejected = upload(bad)
+    assert rejected.status_code == 422, rejected.text
+    assert [(e["line"], e["field"]) for e in rejected.json()["errors_by_line"]] == [
+        (5, "unit"), (6, "meter"), (8, "reading")]
+    unit_id = estate.by_number["1-101"]["id"]
+    assert estate.clerk.get("billing", f"/v1/units/{unit_id}/meter-readings").json() == []
+    lower = upload([*good, "1栋,1-101,water,90.00,2025-03-27,2025-03"])  # lower than February's, found in the run
+    assert lower.status_code == 422 and lower.json()["errors_by_line"][0]["line"] == 5
+    assert estate.clerk.get("billing", f"/v1/units/{unit_id}/meter-readings").json() == []
+    accepted = upload(good)
+    assert accepted.status_code == 201, accepted.text
+    assert accepted.json() == {"recorded": 3, "lines_billed": 1}
+    [line] = [line for line in estate.lines(unit_id=unit_id) if line["item_code"] == "water"]
+    assert (line["period"], line["amount"]) == ("2025-02", "42.00")  # 12 × 3.50

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
 
 from services.billing import store
 from services.billing.api.deps import Clerks, Readers
 from services.billing.api.schemas import DayCloseCreate, DayClosePublic, MeterReadingCreate, MeterReadingPublic
-from services.billing.commands import day_close, meters
+from services.billing.commands import day_close, meter_import, meters
 from services.billing.commands.fee_items import find_estate
 from services.billing.commands.ledger import find_unit
 from shared.errors import NotFound
@@ -18,10 +19,24 @@ from shared.service import DatabaseDep
 router = APIRouter(prefix="/v1", tags=["meters"])
 
 
+class ReadingsImported(BaseModel):
+    recorded: int
+    lines_billed: int
+
+
 @router.post("/meter-readings", status_code=201, response_model=MeterReadingPublic)
 async def record_reading(body: MeterReadingCreate, principal: Clerks, database: DatabaseDep) -> dict:
     """One reading per unit, meter and period; 409 for a second one (the period's line exists)."""
     return await meters.record_reading(database, principal, meters.ReadingInput(**body.model_dump()))
+
+
+@router.post("/estates/{estate_id}/meter-readings/import", status_code=201, response_model=ReadingsImported,
+             openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {
+                 "type": "string", "description": "building,unit,meter,reading,read_on[,period,replacement]"}}}}},
+             responses={422: {}})
+async def import_readings(estate_id: str, request: Request, principal: Clerks, database: DatabaseDep) -> dict:
+    """A month's readings from CSV, all or nothing: a file with bad lines answers 422 naming each line."""
+    return await meter_import.import_readings(database, principal, estate_id, await request.body())
 
 
 @router.get("/units/{unit_id}/meter-readings", response_model=list[MeterReadingPublic])

@@ -7,6 +7,7 @@ from zero). The first reading of a meter (or the one noted at a move-in's handov
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -17,7 +18,7 @@ from services.billing import store
 from services.billing.commands.ledger import draw_on_balances, find_unit
 from services.billing.domain import fees
 from services.billing.domain.bills import new_line
-from services.billing.domain.periods import parse_period, refuse_future
+from services.billing.domain.periods import Period, parse_period, refuse_future
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.envelope import Envelope, new_id, utcnow
@@ -53,8 +54,16 @@ async def _latest(uow: UnitOfWork | Database, unit_id: str, meter: str) -> dict[
     return readings[0] if readings else None
 
 
-async def record_reading(database: Database, principal: Principal, request: ReadingInput) -> dict[str, Any]:
-    unit = await find_unit(database, principal, request.unit_id, field="unit_id")
+@dataclass(frozen=True)
+class Prepared:
+    item: dict[str, Any]
+    period: Period
+    current: int
+    price: fees.PriceInForce
+
+
+async def prepare(database: Database, unit: dict[str, Any], request: ReadingInput) -> Prepared:
+    """Everything about a reading that needs no transaction: the meter's item, the period, the value, the tariff."""
     item = await store.find_one(database, store.FEE_ITEMS, {"estate_id": unit["estate_id"], "code": request.meter,
                                                             "formula": "metered"})
     if item is None:
@@ -68,38 +77,47 @@ async def record_reading(database: Database, principal: Principal, request: Read
     price = fees.price_in_force(item["prices"], period.start)
     if price is None or not price.tiers:
         raise InvalidInput(f"{request.meter} has no tariff in force on {period.start}", field="meter")
+    return Prepared(item, period, current, price)
 
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        previous = await _latest(uow, unit["_id"], request.meter)
-        if previous is not None and previous["period"] >= period.code:
-            raise Conflict(f"{request.meter} of this unit has a reading for {previous['period']} already",
-                           field="period")
-        reading = {"_id": new_id(), "estate_id": unit["estate_id"], "company_id": unit["company_id"],
-                   "unit_id": unit["_id"], "meter": request.meter, "period": period.code, "reading": request.reading,
-                   "reading_hundredths": current, "read_on": request.read_on.isoformat(),
-                   "replacement": request.replacement, "line_id": None, "by": principal.user_id, "at": utcnow()}
-        if previous is not None:
-            start = "0.00" if request.replacement else previous["reading"]
-            if not request.replacement and current < previous["reading_hundredths"]:
-                raise InvalidInput(f"lower than the previous reading {previous['reading']}; a new meter is a "
-                                   "replacement", field="reading")
-            rule = fees.metered_rule(fen_to_text(text_to_hundredths(start)), fen_to_text(current), price.tiers,
-                                     price.valid_from)
-            rule.update(period=period.code, meter=request.meter, replacement=request.replacement)
-            line = new_line(key=f"{unit['_id']}:{request.meter}:{period.code}", estate_id=unit["estate_id"],
-                            company_id=unit["company_id"], unit_id=unit["_id"], item=item, period=period.code,
-                            due_date=period.due_date(item["due_day"]), rule=rule, amount_fen=fees.compute(rule),
-                            at=reading["at"], source={"meter_reading_id": reading["_id"]})
-            await uow.db[store.BILL_LINES].insert_one(line, session=uow.session)
-            await draw_on_balances(uow, [line], reading["at"])
-            reading["line_id"] = line["_id"]
-        await uow.db[store.METER_READINGS].insert_one(reading, session=uow.session)
-        return reading
 
+async def record(uow: UnitOfWork, principal: Principal, unit: dict[str, Any], request: ReadingInput,
+                 prepared: Prepared) -> dict[str, Any]:
+    """The reading, and (after a meter's first) its metered line, in the caller's transaction."""
+    item, period, current, price = prepared.item, prepared.period, prepared.current, prepared.price
+    previous = await _latest(uow, unit["_id"], request.meter)
+    if previous is not None and previous["period"] >= period.code:
+        raise Conflict(f"{request.meter} of this unit has a reading for {previous['period']} already", field="period")
+    reading = {"_id": new_id(), "estate_id": unit["estate_id"], "company_id": unit["company_id"],
+               "unit_id": unit["_id"], "meter": request.meter, "period": period.code, "reading": fen_to_text(current),
+               "reading_hundredths": current, "read_on": request.read_on.isoformat(),
+               "replacement": request.replacement, "line_id": None, "by": principal.user_id, "at": utcnow()}
+    if previous is not None:
+        start = "0.00" if request.replacement else previous["reading"]
+        if not request.replacement and current < previous["reading_hundredths"]:
+            raise InvalidInput(f"lower than the previous reading {previous['reading']}; a new meter is a "
+                               "replacement", field="reading")
+        rule = fees.metered_rule(fen_to_text(text_to_hundredths(start)), fen_to_text(current), price.tiers,
+                                 price.valid_from)
+        rule.update(period=period.code, meter=request.meter, replacement=request.replacement)
+        line = new_line(key=f"{unit['_id']}:{request.meter}:{period.code}", estate_id=unit["estate_id"],
+                        company_id=unit["company_id"], unit_id=unit["_id"], item=item, period=period.code,
+                        due_date=period.due_date(item["due_day"]), rule=rule, amount_fen=fees.compute(rule),
+                        at=reading["at"], source={"meter_reading_id": reading["_id"]})
+        await uow.db[store.BILL_LINES].insert_one(line, session=uow.session)
+        await draw_on_balances(uow, [line], reading["at"])
+        reading["line_id"] = line["_id"]
+    await uow.db[store.METER_READINGS].insert_one(reading, session=uow.session)
+    return reading
+
+
+async def record_reading(database: Database, principal: Principal, request: ReadingInput) -> dict[str, Any]:
+    unit = await find_unit(database, principal, request.unit_id, field="unit_id")
+    prepared = await prepare(database, unit, request)
     try:
-        return reading_public(await database.transaction(work))
+        return reading_public(await database.transaction(
+            lambda uow: record(uow, principal, unit, request, prepared)))
     except DuplicateKeyError as duplicate:  # the same reading sent twice at once
-        raise Conflict(f"{request.meter} of this unit has a reading for {period.code} already",
+        raise Conflict(f"{request.meter} of this unit has a reading for {prepared.period.code} already",
                        field="period") from duplicate
 
 
