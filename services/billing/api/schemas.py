@@ -45,8 +45,10 @@ class LateFeeRuleModel(Strict):
 
 
 class DiscountRule(Strict):
-    kind: Literal["percentage", "vacant"] = Field(description="打折 for every unit, or 空置房 for units nobody lives in")
+    kind: Literal["percentage", "vacant", "no_arrears"] = Field(
+        description="打折 for every unit, 空置房 for units nobody lives in, 无欠费打折 without older arrears")
     percent: str = Field(pattern=r"^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$", description="what is charged: 95 = 5% off")
+    older_than_days: int = Field(0, ge=0, le=3650, description="no_arrears: no unpaid line overdue longer than this")
 
 
 class FeeItemCreate(Strict):

@@ -38,6 +38,7 @@ class PriceInput(BaseModel):
 class DiscountInput(BaseModel):
     kind: str  # percentage (打折) | vacant (空置房)
     percent: str  # what is charged: "95" is 5% off
+    older_than_days: int = 0  # no_arrears (无欠费打折): no unpaid line overdue longer than this
 
 
 class FeeItemInput(BaseModel):

@@ -146,7 +146,7 @@ async def _run_batch(database: Database, run: dict[str, Any], items: list[dict[s
         now = utcnow()
         if chunk is None:
             return await _complete(uow, run, holder, now)
-        units = chunk["units"]
+        units = await _with_overdue_days(uow, run, items, chunk["units"], period)
         lines, covered = _lines_of_batch(run, items, units, period, now)
         fresh = []
         if lines:
@@ -185,6 +185,21 @@ async def _complete(uow: UnitOfWork, run: dict[str, Any], holder: str, now) -> b
             lines_existing=run["existing"], amount_created=fen_to_text(run["amount_created_fen"]),
             completed_at=now), subject=run["_id"], company_id=run["company_id"], estate_id=run["estate_id"])
     return False
+
+
+async def _with_overdue_days(uow: UnitOfWork, run: dict[str, Any], items: list[dict[str, Any]],
+                             units: list[dict[str, Any]], period: Period) -> list[dict[str, Any]]:
+    """For 无欠费打折: how many days each unit's oldest unpaid line was overdue when the period began."""
+    if not units or not any(d["kind"] == "no_arrears" for item in items for d in item.get("discounts") or []):
+        return units
+    oldest: dict[str, str] = {}
+    for line in await store.find_all(uow, store.BILL_LINES, {
+            "unit_id": {"$gte": units[0]["_id"], "$lte": units[-1]["_id"]},
+            "status": {"$in": list(store.OPEN_STATUSES)}, "due_date": {"$lt": period.start.isoformat()}},
+            {"unit_id": 1, "due_date": 1}):
+        oldest[line["unit_id"]] = min(oldest.get(line["unit_id"], line["due_date"]), line["due_date"])
+    return [{**unit, "overdue_days": (period.start - date.fromisoformat(oldest[unit["_id"]])).days}
+            if unit["_id"] in oldest else unit for unit in units]
 
 
 class LostLease(Exception):

@@ -117,14 +117,20 @@ def line_rule(item: dict[str, Any], unit: dict[str, Any], *, period_code: str, p
     return rule
 
 
-DISCOUNT_NAMES = {"percentage": ("打折", "discount"), "vacant": ("空置房", "vacant unit")}
+DISCOUNT_NAMES = {"percentage": ("打折", "discount"), "vacant": ("空置房", "vacant unit"),
+                  "no_arrears": ("无欠费打折", "no older arrears")}
 
 
 def best_discount(discounts: list[dict[str, Any]], unit: dict[str, Any]) -> dict[str, Any] | None:
     """The estate's discount rules that apply to the unit; the one best for the resident (lowest percent)."""
+    overdue = unit.get("overdue_days", 0)  # the unit's oldest unpaid line, days past due at the period's start
     applicable = [d for d in discounts if d["kind"] == "percentage"
-                  or (d["kind"] == "vacant" and not unit.get("occupied"))]
-    return min(applicable, key=lambda d: text_to_hundredths(d["percent"]), default=None)
+                  or (d["kind"] == "vacant" and not unit.get("occupied"))
+                  or (d["kind"] == "no_arrears" and overdue <= d.get("older_than_days", 0))]
+    best = min(applicable, key=lambda d: text_to_hundredths(d["percent"]), default=None)
+    if best is not None and best["kind"] == "no_arrears":
+        best = {**best, "overdue_days": overdue}  # the input it was decided on, kept with the line
+    return best
 
 
 def _percent_hundredths(rule: dict[str, Any]) -> int:
@@ -136,6 +142,9 @@ def _discount_words(rule: dict[str, Any], zh: bool) -> str:
     if not rule.get("discount"):
         return ""
     name_zh, name_en = DISCOUNT_NAMES[rule["discount"]["kind"]]
+    if rule["discount"]["kind"] == "no_arrears":
+        days = rule["discount"]["older_than_days"]
+        name_zh, name_en = f"{name_zh}：无逾期超过 {days} 天的欠费", f"{name_en}: nothing overdue over {days} days"
     percent = fen_to_text(text_to_hundredths(rule["discount"]["percent"]))
     return f" × {percent}%（{name_zh}）" if zh else f" × {percent}% ({name_en})"
 
