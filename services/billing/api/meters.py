@@ -9,7 +9,8 @@ from pydantic import BaseModel
 
 from services.billing import store
 from services.billing.api.deps import Clerks, Readers
-from services.billing.api.schemas import DayCloseCreate, DayClosePublic, MeterReadingCreate, MeterReadingPublic
+from services.billing.api.desk_schemas import DayCloseCreate, DayClosePublic
+from services.billing.api.schemas import MeterReadingCreate, MeterReadingPublic
 from services.billing.commands import day_close, meter_import, meters
 from services.billing.commands.fee_items import find_estate
 from services.billing.commands.ledger import find_unit
