@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.billing.api.schemas import AMOUNT, Strict
 from services.billing.commands import online
@@ -14,8 +15,26 @@ from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["online payment"])
 Payers = Annotated[Principal, require_roles("resident", "billing_clerk", "estate_manager", "company_admin")]
+
+
+class WeChatNotification(BaseModel):
+    """The envelope WeChat Pay sends; checked before the signature, so a stranger's fields are refused (422)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    create_time: str | None = None
+    event_type: str
+    resource_type: str | None = None
+    summary: str | None = None
+    resource: dict[str, Any]
+
+
 NOTIFICATION_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "description": "WeChat Pay API v3 notification: id, event_type, resource (encrypted)"}}}}}
+    "type": "object", "description": "WeChat Pay API v3 notification (the resource is encrypted)",
+    "required": ["id", "event_type", "resource"], "additionalProperties": False,
+    "properties": {"id": {"type": "string"}, "create_time": {"type": "string"}, "event_type": {"type": "string"},
+                   "resource_type": {"type": "string"}, "summary": {"type": "string"},
+                   "resource": {"type": "object"}}}}}}}
 
 
 class IntentCreate(Strict):
@@ -49,4 +68,8 @@ async def create_intent(body: IntentCreate, principal: Payers, database: Databas
 async def wechatpay_notification(request: Request, database: DatabaseDep) -> dict:
     """Called by WeChat Pay, not by users: the signature is the authentication. Applied once per transaction."""
     body = await request.body()
+    try:
+        WeChatNotification.model_validate_json(body)
+    except ValidationError as error:
+        raise RequestValidationError(error.errors(include_url=False)) from error
     return await online.apply_notification(database, request.app.state.settings, dict(request.headers), body)
