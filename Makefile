@@ -77,9 +77,10 @@ endef
 deps:
 	$(call apt_install,rabbitmq-server,[ -n "$$AMQP_URL" ] || [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ], or set AMQP_URL to a broker you have)
 
-# Chromium from Debian's package: the browser tests of the documentation pages drive it.
+# Chromium from Debian's package, with a CJK font: the browser tests of the documentation pages drive
+# it, and the receipt test prints a Chinese receipt with it.
 browser:
-	$(call apt_install,chromium,[ -x /usr/bin/chromium ])
+	$(call apt_install,chromium fonts-wqy-microhei,[ -x /usr/bin/chromium ] && [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ])
 
 clean:
 	rm -rf .run .pytest_cache bench/results

@@ -1,7 +1,8 @@
 """`make bench`: start the stack in a temporary folder, measure, print, write, stop.
 
 The references come first, on a quiet stack; then the SLA scheduler's fire lag; then the
-steady end-to-end run; then intake at full load and at half of it; then the call storm. A measurement that fails is reported as n/a; only a stack that cannot start
+steady end-to-end run; then intake at full load and at half of it; then the call storm; then
+billing (a run over 100,000 units and its rerun, concurrent payments, an estate's reconciliation). A measurement that fails is reported as n/a; only a stack that cannot start
 makes the run fail.
 """
 
@@ -16,7 +17,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import refs, sla, storm, thin_slice
+from bench import billing, refs, sla, storm, thin_slice
 from bench.results import Figure, report, write
 from devstack.stack import Stack
 from services.dispatch.domain.rosters import bench_roster_solve
@@ -34,6 +35,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--sla-spread", type=float, default=180, help="seconds over which their deadlines fall due")
     parser.add_argument("--storm-count", type=int, default=20_000, help="contacts in the call storm")
     parser.add_argument("--storm-clients", type=int, default=64, help="clients of the call storm")
+    parser.add_argument("--billing-units", type=int, default=100_000, help="units of the billing run")
+    parser.add_argument("--billing-payments", type=int, default=200, help="concurrent payments")
+    parser.add_argument("--reconcile-units", type=int, default=10_000, help="units of the reconciled estate")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data)")
     return parser.parse_args()
 
@@ -106,7 +110,13 @@ def main() -> int:
             lambda: storm.drain_ratio(stack, token, storm_estate, count=args.storm_count, clients=args.storm_clients),
         )
         roster, = measure([("duty.roster_solve_s", None, "s")], roster_solve)
-        path = write([db, amqp, http, *accept, *half_load, *e2e, fire_lag, *storm_figures, roster])
+        billing_run = measure([("billing.run_100k_units_s", None, "s"), ("billing.rerun_created", None, "lines")],
+                              lambda: billing.run_figures(stack, args.billing_units))
+        billing_pay = measure(
+            [("billing.payments_per_s", None, "payments/s"), ("billing.reconcile_estate_ms", None, "ms")],
+            lambda: billing.payments_and_reconcile(stack, args.reconcile_units, args.billing_payments, clients=32))
+        path = write([db, amqp, http, *accept, *half_load, *e2e, fire_lag, *storm_figures, roster, *billing_run,
+                      *billing_pay])
         print(f"# written to {path}", file=sys.stderr)
         return 0
     finally:

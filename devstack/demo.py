@@ -11,11 +11,19 @@ from collections.abc import Iterator
 
 import httpx
 
-from devstack import demo_directory, demo_incidents, demo_ledger, demo_procedures, demo_rosters, demo_tickets
+from devstack import (
+    demo_billing,
+    demo_directory,
+    demo_incidents,
+    demo_ledger,
+    demo_procedures,
+    demo_rosters,
+    demo_tickets,
+)
 from devstack.stack import Stack
 
 # The demo of each area (directory, tickets, duty…): `load(client, stack, admin)` → lines to print.
-DEMO_AREAS: tuple = (demo_tickets, demo_incidents, demo_procedures, demo_rosters, demo_ledger)
+DEMO_AREAS: tuple = (demo_tickets, demo_incidents, demo_procedures, demo_rosters, demo_ledger, demo_billing)
 
 ESTATE = "demo-estate"
 DEMO_ESTATE = {"estate_id": ESTATE, "name": "阳光花园", "time_zone": "Asia/Shanghai"}

@@ -17,10 +17,16 @@ from pymongo.errors import DuplicateKeyError
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.envelope import utcnow
-from shared.errors import DomainError, InvalidInput
+from shared.errors import Conflict, DomainError
 
 IDEMPOTENCY_KEYS = "idempotency_keys"
 RETENTION_S = 24 * 3600
+
+class IdempotencyKeyReused(Conflict):
+    """The same key with another body: the spec's 409, not a replay."""
+
+    code, title = "idempotency_key_reused", "Idempotency-Key used with a different request"
+
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
 
@@ -35,9 +41,7 @@ def _fingerprint(body: BaseModel) -> str:
 
 def _replay(record: dict[str, Any], fingerprint: str) -> dict[str, Any]:
     if record["fingerprint"] != fingerprint:
-        raise InvalidInput(
-            "this Idempotency-Key was used with a different request", field="Idempotency-Key",
-        )
+        raise IdempotencyKeyReused("this Idempotency-Key was used with a different request", field="Idempotency-Key")
     return record["response"]
 
 

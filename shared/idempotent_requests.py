@@ -3,7 +3,7 @@
 A client that retries after a timeout sends the same key: the first answer is kept and replayed
 (`Idempotent-Replayed: true`), so accepting an order, filing a handover or linking a ticket is
 never done twice. The key belongs to the caller (company and user of the bearer token). The same
-key with another request (method, path, query or body) is 422 naming `Idempotency-Key`; while the
+key with another request (method, path, query or body) is 409 naming `Idempotency-Key`; while the
 first is still running, 409 with `Retry-After`. Every answer is kept except 429 and 5xx (nothing
 definite happened: the client may retry with the same key). Routes that create things keep their
 own transactional `create_once` as well: a crash between the work and this record is caught there.
@@ -127,7 +127,8 @@ class IdempotentPosts:
         if record is None:  # expired between the two: run it
             return await self._claim(collection, record_id, fingerprint, path)
         if record["fingerprint"] != fingerprint:
-            return _problem(422, "invalid_input", "this Idempotency-Key was used with a different request", path)
+            return _problem(409, "idempotency_key_reused", "this Idempotency-Key was used with a different request",
+                            path)
         if record["state"] == "done":
             headers = [(bytes(n), bytes(v)) for n, v in record["headers"]] + [(b"idempotent-replayed", b"true")]
             return record["status"], headers, bytes(record["body"])

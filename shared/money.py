@@ -21,3 +21,22 @@ def text_to_fen(text: str) -> int:
     if not amount.is_finite() or amount != amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
         raise ValueError(f"{text!r} is not an amount with at most two decimal places")
     return int(amount * 100)
+
+
+def divide_half_up(numerator: int, denominator: int) -> int:
+    """`numerator / denominator` rounded half away from zero, in integers (no float on the way)."""
+    if denominator <= 0:
+        raise ValueError("the denominator must be positive")
+    quotient, remainder = divmod(abs(numerator), denominator)
+    if 2 * remainder >= denominator:
+        quotient += 1
+    return quotient if numerator >= 0 else -quotient
+
+
+def text_to_hundredths(text: str) -> int:
+    """A quantity with at most two decimals (an area in m², a meter reading) in hundredths: `"89.5"` → `8950`."""
+    return text_to_fen(text)
+
+
+def hundredths_to_text(value: int) -> str:
+    return fen_to_text(value)

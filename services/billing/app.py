@@ -1,7 +1,9 @@
-"""Billing: fees, bills, payments and arrears."""
+"""Billing: fee items, billing runs, payments and receipts, prepaid balances, arrears."""
 
 from services.billing import store
-from services.billing.api.routes import router
+from services.billing.api import bills, dunning, fee_items, meters, online, payments
+from services.billing.commands.dunning import run_dunning_scheduler
+from services.billing.commands.runs import run_billing_worker
 from services.billing.handlers import HANDLERS
 from services.billing.settings import BillingSettings
 from shared.service import ServiceDefinition, serve
@@ -9,9 +11,11 @@ from shared.service import ServiceDefinition, serve
 DEFINITION = ServiceDefinition(
     name="billing",
     title="EstateDesk billing",
-    routers=[router],
+    routers=[fee_items.router, bills.router, meters.router, payments.router, dunning.router, online.router],
     consumers={"billing.directory": HANDLERS},
     ensure_indexes=store.ensure_indexes,
+    background=(run_billing_worker, run_dunning_scheduler),
+    upload_paths=(r"^/v1/estates/[^/]+/meter-readings/import$",),
 )
 
 

@@ -4,6 +4,7 @@ The registry machinery is in `registry`; payload models live in one module per s
 area (`intake`, `dispatch`, …). Import models from here: `from shared.events import TicketOpened`.
 """
 
+from shared.events.billing import *  # noqa: F401,F403
 from shared.events.dispatch import *  # noqa: F401,F403
 from shared.events.duty import *  # noqa: F401,F403
 from shared.events.intake import *  # noqa: F401,F403

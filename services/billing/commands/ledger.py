@@ -1,0 +1,246 @@
+"""Payments, their reversals (冲正) and the prepaid balance: every movement an inserted entry.
+
+A payment takes the next receipt number of its estate inside its own transaction (gapless:
+an aborted payment gives its number back), pays the oldest open lines first unless lines are
+named, and puts the rest on the unit's prepaid balance, which new lines draw on when issued.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from pymongo.errors import DuplicateKeyError
+
+from services.billing import store
+from services.billing.commands.day_close import business_day
+from services.billing.domain.bills import outstanding
+from services.billing.domain.payments import OpenLine, allocate, line_status
+from shared.auth import Principal
+from shared.counters import next_value
+from shared.db import Database, UnitOfWork
+from shared.envelope import new_id, utcnow
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.events import BalanceLow, PaymentReceived, PaymentReversed
+from shared.idempotency import create_once
+from shared.money import fen_to_text, text_to_fen
+
+Method = Literal["cash", "wechat_pay", "alipay", "bank_transfer", "card"]
+DEFAULT_LOW_BALANCE_FEN = 2_000  # 20.00: below it the residents of a prepaid unit are warned
+
+
+class PaymentInput(BaseModel):
+    unit_id: str
+    amount: str
+    method: Method
+    line_ids: list[str] | None = None
+    note: str | None = None
+    top_up: bool = False  # all of it to the prepaid balance (预存, prepaid electricity), no bills paid
+
+
+class ReversalInput(BaseModel):
+    reason: str
+
+
+async def _allocate_to(uow: UnitOfWork, line: dict[str, Any], amount_fen: int, *, source: str, ref: str, at) -> None:
+    await store.add_to_line(uow, line, amount_fen, line_status(line["amount_fen"], line["paid_fen"] + amount_fen,
+                                                             line.get("waived_fen", 0)))
+    line["paid_fen"] += amount_fen
+    await uow.db[store.ALLOCATIONS].insert_one(
+        {"_id": new_id(), "estate_id": line["estate_id"], "company_id": line["company_id"], "unit_id": line["unit_id"],
+         "line_id": line["_id"], "source": source, "payment_id": ref if source == "payment" else None, "ref": ref,
+         "amount_fen": amount_fen, "at": at}, session=uow.session)
+
+
+async def draw_on_balances(uow: UnitOfWork, lines: list[dict[str, Any]], at) -> None:
+    """New lines of units with a prepaid balance are paid from it, oldest first."""
+    unit_ids = sorted({line["unit_id"] for line in lines})
+    balances = await store.find_all(uow, store.BALANCES, {  # a range: an index walk, not one lookup per unit
+        "estate_id": lines[0]["estate_id"], "unit_id": {"$gte": unit_ids[0], "$lte": unit_ids[-1]},
+        "balance_fen": {"$gt": 0}})
+    wanted = set(unit_ids)
+    for balance in (b for b in balances if b["_id"] in wanted):
+        unit_lines = sorted((line for line in lines if line["unit_id"] == balance["_id"]),
+                            key=lambda line: (line["due_date"], line["period"], line["_id"]))
+        shares, _left = allocate(balance["balance_fen"], [OpenLine(line["_id"], outstanding(line))
+                                                          for line in unit_lines])
+        by_id = {line["_id"]: line for line in unit_lines}
+        for share in shares:
+            await _allocate_to(uow, by_id[share.line_id], share.amount_fen, source="balance", ref=share.line_id, at=at)
+        used = sum(share.amount_fen for share in shares)
+        if used:
+            unit = {"_id": balance["_id"], "estate_id": balance["estate_id"], "company_id": balance["company_id"]}
+            await store.change_balance(uow, unit, -used, reason="bill", ref=shares[0].line_id, at=at)
+            await _warn_when_low(uow, unit, balance["balance_fen"], balance["balance_fen"] - used)
+
+
+async def _warn_when_low(uow: UnitOfWork, unit: dict[str, Any], before: int, after: int) -> None:
+    """`billing.balance.low` once per crossing of the estate's threshold on the way down."""
+    policy = await store.find_one(uow, store.BALANCE_POLICIES, {"_id": unit["estate_id"]})
+    threshold = (policy or {}).get("low_balance_fen", DEFAULT_LOW_BALANCE_FEN)
+    if before >= threshold > after:
+        uow.emit(BalanceLow(unit_id=unit["_id"], balance=fen_to_text(after), threshold=fen_to_text(threshold)),
+                 subject=unit["_id"], company_id=unit["company_id"], estate_id=unit["estate_id"])
+
+
+async def find_unit(database: Database, principal: Principal, unit_id: str, *, field: str | None = None) -> dict:
+    unit = await store.find_one(database, store.UNITS, {"_id": unit_id, **principal.estate_filter()})
+    if unit is None:
+        raise NotFound("unit", field=field)
+    return unit
+
+
+def parse_amount(text: str) -> int:
+    try:
+        fen = text_to_fen(text)
+    except ValueError as error:
+        raise InvalidInput("an amount is a decimal string with at most two places, e.g. \"100.50\"",
+                           field="amount") from error
+    if fen <= 0:
+        raise InvalidInput("a payment is more than zero", field="amount")
+    return fen
+
+
+async def _named_lines(uow: UnitOfWork, unit: dict[str, Any], line_ids: list[str]) -> list[dict[str, Any]]:
+    found = {d["_id"]: d for d in await store.find_all(uow, store.BILL_LINES, {"_id": {"$in": line_ids},
+                                                                                "unit_id": unit["_id"]})}
+    if missing := [line_id for line_id in line_ids if line_id not in found]:
+        raise NotFound("bill line of this unit", field="line_ids", line_ids=missing)
+    lines = [found[line_id] for line_id in dict.fromkeys(line_ids)]
+    if closed := [line["_id"] for line in lines if line["status"] not in store.OPEN_STATUSES]:
+        raise Conflict("these lines are not open to payment (paid or waived)", field="line_ids", line_ids=closed)
+    return lines
+
+
+async def take_payment(database: Database, principal: Principal, request: PaymentInput, *,
+                       idempotency_key: str | None) -> dict[str, Any]:
+    amount_fen = parse_amount(request.amount)
+    unit = await find_unit(database, principal, request.unit_id, field="unit_id")
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        now = utcnow()
+        if request.top_up:
+            lines = []
+        elif request.line_ids:
+            lines = await _named_lines(uow, unit, request.line_ids)
+        else:
+            lines = await store.open_lines_of_unit(uow, unit["_id"])
+        shares, rest = allocate(amount_fen, [OpenLine(line["_id"], outstanding(line)) for line in lines])
+        seq = await next_value(uow, f"receipt:{unit['estate_id']}")
+        day = await business_day(uow, unit["estate_id"], principal.user_id, now)
+        payment = {
+            "_id": new_id(), "estate_id": unit["estate_id"], "company_id": unit["company_id"], "unit_id": unit["_id"],
+            "receipt_seq": seq, "receipt_number": f"SJ{seq:08d}", "amount_fen": amount_fen, "method": request.method,
+            "applied_fen": amount_fen - rest, "to_balance_fen": rest, "line_ids": [s.line_id for s in shares],
+            "note": request.note, "clerk_id": principal.user_id, "received_at": now, "business_day": day,
+        }
+        by_id = {line["_id"]: line for line in lines}
+        for share in shares:
+            await _allocate_to(uow, by_id[share.line_id], share.amount_fen, source="payment", ref=payment["_id"], at=now)
+        if rest:
+            await store.change_balance(uow, unit, rest, reason="payment", ref=payment["_id"], at=now)
+        await uow.db[store.PAYMENTS].insert_one(payment, session=uow.session)
+        uow.emit(PaymentReceived(
+            payment_id=payment["_id"], unit_id=unit["_id"], receipt_number=payment["receipt_number"],
+            amount=fen_to_text(amount_fen), method=request.method, applied=fen_to_text(payment["applied_fen"]),
+            to_balance=fen_to_text(rest), line_ids=payment["line_ids"], received_at=now,
+        ), subject=payment["_id"], company_id=unit["company_id"], estate_id=unit["estate_id"])
+        return payment_public(payment, None)
+
+    return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work,
+                             grouped=True)
+
+
+async def find_payment(database: Database, principal: Principal, payment_id: str) -> dict[str, Any]:
+    payment = await store.find_one(database, store.PAYMENTS, {"_id": payment_id, **principal.estate_filter()})
+    if payment is None:
+        raise NotFound("payment")
+    return payment
+
+
+async def reverse_payment(database: Database, principal: Principal, payment_id: str,
+                          request: ReversalInput) -> dict[str, Any]:
+    payment = await find_payment(database, principal, payment_id)
+    if not request.reason.strip():
+        raise InvalidInput("a reversal needs a reason", field="reason")
+    unit = {"_id": payment["unit_id"], "estate_id": payment["estate_id"], "company_id": payment["company_id"]}
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        now = utcnow()
+        if await store.find_one(uow, store.REVERSALS, {"_id": payment_id}):
+            raise Conflict("this payment is reversed already", field="payment_id")
+        if payment["to_balance_fen"] > await store.balance_of(uow, unit["_id"]):
+            raise Conflict("the prepaid part of this payment has been used by later bills; reverse those first")
+        shares = await store.find_all(uow, store.ALLOCATIONS, {"payment_id": payment_id, "source": "payment"})
+        for share in shares:
+            line = await store.find_one(uow, store.BILL_LINES, {"_id": share["line_id"]})
+            await _allocate_to(uow, line, -share["amount_fen"], source="payment", ref=payment_id, at=now)
+        if payment["to_balance_fen"]:
+            await store.change_balance(uow, unit, -payment["to_balance_fen"], reason="reversal", ref=payment_id, at=now)
+        reversal = {"_id": payment_id, "estate_id": unit["estate_id"], "company_id": unit["company_id"],
+                    "unit_id": unit["_id"], "amount_fen": payment["amount_fen"],
+                    "to_balance_fen": payment["to_balance_fen"], "reason": request.reason, "by": principal.user_id,
+                    "clerk_id": principal.user_id, "method": payment["method"], "reversed_at": now,
+                    "business_day": await business_day(uow, unit["estate_id"], principal.user_id, now)}
+        await uow.db[store.REVERSALS].insert_one(reversal, session=uow.session)
+        uow.emit(PaymentReversed(
+            payment_id=payment_id, unit_id=unit["_id"], receipt_number=payment["receipt_number"],
+            amount=fen_to_text(payment["amount_fen"]), reason=request.reason, reversed_at=now,
+        ), subject=payment_id, company_id=unit["company_id"], estate_id=unit["estate_id"])
+        return payment_public(payment, reversal)
+
+    try:
+        return await database.transaction(work)
+    except DuplicateKeyError as duplicate:
+        raise Conflict("this payment is reversed already", field="payment_id") from duplicate
+
+
+def payment_public(payment: dict[str, Any], reversal: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "id": payment["_id"], "estate_id": payment["estate_id"], "unit_id": payment["unit_id"],
+        "receipt_number": payment["receipt_number"], "amount": fen_to_text(payment["amount_fen"]),
+        "method": payment["method"], "applied": fen_to_text(payment["applied_fen"]),
+        "to_balance": fen_to_text(payment["to_balance_fen"]), "line_ids": payment["line_ids"],
+        "received_at": payment["received_at"], "business_day": payment.get("business_day"), "status": "reversed" if reversal else "received",
+        "reversal": None if reversal is None else {"reason": reversal["reason"], "by": reversal["by"],
+                                                    "reversed_at": reversal["reversed_at"]},
+    }
+
+
+class WaiverInput(BaseModel):
+    amount: str | None = None  # default: all that is outstanding
+    reason: str
+
+
+async def waive_line(database: Database, principal: Principal, line_id: str, request: WaiverInput) -> dict[str, Any]:
+    """减免: a new entry, approved by the caller (a manager), that settles some or all of a line."""
+    line = await store.find_one(database, store.BILL_LINES, {"_id": line_id, **principal.estate_filter()})
+    if line is None:
+        raise NotFound("bill line")
+    if not request.reason.strip():
+        raise InvalidInput("a waiver needs a reason", field="reason")
+    amount_fen = outstanding(line) if request.amount is None else parse_amount(request.amount)
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        current = await store.find_one(uow, store.BILL_LINES, {"_id": line_id})
+        if current["status"] not in store.OPEN_STATUSES:
+            raise Conflict("the line is not open (paid or waived)", field="bill_line_id")
+        if not 0 < amount_fen <= outstanding(current):
+            raise InvalidInput(f"at most {fen_to_text(outstanding(current))} is outstanding", field="amount")
+        waived = current.get("waived_fen", 0) + amount_fen
+        result = await uow.db[store.BILL_LINES].update_one(
+            {"_id": line_id, "paid_fen": current["paid_fen"], "waived_fen": current.get("waived_fen", 0)},
+            {"$set": {"waived_fen": waived, "status": line_status(current["amount_fen"], current["paid_fen"], waived)}},
+            session=uow.session)
+        if result.modified_count != 1:
+            raise Conflict("the line changed meanwhile; read it again")
+        waiver = {"_id": new_id(), "estate_id": current["estate_id"], "company_id": current["company_id"],
+                  "unit_id": current["unit_id"], "line_id": line_id, "amount_fen": amount_fen, "reason": request.reason,
+                  "approved_by": principal.user_id, "waived_at": utcnow()}
+        await uow.db[store.WAIVERS].insert_one(waiver, session=uow.session)
+        return waiver
+
+    waiver = await database.transaction(work)
+    return {"id": waiver["_id"], "line_id": line_id, "amount": fen_to_text(amount_fen), "reason": waiver["reason"],
+            "approved_by": waiver["approved_by"], "waived_at": waiver["waived_at"],
+            "line": await store.find_one(database, store.BILL_LINES, {"_id": line_id})}

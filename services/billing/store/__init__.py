@@ -1,0 +1,122 @@
+"""Billing's database: the units it bills (a projection), fee items, runs, bill lines, payments, ledger.
+
+Nothing of the money is edited or deleted: payments, reversals, allocations (a payment's or the
+prepaid balance's share of a line) and balance entries are only inserted. A line's `paid_fen`
+and `status` and a unit's `balance_fen` are running totals of those entries, kept in the same
+transactions; reconciliation recomputes them from the entries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import ASCENDING
+
+from shared.db import Database, UnitOfWork
+from shared.envelope import new_id
+from shared.estates import ESTATES
+
+UNITS = "units"
+FEE_ITEMS = "fee_items"
+BILLING_RUNS = "billing_runs"
+RUN_UNITS = "billing_run_units"
+BILL_LINES = "bill_lines"
+PAYMENTS = "payments"
+REVERSALS = "payment_reversals"
+ALLOCATIONS = "allocations"
+BALANCES = "balances"
+BALANCE_ENTRIES = "balance_entries"
+WAIVERS = "waivers"
+METER_READINGS = "meter_readings"
+DAY_CLOSES = "day_closes"
+CLERK_DAYS = "clerk_days"
+DUNNING_RUNS = "dunning_runs"
+DUNNING_LOG = "dunning_log"
+DUNNING_POLICIES = "dunning_policies"
+DUNNING_SCHEDULE = "dunning_schedule"
+BALANCE_POLICIES = "balance_policies"
+OPEN_STATUSES = ("issued", "partially_paid")
+
+
+async def ensure_indexes(database: Database) -> None:
+    db = database.db
+    await db[ESTATES].create_index("company_id")
+    # Ranges go through secondary indexes (SecantusDB scans the collection for an `_id` range).
+    await db[UNITS].create_index([("estate_id", ASCENDING), ("unit_id", ASCENDING)])
+    await db[FEE_ITEMS].create_index([("estate_id", ASCENDING), ("code", ASCENDING)], unique=True)
+    await db[BILLING_RUNS].create_index("status")
+    await db[RUN_UNITS].create_index("billing_run_id")
+    # A line's `_id` is its unique key; few indexes, as a run inserts 100,000 lines.
+    await db[BILL_LINES].create_index([("unit_id", ASCENDING), ("status", ASCENDING)])
+    await db[BILL_LINES].create_index([("estate_id", ASCENDING), ("period", ASCENDING), ("unit_id", ASCENDING)])
+    await db[BALANCES].create_index([("estate_id", ASCENDING), ("unit_id", ASCENDING)])
+    await db[PAYMENTS].create_index([("estate_id", ASCENDING), ("receipt_seq", ASCENDING)], unique=True)
+    await db[PAYMENTS].create_index("unit_id")
+    await db[PAYMENTS].create_index([("estate_id", ASCENDING), ("clerk_id", ASCENDING), ("business_day", ASCENDING)])
+    await db[REVERSALS].create_index([("estate_id", ASCENDING), ("clerk_id", ASCENDING), ("business_day", ASCENDING)])
+    await db[DAY_CLOSES].create_index("key", unique=True)
+    await db[DUNNING_LOG].create_index([("estate_id", ASCENDING), ("kind", ASCENDING), ("on", ASCENDING)])
+    await db[DUNNING_LOG].create_index("unit_id")
+    await db[DUNNING_RUNS].create_index("estate_id")
+    await db[DAY_CLOSES].create_index([("estate_id", ASCENDING), ("day", ASCENDING)])
+    for collection in (ALLOCATIONS, BALANCE_ENTRIES, REVERSALS, WAIVERS):
+        await db[collection].create_index("unit_id")
+        await db[collection].create_index("estate_id")
+    await db[ALLOCATIONS].create_index("payment_id")
+    await db[METER_READINGS].create_index([("unit_id", ASCENDING), ("meter", ASCENDING), ("period", ASCENDING)])
+
+
+def session_of(database: Database | UnitOfWork):
+    return getattr(database, "session", None)
+
+
+async def find_one(database: Database | UnitOfWork, collection: str, query: dict[str, Any]) -> dict[str, Any] | None:
+    return await database.db[collection].find_one(query, session=session_of(database))
+
+
+async def find_all(database: Database | UnitOfWork, collection: str, query: dict[str, Any],
+                   projection: dict[str, Any] | None = None, sort: list | None = None) -> list[dict[str, Any]]:
+    cursor = database.db[collection].find(query, projection, session=session_of(database))
+    if sort:
+        cursor = cursor.sort(sort)
+    return await cursor.to_list(None)
+
+
+async def estates_in_scope(database: Database, scope: dict) -> list[dict]:
+    return await database.db[ESTATES].find(scope).sort("_id", 1).to_list(1000)
+
+
+async def open_lines_of_unit(uow: UnitOfWork, unit_id: str) -> list[dict[str, Any]]:
+    """The unit's unpaid lines, oldest first (by due date, then period, then when issued)."""
+    return await find_all(uow, BILL_LINES, {"unit_id": unit_id, "status": {"$in": list(OPEN_STATUSES)}},
+                          sort=[("due_date", ASCENDING), ("period", ASCENDING), ("_id", ASCENDING)])
+
+
+async def add_to_line(uow: UnitOfWork, line: dict[str, Any], amount_fen: int, status: str) -> None:
+    """Move a line's running paid total by `amount_fen` (negative for a reversal)."""
+    result = await uow.db[BILL_LINES].update_one(
+        {"_id": line["_id"], "paid_fen": line["paid_fen"]},
+        {"$inc": {"paid_fen": amount_fen}, "$set": {"status": status}}, session=uow.session,
+    )
+    if result.modified_count != 1:
+        raise RuntimeError(f"bill line {line['_id']} changed under this transaction")
+
+
+async def change_balance(uow: UnitOfWork, unit: dict[str, Any], amount_fen: int, *, reason: str, ref: str,
+                         at) -> None:
+    """A balance entry and the unit's running balance, together."""
+    await uow.db[BALANCES].update_one(
+        {"_id": unit["_id"]},
+        {"$inc": {"balance_fen": amount_fen},
+         "$setOnInsert": {"unit_id": unit["_id"], "estate_id": unit["estate_id"], "company_id": unit["company_id"]}},
+        upsert=True, session=uow.session,
+    )
+    await uow.db[BALANCE_ENTRIES].insert_one(
+        {"_id": new_id(), "unit_id": unit["_id"], "estate_id": unit["estate_id"], "company_id": unit["company_id"],
+         "amount_fen": amount_fen, "reason": reason, "ref": ref, "at": at}, session=uow.session,
+    )
+
+
+async def balance_of(database: Database | UnitOfWork, unit_id: str) -> int:
+    document = await find_one(database, BALANCES, {"_id": unit_id})
+    return (document or {}).get("balance_fen", 0)

@@ -1,0 +1,83 @@
+"""Events of billing: runs, payments and their reversals. Amounts are yuan strings with two places."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from shared.events.registry import Payload, event
+
+__all__ = ["BalanceLow", "BillingRunCompleted", "DayClosed", "DunningNoticeDue", "PaymentReceived", "PaymentReversed"]
+
+
+@event("billing.run.completed")
+class BillingRunCompleted(Payload):
+    """A billing run issued its bill lines (one per unit, item and period; a rerun issues none)."""
+
+    billing_run_id: str
+    period: str
+    items: list[str]
+    lines_created: int
+    lines_existing: int
+    amount_created: str
+    completed_at: datetime
+
+
+@event("billing.payment.received")
+class PaymentReceived(Payload):
+    """A payment for a unit was taken, with its receipt number, spread over bills and the prepaid balance."""
+
+    payment_id: str
+    unit_id: str
+    receipt_number: str
+    amount: str
+    method: str
+    applied: str
+    to_balance: str
+    line_ids: list[str]
+    received_at: datetime
+
+
+@event("billing.payment.reversed")
+class PaymentReversed(Payload):
+    """A payment was reversed (冲正) by a new entry: its bills are open again, its prepaid part withdrawn."""
+
+    payment_id: str
+    unit_id: str
+    receipt_number: str
+    amount: str
+    reason: str
+    reversed_at: datetime
+
+
+@event("billing.day.closed")
+class DayClosed(Payload):
+    """A clerk closed their day (日结): totals by method, counted cash and the difference (长短款)."""
+
+    day_close_id: str
+    clerk_id: str
+    day: date
+    totals: dict[str, str]
+    counted_cash: str
+    over_short: str
+    closed_at: datetime
+
+
+@event("billing.dunning.notice_due")
+class DunningNoticeDue(Payload):
+    """A unit owes more than its estate's threshold: a payment notice (催缴通知) is due to its residents."""
+
+    dunning_run_id: str
+    unit_id: str
+    amount: str
+    periods: list[str]
+    items: list[str]
+    due_since: str  # the oldest period owed
+
+
+@event("billing.balance.low")
+class BalanceLow(Payload):
+    """A unit's prepaid balance fell below its estate's threshold (once per crossing): warn its residents."""
+
+    unit_id: str
+    balance: str
+    threshold: str

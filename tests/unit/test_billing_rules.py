@@ -1,0 +1,186 @@
+"""Billing's pure rules: money in fen, periods and pro rata, formulas and their explanations,
+FIFO allocation, aging buckets, and late fees (with property-based tests of their invariants)."""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.billing.domain import fees
+from services.billing.domain.arrears import bucket_of, collection_rate_percent
+from services.billing.domain.late_fees import LateFeeRule, late_fee, millionths
+from services.billing.domain.payments import OpenLine, allocate, line_status
+from services.billing.domain.periods import parse_period, refuse_future
+from shared.errors import InvalidInput
+from shared.money import divide_half_up, fen_to_text, text_to_fen
+
+BILLING = pathlib.Path(__file__).resolve().parents[2] / "services" / "billing"
+
+
+def test_no_float_anywhere_in_billing_code():
+    for path in [*BILLING.rglob("*.py"), BILLING.parents[1] / "shared" / "money.py"]:
+        tree = ast.parse(path.read_text())
+        floats = [node.lineno for node in ast.walk(tree)
+                  if (isinstance(node, ast.Constant) and isinstance(node.value, float))
+                  or (isinstance(node, ast.Name) and node.id == "float")]
+        allowed = path.name == "settings.py"  # seconds of leases and polling, not money
+        assert allowed or not floats, f"{path}: float at lines {floats}"
+
+
+@pytest.mark.parametrize(("numerator", "denominator", "expected"), [
+    (5, 2, 3), (4, 2, 2), (7, 3, 2), (-5, 2, -3), (0, 7, 0), (149, 100, 1), (150, 100, 2)])
+def test_division_rounds_half_up_in_integers(numerator, denominator, expected):
+    assert divide_half_up(numerator, denominator) == expected
+
+
+def test_periods_have_their_days_due_dates_and_pro_rata_days():
+    february = parse_period("2028-02")
+    assert (february.days, february.due_date(31)) == (29, date(2028, 2, 29))
+    assert february.billed_days(date(2028, 2, 20)) == (date(2028, 2, 20), 10)
+    assert february.billed_days(date(2020, 1, 1)) == (date(2028, 2, 1), 29)
+    assert february.billed_days(date(2028, 3, 1)) is None
+    assert parse_period("2027").days == 365
+    for bad in ("2026-13", "26-01", "2026-1", "x"):
+        with pytest.raises(InvalidInput):
+            parse_period(bad)
+    with pytest.raises(InvalidInput):
+        refuse_future(parse_period("2026-04"), date(2026, 3, 31))
+    refuse_future(parse_period("2026-03"), date(2026, 3, 1))
+
+
+def test_the_price_in_force_is_the_latest_started_on_the_first_day_of_the_period():
+    prices = [{"price": "2.00", "valid_from": "2020-01-01"}, {"price": "2.50", "valid_from": "2026-03-01"}]
+    assert fees.price_in_force(prices, date(2026, 2, 1)).price == "2.00"
+    assert fees.price_in_force(prices, date(2026, 3, 1)).price == "2.50"
+    assert fees.price_in_force(prices, date(2019, 12, 1)) is None
+
+
+def _rule(**fields):
+    base = {"formula": "area", "area_m2": "89.50", "price": "2.50", "price_from": "2020-01-01", "period": "2026-03",
+            "period_days": 31, "billed_from": "2026-03-01", "billed_days": 31}
+    return {**base, **fields}
+
+
+def test_area_and_per_unit_formulas_round_once_and_prorate_by_days():
+    assert fees.compute(_rule()) == 22375  # 89.50 × 2.50 = 223.75
+    assert fees.compute(_rule(billed_days=16, billed_from="2026-03-16")) == 11548  # 223.75 × 16/31 = 115.483…
+    assert fees.compute(_rule(formula="per_unit", price="150.00", billed_days=10)) == 4839  # 150 × 10/31
+    explained = fees.explain(_rule(billed_days=16, billed_from="2026-03-16"), "物业管理费", "Property fee")
+    assert "89.50 m²" in explained["zh"] and "16/31" in explained["zh"] and "115.48 元" in explained["zh"]
+    assert "2020-01-01" in explained["en"] and "115.48 yuan" in explained["en"]
+
+
+def test_metered_lines_go_through_their_tiers():
+    tiers = [{"up_to": "18", "price": "3.50"}, {"up_to": "25", "price": "4.55"}, {"up_to": None, "price": "6.30"}]
+    rule = fees.metered_rule("100.00", "130.50", tiers, "2020-01-01")
+    assert rule["steps"] == [{"quantity": "18.00", "price": "3.50"}, {"quantity": "7.00", "price": "4.55"},
+                             {"quantity": "5.50", "price": "6.30"}]
+    assert fees.compute(rule) == 6300 + 3185 + 3465
+    assert fees.tier_steps(1000, tiers) == [{"quantity": "10.00", "price": "3.50"}]
+    assert "130.50" in fees.explain(rule, "水费", "Water")["zh"]
+    with pytest.raises(InvalidInput):
+        fees.check_tiers([{"up_to": "10", "price": "1"}])
+    with pytest.raises(InvalidInput):
+        fees.check_tiers([{"up_to": "10", "price": "1"}, {"up_to": "5", "price": "1"}, {"up_to": None, "price": "1"}])
+
+
+def test_a_payment_pays_the_oldest_lines_first_and_the_rest_is_prepaid():
+    lines = [OpenLine("a", 1000), OpenLine("b", 500), OpenLine("c", 700)]
+    shares, rest = allocate(1200, lines)
+    assert [(s.line_id, s.amount_fen) for s in shares] == [("a", 1000), ("b", 200)] and rest == 0
+    shares, rest = allocate(3000, lines)
+    assert sum(s.amount_fen for s in shares) == 2200 and rest == 800
+    assert (line_status(1000, 0), line_status(1000, 1), line_status(1000, 1000)) == (
+        "issued", "partially_paid", "paid")
+    with pytest.raises(ValueError):
+        allocate(0, lines)
+
+
+@given(st.integers(1, 10**9), st.lists(st.integers(0, 10**7), max_size=20))
+def test_allocation_never_loses_or_makes_a_fen(amount, outstanding):
+    shares, rest = allocate(amount, [OpenLine(str(n), o) for n, o in enumerate(outstanding)])
+    assert sum(s.amount_fen for s in shares) + rest == amount and rest >= 0
+    assert all(0 < s.amount_fen <= outstanding[int(s.line_id)] for s in shares)
+
+
+def test_aging_buckets_and_collection_rate():
+    due = date(2026, 1, 15)
+    seen = {days: bucket_of(due, due + timedelta(days=days)) for days in (0, 1, 30, 31, 90, 91, 180, 181, 365, 366)}
+    assert seen == {0: "not_due", 1: "1-30", 30: "1-30", 31: "31-90", 90: "31-90", 91: "91-180", 180: "91-180",
+                    181: "181-365", 365: "181-365", 366: ">365"}
+    assert collection_rate_percent(7, 8) == "87.50"
+    assert collection_rate_percent(0, 0) is None
+
+
+def test_money_text_round_trips_and_refuses_a_third_decimal():
+    assert fen_to_text(text_to_fen("1234.5")) == "1234.50"
+    assert fen_to_text(-5) == "-0.05"
+    with pytest.raises(ValueError):
+        text_to_fen("1.005")
+
+
+# --- late fees ------------------------------------------------------------------------------
+
+RULE = LateFeeRule(enabled=True, daily_rate_millionths=500, grace_days=15, cap_millionths=1_000_000)
+rules = st.builds(LateFeeRule, enabled=st.booleans(), daily_rate_millionths=st.integers(0, 100_000),
+                  grace_days=st.integers(0, 90), cap_millionths=st.integers(0, 2_000_000))
+principals = st.integers(0, 10**10)
+days = st.integers(0, 5000)
+
+
+def test_late_fee_examples():
+    assert late_fee(100_000, 15, RULE) == 0  # within grace
+    assert late_fee(100_000, 25, RULE) == 500  # 1000.00 × 0.05% × 10 days = 5.00
+    assert late_fee(100_000, 10**6, RULE) == 100_000  # capped at the principal
+    assert late_fee(100_000, 400, LateFeeRule(False, 500, 15, 1_000_000)) == 0
+    assert millionths("0.0005", field="x") == 500
+    with pytest.raises(InvalidInput):
+        millionths("0.00000001", field="x")
+
+
+@given(principals, days, rules)
+def test_a_late_fee_is_never_negative_nor_above_its_cap(principal, late, rule):
+    fee = late_fee(principal, late, rule)
+    assert 0 <= fee <= divide_half_up(principal * rule.cap_millionths, 1_000_000)
+
+
+@given(principals, days, days, rules)
+def test_a_late_fee_grows_with_the_days_late(principal, first, second, rule):
+    early, late = sorted((first, second))
+    assert late_fee(principal, early, rule) <= late_fee(principal, late, rule)
+
+
+@given(principals, rules, st.data())
+def test_no_late_fee_within_grace(principal, rule, data):
+    assert late_fee(principal, data.draw(st.integers(0, rule.grace_days)), rule) == 0
+
+
+@given(principals, days, rules)
+def test_a_late_fee_is_simple_interest_on_the_principal(principal, late, rule):
+    """Never compounding: a day late adds at most one day's rate on the principal (plus a rounding fen)."""
+    one_day = divide_half_up(principal * rule.daily_rate_millionths, 1_000_000)
+    assert late_fee(principal, late + 1, rule) - late_fee(principal, late, rule) <= one_day + 1
+
+
+@pytest.mark.parametrize(("fen", "words"), [
+    (100_000, "壹仟元整"), (123_450, "壹仟贰佰叁拾肆元伍角整"), (1_000_005, "壹万元零伍分"),
+    (10_010_000, "壹拾万零壹佰元整"), (5, "伍分"), (0, "零元整"), (20_000_000_000, "贰亿元整"),
+    (100_200, "壹仟零贰元整"), (1_000_100_000, "壹仟万壹仟元整"), (37, "叁角柒分")])
+def test_amounts_in_chinese_capital_numerals(fen, words):
+    from services.billing.domain.receipts import amount_in_words
+    assert amount_in_words(fen) == words
+
+
+def test_a_discount_is_applied_within_the_one_rounding_and_explained():
+    vacant = _rule(area_m2="100.00", billed_days=16, discount={"kind": "vacant", "percent": "50"})
+    assert fees.compute(vacant) == 6452  # 100 × 2.50 × 16/31 × 50% = 64.516…
+    assert "50.00%（空置房）" in fees.explain(vacant, "物业管理费", "Property fee")["zh"]
+    rules = [{"kind": "percentage", "percent": "95"}, {"kind": "vacant", "percent": "50"}]
+    assert fees.best_discount(rules, {"occupied": True}) == rules[0]
+    assert fees.best_discount(rules, {}) == rules[1]
+    assert fees.best_discount([], {}) is None
