@@ -55,3 +55,17 @@ def test_a_principal_not_made_by_authentication_fails_closed():
                                       estates="*", roles=["agent"]), secret=SECRET, issuer="estatedesk")
     with pytest.raises(RuntimeError):
         asyncio.run(unbound.require_estate("ours-1"))
+
+
+def test_every_estate_check_is_awaited():
+    """`require_estate` is a coroutine: called without `await` it checks nothing, silently."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    call = re.compile(r"(?<!def )\brequire_estate\(")
+    forgotten = [f"{path.relative_to(root)}:{number}" for directory in ("services", "shared")
+                 for path in sorted((root / directory).rglob("*.py"))
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if call.search(line) and not re.search(r"\bawait\s+[\w.]*require_estate\(", line)]
+    assert not forgotten, forgotten

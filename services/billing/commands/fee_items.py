@@ -101,7 +101,7 @@ def _check_item(fields: dict[str, Any]) -> None:
 
 
 async def find_estate(database: Database, principal: Principal, estate_id: str) -> dict[str, Any]:
-    principal.require_estate(estate_id)
+    await principal.require_estate(estate_id)
     estate = await store.find_one(database, ESTATES, {"_id": estate_id, "company_id": principal.company_id})
     if estate is None:
         raise NotFound("estate")
