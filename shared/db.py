@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 
 from opentelemetry import propagate
 from pydantic import BaseModel
-from pymongo import AsyncMongoClient
+from prometheus_client import Counter
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
@@ -31,11 +32,33 @@ OUTBOX = "outbox"
 COUNTERS = "counters"
 
 
+ROUND_TRIPS = Counter("mongo_commands_total", "Database commands sent (round trips), by command",
+                      ["service", "command"])
+
+
+class CommandCounter(monitoring.CommandListener):
+    """Counts every command this process sends to its database server (one round trip each)."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        ROUND_TRIPS.labels(self.service, event.command_name).inc()
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
 def connect(settings: ServiceSettings) -> AsyncMongoClient:
+    listeners = [CommandCounter(settings.service_name)] if settings.mongo_count_commands else []
     return AsyncMongoClient(
         settings.mongo_url,
         tz_aware=True,
         serverSelectionTimeoutMS=settings.mongo_server_selection_timeout_ms,
+        event_listeners=listeners,
     )
 
 

@@ -25,6 +25,8 @@ class ServiceSettings(BaseSettings):
     mongo_url: str = "mongodb://127.0.0.1:27017/?retryWrites=false&directConnection=true"
     mongo_database: str = ""
     mongo_server_selection_timeout_ms: int = 2000
+    # Count database commands by name in /metrics (`mongo_commands_total`): the bench's round trips.
+    mongo_count_commands: bool = False
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     events_exchange: str = "estatedesk.events"
 
