@@ -47,17 +47,22 @@ class Lease:
         self.name = name
         self.holder = new_id()
         self.duration = timedelta(seconds=duration_s)
+        self._exists = False
 
     async def acquire(self) -> bool:
         now = utcnow()
-        # Create the document first: racing upserts on a missing key are unsafe on SecantusDB.
-        await self.collection.update_one(
-            {"_id": self.name}, {"$setOnInsert": {"holder": None, "expires_at": now}}, upsert=True
-        )
+        if not self._exists:  # once per process: the relay takes its lease after every commit
+            # Create the document first: racing upserts on a missing key are unsafe on SecantusDB.
+            await self.collection.update_one(
+                {"_id": self.name}, {"$setOnInsert": {"holder": None, "expires_at": now}}, upsert=True
+            )
+            self._exists = True
         result = await self.collection.update_one(
             {"_id": self.name, "$or": [{"holder": self.holder}, {"expires_at": {"$lt": now}}]},
             {"$set": {"holder": self.holder, "expires_at": now + self.duration}},
         )
+        if result.matched_count == 0:  # held by another, or the document is gone: make sure next time
+            self._exists = False
         return result.modified_count == 1
 
     async def release(self) -> None:

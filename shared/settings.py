@@ -54,6 +54,10 @@ class ServiceSettings(BaseSettings):
     resident_rate_limit_per_s: float = 5
     resident_rate_limit_burst: int = 20
 
+    # How long a process keeps its copy of what rarely changes (estates, settings, SLA policy, routing,
+    # rosters): a change made through another replica is seen here within this bound.
+    read_cache_ttl_s: float = 5.0
+
     otlp_endpoint: str | None = None
     log_level: str = "INFO"
 
