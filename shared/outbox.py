@@ -163,7 +163,8 @@ class OutboxRelay:
         """Wake on outbox inserts made by other processes (other replicas, other entry points)."""
         while True:
             try:
-                pipeline = [{"$match": {"operationType": "insert"}}]
+                # Only that something was inserted: without the document, each change costs little to decode.
+                pipeline = [{"$match": {"operationType": "insert"}}, {"$project": {"_id": 1}}]
                 async with await self.database.db[OUTBOX].watch(pipeline) as stream:
                     async for _change in stream:
                         self.wake.set()

@@ -85,10 +85,22 @@ async def staff_on_duty(uow: UnitOfWork, estate_id: str, *, department: str | No
 
 async def workers_on_call(uow: UnitOfWork, estate_id: str, department: str) -> list[dict[str, Any]]:
     """The department's on-call staff who do its work (a manager on call is reached, not assigned)."""
-    query = {"estate_id": estate_id, "department": department, "position": WORKERS, "on_call": True,
-             "on_leave": {"$ne": True}}
-    staff = await uow.db[STAFF].find(query, session=uow.session).sort("_id", ASCENDING).to_list(None)
-    return _with_held_counts(uow, staff)
+    staff = [person for person in await _available_workers(uow, estate_id)
+             if person["department"] == department and person.get("on_call") is True]
+    return _with_held_counts(uow, [dict(person) for person in staff])
+
+
+AVAILABLE_WORKERS = "staff.available_workers"
+
+
+async def _available_workers(uow: UnitOfWork, estate_id: str) -> list[dict[str, Any]]:
+    """The estate's staff who do departments' work and are not on leave, read once per transaction
+    (a batch's orders all ask who is on call and which departments are staffed), by `_id`."""
+    held: dict[str, list[dict[str, Any]]] = uow.held.setdefault(AVAILABLE_WORKERS, {})
+    if estate_id not in held:
+        query = {"estate_id": estate_id, "position": WORKERS, "on_leave": {"$ne": True}}
+        held[estate_id] = await uow.db[STAFF].find(query, session=uow.session).sort("_id", ASCENDING).to_list(None)
+    return held[estate_id]
 
 
 OPEN_ORDERS = "staff.open_orders"
@@ -137,6 +149,8 @@ async def department_settings(database: Database | UnitOfWork, estate_id: str, d
 async def departments_with_workers(database: Database | UnitOfWork, estate_id: str, *,
                                    available_only: bool = False) -> set[str]:
     """The estate's departments that have staff doing their work (not on leave, if `available_only`)."""
+    if available_only and isinstance(database, UnitOfWork):
+        return {person["department"] for person in await _available_workers(database, estate_id)}
     query: dict[str, Any] = {"estate_id": estate_id, "position": WORKERS}
     if available_only:
         query["on_leave"] = {"$ne": True}
