@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit test-integration test-e2e test-reliability test-security test-calendar bench deps browser token clean
+.PHONY: run test test-unit test-integration test-e2e test-reliability test-security test-calendar bench deps browser wrk token clean
 
 # RUN_ARGS: e.g. `--data DIR --free-ports` (python -m devstack.run --help).
 run: deps $(STAMP)
@@ -40,8 +40,13 @@ test-calendar: deps browser $(STAMP)
 		CLOCK_AT=$$at $(PY) -m pytest -q $(CALENDAR_TESTS) || exit 1; \
 	done
 
-bench: deps $(STAMP)
-	$(PY) -m bench
+# BENCH_ARGS: e.g. `--quick` (everything, small; python -m bench --help).
+bench: deps wrk $(STAMP) $(VENV)/.bench-installed
+	$(PY) -m bench $(BENCH_ARGS)
+
+# The bench's own tools: py-spy (profiles) from PyPI, pinned in bench/requirements.txt.
+$(VENV)/.bench-installed: bench/requirements.txt $(STAMP)
+	@$(PY) -m pip install -q -r bench/requirements.txt && touch $@
 
 # A bearer token for local use, e.g. `make token ROLES=technician USER_ID=eng-wang`.
 token: $(STAMP)
@@ -76,6 +81,10 @@ endef
 # RabbitMQ from Debian's package, unless AMQP_URL names a broker to use.
 deps:
 	$(call apt_install,rabbitmq-server,[ -n "$$AMQP_URL" ] || [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ], or set AMQP_URL to a broker you have)
+
+# wrk from Debian's package: the bench's full-load runs (a native generator, unlike bench.load).
+wrk:
+	$(call apt_install,wrk,command -v wrk >/dev/null)
 
 # Chromium from Debian's package, with a CJK font: the browser tests of the documentation pages drive
 # it, and the receipt test prints a Chinese receipt with it.

@@ -1,9 +1,12 @@
 """`make bench`: start the stack in a temporary folder, measure, print, write, stop.
 
-The references come first, on a quiet stack; then the SLA scheduler's fire lag; then the
-steady end-to-end run; then intake at full load and at half of it; then the call storm; then
-billing (a run over 100,000 units and its rerun, concurrent payments, an estate's reconciliation). A measurement that fails is reported as n/a; only a stack that cannot start
-makes the run fail.
+First only the broker, the databases and intake: the references (`ref.http_noop` driven by
+wrk, like intake) and intake alone at full load. Then the other four services: the SLA
+scheduler's fire lag, the steady end-to-end run, a full-load burst through the whole platform
+(its accept rate, its CPU per contact per process, its round trips per contact per service,
+py-spy profiles), intake at half load, the call storm; then billing (a run over 100,000 units
+and its rerun, concurrent payments, an estate's reconciliation). A measurement that fails is reported
+as n/a; only a stack that cannot start makes the run fail. `--quick` runs all of it small.
 """
 
 from __future__ import annotations
@@ -17,17 +20,16 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import billing, refs, sla, storm, thin_slice
+from bench import platform, refs, sla, storm, thin_slice
 from bench.results import Figure, report, write
-from devstack.stack import Stack
+from devstack.stack import SERVICES, Stack
 from services.dispatch.domain.rosters import bench_roster_solve
 
 
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description="EstateDesk benchmarks (quality.md)")
-    parser.add_argument("--concurrency", type=int, default=32, help="load-generator workers at full load")
-    parser.add_argument("--count", type=int, default=3000, help="requests per full-load run (at most)")
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds per full-load run (at most)")
+    parser.add_argument("--connections", type=int, default=64, help="wrk connections at full load")
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds per full-load (wrk) run")
     parser.add_argument("--e2e-rate", type=float, default=20.0, help="repairs per second in the end-to-end run")
     parser.add_argument("--e2e-duration", type=float, default=15.0, help="seconds of the end-to-end run")
     parser.add_argument("--engineers", type=int, default=2, help="engineers on duty in each bench estate")
@@ -39,7 +41,13 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--billing-payments", type=int, default=200, help="concurrent payments")
     parser.add_argument("--reconcile-units", type=int, default=10_000, help="units of the reconciled estate")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data)")
-    return parser.parse_args()
+    parser.add_argument("--quick", action="store_true",
+                        help="everything, small: 5 s runs, 1,000 SLA orders, a storm of 2,000 (about 3 minutes)")
+    args = parser.parse_args()
+    if args.quick:
+        args.duration, args.e2e_duration, args.sla_orders, args.sla_spread = 5.0, 5.0, 1000, 20
+        args.storm_count = 2000
+    return args
 
 
 def measure(names: list[tuple[str, ...]], run: Callable[[], Figure | list[Figure]]) -> list[Figure]:
@@ -68,13 +76,33 @@ def roster_solve() -> Figure:
 def main() -> int:
     args = arguments()
     workdir = Path(tempfile.mkdtemp(prefix="estatedesk-bench-"))
-    stack = Stack(workdir, ports=None)
+    # Every service counts its database commands (mongo_commands_total): round trips per contact.
+    stack = Stack(workdir, ports=None, env={"MONGO_COUNT_COMMANDS": "true"})
     keep = args.keep
+    full = {"seconds": args.duration, "connections": args.connections}
     try:
-        print(f"# starting the stack in {workdir} …", file=sys.stderr, flush=True)
+        print(f"# starting the broker, the databases and intake in {workdir} …", file=sys.stderr, flush=True)
         try:
             stack.start_infrastructure()
-            stack.start_services()
+            stack.start_service("intake")
+            alone_estate = thin_slice.new_estate(stack, engineers=0, intake_only=True)
+        except Exception:
+            traceback.print_exc()
+            print(f"the stack did not start; its logs are in {workdir}", file=sys.stderr)
+            keep = True
+            return 1
+        alone_token = thin_slice.agent_token(stack, [alone_estate])
+        db, = measure([("ref.db_insert_one", None, "inserts/s")], lambda: refs.db_insert_one(stack))
+        http, = measure([("ref.http_noop", None, "req/s")],
+                        lambda: refs.http_noop(stack, workdir / "noop", alone_token, alone_estate, **full))
+        alone = measure([("intake.accept_rate_alone", None, "contacts/s", "ref.db_insert_one")],
+                lambda: platform.intake_alone(stack, alone_token, alone_estate, workdir, reference=db, **full))
+
+        print("# starting the other services …", file=sys.stderr, flush=True)
+        try:
+            for service in SERVICES:
+                if not stack.services[service]:
+                    stack.start_service(service)
             e2e_estate = thin_slice.new_estate(stack, engineers=args.engineers)
             load_estate = thin_slice.new_estate(stack, engineers=args.engineers)
             storm_estate = thin_slice.new_estate(stack, engineers=args.engineers)
@@ -84,13 +112,8 @@ def main() -> int:
             keep = True
             return 1
         token = thin_slice.agent_token(stack, [e2e_estate, load_estate, storm_estate])
-        full_load = {"concurrency": args.concurrency, "count": args.count, "duration": args.duration}
         print("# stack up; measuring …", file=sys.stderr, flush=True)
-
-        db, = measure([("ref.db_insert_one", None, "inserts/s")], lambda: refs.db_insert_one(stack))
         amqp, = measure([("ref.amqp_publish_confirmed", None, "msgs/s")], lambda: refs.amqp_publish_confirmed(stack))
-        http, = measure([("ref.http_noop", None, "req/s")],
-                        lambda: refs.http_noop(stack, workdir / "noop", token, load_estate, **full_load))
         # The clock on a quiet stack, before the intake storms leave backlogs behind them.
         fire_lag, = measure([("sla.fire_lag_p99_ms", None, "ms")],
                             lambda: sla.fire_lag(stack, count=args.sla_orders, spread_s=args.sla_spread))
@@ -99,24 +122,21 @@ def main() -> int:
             lambda: thin_slice.ticket_to_assignee(stack, token, e2e_estate, rate=args.e2e_rate,
                                                   duration=args.e2e_duration),
         )
-        accept = measure(
-            [("intake.accept_rate", None, "contacts/s", ref) for ref in ("ref.db_insert_one", "ref.http_noop")],
-            lambda: thin_slice.accept_rate(stack, token, load_estate, [db, http], **full_load),
+        burst = measure(
+            [("platform.accept_rate", None, "contacts/s"),
+             *[("intake.accept_rate", None, "contacts/s", ref) for ref in ("ref.db_insert_one", "ref.http_noop")],
+             ("platform.cpu_ms_per_contact", None, "ms"), ("platform.round_trips_per_contact", None, "round trips")],
+            lambda: platform.burst(stack, token, load_estate, workdir, references=[db, http], **full),
         )
+        intake_full = next((f for f in burst if f.name == "intake.accept_rate"), None)
         half_load = measure([("intake.p99_ms_at_half_load", None, "ms")],
-                            lambda: thin_slice.p99_at_half_load(stack, token, load_estate, accept[0]))
+                            lambda: thin_slice.p99_at_half_load(stack, token, load_estate, intake_full))
         storm_figures = measure(
             [("storm.drain_ratio", None, "ratio"), ("memory.rss_mb_max", None, "MB")],
             lambda: storm.drain_ratio(stack, token, storm_estate, count=args.storm_count, clients=args.storm_clients),
         )
         roster, = measure([("duty.roster_solve_s", None, "s")], roster_solve)
-        billing_run = measure([("billing.run_100k_units_s", None, "s"), ("billing.rerun_created", None, "lines")],
-                              lambda: billing.run_figures(stack, args.billing_units))
-        billing_pay = measure(
-            [("billing.payments_per_s", None, "payments/s"), ("billing.reconcile_estate_ms", None, "ms")],
-            lambda: billing.payments_and_reconcile(stack, args.reconcile_units, args.billing_payments, clients=32))
-        path = write([db, amqp, http, *accept, *half_load, *e2e, fire_lag, *storm_figures, roster, *billing_run,
-                      *billing_pay])
+        path = write([db, amqp, http, *alone, *burst, *half_load, *e2e, fire_lag, *storm_figures, roster])
         print(f"# written to {path}", file=sys.stderr)
         return 0
     finally:

@@ -11,24 +11,25 @@ import aio_pika
 from pymongo import AsyncMongoClient
 from ulid import ULID
 
-from bench.load import run_load
 from bench.results import Figure
+from bench.wrk import run_wrk
 from devstack.infra import ServerProcess, free_port
 from devstack.stack import REPO, Stack, wait_until_ready
 
 
-def http_noop(stack: Stack, workdir: Path, token: str, estate_id: str, **load) -> Figure:
-    """Requests/s of the no-op server, driven like intake by the same load generator."""
+def http_noop(stack: Stack, workdir: Path, token: str, estate_id: str, *, seconds: float, connections: int) -> Figure:
+    """Requests/s of the no-op server, driven like intake by the same generator (wrk)."""
     port = free_port()
     server = ServerProcess("http-noop", [sys.executable, "-m", "bench.noop"], port, workdir,
                            {"HTTP_PORT": str(port), "PYTHONPATH": str(REPO)})
     server.start()
     try:
         wait_until_ready(f"http://127.0.0.1:{port}", timeout=30, process=server)
-        result = run_load(f"http://127.0.0.1:{port}/v1/contacts", estate_id, token, prefix="noop", **load)
+        result = run_wrk(f"http://127.0.0.1:{port}/v1/contacts", estate=estate_id, token=token, prefix="noop",
+                         seconds=seconds, connections=connections, workdir=workdir)
     finally:
         server.stop()
-    return Figure("ref.http_noop", result["accepted_per_s"], "req/s", detail=load_summary(result))
+    return Figure("ref.http_noop", result["accepted_per_s"], "req/s", detail={**result, "driven_by": "wrk"})
 
 
 async def _inserts(url: str, count: int, seconds: float, warmup: int = 50) -> tuple[int, float]:

@@ -56,3 +56,14 @@ def write(figures: list[Figure], path: Path = RESULTS / "latest.json") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
     return path
+
+
+def write_profiles(run: str, profiles: dict[str, dict]) -> Path:
+    """The top frames of each profiled process, in bench/results/profiles-<run>.json (and briefly on stderr)."""
+    path = RESULTS / f"profiles-{run}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(profiles, ensure_ascii=False, indent=2) + "\n")
+    for name, found in profiles.items():
+        top = ", ".join(f"{label} {pct}%" for label, pct in found["self_pct"][:3])
+        print(f"#   profile {run}/{name} ({found['samples']} samples): {top}", file=sys.stderr, flush=True)
+    return path

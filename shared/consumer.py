@@ -37,6 +37,9 @@ log = structlog.get_logger(__name__)
 tracer = trace.get_tracer(__name__)
 
 Handler = Callable[[UnitOfWork, Envelope], Awaitable[None]]
+# A handler may carry `prefetch(uow, envelopes)`: called once per batch with the batch's new events
+# for it, before they are applied, to read what they all need in one query per collection.
+PREFETCH = "prefetch"
 INBOX = "inbox"
 ATTEMPT_HEADER = "x-attempt"
 CONSUMED = Counter("events_consumed_total", "Events taken from a queue", ["queue", "outcome"])
@@ -169,6 +172,9 @@ class Consumer:
                     fresh.append(delivery)
             if fresh:
                 await uow.db[INBOX].insert_many([self._inbox_record(d.envelope) for d in fresh], session=uow.session)
+            for handler in {d.handler for d in fresh}:
+                if (prefetch := getattr(handler, PREFETCH, None)) is not None:
+                    await prefetch(uow, [d.envelope for d in fresh if d.handler is handler])
             for delivery in fresh:
                 with tracer.start_as_current_span(f"{self.queue_name} process", context=delivery.context,
                                                   kind=trace.SpanKind.CONSUMER):

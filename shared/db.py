@@ -16,11 +16,13 @@ from typing import Any, TypeVar
 
 from opentelemetry import propagate
 from pydantic import BaseModel
-from pymongo import AsyncMongoClient
+from prometheus_client import Counter
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
+from shared.coalesce import CoalescedReads
 from shared.envelope import Envelope
 from shared.errors import ServiceUnavailable
 from shared.events import envelope_for
@@ -31,11 +33,33 @@ OUTBOX = "outbox"
 COUNTERS = "counters"
 
 
+ROUND_TRIPS = Counter("mongo_commands_total", "Database commands sent (round trips), by command",
+                      ["service", "command"])
+
+
+class CommandCounter(monitoring.CommandListener):
+    """Counts every command this process sends to its database server (one round trip each)."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        ROUND_TRIPS.labels(self.service, event.command_name).inc()
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
 def connect(settings: ServiceSettings) -> AsyncMongoClient:
+    listeners = [CommandCounter(settings.service_name)] if settings.mongo_count_commands else []
     return AsyncMongoClient(
         settings.mongo_url,
         tz_aware=True,
         serverSelectionTimeoutMS=settings.mongo_server_selection_timeout_ms,
+        event_listeners=listeners,
     )
 
 
@@ -62,6 +86,15 @@ class UnitOfWork:
         self.events: list[Envelope] = []
         self.counters: dict[str, HeldCounter] = {}
         self._inserts: dict[str, list[dict[str, Any]]] = {}
+        # What a handler keeps for the whole transaction and writes once (chain heads, daily figures).
+        self.held: dict[str, Any] = {}
+        self._before_commit: dict[str, Callable[[], Awaitable[None]]] = {}
+        # Called once the transaction has committed (a process's cached copies dropped).
+        self.after_commit: list[Callable[[], None]] = []
+
+    def before_commit(self, name: str, write: Callable[[], Awaitable[None]]) -> None:
+        """Run `write` once, as part of the commit (after the work): what the work kept in `held`."""
+        self._before_commit.setdefault(name, write)
 
     def add(self, collection: str, document: dict[str, Any]) -> None:
         """Insert `document` when the unit of work commits, with the others of its collection.
@@ -73,6 +106,8 @@ class UnitOfWork:
 
     async def flush(self) -> None:
         """Write what `add` and `shared.counters` kept back; part of every commit."""
+        for write in self._before_commit.values():
+            await write()
         for collection, documents in self._inserts.items():
             await self.db[collection].insert_many(documents, session=self.session, ordered=True)
         for counter_id, held in self.counters.items():
@@ -80,7 +115,7 @@ class UnitOfWork:
                 await self.db[COUNTERS].update_one(
                     {"_id": counter_id}, {"$inc": {"value": held.unwritten}}, session=self.session
                 )
-        self._inserts, self.counters = {}, {}
+        self._inserts, self.counters, self.held, self._before_commit = {}, {}, {}, {}
 
     def emit(self, payload: BaseModel, *, subject: str, company_id: str, estate_id: str) -> Envelope:
         envelope = envelope_for(payload, subject=subject, company_id=company_id, estate_id=estate_id)
@@ -120,6 +155,13 @@ class Database:
             asyncio.Queue()
         )
         self._group_worker: asyncio.Task | None = None
+        self._coalesced: dict[str, CoalescedReads] = {}
+
+    def reads_together(self, name: str, fetch_many: Callable[[list], Awaitable[dict]]) -> CoalescedReads:
+        """This database's coalesced point reads called `name` (created with `fetch_many` the first time)."""
+        if name not in self._coalesced:
+            self._coalesced[name] = CoalescedReads(fetch_many)
+        return self._coalesced[name]
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         """Called after every commit that wrote events (the outbox relay wakes on it)."""
@@ -133,10 +175,13 @@ class Database:
         """
 
         wrote_events = False
+        committed: list[Callable[[], None]] = []
 
         async def attempt(session: AsyncClientSession) -> T:
             nonlocal wrote_events
             uow = UnitOfWork(self.db, session)
+            committed[:] = []
+            uow.after_commit = committed
             result = await work(uow)
             await uow.flush()
             if uow.events:
@@ -148,6 +193,8 @@ class Database:
 
         async with self.client.start_session() as session:
             result = await session.with_transaction(attempt)
+        for callback in committed:
+            callback()
         if wrote_events:
             for callback in self._after_commit:
                 callback()

@@ -24,6 +24,9 @@ def local_day(moment: datetime, time_zone: str = DEFAULT_TIME_ZONE) -> date:
 async def project_estate(uow: UnitOfWork, envelope: Envelope) -> None:
     """Handler for `intake.estate.registered` in any service that needs estates."""
     data = envelope.data
+    key = f"{uow.db.name}/{data['estate_id']}"
+    _time_zones.forget(key)
+    uow.after_commit.append(lambda: _time_zones.forget(key))
     await uow.db[ESTATES].update_one(
         {"_id": data["estate_id"]},
         {"$set": {
@@ -35,11 +38,19 @@ async def project_estate(uow: UnitOfWork, envelope: Envelope) -> None:
     )
 
 
+# An estate's time zone is read for every event and order; the registration event refreshes it.
+_time_zones: TtlCache[str] = TtlCache()
+
+
 async def estate_time_zone(database: Database | UnitOfWork, estate_id: str) -> str:
     """The estate's time zone, or the default when its registration has not arrived yet."""
     session = getattr(database, "session", None)
-    estate = await database.db[ESTATES].find_one({"_id": estate_id}, {"time_zone": 1}, session=session)
-    return (estate or {}).get("time_zone") or DEFAULT_TIME_ZONE
+
+    async def load() -> str | None:
+        estate = await database.db[ESTATES].find_one({"_id": estate_id}, {"time_zone": 1}, session=session)
+        return (estate or {}).get("time_zone")  # not cached until the estate is known
+
+    return await _time_zones.get(f"{database.db.name}/{estate_id}", load) or DEFAULT_TIME_ZONE
 
 
 # An estate's company never changes, so a process keeps it for minutes; an estate not known

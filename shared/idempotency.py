@@ -78,7 +78,12 @@ async def _run_once(
     record_id = f"{principal.company_id}:{principal.user_id}:{key}"
     fingerprint = _fingerprint(body)
     collection = database.db[IDEMPOTENCY_KEYS]
-    if (record := await collection.find_one({"_id": record_id})) is not None:
+
+    async def records(ids: list[str]) -> dict[str, dict[str, Any]]:
+        return {r["_id"]: r for r in await collection.find({"_id": {"$in": ids}}).to_list(None)}
+
+    # The keys of requests arriving together are looked up in one query.
+    if (record := await database.reads_together(IDEMPOTENCY_KEYS, records).get(record_id)) is not None:
         return _replay(record, fingerprint)
 
     async def work_and_remember(uow: UnitOfWork) -> dict[str, Any]:

@@ -18,12 +18,14 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from fastapi import FastAPI
 import structlog
+from fastapi import FastAPI
+from pymongo import DeleteOne, InsertOne, UpdateOne
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import decode_token
+from shared.coalesce import CoalescedWrites
 from shared.envelope import utcnow
 from shared.errors import Unauthorized
 from shared.idempotency import IDEMPOTENCY_KEYS
@@ -57,6 +59,8 @@ class IdempotentPosts:
     def __init__(self, app: ASGIApp, *, limit_for: Callable[[str], int]) -> None:
         self.app = app
         self.limit_for = limit_for
+        self._writes: CoalescedWrites | None = None
+        self._writes_database = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers") or [])
@@ -72,16 +76,24 @@ class IdempotentPosts:
             return await self.app(scope, replay_receive, send)
         query = scope.get("query_string", b"")
         fingerprint = hashlib.sha256(b"\n".join([b"POST", scope["path"].encode(), query, body])).hexdigest()
-        collection = scope["app"].state.runtime.database.db[IDEMPOTENCY_KEYS]
+        database = scope["app"].state.runtime.database
+        collection = database.db[IDEMPOTENCY_KEYS]
+        writes = self._writes_to(database)
         record_id = f"http:{owner}:{key}"
         try:
-            answer = await self._claim(collection, record_id, fingerprint, scope["path"])
+            answer = await self._claim(collection, writes, record_id, fingerprint, scope["path"])
         except ConnectionFailure as error:  # outside the app's error handlers: answer as they would
             log.warning("database unavailable", error=repr(error))
             answer = _problem(*UNAVAILABLE, scope["path"], [(b"retry-after", b"2")])
         if answer is not None:
             return await _send(send, *answer)
-        await self._run_and_keep(scope, replay_receive, send, collection, record_id)
+        await self._run_and_keep(scope, replay_receive, send, writes, record_id)
+
+    def _writes_to(self, database) -> CoalescedWrites:
+        """The claims and answers of requests arriving together share one `bulk_write` (the hotline's POSTs)."""
+        if self._writes is None or self._writes_database is not database:
+            self._writes, self._writes_database = CoalescedWrites(database.db[IDEMPOTENCY_KEYS]), database
+        return self._writes
 
     def _owner(self, scope: Scope, headers: dict[bytes, bytes]) -> str | None:
         scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
@@ -115,17 +127,17 @@ class IdempotentPosts:
 
         return (b"".join(chunks) if complete else None), replay
 
-    async def _claim(self, collection, record_id: str, fingerprint: str, path: str):
+    async def _claim(self, collection, writes: CoalescedWrites, record_id: str, fingerprint: str, path: str):
         """None when this request is to run; otherwise the answer to give (a replay or a refusal)."""
         now = utcnow()
         try:
-            await collection.insert_one({"_id": record_id, "fingerprint": fingerprint, "state": "pending",
-                                         "created_at": now})
+            await writes.write(InsertOne({"_id": record_id, "fingerprint": fingerprint, "state": "pending",
+                                          "created_at": now}))
             return None
         except DuplicateKeyError:
             record = await collection.find_one({"_id": record_id})
         if record is None:  # expired between the two: run it
-            return await self._claim(collection, record_id, fingerprint, path)
+            return await self._claim(collection, writes, record_id, fingerprint, path)
         if record["fingerprint"] != fingerprint:
             return _problem(409, "idempotency_key_reused", "this Idempotency-Key was used with a different request",
                             path)
@@ -140,7 +152,8 @@ class IdempotentPosts:
         return _problem(409, "idempotency_key_in_use", "a request with this Idempotency-Key is still running",
                         path, [(b"retry-after", b"1")])
 
-    async def _run_and_keep(self, scope: Scope, receive: Receive, send: Send, collection, record_id: str) -> None:
+    async def _run_and_keep(self, scope: Scope, receive: Receive, send: Send, writes: CoalescedWrites,
+                            record_id: str) -> None:
         started: dict[str, Any] = {}
         chunks: list[bytes] = []
 
@@ -158,11 +171,11 @@ class IdempotentPosts:
             status = started.get("status", 500)
             try:
                 if status >= 500 or status in NOT_KEPT or len(body) > KEPT_RESPONSE_BYTES:
-                    await collection.delete_one({"_id": record_id, "state": "pending"})
+                    await writes.write(DeleteOne({"_id": record_id, "state": "pending"}))
                 else:
-                    await collection.update_one({"_id": record_id}, {"$set": {
+                    await writes.write(UpdateOne({"_id": record_id}, {"$set": {
                         "state": "done", "status": status, "body": body,
-                        "headers": [[bytes(n), bytes(v)] for n, v in started["headers"]]}})
+                        "headers": [[bytes(n), bytes(v)] for n, v in started["headers"]]}}))
             except ConnectionFailure as error:  # answered already; a retry meets the pending record's lease
                 log.warning("idempotency record not kept", error=repr(error))
 

@@ -47,17 +47,22 @@ class Lease:
         self.name = name
         self.holder = new_id()
         self.duration = timedelta(seconds=duration_s)
+        self._exists = False
 
     async def acquire(self) -> bool:
         now = utcnow()
-        # Create the document first: racing upserts on a missing key are unsafe on SecantusDB.
-        await self.collection.update_one(
-            {"_id": self.name}, {"$setOnInsert": {"holder": None, "expires_at": now}}, upsert=True
-        )
+        if not self._exists:  # once per process: the relay takes its lease after every commit
+            # Create the document first: racing upserts on a missing key are unsafe on SecantusDB.
+            await self.collection.update_one(
+                {"_id": self.name}, {"$setOnInsert": {"holder": None, "expires_at": now}}, upsert=True
+            )
+            self._exists = True
         result = await self.collection.update_one(
             {"_id": self.name, "$or": [{"holder": self.holder}, {"expires_at": {"$lt": now}}]},
             {"$set": {"holder": self.holder, "expires_at": now + self.duration}},
         )
+        if result.matched_count == 0:  # held by another, or the document is gone: make sure next time
+            self._exists = False
         return result.modified_count == 1
 
     async def release(self) -> None:
@@ -158,7 +163,8 @@ class OutboxRelay:
         """Wake on outbox inserts made by other processes (other replicas, other entry points)."""
         while True:
             try:
-                pipeline = [{"$match": {"operationType": "insert"}}]
+                # Only that something was inserted: without the document, each change costs little to decode.
+                pipeline = [{"$match": {"operationType": "insert"}}, {"$project": {"_id": 1}}]
                 async with await self.database.db[OUTBOX].watch(pipeline) as stream:
                     async for _change in stream:
                         self.wake.set()

@@ -18,7 +18,7 @@ import uvicorn
 from aio_pika.abc import AbstractConnection
 from fastapi import APIRouter, Depends, FastAPI, Request
 
-from shared import admin_api, api_docs
+from shared import admin_api, api_docs, cache
 from shared.bus import Bus
 from shared.consumer import Consumer, Handler, ensure_inbox_indexes
 from shared.db import Database, connect
@@ -61,6 +61,7 @@ class Runtime:
     def __init__(self, definition: ServiceDefinition, settings: ServiceSettings) -> None:
         self.definition = definition
         self.settings = settings
+        cache.configure(settings.read_cache_ttl_s)
         self.database = Database(connect(settings), settings.database_name)
         self.consumers = [
             Consumer(queue=queue, handlers=handlers, database=self.database, settings=settings)

@@ -25,6 +25,8 @@ class ServiceSettings(BaseSettings):
     mongo_url: str = "mongodb://127.0.0.1:27017/?retryWrites=false&directConnection=true"
     mongo_database: str = ""
     mongo_server_selection_timeout_ms: int = 2000
+    # Count database commands by name in /metrics (`mongo_commands_total`): the bench's round trips.
+    mongo_count_commands: bool = False
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     events_exchange: str = "estatedesk.events"
 
@@ -51,6 +53,10 @@ class ServiceSettings(BaseSettings):
     rate_limit_burst: int = 2000
     resident_rate_limit_per_s: float = 5
     resident_rate_limit_burst: int = 20
+
+    # How long a process keeps its copy of what rarely changes (estates, settings, SLA policy, routing,
+    # rosters): a change made through another replica is seen here within this bound.
+    read_cache_ttl_s: float = 5.0
 
     otlp_endpoint: str | None = None
     log_level: str = "INFO"

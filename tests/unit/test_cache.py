@@ -33,3 +33,28 @@ def test_an_expired_copy_is_loaded_again():
         return await cache.get("a", lambda: asyncio.sleep(0, 2))
 
     assert asyncio.run(scenario()) == 2
+
+
+def test_a_remembered_absence_is_served_until_it_expires_and_the_process_ttl_applies():
+    from shared import cache as caches
+
+    remembered: TtlCache[dict] = TtlCache(remember_missing=True)
+    loads = []
+
+    async def load(value):
+        loads.append(value)
+        return value
+
+    async def scenario():
+        assert await remembered.get("x", lambda: load(None)) is None
+        assert await remembered.get("x", lambda: load({"v": 1})) is None  # the absence is kept
+        remembered.forget("x")
+        caches.configure(0)  # what every cache without a fixed TTL keeps from now on expires at once
+        try:
+            assert await remembered.get("x", lambda: load({"v": 2})) == {"v": 2}
+            assert await remembered.get("x", lambda: load({"v": 3})) == {"v": 3}
+        finally:
+            caches.configure(5.0)
+
+    asyncio.run(scenario())
+    assert loads == [None, {"v": 2}, {"v": 3}]

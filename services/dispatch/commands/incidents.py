@@ -43,9 +43,28 @@ async def open_incident_order(uow: UnitOfWork, envelope: Envelope) -> None:
 async def create_work_order_for_ticket(uow: UnitOfWork, envelope: Envelope) -> None:
     """Handler for `intake.ticket.opened`: no order for a ticket that is part of an incident."""
     ticket_id = envelope.data["ticket_id"]
-    if envelope.data.get("incident_id") or await store.find_one(uow, MERGED_TICKETS, ticket_id):
+    if envelope.data.get("incident_id") or await _merged(uow, ticket_id):
         return
     await orders.create_work_order_for_ticket(uow, envelope)
+
+
+async def _prefetch_opened(uow: UnitOfWork, envelopes: list[Envelope]) -> None:
+    """A batch's opened tickets: which were merged already, which have an order (one query each)."""
+    ticket_ids = [envelope.data["ticket_id"] for envelope in envelopes]
+    merged = await uow.db[MERGED_TICKETS].find({"_id": {"$in": ticket_ids}}, {"_id": 1},
+                                               session=uow.session).to_list(None)
+    uow.held[MERGED_TICKETS] = {"asked": set(ticket_ids), "found": {document["_id"] for document in merged}}
+    await store.prefetch_work_order_sources(uow, [store.source_of(ticket_id=t, order_id="") for t in ticket_ids])
+
+
+create_work_order_for_ticket.prefetch = _prefetch_opened  # type: ignore[attr-defined]
+
+
+async def _merged(uow: UnitOfWork, ticket_id: str) -> bool:
+    known = uow.held.get(MERGED_TICKETS)
+    if known is not None and ticket_id in known["asked"]:
+        return ticket_id in known["found"]
+    return await store.find_one(uow, MERGED_TICKETS, ticket_id) is not None
 
 
 async def merge_ticket_into_incident(uow: UnitOfWork, envelope: Envelope) -> None:
@@ -60,6 +79,8 @@ async def merge_ticket_into_incident(uow: UnitOfWork, envelope: Envelope) -> Non
                                                  "merged_at": envelope.time}},
             upsert=True, session=uow.session,
         )
+        if (known := uow.held.get(MERGED_TICKETS)) is not None:  # a later `opened` of this batch sees it
+            known["found"].add(data["ticket_id"])
         return
     await cancel_open_order(uow, order, reason=f"并入突发事件（incident {data['incident_id']}）")
 

@@ -114,7 +114,7 @@ async def create_work_order_for_ticket(uow: UnitOfWork, envelope: Envelope) -> N
     rule = rules.route(ticket["category"], ticket.get("subcategory"), ticket.get("scope"),
                        await store.routing_rules(uow, envelope.estateid))
     source = store.source_of(ticket_id=ticket["ticket_id"], order_id="")
-    if rule is None or await store.find_work_order_from(uow, source):
+    if rule is None or await store.has_work_order_from(uow, source):
         return
     await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
         "ticket_id": ticket["ticket_id"], "ticket_number": ticket["number"], "kind": rule.kind,

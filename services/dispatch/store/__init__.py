@@ -13,6 +13,7 @@ from services.dispatch.domain.positions import WORKERS
 from services.dispatch.domain.work_orders import RoutingRule
 from services.dispatch.store import handover, ledger
 from services.dispatch.store import rosters as duty
+from shared.cache import TtlCache
 from shared.db import Database, UnitOfWork
 from shared.estates import estate_time_zone
 from shared.lookup import find_by_id_or_number
@@ -26,6 +27,15 @@ SLA_POLICIES = "sla_policies"
 ROUTING_RULES = "routing_rules"
 NUMBERED = frozenset({WORK_ORDERS})  # collections whose documents can also be found by their number
 FIRED_TIMER_RETENTION_S = 24 * 3600
+# What rarely changes and every work order reads: this process's copies, dropped when this
+# process changes them, at most a TTL old when another replica did (shared/cache.py).
+_department_settings: TtlCache[dict] = TtlCache(remember_missing=True)
+_sla_policies: TtlCache[sla.EstatePolicy] = TtlCache()
+_routing_rules: TtlCache[tuple] = TtlCache()
+
+
+def _key(database: Database | UnitOfWork, *parts: str) -> str:
+    return "/".join((database.db.name, *parts))
 
 
 async def ensure_indexes(database: Database) -> None:
@@ -49,6 +59,8 @@ async def ensure_indexes(database: Database) -> None:
 
 async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> None:
     await uow.db[collection].insert_one(document, session=uow.session)
+    if collection == WORK_ORDERS and (known := uow.held.get(KNOWN_SOURCES)) is not None:
+        known["found"].add(document["source"])
 
 
 async def find_one(
@@ -68,19 +80,54 @@ async def staff_on_duty(uow: UnitOfWork, estate_id: str, *, department: str | No
                         position: str | None = None) -> list[dict[str, Any]]:
     """Who is on duty now (by department or position): a published roster where one covers the
     moment, the manual on-duty flags elsewhere (see `rosters.on_duty`)."""
-    return await duty.on_duty(uow, estate_id, department=department, position=position)
+    return _with_held_counts(uow, await duty.on_duty(uow, estate_id, department=department, position=position))
 
 
 async def workers_on_call(uow: UnitOfWork, estate_id: str, department: str) -> list[dict[str, Any]]:
     """The department's on-call staff who do its work (a manager on call is reached, not assigned)."""
-    query = {"estate_id": estate_id, "department": department, "position": WORKERS, "on_call": True,
-             "on_leave": {"$ne": True}}
-    return await uow.db[STAFF].find(query, session=uow.session).sort("_id", ASCENDING).to_list(None)
+    staff = [person for person in await _available_workers(uow, estate_id)
+             if person["department"] == department and person.get("on_call") is True]
+    return _with_held_counts(uow, [dict(person) for person in staff])
+
+
+AVAILABLE_WORKERS = "staff.available_workers"
+
+
+async def _available_workers(uow: UnitOfWork, estate_id: str) -> list[dict[str, Any]]:
+    """The estate's staff who do departments' work and are not on leave, read once per transaction
+    (a batch's orders all ask who is on call and which departments are staffed), by `_id`."""
+    held: dict[str, list[dict[str, Any]]] = uow.held.setdefault(AVAILABLE_WORKERS, {})
+    if estate_id not in held:
+        query = {"estate_id": estate_id, "position": WORKERS, "on_leave": {"$ne": True}}
+        held[estate_id] = await uow.db[STAFF].find(query, session=uow.session).sort("_id", ASCENDING).to_list(None)
+    return held[estate_id]
+
+
+OPEN_ORDERS = "staff.open_orders"
 
 
 async def count_open_order(uow: UnitOfWork, staff_id: str | None, delta: int) -> None:
-    if staff_id:
-        await uow.db[STAFF].update_one({"_id": staff_id}, {"$inc": {"open_orders": delta}}, session=uow.session)
+    """Counted in the unit of work (a batch assigns many orders to few people), written once per person."""
+    if not staff_id:
+        return
+    held: dict[str, int] = uow.held.setdefault(OPEN_ORDERS, {})
+    held[staff_id] = held.get(staff_id, 0) + delta
+    uow.before_commit(OPEN_ORDERS, lambda: _write_open_orders(uow, held))
+
+
+def _with_held_counts(uow: UnitOfWork, staff: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Staff as read, with the open orders this transaction counted but has not written yet."""
+    held: dict[str, int] = getattr(uow, "held", {}).get(OPEN_ORDERS, {})
+    for person in staff:
+        if held.get(person["_id"]):
+            person["open_orders"] = person.get("open_orders", 0) + held[person["_id"]]
+    return staff
+
+
+async def _write_open_orders(uow: UnitOfWork, held: dict[str, int]) -> None:
+    for staff_id, delta in held.items():
+        if delta:
+            await uow.db[STAFF].update_one({"_id": staff_id}, {"$inc": {"open_orders": delta}}, session=uow.session)
 
 
 async def set_staff_fields(database: Database, staff_id: str, scope: dict[str, Any], fields: dict[str, Any]):
@@ -89,17 +136,21 @@ async def set_staff_fields(database: Database, staff_id: str, scope: dict[str, A
 
 
 async def grab_mode(uow: UnitOfWork, estate_id: str, department: str) -> bool:
-    settings = await find_one(uow, DEPARTMENTS, f"{estate_id}:{department}")
-    return bool(settings and settings.get("grab_mode"))
+    return bool((await department_settings(uow, estate_id, department)).get("grab_mode"))
 
 
 async def department_settings(database: Database | UnitOfWork, estate_id: str, department: str) -> dict:
-    return await find_one(database, DEPARTMENTS, f"{estate_id}:{department}") or {}
+    document_id = f"{estate_id}:{department}"
+    found = await _department_settings.get(_key(database, document_id),
+                                           lambda: find_one(database, DEPARTMENTS, document_id))
+    return found or {}
 
 
 async def departments_with_workers(database: Database | UnitOfWork, estate_id: str, *,
                                    available_only: bool = False) -> set[str]:
     """The estate's departments that have staff doing their work (not on leave, if `available_only`)."""
+    if available_only and isinstance(database, UnitOfWork):
+        return {person["department"] for person in await _available_workers(database, estate_id)}
     query: dict[str, Any] = {"estate_id": estate_id, "position": WORKERS}
     if available_only:
         query["on_leave"] = {"$ne": True}
@@ -113,10 +164,15 @@ async def set_department(database: Database, estate_id: str, department: str, fi
     await database.db[DEPARTMENTS].update_one(
         {"_id": document_id}, {"$set": {"estate_id": estate_id, "department": department, **fields}}, upsert=True
     )
+    _department_settings.forget(_key(database, document_id))
     return await find_one(database, DEPARTMENTS, document_id)
 
 
 async def sla_policy(uow: UnitOfWork, estate_id: str) -> sla.EstatePolicy:
+    return await _sla_policies.get(_key(uow, estate_id), lambda: _load_sla_policy(uow, estate_id))
+
+
+async def _load_sla_policy(uow: UnitOfWork, estate_id: str) -> sla.EstatePolicy:
     document = await find_one(uow, SLA_POLICIES, estate_id)
     if document is None:
         return sla.DEFAULT_ESTATE_POLICY
@@ -139,6 +195,7 @@ async def sla_policy(uow: UnitOfWork, estate_id: str) -> sla.EstatePolicy:
 
 async def set_sla_policy(database: Database, estate_id: str, policy: dict[str, Any]) -> dict[str, Any]:
     await database.db[SLA_POLICIES].replace_one({"_id": estate_id}, {"estate_id": estate_id, **policy}, upsert=True)
+    _sla_policies.forget(_key(database, estate_id))
     return await find_one(database, SLA_POLICIES, estate_id)
 
 
@@ -156,13 +213,34 @@ async def find_work_order_from(uow: UnitOfWork, source: str) -> dict[str, Any] |
     return await uow.db[WORK_ORDERS].find_one({"source": source}, session=uow.session)
 
 
+KNOWN_SOURCES = "work_orders.sources"
+
+
+async def prefetch_work_order_sources(uow: UnitOfWork, sources: list[str]) -> None:
+    """Which of a batch's sources have an order already: one query (orders made in the batch are added)."""
+    found = await uow.db[WORK_ORDERS].find({"source": {"$in": sources}}, {"source": 1},
+                                           session=uow.session).to_list(None)
+    uow.held[KNOWN_SOURCES] = {"asked": set(sources), "found": {order["source"] for order in found}}
+
+
+async def has_work_order_from(uow: UnitOfWork, source: str) -> bool:
+    known = uow.held.get(KNOWN_SOURCES)
+    if known is not None and source in known["asked"]:
+        return source in known["found"]
+    return await find_work_order_from(uow, source) is not None
+
+
 async def routing_rules(uow: UnitOfWork, estate_id: str) -> tuple[RoutingRule, ...]:
-    document = await find_one(uow, ROUTING_RULES, estate_id)
-    return tuple(RoutingRule(**rule) for rule in document["rules"]) if document else ()
+    async def load() -> tuple[RoutingRule, ...]:
+        document = await find_one(uow, ROUTING_RULES, estate_id)
+        return tuple(RoutingRule(**rule) for rule in document["rules"]) if document else ()
+
+    return await _routing_rules.get(_key(uow, estate_id), load)
 
 
 async def set_routing_rules(database: Database, estate_id: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
     await database.db[ROUTING_RULES].replace_one({"_id": estate_id}, {"estate_id": estate_id, "rules": rules}, upsert=True)
+    _routing_rules.forget(_key(database, estate_id))
     return await find_one(database, ROUTING_RULES, estate_id)
 
 

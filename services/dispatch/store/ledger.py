@@ -51,15 +51,13 @@ async def append(
     details: dict[str, Any] | None = None, by: str = "system", at: datetime | None = None,
     corrects: str | None = None, source: str | None = None,
 ) -> dict[str, Any]:
-    """Append one entry to the estate's chain, inside the caller's transaction."""
-    heads = uow.db[LEDGER_HEADS]
-    await heads.update_one(
-        {"_id": estate_id},
-        {"$setOnInsert": {"estate_id": estate_id, "company_id": company_id, "sequence": 0, "hash": GENESIS_HASH,
-                          "version": 0, "unpublished": False, "published_sequence": 0}},
-        upsert=True, session=uow.session,
-    )
-    head = await heads.find_one({"_id": estate_id}, session=uow.session)
+    """Append one entry to the estate's chain, inside the caller's transaction.
+
+    The head is read once per transaction and held in the unit of work: the appends of a batch
+    (a consumer's batch, a group commit) link on in memory, their entries go in one insert, and
+    the head is written once at the commit, on the version it was read at.
+    """
+    head = await _held_head(uow, estate_id, company_id)
     now = stored_now()
     sequence = head["sequence"] + 1
     content = _json_ready({
@@ -67,21 +65,46 @@ async def append(
         "summary": summary, "details": details or {}, "corrects": corrects, "source": source,
     })
     digest = link_hash(key, content, head["hash"])
-    moved = await heads.update_one(
-        {"_id": estate_id, "version": head["version"]},
-        {"$set": {"sequence": sequence, "hash": digest, "unpublished": True, "updated_at": now},
-         "$inc": {"version": 1}},
-        session=uow.session,
-    )
-    if moved.modified_count != 1:
-        raise ChainMoved()
     entry = {
         "_id": entry_id(estate_id, sequence), "estate_id": estate_id, "company_id": company_id,
         "sequence": sequence, "kind": kind, "content": content, "previous_hash": head["hash"], "hash": digest,
         "recorded_at": now,
     }
-    await uow.db[LEDGER_ENTRIES].insert_one(entry, session=uow.session)
+    head.update(sequence=sequence, hash=digest, updated_at=now)
+    uow.add(LEDGER_ENTRIES, entry)
     return entry
+
+
+async def _held_head(uow: UnitOfWork, estate_id: str, company_id: str) -> dict[str, Any]:
+    held: dict[str, dict[str, Any]] = uow.held.setdefault(LEDGER_HEADS, {})
+    if estate_id in held:
+        return held[estate_id]
+    heads = uow.db[LEDGER_HEADS]
+    head = await heads.find_one({"_id": estate_id}, session=uow.session)
+    if head is None:  # the estate's first entry: create the head first (racing upserts are unsafe here)
+        await heads.update_one(
+            {"_id": estate_id},
+            {"$setOnInsert": {"estate_id": estate_id, "company_id": company_id, "sequence": 0,
+                              "hash": GENESIS_HASH, "version": 0, "unpublished": False, "published_sequence": 0}},
+            upsert=True, session=uow.session,
+        )
+        head = await heads.find_one({"_id": estate_id}, session=uow.session)
+    held[estate_id] = head
+    uow.before_commit(LEDGER_HEADS, lambda: _write_heads(uow, held))
+    return head
+
+
+async def _write_heads(uow: UnitOfWork, held: dict[str, dict[str, Any]]) -> None:
+    """Each moved head once, if nobody moved it since it was read (optimistic, by version)."""
+    for estate_id, head in held.items():
+        moved = await uow.db[LEDGER_HEADS].update_one(
+            {"_id": estate_id, "version": head["version"]},
+            {"$set": {"sequence": head["sequence"], "hash": head["hash"], "unpublished": True,
+                      "updated_at": head["updated_at"]}, "$inc": {"version": 1}},
+            session=uow.session,
+        )
+        if moved.modified_count != 1:
+            raise ChainMoved()
 
 
 async def head(database: Database | UnitOfWork, estate_id: str) -> dict[str, Any]:
@@ -140,11 +163,19 @@ async def claim_head_publication(uow: UnitOfWork, head_document: dict[str, Any],
 
 
 async def count_daily_figure(uow: UnitOfWork, estate_id: str, day: date, figure: str) -> None:
-    await uow.db[DAILY_FIGURES].update_one(
-        {"_id": f"{estate_id}:{day.isoformat()}"},
-        {"$inc": {figure: 1}, "$setOnInsert": {"estate_id": estate_id, "day": day.isoformat()}},
-        upsert=True, session=uow.session,
-    )
+    """Counted in the unit of work; each day's document written once per transaction."""
+    held: dict[tuple[str, str], dict[str, int]] = uow.held.setdefault(DAILY_FIGURES, {})
+    counts = held.setdefault((estate_id, day.isoformat()), {})
+    counts[figure] = counts.get(figure, 0) + 1
+    uow.before_commit(DAILY_FIGURES, lambda: _write_daily_figures(uow, held))
+
+
+async def _write_daily_figures(uow: UnitOfWork, held: dict[tuple[str, str], dict[str, int]]) -> None:
+    for (estate_id, day), counts in held.items():
+        await uow.db[DAILY_FIGURES].update_one(
+            {"_id": f"{estate_id}:{day}"}, {"$inc": counts, "$setOnInsert": {"estate_id": estate_id, "day": day}},
+            upsert=True, session=uow.session,
+        )
 
 
 async def daily_figures(database: Database, estate_id: str, day: date) -> dict[str, Any]:

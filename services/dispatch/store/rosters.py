@@ -14,6 +14,7 @@ from typing import Any
 
 from pymongo import ASCENDING
 
+from shared.cache import TtlCache
 from shared.db import Database, UnitOfWork
 from shared.envelope import utcnow
 
@@ -25,6 +26,16 @@ PUNCHES = "attendance_punches"
 ATTENDANCE_SETTINGS = "attendance_settings"
 STAFF = "staff"
 MAX_SHIFT = timedelta(hours=24)
+# Who the published rosters put on duty now, per estate: read for every work order, changed by
+# roster writes (which drop this process's copy); another replica's change is seen within the TTL.
+_rostered_now: TtlCache[tuple] = TtlCache()
+
+
+def _forget_rostered(uow: UnitOfWork, estate_id: str) -> None:
+    """Now and after the commit (a read in between would keep the old answer)."""
+    key = f"{uow.db.name}/{estate_id}"
+    _rostered_now.forget(key)
+    uow.after_commit.append(lambda: _rostered_now.forget(key))
 
 
 async def ensure_indexes(database: Database) -> None:
@@ -48,11 +59,13 @@ async def find(database: Database | UnitOfWork, collection: str, document_id: st
 
 
 async def save_roster(uow: UnitOfWork, roster: dict[str, Any]) -> None:
+    _forget_rostered(uow, roster["estate_id"])
     await uow.db[ROSTERS].replace_one({"_id": roster["_id"]}, roster, upsert=True, session=uow.session)
 
 
 async def update_roster(uow: UnitOfWork, roster: dict[str, Any], fields: dict[str, Any]) -> bool:
     """Write a change if nobody changed the roster since it was read (optimistic, by version)."""
+    _forget_rostered(uow, roster["estate_id"])
     result = await uow.db[ROSTERS].update_one(
         {"_id": roster["_id"], "version": roster["version"]}, {"$set": fields, "$inc": {"version": 1}},
         session=uow.session,
@@ -61,6 +74,8 @@ async def update_roster(uow: UnitOfWork, roster: dict[str, Any], fields: dict[st
 
 
 async def write_duty_shifts(uow: UnitOfWork, shifts: list[dict[str, Any]]) -> None:
+    for estate_id in {shift["estate_id"] for shift in shifts}:
+        _forget_rostered(uow, estate_id)
     for shift in shifts:
         await uow.db[DUTY_SHIFTS].replace_one({"_id": shift["_id"]}, shift, upsert=True, session=uow.session)
 
@@ -144,8 +159,12 @@ async def on_duty(
     supervisors, managers and duty leaders a roster does not list. Someone marked on leave is never
     on duty. Each document carries `duty_shift` (the shift, or None when the flag decides).
     """
-    at = at or utcnow()
-    members, departments, on_shift = await rostered_now(database, estate_id, at)
+    if at is None:  # now: this process's copy of the rosters' answer, at most a TTL old
+        now = utcnow()
+        members, departments, on_shift = await _rostered_now.get(
+            f"{database.db.name}/{estate_id}", lambda: rostered_now(database, estate_id, now))
+    else:
+        members, departments, on_shift = await rostered_now(database, estate_id, at)
     query: dict[str, Any] = {"estate_id": estate_id, "on_leave": {"$ne": True}}
     if department:
         query["department"] = department
