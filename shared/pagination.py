@@ -6,7 +6,7 @@ import base64
 from datetime import datetime
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import BaseModel
 from ulid import ULID
 
@@ -43,6 +43,10 @@ def page_request(
         if not after_id or encode_cursor(after_id) != cursor:
             raise InvalidInput("the cursor is not one this API gave out", field="cursor")
     return PageRequest(limit=limit, after_id=after_id)
+
+
+# The `limit` and `cursor` query parameters of every list route.
+PageQuery = Annotated[PageRequest, Depends(page_request)]
 
 
 def id_floor(moment: datetime) -> str:

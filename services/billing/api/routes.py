@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter
 
 from services.billing import store
+from services.billing.api.deps import Clerks
 from services.billing.api.schemas import BillingEstatePublic
-from shared.auth import Principal, require_roles
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["billing"])
-Clerks = Annotated[Principal, require_roles("billing_clerk", "estate_manager", "company_admin")]
 
 
 @router.get("/estates", response_model=list[BillingEstatePublic])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from services.dispatch.api.deps import LedgerWriters, Readers
 from services.dispatch.api.duty_schemas import ChainHead, LedgerEntryPublic, LedgerNoteCreate, LedgerVerification
@@ -13,7 +13,7 @@ from services.dispatch.store import ledger as store
 from shared.auth import Principal
 from shared.errors import InvalidInput, NotFound
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageRequest, encode_cursor, page_request
+from shared.pagination import Page, PageQuery, encode_cursor
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1/ledger", tags=["duty ledger"])
@@ -41,7 +41,7 @@ async def append_entry(
 
 @router.get("/entries", response_model=Page[LedgerEntryPublic])
 async def list_entries(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)],
+    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
     kind: Kind = None,
 ) -> Page[LedgerEntryPublic]:
     """Newest first."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from services.dispatch import store
 from services.dispatch.api.deps import Managers, Readers
@@ -23,9 +21,11 @@ from services.dispatch.api.schemas import (
 from services.dispatch.commands.staff import register_staff as register
 from services.dispatch.commands.staff import staff_public
 from services.dispatch.domain import sla
-from shared.errors import InvalidInput, NotFound
+from shared.auth import estate_query
+from shared.errors import InvalidInput
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.lookup import found
+from shared.pagination import Page, PageQuery, fetch_page
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["staff"])
@@ -41,18 +41,15 @@ async def register_staff(
 @router.put("/staff/{staff_id}/duty", response_model=StaffPublic)
 async def set_duty(staff_id: str, body: DutyUpdate, principal: Managers, database: DatabaseDep) -> StaffPublic:
     fields = body.model_dump(exclude_none=True)
-    staff = await store.set_staff_fields(database, staff_id, principal.estate_filter(), fields)
-    if staff is None:
-        raise NotFound("staff member")
+    staff = found(await store.set_staff_fields(database, staff_id, principal.estate_filter(), fields), "staff member")
     return staff_public(staff)
 
 
 @router.get("/staff", response_model=Page[StaffPublic])
 async def list_staff(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)]
+    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery
 ) -> Page[StaffPublic]:
-    await principal.require_estate(estate_id)
-    query = {**principal.estate_filter(), "estate_id": estate_id}
+    query = await estate_query(principal, estate_id)
     documents, next_cursor = await fetch_page(database.db[store.STAFF], query, page, newest_first=False)
     return Page(items=[staff_public(d) for d in documents], next_cursor=next_cursor)
 

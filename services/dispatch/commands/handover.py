@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,15 +30,17 @@ from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.documents import to_public
 from shared.envelope import Envelope, new_id, utcnow
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.estates import estate_time_zone, local_day
 from shared.events import HandoverAcknowledged, HandoverFiled, HandoverMissing
 from shared.local_time import local_time
+from shared.lookup import found
+from shared.periodic import PeriodicJob
+from shared.roles import SUPERVISORS
 
 log = structlog.get_logger(__name__)
 UNRETURNED_KEY_FIELDS = ("key_id", "loan_id", "label", "key_kind", "unit_id", "borrower", "purpose", "lent_at",
                          "due_back_at")
-SUPERVISORS = frozenset({"supervisor", "estate_manager", "company_admin"})
 
 
 class AlreadyHandedOver(Conflict):
@@ -153,9 +154,7 @@ async def acknowledge_handover(
     """The incoming person takes over, once, noting what did not match."""
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        handover = await store.find_handover(uow, handover_id, principal.estate_filter())
-        if handover is None:
-            raise NotFound("handover")
+        handover = found(await store.find_handover(uow, handover_id, principal.estate_filter()), "handover")
         if handover["outgoing_id"] == principal.user_id:
             raise OwnHandover("you filed this handover; the incoming person acknowledges it")
         fields = {"acknowledged_at": ledger_store.stored_now(), "incoming_id": principal.user_id,
@@ -297,16 +296,9 @@ async def watch_handovers(database: Database, settings: DispatchSettings, now: d
     return flagged
 
 
-async def run_handover_watch(database: Database, settings: DispatchSettings) -> None:
-    interval = getattr(settings, "handover_watch_interval_s", 2.0)
-    while True:
-        try:
-            await watch_handovers(database, settings)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # the database away for a moment: the next pass catches up
-            log.warning("handover watch pass failed", error=repr(error))
-        await asyncio.sleep(interval)
+run_handover_watch = PeriodicJob[DispatchSettings](
+    name="handover watch", run_pass=watch_handovers, interval_s=lambda settings: settings.handover_watch_interval_s,
+)
 
 
 # --- spot checks -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from services.dispatch.domain.positions import WORKERS
 from shared.auth import Principal
 from shared.counters import next_value
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import about, to_public
 from shared.envelope import Envelope, new_id, utcnow
 from shared.estates import estate_time_zone, local_day
 from shared.events import WorkOrderAssigned, WorkOrderCreated
@@ -155,17 +155,13 @@ async def create_work_order(
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
 
 
-def _scope(order: dict[str, Any]) -> dict[str, str]:
-    return {"subject": order["_id"], "company_id": order["company_id"], "estate_id": order["estate_id"]}
-
-
 def _emit_created(uow: UnitOfWork, order: dict[str, Any]) -> None:
     uow.emit(WorkOrderCreated(
         work_order_id=order["_id"], number=order["number"], ticket_id=order["ticket_id"],
         incident_id=order["incident_id"], queue=order["queue"],
         department=order["department"], priority=order["priority"], offered_to=order["offered_to"],
         kind=order["kind"],
-    ), **_scope(order))
+    ), **about(order))
 
 
 def emit_assigned(uow: UnitOfWork, order: dict[str, Any]) -> None:
@@ -175,4 +171,4 @@ def emit_assigned(uow: UnitOfWork, order: dict[str, Any]) -> None:
         department=order["department"], priority=order["priority"], location=order["location"],
         description=order["description"], incident_id=order.get("incident_id"),
         accept_by=(order.get("deadlines") or {}).get("accept"),
-    ), **_scope(order))
+    ), **about(order))

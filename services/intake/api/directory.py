@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request
 
+from services.intake.api.deps import DirectoryReaders, DirectoryReadersAndResidents, FrontDesk, Supervisors
 from services.intake.api.directory_schemas import (
     BuildingCreate,
     BuildingPublic,
@@ -29,32 +29,14 @@ from services.intake.api.schemas import ContactPublic
 from services.intake.commands import directory as commands
 from services.intake.domain.directory import ResidentRole, ResidentStatus, UnitKind, normalise_phone
 from services.intake.store.directory import BUILDINGS, RESIDENTS, UNITS
-from shared.auth import Principal, require_roles
+from shared.auth import estate_query
 from shared.errors import InvalidInput
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageRequest, fetch_page, page_request
-from shared.problems import problem
+from shared.limits import PayloadTooLarge
+from shared.pagination import Page, PageQuery, fetch_page
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["directory"])
-PageQuery = Annotated[PageRequest, Depends(page_request)]
-# The front desk keeps the files; dispatchers and billing clerks read them; residents read their own.
-Writers = Annotated[Principal, require_roles("agent", "supervisor", "estate_manager", "company_admin")]
-Readers = Annotated[
-    Principal,
-    require_roles("agent", "supervisor", "dispatcher", "billing_clerk", "estate_manager", "company_admin"),
-]
-ReadersAndResidents = Annotated[
-    Principal,
-    require_roles("agent", "supervisor", "dispatcher", "billing_clerk", "estate_manager", "company_admin", "resident"),
-]
-# Onboarding a whole estate is a manager's act, not an agent's.
-Importers = Annotated[Principal, require_roles("supervisor", "estate_manager", "company_admin")]
-
-
-async def _scoped(principal: Principal, estate_id: str, **filters: Any) -> dict[str, Any]:
-    await principal.require_estate(estate_id)
-    return {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v is not None}}
 
 
 # --- buildings -------------------------------------------------------------------------------
@@ -62,15 +44,16 @@ async def _scoped(principal: Principal, estate_id: str, **filters: Any) -> dict[
 
 @router.post("/estates/{estate_id}/buildings", status_code=201, response_model=BuildingPublic)
 async def register_building(
-    estate_id: str, body: BuildingCreate, principal: Writers, database: DatabaseDep,
+    estate_id: str, body: BuildingCreate, principal: FrontDesk, database: DatabaseDep,
     idempotency_key: IdempotencyKey = None,
 ) -> dict:
     return await commands.register_building(database, principal, estate_id, body, idempotency_key=idempotency_key)
 
 
 @router.get("/estates/{estate_id}/buildings", response_model=Page[BuildingPublic])
-async def list_buildings(estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery) -> Page:
-    documents, cursor = await fetch_page(database.db[BUILDINGS], await _scoped(principal, estate_id), page, newest_first=False)
+async def list_buildings(estate_id: str, principal: DirectoryReaders, database: DatabaseDep, page: PageQuery) -> Page:
+    query = await estate_query(principal, estate_id)
+    documents, cursor = await fetch_page(database.db[BUILDINGS], query, page, newest_first=False)
     return Page(items=[commands.building_public(d) for d in documents], next_cursor=cursor)
 
 
@@ -79,34 +62,34 @@ async def list_buildings(estate_id: str, principal: Readers, database: DatabaseD
 
 @router.post("/estates/{estate_id}/units", status_code=201, response_model=UnitPublic)
 async def register_unit(
-    estate_id: str, body: UnitCreate, principal: Writers, database: DatabaseDep, idempotency_key: IdempotencyKey = None,
+    estate_id: str, body: UnitCreate, principal: FrontDesk, database: DatabaseDep, idempotency_key: IdempotencyKey = None,
 ) -> dict:
     return await commands.register_unit(database, principal, estate_id, body, idempotency_key=idempotency_key)
 
 
 @router.get("/estates/{estate_id}/units", response_model=Page[UnitPublic])
 async def list_units(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
+    estate_id: str, principal: DirectoryReaders, database: DatabaseDep, page: PageQuery,
     building_id: str | None = None, kind: UnitKind | None = None,
 ) -> Page:
-    query = await _scoped(principal, estate_id, building_id=building_id, kind=kind)
+    query = await estate_query(principal, estate_id, building_id=building_id, kind=kind)
     documents, cursor = await fetch_page(database.db[UNITS], query, page, newest_first=False)
     return Page(items=[commands.unit_public(d) for d in documents], next_cursor=cursor)
 
 
 @router.get("/units/{unit_id}", response_model=UnitPublic)
-async def get_unit(unit_id: str, principal: ReadersAndResidents, database: DatabaseDep) -> UnitPublic:
+async def get_unit(unit_id: str, principal: DirectoryReadersAndResidents, database: DatabaseDep) -> UnitPublic:
     return commands.unit_public(await commands.find_unit(database, principal, unit_id))
 
 
 @router.patch("/units/{unit_id}", response_model=UnitPublic)
-async def update_unit(unit_id: str, body: UnitUpdate, principal: Writers, database: DatabaseDep) -> dict:
+async def update_unit(unit_id: str, body: UnitUpdate, principal: FrontDesk, database: DatabaseDep) -> dict:
     return await commands.update_unit(database, principal, unit_id, body)
 
 
 @router.post("/units/{unit_id}/ownership-transfer", response_model=OwnershipTransferred)
 async def transfer_ownership(
-    unit_id: str, body: OwnershipTransfer, principal: Writers, database: DatabaseDep
+    unit_id: str, body: OwnershipTransfer, principal: FrontDesk, database: DatabaseDep
 ) -> dict:
     """过户: the unit's owners leave it (kept in their history); the new owner joins it."""
     return await commands.transfer_ownership(database, principal, unit_id, body)
@@ -117,7 +100,7 @@ async def transfer_ownership(
 
 @router.post("/estates/{estate_id}/residents", status_code=201, response_model=ResidentPublic)
 async def register_resident(
-    estate_id: str, body: ResidentCreate, principal: Writers, database: DatabaseDep,
+    estate_id: str, body: ResidentCreate, principal: FrontDesk, database: DatabaseDep,
     idempotency_key: IdempotencyKey = None,
 ) -> dict:
     return await commands.register_resident(database, principal, estate_id, body, idempotency_key=idempotency_key)
@@ -134,38 +117,39 @@ def _phone_filter(phone: str | None) -> str | None:
 
 @router.get("/estates/{estate_id}/residents", response_model=Page[ResidentPublic])
 async def list_residents(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
+    estate_id: str, principal: DirectoryReaders, database: DatabaseDep, page: PageQuery,
     unit_id: str | None = None, phone: str | None = None, role: ResidentRole | None = None,
     status: ResidentStatus | None = None,
 ) -> Page:
-    query = await _scoped(principal, estate_id, unit_ids=unit_id, phones=_phone_filter(phone), role=role, status=status)
+    query = await estate_query(principal, estate_id, unit_ids=unit_id, phones=_phone_filter(phone), role=role,
+                               status=status)
     documents, cursor = await fetch_page(database.db[RESIDENTS], query, page, newest_first=False)
     return Page(items=[commands.resident_public(d) for d in documents], next_cursor=cursor)
 
 
 @router.get("/residents/{resident_id}", response_model=ResidentPublic)
-async def get_resident(resident_id: str, principal: ReadersAndResidents, database: DatabaseDep) -> ResidentPublic:
+async def get_resident(resident_id: str, principal: DirectoryReadersAndResidents, database: DatabaseDep) -> ResidentPublic:
     return commands.resident_public(await commands.find_resident(database, principal, resident_id))
 
 
 @router.patch("/residents/{resident_id}", response_model=ResidentPublic)
-async def update_resident(resident_id: str, body: ResidentUpdate, principal: Writers, database: DatabaseDep) -> dict:
+async def update_resident(resident_id: str, body: ResidentUpdate, principal: FrontDesk, database: DatabaseDep) -> dict:
     return await commands.update_resident(database, principal, resident_id, body)
 
 
 @router.put("/residents/{resident_id}/phones", response_model=ResidentPublic)
-async def change_phones(resident_id: str, body: PhonesChange, principal: Writers, database: DatabaseDep) -> dict:
+async def change_phones(resident_id: str, body: PhonesChange, principal: FrontDesk, database: DatabaseDep) -> dict:
     """The old numbers stay in the history; the caller is recognised by the new ones from now on."""
     return await commands.change_phones(database, principal, resident_id, body)
 
 
 @router.post("/residents/{resident_id}/move-in", response_model=ResidentPublic)
-async def move_in(resident_id: str, body: MoveIn, principal: Writers, database: DatabaseDep) -> dict:
+async def move_in(resident_id: str, body: MoveIn, principal: FrontDesk, database: DatabaseDep) -> dict:
     return await commands.move_in(database, principal, resident_id, body)
 
 
 @router.post("/residents/{resident_id}/move-out", response_model=ResidentPublic)
-async def move_out(resident_id: str, body: MoveOut, principal: Writers, database: DatabaseDep) -> dict:
+async def move_out(resident_id: str, body: MoveOut, principal: FrontDesk, database: DatabaseDep) -> dict:
     """Out of some units, or all: out of the last one, the file is kept and marked moved out."""
     return await commands.move_out(database, principal, resident_id, body)
 
@@ -174,13 +158,13 @@ async def move_out(resident_id: str, body: MoveOut, principal: Writers, database
 
 
 @router.get("/estates/{estate_id}/callers/{phone}", response_model=CallerPublic)
-async def recognise_caller(estate_id: str, phone: str, principal: Readers, database: DatabaseDep) -> CallerPublic:
+async def recognise_caller(estate_id: str, phone: str, principal: DirectoryReaders, database: DatabaseDep) -> CallerPublic:
     """Who is calling: the resident a number belongs to in this estate, and their units (404 if unknown)."""
     return await commands.find_caller(database, principal, estate_id, phone)
 
 
 @router.post("/contacts/{contact_id}/link-resident", response_model=ContactPublic)
-async def link_resident(contact_id: str, body: ResidentLink, principal: Writers, database: DatabaseDep) -> Any:
+async def link_resident(contact_id: str, body: ResidentLink, principal: FrontDesk, database: DatabaseDep) -> Any:
     """An unknown caller turned out to be a resident: the contact and its ticket say who from now on."""
     return await commands.link_contact(database, principal, contact_id, body)
 
@@ -209,14 +193,14 @@ async def _read_file(request: Request) -> bytes:
         elif size > 4 * commands.MAX_IMPORT_BYTES:
             break
     if size > commands.MAX_IMPORT_BYTES:
-        raise commands.PayloadTooLarge(f"an import file is at most {commands.MAX_IMPORT_BYTES // 2**20} MiB")
+        raise PayloadTooLarge(f"an import file is at most {commands.MAX_IMPORT_BYTES // 2**20} MiB")
     return b"".join(chunks)
 
 
 @router.post("/estates/{estate_id}/directory/import", status_code=201, response_model=ImportResult,
              openapi_extra=IMPORT_BODY, responses={409: {}, 413: {}, 415: {}, 422: {}})
 async def import_directory(
-    estate_id: str, request: Request, principal: Importers, database: DatabaseDep,
+    estate_id: str, request: Request, principal: Supervisors, database: DatabaseDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Buildings, units and residents of an estate from one CSV or XLSX file, all or nothing.
@@ -226,16 +210,6 @@ async def import_directory(
     """
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     content = await _read_file(request)
-    try:
-        return await commands.import_directory(
-            database, principal, estate_id, content, media_type, idempotency_key=idempotency_key
-        )
-    except commands.ImportRejected as rejected:
-        return _rejection(request, rejected)
-
-
-def _rejection(request: Request, rejected: commands.ImportRejected) -> JSONResponse:
-    return problem(
-        status=rejected.status, code=rejected.code, title=rejected.title, detail=rejected.detail, request=request,
-        errors=rejected.errors, error_count=rejected.error_count,
+    return await commands.import_directory(
+        database, principal, estate_id, content, media_type, idempotency_key=idempotency_key
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from services.intake.api.deps import FrontDesk, Supervisors
+from services.intake.api.deps import DeskReaders, FrontDesk, Supervisors
 from services.intake.api.incident_schemas import (
     IncidentCreate,
     IncidentMatches,
@@ -18,16 +18,13 @@ from services.intake.commands import incidents as commands
 from services.intake.domain.incidents import Report, Status
 from services.intake.domain.tickets import Category
 from services.intake.store import incidents as incident_store
-from shared.auth import Principal, require_roles
+from shared.auth import estate_query
 from shared.envelope import utcnow
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.pagination import Page, PageQuery, fetch_page
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["incidents"])
-Readers = Annotated[
-    Principal, require_roles("agent", "supervisor", "dispatcher", "estate_manager", "company_admin", "ops_viewer")
-]
 
 
 @router.post("/incidents", status_code=201, response_model=IncidentPublic)
@@ -40,7 +37,7 @@ async def declare_incident(
 
 @router.get("/incidents/matches", response_model=IncidentMatches)
 async def incident_matches(
-    estate_id: str, principal: Readers, database: DatabaseDep, category: Category | None = None,
+    estate_id: str, principal: DeskReaders, database: DatabaseDep, category: Category | None = None,
     subcategory: Annotated[str | None, Query(max_length=60)] = None,
     building_id: Annotated[str | None, Query(max_length=60)] = None,
     location: Annotated[str | None, Query(max_length=200)] = None,
@@ -53,23 +50,22 @@ async def incident_matches(
 
 
 @router.get("/tickets/{ticket_id}/incident-matches", response_model=IncidentMatches)
-async def ticket_incident_matches(ticket_id: str, principal: Readers, database: DatabaseDep) -> dict:
+async def ticket_incident_matches(ticket_id: str, principal: DeskReaders, database: DatabaseDep) -> dict:
     return await commands.matches_for_ticket(database, principal, ticket_id)
 
 
 @router.get("/incidents", response_model=Page[IncidentPublic])
 async def list_incidents(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)],
+    estate_id: str, principal: DeskReaders, database: DatabaseDep, page: PageQuery,
     status: Status | None = None,
 ) -> Page[IncidentPublic]:
-    await principal.require_estate(estate_id)
-    query = {**principal.estate_filter(), "estate_id": estate_id, **({"status": status} if status else {})}
+    query = await estate_query(principal, estate_id, status=status)
     documents, next_cursor = await fetch_page(database.db[incident_store.INCIDENTS], query, page)
     return Page(items=[commands.incident_public(d) for d in documents], next_cursor=next_cursor)
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentPublic)
-async def get_incident(incident_id: str, principal: Readers, database: DatabaseDep) -> IncidentPublic:
+async def get_incident(incident_id: str, principal: DeskReaders, database: DatabaseDep) -> IncidentPublic:
     return commands.incident_public(await commands.find_incident_in_scope(database, principal, incident_id))
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends
-
+from services.intake.api.deps import Patrollers, PatrolReaders, Supervisors
 from services.intake.api.patrol_schemas import (
     CheckpointRecord,
     PatrolRoundPublic,
@@ -17,33 +16,24 @@ from services.intake.commands import patrols as commands
 from services.intake.commands.desk import estate_in_scope
 from services.intake.domain.patrols import RoundStatus
 from services.intake.store import patrols as patrol_store
-from shared.auth import Principal, require_roles
+from shared.auth import estate_query
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.pagination import Page, PageQuery, fetch_page
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["patrols"])
-RoutePlanners = Annotated[Principal, require_roles("supervisor", "estate_manager", "company_admin")]
-Patrollers = Annotated[
-    Principal, require_roles("technician", "agent", "supervisor", "estate_manager", "company_admin")
-]
-Readers = Annotated[
-    Principal,
-    require_roles("technician", "agent", "supervisor", "dispatcher", "estate_manager", "company_admin", "ops_viewer"),
-]
-PageQuery = Annotated[PageRequest, Depends(page_request)]
 
 
 @router.post("/estates/{estate_id}/patrol-routes", status_code=201, response_model=PatrolRoutePublic)
 async def create_route(
-    estate_id: str, body: PatrolRouteCreate, principal: RoutePlanners, database: DatabaseDep,
+    estate_id: str, body: PatrolRouteCreate, principal: Supervisors, database: DatabaseDep,
     idempotency_key: IdempotencyKey = None,
 ) -> dict:
     return await commands.create_route(database, principal, estate_id, body, idempotency_key=idempotency_key)
 
 
 @router.get("/estates/{estate_id}/patrol-routes", response_model=Page[PatrolRoutePublic])
-async def list_routes(estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery) -> Page:
+async def list_routes(estate_id: str, principal: PatrolReaders, database: DatabaseDep, page: PageQuery) -> Page:
     await estate_in_scope(database, principal, estate_id)
     query = {**principal.estate_filter(), "estate_id": estate_id}
     documents, next_cursor = await fetch_page(database.db[patrol_store.ROUTES], query, page, newest_first=False)
@@ -59,16 +49,15 @@ async def start_round(
 
 @router.get("/patrol-rounds", response_model=Page[PatrolRoundPublic])
 async def list_rounds(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery, status: RoundStatus | None = None
+    estate_id: str, principal: PatrolReaders, database: DatabaseDep, page: PageQuery, status: RoundStatus | None = None
 ) -> Page:
-    await principal.require_estate(estate_id)
-    query = {**principal.estate_filter(), "estate_id": estate_id, **({"status": status} if status else {})}
+    query = await estate_query(principal, estate_id, status=status)
     documents, next_cursor = await fetch_page(database.db[patrol_store.ROUNDS], query, page)
     return Page(items=[commands.round_public(d) for d in documents], next_cursor=next_cursor)
 
 
 @router.get("/patrol-rounds/{patrol_round_id}", response_model=PatrolRoundPublic)
-async def get_round(patrol_round_id: str, principal: Readers, database: DatabaseDep) -> PatrolRoundPublic:
+async def get_round(patrol_round_id: str, principal: PatrolReaders, database: DatabaseDep) -> PatrolRoundPublic:
     return commands.round_public(await commands.find_round(database, principal, patrol_round_id))
 
 

@@ -5,27 +5,26 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from services.intake import commands, store
-from services.intake.api.deps import FrontDesk
+from services.intake.api.deps import CompanyAdmins, FrontDesk
 from services.intake.api.schemas import Channel, ContactCreate, ContactPublic, EstateCreate, EstatePublic
 from services.intake.commands import call_log
 from services.intake.domain import call_log as call_log_rules
-from shared.auth import CurrentPrincipal, Principal, require_roles
-from shared.errors import NotFound
+from shared.auth import CurrentPrincipal
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageRequest, page_request
+from shared.lookup import found
+from shared.pagination import Page, PageQuery
 from shared.service import DatabaseDep
 from shared.spreadsheets import XLSX_MEDIA_TYPE, download
 
 router = APIRouter(prefix="/v1", tags=["intake"])
-Admin = Annotated[Principal, require_roles("company_admin")]
 
 
 @router.post("/estates", status_code=201, response_model=EstatePublic)
 async def register_estate(
-    body: EstateCreate, principal: Admin, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+    body: EstateCreate, principal: CompanyAdmins, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
     return await commands.register_estate(database, principal, body, idempotency_key=idempotency_key)
 
@@ -45,7 +44,7 @@ async def log_contact(
 @router.get("/contacts", response_model=Page[ContactPublic], responses={200: {"content": {
     "text/csv": {}, XLSX_MEDIA_TYPE: {}}, "description": "A page of the log, or the whole log as a file"}})
 async def list_contacts(
-    estate_id: str, principal: FrontDesk, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)],
+    estate_id: str, principal: FrontDesk, database: DatabaseDep, page: PageQuery,
     day: Annotated[date | None, Query(description="The estate's local day")] = None,
     channel: Channel | None = None, agent_id: Annotated[str | None, Query(max_length=60)] = None,
     outcome: Literal["answered", "ticket_opened"] | None = None,
@@ -66,8 +65,6 @@ async def list_contacts(
 
 @router.get("/contacts/{contact_id}", response_model=ContactPublic)
 async def get_contact(contact_id: str, principal: FrontDesk, database: DatabaseDep) -> ContactPublic:
-    contact = await store.find_contact(database, contact_id, principal.estate_filter())
-    if contact is None:
-        raise NotFound("contact")
+    contact = found(await store.find_contact(database, contact_id, principal.estate_filter()), "contact")
     ticket = contact["ticket_id"] and await store.find_ticket(database, contact["ticket_id"], principal.estate_filter())
     return commands.contact_public(contact, ticket or None)

@@ -3,12 +3,12 @@
 # No `from __future__ import annotations` here: the command routes are built in a loop, and
 # FastAPI must see their annotations as objects, not as names to look up later.
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from services.intake import commands, store
-from services.intake.api.deps import FrontDesk, Supervisors
+from services.intake.api.deps import DeskReaders, FrontDesk, Reporters, Supervisors, TicketReaders
 from services.intake.api.schemas import TicketPublic
 from services.intake.api.ticket_schemas import (
     AttemptCreate,
@@ -24,23 +24,12 @@ from services.intake.api.ticket_schemas import (
 from services.intake.commands import ticket_settings
 from services.intake.domain.tickets import Category, Priority, Status
 from services.intake.store import tickets as ticket_store
-from shared.auth import Principal, require_roles
-from shared.errors import NotFound
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.lookup import found
+from shared.pagination import Page, PageQuery, fetch_page
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["tickets"])
-PageQuery = Annotated[PageRequest, Depends(page_request)]
-StaffReaders = Annotated[
-    Principal, require_roles("agent", "supervisor", "dispatcher", "estate_manager", "company_admin", "ops_viewer")
-]
-# Residents read (and create) the tickets of their own units only: see `commands.ticket_scope`.
-TicketReaders = Annotated[
-    Principal,
-    require_roles("resident", "agent", "supervisor", "dispatcher", "estate_manager", "company_admin", "ops_viewer"),
-]
-Reporters = Annotated[Principal, require_roles("resident", "agent", "supervisor", "estate_manager", "company_admin")]
 
 
 @router.post("/tickets", status_code=201, response_model=TicketPublic)
@@ -53,9 +42,7 @@ async def create_ticket(
 
 @router.get("/tickets/{ticket_id}", response_model=TicketPublic)
 async def get_ticket(ticket_id: str, principal: TicketReaders, database: DatabaseDep) -> TicketPublic:
-    ticket = await store.find_ticket(database, ticket_id, commands.ticket_scope(principal))
-    if ticket is None:
-        raise NotFound("ticket")
+    ticket = found(await store.find_ticket(database, ticket_id, commands.ticket_scope(principal)), "ticket")
     return commands.ticket_public(ticket)
 
 
@@ -102,7 +89,7 @@ for _command, _body, _summary in [
 
 
 @router.get("/estates/{estate_id}/ticket-settings", response_model=TicketSettingsPublic)
-async def get_ticket_settings(estate_id: str, principal: StaffReaders, database: DatabaseDep) -> TicketSettingsPublic:
+async def get_ticket_settings(estate_id: str, principal: DeskReaders, database: DatabaseDep) -> TicketSettingsPublic:
     return await ticket_settings.get_settings(database, principal, estate_id)
 
 
@@ -129,9 +116,9 @@ async def list_follow_ups(
 
 @router.get("/follow-ups/{follow_up_id}", response_model=FollowUpPublic)
 async def get_follow_up(follow_up_id: str, principal: TicketReaders, database: DatabaseDep) -> FollowUpPublic:
-    follow_up = await ticket_store.find_follow_up(database, follow_up_id, commands.ticket_scope(principal))
-    if follow_up is None:
-        raise NotFound("follow-up")
+    follow_up = found(
+        await ticket_store.find_follow_up(database, follow_up_id, commands.ticket_scope(principal)), "follow-up"
+    )
     return commands.follow_up_public(follow_up)
 
 

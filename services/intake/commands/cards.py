@@ -15,10 +15,11 @@ from services.intake.api.procedure_schemas import CardCreate, CardPublic
 from services.intake.store import procedures as store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import about, to_public
 from shared.envelope import new_id, utcnow
-from shared.errors import Conflict, InvalidTransition, NotFound
+from shared.errors import Conflict, InvalidTransition
 from shared.events import CardCancelled, CardIssued, CardLost
+from shared.lookup import found
 
 # command → {from: to}; a lost or cancelled card stays so (a replacement is a new card).
 CARD_TRANSITIONS = {"report-lost": {"active": "lost"}, "cancel": {"active": "cancelled", "lost": "cancelled"}}
@@ -45,7 +46,7 @@ def emit_card(uow: UnitOfWork, event: type, card: dict[str, Any]) -> None:
     uow.emit(
         event(card_id=card["_id"], kind=card["kind"], number=card["number"], unit_id=card["unit_id"],
               resident_id=card["resident_id"], procedure_id=card.get("procedure_id")),
-        subject=card["_id"], company_id=card["company_id"], estate_id=card["estate_id"],
+        **about(card),
     )
 
 
@@ -69,9 +70,7 @@ async def issue_card(database: Database, principal: Principal, request: CardCrea
 async def change_card(database: Database, principal: Principal, card_id: str, command: str, reason: str | None
                       ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        card = await store.find_card(uow, card_id, principal.estate_filter())
-        if card is None:
-            raise NotFound("card")
+        card = found(await store.find_card(uow, card_id, principal.estate_filter()), "card")
         return (await set_card_status(uow, card, command, by=principal.user_id, at=utcnow(), reason=reason)
                 ).model_dump(mode="json")
 

@@ -19,6 +19,7 @@ from services.intake.store import tickets as ticket_store
 from shared.auth import Principal
 from shared.counters import next_value
 from shared.db import Database, UnitOfWork
+from shared.documents import about
 from shared.envelope import new_id, utcnow
 from shared.errors import InvalidInput, NotFound
 from shared.estates import local_day
@@ -189,5 +190,5 @@ def _emit_ticket_opened(uow: UnitOfWork, ticket: dict[str, Any]) -> None:
             major=ticket["major"], building_id=ticket["building_id"],
             first_contact_resolution=ticket["first_contact_resolution"], incident_id=ticket.get("incident_id"),
         ),
-        subject=ticket["_id"], company_id=ticket["company_id"], estate_id=ticket["estate_id"],
+        **about(ticket),
     )

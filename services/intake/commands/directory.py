@@ -45,9 +45,9 @@ from services.intake.store import tickets as ticket_store
 from services.intake.store.directory import BUILDINGS, RESIDENTS, UNITS
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import about, to_public
 from shared.envelope import new_id, utcnow
-from shared.errors import Conflict, DomainError, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound, UnsupportedMediaType
 from shared.events import (
     DirectoryImported,
     ResidentMovedOut,
@@ -57,6 +57,8 @@ from shared.events import (
     UnitUpdated,
 )
 from shared.idempotency import create_once
+from shared.limits import PayloadTooLarge
+from shared.lookup import found
 
 log = structlog.get_logger(__name__)
 CSV_MEDIA_TYPE = "text/csv"
@@ -74,18 +76,11 @@ class ImportRejected(InvalidInput):
     code, title = "import_rejected", "The file has lines with errors; nothing was imported"
 
     def __init__(self, detail: str, errors: list[dict[str, Any]], error_count: int, status: int = 422) -> None:
-        super().__init__(detail)
+        # `shared.problems` answers them as the problem's `errors` and `error_count`.
+        super().__init__(detail, errors=errors, error_count=error_count)
         self.status = status
         self.errors = errors
         self.error_count = error_count
-
-
-class PayloadTooLarge(DomainError):
-    status, code, title = 413, "payload_too_large", "The request body or file is too large"
-
-
-class UnsupportedMediaType(DomainError):
-    status, code, title = 415, "unsupported_media_type", "This content type is not accepted here"
 
 
 # --- public views ------------------------------------------------------------------------
@@ -164,9 +159,9 @@ async def register_unit(
     database: Database, principal: Principal, estate_id: str, request: UnitCreate, *, idempotency_key: str | None
 ) -> dict[str, Any]:
     estate = await intake.find_estate_in_scope(database, principal, estate_id)
-    building = await directory_store.find(database, BUILDINGS, request.building_id, {"estate_id": estate_id})
-    if building is None:
-        raise NotFound("building")
+    building = found(
+        await directory_store.find(database, BUILDINGS, request.building_id, {"estate_id": estate_id}), "building"
+    )
     unit = _new_unit(estate, building, request.number, request.floor, request.area_m2, request.kind, utcnow())
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
@@ -269,7 +264,7 @@ async def _apply(
         raise Conflict("the resident's file changed meanwhile; read it again")
     updated = {**resident, **change.fields, "history": [*resident["history"], change.entry],
                "version": resident["version"] + 1}
-    scope = {"subject": resident["_id"], "company_id": resident["company_id"], "estate_id": resident["estate_id"]}
+    scope = about(resident)
     if change.moved_out:
         uow.emit(ResidentMovedOut(resident_id=resident["_id"], unit_ids=change.entry["unit_ids"],
                                   moved_out_on=date.fromisoformat(change.fields["moved_out_on"]),
@@ -361,8 +356,7 @@ async def transfer_ownership(
         if request.new_owner is not None:  # registered as the unit's owner, with the transfer in their history
             owner = {**new_owner, **joining.fields, "history": [*new_owner["history"], joining.entry]}
             await store.insert(uow, RESIDENTS, owner)
-            uow.emit(_registered_event(owner), subject=owner["_id"], company_id=owner["company_id"],
-                     estate_id=owner["estate_id"])
+            uow.emit(_registered_event(owner), **about(owner))
         else:
             owner = await _apply(uow, new_owner, joining)
         entry = {"change": "ownership_transferred", "on": request.transferred_on.isoformat(),
@@ -412,18 +406,14 @@ async def find_caller(database: Database, principal: Principal, estate_id: str, 
         normalised = rules.normalise_phone(phone)
     except ValueError as error:
         raise InvalidInput(str(error), field="phone") from error
-    resident = await recognise_caller(database, estate_id, normalised)
-    if resident is None:
-        raise NotFound("resident")
+    resident = found(await recognise_caller(database, estate_id, normalised), "resident")
     units = await directory_store.find_many(database, UNITS, resident["unit_ids"], {"estate_id": estate_id})
     return CallerPublic(phone=normalised, resident=resident_public(resident), units=[unit_public(u) for u in units])
 
 
 async def link_contact(database: Database, principal: Principal, contact_id: str, request: ResidentLink) -> Any:
     """An unknown caller turned out to be a resident: the contact (and its ticket) now say who."""
-    contact = await store.find_contact(database, contact_id, principal.estate_filter())
-    if contact is None:
-        raise NotFound("contact")
+    contact = found(await store.find_contact(database, contact_id, principal.estate_filter()), "contact")
     resident = await directory_store.find(database, RESIDENTS, request.resident_id, {"estate_id": contact["estate_id"]})
     if resident is None:
         raise NotFound("resident", field="resident_id")

@@ -12,6 +12,7 @@ from shared.envelope import utcnow
 from shared.errors import Conflict, NotFound
 from shared.events import EstateRegistered
 from shared.idempotency import create_once
+from shared.lookup import found
 
 ESTATE_DETAILS = ("address", "hotline_number", "business_hours")
 
@@ -53,7 +54,5 @@ async def find_estate_in_scope(
     """The estate, or 404 outside the caller's scope. `cached`: for the hot path, which needs only
     what never changes (company, time zone)."""
     await principal.require_estate(estate_id)  # in scope, and of the caller's company
-    estate = await (store.find_estate_cached if cached else store.find_estate)(database, estate_id)
-    if estate is None:
-        raise NotFound("estate")
+    estate = found(await (store.find_estate_cached if cached else store.find_estate)(database, estate_id), "estate")
     return estate

@@ -28,21 +28,18 @@ from services.intake.domain import keys as rules
 from services.intake.store import keys as store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import about, to_public
 from shared.envelope import new_id, utcnow
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput
 from shared.estates import estate_time_zone
 from shared.events import KeyLent, KeyReturned, LostItemClaimed, LostItemDisposed, LostItemRegistered
 from shared.idempotency import create_once
 from shared.logging import mask_name
+from shared.lookup import found
 
 log = structlog.get_logger(__name__)
 # A clock a little ahead of ours is not "found in the future".
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-def _where(document: dict[str, Any]) -> dict[str, str]:
-    return {"subject": document["_id"], "company_id": document["company_id"], "estate_id": document["estate_id"]}
 
 
 async def register_key(
@@ -82,7 +79,7 @@ async def lend_key(database: Database, principal: Principal, key_id: str, reques
         uow.emit(KeyLent(key_id=key["_id"], loan_id=loan["_id"], label=key["label"], key_kind=key["kind"],
                          unit_id=key.get("unit_id"), borrower=request.borrower, purpose=request.purpose,
                          witnessed_by=request.witnessed_by, lent_at=now, due_back_at=request.due_back_at),
-                 **_where(loan))
+                 **about(loan))
         return to_public(KeyLoanPublic, loan).model_dump(mode="json")
 
     return await database.transaction(work)
@@ -103,16 +100,14 @@ async def return_key(database: Database, principal: Principal, key_id: str, requ
         uow.emit(KeyReturned(key_id=key["_id"], loan_id=loan["_id"], label=key["label"],
                              returned_by=request.returned_by, witnessed_by=request.witnessed_by,
                              lent_at=loan["lent_at"], returned_at=now),
-                 **_where(loan))
+                 **about(loan))
         return to_public(KeyLoanPublic, {**loan, **returned}).model_dump(mode="json")
 
     return await database.transaction(work)
 
 
 async def _key(uow: UnitOfWork, principal: Principal, key_id: str) -> dict[str, Any]:
-    key = await store.find(uow, store.KEYS, key_id, principal.estate_filter())
-    if key is None:
-        raise NotFound("key")
+    key = found(await store.find(uow, store.KEYS, key_id, principal.estate_filter()), "key")
     return key
 
 
@@ -134,7 +129,7 @@ async def register_lost_item(
         await store.insert(uow, store.LOST_ITEMS, item)
         uow.emit(LostItemRegistered(item_id=item["_id"], description=item["description"],
                                     found_where=item["found_where"], found_at=item["found_at"],
-                                    keep_until=item["keep_until"]), **_where(item))
+                                    keep_until=item["keep_until"]), **about(item))
         return to_public(LostItemPublic, item).model_dump(mode="json")
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
@@ -155,7 +150,7 @@ async def claim_lost_item(database: Database, principal: Principal, item_id: str
                                      {"status": "claimed", "claim": claim}):
             raise Conflict("the item was claimed or disposed of at the same moment")
         uow.emit(LostItemClaimed(item_id=item["_id"], claimed_at=now, id_document_type=request.id_document_type),
-                 **_where(item))
+                 **about(item))
         return to_public(LostItemPublic, {**item, "status": "claimed", "claim": claim}).model_dump(mode="json")
 
     answer = await database.transaction(work)
@@ -173,16 +168,14 @@ async def dispose_lost_item(database: Database, principal: Principal, item_id: s
         if not await store.change_if(uow, store.LOST_ITEMS, item["_id"], {"status": "held"},
                                      {"status": "disposed", "disposal": disposal}):
             raise Conflict("the item was claimed or disposed of at the same moment")
-        uow.emit(LostItemDisposed(item_id=item["_id"], disposed_at=now, method=request.method), **_where(item))
+        uow.emit(LostItemDisposed(item_id=item["_id"], disposed_at=now, method=request.method), **about(item))
         return to_public(LostItemPublic, {**item, "status": "disposed", "disposal": disposal}).model_dump(mode="json")
 
     return await database.transaction(work)
 
 
 async def _lost_item(uow: UnitOfWork, principal: Principal, item_id: str) -> dict[str, Any]:
-    item = await store.find(uow, store.LOST_ITEMS, item_id, principal.estate_filter())
-    if item is None:
-        raise NotFound("lost item")
+    item = found(await store.find(uow, store.LOST_ITEMS, item_id, principal.estate_filter()), "lost item")
     return item
 
 

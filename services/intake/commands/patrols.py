@@ -13,20 +13,20 @@ from services.intake.api.patrol_schemas import (
 )
 from services.intake.api.schemas import ContactCreate, TicketRequest
 from services.intake.commands import log_contact
-from services.intake.commands.desk import estate_in_scope, event_scope
+from services.intake.commands.desk import estate_in_scope
 from services.intake.domain import patrols as rules
 from services.intake.domain import ticket_settings as catalog
 from services.intake.store import patrols as patrol_store
 from services.intake.store import tickets as ticket_store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import about, to_public
 from shared.envelope import new_id, utcnow
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden
 from shared.events import PatrolCompleted
 from shared.idempotency import create_once
-
-SUPERVISING = frozenset({"supervisor", "estate_manager", "company_admin"})
+from shared.lookup import found
+from shared.roles import SUPERVISORS
 
 
 def route_public(document: dict[str, Any]) -> PatrolRoutePublic:
@@ -67,9 +67,10 @@ async def create_route(
 async def start_round(
     database: Database, principal: Principal, request: PatrolRoundStart, *, idempotency_key: str | None
 ) -> dict[str, Any]:
-    route = await patrol_store.find(database, patrol_store.ROUTES, request.route_id, principal.estate_filter())
-    if route is None:
-        raise NotFound("patrol route")
+    route = found(
+        await patrol_store.find(database, patrol_store.ROUTES, request.route_id, principal.estate_filter()),
+        "patrol route",
+    )
     document = {"_id": new_id(), "estate_id": route["estate_id"], "company_id": route["company_id"],
                 "route_id": route["_id"], "route_name": route["name"], "checkpoints": route["checkpoints"],
                 "status": "in_progress", "patrolled_by": principal.user_id, "started_at": utcnow(),
@@ -83,20 +84,19 @@ async def start_round(
 
 
 async def find_round(database: Database | UnitOfWork, principal: Principal, round_id: str) -> dict[str, Any]:
-    found = await patrol_store.find(database, patrol_store.ROUNDS, round_id, principal.estate_filter())
-    if found is None:
-        raise NotFound("patrol round")
-    return found
+    return found(
+        await patrol_store.find(database, patrol_store.ROUNDS, round_id, principal.estate_filter()), "patrol round"
+    )
 
 
 def _check_patroller(principal: Principal, patrol_round: dict[str, Any]) -> None:
-    if principal.user_id != patrol_round["patrolled_by"] and not SUPERVISING.intersection(principal.roles):
+    if principal.user_id != patrol_round["patrolled_by"] and not SUPERVISORS.intersection(principal.roles):
         raise Forbidden("only the patroller of this round or a supervisor may record it")
 
 
 async def patroller_check(request: Any, principal: Principal) -> None:
     """The round's patroller or a supervisor, checked before the checkpoint's body is read (and again after)."""
-    if SUPERVISING.intersection(principal.roles):
+    if SUPERVISORS.intersection(principal.roles):
         return
     database = request.app.state.runtime.database
     _check_patroller(principal, await find_round(database, principal, request.path_params["patrol_round_id"]))
@@ -161,7 +161,7 @@ async def complete_round(database: Database, principal: Principal, round_id: str
             patrolled_by=done["patrolled_by"], started_at=done["started_at"], completed_at=now,
             passed=rules.passed(codes, done["results"]), missed=public.missed, defects=public.defects,
             ticket_ids=public.ticket_ids,
-        ), **event_scope(done))
+        ), **about(done))
         return public.model_dump(mode="json")
 
     return await database.transaction(work)

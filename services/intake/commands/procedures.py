@@ -21,12 +21,13 @@ from services.intake.store import procedures as store
 from shared.auth import Principal
 from shared.counters import next_value
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import about, to_public
 from shared.envelope import new_id, utcnow
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput
 from shared.estates import estate_time_zone, local_day
 from shared.events import ProcedureOpened
 from shared.idempotency import create_once
+from shared.lookup import found
 from shared.money import fen_to_text
 
 # The application details each kind carries, in the field of that name (and no other kind does).
@@ -92,7 +93,7 @@ async def open_procedure(
             "history": [{"at": now, "by": principal.user_id, "action": "open", "from": None, "to": "draft"}],
         }
         await store.insert(uow, store.PROCEDURES, case)
-        uow.emit(ProcedureOpened(**actions.facts(case, principal), opened_at=now), **actions.scope(case))
+        uow.emit(ProcedureOpened(**actions.facts(case, principal), opened_at=now), **about(case))
         return procedure_public(case).model_dump(mode="json")
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
@@ -140,10 +141,8 @@ def caller_check(action: str):
     async def check(request: Any, principal: Principal) -> None:
         if action not in ("approve", "reject"):
             return
-        case = await store.find_procedure(request.app.state.runtime.database, request.path_params["procedure_id"],
-                                          principal.estate_filter())
-        if case is None:
-            raise NotFound("procedure")
+        case = found(await store.find_procedure(request.app.state.runtime.database, request.path_params["procedure_id"],
+                                          principal.estate_filter()), "procedure")
         rules.check_role(case["kind"], action, principal.roles)
 
     return check
@@ -152,9 +151,7 @@ def caller_check(action: str):
 async def _checked(
     database: Database | UnitOfWork, principal: Principal, procedure_id: str, action: str, request: Any
 ) -> dict[str, Any]:
-    case = await store.find_procedure(database, procedure_id, principal.estate_filter())
-    if case is None:
-        raise NotFound("procedure")
+    case = found(await store.find_procedure(database, procedure_id, principal.estate_filter()), "procedure")
     rules.check_role(case["kind"], action, principal.roles)
     rules.next_status(case["kind"], case["status"], action, passed=getattr(request, "passed", True))
     return case

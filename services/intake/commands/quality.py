@@ -14,16 +14,17 @@ from services.intake.api.quality_schemas import (
     SampleCreate,
     SamplePublic,
 )
-from services.intake.commands.desk import estate_in_scope, event_scope
+from services.intake.commands.desk import estate_in_scope
 from services.intake.domain import quality as rules
 from services.intake.store import quality as quality_store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import about, to_public
 from shared.envelope import new_id, utcnow
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict
 from shared.events import QualityCheckRecorded
 from shared.idempotency import create_once
+from shared.lookup import found
 
 
 def sample_public(document: dict[str, Any]) -> SamplePublic:
@@ -61,9 +62,10 @@ async def draw_sample(
 
 
 async def find_sample(database: Database, principal: Principal, sample_id: str) -> dict[str, Any]:
-    sample = await quality_store.find(database, quality_store.SAMPLES, sample_id, principal.estate_filter())
-    if sample is None:
-        raise NotFound("quality sample")
+    sample = found(
+        await quality_store.find(database, quality_store.SAMPLES, sample_id, principal.estate_filter()),
+        "quality sample",
+    )
     return sample
 
 
@@ -71,9 +73,7 @@ async def record_check(
     database: Database, principal: Principal, request: QualityCheckCreate, *, idempotency_key: str | None
 ) -> dict[str, Any]:
     """Review one contact against the checklist; the score counts in its agent's month."""
-    contact = await store.find_contact(database, request.contact_id, principal.estate_filter())
-    if contact is None:
-        raise NotFound("contact")
+    contact = found(await store.find_contact(database, request.contact_id, principal.estate_filter()), "contact")
     estate = await estate_in_scope(database, principal, contact["estate_id"])
     checklist = rules.with_logged_facts(request.checklist.model_dump(exclude_unset=True),
                                         contact.get("answered_within_15s"))
@@ -95,7 +95,7 @@ async def record_check(
             check_id=document["_id"], contact_id=document["contact_id"], agent_id=document["agent_id"],
             reviewer_id=principal.user_id, score=document["score"], month=document["month"],
             failed_items=document["failed_items"],
-        ), **event_scope(document))
+        ), **about(document))
         return check_public(document).model_dump(mode="json")
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work,

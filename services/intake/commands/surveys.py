@@ -16,17 +16,18 @@ from services.intake.api.survey_schemas import (
     SurveyScores,
 )
 from services.intake.commands import log_contact
-from services.intake.commands.desk import estate_in_scope, event_scope
+from services.intake.commands.desk import estate_in_scope
 from services.intake.commands.tickets import is_resident
 from services.intake.domain import surveys as rules
 from services.intake.store import surveys as survey_store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import about, to_public
 from shared.envelope import new_id, utcnow
 from shared.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from shared.events import SurveyAnswered, SurveyClosed, SurveyPublished
 from shared.idempotency import create_once
+from shared.lookup import found
 
 
 def survey_public(document: dict[str, Any]) -> SurveyPublic:
@@ -47,9 +48,9 @@ def _area_of(survey: dict[str, Any]) -> dict[str, str]:
 
 
 async def find_survey(database: Database | UnitOfWork, principal: Principal, survey_id: str) -> dict[str, Any]:
-    survey = await survey_store.find(database, survey_store.SURVEYS, survey_id, principal.estate_filter())
-    if survey is None:
-        raise NotFound("survey")
+    survey = found(
+        await survey_store.find(database, survey_store.SURVEYS, survey_id, principal.estate_filter()), "survey"
+    )
     return survey
 
 
@@ -83,7 +84,7 @@ async def publish_survey(database: Database, principal: Principal, survey_id: st
             raise Conflict("the survey changed at the same moment; read it again")
         uow.emit(SurveyPublished(survey_id=survey_id, title=survey["title"], audience=request.audience,
                                  sample_size=request.sample_size, areas=_areas(survey), published_at=now),
-                 **event_scope(survey))
+                 **about(survey))
         return survey_public({**survey, **fields}).model_dump(mode="json")
 
     return await database.transaction(work)
@@ -99,7 +100,7 @@ async def close_survey(database: Database, principal: Principal, survey_id: str)
         final = rules.results(survey["tally"], _areas(survey))
         uow.emit(SurveyClosed(survey_id=survey_id, title=survey["title"], respondents=survey["respondents"],
                               averages={area: r.average for area, r in final.items()}, closed_at=now),
-                 **event_scope(survey))
+                 **about(survey))
         return survey_public({**survey, "status": "closed", "closed_at": now}).model_dump(mode="json")
 
     return await database.transaction(work)
@@ -141,7 +142,7 @@ async def answer_survey(database: Database, principal: Principal, survey_id: str
             raise InvalidTransition("the survey closed at the same moment")
         uow.emit(SurveyAnswered(survey_id=survey_id, answer_id=answer["_id"], respondent_id=respondent_id,
                                 channel=channel, scores_by_area=rules.averages_by_area(area_of, request.scores),
-                                low_scores=answer["low_scores"]), **event_scope(answer))
+                                low_scores=answer["low_scores"]), **about(answer))
         return answer_public(answer).model_dump(mode="json")
 
     return await create_once(database=database, principal=principal, key=None, body=request, work=work,
@@ -167,9 +168,9 @@ async def survey_results(database: Database, principal: Principal, survey_id: st
 async def open_ticket_for_answer(database: Database, principal: Principal, survey_id: str, answer_id: str) -> dict:
     """A low score with a comment becomes a complaint ticket (once: a retry finds the same ticket)."""
     survey = await find_survey(database, principal, survey_id)
-    answer = await survey_store.find(database, survey_store.ANSWERS, answer_id, {"survey_id": survey_id})
-    if answer is None:
-        raise NotFound("survey answer")
+    answer = found(
+        await survey_store.find(database, survey_store.ANSWERS, answer_id, {"survey_id": survey_id}), "survey answer"
+    )
     if answer["ticket_id"]:
         return answer_public(answer).model_dump(mode="json")
     if not answer["follow_up_suggested"]:

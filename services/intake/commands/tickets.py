@@ -14,9 +14,10 @@ from services.intake.store import tickets as ticket_store
 from shared import events
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import about, to_public
 from shared.envelope import Envelope, new_id, utcnow
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput
+from shared.lookup import found
 
 EVENTS = {
     "start": events.TicketUpdated, "resolve": events.TicketResolved, "follow_up": events.TicketFollowedUp,
@@ -56,14 +57,12 @@ def ticket_scope(principal: Principal) -> dict[str, Any]:
 
 
 async def find_ticket_in_scope(database: Database | UnitOfWork, principal: Principal, ticket_id: str) -> dict:
-    ticket = await store.find_ticket(database, ticket_id, ticket_scope(principal))
-    if ticket is None:
-        raise NotFound("ticket")
+    ticket = found(await store.find_ticket(database, ticket_id, ticket_scope(principal)), "ticket")
     return ticket
 
 
 def _emit(uow: UnitOfWork, payload: Any, ticket: dict[str, Any]) -> None:
-    uow.emit(payload, subject=ticket["_id"], company_id=ticket["company_id"], estate_id=ticket["estate_id"])
+    uow.emit(payload, **about(ticket))
 
 
 async def apply_command(

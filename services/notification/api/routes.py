@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from services.notification import commands, store
+from services.notification.api.deps import ESTATE_READERS, Readers
 from services.notification.api.schemas import MessagePublic
-from shared.auth import Principal, require_roles
-from shared.errors import Forbidden, NotFound
-from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.auth import Principal
+from shared.errors import Forbidden
+from shared.lookup import found
+from shared.pagination import Page, PageQuery, fetch_page
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["notification"])
-Readers = Annotated[
-    Principal,
-    require_roles("agent", "supervisor", "dispatcher", "technician", "estate_manager", "company_admin"),
-]
-
-
-# Supervisors and managers read every message of their estates; other staff their own only.
-ESTATE_READERS = frozenset({"supervisor", "estate_manager", "company_admin"})
 
 
 def _scope(principal: Principal) -> dict:
@@ -33,7 +25,7 @@ def _scope(principal: Principal) -> dict:
 
 @router.get("/messages", response_model=Page[MessagePublic])
 async def list_messages(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)],
+    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
     recipient_id: str | None = None,
 ) -> Page[MessagePublic]:
     await principal.require_estate(estate_id)
@@ -46,7 +38,5 @@ async def list_messages(
 
 @router.get("/messages/{message_id}", response_model=MessagePublic)
 async def get_message(message_id: str, principal: Readers, database: DatabaseDep) -> MessagePublic:
-    message = await store.find_message(database, message_id, _scope(principal))
-    if message is None:
-        raise NotFound("message")
+    message = found(await store.find_message(database, message_id, _scope(principal)), "message")
     return commands.message_public(message)
