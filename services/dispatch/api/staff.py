@@ -18,6 +18,7 @@ from services.dispatch.api.schemas import (
     StaffCreate,
     StaffPublic,
 )
+from services.dispatch.commands import estate_settings
 from services.dispatch.commands.staff import register_staff as register
 from services.dispatch.commands.staff import staff_public
 from services.dispatch.domain import sla
@@ -73,15 +74,9 @@ async def set_sla_policy(
     estate_id: str, body: SlaPolicyUpdate, principal: Managers, database: DatabaseDep
 ) -> SlaPolicyPublic:
     """Applies to work orders created from now on; each order keeps the deadlines it was given."""
-    await principal.require_estate(estate_id)
-    if set(body.priorities) != {"P1", "P2", "P3", "P4"}:
-        raise InvalidInput("give limits for each of P1, P2, P3 and P4", field="priorities")
-    for priority, limits in body.priorities.items():
-        if not limits.accept <= limits.arrive <= limits.complete:
-            raise InvalidInput("accept ≤ arrive ≤ complete", field=f"priorities.{priority}")
-    if body.clock == "business_hours" and body.opens >= body.closes:
-        raise InvalidInput("business hours must open before they close", field="closes")
-    return _policy_public(await store.set_sla_policy(database, estate_id, body.model_dump(mode="json")))
+    policy = await estate_settings.set_sla_policy(database, principal, estate_id=estate_id,
+                                                  policy=body.model_dump(mode="json"))
+    return _policy_public(policy)
 
 
 @router.get("/estates/{estate_id}/sla-policy", response_model=SlaPolicyPublic)

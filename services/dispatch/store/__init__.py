@@ -137,9 +137,10 @@ async def sla_policy(uow: UnitOfWork, estate_id: str) -> sla.EstatePolicy:
     )
 
 
-async def set_sla_policy(database: Database, estate_id: str, policy: dict[str, Any]) -> dict[str, Any]:
-    await database.db[SLA_POLICIES].replace_one({"_id": estate_id}, {"estate_id": estate_id, **policy}, upsert=True)
-    return await find_one(database, SLA_POLICIES, estate_id)
+async def set_sla_policy(uow: UnitOfWork, estate_id: str, policy: dict[str, Any]) -> dict[str, Any]:
+    await uow.db[SLA_POLICIES].replace_one({"_id": estate_id}, {"estate_id": estate_id, **policy}, upsert=True,
+                                           session=uow.session)
+    return await find_one(uow, SLA_POLICIES, estate_id)
 
 
 # --- work orders -----------------------------------------------------------------------

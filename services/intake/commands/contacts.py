@@ -43,20 +43,14 @@ def _new_ticket(
     ticket = request.ticket
     proposed = priorities.propose_priority(ticket.category, f"{request.summary} {ticket.description}",
                                            settings.priority_rules)
-    priority = ticket.priority or proposed
-    return {
-        "_id": new_id(), "estate_id": estate["_id"], "company_id": estate["company_id"],
-        "category": ticket.category, "subcategory": ticket.subcategory, "priority": priority,
-        "proposed_priority": proposed, "scope": ticket.scope, "location": ticket.location,
-        "building_id": ticket.building_id, "unit_id": request.unit_id, "resident_id": request.resident_id,
-        "caller_phone": request.caller_phone, "description": ticket.description, "channel": request.channel,
-        "contact_id": contact_id, "status": "open", "opened_at": now, "fields": extra_fields,
-        "promised_reply_at": ticket.promised_reply_at or rules.promised_reply_at(priority, now),
-        "promised_reply_by_agent": ticket.promised_reply_at is not None,
-        "work_order_id": None, "major": False, "first_contact_resolution": False, "reopen_count": 0,
-        "complaint": None, "follow_up": None, "version": 1,
-        "history": [{"at": now, "status": "open", "action": "open", "by": by}],
-    }
+    return rules.new_ticket(
+        ticket_id=new_id(), estate_id=estate["_id"], company_id=estate["company_id"], contact_id=contact_id,
+        channel=request.channel, caller_phone=request.caller_phone, unit_id=request.unit_id,
+        resident_id=request.resident_id, category=ticket.category, subcategory=ticket.subcategory,
+        scope=ticket.scope, location=ticket.location, building_id=ticket.building_id,
+        description=ticket.description, priority=ticket.priority, proposed_priority=proposed,
+        agent_promised_reply_at=ticket.promised_reply_at, fields=extra_fields, by=by, now=now,
+    )
 
 
 async def _judge_complaint(uow: UnitOfWork, ticket: dict[str, Any], *, flagged: bool, now: datetime) -> None:
