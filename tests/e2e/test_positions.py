@@ -21,9 +21,10 @@ def new_company(stack) -> tuple[str, Api]:
                            estates="*")
 
 
-def new_estate(admin: Api) -> str:
+def new_estate(admin: Api, company_id: str) -> str:
     estate_id = new_estate_id()
     assert admin.post("intake", "/v1/estates", json={"estate_id": estate_id, "name": f"小区 {estate_id}"}).status_code == 201
+    admin.stack.wait_for_estate(estate_id, company_id=company_id)  # dispatch learns of it from intake's event
     assert admin.call("PUT", "dispatch", f"/v1/estates/{estate_id}/sla-policy", json=FAST).status_code == 200
     return estate_id
 
@@ -41,7 +42,7 @@ def steps_of(api: Api, estate_id: str, order_id: str) -> list[dict]:
 
 def test_the_ladder_reaches_each_position_on_duty_on_call_or_by_phone_and_only_workers_are_assigned(stack):
     company_id, admin = new_company(stack)
-    estate_id, other_estate = new_estate(admin), new_estate(admin)
+    estate_id, other_estate = new_estate(admin, company_id), new_estate(admin, company_id)
     # An engineering supervisor on duty with no orders, sorting first: under the old rule he got the work.
     register(admin, estate_id=estate_id, staff_id=f"{estate_id}-a-sup", name="陈主管", department="engineering",
              position="supervisor", on_duty=True)
@@ -93,7 +94,7 @@ def test_the_ladder_reaches_each_position_on_duty_on_call_or_by_phone_and_only_w
 
 def test_company_positions_are_registered_without_an_estate_by_company_wide_callers(stack):
     company_id, admin = new_company(stack)
-    estate_id = new_estate(admin)
+    estate_id = new_estate(admin, company_id)
     response = admin.post("dispatch", "/v1/staff", json={"estate_id": estate_id, "name": "吴总",
                                                           "department": "customer_service", "position": "duty_leader"})
     assert response.status_code == 422 and response.json()["field"] == "estate_id"
