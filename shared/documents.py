@@ -3,6 +3,7 @@ event about one says it is about."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -18,3 +19,16 @@ def to_public(model: type[M], document: dict[str, Any]) -> M:
 def about(document: dict[str, Any]) -> dict[str, str]:
     """The `uow.emit` keywords of an event about a stored document of an estate."""
     return {"subject": document["_id"], "company_id": document["company_id"], "estate_id": document["estate_id"]}
+
+
+# How a route answers with a document (its public model as JSON). A command that is done once per
+# Idempotency-Key is given it, so that the answer kept for a retry is the one the route gave.
+Presenter = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def presenter(view: type[BaseModel] | Callable[[dict[str, Any]], BaseModel]) -> Presenter:
+    """The presenter of a public model (its fields from the document) or of a view function."""
+    if isinstance(view, type) and issubclass(view, BaseModel):
+        model = view
+        return lambda document: to_public(model, document).model_dump(mode="json")
+    return lambda document: view(document).model_dump(mode="json")

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.dispatch.api.deps import LedgerWriters, Readers
-from services.dispatch.api.duty_schemas import ChainHead, LedgerEntryPublic, LedgerNoteCreate, LedgerVerification
+from services.dispatch.api.ledger_schemas import ChainHead, LedgerEntryPublic, LedgerVerification
 from services.dispatch.commands import ledger as commands
+from services.dispatch.commands.inputs.ledger import LedgerNoteCreate
 from services.dispatch.store import ledger as store
 from shared.auth import Principal
 from shared.errors import InvalidInput, NotFound

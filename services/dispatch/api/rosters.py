@@ -8,30 +8,32 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from services.dispatch.api.deps import Managers, Readers, Staff, Supervisors
-from services.dispatch.api.roster_schemas import (
-    AttendanceSettings,
+from services.dispatch.api.rosters_schemas import (
     AttendanceSettingsPublic,
+    OnDutyPublic,
+    PunchPublic,
+    RosterChangePublic,
+    RosterPublic,
+    ShiftTemplatesPublic,
+)
+from services.dispatch.commands import attendance, roster_changes, rosters
+from services.dispatch.commands.inputs.rosters import (
+    AttendanceSettings,
     CellEdit,
     ClockRequest,
     Month,
-    OnDutyPublic,
-    PunchPublic,
     RefuseRequest,
     RosterChangeCreate,
-    RosterChangePublic,
     RosterGenerate,
-    RosterPublic,
     ShiftTemplates,
-    ShiftTemplatesPublic,
 )
-from services.dispatch.api.schemas import Department
-from services.dispatch.commands import attendance, rosters
+from services.dispatch.commands.inputs.work_orders import Department
 from services.dispatch.domain import attendance as sheets
 from services.dispatch.store import rosters as duty
 from shared.auth import estate_query
 from shared.documents import to_public
 from shared.errors import InvalidInput
-from shared.pagination import Page, PageQuery, fetch_page
+from shared.pagination import Page, PageQuery, page_of
 from shared.service import DatabaseDep
 from shared.spreadsheets import download
 
@@ -85,7 +87,7 @@ def _roster(document: dict) -> RosterPublic:
 async def request_roster_change(estate_id: str, body: RosterChangeCreate, principal: Staff,
                                 database: DatabaseDep):
     """Ask for a swap (调班), leave (请假), cover (代班) or overtime (加班); nothing changes until approved."""
-    return to_public(RosterChangePublic, await rosters.request_change(database, principal, estate_id, body))
+    return to_public(RosterChangePublic, await roster_changes.request_change(database, principal, estate_id, body))
 
 
 @router.get("/roster-changes", response_model=Page[RosterChangePublic])
@@ -94,21 +96,20 @@ async def list_roster_changes(
     status: Literal["requested", "approved", "refused"] | None = None, department: Department | None = None,
 ):
     query = await estate_query(principal, estate_id, status=status, department=department)
-    documents, cursor = await fetch_page(database.db[duty.ROSTER_CHANGES], query, page, newest_first=True)
-    return Page(items=[to_public(RosterChangePublic, d) for d in documents], next_cursor=cursor)
+    return await page_of(database.db[duty.ROSTER_CHANGES], query, page, RosterChangePublic, newest_first=True)
 
 
 @router.post("/roster-changes/{change_id}/approve", response_model=RosterChangePublic)
 async def approve_roster_change(estate_id: str, change_id: str, principal: Supervisors, database: DatabaseDep):
     """Applies the change to the published roster if it still keeps every rule (422 naming the rule)."""
-    return to_public(RosterChangePublic, await rosters.approve_change(database, principal, estate_id, change_id))
+    return to_public(RosterChangePublic, await roster_changes.approve_change(database, principal, estate_id, change_id))
 
 
 @router.post("/roster-changes/{change_id}/refuse", response_model=RosterChangePublic)
 async def refuse_roster_change(estate_id: str, change_id: str, body: RefuseRequest, principal: Supervisors,
                                database: DatabaseDep):
     return to_public(RosterChangePublic,
-                     await rosters.refuse_change(database, principal, estate_id, change_id, body.reason))
+                     await roster_changes.refuse_change(database, principal, estate_id, change_id, body.reason))
 
 
 @router.get("/on-duty", response_model=OnDutyPublic)

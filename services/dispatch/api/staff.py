@@ -5,28 +5,26 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.dispatch import store
+from services.dispatch.api import views
 from services.dispatch.api.deps import Managers, Readers
-from services.dispatch.api.schemas import (
-    Department,
-    DepartmentPublic,
+from services.dispatch.api.staff_schemas import DepartmentPublic, RoutingRulesPublic, SlaPolicyPublic, StaffPublic
+from services.dispatch.commands import estate_settings
+from services.dispatch.commands.inputs.staff import (
     DepartmentUpdate,
     DutyUpdate,
-    RoutingRulesPublic,
     RoutingRulesUpdate,
-    SlaPolicyPublic,
     SlaPolicyUpdate,
     StaffCreate,
-    StaffPublic,
 )
-from services.dispatch.commands import estate_settings
+from services.dispatch.commands.inputs.work_orders import Department
 from services.dispatch.commands.staff import register_staff as register
-from services.dispatch.commands.staff import staff_public
 from services.dispatch.domain import sla
 from shared.auth import estate_query
+from shared.documents import presenter
 from shared.errors import InvalidInput
 from shared.idempotency import IdempotencyKey
 from shared.lookup import found
-from shared.pagination import Page, PageQuery, fetch_page
+from shared.pagination import Page, PageQuery, page_of
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["staff"])
@@ -36,14 +34,15 @@ router = APIRouter(prefix="/v1", tags=["staff"])
 async def register_staff(
     body: StaffCreate, principal: Managers, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
-    return await register(database, principal, body, idempotency_key=idempotency_key)
+    return await register(database, principal, body, idempotency_key=idempotency_key,
+                          present=presenter(views.staff_public))
 
 
 @router.put("/staff/{staff_id}/duty", response_model=StaffPublic)
 async def set_duty(staff_id: str, body: DutyUpdate, principal: Managers, database: DatabaseDep) -> StaffPublic:
     fields = body.model_dump(exclude_none=True)
     staff = found(await store.set_staff_fields(database, staff_id, principal.estate_filter(), fields), "staff member")
-    return staff_public(staff)
+    return views.staff_public(staff)
 
 
 @router.get("/staff", response_model=Page[StaffPublic])
@@ -51,8 +50,7 @@ async def list_staff(
     estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery
 ) -> Page[StaffPublic]:
     query = await estate_query(principal, estate_id)
-    documents, next_cursor = await fetch_page(database.db[store.STAFF], query, page, newest_first=False)
-    return Page(items=[staff_public(d) for d in documents], next_cursor=next_cursor)
+    return await page_of(database.db[store.STAFF], query, page, views.staff_public, newest_first=False)
 
 
 @router.put("/estates/{estate_id}/departments/{department}", response_model=DepartmentPublic)

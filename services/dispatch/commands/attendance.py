@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.dispatch import store
-from services.dispatch.api.roster_schemas import AttendanceSettings, ClockRequest
+from services.dispatch.commands.inputs.rosters import AttendanceSettings, ClockRequest
 from services.dispatch.domain import attendance as rules
 from services.dispatch.domain.rosters import local_midnight, month_days, parse_month
 from services.dispatch.store import rosters as duty

@@ -9,17 +9,14 @@ import structlog
 from pymongo.errors import DuplicateKeyError
 
 from services.dispatch import store as dispatch_store
-from services.dispatch.api.duty_schemas import (
-    CarriedWorkOrder,
+from services.dispatch.commands import rosters as roster_commands
+from services.dispatch.commands.inputs.handover import (
     DutyPostsUpdate,
     HandoverAcknowledge,
     HandoverCreate,
-    HandoverPublic,
     ShiftTimes,
     SpotCheckCreate,
-    SpotCheckPublic,
 )
-from services.dispatch.commands import rosters as roster_commands
 from services.dispatch.commands.ledger import append_with_retry, record
 from services.dispatch.commands.staff import registered_name
 from services.dispatch.domain import handover as rules
@@ -28,7 +25,7 @@ from services.dispatch.store import handover as store
 from services.dispatch.store import ledger as ledger_store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import Presenter
 from shared.envelope import Envelope, new_id, utcnow
 from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.estates import estate_time_zone, local_day
@@ -55,15 +52,8 @@ class OwnHandover(Conflict):
     code, title = "own_handover", "The incoming person acknowledges, not the one who filed it"
 
 
-def handover_public(document: dict[str, Any], time_zone: str) -> dict[str, Any]:
-    """The API's handover: RFC 3339 times, and its text in the estate's local time."""
-    text = rules.handover_text(document, time_zone)
-    return to_public(HandoverPublic, {**document, "text": text}).model_dump(mode="json")
-
-
 def _carried(order: dict[str, Any]) -> dict[str, Any]:
-    return CarriedWorkOrder(id=order["_id"], **{k: order.get(k) for k in CarriedWorkOrder.model_fields
-                                                if k != "id"}).model_dump()
+    return {"id": order["_id"], **{k: order.get(k) for k in rules.CARRIED_FIELDS}}
 
 
 # --- filing and acknowledging --------------------------------------------------------------
@@ -140,7 +130,7 @@ async def file_handover(database: Database, principal: Principal, request: Hando
                          "open_tickets": document["open_tickets"], "unreturned_keys": [k["label"] for k in keys],
                          "checklist_findings": document["checklist_findings"],
                          "inspection_issues": document["inspection_issues"], "notes": request.notes})
-        return handover_public(document, time_zone)
+        return document
 
     try:
         return await append_with_retry(database, work)
@@ -176,7 +166,7 @@ async def acknowledge_handover(
                              + (f"，差异 {len(request.discrepancies)} 项" if request.discrepancies else "，无差异"),
                      details={"handover_id": handover_id, "discrepancies": request.discrepancies,
                               "notes": request.notes})
-        return handover_public({**handover, **fields}, time_zone)
+        return {**handover, **fields}
 
     return await append_with_retry(database, work)
 
@@ -218,7 +208,7 @@ async def duty_screen(database: Database, estate_id: str, *, department: str | N
     today = local_day(utcnow(), time_zone)
     return {
         "estate_id": estate_id, "department": department, "post": post,
-        "previous_handover": previous and handover_public(previous, time_zone), "still_open": still_open,
+        "previous_handover": previous, "time_zone": time_zone, "still_open": still_open,
         "yesterday": await ledger_store.daily_figures(database, estate_id, today - timedelta(days=1)),
         "today": await ledger_store.daily_figures(database, estate_id, today),
         "emergency_contacts": await store.emergency_contacts(database, estate_id),
@@ -305,7 +295,8 @@ run_handover_watch = PeriodicJob[DispatchSettings](
 
 
 async def record_spot_check(
-    database: Database, principal: Principal, request: SpotCheckCreate, *, idempotency_key: str | None = None
+    database: Database, principal: Principal, request: SpotCheckCreate, *, idempotency_key: str | None = None,
+    present: Presenter,
 ) -> dict[str, Any]:
     """A supervisor's check of a post (值班抽查), recorded in the duty ledger."""
     await principal.require_estate(request.estate_id)
@@ -328,7 +319,7 @@ async def record_spot_check(
                                       "result": request.result, "person_on_duty": request.person_on_duty})
         document["ledger_entry_id"] = entry["_id"]
         await store.insert_spot_check(uow, document)
-        return SpotCheckPublic(id=document["_id"], **document).model_dump(mode="json")
+        return present(document)
 
     return await append_with_retry(database, work, principal=principal, idempotency_key=idempotency_key,
                                    body=request)

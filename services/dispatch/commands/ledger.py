@@ -11,7 +11,7 @@ import structlog
 from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError
 
-from services.dispatch.api.duty_schemas import LedgerNoteCreate
+from services.dispatch.commands.inputs.ledger import LedgerNoteCreate
 from services.dispatch.commands.staff import registered_name
 from services.dispatch.domain.ledger import GENESIS_HASH, entry_id, verify_chain
 from services.dispatch.settings import DispatchSettings

@@ -6,10 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from services.dispatch import store
-from services.dispatch.api.schemas import AssignRequest, CompletionRequest
 from services.dispatch.commands import clock
+from services.dispatch.commands.inputs.work_orders import AssignRequest, CompletionRequest
 from services.dispatch.commands.staff import registered_name
-from services.dispatch.commands.work_orders import emit_assigned, work_order_public
+from services.dispatch.commands.work_orders import emit_assigned
 from services.dispatch.domain.life_cycle import next_status
 from shared import events
 from shared.auth import Principal
@@ -126,7 +126,7 @@ async def change_work_order(
         await _count_open_orders(uow, order, fields)
         changed = {**order, **fields, "version": order["version"] + 1}
         _emit(uow, command, order, changed, principal, request)
-        return work_order_public(changed).model_dump(mode="json")
+        return changed
 
     return await database.transaction(work)
 

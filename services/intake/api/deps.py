@@ -2,6 +2,7 @@
 
 from typing import Annotated
 
+from services.intake.domain import directory as directory_rules
 from services.intake.domain import procedures as procedure_rules
 from shared.auth import Principal, require_roles
 from shared.roles import FRONT_DESK, SUPERVISORS
@@ -24,8 +25,8 @@ QualityReaders = Annotated[Principal, require_roles(*SUPERVISORS, "ops_viewer")]
 Patrollers = Annotated[Principal, require_roles(*FRONT_DESK, "technician")]
 PatrolReaders = Annotated[Principal, require_roles(*FRONT_DESK, "technician", "dispatcher", "ops_viewer")]
 # The front desk keeps the directory; dispatchers and billing clerks read it; residents read their own.
-DirectoryReaders = Annotated[Principal, require_roles(*FRONT_DESK, "dispatcher", "billing_clerk")]
-DirectoryReadersAndResidents = Annotated[Principal, require_roles(*FRONT_DESK, "dispatcher", "billing_clerk", "resident")]
+DirectoryReaders = Annotated[Principal, require_roles(*directory_rules.READERS)]
+DirectoryReadersAndResidents = Annotated[Principal, require_roles(*directory_rules.READERS, "resident")]
 # Each procedure action checks its own roles (approvals: engineering or a supervisor, by kind); these admit the caller.
 ProcedureOpeners = Annotated[Principal, require_roles(*procedure_rules.roles_for("open"))]
 ProcedureReaders = Annotated[Principal, require_roles(*procedure_rules.READERS)]

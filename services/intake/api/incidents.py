@@ -7,21 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.intake.api.deps import DeskReaders, FrontDesk, Supervisors
-from services.intake.api.incident_schemas import (
-    IncidentCreate,
-    IncidentMatches,
-    IncidentPublic,
-    IncidentStatusChange,
-    TicketLink,
-)
+from services.intake.api.incidents_schemas import IncidentMatches, IncidentPublic
 from services.intake.commands import incidents as commands
+from services.intake.commands.inputs.incidents import IncidentCreate, IncidentStatusChange, TicketLink
 from services.intake.domain.incidents import Report, Status
 from services.intake.domain.tickets import Category
 from services.intake.store import incidents as incident_store
 from shared.auth import estate_query
+from shared.documents import presenter, to_public
 from shared.envelope import utcnow
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageQuery, fetch_page
+from shared.pagination import Page, PageQuery, page_of
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["incidents"])
@@ -32,7 +28,8 @@ async def declare_incident(
     body: IncidentCreate, principal: FrontDesk, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
     """Declare an incident: the supervisor and the estate manager are told at once (through dispatch)."""
-    return await commands.declare_incident(database, principal, body, idempotency_key=idempotency_key)
+    return await commands.declare_incident(database, principal, body, idempotency_key=idempotency_key,
+                                           present=presenter(IncidentPublic))
 
 
 @router.get("/incidents/matches", response_model=IncidentMatches)
@@ -46,12 +43,13 @@ async def incident_matches(
     await principal.require_estate(estate_id)
     found = await commands.matches_for(database, estate_id, Report(category, subcategory, building_id, location),
                                        utcnow())
-    return IncidentMatches(items=[commands.incident_public(i) for i in found])
+    return IncidentMatches(items=[to_public(IncidentPublic, i) for i in found])
 
 
 @router.get("/tickets/{ticket_id}/incident-matches", response_model=IncidentMatches)
 async def ticket_incident_matches(ticket_id: str, principal: DeskReaders, database: DatabaseDep) -> dict:
-    return await commands.matches_for_ticket(database, principal, ticket_id)
+    matches = await commands.matches_for_ticket(database, principal, ticket_id)
+    return {**matches, "items": [to_public(IncidentPublic, i) for i in matches["items"]]}
 
 
 @router.get("/incidents", response_model=Page[IncidentPublic])
@@ -60,19 +58,18 @@ async def list_incidents(
     status: Status | None = None,
 ) -> Page[IncidentPublic]:
     query = await estate_query(principal, estate_id, status=status)
-    documents, next_cursor = await fetch_page(database.db[incident_store.INCIDENTS], query, page)
-    return Page(items=[commands.incident_public(d) for d in documents], next_cursor=next_cursor)
+    return await page_of(database.db[incident_store.INCIDENTS], query, page, IncidentPublic)
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentPublic)
 async def get_incident(incident_id: str, principal: DeskReaders, database: DatabaseDep) -> IncidentPublic:
-    return commands.incident_public(await commands.find_incident_in_scope(database, principal, incident_id))
+    return to_public(IncidentPublic, await commands.find_incident_in_scope(database, principal, incident_id))
 
 
 @router.post("/incidents/{incident_id}/tickets", response_model=IncidentPublic)
 async def link_ticket(incident_id: str, body: TicketLink, principal: FrontDesk, database: DatabaseDep) -> dict:
     """Group a ticket under the incident; dispatch cancels the ticket's own work order."""
-    return await commands.link_ticket(database, principal, incident_id, body.ticket_id)
+    return to_public(IncidentPublic, await commands.link_ticket(database, principal, incident_id, body.ticket_id))
 
 
 @router.post("/incidents/{incident_id}/status", response_model=IncidentPublic)
@@ -80,4 +77,4 @@ async def change_status(
     incident_id: str, body: IncidentStatusChange, principal: Supervisors, database: DatabaseDep
 ) -> dict:
     """open → investigating → resolved (resolving resolves every ticket in it); 409 otherwise."""
-    return await commands.change_status(database, principal, incident_id, body)
+    return to_public(IncidentPublic, await commands.change_status(database, principal, incident_id, body))

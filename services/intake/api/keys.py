@@ -8,43 +8,40 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from services.intake.api.deps import DeskReaders, FrontDesk, Supervisors
-from services.intake.api.key_schemas import (
+from services.intake.api.keys_schemas import KeyLoanPublic, KeyPublic, LostItemPublic, LostPropertySettingsPublic
+from services.intake.commands import keys as commands
+from services.intake.commands.inputs.keys import (
     KeyCreate,
     KeyLoanCreate,
-    KeyLoanPublic,
-    KeyPublic,
     KeyReturnCreate,
     LostItemClaim,
     LostItemCreate,
     LostItemDisposal,
-    LostItemPublic,
     LostPropertySettings,
-    LostPropertySettingsPublic,
 )
-from services.intake.commands import keys as commands
 from services.intake.domain.keys import DEFAULT_KEEP_DAYS, KeyKind
 from services.intake.store import keys as store
 from shared.auth import estate_query
-from shared.documents import to_public
+from shared.documents import presenter, to_public
 from shared.envelope import utcnow
 from shared.idempotency import IdempotencyKey
 from shared.lookup import found
-from shared.pagination import Page, PageQuery, PageRequest, fetch_page
+from shared.pagination import Page, PageQuery, PageRequest, page_of
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["keys and lost property"])
 
 
 async def _page(database, collection: str, query: dict, page: PageRequest, model, *, newest_first: bool = True):
-    documents, next_cursor = await fetch_page(database.db[collection], query, page, newest_first=newest_first)
-    return Page(items=[to_public(model, d) for d in documents], next_cursor=next_cursor)
+    return await page_of(database.db[collection], query, page, model, newest_first=newest_first)
 
 
 @router.post("/keys", status_code=201, response_model=KeyPublic)
 async def register_key(body: KeyCreate, principal: FrontDesk, database: DatabaseDep,
                        idempotency_key: IdempotencyKey = None) -> dict:
     """Register a key the service centre keeps (a unit's key left by its owner, a plant room, a master key)."""
-    return await commands.register_key(database, principal, body, idempotency_key=idempotency_key)
+    return await commands.register_key(database, principal, body, idempotency_key=idempotency_key,
+                                       present=presenter(KeyPublic))
 
 
 @router.get("/keys", response_model=Page[KeyPublic])
@@ -64,12 +61,12 @@ async def get_key(key_id: str, principal: DeskReaders, database: DatabaseDep) ->
 @router.post("/keys/{key_id}/lend", status_code=201, response_model=KeyLoanPublic)
 async def lend_key(key_id: str, body: KeyLoanCreate, principal: FrontDesk, database: DatabaseDep) -> dict:
     """Lend the key: who, why, witnessed by whom. A key already out: 409."""
-    return await commands.lend_key(database, principal, key_id, body)
+    return to_public(KeyLoanPublic, await commands.lend_key(database, principal, key_id, body))
 
 
 @router.post("/keys/{key_id}/return", response_model=KeyLoanPublic)
 async def return_key(key_id: str, body: KeyReturnCreate, principal: FrontDesk, database: DatabaseDep) -> dict:
-    return await commands.return_key(database, principal, key_id, body)
+    return to_public(KeyLoanPublic, await commands.return_key(database, principal, key_id, body))
 
 
 @router.get("/keys/{key_id}/loans", response_model=Page[KeyLoanPublic])
@@ -96,7 +93,8 @@ async def outstanding_keys(
 async def register_lost_item(body: LostItemCreate, principal: FrontDesk, database: DatabaseDep,
                              idempotency_key: IdempotencyKey = None) -> dict:
     """Register an item found on the estate; it is kept for the estate's keeping time."""
-    return await commands.register_lost_item(database, principal, body, idempotency_key=idempotency_key)
+    return await commands.register_lost_item(database, principal, body, idempotency_key=idempotency_key,
+                                             present=presenter(LostItemPublic))
 
 
 @router.get("/lost-items", response_model=Page[LostItemPublic])
@@ -115,14 +113,14 @@ async def get_lost_item(lost_item_id: str, principal: DeskReaders, database: Dat
 @router.post("/lost-items/{lost_item_id}/claim", response_model=LostItemPublic)
 async def claim_lost_item(lost_item_id: str, body: LostItemClaim, principal: FrontDesk, database: DatabaseDep) -> dict:
     """Hand the item to its owner, identity checked (the document number is kept masked)."""
-    return await commands.claim_lost_item(database, principal, lost_item_id, body)
+    return to_public(LostItemPublic, await commands.claim_lost_item(database, principal, lost_item_id, body))
 
 
 @router.post("/lost-items/{lost_item_id}/dispose", response_model=LostItemPublic)
 async def dispose_lost_item(lost_item_id: str, body: LostItemDisposal, principal: Supervisors,
                             database: DatabaseDep) -> dict:
     """Dispose of an unclaimed item whose keeping time is over (409 before)."""
-    return await commands.dispose_lost_item(database, principal, lost_item_id, body)
+    return to_public(LostItemPublic, await commands.dispose_lost_item(database, principal, lost_item_id, body))
 
 
 @router.get("/estates/{estate_id}/lost-items/due-for-disposal", response_model=Page[LostItemPublic])

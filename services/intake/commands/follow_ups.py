@@ -5,22 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from services.intake import store
-from services.intake.api.ticket_schemas import AttemptCreate, FollowUpPublic
+from services.intake.commands.inputs.tickets import AttemptCreate
 from services.intake.commands.tickets import apply_command, is_resident, ticket_scope
 from services.intake.domain import follow_ups as rules
 from services.intake.store import tickets as ticket_store
 from shared import events
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import about, to_public
+from shared.documents import about
 from shared.envelope import utcnow
 from shared.errors import Conflict, Forbidden
 from shared.lookup import found
-
-
-def follow_up_public(document: dict[str, Any]) -> FollowUpPublic:
-    overdue = document["state"] == "due" and document["due_by"] < utcnow()
-    return to_public(FollowUpPublic, {**document, "overdue": overdue})
 
 
 async def record_attempt(
@@ -45,7 +40,7 @@ async def record_attempt(
         changed = {**follow_up, **fields, "attempts": [*follow_up["attempts"], attempt]}
         if outcome.ticket_command is not None:
             await _conclude(uow, changed, outcome, request, by=principal.user_id)
-        return follow_up_public(changed).model_dump(mode="json")
+        return changed
 
     return await database.transaction(work)
 

@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from services.intake import store
-from services.intake.api.incident_schemas import IncidentCreate, IncidentPublic, IncidentStatusChange
 from services.intake.commands.desk import estate_in_scope
+from services.intake.commands.inputs.incidents import IncidentCreate, IncidentStatusChange
 from services.intake.commands.tickets import apply_command
 from services.intake.domain import incidents as rules
 from services.intake.domain import ticket_settings as catalog
@@ -24,17 +24,13 @@ from services.intake.store import tickets as ticket_store
 from shared.auth import Principal
 from shared.counters import next_value
 from shared.db import Database, UnitOfWork
-from shared.documents import about, to_public
+from shared.documents import Presenter, about
 from shared.envelope import Envelope, new_id, utcnow
 from shared.errors import Conflict, NotFound
 from shared.estates import local_day
 from shared.events import IncidentDeclared, IncidentResolved, IncidentUpdated, TicketUpdated
 from shared.idempotency import create_once
 from shared.lookup import found
-
-
-def incident_public(document: dict[str, Any]) -> IncidentPublic:
-    return to_public(IncidentPublic, document)
 
 
 async def find_incident_in_scope(database: Database | UnitOfWork, principal: Principal, incident_id: str) -> dict:
@@ -56,11 +52,12 @@ async def matches_for_ticket(database: Database, principal: Principal, ticket_id
     ticket = found(await store.find_ticket(database, ticket_id, principal.estate_filter()), "ticket")
     matches = [] if ticket.get("incident_id") else await matches_for(
         database, ticket["estate_id"], report_of(ticket), utcnow())
-    return {"ticket_id": ticket_id, "items": [incident_public(i) for i in matches]}
+    return {"ticket_id": ticket_id, "items": matches}
 
 
 async def declare_incident(
-    database: Database, principal: Principal, request: IncidentCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: IncidentCreate, *, idempotency_key: str | None,
+    present: Presenter,
 ) -> dict[str, Any]:
     """Declare an incident (the emergency plan starts), grouping the tickets named."""
     estate = await estate_in_scope(database, principal, request.estate_id)
@@ -85,7 +82,7 @@ async def declare_incident(
             ticket_ids=incident["ticket_ids"], broadcast_audience=broadcast["audience"],
             broadcast_message=broadcast["message"],
         ), **about(incident))
-        return incident_public(incident).model_dump(mode="json")
+        return present(incident)
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
 
@@ -155,7 +152,7 @@ async def link_ticket(database: Database, principal: Principal, incident_id: str
             uow.emit(IncidentUpdated(incident_id=incident_id, number=incident["number"], status=incident["status"],
                                      previous_status=incident["status"], ticket_ids=incident["ticket_ids"],
                                      linked_ticket_id=ticket_id), **about(incident))
-        return incident_public(await find_incident_in_scope(uow, principal, incident_id)).model_dump(mode="json")
+        return await find_incident_in_scope(uow, principal, incident_id)
 
     return await database.transaction(work)
 
@@ -185,7 +182,7 @@ async def change_status(
             await _resolve(uow, incident, by=principal.user_id, resolution=request.note, at=utcnow())
         else:
             await _change(uow, incident, request.status, by=principal.user_id, note=request.note)
-        return incident_public(await find_incident_in_scope(uow, principal, incident_id)).model_dump(mode="json")
+        return await find_incident_in_scope(uow, principal, incident_id)
 
     return await database.transaction(work)
 

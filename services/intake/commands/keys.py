@@ -13,22 +13,19 @@ from typing import Any
 import structlog
 
 from services.intake import commands as intake
-from services.intake.api.key_schemas import (
+from services.intake.commands.inputs.keys import (
     KeyCreate,
     KeyLoanCreate,
-    KeyLoanPublic,
-    KeyPublic,
     KeyReturnCreate,
     LostItemClaim,
     LostItemCreate,
     LostItemDisposal,
-    LostItemPublic,
 )
 from services.intake.domain import keys as rules
 from services.intake.store import keys as store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import about, to_public
+from shared.documents import Presenter, about
 from shared.envelope import new_id, utcnow
 from shared.errors import Conflict, InvalidInput
 from shared.estates import estate_time_zone
@@ -43,7 +40,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 
 async def register_key(
-    database: Database, principal: Principal, request: KeyCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: KeyCreate, *, idempotency_key: str | None, present: Presenter
 ) -> dict[str, Any]:
     estate = await intake.find_estate_in_scope(database, principal, request.estate_id)
     if request.kind == "unit" and request.unit_id is None:
@@ -54,7 +51,7 @@ async def register_key(
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         await store.insert(uow, store.KEYS, key)
-        return to_public(KeyPublic, key).model_dump(mode="json")
+        return present(key)
 
     return await create_once(
         database=database, principal=principal, key=idempotency_key, body=request, work=work,
@@ -80,7 +77,7 @@ async def lend_key(database: Database, principal: Principal, key_id: str, reques
                          unit_id=key.get("unit_id"), borrower=request.borrower, purpose=request.purpose,
                          witnessed_by=request.witnessed_by, lent_at=now, due_back_at=request.due_back_at),
                  **about(loan))
-        return to_public(KeyLoanPublic, loan).model_dump(mode="json")
+        return loan
 
     return await database.transaction(work)
 
@@ -101,7 +98,7 @@ async def return_key(database: Database, principal: Principal, key_id: str, requ
                              returned_by=request.returned_by, witnessed_by=request.witnessed_by,
                              lent_at=loan["lent_at"], returned_at=now),
                  **about(loan))
-        return to_public(KeyLoanPublic, {**loan, **returned}).model_dump(mode="json")
+        return {**loan, **returned}
 
     return await database.transaction(work)
 
@@ -114,7 +111,8 @@ async def _key(uow: UnitOfWork, principal: Principal, key_id: str) -> dict[str, 
 # --- lost property ---------------------------------------------------------------------------------
 
 async def register_lost_item(
-    database: Database, principal: Principal, request: LostItemCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: LostItemCreate, *, idempotency_key: str | None,
+    present: Presenter,
 ) -> dict[str, Any]:
     estate = await intake.find_estate_in_scope(database, principal, request.estate_id)
     now = utcnow()
@@ -130,7 +128,7 @@ async def register_lost_item(
         uow.emit(LostItemRegistered(item_id=item["_id"], description=item["description"],
                                     found_where=item["found_where"], found_at=item["found_at"],
                                     keep_until=item["keep_until"]), **about(item))
-        return to_public(LostItemPublic, item).model_dump(mode="json")
+        return present(item)
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
 
@@ -151,7 +149,7 @@ async def claim_lost_item(database: Database, principal: Principal, item_id: str
             raise Conflict("the item was claimed or disposed of at the same moment")
         uow.emit(LostItemClaimed(item_id=item["_id"], claimed_at=now, id_document_type=request.id_document_type),
                  **about(item))
-        return to_public(LostItemPublic, {**item, "status": "claimed", "claim": claim}).model_dump(mode="json")
+        return {**item, "status": "claimed", "claim": claim}
 
     answer = await database.transaction(work)
     log.info("lost item claimed", item_id=item_id, claimant=mask_name(request.claimant_name), id_document=masked)
@@ -169,7 +167,7 @@ async def dispose_lost_item(database: Database, principal: Principal, item_id: s
                                      {"status": "disposed", "disposal": disposal}):
             raise Conflict("the item was claimed or disposed of at the same moment")
         uow.emit(LostItemDisposed(item_id=item["_id"], disposed_at=now, method=request.method), **about(item))
-        return to_public(LostItemPublic, {**item, "status": "disposed", "disposal": disposal}).model_dump(mode="json")
+        return {**item, "status": "disposed", "disposal": disposal}
 
     return await database.transaction(work)
 

@@ -13,15 +13,15 @@ from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError
 
 from services.intake import commands as intake
-from services.intake.api.procedure_schemas import ProcedureCreate, ProcedurePublic
-from services.intake.api.schemas import ContactCreate, TicketRequest
 from services.intake.commands import procedure_actions as actions
+from services.intake.commands.inputs.contacts import ContactCreate, TicketRequest
+from services.intake.commands.inputs.procedures import ProcedureCreate
 from services.intake.domain import procedures as rules
 from services.intake.store import procedures as store
 from shared.auth import Principal
 from shared.counters import next_value
 from shared.db import Database, UnitOfWork
-from shared.documents import about, to_public
+from shared.documents import Presenter, about
 from shared.envelope import new_id, utcnow
 from shared.errors import Conflict, InvalidInput
 from shared.estates import estate_time_zone, local_day
@@ -55,11 +55,6 @@ def money_view(value: Any) -> Any:
     return value
 
 
-def procedure_public(case: dict[str, Any]) -> ProcedurePublic:
-    return to_public(ProcedurePublic, {**case, "fees": money_view(case.get("fees")),
-                                       "deposit_settlement": money_view(case.get("deposit_settlement"))})
-
-
 def _details(request: ProcedureCreate) -> dict[str, Any]:
     for kind, field in DETAILS_FIELD.items():
         given = getattr(request, field) is not None
@@ -74,7 +69,8 @@ def _details(request: ProcedureCreate) -> dict[str, Any]:
 
 
 async def open_procedure(
-    database: Database, principal: Principal, request: ProcedureCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: ProcedureCreate, *, idempotency_key: str | None,
+    present: Presenter,
 ) -> dict[str, Any]:
     rules.check_role(request.kind, "open", principal.roles)
     estate = await intake.find_estate_in_scope(database, principal, request.estate_id)
@@ -94,7 +90,7 @@ async def open_procedure(
         }
         await store.insert(uow, store.PROCEDURES, case)
         uow.emit(ProcedureOpened(**actions.facts(case, principal), opened_at=now), **about(case))
-        return procedure_public(case).model_dump(mode="json")
+        return present(case)
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
 
@@ -126,7 +122,7 @@ async def act(
             raise VersionConflict("the case changed at the same moment; read it again")
         changed = {**case, **fields, "version": case["version"] + 1, "history": [*case["history"], entry]}
         actions.emit_status_events(context, changed)
-        return procedure_public(changed).model_dump(mode="json")
+        return changed
 
     try:
         return await database.transaction(work)
@@ -175,6 +171,7 @@ async def _open_finding_tickets(
                                  description=finding.description),
         )
         logged = await intake.log_contact(database, principal, contact,
-                                          idempotency_key=f"procedure-{inspection_key}-{n}")
+                                          idempotency_key=f"procedure-{inspection_key}-{n}",
+                                          present=intake.ticket_reference)
         tickets.append(logged["ticket"]["id"])
     return tickets

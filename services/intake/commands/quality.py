@@ -6,20 +6,13 @@ import secrets
 from typing import Any
 
 from services.intake import store
-from services.intake.api.quality_schemas import (
-    AgentMonthScore,
-    AgentMonthScores,
-    QualityCheckCreate,
-    QualityCheckPublic,
-    SampleCreate,
-    SamplePublic,
-)
 from services.intake.commands.desk import estate_in_scope
+from services.intake.commands.inputs.quality import QualityCheckCreate, SampleCreate
 from services.intake.domain import quality as rules
 from services.intake.store import quality as quality_store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import about, to_public
+from shared.documents import Presenter, about
 from shared.envelope import new_id, utcnow
 from shared.errors import Conflict
 from shared.events import QualityCheckRecorded
@@ -27,16 +20,9 @@ from shared.idempotency import create_once
 from shared.lookup import found
 
 
-def sample_public(document: dict[str, Any]) -> SamplePublic:
-    return to_public(SamplePublic, document)
-
-
-def check_public(document: dict[str, Any]) -> QualityCheckPublic:
-    return to_public(QualityCheckPublic, document)
-
-
 async def draw_sample(
-    database: Database, principal: Principal, request: SampleCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: SampleCreate, *, idempotency_key: str | None,
+    present: Presenter,
 ) -> dict[str, Any]:
     """The period's contacts that fit the target, `size` of them drawn with the (kept) seed."""
     estate = await estate_in_scope(database, principal, request.estate_id)
@@ -56,7 +42,7 @@ async def draw_sample(
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         await quality_store.insert(uow, quality_store.SAMPLES, document)
-        return sample_public(document).model_dump(mode="json")
+        return present(document)
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
 
@@ -70,7 +56,8 @@ async def find_sample(database: Database, principal: Principal, sample_id: str) 
 
 
 async def record_check(
-    database: Database, principal: Principal, request: QualityCheckCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: QualityCheckCreate, *, idempotency_key: str | None,
+    present: Presenter,
 ) -> dict[str, Any]:
     """Review one contact against the checklist; the score counts in its agent's month."""
     contact = found(await store.find_contact(database, request.contact_id, principal.estate_filter()), "contact")
@@ -96,19 +83,14 @@ async def record_check(
             reviewer_id=principal.user_id, score=document["score"], month=document["month"],
             failed_items=document["failed_items"],
         ), **about(document))
-        return check_public(document).model_dump(mode="json")
+        return present(document)
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work,
                              already_exists=Conflict("this contact has been checked already", field="contact_id"))
 
 
-def agent_month_score(document: dict[str, Any]) -> AgentMonthScore:
-    return AgentMonthScore(agent_id=document["agent_id"], month=document["month"], checks=document["checks"],
-                           average_score=round(document["score_total"] / document["checks"], 1),
-                           failed=document.get("failed", {}))
-
-
-async def agent_month_scores(database: Database, estate_id: str, month: str) -> AgentMonthScores:
+async def agent_month_scores(database: Database, estate_id: str, month: str) -> list[dict[str, Any]]:
+    """Each agent's checks of the month, by agent."""
     query = {"estate_id": estate_id, "month": month}
     documents = await database.db[quality_store.AGENT_MONTHS].find(query).sort("agent_id", 1).to_list(None)
-    return AgentMonthScores(estate_id=estate_id, month=month, items=[agent_month_score(d) for d in documents])
+    return documents

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.notification import commands, store
+from services.notification import store
 from services.notification.api.deps import ESTATE_READERS, Readers
 from services.notification.api.schemas import MessagePublic
 from shared.auth import Principal
+from shared.documents import to_public
 from shared.errors import Forbidden
 from shared.lookup import found
-from shared.pagination import Page, PageQuery, fetch_page
+from shared.pagination import Page, PageQuery, page_of
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["notification"])
@@ -32,11 +33,10 @@ async def list_messages(
     query = {**_scope(principal), "estate_id": estate_id}
     if recipient_id and query.setdefault("recipient_id", recipient_id) != recipient_id:
         raise Forbidden("staff read their own messages; supervisors and managers read the estate's")
-    documents, next_cursor = await fetch_page(database.db[store.MESSAGES], query, page)
-    return Page(items=[commands.message_public(d) for d in documents], next_cursor=next_cursor)
+    return await page_of(database.db[store.MESSAGES], query, page, MessagePublic)
 
 
 @router.get("/messages/{message_id}", response_model=MessagePublic)
 async def get_message(message_id: str, principal: Readers, database: DatabaseDep) -> MessagePublic:
     message = found(await store.find_message(database, message_id, _scope(principal)), "message")
-    return commands.message_public(message)
+    return to_public(MessagePublic, message)

@@ -1,4 +1,4 @@
-"""Intake's HTTP API: translate, call the command, answer."""
+"""Intake's HTTP API for estates and contacts (the call log): translate, call the command, answer."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from services.intake import commands, store
+from services.intake.api import views
+from services.intake.api.contacts_schemas import ContactPublic, EstatePublic
 from services.intake.api.deps import CompanyAdmins, FrontDesk
-from services.intake.api.schemas import Channel, ContactCreate, ContactPublic, EstateCreate, EstatePublic
 from services.intake.commands import call_log
+from services.intake.commands.inputs.contacts import Channel, ContactCreate, EstateCreate
 from services.intake.domain import call_log as call_log_rules
 from shared.auth import CurrentPrincipal
+from shared.documents import presenter
 from shared.idempotency import IdempotencyKey
 from shared.lookup import found
 from shared.pagination import Page, PageQuery
@@ -26,19 +29,21 @@ router = APIRouter(prefix="/v1", tags=["intake"])
 async def register_estate(
     body: EstateCreate, principal: CompanyAdmins, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
-    return await commands.register_estate(database, principal, body, idempotency_key=idempotency_key)
+    return await commands.register_estate(database, principal, body, idempotency_key=idempotency_key,
+                                          present=presenter(views.estate_public))
 
 
 @router.get("/estates/{estate_id}", response_model=EstatePublic)
 async def get_estate(estate_id: str, principal: CurrentPrincipal, database: DatabaseDep) -> EstatePublic:
-    return commands.estate_public(await commands.find_estate_in_scope(database, principal, estate_id))
+    return views.estate_public(await commands.find_estate_in_scope(database, principal, estate_id))
 
 
 @router.post("/contacts", status_code=201, response_model=ContactPublic)
 async def log_contact(
     body: ContactCreate, principal: FrontDesk, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
-    return await commands.log_contact(database, principal, body, idempotency_key=idempotency_key)
+    return await commands.log_contact(database, principal, body, idempotency_key=idempotency_key,
+                                      present=views.logged_contact)
 
 
 @router.get("/contacts", response_model=Page[ContactPublic], responses={200: {"content": {
@@ -60,11 +65,11 @@ async def list_contacts(
         name = f"contacts-{estate_id}" + (f"-{day.isoformat()}" if day else "")
         return download(format, name, call_log_rules.HEADINGS, rows, title=day.isoformat() if day else "来电记录")
     documents, next_cursor = await call_log.contacts_page(database, principal, estate_id, day, conditions, page)
-    return Page(items=[commands.contact_public(d, None) for d in documents], next_cursor=next_cursor)
+    return Page(items=[views.contact_public(d, None) for d in documents], next_cursor=next_cursor)
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactPublic)
 async def get_contact(contact_id: str, principal: FrontDesk, database: DatabaseDep) -> ContactPublic:
     contact = found(await store.find_contact(database, contact_id, principal.estate_filter()), "contact")
     ticket = contact["ticket_id"] and await store.find_ticket(database, contact["ticket_id"], principal.estate_filter())
-    return commands.contact_public(contact, ticket or None)
+    return views.contact_public(contact, ticket or None)
