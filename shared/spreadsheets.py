@@ -22,13 +22,17 @@ def table_csv(headings: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 
 def table_xlsx(headings: Sequence[str], rows: Iterable[Sequence[Any]], title: str) -> bytes:
     from openpyxl import Workbook  # only when a sheet is asked for
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(value: Any) -> Any:  # control characters a caller typed cannot be stored in a sheet
+        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
     workbook = Workbook()
     worksheet = workbook.active
     worksheet.title = title[:31]  # Excel's limit on a sheet's name
     worksheet.append(list(headings))
     for row in rows:
-        worksheet.append(list(row))
+        worksheet.append([cell(value) for value in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -139,3 +139,14 @@ def test_local_time_is_the_estates_clock_in_a_human_form():
     assert local_time(moment.replace(tzinfo=None), "Asia/Shanghai") == "12月1日 23:27"  # naive is UTC
     assert local_time_or_blank(None, "Asia/Shanghai") == ""
     assert (human_day("2026-02-28"), human_day("2026-12-01", language="en")) == ("2月28日", "1 Dec")
+
+
+def test_a_sheet_keeps_what_was_typed_but_the_control_characters_a_sheet_cannot_hold():
+    import io
+
+    from openpyxl import load_workbook
+
+    from shared.spreadsheets import table_xlsx
+
+    sheet = load_workbook(io.BytesIO(table_xlsx(["摘要", "次数"], [["电梯\x01困人\x1b", 3]], "来电记录"))).active
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [["摘要", "次数"], ["电梯困人", 3]]
