@@ -70,7 +70,7 @@ async def fetch_page(collection, query: dict, page: PageRequest, *, newest_first
 
 
 async def page_of(
-    collection, query: dict, page: PageRequest, view: type[BaseModel] | Callable[[dict[str, Any]], Any], *,
+    collection, query: dict, page: PageRequest, *, view: type[BaseModel] | Callable[[dict[str, Any]], Any],
     newest_first: bool = True,
 ) -> Page:
     """A page of documents as a list route shows them: `view` is their public model (filled from each

@@ -133,7 +133,7 @@ def test_a_swap_that_leaves_too_little_rest_is_found_by_the_re_check():
     assert check(p, grid) == []
     swap = {"kind": "swap", "staff_id": "a", "day": "2026-02-10", "shift": "early", "with_staff_id": "b",
             "with_day": "2026-02-10", "with_shift": "middle"}
-    new_grid, _ = apply_change(swap, grid, {})
+    new_grid, _ = apply_change(swap, grid=grid, overtime={})
     broken = check(p, new_grid)
     # a now works middle on the 10th and early on the 11th; b early on the 10th after middle on the 9th.
     assert {(v.rule, v.day, v.staff_ids) for v in broken} == {

@@ -112,7 +112,7 @@ async def list_spot_checks(
     estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery
 ) -> Page[SpotCheckPublic]:
     query = await estate_query(principal, estate_id)
-    return await page_of(database.db[store.SPOT_CHECKS], query, page, views.spot_check_public)
+    return await page_of(database.db[store.SPOT_CHECKS], query, page, view=views.spot_check_public)
 
 
 @router.put("/estates/{estate_id}/emergency-contacts", response_model=EmergencyContactsPublic)

@@ -96,7 +96,7 @@ async def list_roster_changes(
     status: Literal["requested", "approved", "refused"] | None = None, department: Department | None = None,
 ):
     query = await estate_query(principal, estate_id, status=status, department=department)
-    return await page_of(database.db[duty.ROSTER_CHANGES], query, page, RosterChangePublic, newest_first=True)
+    return await page_of(database.db[duty.ROSTER_CHANGES], query, page, view=RosterChangePublic, newest_first=True)
 
 
 @router.post("/roster-changes/{change_id}/approve", response_model=RosterChangePublic)

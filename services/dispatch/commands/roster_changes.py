@@ -68,7 +68,7 @@ async def request_change(database: Database, principal: Principal, estate_id: st
     }
     if body.kind != "leave":  # shifts that change must be on a published roster, and held by whom it says
         roster = await _published_roster(database, estate_id, body.department, change["day"][:7])
-        apply_change(change, rules.grid_of(roster), rules.grid_of(roster, "overtime_ids"))
+        apply_change(change, grid=rules.grid_of(roster), overtime=rules.grid_of(roster, "overtime_ids"))
 
     async def work(uow: UnitOfWork) -> None:
         await uow.db[duty.ROSTER_CHANGES].insert_one(change, session=uow.session)
@@ -104,7 +104,7 @@ async def approve_change(database: Database, principal: Principal, estate_id: st
         before = await roster_problem(database, roster)
         after = await roster_problem(database, roster, extra_leave=[change] if change["kind"] == "leave" else [])
         grid, overtime = rules.grid_of(roster), rules.grid_of(roster, "overtime_ids")
-        new_grid, new_overtime = apply_change(change, grid, overtime)
+        new_grid, new_overtime = apply_change(change, grid=grid, overtime=overtime)
         existing = set(check(before, grid, overtime))
         if broken := [v for v in check(after, new_grid, new_overtime) if v not in existing]:
             raise refuse(broken)
@@ -116,7 +116,8 @@ async def approve_change(database: Database, principal: Principal, estate_id: st
         if not await duty.decide_change(uow, change, decision):
             return False
         for roster, problem, grid, overtime in updates:
-            fields = {"cells": rules.cells_of(problem, grid, overtime), "totals": rules.staff_totals(problem, grid)}
+            fields = {"cells": rules.cells_of(problem, grid, overtime=overtime),
+                      "totals": rules.staff_totals(problem, grid)}
             if not await duty.update_roster(uow, roster, fields):
                 raise Conflict("the roster changed meanwhile; approve again")
             await duty.write_duty_shifts(uow, duty_shift_documents(roster, problem, grid, overtime))

@@ -91,7 +91,7 @@ async def history_before(database: Database | UnitOfWork, estate_id: str, depart
     roster = await duty.find(database, duty.ROSTERS, roster_id(estate_id, department, previous))
     if roster is None or roster["status"] != "published":
         return ()
-    problem = rules.problem_of(roster, {}, time_zone)
+    problem = rules.problem_of(roster, leave={}, time_zone=time_zone)
     since = problem.days[-1] - timedelta(days=HISTORY_DAYS - 1)
     by_cell = {i.cell: i for i in rules.instances(problem) if i.cell.day >= since}
     worked = [(staff_id, by_cell[cell]) for key in ("staff_ids", "overtime_ids")
@@ -104,7 +104,8 @@ async def roster_problem(database: Database, roster: dict[str, Any], *, extra_le
     leave = await duty.approved_leave(database, roster["estate_id"], roster["department"])
     history = await history_before(database, roster["estate_id"], roster["department"], roster["month"],
                                    roster["time_zone"])
-    return rules.problem_of(roster, leave_days([*leave, *(extra_leave or [])]), roster["time_zone"], history)
+    return rules.problem_of(roster, leave=leave_days([*leave, *(extra_leave or [])]), time_zone=roster["time_zone"],
+                            history=history)
 
 
 async def _department_staff(database: Database, estate_id: str, department: str, staff_ids: list[str] | None):
@@ -143,7 +144,7 @@ async def generate_roster(database: Database, principal: Principal, estate_id: s
     time_zone = await estate_time_zone(database, estate_id)
     leave = leave_days(await duty.approved_leave(database, estate_id, body.department))
     history = await history_before(database, estate_id, body.department, body.month, time_zone)
-    problem = rules.problem_of(roster, leave, time_zone, history)
+    problem = rules.problem_of(roster, leave=leave, time_zone=time_zone, history=history)
     problem = rules.RosterProblem(**{**problem.__dict__, "fixed": _pinned(problem, body)})
     async with _SOLVING:
         solution = await asyncio.to_thread(solve, problem, time_limit_s=body.time_limit_s)

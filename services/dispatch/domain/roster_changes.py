@@ -33,7 +33,7 @@ def leave_days(changes: list[dict[str, Any]]) -> dict[str, frozenset[date]]:
     return {staff_id: frozenset(d) for staff_id, d in days.items()}
 
 
-def apply_change(change: dict[str, Any], grid: Assignments, overtime: Assignments) -> tuple[Grid, Grid]:
+def apply_change(change: dict[str, Any], *, grid: Assignments, overtime: Assignments) -> tuple[Grid, Grid]:
     """The roster's grid and overtime after the change (new dicts); 422 if the change does not fit the
     roster (a person not on the shift they give away, or on the one they take already)."""
     grid = {cell: list(staff) for cell, staff in grid.items()}

@@ -246,7 +246,7 @@ def rest_days(days: list[date]) -> frozenset[date]:
     return frozenset(day for day in days if not calendar.is_business_day(day)[0])
 
 
-def problem_of(roster: dict[str, Any], leave: Mapping[str, frozenset[date]], time_zone: str,
+def problem_of(roster: dict[str, Any], *, leave: Mapping[str, frozenset[date]], time_zone: str,
                history: tuple = ()) -> RosterProblem:
     """The problem a stored roster answers, with this leave and the shifts worked the month before."""
     year, month = parse_month(roster["month"])
@@ -262,7 +262,7 @@ def grid_of(roster: dict[str, Any], key: str = "staff_ids") -> dict[Cell, tuple[
             if c.get(key)}
 
 
-def cells_of(problem: RosterProblem, grid: Assignments, overtime: Assignments | None = None) -> list[dict[str, Any]]:
+def cells_of(problem: RosterProblem, grid: Assignments, *, overtime: Assignments | None = None) -> list[dict[str, Any]]:
     """A grid as stored: every cell of the month, with its staff and overtime."""
     return [{"day": day.isoformat(), "shift": t.code, "staff_ids": list(grid.get(Cell(day, t.code), ())),
              "overtime_ids": list((overtime or {}).get(Cell(day, t.code), ()))}

@@ -54,7 +54,7 @@ async def list_checks(
         agent_id = principal.user_id  # an agent sees their own checks only
     filters = {"agent_id": agent_id, "month": month}
     query = {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
-    return await page_of(database.db[quality_store.CHECKS], query, page, QualityCheckPublic)
+    return await page_of(database.db[quality_store.CHECKS], query, page, view=QualityCheckPublic)
 
 
 @router.get("/quality-scores", response_model=AgentMonthScores)
@@ -63,4 +63,5 @@ async def agent_month_scores(
 ) -> AgentMonthScores:
     """Each agent's checks, average score and failed items in the month (for the staff report)."""
     await principal.require_estate(estate_id)
-    return views.agent_month_scores(estate_id, month, await commands.agent_month_scores(database, estate_id, month))
+    documents = await commands.agent_month_scores(database, estate_id, month)
+    return views.agent_month_scores(documents, estate_id=estate_id, month=month)

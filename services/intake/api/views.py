@@ -114,7 +114,7 @@ def procedure_public(case: dict[str, Any]) -> ProcedurePublic:
                                        "deposit_settlement": money_view(case.get("deposit_settlement"))})
 
 
-def agent_month_scores(estate_id: str, month: str, documents: list[dict[str, Any]]) -> AgentMonthScores:
+def agent_month_scores(documents: list[dict[str, Any]], *, estate_id: str, month: str) -> AgentMonthScores:
     return AgentMonthScores(estate_id=estate_id, month=month, items=[
         AgentMonthScore(agent_id=d["agent_id"], month=d["month"], checks=d["checks"],
                         average_score=round(d["score_total"] / d["checks"], 1), failed=d.get("failed", {}))

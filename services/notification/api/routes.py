@@ -33,7 +33,7 @@ async def list_messages(
     query = {**_scope(principal), "estate_id": estate_id}
     if recipient_id and query.setdefault("recipient_id", recipient_id) != recipient_id:
         raise Forbidden("staff read their own messages; supervisors and managers read the estate's")
-    return await page_of(database.db[store.MESSAGES], query, page, MessagePublic)
+    return await page_of(database.db[store.MESSAGES], query, page, view=MessagePublic)
 
 
 @router.get("/messages/{message_id}", response_model=MessagePublic)
