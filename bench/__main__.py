@@ -23,7 +23,7 @@ from pathlib import Path
 from bench import platform, refs, sla, storm, thin_slice
 from bench.results import Figure, report, write
 from devstack.stack import SERVICES, Stack
-from services.dispatch.domain.rosters import bench_roster_solve
+from services.dispatch.domain.roster_solver import bench_roster_solve
 
 
 def arguments() -> argparse.Namespace:

@@ -11,7 +11,7 @@ import os
 import uvicorn
 from fastapi import FastAPI
 
-from services.intake.api.schemas import ContactCreate
+from services.intake.commands.inputs.contacts import ContactCreate
 
 app = FastAPI(title="http-noop")
 

@@ -10,7 +10,7 @@ scope, and of the token's company (`estates: "*"` is every estate of the caller'
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import jwt
 from fastapi import Depends, Request
@@ -18,11 +18,8 @@ from pydantic import BaseModel, PrivateAttr, ValidationError
 
 from shared.errors import Forbidden, NotFound, Unauthorized
 from shared.estates import estate_company
+from shared.roles import Role
 
-Role = Literal[
-    "resident", "agent", "supervisor", "dispatcher", "technician", "billing_clerk",
-    "estate_manager", "company_admin", "ops_viewer", "integrator",
-]
 ALL_ESTATES = "*"
 ALGORITHM = "HS256"
 
@@ -97,6 +94,14 @@ def current_principal(request: Request) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def estate_query(principal: Principal, estate_id: str, **filters: Any) -> dict[str, Any]:
+    """The query of one estate's documents for this caller (404 for an estate not theirs), with the
+    filters that were given (None: not asked for)."""
+    await principal.require_estate(estate_id)
+    given = {name: value for name, value in filters.items() if value is not None}
+    return {**principal.estate_filter(), "estate_id": estate_id, **given}
 
 
 def check_roles(principal: Principal, allowed: frozenset[str]) -> None:

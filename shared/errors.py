@@ -43,6 +43,10 @@ class InvalidInput(DomainError):
     status, code, title = 422, "invalid_input", "The request is not valid"
 
 
+class UnsupportedMediaType(DomainError):
+    status, code, title = 415, "unsupported_media_type", "This content type is not accepted here"
+
+
 class ServiceUnavailable(DomainError):
     status, code, title = 503, "unavailable", "Temporarily unavailable"
 

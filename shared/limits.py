@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import TooManyRequests
+from shared.errors import DomainError, TooManyRequests
 from shared.problems import problem
 
 # Far above any real request's (a bearer token is under 1 KiB), and what common proxies allow.
@@ -76,8 +76,23 @@ class BodySizeLimit:
         await self.app(scope, counted, send)
 
 
-def _too_large(limit: int) -> HTTPException:
-    return HTTPException(413, f"the request body is larger than {limit} bytes")
+class PayloadTooLarge(DomainError, HTTPException):
+    """Every 413, whoever finds the body too large: answered by the domain-error handler. It is an
+    HTTPException too, because FastAPI passes only those through when they are raised while it reads
+    a body (anything else becomes a 400)."""
+
+    status, code, title = 413, "payload_too_large", "The request body or file is too large"
+
+    def __init__(self, detail: str, *, title: str | None = None) -> None:
+        HTTPException.__init__(self, self.status, detail)
+        self.field, self.extra = None, {}
+        if title is not None:
+            self.title = title
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    detail = f"the request body is larger than {limit} bytes"
+    return PayloadTooLarge(detail, title=detail)
 
 
 @dataclass

@@ -7,9 +7,18 @@ number of another estate is simply not found.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from shared.errors import AmbiguousNumber
+from shared.errors import AmbiguousNumber, NotFound
+
+D = TypeVar("D")
+
+
+def found(document: D | None, what: str) -> D:
+    """The document that was looked up; none is a 404 naming `what` ("work order not found")."""
+    if document is None:
+        raise NotFound(what)
+    return document
 
 
 async def find_by_id_or_number(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import BaseModel
 from ulid import ULID
 
+from shared.documents import to_public
 from shared.errors import InvalidInput
 
 T = TypeVar("T")
@@ -45,6 +47,10 @@ def page_request(
     return PageRequest(limit=limit, after_id=after_id)
 
 
+# The `limit` and `cursor` query parameters of every list route.
+PageQuery = Annotated[PageRequest, Depends(page_request)]
+
+
 def id_floor(moment: datetime) -> str:
     """The smallest id of a document created at `moment` (ids are ULIDs, which sort by time): a time
     range is an `_id` range, read on the `_id` index."""
@@ -61,3 +67,14 @@ async def fetch_page(collection, query: dict, page: PageRequest, *, newest_first
     has_more = len(documents) > page.limit
     documents = documents[: page.limit]
     return documents, encode_cursor(documents[-1]["_id"]) if has_more else None
+
+
+async def page_of(
+    collection, query: dict, page: PageRequest, *, view: type[BaseModel] | Callable[[dict[str, Any]], Any],
+    newest_first: bool = True,
+) -> Page:
+    """A page of documents as a list route shows them: `view` is their public model (filled from each
+    document's fields) or a function of a document."""
+    documents, next_cursor = await fetch_page(collection, query, page, newest_first=newest_first)
+    show = (lambda document: to_public(view, document)) if isinstance(view, type) else view
+    return Page(items=[show(document) for document in documents], next_cursor=next_cursor)

@@ -60,11 +60,11 @@ def _validation_errors(error: RequestValidationError) -> list[dict[str, Any]]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
-        errors = [{"field": error.field, "message": error.detail}] if error.field else None
+        # An error may list several problems itself (a rejected import: one per line of the file).
+        extra = {"errors": [{"field": error.field, "message": error.detail}] if error.field else None, **error.extra}
         return problem(
             status=error.status, code=error.code, title=error.title, detail=error.detail,
-            request=request, field=error.field, errors=errors, headers=getattr(error, "headers", None),
-            **error.extra,
+            request=request, field=error.field, headers=getattr(error, "headers", None), **extra,
         )
 
     @app.exception_handler(RequestValidationError)

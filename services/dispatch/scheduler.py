@@ -9,7 +9,6 @@ point update in the same transaction as the events it publishes: one replica win
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import structlog
@@ -18,13 +17,13 @@ from prometheus_client import Counter, Histogram
 from services.dispatch import store
 from services.dispatch.commands import clock
 from services.dispatch.domain import sla
+from services.dispatch.settings import DispatchSettings
 from shared.db import Database
 from shared.envelope import utcnow
-from shared.settings import ServiceSettings
+from shared.periodic import PeriodicJob
 
 log = structlog.get_logger(__name__)
 STATE_ID = "sla-scheduler"
-TICK_S = 0.2
 # Beyond this many buckets behind (10 minutes), one query catches up instead of one per bucket.
 CATCH_UP_BUCKETS = 120
 FIRE_BATCH = 100  # timers fired per transaction
@@ -90,13 +89,8 @@ async def fire_due_timers(database: Database) -> int:
     return len(fired)
 
 
-async def run_sla_scheduler(database: Database, settings: ServiceSettings) -> None:
-    await ensure_cursor(database)
-    while True:
-        try:
-            await fire_due_timers(database)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # the database away for a moment: the timers wait, nothing is lost
-            log.warning("sla scheduler pass failed", error=repr(error))
-        await asyncio.sleep(TICK_S)
+# The database away for a moment: the timers wait, nothing is lost.
+run_sla_scheduler = PeriodicJob[DispatchSettings](
+    name="sla scheduler", prepare=ensure_cursor, run_pass=lambda database, settings: fire_due_timers(database),
+    interval_s=lambda settings: settings.sla_tick_s,
+)

@@ -16,6 +16,8 @@ class DispatchSettings(ServiceSettings):
     # A watched shift with no handover this long after its end is flagged to the supervisor.
     handover_grace_s: int = 900
     handover_watch_interval_s: float = 2.0
+    # How often the SLA scheduler looks for due timers (a warning or breach fires this late at most).
+    sla_tick_s: float = 0.2
 
     @model_validator(mode="after")
     def _refuse_development_ledger_key_in_production(self) -> "DispatchSettings":

@@ -2,7 +2,7 @@
 
 from services.intake import store
 from services.intake.api import directory, incidents, keys, patrols, procedures, quality, surveys, tickets
-from services.intake.api.routes import router
+from services.intake.api.contacts import router
 from services.intake.handlers import HANDLERS
 from services.intake.settings import IntakeSettings
 from shared.service import ServiceDefinition, serve

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from services.notification import store
-from services.notification.api.schemas import MessagePublic
 from services.notification.domain import messages as rules
 from shared.db import UnitOfWork
-from shared.documents import to_public
 from shared.envelope import Envelope, new_id, utcnow
 from shared.estates import estate_time_zone
 from shared.events import MessageSent
-
-
-def message_public(document: dict[str, Any]) -> MessagePublic:
-    return to_public(MessagePublic, document)
 
 
 async def store_and_send(uow: UnitOfWork, envelope: Envelope, draft: rules.Draft | None) -> None:

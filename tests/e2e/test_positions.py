@@ -24,7 +24,7 @@ def new_company(stack) -> tuple[str, Api]:
 def new_estate(admin: Api, company_id: str) -> str:
     estate_id = new_estate_id()
     assert admin.post("intake", "/v1/estates", json={"estate_id": estate_id, "name": f"小区 {estate_id}"}).status_code == 201
-    admin.stack.wait_for_estate(estate_id, company_id=company_id)
+    admin.stack.wait_for_estate(estate_id, company_id=company_id)  # dispatch learns of it from intake's event
     assert admin.call("PUT", "dispatch", f"/v1/estates/{estate_id}/sla-policy", json=FAST).status_code == 200
     return estate_id
 

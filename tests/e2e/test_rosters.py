@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from services.dispatch.commands.rosters import _apply, grid_of, problem_of
-from services.dispatch.domain.rosters import check
+from services.dispatch.domain.roster_changes import apply_change
+from services.dispatch.domain.roster_checks import check
+from services.dispatch.domain.rosters import grid_of, problem_of
 from shared import clock
 from tests.helpers import Api, add_staff, admin, archived, eventually, repair_contact, setup_estate
 
@@ -91,14 +92,14 @@ def rostered(on_duty: dict) -> list[str]:
 
 
 def problem(roster):
-    return problem_of({**roster, "_id": roster["id"]}, {}, "Asia/Shanghai")
+    return problem_of({**roster, "_id": roster["id"]}, leave={}, time_zone="Asia/Shanghai")
 
 
 def broken_rules(roster, change) -> set[str] | None:
     """The rules `change` would break in `roster` (None: it does not fit the roster at all)."""
     stored = {**roster, "_id": roster["id"]}
     try:
-        grid, _ = _apply(change, grid_of(stored), {})
+        grid, _ = apply_change(change, grid=grid_of(stored), overtime={})
     except Exception:  # noqa: BLE001 — a change that does not fit the roster is no candidate
         return None
     return {v.rule for v in check(problem(roster), grid)}
@@ -236,8 +237,10 @@ def test_approved_leave_takes_the_person_off_duty(stack, estate, cs_roster):
         leave = leave_of(day)
         if substitute == leave["staff_id"]:
             return False
-        on_leave = problem_of(stored, {leave["staff_id"]: frozenset({date.fromisoformat(day)})}, "Asia/Shanghai")
-        return not check(on_leave, _apply({**leave, "substitute_id": substitute}, grid_of(stored), {})[0])
+        on_leave = problem_of(stored, leave={leave["staff_id"]: frozenset({date.fromisoformat(day)})},
+                              time_zone="Asia/Shanghai")
+        changed, _ = apply_change({**leave, "substitute_id": substitute}, grid=grid_of(stored), overtime={})
+        return not check(on_leave, changed)
 
     # A day shift someone else can take over within the rules (weekly hours allow few such pairs).
     day, substitute = next((c["day"], s) for c in roster["cells"] if c["shift"] == "day" for s in AGENTS
@@ -370,7 +373,7 @@ def test_cover_and_overtime_apply_once_approved(stack, estate, cs_roster):
 
     def applied(change):
         try:
-            return _apply(change, grid_of(stored), grid_of(stored, "overtime_ids"))
+            return apply_change(change, grid=grid_of(stored), overtime=grid_of(stored, "overtime_ids"))
         except Exception:  # noqa: BLE001 — does not fit the roster
             return None
 

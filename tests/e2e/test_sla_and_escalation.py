@@ -26,7 +26,7 @@ def test_an_untouched_order_warns_breaches_and_climbs_the_ladder(stack):
     company = Api(stack, user_id="admin-1", company_id=company_id, roles=["company_admin"], estates="*")
     estate_id = new_estate_id()
     assert company.post("intake", "/v1/estates", json={"estate_id": estate_id, "name": "测试小区"}).status_code == 201
-    stack.wait_for_estate(estate_id, company_id=company_id)
+    stack.wait_for_estate(estate_id, company_id=company_id)  # dispatch learns of it from intake's event
     staff = [{"estate_id": estate_id, "staff_id": f"{estate_id}-eng-0", "name": "工程师0", "department": "engineering",
               "on_duty": True}]
     staff += [{"estate_id": estate_id, "staff_id": f"{estate_id}-{position}", "name": position,

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from services.intake.domain import directory as rules
+from services.intake.domain.directory_import import plan_import
 from shared.errors import InvalidInput, InvalidTransition
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
@@ -115,7 +116,7 @@ HEADER = ["building", "unit", "floor", "area", "kind", "name", "phone", "role", 
 
 
 def test_an_import_plan_groups_lines_into_units_and_people():
-    plan = rules.plan_import([
+    plan = plan_import([
         HEADER,
         ["3", "1-502", "5", "89.5", "residential", "张三", "13812345678", "owner", "2020-05-01"],
         ["3", "1-502", "", "", "", "李梅", "", "family_member", ""],
@@ -135,7 +136,7 @@ def test_an_import_plan_groups_lines_into_units_and_people():
 
 
 def test_an_import_plan_names_each_bad_line_and_field():
-    plan = rules.plan_import([
+    plan = plan_import([
         HEADER,
         ["3", "1-502", "5", "89.5", "residential", "张三", "13812345678", "owner", "2020-05-01"],
         ["3", "", "5", "89.5", "residential", "", "", "", ""],
@@ -150,16 +151,16 @@ def test_an_import_plan_names_each_bad_line_and_field():
 
 
 def test_an_import_needs_its_columns_and_knows_chinese_headers():
-    plan = rules.plan_import([["楼栋", "房号", "面积", "姓名", "电话", "身份", "colour"]])
+    plan = plan_import([["楼栋", "房号", "面积", "姓名", "电话", "身份", "colour"]])
     assert plan.errors == [{"line": 1, "field": "colour", "message": "unknown column"}]
-    plan = rules.plan_import([["name", "phone"]])
+    plan = plan_import([["name", "phone"]])
     assert {e["field"] for e in plan.errors} == {"building", "unit"}
-    plan = rules.plan_import([])
+    plan = plan_import([])
     assert plan.error_count == 1
 
 
 def test_spreadsheet_cells_are_read_as_people_typed_them():
-    plan = rules.plan_import([
+    plan = plan_import([
         HEADER,
         [3, 502, 5.0, 89.5, None, "张三", 13812345678.0, "owner", datetime(2020, 5, 1)],
     ])
@@ -169,7 +170,7 @@ def test_spreadsheet_cells_are_read_as_people_typed_them():
 
 
 def test_a_title_line_above_the_header_is_skipped_and_lines_keep_their_numbers():
-    plan = rules.plan_import([
+    plan = plan_import([
         ["阳光花园业户档案（2026年11月）", None, None],
         [None, None, None],
         ["楼栋", "房号", "姓名", "身份"],

@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from services.dispatch.commands.rosters import _apply
 from services.dispatch.domain import rosters as r
 from services.dispatch.domain.attendance import (
     SHEET_HEADINGS,
@@ -17,6 +16,9 @@ from services.dispatch.domain.attendance import (
     sheet,
     sheet_cells,
 )
+from services.dispatch.domain.roster_changes import apply_change
+from services.dispatch.domain.roster_checks import check
+from services.dispatch.domain.roster_solver import benchmark_problem, solve
 from shared.spreadsheets import table_csv, table_xlsx
 
 EARLY, MIDDLE, NIGHT = (t for t in r.DEFAULT_TEMPLATES if t.code in ("early", "middle", "night"))
@@ -33,11 +35,11 @@ def names(violations, rule):
 
 
 def test_a_twelve_person_three_shift_month_solves_and_keeps_every_rule():
-    benchmark = r.benchmark_problem()
-    solution = r.solve(benchmark)
+    benchmark = benchmark_problem()
+    solution = solve(benchmark)
     print(f"\n12 staff × 3 shifts × {len(benchmark.days)} days: {solution.status} in {solution.solve_seconds:.2f} s")
     assert solution.feasible and solution.status in ("optimal", "feasible")
-    assert r.check(benchmark, solution.assignments) == []
+    assert check(benchmark, solution.assignments) == []
     for cell in r.instances(benchmark):
         assert len(solution.assignments[cell.cell]) == 2
     totals = r.staff_totals(benchmark, solution.assignments).values()
@@ -48,7 +50,7 @@ def test_a_twelve_person_three_shift_month_solves_and_keeps_every_rule():
 
 def test_too_few_staff_because_of_leave_is_named_with_the_day_and_who_is_away():
     away = frozenset({date(2026, 2, 10)})
-    solution = r.solve(problem(staff_ids=("s1", "s2", "s3"), templates=(EARLY,),
+    solution = solve(problem(staff_ids=("s1", "s2", "s3"), templates=(EARLY,),
                                leave={"s1": away, "s2": away, "s3": away}))
     assert not solution.feasible
     assert (date(2026, 2, 10), ("s1", "s2", "s3")) in names(solution.violations, "minimum_staff")
@@ -56,7 +58,7 @@ def test_too_few_staff_because_of_leave_is_named_with_the_day_and_who_is_away():
 
 def test_minimum_staff_that_the_rules_cannot_reach_is_named_per_day():
     # Three people cannot cover three eight-hour shifts with two each: the shortfall is named.
-    solution = r.solve(problem(staff_ids=("s1", "s2", "s3"), templates=tuple(
+    solution = solve(problem(staff_ids=("s1", "s2", "s3"), templates=tuple(
         r.ShiftTemplate(t.code, t.name, t.starts, t.ends, minimum=2, night=t.night) for t in THREE)),
         time_limit_s=2)
     assert not solution.feasible
@@ -66,25 +68,25 @@ def test_minimum_staff_that_the_rules_cannot_reach_is_named_per_day():
 
 def test_pinned_shifts_that_leave_no_rest_are_named():
     pinned = {r.Cell(date(2026, 2, 3), "middle"): ("s1",), r.Cell(date(2026, 2, 4), "early"): ("s1",)}
-    solution = r.solve(problem(fixed=pinned), time_limit_s=2)
+    solution = solve(problem(fixed=pinned), time_limit_s=2)
     assert names(solution.violations, "rest") == [(date(2026, 2, 4), ("s1",))]
 
 
 def test_pinned_nights_beyond_the_limit_are_named():
     pinned = {r.Cell(date(2026, 2, d), "night"): ("s2",) for d in range(1, 5)}
-    solution = r.solve(problem(fixed=pinned), time_limit_s=2)
+    solution = solve(problem(fixed=pinned), time_limit_s=2)
     assert names(solution.violations, "consecutive_nights") == [(date(2026, 2, 4), ("s2",))]
 
 
 def test_pinned_hours_beyond_the_weekly_limit_are_named():
     # 2026-02-09 is a Monday: six early shifts that week are 48 h.
     pinned = {r.Cell(date(2026, 2, d), "early"): ("s3",) for d in range(9, 15)}
-    solution = r.solve(problem(fixed=pinned), time_limit_s=2)
+    solution = solve(problem(fixed=pinned), time_limit_s=2)
     assert names(solution.violations, "weekly_hours") == [(date(2026, 2, 9), ("s3",))]
 
 
 def test_a_pinned_shift_on_leave_is_named():
-    solution = r.solve(problem(fixed={r.Cell(date(2026, 2, 5), "early"): ("s4",)},
+    solution = solve(problem(fixed={r.Cell(date(2026, 2, 5), "early"): ("s4",)},
                                leave={"s4": frozenset({date(2026, 2, 5)})}))
     assert names(solution.violations, "leave") == [(date(2026, 2, 5), ("s4",))]
 
@@ -92,12 +94,12 @@ def test_a_pinned_shift_on_leave_is_named():
 def test_rest_is_measured_on_real_times_across_midnight():
     p = problem(staff_ids=("s1",), templates=(EARLY, MIDDLE, NIGHT))
     middle_then_night = {r.Cell(date(2026, 2, 1), "middle"): ("s1",), r.Cell(date(2026, 2, 2), "night"): ("s1",)}
-    [broken] = [v for v in r.check(p, middle_then_night) if v.rule == "rest"]
+    [broken] = [v for v in check(p, middle_then_night) if v.rule == "rest"]
     assert broken.day == date(2026, 2, 2) and "0 h of rest" in broken.detail
     middle_then_early = {r.Cell(date(2026, 2, 1), "middle"): ("s1",), r.Cell(date(2026, 2, 2), "early"): ("s1",)}
-    assert "8 h of rest" in [v for v in r.check(p, middle_then_early) if v.rule == "rest"][0].detail
+    assert "8 h of rest" in [v for v in check(p, middle_then_early) if v.rule == "rest"][0].detail
     night_then_next_early = {r.Cell(date(2026, 2, 1), "night"): ("s1",), r.Cell(date(2026, 2, 2), "early"): ("s1",)}
-    assert not [v for v in r.check(p, night_then_next_early) if v.rule == "rest"]  # 24 h
+    assert not [v for v in check(p, night_then_next_early) if v.rule == "rest"]  # 24 h
 
 
 def test_a_shift_crossing_midnight_ends_the_next_local_day():
@@ -112,14 +114,14 @@ def test_a_shift_crossing_midnight_ends_the_next_local_day():
 def test_consecutive_nights_and_weekly_hours_in_a_checked_roster():
     p = problem(staff_ids=("s1",), templates=THREE)
     nights = {r.Cell(date(2026, 2, d), "night"): ("s1",) for d in range(1, 6)}
-    assert names(r.check(p, nights), "consecutive_nights") == [(date(2026, 2, 4), ("s1",))]
+    assert names(check(p, nights), "consecutive_nights") == [(date(2026, 2, 4), ("s1",))]
     # The ISO week of 2026-02-01 (a Sunday) is clipped to the month: 8 h, within the limit.
-    assert names(r.check(p, nights), "weekly_hours") == []
+    assert names(check(p, nights), "weekly_hours") == []
     # Overtime does not count towards the weekly hours; it has its monthly limit (36 h) instead.
     overtime = {r.Cell(date(2026, 2, d), "early"): ("s1",) for d in range(9, 15)}
-    assert names(r.check(p, {}, overtime), "weekly_hours") == []
-    assert names(r.check(p, {}, overtime), "overtime_hours") == [(date(2026, 2, 14), ("s1",))]
-    assert names(r.check(p, overtime), "weekly_hours") == [(date(2026, 2, 9), ("s1",))]  # as rostered hours
+    assert names(check(p, {}, overtime), "weekly_hours") == []
+    assert names(check(p, {}, overtime), "overtime_hours") == [(date(2026, 2, 14), ("s1",))]
+    assert names(check(p, overtime), "weekly_hours") == [(date(2026, 2, 9), ("s1",))]  # as rostered hours
 
 
 def test_a_swap_that_leaves_too_little_rest_is_found_by_the_re_check():
@@ -128,11 +130,11 @@ def test_a_swap_that_leaves_too_little_rest_is_found_by_the_re_check():
     for day in p.days:
         grid[r.Cell(day, "early")] = ("a",)
         grid[r.Cell(day, "middle")] = ("b",)
-    assert r.check(p, grid) == []
+    assert check(p, grid) == []
     swap = {"kind": "swap", "staff_id": "a", "day": "2026-02-10", "shift": "early", "with_staff_id": "b",
             "with_day": "2026-02-10", "with_shift": "middle"}
-    new_grid, _ = _apply(swap, grid, {})
-    broken = r.check(p, new_grid)
+    new_grid, _ = apply_change(swap, grid=grid, overtime={})
+    broken = check(p, new_grid)
     # a now works middle on the 10th and early on the 11th; b early on the 10th after middle on the 9th.
     assert {(v.rule, v.day, v.staff_ids) for v in broken} == {
         ("rest", date(2026, 2, 10), ("b",)), ("rest", date(2026, 2, 11), ("a",))}
@@ -192,18 +194,18 @@ def history(staff_id: str, *cells: tuple[date, r.ShiftTemplate]) -> tuple:
 def test_the_rules_reach_back_into_the_month_before():
     late_on_the_31st = history("s1", (date(2026, 1, 31), MIDDLE))
     p = problem(history=late_on_the_31st)
-    assert names(r.check(p, {r.Cell(date(2026, 2, 1), "early"): ("s1",)}), "rest") == [(date(2026, 2, 1), ("s1",))]
-    solution = r.solve(p, time_limit_s=2)
+    assert names(check(p, {r.Cell(date(2026, 2, 1), "early"): ("s1",)}), "rest") == [(date(2026, 2, 1), ("s1",))]
+    solution = solve(p, time_limit_s=2)
     assert solution.feasible
     assert "s1" not in solution.assignments[r.Cell(date(2026, 2, 1), "early")]
     assert "s1" not in solution.assignments[r.Cell(date(2026, 2, 1), "night")]
-    pinned = r.solve(problem(history=late_on_the_31st, fixed={r.Cell(date(2026, 2, 1), "night"): ("s1",)}),
+    pinned = solve(problem(history=late_on_the_31st, fixed={r.Cell(date(2026, 2, 1), "night"): ("s1",)}),
                      time_limit_s=2)
     assert names(pinned.violations, "rest") == [(date(2026, 2, 1), ("s1",))]
 
     three_nights = history("s2", *((date(2026, 1, d), NIGHT) for d in (29, 30, 31)))
-    pinned = r.solve(problem(history=three_nights, fixed={r.Cell(date(2026, 2, 1), "night"): ("s2",)}),
+    pinned = solve(problem(history=three_nights, fixed={r.Cell(date(2026, 2, 1), "night"): ("s2",)}),
                      time_limit_s=2)
     assert names(pinned.violations, "consecutive_nights") == [(date(2026, 2, 1), ("s2",))]
-    solution = r.solve(problem(history=three_nights), time_limit_s=2)
+    solution = solve(problem(history=three_nights), time_limit_s=2)
     assert solution.feasible and "s2" not in solution.assignments[r.Cell(date(2026, 2, 1), "night")]

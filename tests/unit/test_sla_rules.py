@@ -1,8 +1,11 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from services.dispatch.domain import sla
 from services.dispatch.domain.calendar import BusinessCalendar
+from shared.errors import InvalidInput
 
 START = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
@@ -69,3 +72,24 @@ def test_emergencies_run_on_the_full_clock_in_a_business_hours_estate():
         ("full", "business_hours", "full")
     assert sla.clocks_by_priority("business_hours") == {
         "P1": "full", "P2": "business_hours", "P3": "business_hours", "P4": "business_hours"}
+
+
+def _limits(accept_min: int, arrive_min: int, complete_min: int) -> sla.Policy:
+    return sla.Policy(timedelta(minutes=accept_min), timedelta(minutes=arrive_min), timedelta(minutes=complete_min))
+
+
+def test_a_policy_gives_every_priority_limits_in_order_and_hours_that_open_before_they_close():
+    whole = {p: _limits(5, 15, 240) for p in ("P1", "P2", "P3", "P4")}
+    sla.check_policy(priorities=whole, clock="business_hours", opens=time(8, 30), closes=time(17, 30))
+    with pytest.raises(InvalidInput) as missing:
+        sla.check_policy(priorities={"P1": whole["P1"]}, clock="full", opens=time(8, 30), closes=time(17, 30))
+    assert missing.value.field == "priorities"
+    with pytest.raises(InvalidInput) as out_of_order:
+        sla.check_policy(priorities={**whole, "P3": _limits(30, 20, 240)}, clock="full",
+                         opens=time(8, 30), closes=time(17, 30))
+    assert out_of_order.value.field == "priorities.P3"
+    # The hours matter only when the policy counts business hours.
+    sla.check_policy(priorities=whole, clock="full", opens=time(18), closes=time(9))
+    with pytest.raises(InvalidInput) as backwards:
+        sla.check_policy(priorities=whole, clock="business_hours", opens=time(18), closes=time(9))
+    assert backwards.value.field == "closes"

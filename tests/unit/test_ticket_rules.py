@@ -99,3 +99,19 @@ def test_call_times_may_not_be_in_the_future_nor_answered_before_ringing():
         with pytest.raises(InvalidInput) as refused:
             rules.check_call_times(rang, answered, now)
         assert refused.value.field == field
+
+
+def test_a_new_ticket_takes_the_agents_priority_and_promise_over_the_proposed_ones():
+    opened = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+    facts = dict(ticket_id="t-1", estate_id="e-1", company_id="c-1", contact_id="k-1", channel="hotline",
+                 caller_phone=None, unit_id=None, resident_id=None, category="repair", subcategory=None, scope=None,
+                 location=None, building_id=None, description="水管漏水", fields={}, by="agent-1", now=opened)
+    proposed = rules.new_ticket(**facts, priority=None, proposed_priority="P3", agent_promised_reply_at=None)
+    assert proposed["priority"] == "P3" and proposed["proposed_priority"] == "P3"
+    assert proposed["promised_reply_at"] == opened + timedelta(hours=24)
+    assert proposed["promised_reply_by_agent"] is False
+    assert proposed["status"] == "open" and proposed["history"][0]["action"] == "open"
+    promised = opened + timedelta(hours=1)
+    chosen = rules.new_ticket(**facts, priority="P2", proposed_priority="P3", agent_promised_reply_at=promised)
+    assert chosen["priority"] == "P2" and chosen["proposed_priority"] == "P3"
+    assert chosen["promised_reply_at"] == promised and chosen["promised_reply_by_agent"] is True

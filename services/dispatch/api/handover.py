@@ -4,62 +4,63 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from services.dispatch.api.deps import Readers
-from services.dispatch.api.duty_schemas import (
+from services.dispatch.api import views
+from services.dispatch.api.deps import Readers, Staff, Supervisors
+from services.dispatch.api.handover_schemas import (
     DutyPostsPublic,
-    DutyPostsUpdate,
     DutyScreen,
     EmergencyContactsPublic,
+    HandoverPublic,
+    SpotCheckPublic,
+)
+from services.dispatch.commands import handover as commands
+from services.dispatch.commands.inputs.handover import (
+    DutyPostsUpdate,
     EmergencyContactsUpdate,
     HandoverAcknowledge,
     HandoverCreate,
-    HandoverPublic,
     SpotCheckCreate,
-    SpotCheckPublic,
 )
-from services.dispatch.api.schemas import Department
-from services.dispatch.commands import handover as commands
+from services.dispatch.commands.inputs.work_orders import Department
 from services.dispatch.store import handover as store
-from shared.auth import Principal, require_roles
-from shared.errors import NotFound
+from shared.auth import estate_query
+from shared.db import Database
+from shared.documents import presenter
 from shared.estates import estate_time_zone
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.lookup import found
+from shared.pagination import Page, PageQuery, fetch_page, page_of
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["shift handover and duty"])
-PageQuery = Annotated[PageRequest, Depends(page_request)]
-# Whoever holds a post files and takes over handovers and writes the duty ledger.
-DutyStaff = Annotated[
-    Principal, require_roles("agent", "supervisor", "dispatcher", "technician", "estate_manager", "company_admin")
-]
-# Spot checks, the watched posts and the estate's emergency contacts are the supervisors' business.
-Supervisors = Annotated[Principal, require_roles("supervisor", "estate_manager", "company_admin")]
 PostQuery = Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9_-]{1,39}$")]
 
 
 @router.post("/handovers", status_code=201, response_model=HandoverPublic)
-async def file_handover(body: HandoverCreate, principal: DutyStaff, database: DatabaseDep) -> dict:
+async def file_handover(body: HandoverCreate, principal: Staff, database: DatabaseDep) -> dict:
     """At shift end: the open work orders, tickets and incidents are collected; the checklist and round are given."""
-    return await commands.file_handover(database, principal, body)
+    return await _handover_answer(database, await commands.file_handover(database, principal, body))
 
 
 @router.post("/handovers/{handover_id}/acknowledge", response_model=HandoverPublic)
 async def acknowledge_handover(
-    handover_id: str, body: HandoverAcknowledge, principal: DutyStaff, database: DatabaseDep
+    handover_id: str, body: HandoverAcknowledge, principal: Staff, database: DatabaseDep
 ) -> dict:
     """The incoming person takes over, once (409 after), noting discrepancies; not the one who filed it (409)."""
-    return await commands.acknowledge_handover(database, principal, handover_id, body)
+    handover = await commands.acknowledge_handover(database, principal, handover_id, body)
+    return await _handover_answer(database, handover)
+
+
+async def _handover_answer(database: Database, handover: dict) -> HandoverPublic:
+    return views.handover_public(handover, await estate_time_zone(database, handover["estate_id"]))
 
 
 @router.get("/handovers/{handover_id}", response_model=HandoverPublic)
 async def get_handover(handover_id: str, principal: Readers, database: DatabaseDep) -> dict:
-    document = await store.find_handover(database, handover_id, principal.estate_filter())
-    if document is None:
-        raise NotFound("handover")
-    return commands.handover_public(document, await estate_time_zone(database, document["estate_id"]))
+    document = found(await store.find_handover(database, handover_id, principal.estate_filter()), "handover")
+    return views.handover_public(document, await estate_time_zone(database, document["estate_id"]))
 
 
 @router.get("/handovers", response_model=Page[HandoverPublic])
@@ -67,12 +68,10 @@ async def list_handovers(
     estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery, post: PostQuery = None,
     department: Department | None = None,
 ) -> Page[HandoverPublic]:
-    await principal.require_estate(estate_id)
-    query = {**principal.estate_filter(), "estate_id": estate_id,
-             **{k: v for k, v in {"post": post, "department": department}.items() if v}}
+    query = await estate_query(principal, estate_id, post=post, department=department)
     documents, next_cursor = await fetch_page(database.db[store.HANDOVERS], query, page)
     time_zone = await estate_time_zone(database, estate_id)
-    return Page(items=[commands.handover_public(d, time_zone) for d in documents], next_cursor=next_cursor)
+    return Page(items=[views.handover_public(d, time_zone) for d in documents], next_cursor=next_cursor)
 
 
 @router.get("/estates/{estate_id}/duty-screen", response_model=DutyScreen)
@@ -82,7 +81,9 @@ async def duty_screen(
 ) -> dict:
     """The start of a shift: the previous handover, what of it is still open, yesterday's figures, contacts."""
     await principal.require_estate(estate_id)
-    return await commands.duty_screen(database, estate_id, department=department, post=post)
+    screen = await commands.duty_screen(database, estate_id, department=department, post=post)
+    previous = screen["previous_handover"]
+    return {**screen, "previous_handover": previous and views.handover_public(previous, screen["time_zone"])}
 
 
 @router.put("/estates/{estate_id}/duty-posts", response_model=DutyPostsPublic)
@@ -102,17 +103,16 @@ async def record_spot_check(
     body: SpotCheckCreate, principal: Supervisors, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
     """值班抽查: a supervisor's check of a post; it goes into the duty ledger."""
-    return await commands.record_spot_check(database, principal, body, idempotency_key=idempotency_key)
+    return await commands.record_spot_check(database, principal, body, idempotency_key=idempotency_key,
+                                            present=presenter(views.spot_check_public))
 
 
 @router.get("/spot-checks", response_model=Page[SpotCheckPublic])
 async def list_spot_checks(
     estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery
 ) -> Page[SpotCheckPublic]:
-    await principal.require_estate(estate_id)
-    query = {**principal.estate_filter(), "estate_id": estate_id}
-    documents, next_cursor = await fetch_page(database.db[store.SPOT_CHECKS], query, page)
-    return Page(items=[SpotCheckPublic(id=d["_id"], **d) for d in documents], next_cursor=next_cursor)
+    query = await estate_query(principal, estate_id)
+    return await page_of(database.db[store.SPOT_CHECKS], query, page, view=views.spot_check_public)
 
 
 @router.put("/estates/{estate_id}/emergency-contacts", response_model=EmergencyContactsPublic)

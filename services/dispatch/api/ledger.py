@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from services.dispatch.api.deps import LedgerWriters, Readers
-from services.dispatch.api.duty_schemas import ChainHead, LedgerEntryPublic, LedgerNoteCreate, LedgerVerification
+from services.dispatch.api.ledger_schemas import ChainHead, LedgerEntryPublic, LedgerVerification
 from services.dispatch.commands import ledger as commands
+from services.dispatch.commands.inputs.ledger import LedgerNoteCreate
 from services.dispatch.store import ledger as store
 from shared.auth import Principal
 from shared.errors import InvalidInput, NotFound
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageRequest, encode_cursor, page_request
+from shared.pagination import Page, PageQuery, encode_cursor
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1/ledger", tags=["duty ledger"])
@@ -41,7 +42,7 @@ async def append_entry(
 
 @router.get("/entries", response_model=Page[LedgerEntryPublic])
 async def list_entries(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)],
+    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
     kind: Kind = None,
 ) -> Page[LedgerEntryPublic]:
     """Newest first."""

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.dispatch.api import views
 from services.dispatch.api.deps import Managers, Readers
-from services.dispatch.api.position_schemas import CompanyRosterPublic, CompanyRosterUpdate
-from services.dispatch.api.schemas import StaffPublic
+from services.dispatch.api.positions_schemas import CompanyRosterPublic
+from services.dispatch.api.staff_schemas import StaffPublic
 from services.dispatch.commands import positions as commands
-from services.dispatch.commands.staff import staff_public
+from services.dispatch.commands.inputs.positions import CompanyRosterUpdate
 from services.dispatch.store import positions as store
 from shared.service import DatabaseDep
 
@@ -26,7 +27,7 @@ async def company_staff(principal: Readers, database: DatabaseDep) -> list[Staff
     """The holders of the company's positions (registered without an estate)."""
     holders = await store.holding_position(database, estate_id=None, company_id=principal.company_id,
                                            position=DUTY_LEADER)
-    return [staff_public(person) for person in holders]
+    return [views.staff_public(person) for person in holders]
 
 
 @router.put("/duty-leader-roster", response_model=CompanyRosterPublic)

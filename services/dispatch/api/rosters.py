@@ -5,45 +5,39 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from services.dispatch.api.deps import Managers, Readers
-from services.dispatch.api.roster_schemas import (
-    AttendanceSettings,
+from services.dispatch.api.deps import Managers, Readers, Staff, Supervisors
+from services.dispatch.api.rosters_schemas import (
     AttendanceSettingsPublic,
+    OnDutyPublic,
+    PunchPublic,
+    RosterChangePublic,
+    RosterPublic,
+    ShiftTemplatesPublic,
+)
+from services.dispatch.commands import attendance, roster_changes, rosters
+from services.dispatch.commands.inputs.rosters import (
+    AttendanceSettings,
     CellEdit,
     ClockRequest,
     Month,
-    OnDutyPublic,
-    PunchPublic,
     RefuseRequest,
     RosterChangeCreate,
-    RosterChangePublic,
     RosterGenerate,
-    RosterPublic,
     ShiftTemplates,
-    ShiftTemplatesPublic,
 )
-from services.dispatch.api.schemas import Department
-from services.dispatch.commands import attendance, rosters
+from services.dispatch.commands.inputs.work_orders import Department
 from services.dispatch.domain import attendance as sheets
 from services.dispatch.store import rosters as duty
-from shared.auth import Principal, require_roles
+from shared.auth import estate_query
 from shared.documents import to_public
 from shared.errors import InvalidInput
-from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.pagination import Page, PageQuery, page_of
 from shared.service import DatabaseDep
 from shared.spreadsheets import download
 
 router = APIRouter(prefix="/v1/estates/{estate_id}", tags=["duty rosters and attendance"])
-# Swaps, leave, cover and overtime are decided by a supervisor or the estate manager (值班管理规定).
-Approvers = Annotated[Principal, require_roles("supervisor", "estate_manager", "company_admin")]
-Requesters = Annotated[
-    Principal, require_roles("agent", "technician", "dispatcher", "supervisor", "estate_manager", "company_admin")
-]
-Staff = Annotated[
-    Principal, require_roles("agent", "technician", "dispatcher", "supervisor", "estate_manager", "company_admin")
-]
 
 
 @router.get("/shift-templates/{department}", response_model=ShiftTemplatesPublic)
@@ -80,7 +74,7 @@ async def edit_roster_cell(estate_id: str, department: Department, month: Month,
 
 
 @router.post("/rosters/{department}/{month}/publish", response_model=RosterPublic)
-async def publish_roster(estate_id: str, department: Department, month: Month, principal: Approvers,
+async def publish_roster(estate_id: str, department: Department, month: Month, principal: Supervisors,
                          database: DatabaseDep):
     return _roster(await rosters.publish_roster(database, principal, estate_id, department, month))
 
@@ -90,35 +84,32 @@ def _roster(document: dict) -> RosterPublic:
 
 
 @router.post("/roster-changes", status_code=201, response_model=RosterChangePublic)
-async def request_roster_change(estate_id: str, body: RosterChangeCreate, principal: Requesters,
+async def request_roster_change(estate_id: str, body: RosterChangeCreate, principal: Staff,
                                 database: DatabaseDep):
     """Ask for a swap (调班), leave (请假), cover (代班) or overtime (加班); nothing changes until approved."""
-    return to_public(RosterChangePublic, await rosters.request_change(database, principal, estate_id, body))
+    return to_public(RosterChangePublic, await roster_changes.request_change(database, principal, estate_id, body))
 
 
 @router.get("/roster-changes", response_model=Page[RosterChangePublic])
 async def list_roster_changes(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)],
+    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
     status: Literal["requested", "approved", "refused"] | None = None, department: Department | None = None,
 ):
-    await principal.require_estate(estate_id)
-    query = {**principal.estate_filter(), "estate_id": estate_id,
-             **({"status": status} if status else {}), **({"department": department} if department else {})}
-    documents, cursor = await fetch_page(database.db[duty.ROSTER_CHANGES], query, page, newest_first=True)
-    return Page(items=[to_public(RosterChangePublic, d) for d in documents], next_cursor=cursor)
+    query = await estate_query(principal, estate_id, status=status, department=department)
+    return await page_of(database.db[duty.ROSTER_CHANGES], query, page, view=RosterChangePublic, newest_first=True)
 
 
 @router.post("/roster-changes/{change_id}/approve", response_model=RosterChangePublic)
-async def approve_roster_change(estate_id: str, change_id: str, principal: Approvers, database: DatabaseDep):
+async def approve_roster_change(estate_id: str, change_id: str, principal: Supervisors, database: DatabaseDep):
     """Applies the change to the published roster if it still keeps every rule (422 naming the rule)."""
-    return to_public(RosterChangePublic, await rosters.approve_change(database, principal, estate_id, change_id))
+    return to_public(RosterChangePublic, await roster_changes.approve_change(database, principal, estate_id, change_id))
 
 
 @router.post("/roster-changes/{change_id}/refuse", response_model=RosterChangePublic)
-async def refuse_roster_change(estate_id: str, change_id: str, body: RefuseRequest, principal: Approvers,
+async def refuse_roster_change(estate_id: str, change_id: str, body: RefuseRequest, principal: Supervisors,
                                database: DatabaseDep):
     return to_public(RosterChangePublic,
-                     await rosters.refuse_change(database, principal, estate_id, change_id, body.reason))
+                     await roster_changes.refuse_change(database, principal, estate_id, change_id, body.reason))
 
 
 @router.get("/on-duty", response_model=OnDutyPublic)

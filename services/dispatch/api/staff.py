@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from services.dispatch import store
+from services.dispatch.api import views
 from services.dispatch.api.deps import Managers, Readers
-from services.dispatch.api.schemas import (
-    Department,
-    DepartmentPublic,
+from services.dispatch.api.staff_schemas import DepartmentPublic, RoutingRulesPublic, SlaPolicyPublic, StaffPublic
+from services.dispatch.commands import estate_settings
+from services.dispatch.commands.inputs.staff import (
     DepartmentUpdate,
     DutyUpdate,
-    RoutingRulesPublic,
     RoutingRulesUpdate,
-    SlaPolicyPublic,
     SlaPolicyUpdate,
     StaffCreate,
-    StaffPublic,
 )
+from services.dispatch.commands.inputs.work_orders import Department
 from services.dispatch.commands.staff import register_staff as register
-from services.dispatch.commands.staff import staff_public
 from services.dispatch.domain import sla
-from shared.errors import InvalidInput, NotFound
+from shared.auth import estate_query
+from shared.documents import presenter
+from shared.errors import InvalidInput
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.lookup import found
+from shared.pagination import Page, PageQuery, page_of
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["staff"])
@@ -35,26 +34,23 @@ router = APIRouter(prefix="/v1", tags=["staff"])
 async def register_staff(
     body: StaffCreate, principal: Managers, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
-    return await register(database, principal, body, idempotency_key=idempotency_key)
+    return await register(database, principal, body, idempotency_key=idempotency_key,
+                          present=presenter(views.staff_public))
 
 
 @router.put("/staff/{staff_id}/duty", response_model=StaffPublic)
 async def set_duty(staff_id: str, body: DutyUpdate, principal: Managers, database: DatabaseDep) -> StaffPublic:
     fields = body.model_dump(exclude_none=True)
-    staff = await store.set_staff_fields(database, staff_id, principal.estate_filter(), fields)
-    if staff is None:
-        raise NotFound("staff member")
-    return staff_public(staff)
+    staff = found(await store.set_staff_fields(database, staff_id, principal.estate_filter(), fields), "staff member")
+    return views.staff_public(staff)
 
 
 @router.get("/staff", response_model=Page[StaffPublic])
 async def list_staff(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)]
+    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery
 ) -> Page[StaffPublic]:
-    await principal.require_estate(estate_id)
-    query = {**principal.estate_filter(), "estate_id": estate_id}
-    documents, next_cursor = await fetch_page(database.db[store.STAFF], query, page, newest_first=False)
-    return Page(items=[staff_public(d) for d in documents], next_cursor=next_cursor)
+    query = await estate_query(principal, estate_id)
+    return await page_of(database.db[store.STAFF], query, page, view=views.staff_public, newest_first=False)
 
 
 @router.put("/estates/{estate_id}/departments/{department}", response_model=DepartmentPublic)
@@ -76,15 +72,9 @@ async def set_sla_policy(
     estate_id: str, body: SlaPolicyUpdate, principal: Managers, database: DatabaseDep
 ) -> SlaPolicyPublic:
     """Applies to work orders created from now on; each order keeps the deadlines it was given."""
-    await principal.require_estate(estate_id)
-    if set(body.priorities) != {"P1", "P2", "P3", "P4"}:
-        raise InvalidInput("give limits for each of P1, P2, P3 and P4", field="priorities")
-    for priority, limits in body.priorities.items():
-        if not limits.accept <= limits.arrive <= limits.complete:
-            raise InvalidInput("accept ≤ arrive ≤ complete", field=f"priorities.{priority}")
-    if body.clock == "business_hours" and body.opens >= body.closes:
-        raise InvalidInput("business hours must open before they close", field="closes")
-    return _policy_public(await store.set_sla_policy(database, estate_id, body.model_dump(mode="json")))
+    policy = await estate_settings.set_sla_policy(database, principal, estate_id=estate_id,
+                                                  policy=body.model_dump(mode="json"))
+    return _policy_public(policy)
 
 
 @router.get("/estates/{estate_id}/sla-policy", response_model=SlaPolicyPublic)

@@ -3,48 +3,35 @@
 # No `from __future__ import annotations` here: the command routes are built in a loop, and
 # FastAPI must see their annotations as objects, not as names to look up later.
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Response
 
 from services.dispatch import store
+from services.dispatch.api import views
 from services.dispatch.api.deps import Managers, Readers, Staff, Workers
-from services.dispatch.api.schemas import (
+from services.dispatch.api.work_orders_schemas import WorkOrderPublic
+from services.dispatch.commands.inputs.work_orders import (
     AssignRequest,
     CompletionRequest,
     PlanRequest,
     ReasonRequest,
     WorkOrderCreate,
-    WorkOrderPublic,
 )
 from services.dispatch.commands.life_cycle import caller_check, change_work_order
 from services.dispatch.commands.work_orders import create_work_order as create
-from services.dispatch.commands.work_orders import work_order_public
-from shared.errors import InvalidInput, NotFound
+from shared.auth import estate_query
+from shared.documents import presenter
+from shared.etags import if_match, with_etag
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.lookup import found
+from shared.pagination import Page, PageQuery, page_of
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["work orders"])
-PageQuery = Annotated[PageRequest, Depends(page_request)]
 
 
-def if_match_version(if_match: Annotated[str | None, Header(alias="If-Match", max_length=40)] = None) -> int | None:
-    """`If-Match: "3"` (the ETag of a read) makes a command conditional on version 3."""
-    if if_match is None:
-        return None
-    value = if_match.removeprefix("W/").strip('"')
-    if not (value.isascii() and value.isdigit()):
-        raise InvalidInput("If-Match must be the ETag of the work order, e.g. \"3\"", field="If-Match")
-    return int(value)
-
-
-IfMatch = Annotated[int | None, Depends(if_match_version)]
-
-
-def _answer(response: Response, order: dict) -> dict:
-    response.headers["ETag"] = f'"{order["version"]}"'
-    return order
+IfMatch = if_match("work order")
 
 
 @router.post("/work-orders", status_code=201, response_model=WorkOrderPublic)
@@ -52,15 +39,16 @@ async def create_work_order(
     body: WorkOrderCreate, principal: Managers, database: DatabaseDep, response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> dict:
-    return _answer(response, await create(database, principal, body, idempotency_key=idempotency_key))
+    return with_etag(response, await create(database, principal, body, idempotency_key=idempotency_key,
+                                            present=presenter(views.work_order_public)))
 
 
 @router.get("/work-orders/{work_order_id}", response_model=WorkOrderPublic)
 async def get_work_order(work_order_id: str, principal: Readers, database: DatabaseDep, response: Response) -> dict:
-    order = await store.find_one(database, store.WORK_ORDERS, work_order_id, principal.estate_filter())
-    if order is None:
-        raise NotFound("work order")
-    return _answer(response, work_order_public(order).model_dump(mode="json"))
+    order = found(
+        await store.find_one(database, store.WORK_ORDERS, work_order_id, principal.estate_filter()), "work order"
+    )
+    return with_etag(response, views.work_order_public(order).model_dump(mode="json"))
 
 
 @router.get("/work-orders", response_model=Page[WorkOrderPublic])
@@ -70,33 +58,30 @@ async def list_work_orders(
     status: str | None = None, sla_state: Literal["ok", "at_risk", "breached"] | None = None,
 ) -> Page[WorkOrderPublic]:
     """The department queue (`department`, `status`), and at-risk or overdue orders (`sla_state`)."""
-    await principal.require_estate(estate_id)
-    filters = {"ticket_id": ticket_id, "assignee_id": assignee_id, "department": department, "status": status,
-               "sla_state": sla_state}
-    query = {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
-    documents, next_cursor = await fetch_page(database.db[store.WORK_ORDERS], query, page)
-    return Page(items=[work_order_public(d) for d in documents], next_cursor=next_cursor)
+    query = await estate_query(principal, estate_id, ticket_id=ticket_id or None, assignee_id=assignee_id or None,
+                               department=department or None, status=status or None, sla_state=sla_state)
+    return await page_of(database.db[store.WORK_ORDERS], query, page, view=views.work_order_public)
 
 
 @router.get("/my/work-orders", response_model=Page[WorkOrderPublic])
 async def my_work_orders(principal: Staff, database: DatabaseDep, page: PageQuery) -> Page[WorkOrderPublic]:
     """A staff member's own orders, newest first (a resident's id is no assignee's)."""
     query = {**principal.estate_filter(), "assignee_id": principal.user_id}
-    documents, next_cursor = await fetch_page(database.db[store.WORK_ORDERS], query, page)
-    return Page(items=[work_order_public(d) for d in documents], next_cursor=next_cursor)
+    return await page_of(database.db[store.WORK_ORDERS], query, page, view=views.work_order_public)
 
 
 def _command_route(command: str, body_model: type | None, who, summary: str) -> None:
     if body_model is None:
         async def endpoint(work_order_id: str, principal: who, database: DatabaseDep, response: Response,
                            if_match: IfMatch) -> dict:
-            return _answer(response, await change_work_order(
-                database, principal, work_order_id, command, if_match=if_match))
+            order = await change_work_order(database, principal, work_order_id, command, if_match=if_match)
+            return with_etag(response, views.work_order_public(order).model_dump(mode="json"))
     else:
         async def endpoint(work_order_id: str, body: body_model, principal: who, database: DatabaseDep,  # type: ignore[valid-type]
                            response: Response, if_match: IfMatch) -> dict:
-            return _answer(response, await change_work_order(
-                database, principal, work_order_id, command, if_match=if_match, request=body))
+            order = await change_work_order(database, principal, work_order_id, command, if_match=if_match,
+                                            request=body)
+            return with_etag(response, views.work_order_public(order).model_dump(mode="json"))
     endpoint.__name__ = f"{command}_work_order"
     endpoint.before_body = caller_check(command)  # a technician's own order, before the body is read
     router.add_api_route(f"/work-orders/{{work_order_id}}/{command}", endpoint, methods=["POST"],

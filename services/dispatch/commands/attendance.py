@@ -6,15 +6,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.dispatch import store
-from services.dispatch.api.roster_schemas import AttendanceSettings, ClockRequest
+from services.dispatch.commands.inputs.rosters import AttendanceSettings, ClockRequest
 from services.dispatch.domain import attendance as rules
 from services.dispatch.domain.rosters import local_midnight, month_days, parse_month
 from services.dispatch.store import rosters as duty
 from shared.auth import Principal
 from shared.db import Database
 from shared.envelope import new_id, utcnow
-from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.errors import Forbidden, InvalidInput
 from shared.estates import estate_time_zone
+from shared.lookup import found
 
 CORRECTORS = {"supervisor", "estate_manager", "company_admin"}
 
@@ -39,10 +40,8 @@ async def clock(database: Database, principal: Principal, estate_id: str, kind: 
     if correcting and not CORRECTORS.intersection(principal.roles):
         raise Forbidden("only a supervisor records a clock-in or -out for someone else or at another time")
     staff_id = body.staff_id or principal.user_id
-    staff = await store.find_one(database, store.STAFF, staff_id, {"estate_id": estate_id,
-                                                                 "company_id": principal.company_id})
-    if staff is None:
-        raise NotFound("staff member")
+    scope = {"estate_id": estate_id, "company_id": principal.company_id}
+    found(await store.find_one(database, store.STAFF, staff_id, scope), "staff member")
     now = utcnow()
     at = body.at or now
     if at.tzinfo is None:

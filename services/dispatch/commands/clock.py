@@ -10,6 +10,7 @@ from services.dispatch.domain import sla
 from services.dispatch.store import positions
 from services.dispatch.store.handover import emergency_contact_lines
 from shared.db import UnitOfWork
+from shared.documents import about
 from shared.envelope import utcnow
 from shared.events import SlaBreached, SlaWarning, WorkOrderEscalated
 
@@ -67,7 +68,7 @@ async def fire(uow: UnitOfWork, timer: dict[str, Any]) -> bool:
     order = await store.find_one(uow, store.WORK_ORDERS, timer["work_order_id"])
     if order is None or order["status"] in ("completed", "cancelled"):
         return True
-    scope = {"subject": order["_id"], "company_id": order["company_id"], "estate_id": order["estate_id"]}
+    scope = about(order)
     if timer["kind"] == "escalation":
         await escalate(uow, order, timer["level"], now)
         return True
@@ -106,6 +107,6 @@ async def escalate(
         recipient_id=recipient and recipient["_id"], recipient_name=recipient and recipient["name"],
         reached_via=via, recipient_phone=recipient and recipient.get("phone"), reason=order["escalation_reason"], priority=order["priority"], description=order["description"],
         emergency_contacts=contacts,
-    ), subject=order["_id"], company_id=order["company_id"], estate_id=order["estate_id"])
+    ), **about(order))
     if climb and (next_step := sla.escalation_step(level + 1, now, order["ladder_delays_s"])) is not None:
         await store.add_timers(uow, [timer_document(order, next_step)])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,17 +9,14 @@ import structlog
 from pymongo.errors import DuplicateKeyError
 
 from services.dispatch import store as dispatch_store
-from services.dispatch.api.duty_schemas import (
-    CarriedWorkOrder,
+from services.dispatch.commands import rosters as roster_commands
+from services.dispatch.commands.inputs.handover import (
     DutyPostsUpdate,
     HandoverAcknowledge,
     HandoverCreate,
-    HandoverPublic,
     ShiftTimes,
     SpotCheckCreate,
-    SpotCheckPublic,
 )
-from services.dispatch.commands import rosters as roster_commands
 from services.dispatch.commands.ledger import append_with_retry, record
 from services.dispatch.commands.staff import registered_name
 from services.dispatch.domain import handover as rules
@@ -29,17 +25,19 @@ from services.dispatch.store import handover as store
 from services.dispatch.store import ledger as ledger_store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import Presenter
 from shared.envelope import Envelope, new_id, utcnow
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.estates import estate_time_zone, local_day
 from shared.events import HandoverAcknowledged, HandoverFiled, HandoverMissing
 from shared.local_time import local_time
+from shared.lookup import found
+from shared.periodic import PeriodicJob
+from shared.roles import SUPERVISORS
 
 log = structlog.get_logger(__name__)
 UNRETURNED_KEY_FIELDS = ("key_id", "loan_id", "label", "key_kind", "unit_id", "borrower", "purpose", "lent_at",
                          "due_back_at")
-SUPERVISORS = frozenset({"supervisor", "estate_manager", "company_admin"})
 
 
 class AlreadyHandedOver(Conflict):
@@ -54,15 +52,8 @@ class OwnHandover(Conflict):
     code, title = "own_handover", "The incoming person acknowledges, not the one who filed it"
 
 
-def handover_public(document: dict[str, Any], time_zone: str) -> dict[str, Any]:
-    """The API's handover: RFC 3339 times, and its text in the estate's local time."""
-    text = rules.handover_text(document, time_zone)
-    return to_public(HandoverPublic, {**document, "text": text}).model_dump(mode="json")
-
-
 def _carried(order: dict[str, Any]) -> dict[str, Any]:
-    return CarriedWorkOrder(id=order["_id"], **{k: order.get(k) for k in CarriedWorkOrder.model_fields
-                                                if k != "id"}).model_dump()
+    return {"id": order["_id"], **{k: order.get(k) for k in rules.CARRIED_FIELDS}}
 
 
 # --- filing and acknowledging --------------------------------------------------------------
@@ -139,7 +130,7 @@ async def file_handover(database: Database, principal: Principal, request: Hando
                          "open_tickets": document["open_tickets"], "unreturned_keys": [k["label"] for k in keys],
                          "checklist_findings": document["checklist_findings"],
                          "inspection_issues": document["inspection_issues"], "notes": request.notes})
-        return handover_public(document, time_zone)
+        return document
 
     try:
         return await append_with_retry(database, work)
@@ -153,9 +144,7 @@ async def acknowledge_handover(
     """The incoming person takes over, once, noting what did not match."""
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        handover = await store.find_handover(uow, handover_id, principal.estate_filter())
-        if handover is None:
-            raise NotFound("handover")
+        handover = found(await store.find_handover(uow, handover_id, principal.estate_filter()), "handover")
         if handover["outgoing_id"] == principal.user_id:
             raise OwnHandover("you filed this handover; the incoming person acknowledges it")
         fields = {"acknowledged_at": ledger_store.stored_now(), "incoming_id": principal.user_id,
@@ -177,7 +166,7 @@ async def acknowledge_handover(
                              + (f"，差异 {len(request.discrepancies)} 项" if request.discrepancies else "，无差异"),
                      details={"handover_id": handover_id, "discrepancies": request.discrepancies,
                               "notes": request.notes})
-        return handover_public({**handover, **fields}, time_zone)
+        return {**handover, **fields}
 
     return await append_with_retry(database, work)
 
@@ -219,7 +208,7 @@ async def duty_screen(database: Database, estate_id: str, *, department: str | N
     today = local_day(utcnow(), time_zone)
     return {
         "estate_id": estate_id, "department": department, "post": post,
-        "previous_handover": previous and handover_public(previous, time_zone), "still_open": still_open,
+        "previous_handover": previous, "time_zone": time_zone, "still_open": still_open,
         "yesterday": await ledger_store.daily_figures(database, estate_id, today - timedelta(days=1)),
         "today": await ledger_store.daily_figures(database, estate_id, today),
         "emergency_contacts": await store.emergency_contacts(database, estate_id),
@@ -297,23 +286,17 @@ async def watch_handovers(database: Database, settings: DispatchSettings, now: d
     return flagged
 
 
-async def run_handover_watch(database: Database, settings: DispatchSettings) -> None:
-    interval = getattr(settings, "handover_watch_interval_s", 2.0)
-    while True:
-        try:
-            await watch_handovers(database, settings)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # the database away for a moment: the next pass catches up
-            log.warning("handover watch pass failed", error=repr(error))
-        await asyncio.sleep(interval)
+run_handover_watch = PeriodicJob[DispatchSettings](
+    name="handover watch", run_pass=watch_handovers, interval_s=lambda settings: settings.handover_watch_interval_s,
+)
 
 
 # --- spot checks -------------------------------------------------------------------------
 
 
 async def record_spot_check(
-    database: Database, principal: Principal, request: SpotCheckCreate, *, idempotency_key: str | None = None
+    database: Database, principal: Principal, request: SpotCheckCreate, *, idempotency_key: str | None = None,
+    present: Presenter,
 ) -> dict[str, Any]:
     """A supervisor's check of a post (值班抽查), recorded in the duty ledger."""
     await principal.require_estate(request.estate_id)
@@ -336,7 +319,7 @@ async def record_spot_check(
                                       "result": request.result, "person_on_duty": request.person_on_duty})
         document["ledger_entry_id"] = entry["_id"]
         await store.insert_spot_check(uow, document)
-        return SpotCheckPublic(id=document["_id"], **document).model_dump(mode="json")
+        return present(document)
 
     return await append_with_retry(database, work, principal=principal, idempotency_key=idempotency_key,
                                    body=request)

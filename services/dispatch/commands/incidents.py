@@ -17,6 +17,7 @@ from services.dispatch.commands import work_orders as orders
 from services.dispatch.domain import sla
 from services.dispatch.domain.life_cycle import FINAL_STATES, next_status
 from shared.db import UnitOfWork
+from shared.documents import about
 from shared.envelope import Envelope, utcnow
 from shared.events import WorkOrderCancelled
 
@@ -107,4 +108,4 @@ async def cancel_open_order(uow: UnitOfWork, order: dict[str, Any], *, reason: s
         work_order_id=order["_id"], number=order["number"], ticket_id=order.get("ticket_id"),
         incident_id=order.get("incident_id"), status=target, previous_status=order["status"], by="dispatch",
         reason=reason, assignee_id=order.get("assignee_id"), assignee_name=order.get("assignee_name"),
-    ), subject=order["_id"], company_id=order["company_id"], estate_id=order["estate_id"])
+    ), **about(order))

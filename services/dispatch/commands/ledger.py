@@ -11,18 +11,20 @@ import structlog
 from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError
 
-from services.dispatch.api.duty_schemas import LedgerNoteCreate
+from services.dispatch.commands.inputs.ledger import LedgerNoteCreate
 from services.dispatch.commands.staff import registered_name
 from services.dispatch.domain.ledger import GENESIS_HASH, entry_id, verify_chain
 from services.dispatch.settings import DispatchSettings
 from services.dispatch.store import ledger as store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
+from shared.documents import about
 from shared.envelope import Envelope, utcnow
 from shared.errors import InvalidInput
 from shared.estates import estate_time_zone, local_day
 from shared.events import LedgerHeadPublished
 from shared.idempotency import create_once
+from shared.periodic import PeriodicJob
 
 log = structlog.get_logger(__name__)
 APPEND_ATTEMPTS = 5
@@ -125,8 +127,7 @@ async def publish_heads(database: Database) -> int:
                 return False
             uow.emit(LedgerHeadPublished(sequence=head_document["sequence"], hash=head_document["hash"],
                                          published_at=now),
-                     subject=head_document["_id"], company_id=head_document["company_id"],
-                     estate_id=head_document["estate_id"])
+                     **about(head_document))
             return True
 
         try:
@@ -136,16 +137,10 @@ async def publish_heads(database: Database) -> int:
     return published
 
 
-async def run_head_publisher(database: Database, settings: DispatchSettings) -> None:
-    interval = getattr(settings, "ledger_head_publish_interval_s", 10.0)
-    while True:
-        try:
-            await publish_heads(database)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # the database away for a moment: publish on a later pass
-            log.warning("ledger head publication failed", error=repr(error))
-        await asyncio.sleep(interval)
+run_head_publisher = PeriodicJob[DispatchSettings](
+    name="ledger head publisher", run_pass=lambda database, settings: publish_heads(database),
+    interval_s=lambda settings: settings.ledger_head_publish_interval_s,
+)
 
 
 # --- entries from events of the duty -----------------------------------------------------

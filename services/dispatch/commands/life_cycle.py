@@ -6,16 +6,18 @@ from decimal import Decimal
 from typing import Any
 
 from services.dispatch import store
-from services.dispatch.api.schemas import AssignRequest, CompletionRequest
 from services.dispatch.commands import clock
+from services.dispatch.commands.inputs.work_orders import AssignRequest, CompletionRequest
 from services.dispatch.commands.staff import registered_name
-from services.dispatch.commands.work_orders import emit_assigned, work_order_public
+from services.dispatch.commands.work_orders import emit_assigned
 from services.dispatch.domain.life_cycle import next_status
 from shared import events
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
+from shared.documents import about
 from shared.envelope import utcnow
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput
+from shared.lookup import found
 from shared.money import fen_to_text, text_to_fen
 
 MANAGERS = frozenset({"dispatcher", "supervisor", "estate_manager", "company_admin"})
@@ -52,10 +54,8 @@ def caller_check(command: str):
     async def check(request, principal: Principal) -> None:
         if MANAGERS.intersection(principal.roles):
             return
-        order = await store.find_one(request.app.state.runtime.database, store.WORK_ORDERS,
-                                     request.path_params["work_order_id"], principal.estate_filter())
-        if order is None:
-            raise NotFound("work order")
+        order = found(await store.find_one(request.app.state.runtime.database, store.WORK_ORDERS,
+                                     request.path_params["work_order_id"], principal.estate_filter()), "work order")
         _check_caller(principal, order, command)
 
     return check
@@ -91,9 +91,9 @@ async def change_work_order(
     if_match: int | None = None, request: Any = None,
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        order = await store.find_one(uow, store.WORK_ORDERS, work_order_id, principal.estate_filter())
-        if order is None:
-            raise NotFound("work order")
+        order = found(
+            await store.find_one(uow, store.WORK_ORDERS, work_order_id, principal.estate_filter()), "work order"
+        )
         if if_match is not None and if_match != order["version"]:
             raise VersionConflict(f"you have version {if_match}; the order is at version {order['version']}")
         _check_caller(principal, order, command)
@@ -126,7 +126,7 @@ async def change_work_order(
         await _count_open_orders(uow, order, fields)
         changed = {**order, **fields, "version": order["version"] + 1}
         _emit(uow, command, order, changed, principal, request)
-        return work_order_public(changed).model_dump(mode="json")
+        return changed
 
     return await database.transaction(work)
 
@@ -141,7 +141,7 @@ async def _count_open_orders(uow: UnitOfWork, before: dict[str, Any], fields: di
 
 
 def _emit(uow: UnitOfWork, command: str, before: dict, after: dict, principal: Principal, request: Any) -> None:
-    scope = {"subject": after["_id"], "company_id": after["company_id"], "estate_id": after["estate_id"]}
+    scope = about(after)
     if command == "assign":
         emit_assigned(uow, after)
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
-from services.dispatch.api.position_schemas import CompanyRosterUpdate
+from services.dispatch.commands.inputs.positions import CompanyRosterUpdate
 from services.dispatch.commands.staff import require_company_wide
 from services.dispatch.store import positions as store
 from shared.auth import Principal

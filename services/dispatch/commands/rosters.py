@@ -1,41 +1,33 @@
-"""Duty rosters: shift templates, generating a month (CP-SAT), review, publication, and the
-changes a published roster accepts only with a supervisor's approval."""
+"""Duty rosters: shift templates, generating a month (CP-SAT), review, publication, and who is on duty.
+The changes a published roster accepts only with a supervisor's approval are `roster_changes`."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.dispatch import store
-from services.dispatch.api.roster_schemas import (
-    CellEdit,
-    RosterChangeCreate,
-    RosterGenerate,
-    ShiftTemplates,
-)
+from services.dispatch.commands.inputs.rosters import CellEdit, RosterGenerate, ShiftTemplates
 from services.dispatch.domain import rosters as rules
-from services.dispatch.domain.calendar import BusinessCalendar
+from services.dispatch.domain.roster_changes import leave_days
+from services.dispatch.domain.roster_checks import check
+from services.dispatch.domain.roster_solver import solve
 from services.dispatch.store import positions
 from services.dispatch.store import rosters as duty
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.envelope import new_id, utcnow
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.envelope import utcnow
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.estates import estate_time_zone
 from shared.events import (
-    RosterChangeApproved,
-    RosterChangeRefused,
-    RosterChangeRequested,
     RosterPublished,
     StaffRosterSummary,
 )
 
 # One solve at a time per process: the solver uses both cores, and requests wait rather than contend.
 _SOLVING = asyncio.Semaphore(1)
-NIGHT_HOURS = (0, 5 * 60)  # a shift covering any of 00:00–05:00 is a night shift unless told otherwise
-APPROVERS = {"supervisor", "estate_manager", "company_admin"}
 
 
 class RosterRuleBroken(InvalidInput):
@@ -59,39 +51,18 @@ def refuse(violations: list[rules.Violation] | tuple[rules.Violation, ...]) -> R
 # --- shift templates ---------------------------------------------------------------------------
 
 
-def _covers_night(template: rules.ShiftTemplate) -> bool:
-    start, end = template.starts, template.starts + template.minutes
-    return any(start < night_end + day and end > night_start + day
-               for day in (0, rules.DAY_MINUTES) for night_start, night_end in (NIGHT_HOURS,))
-
-
-def template_of(document: dict[str, Any]) -> rules.ShiftTemplate:
-    template = rules.ShiftTemplate(
-        document["code"], document["name"], rules.clock_minutes(document["starts"]),
-        rules.clock_minutes(document["ends"]), document.get("minimum", 1), document.get("maximum"),
-    )
-    night = document.get("night")
-    return rules.ShiftTemplate(**{**template.__dict__, "night": _covers_night(template) if night is None else night})
-
-
-def template_document(template: rules.ShiftTemplate) -> dict[str, Any]:
-    return {"code": template.code, "name": template.name, "starts": rules.clock_text(template.starts),
-            "ends": rules.clock_text(template.ends), "minimum": template.minimum, "maximum": template.maximum,
-            "night": template.night, "hours": template.minutes / 60, "crosses_midnight": template.crosses_midnight}
-
-
 async def shift_templates(database: Database | UnitOfWork, estate_id: str, department: str) -> dict[str, Any]:
     document = await duty.find(database, duty.SHIFT_TEMPLATES, f"{estate_id}:{department}")
-    templates = [template_of(t) for t in document["templates"]] if document else list(rules.DEFAULT_TEMPLATES)
+    templates = [rules.template_of(t) for t in document["templates"]] if document else list(rules.DEFAULT_TEMPLATES)
     return {"estate_id": estate_id, "department": department, "defaults": document is None,
-            "templates": [template_document(t) for t in templates]}
+            "templates": [rules.template_document(t) for t in templates]}
 
 
 async def set_shift_templates(
     database: Database, principal: Principal, estate_id: str, department: str, body: ShiftTemplates
 ) -> dict[str, Any]:
     await principal.require_estate(estate_id)
-    templates = [template_document(template_of(t.model_dump())) for t in body.templates]
+    templates = [rules.template_document(rules.template_of(t.model_dump())) for t in body.templates]
     await database.db[duty.SHIFT_TEMPLATES].replace_one(
         {"_id": f"{estate_id}:{department}"},
         {"estate_id": estate_id, "company_id": principal.company_id, "department": department,
@@ -108,30 +79,6 @@ def roster_id(estate_id: str, department: str, month: str) -> str:
     return f"{estate_id}:{department}:{month}"
 
 
-def rest_days(days: list[date]) -> frozenset[date]:
-    """Weekends and public holidays (less the working weekends of 调休), from the Chinese calendar."""
-    calendar = BusinessCalendar()
-    return frozenset(day for day in days if not calendar.is_business_day(day)[0])
-
-
-def leave_days(changes: list[dict[str, Any]]) -> dict[str, frozenset[date]]:
-    days: dict[str, set[date]] = defaultdict(set)
-    for change in changes:
-        first, last = date.fromisoformat(change["day"]), date.fromisoformat(change["to_day"])
-        days[change["staff_id"]].update(first + timedelta(days=n) for n in range((last - first).days + 1))
-    return {staff_id: frozenset(d) for staff_id, d in days.items()}
-
-
-def problem_of(roster: dict[str, Any], leave: dict[str, frozenset[date]], time_zone: str,
-               history: tuple = ()) -> rules.RosterProblem:
-    year, month = rules.parse_month(roster["month"])
-    return rules.RosterProblem(
-        year, month, tuple(roster["staff_ids"]), tuple(template_of(t) for t in roster["templates"]),
-        rules.RosterRules(**roster["rules"]), time_zone, leave, rest_days(rules.month_days(year, month)),
-        history=history,
-    )
-
-
 HISTORY_DAYS = 7
 
 
@@ -144,11 +91,11 @@ async def history_before(database: Database | UnitOfWork, estate_id: str, depart
     roster = await duty.find(database, duty.ROSTERS, roster_id(estate_id, department, previous))
     if roster is None or roster["status"] != "published":
         return ()
-    problem = problem_of(roster, {}, time_zone)
+    problem = rules.problem_of(roster, leave={}, time_zone=time_zone)
     since = problem.days[-1] - timedelta(days=HISTORY_DAYS - 1)
     by_cell = {i.cell: i for i in rules.instances(problem) if i.cell.day >= since}
     worked = [(staff_id, by_cell[cell]) for key in ("staff_ids", "overtime_ids")
-              for cell, staff_ids in grid_of(roster, key).items() if cell in by_cell for staff_id in staff_ids]
+              for cell, staff_ids in rules.grid_of(roster, key).items() if cell in by_cell for staff_id in staff_ids]
     return tuple(sorted(worked, key=lambda pair: (pair[0], pair[1].starts_at)))
 
 
@@ -157,22 +104,8 @@ async def roster_problem(database: Database, roster: dict[str, Any], *, extra_le
     leave = await duty.approved_leave(database, roster["estate_id"], roster["department"])
     history = await history_before(database, roster["estate_id"], roster["department"], roster["month"],
                                    roster["time_zone"])
-    return problem_of(roster, leave_days([*leave, *(extra_leave or [])]), roster["time_zone"], history)
-
-
-def grid_of(roster: dict[str, Any], key: str = "staff_ids") -> dict[rules.Cell, tuple[str, ...]]:
-    return {rules.Cell(date.fromisoformat(c["day"]), c["shift"]): tuple(c.get(key, ())) for c in roster["cells"]
-            if c.get(key)}
-
-
-def cells_of(problem: rules.RosterProblem, grid, overtime=None) -> list[dict[str, Any]]:
-    return [{"day": day.isoformat(), "shift": t.code, "staff_ids": list(grid.get(rules.Cell(day, t.code), ())),
-             "overtime_ids": list((overtime or {}).get(rules.Cell(day, t.code), ()))}
-            for day in problem.days for t in problem.templates]
-
-
-def totals_of(problem: rules.RosterProblem, grid) -> dict[str, dict[str, float]]:
-    return rules.staff_totals(problem, grid)
+    return rules.problem_of(roster, leave=leave_days([*leave, *(extra_leave or [])]), time_zone=roster["time_zone"],
+                            history=history)
 
 
 async def _department_staff(database: Database, estate_id: str, department: str, staff_ids: list[str] | None):
@@ -211,17 +144,18 @@ async def generate_roster(database: Database, principal: Principal, estate_id: s
     time_zone = await estate_time_zone(database, estate_id)
     leave = leave_days(await duty.approved_leave(database, estate_id, body.department))
     history = await history_before(database, estate_id, body.department, body.month, time_zone)
-    problem = problem_of(roster, leave, time_zone, history)
+    problem = rules.problem_of(roster, leave=leave, time_zone=time_zone, history=history)
     problem = rules.RosterProblem(**{**problem.__dict__, "fixed": _pinned(problem, body)})
     async with _SOLVING:
-        solution = await asyncio.to_thread(rules.solve, problem, time_limit_s=body.time_limit_s)
+        solution = await asyncio.to_thread(solve, problem, time_limit_s=body.time_limit_s)
     if not solution.feasible:
         raise refuse(solution.violations)
     now = utcnow()
     roster.update({
         "_id": document_id, "estate_id": estate_id, "company_id": principal.company_id,
         "department": body.department, "status": "draft", "version": (existing or {}).get("version", 0) + 1,
-        "cells": cells_of(problem, solution.assignments), "totals": totals_of(problem, solution.assignments),
+        "cells": rules.cells_of(problem, solution.assignments),
+        "totals": rules.staff_totals(problem, solution.assignments),
         "solver": {"status": solution.status, "seconds": round(solution.solve_seconds, 3)},
         "generated_at": now, "generated_by": principal.user_id, "time_zone": time_zone,
     })
@@ -259,10 +193,10 @@ async def edit_cell(database: Database, principal: Principal, estate_id: str, de
         raise InvalidInput("no such cell in this roster", field="day" if body.day not in problem.days else "shift")
     if strangers := sorted(set(body.staff_ids) - set(roster["staff_ids"])):
         raise InvalidInput(f"not on this roster: {', '.join(strangers)}", field="staff_ids")
-    grid = {**grid_of(roster), rules.Cell(body.day, body.shift): tuple(sorted(set(body.staff_ids)))}
-    if violations := rules.check(problem, grid):
+    grid = {**rules.grid_of(roster), rules.Cell(body.day, body.shift): tuple(sorted(set(body.staff_ids)))}
+    if violations := check(problem, grid):
         raise refuse(violations)
-    fields = {"cells": cells_of(problem, grid), "totals": totals_of(problem, grid)}
+    fields = {"cells": rules.cells_of(problem, grid), "totals": rules.staff_totals(problem, grid)}
     if not await database.transaction(lambda uow: duty.update_roster(uow, roster, fields)):
         raise Conflict("the roster changed meanwhile; read it again")
     return {**roster, **fields, "version": roster["version"] + 1}
@@ -275,8 +209,8 @@ async def publish_roster(database: Database, principal: Principal, estate_id: st
     if roster["status"] != "draft":
         raise Conflict("the roster is published already")
     problem = await roster_problem(database, roster)
-    grid = grid_of(roster)
-    if violations := rules.check(problem, grid):  # leave approved since the draft was made
+    grid = rules.grid_of(roster)
+    if violations := check(problem, grid):  # leave approved since the draft was made
         raise refuse(violations)
     shifts = duty_shift_documents(roster, problem, grid, {})
     now = utcnow()
@@ -287,7 +221,7 @@ async def publish_roster(database: Database, principal: Principal, estate_id: st
         if not await duty.update_roster(uow, roster, fields):
             return False
         await duty.write_duty_shifts(uow, shifts)
-        totals = totals_of(problem, grid)
+        totals = rules.staff_totals(problem, grid)
         uow.emit(RosterPublished(
             roster_id=roster["_id"], department=department, month=month, shifts=[t.code for t in problem.templates],
             staff=[StaffRosterSummary(staff_id=s, **{k: v for k, v in t.items()}) for s, t in sorted(totals.items())],
@@ -308,193 +242,6 @@ def duty_shift_documents(roster, problem: rules.RosterProblem, grid, overtime) -
         "starts_at": i.starts_at, "ends_at": i.ends_at, "night": i.night, "rest_day": i.cell.day in problem.rest_days,
         "staff_ids": list(grid.get(i.cell, ())), "overtime_ids": list(overtime.get(i.cell, ())),
     } for i in rules.instances(problem)]
-
-
-# --- changes: swaps, leave, cover, overtime --------------------------------------------------------
-
-
-def change_days(change: dict[str, Any]) -> list[str]:
-    if change["kind"] == "leave":
-        first, last = date.fromisoformat(change["day"]), date.fromisoformat(change["to_day"])
-        return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
-    return sorted({change["day"], *([change["with_day"]] if change.get("with_day") else [])})
-
-
-def _months_of(change: dict[str, Any]) -> list[str]:
-    return sorted({day[:7] for day in change_days(change)})
-
-
-# Who may ask for anyone's change; a supervisor asks for their own department (值班管理规定: leave
-# and swaps go through the person's superior), everyone else for themselves.
-REQUEST_FOR_ANYONE = frozenset({"estate_manager", "company_admin"})
-
-
-async def _may_request_for(database: Database, principal: Principal, estate_id: str, body: RosterChangeCreate):
-    if body.staff_id == principal.user_id or REQUEST_FOR_ANYONE.intersection(principal.roles):
-        return
-    if "supervisor" not in principal.roles:
-        raise Forbidden("staff ask for changes to their own shifts only", field="staff_id")
-    supervisor = await database.db[store.STAFF].find_one(
-        {"_id": principal.user_id, "estate_id": estate_id, "company_id": principal.company_id}, {"department": 1})
-    if supervisor is None or supervisor["department"] != body.department:
-        raise Forbidden("a supervisor asks for changes of their own department's staff", field="department")
-
-
-async def request_change(database: Database, principal: Principal, estate_id: str, body: RosterChangeCreate):
-    """A change waits for a supervisor's approval; it is asked for by the person or their supervisor."""
-    await principal.require_estate(estate_id)
-    await _may_request_for(database, principal, estate_id, body)
-    involved = {body.staff_id, body.with_staff_id, body.substitute_id} - {None}
-    found = await database.db[store.STAFF].find(
-        {"_id": {"$in": sorted(involved)}, "estate_id": estate_id, "company_id": principal.company_id,
-         "department": body.department}, {"_id": 1}
-    ).to_list(None)
-    if missing := sorted(involved - {d["_id"] for d in found}):
-        raise InvalidInput(f"not staff of {body.department} here: {', '.join(missing)}", field="staff_id")
-    if body.kind == "swap" and body.day.strftime("%Y-%m") != body.with_day.strftime("%Y-%m"):
-        raise InvalidInput("a swap stays within one month's roster", field="with_day")
-    change = {
-        "_id": new_id(), "estate_id": estate_id, "company_id": principal.company_id,
-        **body.model_dump(mode="json"), "status": "requested", "requested_by": principal.user_id,
-        "requested_at": utcnow(), "decided_by": None, "decided_at": None, "decision_reason": None,
-    }
-    if body.kind != "leave":  # shifts that change must be on a published roster, and held by whom it says
-        roster = await _published_roster(database, estate_id, body.department, change["day"][:7])
-        _apply(change, grid_of(roster), grid_of(roster, "overtime_ids"))
-
-    async def work(uow: UnitOfWork) -> None:
-        await uow.db[duty.ROSTER_CHANGES].insert_one(change, session=uow.session)
-        uow.emit(RosterChangeRequested(
-            change_id=change["_id"], kind=change["kind"], department=change["department"],
-            staff_id=change["staff_id"], requested_by=principal.user_id, days=change_days(change),
-        ), subject=change["_id"], company_id=principal.company_id, estate_id=estate_id)
-
-    await database.transaction(work)
-    return change
-
-
-async def _published_roster(database: Database, estate_id: str, department: str, month: str) -> dict[str, Any]:
-    roster = await duty.find(database, duty.ROSTERS, roster_id(estate_id, department, month))
-    if roster is None or roster["status"] != "published":
-        raise InvalidInput(f"no published {department} roster for {month}", field="day")
-    return roster
-
-
-def _apply(change: dict[str, Any], grid, overtime) -> tuple[dict, dict]:
-    """The roster's grid after the change (new dicts); 422 if the change does not fit the roster."""
-    grid = {cell: list(staff) for cell, staff in grid.items()}
-    overtime = {cell: list(staff) for cell, staff in overtime.items()}
-    kind, person = change["kind"], change["staff_id"]
-
-    def cell(day_key: str, shift_key: str) -> rules.Cell:
-        return rules.Cell(date.fromisoformat(change[day_key]), change[shift_key])
-
-    def take(at: rules.Cell, staff_id: str, field: str) -> None:
-        if staff_id not in grid.get(at, []):
-            raise InvalidInput(f"{staff_id} is not rostered on {at.day} {at.shift}", field=field)
-        grid[at].remove(staff_id)
-
-    def give(at: rules.Cell, staff_id: str, field: str) -> None:
-        if staff_id in grid.setdefault(at, []):
-            raise InvalidInput(f"{staff_id} is rostered on {at.day} {at.shift} already", field=field)
-        grid[at].append(staff_id)
-
-    if kind == "swap":
-        mine, theirs = cell("day", "shift"), cell("with_day", "with_shift")
-        take(mine, person, "shift")
-        take(theirs, change["with_staff_id"], "with_shift")
-        give(theirs, person, "with_shift")
-        give(mine, change["with_staff_id"], "shift")
-    elif kind == "cover":
-        take(cell("day", "shift"), person, "shift")
-        give(cell("day", "shift"), change["substitute_id"], "substitute_id")
-    elif kind == "overtime":
-        at = cell("day", "shift")
-        if person in grid.get(at, []) or person in overtime.get(at, []):
-            raise InvalidInput(f"{person} works {at.day} {at.shift} already", field="shift")
-        overtime.setdefault(at, []).append(person)
-    elif kind == "leave":
-        days = set(change_days(change))
-        for at in [c for c in grid if c.day.isoformat() in days and person in grid[c]]:
-            grid[at].remove(person)
-            if change.get("substitute_id"):
-                give(at, change["substitute_id"], "substitute_id")
-        for at in [c for c in overtime if c.day.isoformat() in days and person in overtime[c]]:
-            overtime[at].remove(person)
-    return grid, overtime
-
-
-async def approve_change(database: Database, principal: Principal, estate_id: str, change_id: str) -> dict:
-    """Approve, re-checking the rules on the published roster: 422 naming the rule it would break."""
-    change = await _find_change(database, principal, estate_id, change_id)
-    rosters = []
-    for month in _months_of(change):
-        roster = await duty.find(database, duty.ROSTERS, roster_id(estate_id, change["department"], month))
-        if roster is None or roster["status"] != "published":
-            if change["kind"] != "leave":
-                raise Conflict(f"the {month} roster is no longer published")
-            continue
-        rosters.append(roster)
-    updates = []
-    for roster in rosters:
-        before = await roster_problem(database, roster)
-        after = await roster_problem(database, roster, extra_leave=[change] if change["kind"] == "leave" else [])
-        grid, overtime = grid_of(roster), grid_of(roster, "overtime_ids")
-        new_grid, new_overtime = _apply(change, grid, overtime)
-        existing = set(rules.check(before, grid, overtime))
-        if broken := [v for v in rules.check(after, new_grid, new_overtime) if v not in existing]:
-            raise refuse(broken)
-        updates.append((roster, after, new_grid, new_overtime))
-    now = utcnow()
-    decision = {"status": "approved", "decided_by": principal.user_id, "decided_at": now}
-
-    async def work(uow: UnitOfWork) -> bool:
-        if not await duty.decide_change(uow, change, decision):
-            return False
-        for roster, problem, grid, overtime in updates:
-            fields = {"cells": cells_of(problem, grid, overtime), "totals": totals_of(problem, grid)}
-            if not await duty.update_roster(uow, roster, fields):
-                raise Conflict("the roster changed meanwhile; approve again")
-            await duty.write_duty_shifts(uow, duty_shift_documents(roster, problem, grid, overtime))
-        uow.emit(RosterChangeApproved(
-            change_id=change["_id"], kind=change["kind"], department=change["department"],
-            staff_id=change["staff_id"], decided_by=principal.user_id, days=change_days(change),
-        ), subject=change["_id"], company_id=change["company_id"], estate_id=estate_id)
-        return True
-
-    if not await database.transaction(work):
-        raise Conflict(f"the change is {(await duty.find(database, duty.ROSTER_CHANGES, change_id))['status']}")
-    return {**change, **decision}
-
-
-async def refuse_change(database: Database, principal: Principal, estate_id: str, change_id: str,
-                        reason: str) -> dict:
-    change = await _find_change(database, principal, estate_id, change_id)
-    decision = {"status": "refused", "decided_by": principal.user_id, "decided_at": utcnow(),
-                "decision_reason": reason}
-
-    async def work(uow: UnitOfWork) -> bool:
-        if not await duty.decide_change(uow, change, decision):
-            return False
-        uow.emit(RosterChangeRefused(
-            change_id=change["_id"], kind=change["kind"], department=change["department"],
-            staff_id=change["staff_id"], decided_by=principal.user_id, reason=reason,
-        ), subject=change["_id"], company_id=change["company_id"], estate_id=estate_id)
-        return True
-
-    if not await database.transaction(work):
-        raise Conflict(f"the change is {change['status']} already")
-    return {**change, **decision}
-
-
-async def _find_change(database: Database, principal: Principal, estate_id: str, change_id: str) -> dict:
-    await principal.require_estate(estate_id)
-    change = await duty.find(database, duty.ROSTER_CHANGES, change_id)
-    if change is None or change["estate_id"] != estate_id or change["company_id"] != principal.company_id:
-        raise NotFound("roster change")
-    if change["status"] != "requested":
-        raise Conflict(f"the change is {change['status']} already")
-    return change
 
 
 # --- who is on duty ---------------------------------------------------------------------------------

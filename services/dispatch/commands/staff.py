@@ -5,18 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from services.dispatch import store
-from services.dispatch.api.schemas import StaffCreate, StaffPublic
+from services.dispatch.commands.inputs.staff import StaffCreate
 from services.dispatch.domain.positions import is_company_position
 from shared.auth import ALL_ESTATES, Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import Presenter
 from shared.envelope import new_id, utcnow
 from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.idempotency import create_once
-
-
-def staff_public(document: dict[str, Any]) -> StaffPublic:
-    return to_public(StaffPublic, document)
 
 
 async def registered_name(database: Database | UnitOfWork, principal: Principal) -> str:
@@ -47,7 +43,8 @@ async def _check_estate(principal: Principal, request: StaffCreate) -> None:
 
 
 async def register_staff(
-    database: Database, principal: Principal, request: StaffCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: StaffCreate, *, idempotency_key: str | None,
+    present: Presenter,
 ) -> dict[str, Any]:
     await _check_estate(principal, request)
     document = {
@@ -57,7 +54,7 @@ async def register_staff(
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         await store.insert(uow, store.STAFF, document)
-        return staff_public(document).model_dump(mode="json")
+        return present(document)
 
     return await create_once(
         database=database, principal=principal, key=idempotency_key, body=request, work=work,

@@ -5,23 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from services.dispatch import store
-from services.dispatch.api.schemas import WorkOrderCreate, WorkOrderPublic
 from services.dispatch.commands import clock
+from services.dispatch.commands.inputs.work_orders import WorkOrderCreate
 from services.dispatch.domain import sla
 from services.dispatch.domain import work_orders as rules
 from services.dispatch.domain.positions import WORKERS
 from shared.auth import Principal
 from shared.counters import next_value
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import Presenter, about
 from shared.envelope import Envelope, new_id, utcnow
 from shared.estates import estate_time_zone, local_day
 from shared.events import WorkOrderAssigned, WorkOrderCreated
 from shared.idempotency import create_once
-
-
-def work_order_public(document: dict[str, Any]) -> WorkOrderPublic:
-    return to_public(WorkOrderPublic, document)
 
 
 async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, fields: dict[str, Any]) -> dict:
@@ -141,7 +137,8 @@ async def create_work_order_for_incident(uow: UnitOfWork, envelope: Envelope) ->
 
 
 async def create_work_order(
-    database: Database, principal: Principal, request: WorkOrderCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: WorkOrderCreate, *, idempotency_key: str | None,
+    present: Presenter,
 ) -> dict[str, Any]:
     """By hand: planned maintenance, inspections, paid services."""
     await principal.require_estate(request.estate_id)
@@ -150,13 +147,9 @@ async def create_work_order(
         order = await open_work_order(uow, estate_id=request.estate_id, company_id=principal.company_id, fields={
             **request.model_dump(exclude={"estate_id"}), "created_by": principal.user_id,
         })
-        return work_order_public(order).model_dump(mode="json")
+        return present(order)
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
-
-
-def _scope(order: dict[str, Any]) -> dict[str, str]:
-    return {"subject": order["_id"], "company_id": order["company_id"], "estate_id": order["estate_id"]}
 
 
 def _emit_created(uow: UnitOfWork, order: dict[str, Any]) -> None:
@@ -165,7 +158,7 @@ def _emit_created(uow: UnitOfWork, order: dict[str, Any]) -> None:
         incident_id=order["incident_id"], queue=order["queue"],
         department=order["department"], priority=order["priority"], offered_to=order["offered_to"],
         kind=order["kind"],
-    ), **_scope(order))
+    ), **about(order))
 
 
 def emit_assigned(uow: UnitOfWork, order: dict[str, Any]) -> None:
@@ -175,4 +168,4 @@ def emit_assigned(uow: UnitOfWork, order: dict[str, Any]) -> None:
         department=order["department"], priority=order["priority"], location=order["location"],
         description=order["description"], incident_id=order.get("incident_id"),
         accept_by=(order.get("deadlines") or {}).get("accept"),
-    ), **_scope(order))
+    ), **about(order))

@@ -17,6 +17,9 @@ from shared.local_time import local_time_or_blank, to_local
 
 DAY_S = 24 * 3600
 OPEN_STATUSES = ("pending", "assigned", "accepted", "arrived", "on_hold")
+# What a handover carries of each open work order (besides its id).
+CARRIED_FIELDS = ("number", "status", "department", "priority", "description", "assignee_name", "ticket_id",
+                  "ticket_number", "incident_id")
 INSPECTION_AREAS = ("security", "water", "power", "equipment", "environment")  # 安防、水电、设施设备、环境
 
 

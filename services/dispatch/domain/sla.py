@@ -7,9 +7,10 @@ A policy counts the full clock, or business hours on the estate's calendar.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from services.dispatch.domain.calendar import BusinessCalendar, add_business_time
+from shared.errors import InvalidInput
 
 MILESTONES = ("accept", "arrive", "complete")
 # A complaint-handling order runs on the complaint procedure's clock instead: plan, then feedback.
@@ -66,6 +67,18 @@ class EstatePolicy:
 
 
 DEFAULT_ESTATE_POLICY = EstatePolicy(DEFAULT_POLICIES)
+
+
+def check_policy(*, priorities: dict[str, Policy], clock: str, opens: time, closes: time) -> None:
+    """An estate's clock gives every priority its limits, in order, and business hours that open before
+    they close (422 naming the field)."""
+    if set(priorities) != set(DEFAULT_POLICIES):
+        raise InvalidInput("give limits for each of P1, P2, P3 and P4", field="priorities")
+    for priority, limits in priorities.items():
+        if not limits.accept <= limits.arrive <= limits.complete:
+            raise InvalidInput("accept ≤ arrive ≤ complete", field=f"priorities.{priority}")
+    if clock == "business_hours" and opens >= closes:
+        raise InvalidInput("business hours must open before they close", field="closes")
 
 
 def clocks_by_priority(policy_clock: str) -> dict[str, str]:

@@ -193,10 +193,13 @@ async def _load_sla_policy(uow: UnitOfWork, estate_id: str) -> sla.EstatePolicy:
     )
 
 
-async def set_sla_policy(database: Database, estate_id: str, policy: dict[str, Any]) -> dict[str, Any]:
-    await database.db[SLA_POLICIES].replace_one({"_id": estate_id}, {"estate_id": estate_id, **policy}, upsert=True)
-    _sla_policies.forget(_key(database, estate_id))
-    return await find_one(database, SLA_POLICIES, estate_id)
+async def set_sla_policy(uow: UnitOfWork, estate_id: str, policy: dict[str, Any]) -> dict[str, Any]:
+    await uow.db[SLA_POLICIES].replace_one({"_id": estate_id}, {"estate_id": estate_id, **policy}, upsert=True,
+                                           session=uow.session)
+    key = _key(uow, estate_id)
+    _sla_policies.forget(key)
+    uow.after_commit.append(lambda: _sla_policies.forget(key))
+    return await find_one(uow, SLA_POLICIES, estate_id)
 
 
 # --- work orders -----------------------------------------------------------------------

@@ -4,103 +4,86 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from services.intake.api.deps import FrontDesk, Supervisors
-from services.intake.api.key_schemas import (
+from services.intake.api.deps import DeskReaders, FrontDesk, Supervisors
+from services.intake.api.keys_schemas import KeyLoanPublic, KeyPublic, LostItemPublic, LostPropertySettingsPublic
+from services.intake.commands import keys as commands
+from services.intake.commands.inputs.keys import (
     KeyCreate,
     KeyLoanCreate,
-    KeyLoanPublic,
-    KeyPublic,
     KeyReturnCreate,
     LostItemClaim,
     LostItemCreate,
     LostItemDisposal,
-    LostItemPublic,
     LostPropertySettings,
-    LostPropertySettingsPublic,
 )
-from services.intake.commands import keys as commands
 from services.intake.domain.keys import DEFAULT_KEEP_DAYS, KeyKind
 from services.intake.store import keys as store
-from shared.auth import Principal, require_roles
-from shared.documents import to_public
+from shared.auth import estate_query
+from shared.documents import presenter, to_public
 from shared.envelope import utcnow
-from shared.errors import NotFound
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.lookup import found
+from shared.pagination import Page, PageQuery, PageRequest, page_of
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["keys and lost property"])
-PageQuery = Annotated[PageRequest, Depends(page_request)]
-# The shift handover (supervisors, dispatchers) and the dashboards read the registers too.
-Readers = Annotated[
-    Principal, require_roles("agent", "supervisor", "dispatcher", "estate_manager", "company_admin", "ops_viewer")
-]
 
 
 async def _page(database, collection: str, query: dict, page: PageRequest, model, *, newest_first: bool = True):
-    documents, next_cursor = await fetch_page(database.db[collection], query, page, newest_first=newest_first)
-    return Page(items=[to_public(model, d) for d in documents], next_cursor=next_cursor)
-
-
-async def _scoped(principal: Principal, estate_id: str, **filters) -> dict:
-    await principal.require_estate(estate_id)
-    return {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v is not None}}
+    return await page_of(database.db[collection], query, page, view=model, newest_first=newest_first)
 
 
 @router.post("/keys", status_code=201, response_model=KeyPublic)
 async def register_key(body: KeyCreate, principal: FrontDesk, database: DatabaseDep,
                        idempotency_key: IdempotencyKey = None) -> dict:
     """Register a key the service centre keeps (a unit's key left by its owner, a plant room, a master key)."""
-    return await commands.register_key(database, principal, body, idempotency_key=idempotency_key)
+    return await commands.register_key(database, principal, body, idempotency_key=idempotency_key,
+                                       present=presenter(KeyPublic))
 
 
 @router.get("/keys", response_model=Page[KeyPublic])
-async def list_keys(estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
+async def list_keys(estate_id: str, principal: DeskReaders, database: DatabaseDep, page: PageQuery,
                     kind: KeyKind | None = None, status: Literal["in", "out"] | None = None,
                     unit_id: str | None = None) -> Page[KeyPublic]:
-    query = await _scoped(principal, estate_id, kind=kind, status=status, unit_id=unit_id)
+    query = await estate_query(principal, estate_id, kind=kind, status=status, unit_id=unit_id)
     return await _page(database, store.KEYS, query, page, KeyPublic, newest_first=False)
 
 
 @router.get("/keys/{key_id}", response_model=KeyPublic)
-async def get_key(key_id: str, principal: Readers, database: DatabaseDep) -> KeyPublic:
-    key = await store.find(database, store.KEYS, key_id, principal.estate_filter())
-    if key is None:
-        raise NotFound("key")
+async def get_key(key_id: str, principal: DeskReaders, database: DatabaseDep) -> KeyPublic:
+    key = found(await store.find(database, store.KEYS, key_id, principal.estate_filter()), "key")
     return to_public(KeyPublic, key)
 
 
 @router.post("/keys/{key_id}/lend", status_code=201, response_model=KeyLoanPublic)
 async def lend_key(key_id: str, body: KeyLoanCreate, principal: FrontDesk, database: DatabaseDep) -> dict:
     """Lend the key: who, why, witnessed by whom. A key already out: 409."""
-    return await commands.lend_key(database, principal, key_id, body)
+    return to_public(KeyLoanPublic, await commands.lend_key(database, principal, key_id, body))
 
 
 @router.post("/keys/{key_id}/return", response_model=KeyLoanPublic)
 async def return_key(key_id: str, body: KeyReturnCreate, principal: FrontDesk, database: DatabaseDep) -> dict:
-    return await commands.return_key(database, principal, key_id, body)
+    return to_public(KeyLoanPublic, await commands.return_key(database, principal, key_id, body))
 
 
 @router.get("/keys/{key_id}/loans", response_model=Page[KeyLoanPublic])
-async def key_loans(key_id: str, principal: Readers, database: DatabaseDep, page: PageQuery) -> Page[KeyLoanPublic]:
+async def key_loans(key_id: str, principal: DeskReaders, database: DatabaseDep, page: PageQuery) -> Page[KeyLoanPublic]:
     """Every loan of the key, newest first."""
-    key = await store.find(database, store.KEYS, key_id, principal.estate_filter())
-    if key is None:
-        raise NotFound("key")
+    key = found(await store.find(database, store.KEYS, key_id, principal.estate_filter()), "key")
     query = {"estate_id": key["estate_id"], "key_id": key_id}
     return await _page(database, store.KEY_LOANS, query, page, KeyLoanPublic)
 
 
 @router.get("/estates/{estate_id}/keys/outstanding", response_model=Page[KeyLoanPublic])
 async def outstanding_keys(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
+    estate_id: str, principal: DeskReaders, database: DatabaseDep, page: PageQuery,
     lent_before: Annotated[AwareDatetime | None, Query(description="Only loans made before this time")] = None,
 ) -> Page[KeyLoanPublic]:
     """Keys lent and not returned, oldest loan first: what the shift handover lists."""
-    query = {**await _scoped(principal, estate_id), "returned_at": None}
+    query = {**await estate_query(principal, estate_id), "returned_at": None}
     if lent_before is not None:
         query["lent_at"] = {"$lt": lent_before}
     return await _page(database, store.KEY_LOANS, query, page, KeyLoanPublic, newest_first=False)
@@ -110,43 +93,43 @@ async def outstanding_keys(
 async def register_lost_item(body: LostItemCreate, principal: FrontDesk, database: DatabaseDep,
                              idempotency_key: IdempotencyKey = None) -> dict:
     """Register an item found on the estate; it is kept for the estate's keeping time."""
-    return await commands.register_lost_item(database, principal, body, idempotency_key=idempotency_key)
+    return await commands.register_lost_item(database, principal, body, idempotency_key=idempotency_key,
+                                             present=presenter(LostItemPublic))
 
 
 @router.get("/lost-items", response_model=Page[LostItemPublic])
-async def list_lost_items(estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
+async def list_lost_items(estate_id: str, principal: DeskReaders, database: DatabaseDep, page: PageQuery,
                           status: Literal["held", "claimed", "disposed"] | None = None) -> Page[LostItemPublic]:
-    return await _page(database, store.LOST_ITEMS, await _scoped(principal, estate_id, status=status), page, LostItemPublic)
+    query = await estate_query(principal, estate_id, status=status)
+    return await _page(database, store.LOST_ITEMS, query, page, LostItemPublic)
 
 
 @router.get("/lost-items/{lost_item_id}", response_model=LostItemPublic)
-async def get_lost_item(lost_item_id: str, principal: Readers, database: DatabaseDep) -> LostItemPublic:
-    item = await store.find(database, store.LOST_ITEMS, lost_item_id, principal.estate_filter())
-    if item is None:
-        raise NotFound("lost item")
+async def get_lost_item(lost_item_id: str, principal: DeskReaders, database: DatabaseDep) -> LostItemPublic:
+    item = found(await store.find(database, store.LOST_ITEMS, lost_item_id, principal.estate_filter()), "lost item")
     return to_public(LostItemPublic, item)
 
 
 @router.post("/lost-items/{lost_item_id}/claim", response_model=LostItemPublic)
 async def claim_lost_item(lost_item_id: str, body: LostItemClaim, principal: FrontDesk, database: DatabaseDep) -> dict:
     """Hand the item to its owner, identity checked (the document number is kept masked)."""
-    return await commands.claim_lost_item(database, principal, lost_item_id, body)
+    return to_public(LostItemPublic, await commands.claim_lost_item(database, principal, lost_item_id, body))
 
 
 @router.post("/lost-items/{lost_item_id}/dispose", response_model=LostItemPublic)
 async def dispose_lost_item(lost_item_id: str, body: LostItemDisposal, principal: Supervisors,
                             database: DatabaseDep) -> dict:
     """Dispose of an unclaimed item whose keeping time is over (409 before)."""
-    return await commands.dispose_lost_item(database, principal, lost_item_id, body)
+    return to_public(LostItemPublic, await commands.dispose_lost_item(database, principal, lost_item_id, body))
 
 
 @router.get("/estates/{estate_id}/lost-items/due-for-disposal", response_model=Page[LostItemPublic])
 async def lost_items_due(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
+    estate_id: str, principal: DeskReaders, database: DatabaseDep, page: PageQuery,
     at: Annotated[AwareDatetime | None, Query(description="Due by this time; now by default")] = None,
 ) -> Page[LostItemPublic]:
     """Items still held whose keeping time is over, oldest first."""
-    query = {**await _scoped(principal, estate_id, status="held"), "keep_until": {"$lte": at or utcnow()}}
+    query = {**await estate_query(principal, estate_id, status="held"), "keep_until": {"$lte": at or utcnow()}}
     return await _page(database, store.LOST_ITEMS, query, page, LostItemPublic, newest_first=False)
 
 
@@ -159,7 +142,7 @@ async def set_lost_property_settings(estate_id: str, body: LostPropertySettings,
 
 
 @router.get("/estates/{estate_id}/lost-property-settings", response_model=LostPropertySettingsPublic)
-async def get_lost_property_settings(estate_id: str, principal: Readers, database: DatabaseDep
+async def get_lost_property_settings(estate_id: str, principal: DeskReaders, database: DatabaseDep
                                      ) -> LostPropertySettingsPublic:
     await principal.require_estate(estate_id)
     return LostPropertySettingsPublic(estate_id=estate_id,

@@ -2,74 +2,60 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends
-
-from services.intake.api.patrol_schemas import (
-    CheckpointRecord,
-    PatrolRoundPublic,
-    PatrolRoundStart,
-    PatrolRouteCreate,
-    PatrolRoutePublic,
-)
+from services.intake.api import views
+from services.intake.api.deps import Patrollers, PatrolReaders, Supervisors
+from services.intake.api.patrols_schemas import PatrolRoundPublic, PatrolRoutePublic
 from services.intake.commands import patrols as commands
 from services.intake.commands.desk import estate_in_scope
+from services.intake.commands.inputs.patrols import CheckpointRecord, PatrolRoundStart, PatrolRouteCreate
 from services.intake.domain.patrols import RoundStatus
 from services.intake.store import patrols as patrol_store
-from shared.auth import Principal, require_roles
+from shared.auth import estate_query
+from shared.documents import presenter
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.pagination import Page, PageQuery, page_of
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["patrols"])
-RoutePlanners = Annotated[Principal, require_roles("supervisor", "estate_manager", "company_admin")]
-Patrollers = Annotated[
-    Principal, require_roles("technician", "agent", "supervisor", "estate_manager", "company_admin")
-]
-Readers = Annotated[
-    Principal,
-    require_roles("technician", "agent", "supervisor", "dispatcher", "estate_manager", "company_admin", "ops_viewer"),
-]
-PageQuery = Annotated[PageRequest, Depends(page_request)]
 
 
 @router.post("/estates/{estate_id}/patrol-routes", status_code=201, response_model=PatrolRoutePublic)
 async def create_route(
-    estate_id: str, body: PatrolRouteCreate, principal: RoutePlanners, database: DatabaseDep,
+    estate_id: str, body: PatrolRouteCreate, principal: Supervisors, database: DatabaseDep,
     idempotency_key: IdempotencyKey = None,
 ) -> dict:
-    return await commands.create_route(database, principal, estate_id, body, idempotency_key=idempotency_key)
+    return await commands.create_route(database, principal, estate_id, body, idempotency_key=idempotency_key,
+                                       present=presenter(PatrolRoutePublic))
 
 
 @router.get("/estates/{estate_id}/patrol-routes", response_model=Page[PatrolRoutePublic])
-async def list_routes(estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery) -> Page:
+async def list_routes(estate_id: str, principal: PatrolReaders, database: DatabaseDep, page: PageQuery) -> Page:
     await estate_in_scope(database, principal, estate_id)
     query = {**principal.estate_filter(), "estate_id": estate_id}
-    documents, next_cursor = await fetch_page(database.db[patrol_store.ROUTES], query, page, newest_first=False)
-    return Page(items=[commands.route_public(d) for d in documents], next_cursor=next_cursor)
+    return await page_of(database.db[patrol_store.ROUTES], query, page, view=PatrolRoutePublic, newest_first=False)
 
 
 @router.post("/patrol-rounds", status_code=201, response_model=PatrolRoundPublic)
 async def start_round(
     body: PatrolRoundStart, principal: Patrollers, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
-    return await commands.start_round(database, principal, body, idempotency_key=idempotency_key)
+    return await commands.start_round(database, principal, body, idempotency_key=idempotency_key,
+                                      present=presenter(views.round_public))
 
 
 @router.get("/patrol-rounds", response_model=Page[PatrolRoundPublic])
 async def list_rounds(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery, status: RoundStatus | None = None
+    estate_id: str, principal: PatrolReaders, database: DatabaseDep, page: PageQuery, status: RoundStatus | None = None
 ) -> Page:
-    await principal.require_estate(estate_id)
-    query = {**principal.estate_filter(), "estate_id": estate_id, **({"status": status} if status else {})}
-    documents, next_cursor = await fetch_page(database.db[patrol_store.ROUNDS], query, page)
-    return Page(items=[commands.round_public(d) for d in documents], next_cursor=next_cursor)
+    query = await estate_query(principal, estate_id, status=status)
+    return await page_of(database.db[patrol_store.ROUNDS], query, page, view=views.round_public)
 
 
 @router.get("/patrol-rounds/{patrol_round_id}", response_model=PatrolRoundPublic)
-async def get_round(patrol_round_id: str, principal: Readers, database: DatabaseDep) -> PatrolRoundPublic:
-    return commands.round_public(await commands.find_round(database, principal, patrol_round_id))
+async def get_round(patrol_round_id: str, principal: PatrolReaders, database: DatabaseDep) -> PatrolRoundPublic:
+    return views.round_public(await commands.find_round(database, principal, patrol_round_id))
 
 
 @router.post("/patrol-rounds/{patrol_round_id}/checkpoints", response_model=PatrolRoundPublic)
@@ -77,7 +63,7 @@ async def record_checkpoint(
     patrol_round_id: str, body: CheckpointRecord, principal: Patrollers, database: DatabaseDep
 ) -> dict:
     """A checkpoint passed, or a defect (which opens a ticket with channel `patrol`); in any order, each once."""
-    return await commands.record_checkpoint(database, principal, patrol_round_id, body)
+    return views.round_public(await commands.record_checkpoint(database, principal, patrol_round_id, body))
 
 
 record_checkpoint.before_body = commands.patroller_check  # type: ignore[attr-defined]
@@ -86,4 +72,4 @@ record_checkpoint.before_body = commands.patroller_check  # type: ignore[attr-de
 @router.post("/patrol-rounds/{patrol_round_id}/complete", response_model=PatrolRoundPublic)
 async def complete_round(patrol_round_id: str, principal: Patrollers, database: DatabaseDep) -> dict:
     """Finish the round: checkpoints not recorded are listed as missed (`intake.patrol.completed`)."""
-    return await commands.complete_round(database, principal, patrol_round_id)
+    return views.round_public(await commands.complete_round(database, principal, patrol_round_id))

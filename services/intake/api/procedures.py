@@ -3,15 +3,19 @@
 # No `from __future__ import annotations` here: the action routes are built in a loop, and
 # FastAPI must see their annotations as objects, not as names to look up later.
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Response
 
-from services.intake.api.procedure_schemas import (
+from services.intake.api import views
+from services.intake.api.deps import FrontDesk, ProcedureOpeners, ProcedureReaders, procedure_actors
+from services.intake.api.procedures_schemas import CardPublic, ProcedurePublic
+from services.intake.commands import cards as card_commands
+from services.intake.commands import procedures as commands
+from services.intake.commands.inputs.procedures import (
     AcceptanceRecorded,
     ApprovalRequest,
     CardCreate,
-    CardPublic,
     CardsIssued,
     ChecklistTick,
     CompletionRequest,
@@ -23,89 +27,63 @@ from services.intake.api.procedure_schemas import (
     NoteRequest,
     PassesIssued,
     ProcedureCreate,
-    ProcedurePublic,
     ReasonRequest,
     RejectionRequest,
     WorksReported,
 )
-from services.intake.commands import cards as card_commands
-from services.intake.commands import procedures as commands
-from services.intake.domain import procedures as rules
 from services.intake.domain.procedures import Kind, Status
 from services.intake.store import procedures as store
-from shared.auth import Principal, require_roles
-from shared.errors import InvalidInput, NotFound
+from shared.auth import estate_query
+from shared.documents import presenter, to_public
+from shared.etags import if_match, with_etag
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.lookup import found
+from shared.pagination import Page, PageQuery, page_of
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["procedures"])
-PageQuery = Annotated[PageRequest, Depends(page_request)]
-# Each action checks its own roles (approvals: engineering or a supervisor, by kind); these admit the caller.
-Openers = Annotated[Principal, require_roles(*sorted(rules.roles_for("open")))]
-Readers = Annotated[Principal, require_roles(*sorted(rules.READERS))]
-FrontDesk = Annotated[Principal, require_roles(*sorted(rules.FRONT_DESK))]
 
 
-def if_match_version(if_match: Annotated[str | None, Header(alias="If-Match", max_length=40)] = None) -> int | None:
-    """`If-Match: "3"` (the ETag of a read) makes an action conditional on version 3 of the case."""
-    if if_match is None:
-        return None
-    value = if_match.removeprefix("W/").strip('"')
-    if not (value.isascii() and value.isdigit()):
-        raise InvalidInput('If-Match must be the ETag of the case, e.g. "3"', field="If-Match")
-    return int(value)
-
-
-IfMatch = Annotated[int | None, Depends(if_match_version)]
-
-
-def _answer(response: Response, case: dict) -> dict:
-    response.headers["ETag"] = f'"{case["version"]}"'
-    return case
+IfMatch = if_match("case")
 
 
 @router.post("/procedures", status_code=201, response_model=ProcedurePublic)
 async def open_procedure(
-    body: ProcedureCreate, principal: Openers, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+    body: ProcedureCreate, principal: ProcedureOpeners, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
     """Open a case (move-in, decoration, move-out, ownership transfer, tenant registration, utility transfer)."""
-    return await commands.open_procedure(database, principal, body, idempotency_key=idempotency_key)
+    return await commands.open_procedure(database, principal, body, idempotency_key=idempotency_key,
+                                         present=presenter(views.procedure_public))
 
 
 @router.get("/procedures/{procedure_id}", response_model=ProcedurePublic)
-async def get_procedure(procedure_id: str, principal: Readers, database: DatabaseDep, response: Response) -> dict:
-    case = await store.find_procedure(database, procedure_id, principal.estate_filter())
-    if case is None:
-        raise NotFound("procedure")
-    return _answer(response, commands.procedure_public(case).model_dump(mode="json"))
+async def get_procedure(procedure_id: str, principal: ProcedureReaders, database: DatabaseDep, response: Response) -> dict:
+    case = found(await store.find_procedure(database, procedure_id, principal.estate_filter()), "procedure")
+    return with_etag(response, views.procedure_public(case).model_dump(mode="json"))
 
 
 @router.get("/procedures", response_model=Page[ProcedurePublic])
 async def list_procedures(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery, kind: Kind | None = None,
+    estate_id: str, principal: ProcedureReaders, database: DatabaseDep, page: PageQuery, kind: Kind | None = None,
     status: Status | None = None, unit_id: str | None = None, flagged: bool | None = None,
 ) -> Page[ProcedurePublic]:
     """Newest first; `flagged=true` lists decorations with works seen outside their approved dates or hours."""
-    await principal.require_estate(estate_id)
-    filters = {"kind": kind, "status": status, "unit_id": unit_id, "flagged": flagged}
-    query = {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v is not None}}
-    documents, next_cursor = await fetch_page(database.db[store.PROCEDURES], query, page)
-    return Page(items=[commands.procedure_public(d) for d in documents], next_cursor=next_cursor)
+    query = await estate_query(principal, estate_id, kind=kind, status=status, unit_id=unit_id, flagged=flagged)
+    return await page_of(database.db[store.PROCEDURES], query, page, view=views.procedure_public)
 
 
 def _action_route(action: str, body_model: type | None, summary: str) -> None:
-    who = Annotated[Principal, require_roles(*sorted(rules.roles_for(action)))]
+    who = procedure_actors(action)
     if body_model is None:
         async def endpoint(procedure_id: str, principal: who, database: DatabaseDep, response: Response,
                            if_match: IfMatch) -> dict:
-            return _answer(response, await commands.act(database, principal, procedure_id, action, None,
-                                                        if_match=if_match))
+            case = await commands.act(database, principal, procedure_id, action, None, if_match=if_match)
+            return with_etag(response, views.procedure_public(case).model_dump(mode="json"))
     else:
         async def endpoint(procedure_id: str, body: body_model, principal: who,  # type: ignore[valid-type]
                            database: DatabaseDep, response: Response, if_match: IfMatch) -> dict:
-            return _answer(response, await commands.act(database, principal, procedure_id, action, body,
-                                                        if_match=if_match))
+            case = await commands.act(database, principal, procedure_id, action, body, if_match=if_match)
+            return with_etag(response, views.procedure_public(case).model_dump(mode="json"))
     endpoint.__name__ = f"procedure_{action.replace('-', '_')}"
     endpoint.before_body = commands.caller_check(action)  # the approver of the case's kind, before the body is read
     router.add_api_route(f"/procedures/{{procedure_id}}/{action}", endpoint, methods=["POST"],
@@ -136,36 +114,33 @@ for _action, _body, _summary in [
 @router.post("/cards", status_code=201, response_model=CardPublic)
 async def issue_card(body: CardCreate, principal: FrontDesk, database: DatabaseDep) -> dict:
     """Issue an access or parking card for a unit (a number is active once per estate and kind)."""
-    return await card_commands.issue_card(database, principal, body)
+    return to_public(CardPublic, await card_commands.issue_card(database, principal, body))
 
 
 @router.get("/cards", response_model=Page[CardPublic])
 async def list_cards(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery, unit_id: str | None = None,
+    estate_id: str, principal: ProcedureReaders, database: DatabaseDep, page: PageQuery, unit_id: str | None = None,
     status: Literal["active", "lost", "cancelled"] | None = None,
 ) -> Page[CardPublic]:
-    await principal.require_estate(estate_id)
-    filters = {"unit_id": unit_id, "status": status}
-    query = {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
-    documents, next_cursor = await fetch_page(database.db[store.CARDS], query, page)
-    return Page(items=[card_commands.card_public(d) for d in documents], next_cursor=next_cursor)
+    query = await estate_query(principal, estate_id, unit_id=unit_id or None, status=status)
+    return await page_of(database.db[store.CARDS], query, page, view=CardPublic)
 
 
 @router.get("/cards/{card_id}", response_model=CardPublic)
-async def get_card(card_id: str, principal: Readers, database: DatabaseDep) -> CardPublic:
-    card = await store.find_card(database, card_id, principal.estate_filter())
-    if card is None:
-        raise NotFound("card")
-    return card_commands.card_public(card)
+async def get_card(card_id: str, principal: ProcedureReaders, database: DatabaseDep) -> CardPublic:
+    card = found(await store.find_card(database, card_id, principal.estate_filter()), "card")
+    return to_public(CardPublic, card)
 
 
 @router.post("/cards/{card_id}/report-lost", response_model=CardPublic)
 async def report_card_lost(card_id: str, principal: FrontDesk, database: DatabaseDep,
                            body: NoteRequest | None = None) -> dict:
-    return await card_commands.change_card(database, principal, card_id, "report-lost", body and body.note)
+    changed = await card_commands.change_card(database, principal, card_id, "report-lost", body and body.note)
+    return to_public(CardPublic, changed)
 
 
 @router.post("/cards/{card_id}/cancel", response_model=CardPublic)
 async def cancel_card(card_id: str, principal: FrontDesk, database: DatabaseDep,
                       body: NoteRequest | None = None) -> dict:
-    return await card_commands.change_card(database, principal, card_id, "cancel", body and body.note)
+    changed = await card_commands.change_card(database, principal, card_id, "cancel", body and body.note)
+    return to_public(CardPublic, changed)

@@ -2,84 +2,70 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends
-
-from services.intake.api.deps import FrontDesk
-from services.intake.api.survey_schemas import (
-    SurveyAnswerCreate,
-    SurveyAnswerPublic,
-    SurveyCreate,
-    SurveyPublic,
-    SurveyPublish,
-    SurveyResults,
-)
+from services.intake.api import views
+from services.intake.api.deps import Analysts, FrontDesk, Reporters, Supervisors, SurveyReaders
+from services.intake.api.surveys_schemas import SurveyAnswerPublic, SurveyPublic, SurveyResults
 from services.intake.commands import surveys as commands
+from services.intake.commands.inputs.surveys import SurveyAnswerCreate, SurveyCreate, SurveyPublish
 from services.intake.domain.surveys import Status
 from services.intake.store import surveys as survey_store
-from shared.auth import Principal, require_roles
+from shared.auth import estate_query
+from shared.documents import presenter, to_public
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.pagination import Page, PageQuery, page_of
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["surveys"])
-Organisers = Annotated[Principal, require_roles("supervisor", "estate_manager", "company_admin")]
-# A resident answers in the app; an agent records an answer given on the phone.
-Respondents = Annotated[Principal, require_roles("resident", "agent", "supervisor", "estate_manager", "company_admin")]
-Readers = Annotated[
-    Principal, require_roles("resident", "agent", "supervisor", "estate_manager", "company_admin", "ops_viewer")
-]
-Analysts = Annotated[Principal, require_roles("agent", "supervisor", "estate_manager", "company_admin", "ops_viewer")]
 
 
 @router.post("/surveys", status_code=201, response_model=SurveyPublic)
 async def create_survey(
-    body: SurveyCreate, principal: Organisers, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+    body: SurveyCreate, principal: Supervisors, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
     """A questionnaire in draft: questions scored 1–5, each for one service area."""
-    return await commands.create_survey(database, principal, body, idempotency_key=idempotency_key)
+    return await commands.create_survey(database, principal, body, idempotency_key=idempotency_key,
+                                        present=presenter(SurveyPublic))
 
 
 @router.get("/surveys", response_model=Page[SurveyPublic])
 async def list_surveys(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)],
+    estate_id: str, principal: SurveyReaders, database: DatabaseDep, page: PageQuery,
     status: Status | None = None,
 ) -> Page[SurveyPublic]:
-    await principal.require_estate(estate_id)
-    query = {**principal.estate_filter(), "estate_id": estate_id, **({"status": status} if status else {})}
-    documents, next_cursor = await fetch_page(database.db[survey_store.SURVEYS], query, page)
-    return Page(items=[commands.survey_public(d) for d in documents], next_cursor=next_cursor)
+    query = await estate_query(principal, estate_id, status=status)
+    return await page_of(database.db[survey_store.SURVEYS], query, page, view=SurveyPublic)
 
 
 @router.get("/surveys/{survey_id}", response_model=SurveyPublic)
-async def get_survey(survey_id: str, principal: Readers, database: DatabaseDep) -> SurveyPublic:
-    return commands.survey_public(await commands.find_survey(database, principal, survey_id))
+async def get_survey(survey_id: str, principal: SurveyReaders, database: DatabaseDep) -> SurveyPublic:
+    return to_public(SurveyPublic, await commands.find_survey(database, principal, survey_id))
 
 
 @router.post("/surveys/{survey_id}/publish", response_model=SurveyPublic)
-async def publish_survey(survey_id: str, body: SurveyPublish, principal: Organisers, database: DatabaseDep) -> dict:
+async def publish_survey(survey_id: str, body: SurveyPublish, principal: Supervisors, database: DatabaseDep) -> dict:
     """Send it to all residents or a sample (`intake.survey.published`); draft only, else 409."""
-    return await commands.publish_survey(database, principal, survey_id, body)
+    return to_public(SurveyPublic, await commands.publish_survey(database, principal, survey_id, body))
 
 
 @router.post("/surveys/{survey_id}/close", response_model=SurveyPublic)
-async def close_survey(survey_id: str, principal: Organisers, database: DatabaseDep) -> dict:
-    return await commands.close_survey(database, principal, survey_id)
+async def close_survey(survey_id: str, principal: Supervisors, database: DatabaseDep) -> dict:
+    return to_public(SurveyPublic, await commands.close_survey(database, principal, survey_id))
 
 
 @router.post("/surveys/{survey_id}/answers", status_code=201, response_model=SurveyAnswerPublic)
 async def answer_survey(
-    survey_id: str, body: SurveyAnswerCreate, principal: Respondents, database: DatabaseDep
+    survey_id: str, body: SurveyAnswerCreate, principal: Reporters, database: DatabaseDep
 ) -> dict:
     """One answer per resident per survey (409 on a second)."""
-    return await commands.answer_survey(database, principal, survey_id, body)
+    return to_public(SurveyAnswerPublic, await commands.answer_survey(database, principal, survey_id, body))
 
 
 @router.get("/surveys/{survey_id}/results", response_model=SurveyResults)
 async def survey_results(survey_id: str, principal: Analysts, database: DatabaseDep) -> SurveyResults:
     """Per area: count, average and distribution of the scores, beside the estate's previous survey."""
-    return await commands.survey_results(database, principal, survey_id)
+    return views.survey_results_public(await commands.survey_results(database, principal, survey_id))
 
 
 @router.post("/surveys/{survey_id}/answers/{survey_answer_id}/ticket", response_model=SurveyAnswerPublic)
@@ -87,4 +73,5 @@ async def open_ticket_for_answer(
     survey_id: str, survey_answer_id: str, principal: FrontDesk, database: DatabaseDep
 ) -> dict:
     """A low score (1–2) with a comment becomes a complaint ticket; 409 for any other answer."""
-    return await commands.open_ticket_for_answer(database, principal, survey_id, survey_answer_id)
+    answer = await commands.open_ticket_for_answer(database, principal, survey_id, survey_answer_id)
+    return to_public(SurveyAnswerPublic, answer)

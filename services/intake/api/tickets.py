@@ -3,44 +3,33 @@
 # No `from __future__ import annotations` here: the command routes are built in a loop, and
 # FastAPI must see their annotations as objects, not as names to look up later.
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from services.intake import commands, store
-from services.intake.api.deps import FrontDesk, Supervisors
-from services.intake.api.schemas import TicketPublic
-from services.intake.api.ticket_schemas import (
+from services.intake.api import views
+from services.intake.api.contacts_schemas import TicketPublic
+from services.intake.api.deps import DeskReaders, FrontDesk, Reporters, Supervisors, TicketReaders
+from services.intake.api.tickets_schemas import FollowUpPublic, TicketSettingsPublic
+from services.intake.commands import ticket_settings
+from services.intake.commands.inputs.tickets import (
     AttemptCreate,
-    FollowUpPublic,
     OptionalReason,
     ReasonRequest,
     ResolveRequest,
     TicketCreate,
     TicketPatch,
-    TicketSettingsPublic,
     TicketSettingsUpdate,
 )
-from services.intake.commands import ticket_settings
 from services.intake.domain.tickets import Category, Priority, Status
 from services.intake.store import tickets as ticket_store
-from shared.auth import Principal, require_roles
-from shared.errors import NotFound
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.lookup import found
+from shared.pagination import Page, PageQuery, page_of
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["tickets"])
-PageQuery = Annotated[PageRequest, Depends(page_request)]
-StaffReaders = Annotated[
-    Principal, require_roles("agent", "supervisor", "dispatcher", "estate_manager", "company_admin", "ops_viewer")
-]
-# Residents read (and create) the tickets of their own units only: see `commands.ticket_scope`.
-TicketReaders = Annotated[
-    Principal,
-    require_roles("resident", "agent", "supervisor", "dispatcher", "estate_manager", "company_admin", "ops_viewer"),
-]
-Reporters = Annotated[Principal, require_roles("resident", "agent", "supervisor", "estate_manager", "company_admin")]
 
 
 @router.post("/tickets", status_code=201, response_model=TicketPublic)
@@ -48,15 +37,14 @@ async def create_ticket(
     body: TicketCreate, principal: Reporters, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
     """A request from the app or WeChat; a resident may report for their own units only (another unit: 404)."""
-    return await commands.create_ticket(database, principal, body, idempotency_key=idempotency_key)
+    return await commands.create_ticket(database, principal, body, idempotency_key=idempotency_key,
+                                        present=views.logged_contact)
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketPublic)
 async def get_ticket(ticket_id: str, principal: TicketReaders, database: DatabaseDep) -> TicketPublic:
-    ticket = await store.find_ticket(database, ticket_id, commands.ticket_scope(principal))
-    if ticket is None:
-        raise NotFound("ticket")
-    return commands.ticket_public(ticket)
+    ticket = found(await store.find_ticket(database, ticket_id, commands.ticket_scope(principal)), "ticket")
+    return views.ticket_public(ticket)
 
 
 @router.get("/tickets", response_model=Page[TicketPublic])
@@ -71,21 +59,21 @@ async def list_tickets(
     query = {**commands.ticket_scope(principal), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
     if unit_id and commands.is_resident(principal) and unit_id not in principal.unit_ids:
         return Page(items=[])
-    documents, next_cursor = await fetch_page(database.db[store.TICKETS], query, page)
-    return Page(items=[commands.ticket_public(d) for d in documents], next_cursor=next_cursor)
+    return await page_of(database.db[store.TICKETS], query, page, view=views.ticket_public)
 
 
 @router.patch("/tickets/{ticket_id}", response_model=TicketPublic)
 async def patch_ticket(ticket_id: str, body: TicketPatch, principal: FrontDesk, database: DatabaseDep) -> dict:
     """Correct priority, promised reply time, subcategory, location, building or extra fields (kept in history)."""
-    return await commands.patch_ticket(database, principal, ticket_id, body)
+    return views.ticket_public(await commands.patch_ticket(database, principal, ticket_id, body))
 
 
 def _command_route(command: str, body_model: type, summary: str) -> None:
     async def endpoint(ticket_id: str, body: body_model, principal: FrontDesk, database: DatabaseDep) -> dict:  # type: ignore[valid-type]
-        return await commands.change_ticket(database, principal, ticket_id, command,
-                                            reason=getattr(body, "reason", None),
-                                            resolution=getattr(body, "resolution", None))
+        changed = await commands.change_ticket(database, principal, ticket_id, command,
+                                               reason=getattr(body, "reason", None),
+                                               resolution=getattr(body, "resolution", None))
+        return views.ticket_public(changed)
 
     endpoint.__name__ = f"{command}_ticket"
     router.add_api_route(f"/tickets/{{ticket_id}}/{command}", endpoint, methods=["POST"],
@@ -102,8 +90,8 @@ for _command, _body, _summary in [
 
 
 @router.get("/estates/{estate_id}/ticket-settings", response_model=TicketSettingsPublic)
-async def get_ticket_settings(estate_id: str, principal: StaffReaders, database: DatabaseDep) -> TicketSettingsPublic:
-    return await ticket_settings.get_settings(database, principal, estate_id)
+async def get_ticket_settings(estate_id: str, principal: DeskReaders, database: DatabaseDep) -> TicketSettingsPublic:
+    return views.settings_public(estate_id, await ticket_settings.get_settings(database, principal, estate_id))
 
 
 @router.put("/estates/{estate_id}/ticket-settings", response_model=TicketSettingsPublic)
@@ -111,7 +99,7 @@ async def put_ticket_settings(
     estate_id: str, body: TicketSettingsUpdate, principal: Supervisors, database: DatabaseDep
 ) -> TicketSettingsPublic:
     """The estate's own subcategories, extra ticket fields and priority keyword rules (added to the defaults)."""
-    return await ticket_settings.put_settings(database, principal, estate_id, body)
+    return views.settings_public(estate_id, await ticket_settings.put_settings(database, principal, estate_id, body))
 
 
 @router.get("/follow-ups", response_model=Page[FollowUpPublic])
@@ -123,19 +111,19 @@ async def list_follow_ups(
     await principal.require_estate(estate_id)
     filters = {"state": state, "ticket_id": ticket_id}
     query = {**commands.ticket_scope(principal), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
-    documents, next_cursor = await fetch_page(database.db[ticket_store.FOLLOW_UPS], query, page, newest_first=False)
-    return Page(items=[commands.follow_up_public(d) for d in documents], next_cursor=next_cursor)
+    return await page_of(database.db[ticket_store.FOLLOW_UPS], query, page, view=views.follow_up_public,
+                         newest_first=False)
 
 
 @router.get("/follow-ups/{follow_up_id}", response_model=FollowUpPublic)
 async def get_follow_up(follow_up_id: str, principal: TicketReaders, database: DatabaseDep) -> FollowUpPublic:
-    follow_up = await ticket_store.find_follow_up(database, follow_up_id, commands.ticket_scope(principal))
-    if follow_up is None:
-        raise NotFound("follow-up")
-    return commands.follow_up_public(follow_up)
+    follow_up = found(
+        await ticket_store.find_follow_up(database, follow_up_id, commands.ticket_scope(principal)), "follow-up"
+    )
+    return views.follow_up_public(follow_up)
 
 
 @router.post("/follow-ups/{follow_up_id}/attempts", status_code=201, response_model=FollowUpPublic)
 async def record_attempt(follow_up_id: str, body: AttemptCreate, principal: Reporters, database: DatabaseDep) -> dict:
     """Reached with a score (1–2 reopens the ticket, 3–5 follows it up), or not reached (the third: unreachable)."""
-    return await commands.record_attempt(database, principal, follow_up_id, body)
+    return views.follow_up_public(await commands.record_attempt(database, principal, follow_up_id, body))

@@ -11,22 +11,19 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from services.intake import commands as intake
-from services.intake.api.procedure_schemas import CardCreate, CardPublic
+from services.intake.commands.inputs.procedures import CardCreate
 from services.intake.store import procedures as store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import about
 from shared.envelope import new_id, utcnow
-from shared.errors import Conflict, InvalidTransition, NotFound
+from shared.errors import Conflict, InvalidTransition
 from shared.events import CardCancelled, CardIssued, CardLost
+from shared.lookup import found
 
 # command → {from: to}; a lost or cancelled card stays so (a replacement is a new card).
 CARD_TRANSITIONS = {"report-lost": {"active": "lost"}, "cancel": {"active": "cancelled", "lost": "cancelled"}}
 CARD_EVENTS = {"report-lost": CardLost, "cancel": CardCancelled}
-
-
-def card_public(card: dict[str, Any]) -> CardPublic:
-    return to_public(CardPublic, card)
 
 
 def new_card(
@@ -45,7 +42,7 @@ def emit_card(uow: UnitOfWork, event: type, card: dict[str, Any]) -> None:
     uow.emit(
         event(card_id=card["_id"], kind=card["kind"], number=card["number"], unit_id=card["unit_id"],
               resident_id=card["resident_id"], procedure_id=card.get("procedure_id")),
-        subject=card["_id"], company_id=card["company_id"], estate_id=card["estate_id"],
+        **about(card),
     )
 
 
@@ -58,7 +55,7 @@ async def issue_card(database: Database, principal: Principal, request: CardCrea
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         await store.insert(uow, store.CARDS, card)
         emit_card(uow, CardIssued, card)
-        return card_public(card).model_dump(mode="json")
+        return card
 
     try:
         return await database.transaction(work)
@@ -69,11 +66,8 @@ async def issue_card(database: Database, principal: Principal, request: CardCrea
 async def change_card(database: Database, principal: Principal, card_id: str, command: str, reason: str | None
                       ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        card = await store.find_card(uow, card_id, principal.estate_filter())
-        if card is None:
-            raise NotFound("card")
-        return (await set_card_status(uow, card, command, by=principal.user_id, at=utcnow(), reason=reason)
-                ).model_dump(mode="json")
+        card = found(await store.find_card(uow, card_id, principal.estate_filter()), "card")
+        return await set_card_status(uow, card, command, by=principal.user_id, at=utcnow(), reason=reason)
 
     return await database.transaction(work)
 
@@ -81,7 +75,7 @@ async def change_card(database: Database, principal: Principal, card_id: str, co
 async def set_card_status(
     uow: UnitOfWork, card: dict[str, Any], command: str, *, by: str, at: datetime, reason: str | None,
     procedure_id: str | None = None,
-) -> CardPublic:
+) -> dict[str, Any]:
     target = CARD_TRANSITIONS[command].get(card["status"])
     if target is None:
         raise InvalidTransition(f"a card that is {card['status']} cannot be '{command}'")
@@ -92,7 +86,7 @@ async def set_card_status(
         raise Conflict("the card changed at the same moment; read it again")
     changed = {**card, **fields, "history": [*card["history"], entry]}
     emit_card(uow, CARD_EVENTS[command], changed)
-    return card_public(changed)
+    return changed
 
 
 async def cancel_resident_cards(uow: UnitOfWork, case: dict[str, Any], *, by: str, at: datetime) -> list[str]:

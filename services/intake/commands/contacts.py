@@ -6,12 +6,12 @@ from datetime import date, datetime
 from typing import Any
 
 from services.intake import store
-from services.intake.api.schemas import ContactCreate, ContactPublic, TicketRequest
-from services.intake.api.ticket_schemas import TicketCreate
 from services.intake.commands import incidents
-from services.intake.commands.directory import caller_fields
 from services.intake.commands.estates import find_estate_in_scope
-from services.intake.commands.tickets import emit_change, is_resident, resolve_at_first_contact, ticket_public
+from services.intake.commands.inputs.contacts import ContactCreate, TicketRequest
+from services.intake.commands.inputs.tickets import TicketCreate
+from services.intake.commands.residents import caller_fields
+from services.intake.commands.tickets import emit_change, is_resident, resolve_at_first_contact
 from services.intake.domain import priority as priorities
 from services.intake.domain import ticket_settings as catalog
 from services.intake.domain import tickets as rules
@@ -19,6 +19,7 @@ from services.intake.store import tickets as ticket_store
 from shared.auth import Principal
 from shared.counters import next_value
 from shared.db import Database, UnitOfWork
+from shared.documents import Presenter, about
 from shared.envelope import new_id, utcnow
 from shared.errors import InvalidInput, NotFound
 from shared.estates import local_day
@@ -42,20 +43,14 @@ def _new_ticket(
     ticket = request.ticket
     proposed = priorities.propose_priority(ticket.category, f"{request.summary} {ticket.description}",
                                            settings.priority_rules)
-    priority = ticket.priority or proposed
-    return {
-        "_id": new_id(), "estate_id": estate["_id"], "company_id": estate["company_id"],
-        "category": ticket.category, "subcategory": ticket.subcategory, "priority": priority,
-        "proposed_priority": proposed, "scope": ticket.scope, "location": ticket.location,
-        "building_id": ticket.building_id, "unit_id": request.unit_id, "resident_id": request.resident_id,
-        "caller_phone": request.caller_phone, "description": ticket.description, "channel": request.channel,
-        "contact_id": contact_id, "status": "open", "opened_at": now, "fields": extra_fields,
-        "promised_reply_at": ticket.promised_reply_at or rules.promised_reply_at(priority, now),
-        "promised_reply_by_agent": ticket.promised_reply_at is not None,
-        "work_order_id": None, "major": False, "first_contact_resolution": False, "reopen_count": 0,
-        "complaint": None, "follow_up": None, "version": 1,
-        "history": [{"at": now, "status": "open", "action": "open", "by": by}],
-    }
+    return rules.new_ticket(
+        ticket_id=new_id(), estate_id=estate["_id"], company_id=estate["company_id"], contact_id=contact_id,
+        channel=request.channel, caller_phone=request.caller_phone, unit_id=request.unit_id,
+        resident_id=request.resident_id, category=ticket.category, subcategory=ticket.subcategory,
+        scope=ticket.scope, location=ticket.location, building_id=ticket.building_id,
+        description=ticket.description, priority=ticket.priority, proposed_priority=proposed,
+        agent_promised_reply_at=ticket.promised_reply_at, fields=extra_fields, by=by, now=now,
+    )
 
 
 async def _judge_complaint(uow: UnitOfWork, ticket: dict[str, Any], *, flagged: bool, now: datetime) -> None:
@@ -96,9 +91,11 @@ async def open_ticket(
 
 
 async def log_contact(
-    database: Database, principal: Principal, request: ContactCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: ContactCreate, *, idempotency_key: str | None,
+    present: Presenter,
 ) -> dict[str, Any]:
-    """Log a call or visit; with a ticket request, open the ticket in the same transaction."""
+    """Log a call or visit; with a ticket request, open the ticket in the same transaction.
+    `present` makes the answer of `{**contact, "ticket": ticket or None}` (kept for a retry)."""
     estate = await find_estate_in_scope(database, principal, request.estate_id, cached=True)
     settings, extra_fields = catalog.DEFAULT_SETTINGS, {}
     if request.ticket is not None:
@@ -137,12 +134,18 @@ async def log_contact(
             ),
             subject=contact_id, company_id=estate["company_id"], estate_id=estate["_id"],
         )
-        return contact_public(contact, ticket).model_dump(mode="json")
+        return present({**contact, "ticket": ticket})
 
     # The hotline's write path: contacts arriving together share one transaction (group commit).
     return await create_once(
         database=database, principal=principal, key=idempotency_key, body=request, work=work, grouped=True
     )
+
+
+def ticket_reference(logged: dict[str, Any]) -> dict[str, Any]:
+    """The answer kept for a contact that another use case logs (a patrol's defect, a low survey score, an
+    inspection's finding): the id of its ticket, which is all they read."""
+    return {"ticket": {"id": logged["ticket"]["_id"]}}
 
 
 # Set by the service centre, not by a resident reporting from the app.
@@ -151,7 +154,8 @@ STAFF_ONLY_TICKET_FIELDS = ("priority", "promised_reply_at", "major", "resolutio
 
 
 async def create_ticket(
-    database: Database, principal: Principal, request: TicketCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: TicketCreate, *, idempotency_key: str | None,
+    present: Presenter,
 ) -> dict[str, Any]:
     """A request from the app or WeChat: a resident reports for their own units only (another unit: 404)."""
     if is_resident(principal):
@@ -165,17 +169,8 @@ async def create_ticket(
         unit_id=request.unit_id, resident_id=principal.user_id if is_resident(principal) else None,
         summary=request.ticket.description, ticket=request.ticket,
     )
-    logged = await log_contact(database, principal, contact, idempotency_key=idempotency_key)
+    logged = await log_contact(database, principal, contact, idempotency_key=idempotency_key, present=present)
     return logged["ticket"]
-
-
-def contact_public(contact: dict[str, Any], ticket: dict[str, Any] | None) -> ContactPublic:
-    return ContactPublic(
-        id=contact["_id"], ticket=ticket_public(ticket) if ticket else None,
-        **{k: contact[k] for k in ("estate_id", "channel", "summary", "outcome", "answered_within_15s", "logged_at")},
-        **{k: contact.get(k) for k in ("resident_id", "unit_id", "caller_phone", "caller_name", "rang_at",
-                                       "answered_at", "agent_id", "agent_name", "ticket_id", "ticket_number")},
-    )
 
 
 def _emit_ticket_opened(uow: UnitOfWork, ticket: dict[str, Any]) -> None:
@@ -189,5 +184,5 @@ def _emit_ticket_opened(uow: UnitOfWork, ticket: dict[str, Any]) -> None:
             major=ticket["major"], building_id=ticket["building_id"],
             first_contact_resolution=ticket["first_contact_resolution"], incident_id=ticket.get("incident_id"),
         ),
-        subject=ticket["_id"], company_id=ticket["company_id"], estate_id=ticket["estate_id"],
+        **about(ticket),
     )

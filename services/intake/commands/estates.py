@@ -5,24 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from services.intake import store
-from services.intake.api.schemas import EstateCreate, EstatePublic
+from services.intake.commands.inputs.contacts import EstateCreate
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
+from shared.documents import Presenter
 from shared.envelope import utcnow
 from shared.errors import Conflict, NotFound
 from shared.events import EstateRegistered
 from shared.idempotency import create_once
+from shared.lookup import found
 
 ESTATE_DETAILS = ("address", "hotline_number", "business_hours")
 
 
-def estate_public(document: dict[str, Any]) -> EstatePublic:
-    return EstatePublic(**{k: document[k] for k in ("estate_id", "name", "time_zone", "registered_at")},
-                        **{k: document.get(k) for k in ESTATE_DETAILS})
-
-
 async def register_estate(
-    database: Database, principal: Principal, request: EstateCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: EstateCreate, *, idempotency_key: str | None,
+    present: Presenter,
 ) -> dict[str, Any]:
     if not principal.may_act_in(request.estate_id):  # not registered yet: only the token's scope applies
         raise NotFound("estate")
@@ -39,7 +37,7 @@ async def register_estate(
                              **{k: document[k] for k in ESTATE_DETAILS}),
             subject=request.estate_id, company_id=principal.company_id, estate_id=request.estate_id,
         )
-        return estate_public(document).model_dump(mode="json")
+        return present(document)
 
     return await create_once(
         database=database, principal=principal, key=idempotency_key, body=request, work=work,
@@ -53,7 +51,5 @@ async def find_estate_in_scope(
     """The estate, or 404 outside the caller's scope. `cached`: for the hot path, which needs only
     what never changes (company, time zone)."""
     await principal.require_estate(estate_id)  # in scope, and of the caller's company
-    estate = await (store.find_estate_cached if cached else store.find_estate)(database, estate_id)
-    if estate is None:
-        raise NotFound("estate")
+    estate = found(await (store.find_estate_cached if cached else store.find_estate)(database, estate_id), "estate")
     return estate

@@ -5,21 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from services.intake import store
-from services.intake.api.ticket_schemas import AttemptCreate, FollowUpPublic
+from services.intake.commands.inputs.tickets import AttemptCreate
 from services.intake.commands.tickets import apply_command, is_resident, ticket_scope
 from services.intake.domain import follow_ups as rules
 from services.intake.store import tickets as ticket_store
 from shared import events
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import about
 from shared.envelope import utcnow
-from shared.errors import Conflict, Forbidden, NotFound
-
-
-def follow_up_public(document: dict[str, Any]) -> FollowUpPublic:
-    overdue = document["state"] == "due" and document["due_by"] < utcnow()
-    return to_public(FollowUpPublic, {**document, "overdue": overdue})
+from shared.errors import Conflict, Forbidden
+from shared.lookup import found
 
 
 async def record_attempt(
@@ -28,9 +24,7 @@ async def record_attempt(
     """One attempt: reached (with a score) or not; the outcome moves the follow-up and its ticket together."""
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        follow_up = await ticket_store.find_follow_up(uow, follow_up_id, ticket_scope(principal))
-        if follow_up is None:
-            raise NotFound("follow-up")
+        follow_up = found(await ticket_store.find_follow_up(uow, follow_up_id, ticket_scope(principal)), "follow-up")
         if is_resident(principal) and not request.reached:
             raise Forbidden("a resident answers their own follow-up; only agents record failed calls")
         failed_before = sum(1 for attempt in follow_up["attempts"] if not attempt["reached"])
@@ -46,7 +40,7 @@ async def record_attempt(
         changed = {**follow_up, **fields, "attempts": [*follow_up["attempts"], attempt]}
         if outcome.ticket_command is not None:
             await _conclude(uow, changed, outcome, request, by=principal.user_id)
-        return follow_up_public(changed).model_dump(mode="json")
+        return changed
 
     return await database.transaction(work)
 
@@ -57,7 +51,7 @@ async def _conclude(uow: UnitOfWork, follow_up: dict[str, Any], outcome: rules.A
     ticket = await store.find_ticket(uow, follow_up["ticket_id"], {"estate_id": follow_up["estate_id"]})
     summary = {"id": follow_up["_id"], "state": follow_up["state"], "result": outcome.result,
                "score": request.score, "due_by": follow_up["due_by"]}
-    scope = {"subject": follow_up["_id"], "company_id": follow_up["company_id"], "estate_id": follow_up["estate_id"]}
+    scope = about(follow_up)
     uow.emit(events.FollowUpCompleted(
         follow_up_id=follow_up["_id"], ticket_id=follow_up["ticket_id"], ticket_number=follow_up["ticket_number"],
         result=outcome.result, score=request.score, comment=request.comment, attempts=follow_up["attempt_count"],

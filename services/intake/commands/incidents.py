@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from services.intake import store
-from services.intake.api.incident_schemas import IncidentCreate, IncidentPublic, IncidentStatusChange
-from services.intake.commands.desk import estate_in_scope, event_scope
+from services.intake.commands.desk import estate_in_scope
+from services.intake.commands.inputs.incidents import IncidentCreate, IncidentStatusChange
 from services.intake.commands.tickets import apply_command
 from services.intake.domain import incidents as rules
 from services.intake.domain import ticket_settings as catalog
@@ -24,22 +24,17 @@ from services.intake.store import tickets as ticket_store
 from shared.auth import Principal
 from shared.counters import next_value
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import Presenter, about
 from shared.envelope import Envelope, new_id, utcnow
 from shared.errors import Conflict, NotFound
 from shared.estates import local_day
 from shared.events import IncidentDeclared, IncidentResolved, IncidentUpdated, TicketUpdated
 from shared.idempotency import create_once
-
-
-def incident_public(document: dict[str, Any]) -> IncidentPublic:
-    return to_public(IncidentPublic, document)
+from shared.lookup import found
 
 
 async def find_incident_in_scope(database: Database | UnitOfWork, principal: Principal, incident_id: str) -> dict:
-    incident = await incident_store.find_incident(database, incident_id, principal.estate_filter())
-    if incident is None:
-        raise NotFound("incident")
+    incident = found(await incident_store.find_incident(database, incident_id, principal.estate_filter()), "incident")
     return incident
 
 
@@ -54,16 +49,15 @@ async def matches_for(database: Database, estate_id: str, report: rules.Report, 
 
 async def matches_for_ticket(database: Database, principal: Principal, ticket_id: str) -> dict[str, Any]:
     """The open incidents a ticket may join (none once it is in one)."""
-    ticket = await store.find_ticket(database, ticket_id, principal.estate_filter())
-    if ticket is None:
-        raise NotFound("ticket")
-    found = [] if ticket.get("incident_id") else await matches_for(
+    ticket = found(await store.find_ticket(database, ticket_id, principal.estate_filter()), "ticket")
+    matches = [] if ticket.get("incident_id") else await matches_for(
         database, ticket["estate_id"], report_of(ticket), utcnow())
-    return {"ticket_id": ticket_id, "items": [incident_public(i) for i in found]}
+    return {"ticket_id": ticket_id, "items": matches}
 
 
 async def declare_incident(
-    database: Database, principal: Principal, request: IncidentCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: IncidentCreate, *, idempotency_key: str | None,
+    present: Presenter,
 ) -> dict[str, Any]:
     """Declare an incident (the emergency plan starts), grouping the tickets named."""
     estate = await estate_in_scope(database, principal, request.estate_id)
@@ -87,8 +81,8 @@ async def declare_incident(
             building_id=incident["building_id"], description=incident["description"], declared_at=now,
             ticket_ids=incident["ticket_ids"], broadcast_audience=broadcast["audience"],
             broadcast_message=broadcast["message"],
-        ), **event_scope(incident))
-        return incident_public(incident).model_dump(mode="json")
+        ), **about(incident))
+        return present(incident)
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
 
@@ -139,7 +133,7 @@ async def _link(
             raise Conflict("the ticket changed at the same moment; read it again", field=field)
         uow.emit(TicketUpdated(ticket_id=ticket["_id"], number=ticket["number"], status=ticket["status"],
                                previous_status=ticket["status"], by=by, reason=reason, changes=["incident_id"],
-                               incident_id=incident["_id"]), **event_scope(ticket))
+                               incident_id=incident["_id"]), **about(ticket))
     await incident_store.add_ticket(uow, incident, ticket["_id"],
                                     {"at": now, "linked_ticket_id": ticket["_id"], "by": by})
     return True
@@ -150,17 +144,15 @@ async def link_ticket(database: Database, principal: Principal, incident_id: str
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         incident = await find_incident_in_scope(uow, principal, incident_id)
-        ticket = await store.find_ticket(uow, ticket_id, {"estate_id": incident["estate_id"]})
-        if ticket is None:
-            raise NotFound("ticket")
+        ticket = found(await store.find_ticket(uow, ticket_id, {"estate_id": incident["estate_id"]}), "ticket")
         if ticket.get("incident_id") != incident_id and incident["status"] not in rules.OPEN_STATUSES:
             raise Conflict(f"incident {incident['number']} is {incident['status']}; nothing can join it")
         if await _link(uow, incident, ticket, by=principal.user_id, now=utcnow()):
             incident = {**incident, "ticket_ids": [*incident["ticket_ids"], ticket_id]}
             uow.emit(IncidentUpdated(incident_id=incident_id, number=incident["number"], status=incident["status"],
                                      previous_status=incident["status"], ticket_ids=incident["ticket_ids"],
-                                     linked_ticket_id=ticket_id), **event_scope(incident))
-        return incident_public(await find_incident_in_scope(uow, principal, incident_id)).model_dump(mode="json")
+                                     linked_ticket_id=ticket_id), **about(incident))
+        return await find_incident_in_scope(uow, principal, incident_id)
 
     return await database.transaction(work)
 
@@ -190,7 +182,7 @@ async def change_status(
             await _resolve(uow, incident, by=principal.user_id, resolution=request.note, at=utcnow())
         else:
             await _change(uow, incident, request.status, by=principal.user_id, note=request.note)
-        return incident_public(await find_incident_in_scope(uow, principal, incident_id)).model_dump(mode="json")
+        return await find_incident_in_scope(uow, principal, incident_id)
 
     return await database.transaction(work)
 
@@ -201,7 +193,7 @@ async def _change(uow: UnitOfWork, incident: dict[str, Any], status: str, *, by:
         raise Conflict("the incident changed at the same moment; read it again")
     uow.emit(IncidentUpdated(incident_id=incident["_id"], number=incident["number"], status=status,
                              previous_status=incident["status"], ticket_ids=incident["ticket_ids"], note=note),
-             **event_scope(incident))
+             **about(incident))
 
 
 async def _resolve(
@@ -221,7 +213,7 @@ async def _resolve(
     uow.emit(IncidentResolved(incident_id=incident["_id"], number=incident["number"],
                               previous_status=incident["status"], resolved_at=at, resolution=resolution,
                               work_order_id=work_order_id or incident.get("work_order_id"),
-                              ticket_ids=incident["ticket_ids"]), **event_scope(incident))
+                              ticket_ids=incident["ticket_ids"]), **about(incident))
     return True
 
 

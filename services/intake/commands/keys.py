@@ -13,40 +13,34 @@ from typing import Any
 import structlog
 
 from services.intake import commands as intake
-from services.intake.api.key_schemas import (
+from services.intake.commands.inputs.keys import (
     KeyCreate,
     KeyLoanCreate,
-    KeyLoanPublic,
-    KeyPublic,
     KeyReturnCreate,
     LostItemClaim,
     LostItemCreate,
     LostItemDisposal,
-    LostItemPublic,
 )
 from services.intake.domain import keys as rules
 from services.intake.store import keys as store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import Presenter, about
 from shared.envelope import new_id, utcnow
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput
 from shared.estates import estate_time_zone
 from shared.events import KeyLent, KeyReturned, LostItemClaimed, LostItemDisposed, LostItemRegistered
 from shared.idempotency import create_once
 from shared.logging import mask_name
+from shared.lookup import found
 
 log = structlog.get_logger(__name__)
 # A clock a little ahead of ours is not "found in the future".
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-def _where(document: dict[str, Any]) -> dict[str, str]:
-    return {"subject": document["_id"], "company_id": document["company_id"], "estate_id": document["estate_id"]}
-
-
 async def register_key(
-    database: Database, principal: Principal, request: KeyCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: KeyCreate, *, idempotency_key: str | None, present: Presenter
 ) -> dict[str, Any]:
     estate = await intake.find_estate_in_scope(database, principal, request.estate_id)
     if request.kind == "unit" and request.unit_id is None:
@@ -57,7 +51,7 @@ async def register_key(
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         await store.insert(uow, store.KEYS, key)
-        return to_public(KeyPublic, key).model_dump(mode="json")
+        return present(key)
 
     return await create_once(
         database=database, principal=principal, key=idempotency_key, body=request, work=work,
@@ -82,8 +76,8 @@ async def lend_key(database: Database, principal: Principal, key_id: str, reques
         uow.emit(KeyLent(key_id=key["_id"], loan_id=loan["_id"], label=key["label"], key_kind=key["kind"],
                          unit_id=key.get("unit_id"), borrower=request.borrower, purpose=request.purpose,
                          witnessed_by=request.witnessed_by, lent_at=now, due_back_at=request.due_back_at),
-                 **_where(loan))
-        return to_public(KeyLoanPublic, loan).model_dump(mode="json")
+                 **about(loan))
+        return loan
 
     return await database.transaction(work)
 
@@ -103,23 +97,22 @@ async def return_key(database: Database, principal: Principal, key_id: str, requ
         uow.emit(KeyReturned(key_id=key["_id"], loan_id=loan["_id"], label=key["label"],
                              returned_by=request.returned_by, witnessed_by=request.witnessed_by,
                              lent_at=loan["lent_at"], returned_at=now),
-                 **_where(loan))
-        return to_public(KeyLoanPublic, {**loan, **returned}).model_dump(mode="json")
+                 **about(loan))
+        return {**loan, **returned}
 
     return await database.transaction(work)
 
 
 async def _key(uow: UnitOfWork, principal: Principal, key_id: str) -> dict[str, Any]:
-    key = await store.find(uow, store.KEYS, key_id, principal.estate_filter())
-    if key is None:
-        raise NotFound("key")
+    key = found(await store.find(uow, store.KEYS, key_id, principal.estate_filter()), "key")
     return key
 
 
 # --- lost property ---------------------------------------------------------------------------------
 
 async def register_lost_item(
-    database: Database, principal: Principal, request: LostItemCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: LostItemCreate, *, idempotency_key: str | None,
+    present: Presenter,
 ) -> dict[str, Any]:
     estate = await intake.find_estate_in_scope(database, principal, request.estate_id)
     now = utcnow()
@@ -134,8 +127,8 @@ async def register_lost_item(
         await store.insert(uow, store.LOST_ITEMS, item)
         uow.emit(LostItemRegistered(item_id=item["_id"], description=item["description"],
                                     found_where=item["found_where"], found_at=item["found_at"],
-                                    keep_until=item["keep_until"]), **_where(item))
-        return to_public(LostItemPublic, item).model_dump(mode="json")
+                                    keep_until=item["keep_until"]), **about(item))
+        return present(item)
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
 
@@ -155,8 +148,8 @@ async def claim_lost_item(database: Database, principal: Principal, item_id: str
                                      {"status": "claimed", "claim": claim}):
             raise Conflict("the item was claimed or disposed of at the same moment")
         uow.emit(LostItemClaimed(item_id=item["_id"], claimed_at=now, id_document_type=request.id_document_type),
-                 **_where(item))
-        return to_public(LostItemPublic, {**item, "status": "claimed", "claim": claim}).model_dump(mode="json")
+                 **about(item))
+        return {**item, "status": "claimed", "claim": claim}
 
     answer = await database.transaction(work)
     log.info("lost item claimed", item_id=item_id, claimant=mask_name(request.claimant_name), id_document=masked)
@@ -173,16 +166,14 @@ async def dispose_lost_item(database: Database, principal: Principal, item_id: s
         if not await store.change_if(uow, store.LOST_ITEMS, item["_id"], {"status": "held"},
                                      {"status": "disposed", "disposal": disposal}):
             raise Conflict("the item was claimed or disposed of at the same moment")
-        uow.emit(LostItemDisposed(item_id=item["_id"], disposed_at=now, method=request.method), **_where(item))
-        return to_public(LostItemPublic, {**item, "status": "disposed", "disposal": disposal}).model_dump(mode="json")
+        uow.emit(LostItemDisposed(item_id=item["_id"], disposed_at=now, method=request.method), **about(item))
+        return {**item, "status": "disposed", "disposal": disposal}
 
     return await database.transaction(work)
 
 
 async def _lost_item(uow: UnitOfWork, principal: Principal, item_id: str) -> dict[str, Any]:
-    item = await store.find(uow, store.LOST_ITEMS, item_id, principal.estate_filter())
-    if item is None:
-        raise NotFound("lost item")
+    item = found(await store.find(uow, store.LOST_ITEMS, item_id, principal.estate_filter()), "lost item")
     return item
 
 

@@ -4,51 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.intake.api.patrol_schemas import (
-    CheckpointRecord,
-    PatrolRoundPublic,
-    PatrolRoundStart,
-    PatrolRouteCreate,
-    PatrolRoutePublic,
-)
-from services.intake.api.schemas import ContactCreate, TicketRequest
-from services.intake.commands import log_contact
-from services.intake.commands.desk import estate_in_scope, event_scope
+from services.intake.commands import log_contact, ticket_reference
+from services.intake.commands.desk import estate_in_scope
+from services.intake.commands.inputs.contacts import ContactCreate, TicketRequest
+from services.intake.commands.inputs.patrols import CheckpointRecord, PatrolRoundStart, PatrolRouteCreate
 from services.intake.domain import patrols as rules
 from services.intake.domain import ticket_settings as catalog
 from services.intake.store import patrols as patrol_store
 from services.intake.store import tickets as ticket_store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import Presenter, about
 from shared.envelope import new_id, utcnow
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden
 from shared.events import PatrolCompleted
 from shared.idempotency import create_once
-
-SUPERVISING = frozenset({"supervisor", "estate_manager", "company_admin"})
-
-
-def route_public(document: dict[str, Any]) -> PatrolRoutePublic:
-    return to_public(PatrolRoutePublic, document)
-
-
-def round_public(document: dict[str, Any]) -> PatrolRoundPublic:
-    results, codes = document["results"], [c["code"] for c in document["checkpoints"]]
-    checkpoints = [
-        {"code": c["code"], "name": c["name"], "location": c.get("location"),
-         "state": rules.checkpoint_state(c["code"], results, document["status"]),
-         **{k: results.get(c["code"], {}).get(k) for k in ("findings", "recorded_at", "ticket_id")}}
-        for c in document["checkpoints"]
-    ]
-    missed = rules.missed(codes, results) if document["status"] == "completed" else []
-    ticket_ids = [r["ticket_id"] for r in results.values() if r.get("ticket_id")]
-    return to_public(PatrolRoundPublic, {**document, "checkpoints": checkpoints, "missed": missed,
-                                         "defects": rules.defects(results), "ticket_ids": ticket_ids})
+from shared.lookup import found
+from shared.roles import SUPERVISORS
 
 
 async def create_route(
-    database: Database, principal: Principal, estate_id: str, request: PatrolRouteCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, estate_id: str, request: PatrolRouteCreate, *,
+    idempotency_key: str | None, present: Presenter,
 ) -> dict[str, Any]:
     estate = await estate_in_scope(database, principal, estate_id)
     rules.check_unique_codes([c.code for c in request.checkpoints])
@@ -58,18 +35,20 @@ async def create_route(
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         await patrol_store.insert(uow, patrol_store.ROUTES, document)
-        return route_public(document).model_dump(mode="json")
+        return present(document)
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work,
                              already_exists=Conflict(f"the estate has a route named {request.name}", field="name"))
 
 
 async def start_round(
-    database: Database, principal: Principal, request: PatrolRoundStart, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: PatrolRoundStart, *, idempotency_key: str | None,
+    present: Presenter,
 ) -> dict[str, Any]:
-    route = await patrol_store.find(database, patrol_store.ROUTES, request.route_id, principal.estate_filter())
-    if route is None:
-        raise NotFound("patrol route")
+    route = found(
+        await patrol_store.find(database, patrol_store.ROUTES, request.route_id, principal.estate_filter()),
+        "patrol route",
+    )
     document = {"_id": new_id(), "estate_id": route["estate_id"], "company_id": route["company_id"],
                 "route_id": route["_id"], "route_name": route["name"], "checkpoints": route["checkpoints"],
                 "status": "in_progress", "patrolled_by": principal.user_id, "started_at": utcnow(),
@@ -77,26 +56,25 @@ async def start_round(
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         await patrol_store.insert(uow, patrol_store.ROUNDS, document)
-        return round_public(document).model_dump(mode="json")
+        return present(document)
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
 
 
 async def find_round(database: Database | UnitOfWork, principal: Principal, round_id: str) -> dict[str, Any]:
-    found = await patrol_store.find(database, patrol_store.ROUNDS, round_id, principal.estate_filter())
-    if found is None:
-        raise NotFound("patrol round")
-    return found
+    return found(
+        await patrol_store.find(database, patrol_store.ROUNDS, round_id, principal.estate_filter()), "patrol round"
+    )
 
 
 def _check_patroller(principal: Principal, patrol_round: dict[str, Any]) -> None:
-    if principal.user_id != patrol_round["patrolled_by"] and not SUPERVISING.intersection(principal.roles):
+    if principal.user_id != patrol_round["patrolled_by"] and not SUPERVISORS.intersection(principal.roles):
         raise Forbidden("only the patroller of this round or a supervisor may record it")
 
 
 async def patroller_check(request: Any, principal: Principal) -> None:
     """The round's patroller or a supervisor, checked before the checkpoint's body is read (and again after)."""
-    if SUPERVISING.intersection(principal.roles):
+    if SUPERVISORS.intersection(principal.roles):
         return
     database = request.app.state.runtime.database
     _check_patroller(principal, await find_round(database, principal, request.path_params["patrol_round_id"]))
@@ -124,7 +102,7 @@ async def record_checkpoint(
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         if not await patrol_store.record_checkpoint(uow, round_id, code, result):
             raise Conflict(f"checkpoint {code} was recorded at the same moment, or the round ended", field="code")
-        return round_public(await find_round(uow, principal, round_id)).model_dump(mode="json")
+        return await find_round(uow, principal, round_id)
 
     return await database.transaction(work)
 
@@ -141,7 +119,7 @@ async def _open_patrol_ticket(
                              location=place, description=defect.description, priority=defect.priority),
     )
     key = f"patrol:{patrol_round['_id']}:{checkpoint['code']}"  # the same checkpoint never opens two tickets
-    logged = await log_contact(database, principal, contact, idempotency_key=key)
+    logged = await log_contact(database, principal, contact, idempotency_key=key, present=ticket_reference)
     return logged["ticket"]["id"]
 
 
@@ -154,14 +132,14 @@ async def complete_round(database: Database, principal: Principal, round_id: str
         if not await patrol_store.complete_round(uow, round_id, {"completed_at": now}):
             raise Conflict("the round changed at the same moment; read it again")
         done = {**patrol_round, "status": "completed", "completed_at": now}
-        public = round_public(done)
         codes = [c["code"] for c in done["checkpoints"]]
+        ticket_ids = [r["ticket_id"] for r in done["results"].values() if r.get("ticket_id")]
         uow.emit(PatrolCompleted(
             round_id=round_id, route_id=done["route_id"], route_name=done["route_name"],
             patrolled_by=done["patrolled_by"], started_at=done["started_at"], completed_at=now,
-            passed=rules.passed(codes, done["results"]), missed=public.missed, defects=public.defects,
-            ticket_ids=public.ticket_ids,
-        ), **event_scope(done))
-        return public.model_dump(mode="json")
+            passed=rules.passed(codes, done["results"]), missed=rules.missed(codes, done["results"]),
+            defects=rules.defects(done["results"]), ticket_ids=ticket_ids,
+        ), **about(done))
+        return done
 
     return await database.transaction(work)

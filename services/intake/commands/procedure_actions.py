@@ -17,6 +17,7 @@ from services.intake.domain import procedures as rules
 from services.intake.store import procedures as store
 from shared.auth import Principal
 from shared.db import UnitOfWork
+from shared.documents import about
 from shared.envelope import new_id
 from shared.errors import InvalidInput
 from shared.estates import local_day
@@ -49,10 +50,6 @@ class Context:
 
 
 Result = tuple[dict[str, Any], dict[str, Any] | None]
-
-
-def scope(case: dict[str, Any]) -> dict[str, str]:
-    return {"subject": case["_id"], "company_id": case["company_id"], "estate_id": case["estate_id"]}
 
 
 def facts(case: dict[str, Any], principal: Principal) -> dict[str, Any]:
@@ -243,7 +240,7 @@ HANDLERS: dict[str, Callable[[Context], Awaitable[Result]]] = {
 # --- events ------------------------------------------------------------------------------------
 
 def emit_status_events(context: Context, case: dict[str, Any]) -> None:
-    uow, common, where = context.uow, facts(case, context.principal), scope(case)
+    uow, common, where = context.uow, facts(case, context.principal), about(case)
     action = case["history"][-1]["action"]
     if action == "approve":
         uow.emit(ProcedureApproved(**common, approved_at=context.now, note=context.request.note), **where)

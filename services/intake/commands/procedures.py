@@ -13,20 +13,21 @@ from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError
 
 from services.intake import commands as intake
-from services.intake.api.procedure_schemas import ProcedureCreate, ProcedurePublic
-from services.intake.api.schemas import ContactCreate, TicketRequest
 from services.intake.commands import procedure_actions as actions
+from services.intake.commands.inputs.contacts import ContactCreate, TicketRequest
+from services.intake.commands.inputs.procedures import ProcedureCreate
 from services.intake.domain import procedures as rules
 from services.intake.store import procedures as store
 from shared.auth import Principal
 from shared.counters import next_value
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import Presenter, about
 from shared.envelope import new_id, utcnow
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput
 from shared.estates import estate_time_zone, local_day
 from shared.events import ProcedureOpened
 from shared.idempotency import create_once
+from shared.lookup import found
 from shared.money import fen_to_text
 
 # The application details each kind carries, in the field of that name (and no other kind does).
@@ -54,11 +55,6 @@ def money_view(value: Any) -> Any:
     return value
 
 
-def procedure_public(case: dict[str, Any]) -> ProcedurePublic:
-    return to_public(ProcedurePublic, {**case, "fees": money_view(case.get("fees")),
-                                       "deposit_settlement": money_view(case.get("deposit_settlement"))})
-
-
 def _details(request: ProcedureCreate) -> dict[str, Any]:
     for kind, field in DETAILS_FIELD.items():
         given = getattr(request, field) is not None
@@ -73,7 +69,8 @@ def _details(request: ProcedureCreate) -> dict[str, Any]:
 
 
 async def open_procedure(
-    database: Database, principal: Principal, request: ProcedureCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: ProcedureCreate, *, idempotency_key: str | None,
+    present: Presenter,
 ) -> dict[str, Any]:
     rules.check_role(request.kind, "open", principal.roles)
     estate = await intake.find_estate_in_scope(database, principal, request.estate_id)
@@ -92,8 +89,8 @@ async def open_procedure(
             "history": [{"at": now, "by": principal.user_id, "action": "open", "from": None, "to": "draft"}],
         }
         await store.insert(uow, store.PROCEDURES, case)
-        uow.emit(ProcedureOpened(**actions.facts(case, principal), opened_at=now), **actions.scope(case))
-        return procedure_public(case).model_dump(mode="json")
+        uow.emit(ProcedureOpened(**actions.facts(case, principal), opened_at=now), **about(case))
+        return present(case)
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
 
@@ -125,7 +122,7 @@ async def act(
             raise VersionConflict("the case changed at the same moment; read it again")
         changed = {**case, **fields, "version": case["version"] + 1, "history": [*case["history"], entry]}
         actions.emit_status_events(context, changed)
-        return procedure_public(changed).model_dump(mode="json")
+        return changed
 
     try:
         return await database.transaction(work)
@@ -140,10 +137,8 @@ def caller_check(action: str):
     async def check(request: Any, principal: Principal) -> None:
         if action not in ("approve", "reject"):
             return
-        case = await store.find_procedure(request.app.state.runtime.database, request.path_params["procedure_id"],
-                                          principal.estate_filter())
-        if case is None:
-            raise NotFound("procedure")
+        case = found(await store.find_procedure(request.app.state.runtime.database, request.path_params["procedure_id"],
+                                          principal.estate_filter()), "procedure")
         rules.check_role(case["kind"], action, principal.roles)
 
     return check
@@ -152,9 +147,7 @@ def caller_check(action: str):
 async def _checked(
     database: Database | UnitOfWork, principal: Principal, procedure_id: str, action: str, request: Any
 ) -> dict[str, Any]:
-    case = await store.find_procedure(database, procedure_id, principal.estate_filter())
-    if case is None:
-        raise NotFound("procedure")
+    case = found(await store.find_procedure(database, procedure_id, principal.estate_filter()), "procedure")
     rules.check_role(case["kind"], action, principal.roles)
     rules.next_status(case["kind"], case["status"], action, passed=getattr(request, "passed", True))
     return case
@@ -178,6 +171,7 @@ async def _open_finding_tickets(
                                  description=finding.description),
         )
         logged = await intake.log_contact(database, principal, contact,
-                                          idempotency_key=f"procedure-{inspection_key}-{n}")
+                                          idempotency_key=f"procedure-{inspection_key}-{n}",
+                                          present=intake.ticket_reference)
         tickets.append(logged["ticket"]["id"])
     return tickets

@@ -6,36 +6,23 @@ import secrets
 from typing import Any
 
 from services.intake import store
-from services.intake.api.quality_schemas import (
-    AgentMonthScore,
-    AgentMonthScores,
-    QualityCheckCreate,
-    QualityCheckPublic,
-    SampleCreate,
-    SamplePublic,
-)
-from services.intake.commands.desk import estate_in_scope, event_scope
+from services.intake.commands.desk import estate_in_scope
+from services.intake.commands.inputs.quality import QualityCheckCreate, SampleCreate
 from services.intake.domain import quality as rules
 from services.intake.store import quality as quality_store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import Presenter, about
 from shared.envelope import new_id, utcnow
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict
 from shared.events import QualityCheckRecorded
 from shared.idempotency import create_once
-
-
-def sample_public(document: dict[str, Any]) -> SamplePublic:
-    return to_public(SamplePublic, document)
-
-
-def check_public(document: dict[str, Any]) -> QualityCheckPublic:
-    return to_public(QualityCheckPublic, document)
+from shared.lookup import found
 
 
 async def draw_sample(
-    database: Database, principal: Principal, request: SampleCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: SampleCreate, *, idempotency_key: str | None,
+    present: Presenter,
 ) -> dict[str, Any]:
     """The period's contacts that fit the target, `size` of them drawn with the (kept) seed."""
     estate = await estate_in_scope(database, principal, request.estate_id)
@@ -55,25 +42,25 @@ async def draw_sample(
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         await quality_store.insert(uow, quality_store.SAMPLES, document)
-        return sample_public(document).model_dump(mode="json")
+        return present(document)
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
 
 
 async def find_sample(database: Database, principal: Principal, sample_id: str) -> dict[str, Any]:
-    sample = await quality_store.find(database, quality_store.SAMPLES, sample_id, principal.estate_filter())
-    if sample is None:
-        raise NotFound("quality sample")
+    sample = found(
+        await quality_store.find(database, quality_store.SAMPLES, sample_id, principal.estate_filter()),
+        "quality sample",
+    )
     return sample
 
 
 async def record_check(
-    database: Database, principal: Principal, request: QualityCheckCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: QualityCheckCreate, *, idempotency_key: str | None,
+    present: Presenter,
 ) -> dict[str, Any]:
     """Review one contact against the checklist; the score counts in its agent's month."""
-    contact = await store.find_contact(database, request.contact_id, principal.estate_filter())
-    if contact is None:
-        raise NotFound("contact")
+    contact = found(await store.find_contact(database, request.contact_id, principal.estate_filter()), "contact")
     estate = await estate_in_scope(database, principal, contact["estate_id"])
     checklist = rules.with_logged_facts(request.checklist.model_dump(exclude_unset=True),
                                         contact.get("answered_within_15s"))
@@ -95,20 +82,15 @@ async def record_check(
             check_id=document["_id"], contact_id=document["contact_id"], agent_id=document["agent_id"],
             reviewer_id=principal.user_id, score=document["score"], month=document["month"],
             failed_items=document["failed_items"],
-        ), **event_scope(document))
-        return check_public(document).model_dump(mode="json")
+        ), **about(document))
+        return present(document)
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work,
                              already_exists=Conflict("this contact has been checked already", field="contact_id"))
 
 
-def agent_month_score(document: dict[str, Any]) -> AgentMonthScore:
-    return AgentMonthScore(agent_id=document["agent_id"], month=document["month"], checks=document["checks"],
-                           average_score=round(document["score_total"] / document["checks"], 1),
-                           failed=document.get("failed", {}))
-
-
-async def agent_month_scores(database: Database, estate_id: str, month: str) -> AgentMonthScores:
+async def agent_month_scores(database: Database, estate_id: str, month: str) -> list[dict[str, Any]]:
+    """Each agent's checks of the month, by agent."""
     query = {"estate_id": estate_id, "month": month}
     documents = await database.db[quality_store.AGENT_MONTHS].find(query).sort("agent_id", 1).to_list(None)
-    return AgentMonthScores(estate_id=estate_id, month=month, items=[agent_month_score(d) for d in documents])
+    return documents

@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
-from services.intake.api.schemas import ContactCreate, TicketRequest
-from services.intake.api.survey_schemas import (
-    SurveyAnswerCreate,
-    SurveyAnswerPublic,
-    SurveyCreate,
-    SurveyPublic,
-    SurveyPublish,
-    SurveyResults,
-    SurveyScores,
-)
-from services.intake.commands import log_contact
-from services.intake.commands.desk import estate_in_scope, event_scope
+from services.intake.commands import log_contact, ticket_reference
+from services.intake.commands.desk import estate_in_scope
+from services.intake.commands.inputs.contacts import ContactCreate, TicketRequest
+from services.intake.commands.inputs.surveys import SurveyAnswerCreate, SurveyCreate, SurveyPublish
 from services.intake.commands.tickets import is_resident
 from services.intake.domain import surveys as rules
 from services.intake.store import surveys as survey_store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import Presenter, about
 from shared.envelope import new_id, utcnow
 from shared.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from shared.events import SurveyAnswered, SurveyClosed, SurveyPublished
 from shared.idempotency import create_once
-
-
-def survey_public(document: dict[str, Any]) -> SurveyPublic:
-    return to_public(SurveyPublic, document)
-
-
-def answer_public(document: dict[str, Any]) -> SurveyAnswerPublic:
-    return to_public(SurveyAnswerPublic, document)
+from shared.lookup import found
 
 
 def _areas(survey: dict[str, Any]) -> list[str]:
@@ -47,14 +31,15 @@ def _area_of(survey: dict[str, Any]) -> dict[str, str]:
 
 
 async def find_survey(database: Database | UnitOfWork, principal: Principal, survey_id: str) -> dict[str, Any]:
-    survey = await survey_store.find(database, survey_store.SURVEYS, survey_id, principal.estate_filter())
-    if survey is None:
-        raise NotFound("survey")
+    survey = found(
+        await survey_store.find(database, survey_store.SURVEYS, survey_id, principal.estate_filter()), "survey"
+    )
     return survey
 
 
 async def create_survey(
-    database: Database, principal: Principal, request: SurveyCreate, *, idempotency_key: str | None
+    database: Database, principal: Principal, request: SurveyCreate, *, idempotency_key: str | None,
+    present: Presenter,
 ) -> dict[str, Any]:
     estate = await estate_in_scope(database, principal, request.estate_id)
     rules.check_question_codes([q.code for q in request.questions])
@@ -65,7 +50,7 @@ async def create_survey(
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         await survey_store.insert(uow, survey_store.SURVEYS, document)
-        return survey_public(document).model_dump(mode="json")
+        return present(document)
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
 
@@ -83,8 +68,8 @@ async def publish_survey(database: Database, principal: Principal, survey_id: st
             raise Conflict("the survey changed at the same moment; read it again")
         uow.emit(SurveyPublished(survey_id=survey_id, title=survey["title"], audience=request.audience,
                                  sample_size=request.sample_size, areas=_areas(survey), published_at=now),
-                 **event_scope(survey))
-        return survey_public({**survey, **fields}).model_dump(mode="json")
+                 **about(survey))
+        return {**survey, **fields}
 
     return await database.transaction(work)
 
@@ -99,8 +84,8 @@ async def close_survey(database: Database, principal: Principal, survey_id: str)
         final = rules.results(survey["tally"], _areas(survey))
         uow.emit(SurveyClosed(survey_id=survey_id, title=survey["title"], respondents=survey["respondents"],
                               averages={area: r.average for area, r in final.items()}, closed_at=now),
-                 **event_scope(survey))
-        return survey_public({**survey, "status": "closed", "closed_at": now}).model_dump(mode="json")
+                 **about(survey))
+        return {**survey, "status": "closed", "closed_at": now}
 
     return await database.transaction(work)
 
@@ -141,37 +126,31 @@ async def answer_survey(database: Database, principal: Principal, survey_id: str
             raise InvalidTransition("the survey closed at the same moment")
         uow.emit(SurveyAnswered(survey_id=survey_id, answer_id=answer["_id"], respondent_id=respondent_id,
                                 channel=channel, scores_by_area=rules.averages_by_area(area_of, request.scores),
-                                low_scores=answer["low_scores"]), **event_scope(answer))
-        return answer_public(answer).model_dump(mode="json")
+                                low_scores=answer["low_scores"]), **about(answer))
+        return answer
 
     return await create_once(database=database, principal=principal, key=None, body=request, work=work,
                              already_exists=Conflict(f"{respondent_id} has answered this survey already",
                                                      field="resident_id"))
 
 
-def _scores(survey: dict[str, Any]) -> SurveyScores:
-    areas = {area: asdict(result) for area, result in rules.results(survey["tally"], _areas(survey)).items()}
-    return SurveyScores(survey_id=survey["_id"], title=survey["title"], status=survey["status"],
-                        respondents=survey["respondents"], areas=areas)
-
-
-async def survey_results(database: Database, principal: Principal, survey_id: str) -> SurveyResults:
+async def survey_results(database: Database, principal: Principal, survey_id: str) -> dict[str, Any]:
+    """The survey, the previous one of its estate, the areas it asks about and each area's change."""
     survey = await find_survey(database, principal, survey_id)
     previous = await survey_store.previous_survey(database, survey)
     current = rules.results(survey["tally"], _areas(survey))
     before = rules.results(previous["tally"], _areas(survey)) if previous else None
-    return SurveyResults(**_scores(survey).model_dump(), previous=_scores(previous) if previous else None,
-                         changes=rules.changes(current, before))
+    return {"survey": survey, "previous": previous, "areas": _areas(survey), "changes": rules.changes(current, before)}
 
 
 async def open_ticket_for_answer(database: Database, principal: Principal, survey_id: str, answer_id: str) -> dict:
     """A low score with a comment becomes a complaint ticket (once: a retry finds the same ticket)."""
     survey = await find_survey(database, principal, survey_id)
-    answer = await survey_store.find(database, survey_store.ANSWERS, answer_id, {"survey_id": survey_id})
-    if answer is None:
-        raise NotFound("survey answer")
+    answer = found(
+        await survey_store.find(database, survey_store.ANSWERS, answer_id, {"survey_id": survey_id}), "survey answer"
+    )
     if answer["ticket_id"]:
-        return answer_public(answer).model_dump(mode="json")
+        return answer
     if not answer["follow_up_suggested"]:
         raise InvalidTransition("only a low score (1–2) with a comment opens a ticket")
     area = rules.lowest_area(_area_of(survey), answer["scores"])
@@ -181,11 +160,12 @@ async def open_ticket_for_answer(database: Database, principal: Principal, surve
         ticket=TicketRequest(category="complaint", subcategory=rules.COMPLAINT_SUBCATEGORY[area],
                              scope="public_area", description=answer["comment"]),
     )
-    logged = await log_contact(database, principal, contact, idempotency_key=f"survey-answer:{answer_id}")
+    logged = await log_contact(database, principal, contact, idempotency_key=f"survey-answer:{answer_id}",
+                               present=ticket_reference)
     ticket_id = logged["ticket"]["id"]
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         await survey_store.set_answer_ticket(uow, answer_id, ticket_id)
-        return answer_public({**answer, "ticket_id": ticket_id}).model_dump(mode="json")
+        return {**answer, "ticket_id": ticket_id}
 
     return await database.transaction(work)

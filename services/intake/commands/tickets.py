@@ -6,24 +6,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services.intake import store
-from services.intake.api.schemas import TicketPublic
-from services.intake.api.ticket_schemas import TicketPatch
+from services.intake.commands.inputs.tickets import TicketPatch
 from services.intake.domain import ticket_settings as catalog
 from services.intake.domain import tickets as rules
 from services.intake.store import tickets as ticket_store
 from shared import events
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.documents import to_public
+from shared.documents import about
 from shared.envelope import Envelope, new_id, utcnow
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput
+from shared.lookup import found
+from shared.roles import STAFF
 
 EVENTS = {
     "start": events.TicketUpdated, "resolve": events.TicketResolved, "follow_up": events.TicketFollowedUp,
     "reopen": events.TicketReopened, "close": events.TicketClosed, "cancel": events.TicketCancelled,
 }
-STAFF_ROLES = frozenset({"agent", "supervisor", "dispatcher", "technician", "estate_manager", "company_admin",
-                         "ops_viewer", "billing_clerk", "integrator"})
 
 
 class FollowUpPending(Conflict):
@@ -34,16 +33,9 @@ class TicketChanged(Conflict):
     code, title = "ticket_changed", "The ticket changed at the same moment; read it again"
 
 
-def ticket_public(document: dict[str, Any]) -> TicketPublic:
-    ticket = to_public(TicketPublic, document)
-    if ticket.work_order_id:  # filled asynchronously, from dispatch's event, once the order exists
-        ticket.work_order_path = f"/v1/work-orders/{ticket.work_order_id}"
-    return ticket
-
-
 def is_resident(principal: Principal) -> bool:
     """A caller who is only a resident sees the tickets of their own units, nothing else."""
-    return not STAFF_ROLES.intersection(principal.roles)
+    return not STAFF.intersection(principal.roles)
 
 
 def ticket_scope(principal: Principal) -> dict[str, Any]:
@@ -56,14 +48,12 @@ def ticket_scope(principal: Principal) -> dict[str, Any]:
 
 
 async def find_ticket_in_scope(database: Database | UnitOfWork, principal: Principal, ticket_id: str) -> dict:
-    ticket = await store.find_ticket(database, ticket_id, ticket_scope(principal))
-    if ticket is None:
-        raise NotFound("ticket")
+    ticket = found(await store.find_ticket(database, ticket_id, ticket_scope(principal)), "ticket")
     return ticket
 
 
 def _emit(uow: UnitOfWork, payload: Any, ticket: dict[str, Any]) -> None:
-    uow.emit(payload, subject=ticket["_id"], company_id=ticket["company_id"], estate_id=ticket["estate_id"])
+    uow.emit(payload, **about(ticket))
 
 
 async def apply_command(
@@ -155,7 +145,7 @@ async def change_ticket(
             fields["cancel_reason"] = reason
         changed = await apply_command(uow, ticket, command, by=principal.user_id, reason=reason or resolution,
                                       fields=fields)
-        return ticket_public(changed).model_dump(mode="json")
+        return changed
 
     return await database.transaction(work)
 
@@ -192,7 +182,7 @@ async def patch_ticket(database: Database, principal: Principal, ticket_id: str,
                                                           prefix="fields")
         changes = _differences(ticket, wanted)
         if not changes:
-            return ticket_public(ticket).model_dump(mode="json")
+            return ticket
         new_values = {name: new for name, (_, new) in changes.items()}
         fields = {**new_values, **({"promised_reply_by_agent": True} if "promised_reply_at" in requested else {})}
         entry = {"at": utcnow(), "action": "update", "status": ticket["status"], "by": principal.user_id,
@@ -204,7 +194,7 @@ async def patch_ticket(database: Database, principal: Principal, ticket_id: str,
                                         changes=sorted(changes)), ticket)
         changed = {**ticket, **fields, "version": ticket.get("version", 1) + 1,
                    "history": [*ticket.get("history", []), entry]}
-        return ticket_public(changed).model_dump(mode="json")
+        return changed
 
     return await database.transaction(work)
 

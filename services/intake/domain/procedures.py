@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from typing import Literal
 
 from shared.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
+from shared.roles import FRONT_DESK, SUPERVISORS
 
 Kind = Literal["move_in", "decoration", "move_out", "ownership_transfer", "tenant_registration", "utility_transfer"]
 Status = Literal[
@@ -19,8 +20,6 @@ Status = Literal[
 ]
 FINAL_STATES: frozenset[str] = frozenset({"rejected", "completed", "cancelled"})
 
-FRONT_DESK = frozenset({"agent", "supervisor", "estate_manager", "company_admin"})
-SUPERVISORS = frozenset({"supervisor", "estate_manager", "company_admin"})
 # Engineering has no role of its own: its dispatchers review plans; its technicians inspect.
 ENGINEERING_REVIEW = frozenset({"dispatcher", "estate_manager", "company_admin"})
 ENGINEERING = frozenset({"dispatcher", "technician", "estate_manager", "company_admin"})

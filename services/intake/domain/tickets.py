@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from shared.errors import InvalidInput, InvalidTransition
 
@@ -44,6 +44,30 @@ MAJOR_COMPLAINT_COUNT = 3
 
 def promised_reply_at(priority: str, opened_at: datetime) -> datetime:
     return opened_at + PROMISED_REPLY_WITHIN[priority]
+
+
+def new_ticket(
+    *, ticket_id: str, estate_id: str, company_id: str, contact_id: str, channel: str, caller_phone: str | None,
+    unit_id: str | None, resident_id: str | None, category: str, subcategory: str | None, scope: str | None,
+    location: str | None, building_id: str | None, description: str, priority: str | None, proposed_priority: str,
+    agent_promised_reply_at: datetime | None, fields: dict[str, Any], by: str, now: datetime,
+) -> dict[str, Any]:
+    """A ticket as it opens: the agent's priority over the proposed one, and the reply promised by the
+    agent or by the priority's time (not numbered yet: the number is the day's next)."""
+    priority = priority or proposed_priority
+    return {
+        "_id": ticket_id, "estate_id": estate_id, "company_id": company_id,
+        "category": category, "subcategory": subcategory, "priority": priority,
+        "proposed_priority": proposed_priority, "scope": scope, "location": location,
+        "building_id": building_id, "unit_id": unit_id, "resident_id": resident_id,
+        "caller_phone": caller_phone, "description": description, "channel": channel,
+        "contact_id": contact_id, "status": "open", "opened_at": now, "fields": fields,
+        "promised_reply_at": agent_promised_reply_at or promised_reply_at(priority, now),
+        "promised_reply_by_agent": agent_promised_reply_at is not None,
+        "work_order_id": None, "major": False, "first_contact_resolution": False, "reopen_count": 0,
+        "complaint": None, "follow_up": None, "version": 1,
+        "history": [{"at": now, "status": "open", "action": "open", "by": by}],
+    }
 
 
 def ticket_number(day: date, sequence: int) -> str:

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends
-
-from services.notification import commands, store
+from services.notification import store
+from services.notification.api.deps import ESTATE_READERS, Readers
 from services.notification.api.schemas import MessagePublic
-from shared.auth import Principal, require_roles
-from shared.errors import Forbidden, NotFound
-from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.auth import Principal
+from shared.documents import to_public
+from shared.errors import Forbidden
+from shared.lookup import found
+from shared.pagination import Page, PageQuery, page_of
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["notification"])
-Readers = Annotated[
-    Principal,
-    require_roles("agent", "supervisor", "dispatcher", "technician", "estate_manager", "company_admin"),
-]
-
-
-# Supervisors and managers read every message of their estates; other staff their own only.
-ESTATE_READERS = frozenset({"supervisor", "estate_manager", "company_admin"})
 
 
 def _scope(principal: Principal) -> dict:
@@ -33,20 +26,17 @@ def _scope(principal: Principal) -> dict:
 
 @router.get("/messages", response_model=Page[MessagePublic])
 async def list_messages(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)],
+    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
     recipient_id: str | None = None,
 ) -> Page[MessagePublic]:
     await principal.require_estate(estate_id)
     query = {**_scope(principal), "estate_id": estate_id}
     if recipient_id and query.setdefault("recipient_id", recipient_id) != recipient_id:
         raise Forbidden("staff read their own messages; supervisors and managers read the estate's")
-    documents, next_cursor = await fetch_page(database.db[store.MESSAGES], query, page)
-    return Page(items=[commands.message_public(d) for d in documents], next_cursor=next_cursor)
+    return await page_of(database.db[store.MESSAGES], query, page, view=MessagePublic)
 
 
 @router.get("/messages/{message_id}", response_model=MessagePublic)
 async def get_message(message_id: str, principal: Readers, database: DatabaseDep) -> MessagePublic:
-    message = await store.find_message(database, message_id, _scope(principal))
-    if message is None:
-        raise NotFound("message")
-    return commands.message_public(message)
+    message = found(await store.find_message(database, message_id, _scope(principal)), "message")
+    return to_public(MessagePublic, message)

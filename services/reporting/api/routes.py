@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from services.reporting import store
+from services.reporting.api.deps import Readers
 from services.reporting.api.schemas import ArchivedEventPublic, DailyFiguresPublic
 from services.reporting.domain.figures import answered_in_time, daily_figures_id
-from shared.auth import Principal, require_roles
-from shared.pagination import Page, PageRequest, fetch_page, page_request
+from shared.auth import estate_query
+from shared.pagination import Page, PageQuery, fetch_page
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["reporting"])
-Readers = Annotated[
-    Principal, require_roles("supervisor", "estate_manager", "company_admin", "ops_viewer", "integrator")
-]
 
 
 @router.get("/reports/daily", response_model=DailyFiguresPublic)
@@ -33,10 +30,9 @@ async def daily_figures(estate_id: str, day: date, principal: Readers, database:
 
 @router.get("/events", response_model=Page[ArchivedEventPublic])
 async def archived_events(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: Annotated[PageRequest, Depends(page_request)],
+    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
 ) -> Page[ArchivedEventPublic]:
-    await principal.require_estate(estate_id)
-    query = {**principal.estate_filter(), "estate_id": estate_id}
+    query = await estate_query(principal, estate_id)
     documents, next_cursor = await fetch_page(database.db[store.EVENTS], query, page)
     items = [ArchivedEventPublic(id=d["_id"], data=d["envelope"]["data"], **d) for d in documents]
     return Page(items=items, next_cursor=next_cursor)

@@ -1,13 +1,12 @@
-"""Request and response models of the key register and lost property, named by purpose."""
+"""The inputs of intake's keys commands (request bodies of its API), named by purpose."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 
-from services.intake.api.procedure_schemas import DIRECTORY_ID
+from services.intake.commands.inputs.procedures import DIRECTORY_ID
 from services.intake.domain.keys import KeyKind
 from shared.schemas import Strict, estate_id_field
 
@@ -25,22 +24,6 @@ class KeyCreate(Strict):
     note: str | None = Field(default=None, max_length=500)
 
 
-class KeyPublic(BaseModel):
-    id: str
-    estate_id: str
-    label: str
-    kind: str
-    unit_id: str | None
-    holder: str
-    copies: int
-    left_by: str | None = None
-    note: str | None = None
-    status: Literal["in", "out"]
-    current_loan_id: str | None = None
-    lent_at: datetime | None = None
-    registered_at: datetime
-
-
 class KeyLoanCreate(Strict):
     borrower: str = Person
     purpose: str = Field(min_length=1, max_length=500, description="Why it is lent, e.g. 漏水紧急入户")
@@ -52,26 +35,6 @@ class KeyReturnCreate(Strict):
     returned_by: str = Person
     witnessed_by: str = Person
     note: str | None = Field(default=None, max_length=500)
-
-
-class KeyLoanPublic(BaseModel):
-    id: str
-    estate_id: str
-    key_id: str
-    label: str
-    key_kind: str
-    unit_id: str | None
-    borrower: str
-    purpose: str
-    witnessed_by: str
-    lent_by: str
-    lent_at: datetime
-    due_back_at: datetime | None = None
-    returned_at: datetime | None = None
-    returned_by: str | None = None
-    return_witnessed_by: str | None = None
-    received_by: str | None = None
-    note: str | None = None
 
 
 class LostItemCreate(Strict):
@@ -98,25 +61,5 @@ class LostItemDisposal(Strict):
     note: str | None = Field(default=None, max_length=500)
 
 
-class LostItemPublic(BaseModel):
-    id: str
-    estate_id: str
-    description: str
-    category: str
-    found_where: str
-    found_at: datetime
-    found_by: str
-    stored_at: str | None = None
-    registered_by: str
-    keep_until: datetime
-    status: Literal["held", "claimed", "disposed"]
-    claim: dict | None = None
-    disposal: dict | None = None
-
-
 class LostPropertySettings(Strict):
     keep_days: int = Field(ge=1, le=3650, description="Days an unclaimed item is kept before disposal")
-
-
-class LostPropertySettingsPublic(LostPropertySettings):
-    estate_id: str

@@ -1,11 +1,10 @@
-"""Request and response models of patrols, named by purpose."""
+"""The inputs of intake's patrols commands (request bodies of its API), named by purpose."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from services.intake.domain.patrols import CheckpointResult
 from services.intake.domain.tickets import Priority
@@ -26,15 +25,6 @@ class PatrolRouteCreate(Strict):
     checkpoints: list[CheckpointIn] = Field(min_length=1, max_length=100)
 
 
-class PatrolRoutePublic(BaseModel):
-    id: str
-    estate_id: str
-    name: str
-    checkpoints: list[CheckpointIn]
-    created_at: datetime
-    created_by: str
-
-
 class PatrolRoundStart(Strict):
     route_id: str = Field(min_length=1, max_length=40)
 
@@ -53,28 +43,3 @@ class CheckpointRecord(Strict):
     result: CheckpointResult
     findings: str | None = Field(default=None, max_length=1000)
     defect: DefectIn | None = Field(default=None, description="Required when the result is a defect")
-
-
-class CheckpointPublic(BaseModel):
-    code: str
-    name: str
-    location: str | None = None
-    state: str  # ok / defect / pending / missed
-    findings: str | None = None
-    recorded_at: datetime | None = None
-    ticket_id: str | None = None
-
-
-class PatrolRoundPublic(BaseModel):
-    id: str
-    estate_id: str
-    route_id: str
-    route_name: str
-    status: str
-    patrolled_by: str
-    started_at: datetime
-    completed_at: datetime | None = None
-    checkpoints: list[CheckpointPublic]
-    missed: list[str]
-    defects: int
-    ticket_ids: list[str]

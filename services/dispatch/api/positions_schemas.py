@@ -1,24 +1,10 @@
-"""Request and response models of the company's positions and their roster (公司值班领导表)."""
+"""Response models of the company's positions and their roster (公司值班领导表)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, Field
-
-from shared.schemas import Strict
-
-
-class CompanyRosterEntry(Strict):
-    staff_id: str = Field(min_length=1, max_length=40, description="A company duty leader (registered without estate)")
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-
-
-class CompanyRosterUpdate(Strict):
-    """Who holds the company's duty leader position when; entries may not overlap."""
-
-    entries: list[CompanyRosterEntry] = Field(max_length=1000)
+from pydantic import BaseModel, Field
 
 
 class CompanyRosterEntryPublic(BaseModel):

@@ -1,21 +1,24 @@
-"""Request and response models of procedures (手续) and the card register, named by purpose.
-
-Units and residents are referred to by their directory ids; only their shape is checked here.
-"""
+"""The inputs of intake's procedures commands (request bodies of its API), named by purpose."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from services.intake.domain.procedures import DEFAULT_WORK_HOURS, Kind
 from shared.schemas import Strict, estate_id_field
 
 DIRECTORY_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,59}$"
+
+
 Money = Field(pattern=r"^\d{1,9}(\.\d{1,2})?$", description='Yuan as a decimal string, e.g. "2000.00"')
+
+
 MeterValue = Field(pattern=r"^\d{1,9}(\.\d{1,3})?$", description='The meter\'s figure, e.g. "1234.5"')
+
+
 Text = Field(min_length=1, max_length=500)
 
 
@@ -101,8 +104,6 @@ class ProcedureCreate(Strict):
     tenancy: TenancyDetails | None = Field(default=None, description="Only, and always, for tenant_registration")
     utilities: UtilityDetails | None = Field(default=None, description="Only, and always, for utility_transfer")
 
-
-# --- action bodies ---------------------------------------------------------------------------
 
 class NoteRequest(Strict):
     note: str | None = Field(default=None, max_length=2000)
@@ -212,58 +213,9 @@ class CompletionRequest(Strict):
     billing_starts_on: date | None = Field(default=None, description="Move-in: defaults to the local day of hand-over")
 
 
-# --- responses -----------------------------------------------------------------------------
-
-class ProcedurePublic(BaseModel):
-    id: str
-    estate_id: str
-    number: str
-    kind: str
-    status: str
-    unit_id: str
-    resident_id: str | None
-    applicant_name: str | None = None
-    note: str | None = None
-    details: dict = {}
-    checklist: list[dict]
-    documents: list[dict] = []
-    approval: dict | None = None
-    rejection: dict | None = None
-    keys_counted: int | None = None
-    meter_readings: list[dict] = []
-    cards: list[dict] = []
-    fees: dict | None = None
-    passes: list[dict] = []
-    inspections: list[dict] = []
-    works_reports: list[dict] = []
-    flags: list[dict] = []
-    flagged: bool = False
-    acceptances: list[dict] = []
-    deposit_settlement: dict | None = None
-    billing_starts_on: date | None = None
-    opened_at: datetime
-    opened_by: str
-    completed_at: datetime | None = None
-    history: list[dict]
-    version: int
-
-
 class CardCreate(Strict):
     estate_id: str = estate_id_field()
     unit_id: str = unit_id_field()
     resident_id: str | None = Field(default=None, pattern=DIRECTORY_ID)
     kind: Literal["access", "parking"]
     number: str = Field(pattern=r"^[A-Za-z0-9-]{1,40}$")
-
-
-class CardPublic(BaseModel):
-    id: str
-    estate_id: str
-    unit_id: str
-    resident_id: str | None
-    kind: str
-    number: str
-    status: Literal["active", "lost", "cancelled"]
-    procedure_id: str | None = None
-    issued_at: datetime
-    history: list[dict]

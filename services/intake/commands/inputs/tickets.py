@@ -1,18 +1,19 @@
-"""Request and response models of tickets' life cycle, estate ticket settings and follow-ups."""
+"""The inputs of intake's tickets commands (request bodies of its API), named by purpose."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
-from services.intake.api.directory_schemas import PhoneNumber
-from services.intake.api.schemas import ExtraFieldValues, TicketRequest
+from services.intake.commands.inputs.contacts import ExtraFieldValues, TicketRequest
+from services.intake.commands.inputs.directory import PhoneNumber
 from services.intake.domain.tickets import Category, Priority
 from shared.schemas import Strict, estate_id_field
 
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+
+
 Keyword = Annotated[str, Field(min_length=1, max_length=40)]
 
 
@@ -92,32 +93,7 @@ class TicketSettingsUpdate(Strict):
         return self
 
 
-class TicketSettingsPublic(BaseModel):
-    estate_id: str
-    subcategories: dict[str, list[str]]
-    fields: list[dict[str, Any]]
-    priority_rules: list[dict[str, Any]]
-    follow_up_within_hours: int
-    effective_subcategories: dict[str, list[str]] = Field(description="The defaults and the estate's own")
-    default_priority_rules: list[dict[str, Any]]
-
-
 class AttemptCreate(Strict):
     reached: bool = True
     score: int | None = Field(default=None, ge=1, le=5, description="Satisfaction 1–5; 1–2 reopens the ticket")
     comment: str | None = Field(default=None, max_length=1000)
-
-
-class FollowUpPublic(BaseModel):
-    id: str
-    estate_id: str
-    ticket_id: str
-    ticket_number: str
-    category: str
-    unit_id: str | None = None
-    state: Literal["due", "completed", "unreachable", "withdrawn"]
-    result: str | None = None
-    due_by: datetime
-    overdue: bool = Field(default=False, description="Still due after its due time")
-    created_at: datetime
-    attempts: list[dict[str, Any]] = []

@@ -1,20 +1,26 @@
-"""Request and response models of duty rosters, roster changes, on-duty and attendance."""
+"""The inputs of dispatch's rosters commands (request bodies of its API), named by purpose."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from services.dispatch.api.schemas import Department
+from services.dispatch.commands.inputs.work_orders import Department
 from services.dispatch.domain.rosters import clock_minutes
 from shared.schemas import Strict
 
 Code = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,20}$")]
+
+
 StaffId = Annotated[str, Field(min_length=1, max_length=40)]
+
+
 # This century: the calendar of holidays and the date arithmetic of rosters need a real year.
 Month = Annotated[str, Field(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", examples=["2026-12"])]
+
+
 ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-4]):[0-5]\d$", examples=["08:00", "24:00"])]
 
 
@@ -55,25 +61,6 @@ class ShiftTemplates(Strict):
         return value
 
 
-class ShiftTemplatePublic(BaseModel):
-    code: str
-    name: str
-    starts: str
-    ends: str
-    minimum: int
-    maximum: int | None = None
-    night: bool
-    hours: float
-    crosses_midnight: bool
-
-
-class ShiftTemplatesPublic(BaseModel):
-    estate_id: str
-    department: str
-    templates: list[ShiftTemplatePublic]
-    defaults: bool
-
-
 class RulesIn(Strict):
     min_rest_hours: float = Field(default=12, ge=0, le=48)
     max_consecutive_nights: int = Field(default=3, ge=1, le=31)
@@ -103,32 +90,6 @@ class CellEdit(Strict):
     day: date
     shift: Code
     staff_ids: list[StaffId] = Field(max_length=50)
-
-
-class RosterCell(BaseModel):
-    day: date
-    shift: str
-    staff_ids: list[str]
-    overtime_ids: list[str] = []
-
-
-class RosterPublic(BaseModel):
-    id: str
-    estate_id: str
-    department: str
-    month: str
-    status: Literal["draft", "published"]
-    version: int
-    staff_ids: list[str]
-    templates: list[ShiftTemplatePublic]
-    rules: RulesIn
-    cells: list[RosterCell]
-    totals: dict[str, dict[str, float]]
-    solver: dict
-    generated_at: datetime
-    generated_by: str
-    published_at: datetime | None = None
-    published_by: str | None = None
 
 
 class RosterChangeCreate(Strict):
@@ -167,58 +128,8 @@ class RosterChangeCreate(Strict):
         return self
 
 
-class RosterChangePublic(BaseModel):
-    id: str
-    estate_id: str
-    kind: str
-    department: str
-    staff_id: str
-    day: date
-    shift: str | None = None
-    to_day: date | None = None
-    with_staff_id: str | None = None
-    with_day: date | None = None
-    with_shift: str | None = None
-    substitute_id: str | None = None
-    reason: str
-    status: Literal["requested", "approved", "refused"]
-    requested_by: str
-    requested_at: datetime
-    decided_by: str | None = None
-    decided_at: datetime | None = None
-    decision_reason: str | None = None
-
-
 class RefuseRequest(Strict):
     reason: str = Field(min_length=1, max_length=500)
-
-
-class DutyShift(BaseModel):
-    roster_id: str
-    day: str
-    shift: str
-    name: str
-    starts_at: datetime
-    ends_at: datetime
-    overtime: bool = False
-
-
-class OnDutyStaff(BaseModel):
-    id: str
-    name: str
-    department: str
-    position: str = "staff"
-    on_call: bool = False
-    duty_shift: DutyShift | None = None
-
-
-class OnDutyPublic(BaseModel):
-    estate_id: str
-    at: datetime
-    staff: list[OnDutyStaff]
-    on_call: list[OnDutyStaff]
-    chief_duty_officer: OnDutyStaff | None = Field(description="总值班员: the senior customer-service person on duty")
-    duty_leader: OnDutyStaff | None = Field(description="公司值班领导 on duty")
 
 
 class ClockRequest(Strict):
@@ -226,21 +137,6 @@ class ClockRequest(Strict):
     at: datetime | None = Field(default=None, description="A supervisor's correction: when it happened")
 
 
-class PunchPublic(BaseModel):
-    id: str
-    staff_id: str
-    kind: Literal["in", "out"]
-    at: datetime
-    recorded_by: str
-    shift: dict | None = None
-    late_minutes: int = 0
-    early_leave_minutes: int = 0
-
-
 class AttendanceSettings(Strict):
     late_minutes: int = Field(default=5, ge=0, le=120, description="Tolerance before a clock-in is late")
     early_leave_minutes: int = Field(default=5, ge=0, le=120, description="Tolerance before a clock-out is early")
-
-
-class AttendanceSettingsPublic(AttendanceSettings):
-    estate_id: str

@@ -1,21 +1,27 @@
-"""Request and response models of the duty desk: handovers, duty posts, spot checks, emergency contacts, ledger."""
+"""The inputs of dispatch's handover, duty post, spot check and emergency contact commands."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from services.dispatch.api.schemas import Department
+from services.dispatch.commands.inputs.work_orders import Department
 from services.dispatch.domain.handover import seconds_of_day
 from shared import clock
 from shared.schemas import Strict, estate_id_field
 
 POST_PATTERN = r"^[a-z0-9][a-z0-9_-]{1,39}$"
+
+
 CLOCK_PATTERN = r"^\d{2}:\d{2}(:\d{2})?$"
+
+
 ShiftCode = Field(pattern=r"^[a-z0-9_]{1,20}$", description="A shift template's code: early 早班, middle 中班, "
                                                                "night 夜班, day 白班 by default")
+
+
 Text = Field(default="", max_length=2000)
 
 
@@ -23,9 +29,6 @@ def _check_clock(value: str | None) -> str | None:
     if value is not None:
         seconds_of_day(value)  # ValueError → 422 naming the field
     return value
-
-
-# --- shifts and duty posts -------------------------------------------------------------
 
 
 class ShiftTimes(Strict):
@@ -63,16 +66,6 @@ class DutyPostsUpdate(Strict):
         if len(names) != len(set(names)):
             raise ValueError("each post once")
         return self
-
-
-class DutyPostsPublic(BaseModel):
-    estate_id: str
-    posts: list[dict[str, Any]]
-    grace_s: int | None = None
-    watched_since: datetime | None = None
-
-
-# --- handovers -------------------------------------------------------------------------
 
 
 class ChecklistItem(Strict):
@@ -136,65 +129,6 @@ class HandoverAcknowledge(Strict):
         return values
 
 
-class CarriedWorkOrder(BaseModel):
-    id: str
-    number: str
-    status: str
-    department: str
-    priority: str
-    description: str
-    assignee_name: str | None = None
-    ticket_id: str | None = None
-    ticket_number: str | None = None
-    incident_id: str | None = None
-
-
-class UnreturnedKey(BaseModel):
-    key_id: str | None = None
-    loan_id: str
-    label: str | None = None
-    key_kind: str | None = None
-    unit_id: str | None = None
-    borrower: str | None = None
-    purpose: str | None = None
-    lent_at: datetime | None = None
-    due_back_at: datetime | None = None
-
-
-class HandoverPublic(BaseModel):
-    id: str
-    estate_id: str
-    post: str
-    department: str
-    shift_date: date
-    shift_code: str
-    shift_start: datetime
-    shift_end: datetime
-    outgoing_id: str
-    outgoing_name: str
-    filed_at: datetime
-    open_work_orders: list[CarriedWorkOrder]
-    open_tickets: list[str]
-    incidents: list[CarriedWorkOrder]
-    open_emergencies: list[CarriedWorkOrder] = Field(default=[], description=(
-        "The estate's open emergencies (P1, safety), whatever their department, besides the post's own items"))
-    unreturned_keys: list[UnreturnedKey] = []
-    checklist: list[dict[str, Any]]
-    checklist_findings: list[str]
-    inspection: dict[str, Any]
-    inspection_issues: list[str]
-    notes: str
-    acknowledged_at: datetime | None = None
-    incoming_id: str | None = None
-    incoming_name: str | None = None
-    discrepancies: list[str] = []
-    acknowledge_notes: str = ""
-    text: str = Field(default="", description="The handover as people read it, in the estate's local time")
-
-
-# --- spot checks, emergency contacts ---------------------------------------------------
-
-
 class SpotCheckCreate(Strict):
     estate_id: str = estate_id_field()
     post: str = Field(pattern=POST_PATTERN)
@@ -223,19 +157,6 @@ class SpotCheckCreate(Strict):
         return values
 
 
-class SpotCheckPublic(BaseModel):
-    id: str
-    estate_id: str
-    post: str
-    checked_at: datetime
-    checked_by: str
-    checked_by_name: str | None = None
-    person_on_duty: str
-    findings: list[str]
-    result: str
-    ledger_entry_id: str
-
-
 ContactKind = Literal["police", "fire", "hospital", "water", "gas", "power", "other"]
 
 
@@ -250,73 +171,3 @@ class EmergencyContactsUpdate(Strict):
     contacts: list[EmergencyContact] = Field(max_length=30)
 
 
-class EmergencyContactsPublic(BaseModel):
-    estate_id: str
-    contacts: list[dict[str, Any]]
-
-
-# --- the duty screen -------------------------------------------------------------------
-
-
-class DailyFigures(BaseModel):
-    """Work orders created and completed that local day, and SLA deadlines missed (one per milestone)."""
-
-    day: date
-    created: int = 0
-    completed: int = 0
-    breached: int = 0
-
-
-class DutyScreen(BaseModel):
-    estate_id: str
-    department: str | None
-    post: str | None
-    previous_handover: HandoverPublic | None
-    still_open: list[CarriedWorkOrder]
-    yesterday: DailyFigures
-    today: DailyFigures
-    emergency_contacts: list[dict[str, Any]]
-
-
-# --- the ledger ------------------------------------------------------------------------
-
-
-class LedgerNoteCreate(Strict):
-    estate_id: str = estate_id_field()
-    text: str = Field(min_length=1, max_length=4000)
-    corrects: str | None = Field(default=None, max_length=80, description="The id of the entry this one corrects")
-
-
-class LedgerEntryPublic(BaseModel):
-    id: str
-    estate_id: str
-    sequence: int
-    kind: str
-    content: dict[str, Any]
-    previous_hash: str
-    hash: str
-    recorded_at: datetime
-
-
-class ChainHead(BaseModel):
-    estate_id: str
-    sequence: int
-    hash: str
-
-
-class BrokenLinkPublic(BaseModel):
-    sequence: int
-    entry_id: str
-    reason: Literal["content_altered", "link_broken", "entry_missing"]
-    detail: str
-
-
-class LedgerVerification(BaseModel):
-    estate_id: str
-    from_seq: int
-    to_seq: int
-    checked: int
-    valid: bool
-    first_broken: BrokenLinkPublic | None
-    last_hash: str | None
-    head: ChainHead

@@ -1,0 +1,8 @@
+"""Who may call what in reporting: every role alias of its routes, named once."""
+
+from typing import Annotated
+
+from shared.auth import Principal, require_roles
+from shared.roles import SUPERVISORS
+
+Readers = Annotated[Principal, require_roles(*SUPERVISORS, "ops_viewer", "integrator")]
