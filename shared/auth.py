@@ -58,6 +58,13 @@ class Principal(BaseModel):
             raise NotFound("estate")
 
 
+def acting_for(database: Any, *, user_id: str, company_id: str, estate_id: str, roles: list[Role]) -> Principal:
+    """The principal of work the platform does itself in one estate (a schedule, a payment provider's
+    notification): its estate checks are the same as a caller's."""
+    principal = Principal(user_id=user_id, company_id=company_id, estates=[estate_id], roles=roles)
+    return principal.bind_estates(lambda other: estate_company(database, other))
+
+
 def decode_token(token: str, *, secret: str, issuer: str) -> Principal:
     try:
         claims = jwt.decode(

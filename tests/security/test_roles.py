@@ -21,7 +21,9 @@ EVERY_ROLE = set(Role.__args__)
 ROLE_MATRIX = Path(__file__).resolve().parents[2] / "docs" / "role-matrix.md"
 BODIES = {"broken JSON": b'{"estate_id": "demo-estate", ', "empty object": b"{}", "no body": None}
 # Public on purpose: the AsyncAPI document of the events.
-UNAUTHENTICATED = {"GET /v1/asyncapi.json"}
+# Called without a bearer token: the AsyncAPI document, and WeChat Pay's payment notifications, whose
+# caller is authenticated by the platform's signature (tests/e2e/test_billing_wechatpay.py refuses a bad one).
+UNAUTHENTICATED = {"GET /v1/asyncapi.json", "POST /v1/wechatpay/notifications"}
 
 
 def send(stack, service: str, operation, headers: dict, body: bytes | None) -> httpx.Response:

@@ -18,7 +18,7 @@ from services.billing import store
 from services.billing.commands.fee_items import find_estate
 from services.billing.commands.ledger import find_unit
 from services.billing.domain.bills import outstanding
-from shared.auth import Principal
+from shared.auth import Principal, acting_for
 from shared.db import Database, UnitOfWork
 from shared.envelope import new_id, utcnow
 from shared.errors import InvalidInput
@@ -147,8 +147,8 @@ async def _scheduled_run(database: Database, policy: dict[str, Any]) -> None:
     key = f"{estate['_id']}:{today:%Y-%m}"
     if today.day != due or await store.find_one(database, store.DUNNING_SCHEDULE, {"_id": key}):
         return
-    principal = Principal(user_id="dunning-schedule", company_id=estate["company_id"], estates=[estate["_id"]],
-                          roles=["billing_clerk"])
+    principal = acting_for(database, user_id="dunning-schedule", company_id=estate["company_id"],
+                           estate_id=estate["_id"], roles=["billing_clerk"])
     try:
         run = await start_dunning_run(database, principal, DunningRunInput(estate_id=estate["_id"]), schedule_key=key)
     except DuplicateKeyError:

@@ -12,7 +12,7 @@ from services.billing import store
 from services.billing.commands import ledger
 from services.billing.domain import wechatpay
 from services.billing.settings import BillingSettings
-from shared.auth import Principal
+from shared.auth import Principal, acting_for
 from shared.db import Database
 from shared.envelope import new_id, utcnow
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -61,8 +61,8 @@ async def apply_notification(database: Database, settings: BillingSettings, head
         raise NotFound("payment intent", field="out_trade_no")
     if transaction.total_fen != intent["amount_fen"] or transaction.currency != "CNY":
         raise Conflict("the transaction's amount is not the intent's", field="amount")
-    principal = Principal(user_id="wechatpay", company_id=intent["company_id"], estates=[intent["estate_id"]],
-                          roles=["billing_clerk"])
+    principal = acting_for(database, user_id="wechatpay", company_id=intent["company_id"],
+                           estate_id=intent["estate_id"], roles=["billing_clerk"])
     payment = await ledger.take_payment(database, principal, ledger.PaymentInput(
         unit_id=intent["unit_id"], amount=fen_to_text(intent["amount_fen"]), method="wechat_pay",
         line_ids=intent["line_ids"], note=f"wechatpay {transaction.transaction_id}"),
