@@ -15,7 +15,7 @@ TYPE_PREFIX = "estatedesk."
 
 def new_id() -> str:
     """Unique, time-sortable identifiers (ULID) for events and documents."""
-    return str(ULID())
+    return str(ULID.from_datetime(clock.now()))  # its time part is the platform's clock (day filters use it)
 
 
 def utcnow() -> datetime:

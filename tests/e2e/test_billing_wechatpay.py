@@ -7,13 +7,13 @@ from __future__ import annotations
 import base64
 import json
 import os
-import time
 
 import httpx
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from shared import clock
 from tests.e2e.billing_estate import BillingEstate
 
 API_V3_KEY = "0123456789abcdef0123456789abcdef"
@@ -29,7 +29,8 @@ def notification(private_key, transaction: dict, *, timestamp: int | None = None
                        "resource": {"original_type": "transaction", "algorithm": "AEAD_AES_256_GCM",
                                     "ciphertext": base64.b64encode(sealed).decode(),
                                     "associated_data": "transaction", "nonce": nonce}}).encode()
-    stamp, signing_nonce = str(timestamp or int(time.time())), base64.b16encode(os.urandom(8)).decode()
+    stamp = str(timestamp or int(clock.now().timestamp()))  # WeChat's time is the platform's clock here
+    signing_nonce = base64.b16encode(os.urandom(8)).decode()
     signature = private_key.sign(f"{stamp}\n{signing_nonce}\n".encode() + body + b"\n", padding.PKCS1v15(),
                                  hashes.SHA256())
     return body, {"Wechatpay-Timestamp": stamp, "Wechatpay-Nonce": signing_nonce, "Wechatpay-Serial": "TEST",
@@ -58,7 +59,7 @@ def test_a_signed_notification_pays_once_and_a_forged_one_changes_nothing(stack)
 
         before = estate.account("1-101")
         forged_body, forged_headers = notification(rsa.generate_private_key(public_exponent=65537, key_size=2048), paid)
-        stale_body, stale_headers = notification(platform, paid, timestamp=int(time.time()) - 3600)
+        stale_body, stale_headers = notification(platform, paid, timestamp=int(clock.now().timestamp()) - 3600)
         tampered = notification(platform, paid, tamper=True)
         wrong_amount = notification(platform, {**paid, "transaction_id": "4200000002",
                                                "amount": {"total": 100, "currency": "CNY"}})

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import openpyxl
 
+from shared import clock
 from tests.helpers import Api, all_pages, repair_contact, setup_estate
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -17,7 +18,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def log(api: Api, body: dict, *, within: bool | None) -> dict:
     if within is not None:
-        rang = datetime.now(UTC) - timedelta(minutes=1)
+        rang = clock.now() - timedelta(minutes=1)
         body = {**body, "rang_at": rang.isoformat(),
                 "answered_at": (rang + timedelta(seconds=5 if within else 40)).isoformat()}
     response = api.post("intake", "/v1/contacts", json=body)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
+from shared import clock
 from tests.helpers import Api, admin, eventually, repair_contact, setup_estate
 
 
@@ -82,7 +83,7 @@ def test_bad_contacts_are_refused_with_the_field_named(agent, estate_id, change,
 
 
 def test_call_times_in_the_future_or_answered_before_ringing_are_refused(agent, estate_id):
-    now = datetime.now(UTC)
+    now = clock.now()
     cases = [({"rang_at": now + timedelta(minutes=5), "answered_at": now + timedelta(minutes=5, seconds=3)}, "rang_at"),
              ({"rang_at": now - timedelta(seconds=30), "answered_at": now + timedelta(minutes=5)}, "answered_at"),
              ({"rang_at": now - timedelta(seconds=10), "answered_at": now - timedelta(seconds=20)}, "answered_at")]

@@ -4,10 +4,11 @@ work are assigned it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from ulid import ULID
 
+from shared import clock
 from tests.helpers import Api, archived, eventually, new_estate_id
 
 LADDER = ("supervisor", "cs_manager", "estate_manager", "duty_leader")
@@ -54,7 +55,7 @@ def test_the_ladder_reaches_each_position_on_duty_on_call_or_by_phone_and_only_w
              phone="+8613900000002")
     leader_id = f"{company_id}-leader"
     register(admin, staff_id=leader_id, name="吴总", position="duty_leader", phone="+8613900000001")
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     roster = {"entries": [{"staff_id": leader_id, "starts_at": (now - timedelta(hours=1)).isoformat(),
                            "ends_at": (now + timedelta(hours=1)).isoformat()}]}
     response = admin.call("PUT", "dispatch", "/v1/company/duty-leader-roster", json=roster)
@@ -108,7 +109,7 @@ def test_company_positions_are_registered_without_an_estate_by_company_wide_call
     assert leader["estate_id"] is None
     assert [s["id"] for s in local.get("dispatch", "/v1/company/staff").json()] == [leader["id"]]
 
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     def entry(staff_id, start_h, end_h):
         return {"staff_id": staff_id, "starts_at": (now + timedelta(hours=start_h)).isoformat(),
                 "ends_at": (now + timedelta(hours=end_h)).isoformat()}

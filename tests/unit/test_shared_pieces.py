@@ -154,3 +154,17 @@ def test_downloaded_tables_keep_what_callers_typed_as_text():
         "漏水了", "'=HYPERLINK(\"http://x\")", "+8613812345678", "-0.05", "'-rm"]
     assert sheet["B2"].data_type == "s"
     assert table_csv(["a"], [["@SUM(1)"]]).decode("utf-8-sig").splitlines()[1] == "'@SUM(1)"
+
+
+def test_now_comes_from_the_one_clock():
+    """A `datetime.now()` beside the clock makes a test that passes only on some days."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    allowed = {"shared/clock.py", "shared/tokens.py", "tests/unit/test_shared_pieces.py"}  # real time, on purpose
+    pattern = re.compile(r"\bdatetime\.now\(|\bdate\.today\(|\bdatetime\.utcnow\(")
+    found = [f"{path.relative_to(root)}:{number}" for directory in ("services", "shared", "devstack", "tests")
+             for path in sorted((root / directory).rglob("*.py")) if str(path.relative_to(root)) not in allowed
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+    assert not found, found
