@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from services.billing import store
-from services.billing.api.deps import Approvers, AsOf, Clerks, PageQuery, Readers
+from services.billing.api.deps import Approvers, AsOf, Clerks, Readers
 from services.billing.api.schemas import (
     BillingRunCreate,
     BillingRunPublic,
@@ -18,7 +18,7 @@ from services.billing.commands import accounts, ledger, runs
 from services.billing.commands.fee_items import find_estate
 from shared.errors import NotFound
 from shared.idempotency import IdempotencyKey
-from shared.pagination import Page, fetch_page
+from shared.pagination import Page, PageQuery, fetch_page
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["bills"])

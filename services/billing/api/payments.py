@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from services.billing import store
-from services.billing.api.deps import AsOf, Clerks, PageQuery, Readers
+from services.billing.api.deps import AsOf, Clerks, Readers
 from services.billing.api.schemas import (
     ArrearsReport,
     BilledUnit,
@@ -26,7 +26,7 @@ from services.billing.domain.periods import parse_period
 from shared.documents import to_public
 from shared.idempotency import IdempotencyKey
 from shared.money import fen_to_text
-from shared.pagination import Page, fetch_page
+from shared.pagination import Page, PageQuery, fetch_page
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["payments"])
