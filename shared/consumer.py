@@ -12,6 +12,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, Generic, TypeVar
 
 import aio_pika
 import structlog
@@ -19,7 +20,7 @@ from aio_pika.abc import AbstractConnection, AbstractIncomingMessage
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from prometheus_client import Counter
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pymongo.errors import DuplicateKeyError
 
 from shared.bus import (
@@ -31,15 +32,50 @@ from shared.bus import (
 )
 from shared.db import Database, UnitOfWork
 from shared.envelope import Envelope, utcnow
+from shared.events import REGISTRY
 from shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 tracer = trace.get_tracer(__name__)
 
+P = TypeVar("P", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Event(Generic[P]):
+    """One consumed event: its envelope and its payload, parsed by the event registry."""
+
+    envelope: Envelope
+    payload: P
+
+
 Handler = Callable[[UnitOfWork, Envelope], Awaitable[None]]
+BatchHandler = Callable[[UnitOfWork, list[Event[Any]]], Awaitable[None]]
 # A handler may carry `prefetch(uow, envelopes)`: called once per batch with the batch's new events
 # for it, before they are applied, to read what they all need in one query per collection.
 PREFETCH = "prefetch"
+BATCHED = "batched"
+
+
+def batched(handler: BatchHandler) -> BatchHandler:
+    """Mark a handler as batch-shaped: called once per batch with all of its new events, typed.
+
+    It is called at the place of its first event in the batch, with its events in arrival order;
+    handlers whose effects depend on each other's order belong in one handler.
+    """
+    setattr(handler, BATCHED, True)
+    return handler
+
+
+def typed(envelope: Envelope) -> Event[Any]:
+    """The event with its registered payload; an unregistered type keeps its data as a plain model."""
+    spec = REGISTRY.get(envelope.type)
+    model = spec.model if spec is not None else _Untyped
+    return Event(envelope, model.model_validate(envelope.data))
+
+
+class _Untyped(BaseModel):
+    model_config = {"extra": "allow"}
 INBOX = "inbox"
 ATTEMPT_HEADER = "x-attempt"
 CONSUMED = Counter("events_consumed_total", "Events taken from a queue", ["queue", "outcome"])
@@ -74,8 +110,9 @@ async def ensure_inbox_indexes(database: Database, settings: ServiceSettings) ->
 class Delivery:
     message: AbstractIncomingMessage
     envelope: Envelope
-    handler: Handler
+    handler: Handler | BatchHandler
     context: Context
+    event: Event[Any] | None = None  # parsed on arrival for a batched handler
 
 
 class Consumer:
@@ -137,8 +174,15 @@ class Consumer:
             await message.ack()
             CONSUMED.labels(self.queue_name, "ignored").inc()
             return
+        event = None
+        if getattr(handler, BATCHED, False):
+            try:
+                event = typed(envelope)
+            except ValidationError as error:  # no retry can make a payload valid
+                await self.park(message, reason=f"invalid {envelope.type} payload: {error.error_count()} errors")
+                return
         context = propagate.extract(dict(message.headers or {}))
-        self.waiting.put_nowait(Delivery(message, envelope, handler, context))
+        self.waiting.put_nowait(Delivery(message, envelope, handler, context, event))
 
     async def _apply_forever(self) -> None:
         while True:
@@ -175,10 +219,15 @@ class Consumer:
             for handler in {d.handler for d in fresh}:
                 if (prefetch := getattr(handler, PREFETCH, None)) is not None:
                     await prefetch(uow, [d.envelope for d in fresh if d.handler is handler])
+            called: set[Any] = set()
             for delivery in fresh:
                 with tracer.start_as_current_span(f"{self.queue_name} process", context=delivery.context,
                                                   kind=trace.SpanKind.CONSUMER):
-                    await delivery.handler(uow, delivery.envelope)
+                    if delivery.event is None:
+                        await delivery.handler(uow, delivery.envelope)
+                    elif delivery.handler not in called:
+                        called.add(delivery.handler)
+                        await delivery.handler(uow, [d.event for d in fresh if d.handler is delivery.handler])
 
         await self.database.transaction(work)
         for index, delivery in enumerate(batch):
@@ -192,7 +241,10 @@ class Consumer:
                 await uow.db[INBOX].insert_one(self._inbox_record(envelope), session=uow.session)
             except DuplicateKeyError as duplicate:
                 raise AlreadyApplied from duplicate
-            await delivery.handler(uow, envelope)
+            if delivery.event is None:
+                await delivery.handler(uow, envelope)
+            else:
+                await delivery.handler(uow, [delivery.event])
 
         with tracer.start_as_current_span(f"{self.queue_name} process", context=delivery.context,
                                           kind=trace.SpanKind.CONSUMER):

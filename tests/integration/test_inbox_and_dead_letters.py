@@ -9,9 +9,10 @@ import aio_pika
 from ulid import ULID
 
 from shared.bus import declare_exchange
-from shared.consumer import CONSUMED, Consumer
+from shared.consumer import CONSUMED, Consumer, Event, batched
 from shared.dead_letters import DEAD_LETTERS, DeadLetterKeeper
 from shared.envelope import Envelope
+from shared.events import Payload, event
 
 
 async def eventually(probe, *, timeout: float = 20.0, what: str = "it"):
@@ -134,3 +135,56 @@ async def test_a_malformed_message_is_parked_at_once(database, connection, setti
     assert parked["event_id"] is None
     assert parked["attempts"] == 1
     assert "malformed" in parked["last_error"]
+
+
+@event("itest.count.happened")
+class CountHappened(Payload):
+    """A test event with a typed payload."""
+
+    counter: str
+    by: int
+
+
+def a_count(counter: str, by) -> Envelope:
+    return Envelope(source="/estatedesk/itest", type="estatedesk.itest.count.happened.v1", subject=counter,
+                    companyid="company-1", estateid="estate-1", data={"counter": counter, "by": by})
+
+
+class CountBatches:
+    """A batch-shaped handler: one write per batch for all of its events."""
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    async def __call__(self, uow, events: list[Event[CountHappened]]) -> None:
+        self.calls.append(len(events))
+        totals: dict[str, int] = {}
+        for event in events:
+            totals[event.payload.counter] = totals.get(event.payload.counter, 0) + event.payload.by
+        for counter, by in totals.items():
+            await uow.db.effects.update_one({"_id": counter}, {"$inc": {"n": by}}, upsert=True, session=uow.session)
+
+
+async def test_a_batched_handler_gets_typed_payloads_and_applies_each_event_once(database, connection, settings):
+    handler = CountBatches()
+    queue = f"itest.{str(ULID()).lower()}"
+    consumer = Consumer(queue=queue, handlers={"itest.count.happened": batched(handler)}, database=database,
+                        settings=settings)
+    keeper = DeadLetterKeeper(database=database, queues=[queue])
+    await keeper.start(connection)
+    await consumer.start(connection)
+    events = [a_count("batched-1", 1) for _ in range(30)]
+    for envelope in events:
+        await publish(connection, settings, envelope)
+    await publish(connection, settings, events[0], times=2)  # redelivered
+    invalid = a_count("batched-1", "not a number")
+    await publish(connection, settings, invalid)
+
+    await eventually(lambda: asyncio.sleep(0, counted(queue, "applied") + counted(queue, "duplicate") == 32),
+                     what="every delivery")
+    assert await effect_count(database, "batched-1") == 30
+    assert counted(queue, "duplicate") == 2
+    assert sum(handler.calls) == 30
+    parked = await eventually(lambda: database.db[DEAD_LETTERS].find_one({"event_id": invalid.id}),
+                              what="the invalid payload parked")
+    assert parked["attempts"] == 1 and "invalid" in parked["last_error"]
