@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import itertools
 from collections.abc import Awaitable, Callable
 from contextvars import Context
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 from opentelemetry import propagate
 from pydantic import BaseModel
 from prometheus_client import Counter
-from pymongo import AsyncMongoClient, monitoring
+from pymongo import AsyncMongoClient, DeleteMany, DeleteOne, ReplaceOne, UpdateMany, UpdateOne, monitoring
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
@@ -29,6 +30,7 @@ from shared.events import envelope_for
 from shared.settings import ServiceSettings
 
 T = TypeVar("T")
+WriteOperation = UpdateOne | UpdateMany | ReplaceOne | DeleteOne | DeleteMany
 OUTBOX = "outbox"
 COUNTERS = "counters"
 
@@ -86,6 +88,7 @@ class UnitOfWork:
         self.events: list[Envelope] = []
         self.counters: dict[str, HeldCounter] = {}
         self._inserts: dict[str, list[dict[str, Any]]] = {}
+        self._writes: dict[str, list[_Write]] = {}
         # What a handler keeps for the whole transaction and writes once (chain heads, daily figures).
         self.held: dict[str, Any] = {}
         self._before_commit: dict[str, Callable[[], Awaitable[None]]] = {}
@@ -104,24 +107,53 @@ class UnitOfWork:
         """
         self._inserts.setdefault(collection, []).append(document)
 
+    def write(self, collection: str, operation: WriteOperation, *, or_raise: Exception | None = None) -> None:
+        """Apply `operation` (PyMongo's `UpdateOne`, `UpdateMany`, `DeleteMany`…) when the unit of work
+        commits: one ordered `bulk_write` per collection, after the inserts (so it may change a
+        document `add`ed in this transaction). `or_raise`: raised if an `UpdateOne` matches nothing
+        (an optimistic write on a version that moved). Reads in this transaction do not see it.
+        """
+        self._writes.setdefault(collection, []).append(_Write(operation, or_raise))
+
     async def flush(self) -> None:
-        """Write what `add` and `shared.counters` kept back; part of every commit."""
+        """Write what `add`, `write` and `shared.counters` kept back; part of every commit."""
         for write in self._before_commit.values():
             await write()
         for collection, documents in self._inserts.items():
             await self.db[collection].insert_many(documents, session=self.session, ordered=True)
+        for collection, writes in self._writes.items():
+            await _bulk_write(self.db[collection], writes, self.session)
         for counter_id, held in self.counters.items():
             if held.unwritten:
                 await self.db[COUNTERS].update_one(
                     {"_id": counter_id}, {"$inc": {"value": held.unwritten}}, session=self.session
                 )
-        self._inserts, self.counters, self.held, self._before_commit = {}, {}, {}, {}
+        self._inserts, self._writes, self.counters, self.held, self._before_commit = {}, {}, {}, {}, {}
 
     def emit(self, payload: BaseModel, *, subject: str, company_id: str, estate_id: str) -> Envelope:
         envelope = envelope_for(payload, subject=subject, company_id=company_id, estate_id=estate_id)
         envelope.traceparent = current_traceparent()
         self.events.append(envelope)
         return envelope
+
+
+@dataclass(frozen=True)
+class _Write:
+    operation: WriteOperation
+    or_raise: Exception | None
+
+
+async def _bulk_write(collection: Any, writes: list[_Write], session: AsyncClientSession) -> None:
+    """One `bulk_write`; when some writes must match, it is the exact match count that tells (a run
+    of checked writes, each an `UpdateOne`, matches one document each or one of them missed)."""
+    if not any(write.or_raise for write in writes):
+        await collection.bulk_write([write.operation for write in writes], ordered=True, session=session)
+        return
+    for checked, run in itertools.groupby(writes, key=lambda write: write.or_raise is not None):
+        run = list(run)
+        result = await collection.bulk_write([write.operation for write in run], ordered=True, session=session)
+        if checked and result.matched_count != len(run):
+            raise run[0].or_raise
 
 
 def outbox_document(envelope: Envelope) -> dict[str, Any]:

@@ -7,11 +7,16 @@ registry and every projection keep the estate's company: the scope check of ever
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from pymongo import UpdateOne
+
 from shared.cache import TtlCache
+from shared.consumer import Event, batched, typed
 from shared.db import Database, UnitOfWork
 from shared.envelope import Envelope
+from shared.events import EstateRegistered
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 ESTATES = "estates"
@@ -21,21 +26,30 @@ def local_day(moment: datetime, time_zone: str = DEFAULT_TIME_ZONE) -> date:
     return moment.astimezone(ZoneInfo(time_zone)).date()
 
 
+@batched
+async def project_estates(uow: UnitOfWork, events: list[Event[EstateRegistered]]) -> None:
+    """Handler for `intake.estate.registered` in any service that needs estates: one write per batch."""
+    for event in events:
+        where, change = _projection(uow, event)
+        uow.write(ESTATES, UpdateOne(where, change, upsert=True))
+
+
 async def project_estate(uow: UnitOfWork, envelope: Envelope) -> None:
-    """Handler for `intake.estate.registered` in any service that needs estates."""
-    data = envelope.data
-    key = f"{uow.db.name}/{data['estate_id']}"
+    """The same for one event, written at once (a handler not batch-shaped yet reads the estate after)."""
+    where, change = _projection(uow, typed(envelope))
+    await uow.db[ESTATES].update_one(where, change, upsert=True, session=uow.session)
+
+
+def _projection(uow: UnitOfWork, event: Event[EstateRegistered]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The estate's projection (filter and change); this process's copy of its time zone is dropped."""
+    estate, envelope = event.payload, event.envelope
+    key = f"{uow.db.name}/{estate.estate_id}"
     _time_zones.forget(key)
     uow.after_commit.append(lambda: _time_zones.forget(key))
-    await uow.db[ESTATES].update_one(
-        {"_id": data["estate_id"]},
-        {"$set": {
-            "company_id": envelope.companyid, "estate_id": data["estate_id"], "name": data["name"],
-            "time_zone": data.get("time_zone") or DEFAULT_TIME_ZONE, "registered_at": envelope.time,
-        }},
-        upsert=True,
-        session=uow.session,
-    )
+    return {"_id": estate.estate_id}, {"$set": {
+        "company_id": envelope.companyid, "estate_id": estate.estate_id, "name": estate.name,
+        "time_zone": estate.time_zone or DEFAULT_TIME_ZONE, "registered_at": envelope.time,
+    }}
 
 
 # An estate's time zone is read for every event and order; the registration event refreshes it.

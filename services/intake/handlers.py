@@ -1,13 +1,13 @@
 """Intake's event consumers: the ticket (and a complaint's record) follows its work order, by events only;
-an incident's one work order moves the incident (commands.incidents.follow_work_order hands the rest on)."""
+an incident's one work order moves the incident (commands.work_orders)."""
 
-from services.intake.commands import incidents
+from services.intake.commands.work_orders import follow_work_orders
 
 HANDLERS = {
-    "dispatch.workorder.created": incidents.follow_work_order,
-    "dispatch.workorder.assigned": incidents.follow_work_order,
-    "dispatch.workorder.accepted": incidents.follow_work_order,
-    "dispatch.workorder.arrived": incidents.follow_work_order,
-    "dispatch.workorder.plan_recorded": incidents.follow_work_order,
-    "dispatch.workorder.completed": incidents.follow_work_order,
+    "dispatch.workorder.created": follow_work_orders,
+    "dispatch.workorder.assigned": follow_work_orders,
+    "dispatch.workorder.accepted": follow_work_orders,
+    "dispatch.workorder.arrived": follow_work_orders,
+    "dispatch.workorder.plan_recorded": follow_work_orders,
+    "dispatch.workorder.completed": follow_work_orders,
 }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from pymongo import UpdateOne
+
 from services.dispatch import store
 from services.dispatch.domain import sla
 from services.dispatch.store import positions
@@ -29,7 +31,7 @@ async def start_clock(uow: UnitOfWork, order: dict[str, Any], planned: sla.Plan)
     timers = list(planned.timers)
     if order["escalation_reason"] in ("P1", "unassigned"):
         timers.append(sla.escalation_step(1, order["created_at"], order["ladder_delays_s"]))
-    await store.add_timers(uow, [timer_document(order, timer) for timer in timers])
+    store.add_timers(uow, [timer_document(order, timer) for timer in timers])
 
 
 async def escalate_major_complaint(uow: UnitOfWork, order: dict[str, Any], now: datetime) -> None:
@@ -40,12 +42,12 @@ async def escalate_major_complaint(uow: UnitOfWork, order: dict[str, Any], now: 
 async def on_transition(uow: UnitOfWork, order: dict[str, Any], command: str, now: datetime) -> dict[str, Any]:
     """Move the clock with the life cycle; returns fields to store on the order."""
     if command in ("complete", "cancel"):
-        await store.withdraw_timers(uow, order["_id"])
+        store.withdraw_timers(uow, order["_id"])
     elif command in sla.MILESTONE_MET_BY:
-        await store.withdraw_timers(uow, order["_id"], [sla.MILESTONE_MET_BY[command]])
+        store.withdraw_timers(uow, order["_id"], [sla.MILESTONE_MET_BY[command]])
     elif command == "hold":
         # The clock stops: keep what was left of each timer, and withdraw them.
-        paused = await store.withdraw_timers(uow, order["_id"])
+        paused = await store.take_timers(uow, order["_id"])
         return {"paused_timers": [{**t, "remaining_s": (t["due_at"] - now).total_seconds()} for t in paused]}
     elif command == "resume":
         resumed = []
@@ -55,7 +57,7 @@ async def on_transition(uow: UnitOfWork, order: dict[str, Any], command: str, no
             shift = due_at - timer["due_at"]
             resumed.append({**{k: v for k, v in timer.items() if k != "remaining_s"}, "due_at": due_at,
                             "deadline": timer["deadline"] + shift, "bucket": sla.bucket_of(due_at)})
-        await store.add_timers(uow, resumed)
+        store.add_timers(uow, resumed)
         return {"paused_timers": []}
     return {}
 
@@ -81,7 +83,7 @@ async def fire(uow: UnitOfWork, timer: dict[str, Any]) -> bool:
     fields: dict[str, Any] = {"sla_state": sla.state_after(timer["kind"], order["sla_state"])}
     if timer["kind"] == "breach" and not order["escalation_reason"]:
         fields["escalation_reason"] = "sla_breached"
-        await store.add_timers(uow, [timer_document(order, sla.escalation_step(1, now, order["ladder_delays_s"]))])
+        store.add_timers(uow, [timer_document(order, sla.escalation_step(1, now, order["ladder_delays_s"]))])
     await uow.db[store.WORK_ORDERS].update_one({"_id": order["_id"]}, {"$set": fields}, session=uow.session)
     return True
 
@@ -98,10 +100,9 @@ async def escalate(
     contacts = await emergency_contact_lines(uow, order["estate_id"]) if order["priority"] == "P1" else []
     step = {"level": level, "position": position, "at": now, "recipient_id": recipient and recipient["_id"],
             "recipient_name": recipient and recipient["name"], "reached_via": via}
-    await uow.db[store.WORK_ORDERS].update_one(
-        {"_id": order["_id"]}, {"$set": {"escalation_level": level}, "$push": {"escalations": step}},
-        session=uow.session,
-    )
+    # At the commit: the order may be one this transaction made (inserted at the commit too).
+    uow.write(store.WORK_ORDERS, UpdateOne({"_id": order["_id"]},
+                                           {"$set": {"escalation_level": level}, "$push": {"escalations": step}}))
     uow.emit(WorkOrderEscalated(
         work_order_id=order["_id"], number=order["number"], level=level, position=position,
         recipient_id=recipient and recipient["_id"], recipient_name=recipient and recipient["name"],
@@ -109,4 +110,4 @@ async def escalate(
         emergency_contacts=contacts,
     ), **about(order))
     if climb and (next_step := sla.escalation_step(level + 1, now, order["ladder_delays_s"])) is not None:
-        await store.add_timers(uow, [timer_document(order, next_step)])
+        store.add_timers(uow, [timer_document(order, next_step)])

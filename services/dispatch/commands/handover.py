@@ -24,12 +24,13 @@ from services.dispatch.settings import DispatchSettings
 from services.dispatch.store import handover as store
 from services.dispatch.store import ledger as ledger_store
 from shared.auth import Principal
+from shared.consumer import Event, batched
 from shared.db import Database, UnitOfWork
 from shared.documents import Presenter
-from shared.envelope import Envelope, new_id, utcnow
+from shared.envelope import new_id, utcnow
 from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.estates import estate_time_zone, local_day
-from shared.events import HandoverAcknowledged, HandoverFiled, HandoverMissing
+from shared.events import HandoverAcknowledged, HandoverFiled, HandoverMissing, KeyLent, KeyReturned
 from shared.local_time import local_time
 from shared.lookup import found
 from shared.periodic import PeriodicJob
@@ -174,22 +175,16 @@ async def acknowledge_handover(
 # --- keys on loan, from intake's key register --------------------------------------------
 
 
-async def project_key_lent(uow: UnitOfWork, envelope: Envelope) -> None:
-    """A key out on loan is carried in every handover until it comes back (钥匙管理)."""
-    data = envelope.data
-    await store.key_lent(uow, envelope.estateid, {
-        **{k: data.get(k) for k in UNRETURNED_KEY_FIELDS}, "lent_at": _time(data.get("lent_at")) or envelope.time,
-        "due_back_at": _time(data.get("due_back_at")),
-    })
-
-
-async def project_key_returned(uow: UnitOfWork, envelope: Envelope) -> None:
-    data = envelope.data
-    await store.key_returned(uow, envelope.estateid, data["loan_id"], _time(data.get("returned_at")) or envelope.time)
-
-
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+@batched
+async def project_keys_on_loan(uow: UnitOfWork, events: list[Event[KeyLent | KeyReturned]]) -> None:
+    """A key out on loan is carried in every handover until it comes back (钥匙管理): one write per batch."""
+    for event in events:
+        loan, estate_id = event.payload, event.envelope.estateid
+        if isinstance(loan, KeyLent):
+            store.key_lent(uow, estate_id, {**{k: getattr(loan, k, None) for k in UNRETURNED_KEY_FIELDS},
+                                            "lent_at": loan.lent_at, "due_back_at": loan.due_back_at})
+        else:
+            store.key_returned(uow, estate_id, loan.loan_id, loan.returned_at)
 
 
 # --- the duty screen ---------------------------------------------------------------------

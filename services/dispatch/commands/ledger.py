@@ -17,12 +17,21 @@ from services.dispatch.domain.ledger import GENESIS_HASH, entry_id, verify_chain
 from services.dispatch.settings import DispatchSettings
 from services.dispatch.store import ledger as store
 from shared.auth import Principal
+from shared.consumer import Event, batched
 from shared.db import Database, UnitOfWork
 from shared.documents import about
 from shared.envelope import Envelope, utcnow
 from shared.errors import InvalidInput
 from shared.estates import estate_time_zone, local_day
-from shared.events import LedgerHeadPublished
+from shared.events import (
+    ContactLogged,
+    IncidentDeclared,
+    LedgerHeadPublished,
+    SlaBreached,
+    WorkOrderAssigned,
+    WorkOrderCompleted,
+    WorkOrderCreated,
+)
 from shared.idempotency import create_once
 from shared.periodic import PeriodicJob
 
@@ -145,50 +154,71 @@ run_head_publisher = PeriodicJob[DispatchSettings](
 
 # --- entries from events of the duty -----------------------------------------------------
 
+DutyEvent = ContactLogged | IncidentDeclared | WorkOrderCreated | WorkOrderAssigned | WorkOrderCompleted | SlaBreached
+
+
+@batched
+async def record_duty_events(uow: UnitOfWork, events: list[Event[DutyEvent]]) -> None:
+    """Calls, incidents and dispatches go into the ledger, in the order they arrived (one handler, so the
+    chain's order is the arrival order); created, completed and breached orders count in the day's figures.
+    The batch's chain heads are read in one query, its entries inserted together, each head written once."""
+    await store.hold_heads(uow, {event.envelope.estateid: event.envelope.companyid for event in events
+                                 if event.envelope.routing_key in RECORDED})
+    for event in events:
+        key = event.envelope.routing_key
+        if key in RECORDED:
+            await RECORDED[key](uow, event)
+        if key in COUNTED:
+            day = local_day(event.envelope.time, await estate_time_zone(uow, event.envelope.estateid))
+            await store.count_daily_figure(uow, event.envelope.estateid, day, COUNTED[key])
+
 
 def _scope(envelope: Envelope) -> dict[str, Any]:
     return {"estate_id": envelope.estateid, "company_id": envelope.companyid, "at": envelope.time,
             "source": envelope.id}
 
 
-async def record_contact(uow: UnitOfWork, envelope: Envelope) -> None:
+def _details(payload: BaseModel, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(payload, name, None) for name in names}
+
+
+async def _record_contact(uow: UnitOfWork, event: Event[ContactLogged]) -> None:
     """Every call (and visit, message, patrol finding) handled goes into the ledger."""
-    data = envelope.data
-    answered = "" if data.get("answered_within_15s") is None else (
-        "，15秒内接听" if data["answered_within_15s"] else "，超过15秒接听")
-    await record(uow, kind="call", summary=f"{data['channel']}：{data['outcome']}{answered}",
-                 details={k: data.get(k) for k in ("contact_id", "channel", "outcome", "ticket_id",
-                                                    "answered_within_15s")}, **_scope(envelope))
+    contact = event.payload
+    answered = "" if contact.answered_within_15s is None else (
+        "，15秒内接听" if contact.answered_within_15s else "，超过15秒接听")
+    await record(uow, kind="call", summary=f"{contact.channel}：{contact.outcome}{answered}",
+                 details=_details(contact, ("contact_id", "channel", "outcome", "ticket_id", "answered_within_15s")),
+                 **_scope(event.envelope))
 
 
-async def record_incident(uow: UnitOfWork, envelope: Envelope) -> None:
-    data = envelope.data
-    await record(uow, kind="incident", summary=f"事件（{data['priority']}）：{data['description']}",
-                 details={k: data.get(k) for k in ("incident_id", "category", "priority", "location")},
-                 **_scope(envelope))
+async def _record_incident(uow: UnitOfWork, event: Event[IncidentDeclared]) -> None:
+    incident = event.payload
+    await record(uow, kind="incident", summary=f"事件（{incident.priority}）：{incident.description}",
+                 details=_details(incident, ("incident_id", "category", "priority", "location")),
+                 **_scope(event.envelope))
 
 
-async def record_dispatch(uow: UnitOfWork, envelope: Envelope) -> None:
-    """Work orders created and assigned; created ones also count in the day's figures."""
-    data = envelope.data
-    if envelope.routing_key == "dispatch.workorder.created":
-        summary = f"工单 {data['number']} 已建（{data['department']}，{data['priority']}）"
-        await _count(uow, envelope, "created")
+async def _record_dispatch(uow: UnitOfWork, event: Event[WorkOrderCreated | WorkOrderAssigned]) -> None:
+    """Work orders created and assigned."""
+    order = event.payload
+    if isinstance(order, WorkOrderAssigned):
+        summary = f"工单 {order.number} 派给 {order.assignee_name}"
     else:
-        summary = f"工单 {data['number']} 派给 {data['assignee_name']}"
-    details = {k: data.get(k) for k in ("work_order_id", "number", "ticket_id", "incident_id", "department",
-                                        "priority", "assignee_id")}
-    await record(uow, kind="dispatch", summary=summary, details=details, **_scope(envelope))
+        summary = f"工单 {order.number} 已建（{order.department}，{order.priority}）"
+    details = _details(order, ("work_order_id", "number", "ticket_id", "incident_id", "department", "priority",
+                               "assignee_id"))
+    await record(uow, kind="dispatch", summary=summary, details=details, **_scope(event.envelope))
 
 
-async def _count(uow: UnitOfWork, envelope: Envelope, figure: str) -> None:
-    day = local_day(envelope.time, await estate_time_zone(uow, envelope.estateid))
-    await store.count_daily_figure(uow, envelope.estateid, day, figure)
-
-
-async def count_completed(uow: UnitOfWork, envelope: Envelope) -> None:
-    await _count(uow, envelope, "completed")
-
-
-async def count_breached(uow: UnitOfWork, envelope: Envelope) -> None:
-    await _count(uow, envelope, "breached")
+RECORDED = {
+    "intake.contact.logged": _record_contact,
+    "intake.incident.declared": _record_incident,
+    "dispatch.workorder.created": _record_dispatch,
+    "dispatch.workorder.assigned": _record_dispatch,
+}
+COUNTED = {
+    "dispatch.workorder.created": "created",
+    "dispatch.workorder.completed": "completed",
+    "dispatch.sla.breached": "breached",
+}

@@ -121,10 +121,10 @@ async def change_work_order(
         elif command == "plan":
             fields["complaint_plan"] = {"plan": request.plan, "at": now, "by": principal.user_id}
         fields.update(await clock.on_transition(uow, order, command, now))
-        if not await store.update_work_order(uow, order, fields, history):
-            raise VersionConflict("the work order changed at the same moment; read it again")
+        changed = store.update_work_order(
+            uow, order, fields, history,
+            conflict=VersionConflict("the work order changed at the same moment; read it again"))
         await _count_open_orders(uow, order, fields)
-        changed = {**order, **fields, "version": order["version"] + 1}
         _emit(uow, command, order, changed, principal, request)
         return changed
 

@@ -14,9 +14,10 @@ from shared.auth import Principal
 from shared.counters import next_value
 from shared.db import Database, UnitOfWork
 from shared.documents import Presenter, about
-from shared.envelope import Envelope, new_id, utcnow
+from shared.consumer import Event
+from shared.envelope import new_id, utcnow
 from shared.estates import estate_time_zone, local_day
-from shared.events import WorkOrderAssigned, WorkOrderCreated
+from shared.events import IncidentDeclared, TicketOpened, WorkOrderAssigned, WorkOrderCreated
 from shared.idempotency import create_once
 
 
@@ -50,7 +51,7 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
     if order["kind"] != "complaint_handling":  # a complaint's handling is the supervisor's, always
         await _fall_back_if_empty(uow, order, now)
     await _assign_or_offer(uow, order, now)
-    await store.insert(uow, store.WORK_ORDERS, order)
+    store.add_work_order(uow, order)
     await clock.start_clock(uow, order, planned)
     _emit_created(uow, order)
     if order["assignee_id"]:
@@ -104,35 +105,30 @@ async def _assign_or_offer(uow: UnitOfWork, order: dict[str, Any], now) -> None:
     await store.count_open_order(uow, chosen.candidate.staff_id, +1)
 
 
-async def create_work_order_for_ticket(uow: UnitOfWork, envelope: Envelope) -> None:
-    """A ticket that needs work gets one work order (a redelivered ticket gets none more)."""
-    ticket = envelope.data
-    rule = rules.route(ticket["category"], ticket.get("subcategory"), ticket.get("scope"),
-                       await store.routing_rules(uow, envelope.estateid))
-    source = store.source_of(ticket_id=ticket["ticket_id"], order_id="")
-    if rule is None or await store.has_work_order_from(uow, source):
-        return
-    await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
-        "ticket_id": ticket["ticket_id"], "ticket_number": ticket["number"], "kind": rule.kind,
-        "subcategory": ticket.get("subcategory"),
-        "department": rule.department, "skill": rule.skill, "priority": ticket["priority"],
-        "location": ticket.get("location"), "unit_id": ticket.get("unit_id"), "description": ticket["description"],
-        "major": bool(ticket.get("major")),
+async def create_work_order_for_ticket(uow: UnitOfWork, event: Event[TicketOpened]) -> dict | None:
+    """A ticket that needs work gets one work order (the caller knows it has none yet); None if it needs none."""
+    ticket, envelope = event.payload, event.envelope
+    rule = rules.route(ticket.category, ticket.subcategory, ticket.scope, await store.routing_rules(uow, envelope.estateid))
+    if rule is None:
+        return None
+    return await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
+        "ticket_id": ticket.ticket_id, "ticket_number": ticket.number, "kind": rule.kind,
+        "subcategory": ticket.subcategory, "department": rule.department, "skill": rule.skill,
+        "priority": ticket.priority, "location": ticket.location, "unit_id": ticket.unit_id,
+        "description": ticket.description, "major": ticket.major,
     })
 
 
-async def create_work_order_for_incident(uow: UnitOfWork, envelope: Envelope) -> dict | None:
-    """An incident has one work order, however many tickets it groups; None when it has it already."""
-    incident = envelope.data
-    rule = rules.route(incident["category"], incident.get("subcategory"), "public_area",
+async def create_work_order_for_incident(uow: UnitOfWork, event: Event[IncidentDeclared]) -> dict:
+    """An incident has one work order, however many tickets it groups (the caller knows it has none yet)."""
+    incident, envelope = event.payload, event.envelope
+    rule = rules.route(incident.category, incident.subcategory, "public_area",
                        await store.routing_rules(uow, envelope.estateid))
-    if await store.find_work_order_from(uow, store.source_of(incident_id=incident["incident_id"], order_id="")):
-        return None
     return await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
-        "incident_id": incident["incident_id"], "kind": rule.kind if rule else "repair",
+        "incident_id": incident.incident_id, "kind": rule.kind if rule else "repair",
         "department": rule.department if rule else "engineering", "skill": rule.skill if rule else None,
-        "subcategory": incident.get("subcategory"), "priority": incident["priority"], "location": incident.get("location"),
-        "description": incident["description"], "escalation_reason": "incident",
+        "subcategory": incident.subcategory, "priority": incident.priority, "location": incident.location,
+        "description": incident.description, "escalation_reason": "incident",
     })
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DeleteMany, UpdateOne
 
 from services.dispatch.domain import sla
 from services.dispatch.domain.calendar import BusinessCalendar
@@ -59,8 +59,6 @@ async def ensure_indexes(database: Database) -> None:
 
 async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> None:
     await uow.db[collection].insert_one(document, session=uow.session)
-    if collection == WORK_ORDERS and (known := uow.held.get(KNOWN_SOURCES)) is not None:
-        known["found"].add(document["source"])
 
 
 async def find_one(
@@ -79,8 +77,17 @@ async def find_one(
 async def staff_on_duty(uow: UnitOfWork, estate_id: str, *, department: str | None = None,
                         position: str | None = None) -> list[dict[str, Any]]:
     """Who is on duty now (by department or position): a published roster where one covers the
-    moment, the manual on-duty flags elsewhere (see `rosters.on_duty`)."""
-    return _with_held_counts(uow, await duty.on_duty(uow, estate_id, department=department, position=position))
+    moment, the manual on-duty flags elsewhere (see `rosters.on_duty`). The estate's staff on duty
+    are read once per transaction (a batch's orders all ask), then picked here."""
+    held: dict[str, list[dict[str, Any]]] = uow.held.setdefault(ON_DUTY, {})
+    if estate_id not in held:
+        held[estate_id] = await duty.on_duty(uow, estate_id)
+    staff = [dict(person) for person in held[estate_id]
+             if department in (None, person.get("department")) and position in (None, person.get("position"))]
+    return _with_held_counts(uow, staff)
+
+
+ON_DUTY = "staff.on_duty"
 
 
 async def workers_on_call(uow: UnitOfWork, estate_id: str, department: str) -> list[dict[str, Any]]:
@@ -127,7 +134,7 @@ def _with_held_counts(uow: UnitOfWork, staff: list[dict[str, Any]]) -> list[dict
 async def _write_open_orders(uow: UnitOfWork, held: dict[str, int]) -> None:
     for staff_id, delta in held.items():
         if delta:
-            await uow.db[STAFF].update_one({"_id": staff_id}, {"$inc": {"open_orders": delta}}, session=uow.session)
+            uow.write(STAFF, UpdateOne({"_id": staff_id}, {"$inc": {"open_orders": delta}}))
 
 
 async def set_staff_fields(database: Database, staff_id: str, scope: dict[str, Any], fields: dict[str, Any]):
@@ -213,24 +220,26 @@ def source_of(*, ticket_id: str | None = None, incident_id: str | None = None, o
 
 
 async def find_work_order_from(uow: UnitOfWork, source: str) -> dict[str, Any] | None:
-    return await uow.db[WORK_ORDERS].find_one({"source": source}, session=uow.session)
+    return (await work_orders_from(uow, [source])).get(source)
 
 
-KNOWN_SOURCES = "work_orders.sources"
+CREATED_ORDERS = "work_orders.created"
 
 
-async def prefetch_work_order_sources(uow: UnitOfWork, sources: list[str]) -> None:
-    """Which of a batch's sources have an order already: one query (orders made in the batch are added)."""
-    found = await uow.db[WORK_ORDERS].find({"source": {"$in": sources}}, {"source": 1},
-                                           session=uow.session).to_list(None)
-    uow.held[KNOWN_SOURCES] = {"asked": set(sources), "found": {order["source"] for order in found}}
+def add_work_order(uow: UnitOfWork, order: dict[str, Any]) -> None:
+    """Inserted at the commit with the batch's other orders; `work_orders_from` finds it meanwhile."""
+    uow.add(WORK_ORDERS, order)
+    uow.held.setdefault(CREATED_ORDERS, {})[order["source"]] = order
 
 
-async def has_work_order_from(uow: UnitOfWork, source: str) -> bool:
-    known = uow.held.get(KNOWN_SOURCES)
-    if known is not None and source in known["asked"]:
-        return source in known["found"]
-    return await find_work_order_from(uow, source) is not None
+async def work_orders_from(uow: UnitOfWork, sources: list[str]) -> dict[str, dict[str, Any]]:
+    """The orders made for these sources, by source: one query, with those this transaction made."""
+    created: dict[str, dict[str, Any]] = uow.held.get(CREATED_ORDERS, {})
+    unknown = sorted({source for source in sources if source not in created})
+    found = await uow.db[WORK_ORDERS].find({"source": {"$in": unknown}}, session=uow.session).to_list(None) \
+        if unknown else []
+    return {**{order["source"]: order for order in found},
+            **{source: created[source] for source in sources if source in created}}
 
 
 async def routing_rules(uow: UnitOfWork, estate_id: str) -> tuple[RoutingRule, ...]:
@@ -247,33 +256,44 @@ async def set_routing_rules(database: Database, estate_id: str, rules: list[dict
     return await find_one(database, ROUTING_RULES, estate_id)
 
 
-async def update_work_order(uow: UnitOfWork, order: dict[str, Any], fields: dict[str, Any], history: dict) -> bool:
-    """Write a change if nobody changed the order since it was read (optimistic, by version)."""
-    result = await uow.db[WORK_ORDERS].update_one(
-        {"_id": order["_id"], "version": order["version"]},
-        {"$set": fields, "$inc": {"version": 1}, "$push": {"history": history}},
-        session=uow.session,
-    )
-    return result.modified_count == 1
+def update_work_order(uow: UnitOfWork, order: dict[str, Any], fields: dict[str, Any], history: dict, *,
+                      conflict: Exception) -> dict[str, Any]:
+    """Write a change at the commit if nobody changed the order since it was read (optimistic, by
+    version), else raise `conflict`; returns the order as changed."""
+    uow.write(WORK_ORDERS, UpdateOne({"_id": order["_id"], "version": order["version"]},
+                                     {"$set": fields, "$inc": {"version": 1}, "$push": {"history": history}}),
+              or_raise=conflict)
+    return {**order, **fields, "version": order["version"] + 1, "history": [*order.get("history", []), history]}
 
 
 # --- SLA timers ------------------------------------------------------------------------
 
 
-async def add_timers(uow: UnitOfWork, timers: list[dict[str, Any]]) -> None:
+def add_timers(uow: UnitOfWork, timers: list[dict[str, Any]]) -> None:
+    """Filed at the commit, with the other timers of the transaction."""
+    for timer in timers:
+        uow.add(SLA_TIMERS, timer)
+
+
+def withdraw_timers(uow: UnitOfWork, work_order_id: str, milestones: list[str] | None = None) -> None:
+    """Remove a work order's unfired timers (of some milestones, or all) at the commit (those filed
+    in this transaction too)."""
+    uow.write(SLA_TIMERS, DeleteMany(_unfired(work_order_id, milestones)))
+
+
+async def take_timers(uow: UnitOfWork, work_order_id: str) -> list[dict]:
+    """Remove all of a work order's unfired timers; returns them (the clock is paused)."""
+    timers = await uow.db[SLA_TIMERS].find(_unfired(work_order_id, None), session=uow.session).to_list(None)
     if timers:
-        await uow.db[SLA_TIMERS].insert_many(timers, session=uow.session)
+        uow.write(SLA_TIMERS, DeleteMany({"_id": {"$in": [t["_id"] for t in timers]}}))
+    return timers
 
 
-async def withdraw_timers(uow: UnitOfWork, work_order_id: str, milestones: list[str] | None = None) -> list[dict]:
-    """Remove a work order's unfired timers (of some milestones, or all); returns what was removed."""
+def _unfired(work_order_id: str, milestones: list[str] | None) -> dict[str, Any]:
     query: dict[str, Any] = {"work_order_id": work_order_id, "fired_at": None}
     if milestones is not None:
         query["milestone"] = {"$in": milestones}
-    timers = await uow.db[SLA_TIMERS].find(query, session=uow.session).to_list(None)
-    if timers:
-        await uow.db[SLA_TIMERS].delete_many({"_id": {"$in": [t["_id"] for t in timers]}}, session=uow.session)
-    return timers
+    return query
 
 
 async def claim_timer(uow: UnitOfWork, timer: dict[str, Any], fired_at) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, UpdateOne
 
 from services.dispatch.domain.handover import OPEN_STATUSES, contact_line
 from shared.db import Database, UnitOfWork
@@ -68,19 +68,17 @@ async def work_orders_by_id(database: Database, ids: list[str]) -> list[dict[str
 # --- keys on loan (a projection of intake.key.lent|returned) ----------------------------
 
 
-async def key_lent(uow: UnitOfWork, estate_id: str, loan: dict[str, Any]) -> None:
-    """$setOnInsert: a return that arrived before its loan keeps the loan closed."""
-    await uow.db[KEYS_ON_LOAN].update_one(
-        {"_id": loan["loan_id"]}, {"$setOnInsert": {"estate_id": estate_id, "returned": False, **loan}},
-        upsert=True, session=uow.session,
-    )
+def key_lent(uow: UnitOfWork, estate_id: str, loan: dict[str, Any]) -> None:
+    """At the commit. $setOnInsert: a return that arrived before its loan keeps the loan closed."""
+    uow.write(KEYS_ON_LOAN, UpdateOne({"_id": loan["loan_id"]},
+                                      {"$setOnInsert": {"estate_id": estate_id, "returned": False, **loan}},
+                                      upsert=True))
 
 
-async def key_returned(uow: UnitOfWork, estate_id: str, loan_id: str, returned_at: Any) -> None:
-    await uow.db[KEYS_ON_LOAN].update_one(
-        {"_id": loan_id}, {"$set": {"estate_id": estate_id, "returned": True, "returned_at": returned_at}},
-        upsert=True, session=uow.session,
-    )
+def key_returned(uow: UnitOfWork, estate_id: str, loan_id: str, returned_at: Any) -> None:
+    uow.write(KEYS_ON_LOAN, UpdateOne({"_id": loan_id},
+                                      {"$set": {"estate_id": estate_id, "returned": True, "returned_at": returned_at}},
+                                      upsert=True))
 
 
 async def keys_out(uow: UnitOfWork, estate_id: str) -> list[dict[str, Any]]:

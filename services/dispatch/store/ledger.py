@@ -12,7 +12,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, UpdateOne
 
 from services.dispatch.domain.ledger import GENESIS_HASH, entry_id, link_hash
 from shared.db import Database, UnitOfWork
@@ -22,6 +22,7 @@ from shared.errors import Conflict
 LEDGER_ENTRIES = "ledger_entries"
 LEDGER_HEADS = "ledger_heads"
 DAILY_FIGURES = "duty_daily_figures"
+READ_AT = "sequence_read"  # kept with a held head (never stored): the sequence it had when read
 VERIFY_LIMIT = 5000  # entries checked per request; a longer chain is verified range by range
 
 
@@ -75,8 +76,21 @@ async def append(
     return entry
 
 
+async def hold_heads(uow: UnitOfWork, companies: dict[str, str]) -> None:
+    """Read the chain heads of these estates (estate → company) in one query, for the appends to come."""
+    held: dict[str, dict[str, Any]] = uow.held.setdefault(LEDGER_HEADS, {})
+    wanted = sorted(estate_id for estate_id in companies if estate_id not in held)
+    if not wanted:
+        return
+    for document in await uow.db[LEDGER_HEADS].find({"_id": {"$in": wanted}}, session=uow.session).to_list(None):
+        held[document["_id"]] = {**document, READ_AT: document["sequence"]}
+    for estate_id in wanted:
+        await _held_head(uow, estate_id, companies[estate_id])
+
+
 async def _held_head(uow: UnitOfWork, estate_id: str, company_id: str) -> dict[str, Any]:
     held: dict[str, dict[str, Any]] = uow.held.setdefault(LEDGER_HEADS, {})
+    uow.before_commit(LEDGER_HEADS, lambda: _write_heads(uow, held))
     if estate_id in held:
         return held[estate_id]
     heads = uow.db[LEDGER_HEADS]
@@ -89,22 +103,20 @@ async def _held_head(uow: UnitOfWork, estate_id: str, company_id: str) -> dict[s
             upsert=True, session=uow.session,
         )
         head = await heads.find_one({"_id": estate_id}, session=uow.session)
-    held[estate_id] = head
-    uow.before_commit(LEDGER_HEADS, lambda: _write_heads(uow, held))
+    held[estate_id] = head = {**head, READ_AT: head["sequence"]}
     return head
 
 
 async def _write_heads(uow: UnitOfWork, held: dict[str, dict[str, Any]]) -> None:
-    """Each moved head once, if nobody moved it since it was read (optimistic, by version)."""
+    """Each moved head once, if nobody moved it since it was read (optimistic, by version): one write."""
     for estate_id, head in held.items():
-        moved = await uow.db[LEDGER_HEADS].update_one(
+        if head[READ_AT] == head["sequence"]:
+            continue  # read for appends that did not come
+        uow.write(LEDGER_HEADS, UpdateOne(
             {"_id": estate_id, "version": head["version"]},
             {"$set": {"sequence": head["sequence"], "hash": head["hash"], "unpublished": True,
                       "updated_at": head["updated_at"]}, "$inc": {"version": 1}},
-            session=uow.session,
-        )
-        if moved.modified_count != 1:
-            raise ChainMoved()
+        ), or_raise=ChainMoved())
 
 
 async def head(database: Database | UnitOfWork, estate_id: str) -> dict[str, Any]:

@@ -9,14 +9,13 @@ from services.intake.commands.follow_ups import record_attempt
 from services.intake.commands.tickets import (
     apply_command,
     change_ticket,
-    follow_work_order,
     is_resident,
     patch_ticket,
     ticket_scope,
 )
 
 __all__ = [
-    "apply_command", "change_ticket", "create_ticket", "find_estate_in_scope", "follow_work_order", "is_resident",
+    "apply_command", "change_ticket", "create_ticket", "find_estate_in_scope", "is_resident",
     "log_contact", "open_ticket", "patch_ticket", "record_attempt", "register_estate", "ticket_reference",
     "ticket_scope",
 ]

@@ -25,7 +25,7 @@ from shared.auth import Principal
 from shared.counters import next_value
 from shared.db import Database, UnitOfWork
 from shared.documents import Presenter, about
-from shared.envelope import Envelope, new_id, utcnow
+from shared.envelope import new_id, utcnow
 from shared.errors import Conflict, NotFound
 from shared.estates import local_day
 from shared.events import IncidentDeclared, IncidentResolved, IncidentUpdated, TicketUpdated
@@ -129,8 +129,8 @@ async def _link(
         await apply_command(uow, ticket, "start", by=by, at=now, reason=reason, fields=link, event_fields=link)
     else:
         entry = {"at": now, "action": "join_incident", "status": ticket["status"], "by": by, "reason": reason}
-        if not await ticket_store.update_ticket(uow, ticket, link, entry):
-            raise Conflict("the ticket changed at the same moment; read it again", field=field)
+        ticket_store.update_ticket(uow, ticket, link, entry,
+                                   conflict=Conflict("the ticket changed at the same moment; read it again", field=field))
         uow.emit(TicketUpdated(ticket_id=ticket["_id"], number=ticket["number"], status=ticket["status"],
                                previous_status=ticket["status"], by=by, reason=reason, changes=["incident_id"],
                                incident_id=incident["_id"]), **about(ticket))
@@ -201,54 +201,48 @@ async def _resolve(
     work_order_id: str | None = None,
 ) -> bool:
     """Resolve the incident and every ticket in it that is still being handled; one status for all."""
+    fields, entry = resolution_of(incident, by=by, resolution=resolution, at=at, work_order_id=work_order_id)
+    if not await incident_store.change_incident(uow, incident, fields, entry):
+        return False
+    tickets = await incident_store.tickets_by_id(uow, incident["ticket_ids"], incident["estate_id"])
+    await resolve_tickets_of(uow, incident, tickets, by=by, resolution=resolution, at=at, work_order_id=work_order_id)
+    return True
+
+
+def resolution_of(
+    incident: dict[str, Any], *, by: str, resolution: str | None, at: datetime, work_order_id: str | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The incident's fields and history entry when it is resolved."""
     fields = {"status": "resolved", "resolved_at": at, "resolution": resolution}
     if work_order_id:
         fields["work_order_id"] = work_order_id
-    entry = {"at": at, "status": "resolved", "by": by, "note": resolution}
-    if not await incident_store.change_incident(uow, incident, fields, entry):
-        return False
-    for ticket in await incident_store.tickets_by_id(uow, incident["ticket_ids"], incident["estate_id"]):
-        await _resolve_ticket(uow, ticket, incident, by=by, at=at, resolution=resolution,
-                              work_order_id=work_order_id or incident.get("work_order_id"))
+    return fields, {"at": at, "status": "resolved", "by": by, "note": resolution}
+
+
+async def resolve_tickets_of(
+    uow: UnitOfWork, incident: dict[str, Any], tickets: list[dict[str, Any]], *, by: str, resolution: str | None,
+    at: datetime, work_order_id: str | None,
+) -> list[dict[str, Any]]:
+    """The resolved incident's tickets resolved with it (as changed), and the incident's event."""
+    work_order_id = work_order_id or incident.get("work_order_id")
+    changed = [await _resolve_ticket(uow, ticket, incident, by=by, at=at, resolution=resolution,
+                                     work_order_id=work_order_id) for ticket in tickets]
     uow.emit(IncidentResolved(incident_id=incident["_id"], number=incident["number"],
                               previous_status=incident["status"], resolved_at=at, resolution=resolution,
-                              work_order_id=work_order_id or incident.get("work_order_id"),
-                              ticket_ids=incident["ticket_ids"]), **about(incident))
-    return True
+                              work_order_id=work_order_id, ticket_ids=incident["ticket_ids"]), **about(incident))
+    return changed
 
 
 async def _resolve_ticket(
     uow: UnitOfWork, ticket: dict, incident: dict, *, by: str, at: datetime, resolution: str | None,
     work_order_id: str | None,
-) -> None:
+) -> dict[str, Any]:
     """Resolved with its incident (and so followed up like any repair); one cancelled or resolved meanwhile stays.
 
     Its work order is the incident's from now on (an order of its own was cancelled when it joined)."""
     if ticket["status"] not in ticket_rules.COMMANDS["resolve"]:
-        return
+        return ticket
     fields = {"resolution": resolution, **({"work_order_id": work_order_id} if work_order_id else {})}
-    await apply_command(uow, ticket, "resolve", by=by, at=at, fields=fields,
+    return await apply_command(uow, ticket, "resolve", by=by, at=at, fields=fields,
                         event_fields={"incident_id": incident["_id"]},
                         reason=resolution or f"突发事件 {incident['number']} 已解除")
-
-
-async def follow_work_order(uow: UnitOfWork, envelope: Envelope) -> None:
-    """Handler for dispatch's work-order events: an incident's order moves the incident, a ticket's its ticket."""
-    data = envelope.data
-    if not data.get("incident_id"):
-        from services.intake.commands import tickets
-
-        if envelope.routing_key == "dispatch.workorder.created":
-            await tickets.link_work_order(uow, envelope)
-        else:
-            await tickets.follow_work_order(uow, envelope)
-        return
-    incident = await incident_store.find_incident(uow, data["incident_id"], {"estate_id": envelope.estateid})
-    if incident is None:
-        return
-    if not incident.get("work_order_id"):
-        await incident_store.set_incident_fields(uow, incident["_id"], {
-            "work_order_id": data["work_order_id"], "work_order_number": data.get("number")})
-    if envelope.routing_key == "dispatch.workorder.completed" and incident["status"] in rules.OPEN_STATUSES:
-        await _resolve(uow, incident, by="dispatch", resolution=data.get("work_done"), at=envelope.time,
-                       work_order_id=data["work_order_id"])

@@ -271,10 +271,8 @@ async def link_contact(database: Database, principal: Principal, contact_id: str
             ticket_fields = {"resident_id": resident["_id"], "unit_id": ticket.get("unit_id") or fields["unit_id"]}
             entry = {"at": utcnow(), "action": "link_resident", "status": ticket["status"], "by": principal.user_id,
                      **ticket_fields}
-            if not await ticket_store.update_ticket(uow, ticket, ticket_fields, entry):
-                raise Conflict("the ticket changed meanwhile; try again")
-            ticket = {**ticket, **ticket_fields, "version": ticket.get("version", 1) + 1,
-                      "history": [*ticket.get("history", []), entry]}
+            ticket = ticket_store.update_ticket(uow, ticket, ticket_fields, entry,
+                                                conflict=Conflict("the ticket changed meanwhile; try again"))
         return {**contact, **fields}, ticket or None
 
     linked, ticket = await database.transaction(work)

@@ -14,7 +14,7 @@ from shared import events
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.documents import about
-from shared.envelope import Envelope, new_id, utcnow
+from shared.envelope import new_id, utcnow
 from shared.errors import Conflict, InvalidInput
 from shared.lookup import found
 from shared.roles import STAFF
@@ -31,6 +31,10 @@ class FollowUpPending(Conflict):
 
 class TicketChanged(Conflict):
     code, title = "ticket_changed", "The ticket changed at the same moment; read it again"
+
+
+def _changed() -> TicketChanged:
+    return TicketChanged("the ticket changed at the same moment; read it again")
 
 
 def is_resident(principal: Principal) -> bool:
@@ -74,10 +78,7 @@ async def apply_command(
         if ticket["category"] in rules.FOLLOWED_UP:
             fields["follow_up"] = await _open_follow_up(uow, ticket, at)
     entry = {"at": at, "action": command, "status": target, "by": by, **({"reason": reason} if reason else {})}
-    if not await ticket_store.update_ticket(uow, ticket, fields, entry):
-        raise TicketChanged("the ticket changed at the same moment; read it again")
-    changed = {**ticket, **fields, "version": ticket.get("version", 1) + 1,
-               "history": [*ticket.get("history", []), entry]}
+    changed = ticket_store.update_ticket(uow, ticket, fields, entry, conflict=_changed())
     emit_change(uow, changed, command, previous_status=ticket["status"], by=by, reason=reason,
                 event_fields=event_fields)
     return changed
@@ -107,7 +108,7 @@ async def _open_follow_up(uow: UnitOfWork, ticket: dict[str, Any], at: datetime)
         "unit_id": ticket.get("unit_id"), "resident_id": ticket.get("resident_id"), "state": "due", "result": None,
         "due_by": at + settings.follow_up_within, "created_at": at, "attempts": [], "attempt_count": 0,
     }
-    await store.insert(uow, ticket_store.FOLLOW_UPS, follow_up)
+    uow.add(ticket_store.FOLLOW_UPS, follow_up)
     _emit(uow, events.FollowUpDue(
         follow_up_id=follow_up["_id"], ticket_id=ticket["_id"], ticket_number=ticket["number"],
         category=ticket["category"], unit_id=follow_up["unit_id"], resident_id=follow_up["resident_id"],
@@ -187,87 +188,10 @@ async def patch_ticket(database: Database, principal: Principal, ticket_id: str,
         fields = {**new_values, **({"promised_reply_by_agent": True} if "promised_reply_at" in requested else {})}
         entry = {"at": utcnow(), "action": "update", "status": ticket["status"], "by": principal.user_id,
                  "changes": changes}
-        if not await ticket_store.update_ticket(uow, ticket, fields, entry):
-            raise TicketChanged("the ticket changed at the same moment; read it again")
+        changed = ticket_store.update_ticket(uow, ticket, fields, entry, conflict=_changed())
         _emit(uow, events.TicketUpdated(ticket_id=ticket["_id"], number=ticket["number"], status=ticket["status"],
                                         previous_status=ticket["status"], by=principal.user_id,
                                         changes=sorted(changes)), ticket)
-        changed = {**ticket, **fields, "version": ticket.get("version", 1) + 1,
-                   "history": [*ticket.get("history", []), entry]}
         return changed
 
     return await database.transaction(work)
-
-
-# --- the ticket follows its work order, by dispatch's events ------------------------------------
-
-# What each work-order event means for the ticket: the command it gives (when allowed) and what it records.
-FOLLOWED_EVENTS = {
-    "dispatch.workorder.assigned": "start", "dispatch.workorder.accepted": "start",
-    "dispatch.workorder.arrived": "start", "dispatch.workorder.plan_recorded": "start",
-    "dispatch.workorder.completed": "resolve",
-}
-
-
-def _complaint_record(ticket: dict[str, Any], envelope: Envelope) -> dict[str, Any] | None:
-    """The complaint's record the resident sees: its handling plan, then the feedback given."""
-    data = envelope.data
-    record = dict(ticket.get("complaint") or {})
-    if envelope.routing_key == "dispatch.workorder.plan_recorded":
-        if record.get("plan") and record["plan"]["at"] > envelope.time:
-            return None  # a later plan is recorded already (events may arrive out of order)
-        record["plan"] = {"text": data.get("plan"), "at": envelope.time, "by": data.get("by")}
-    elif envelope.routing_key == "dispatch.workorder.completed" and ticket["category"] == "complaint":
-        record["feedback"] = {"text": data.get("work_done"), "at": envelope.time, "by": data.get("by")}
-    else:
-        return None
-    return record
-
-
-async def follow_work_order(uow: UnitOfWork, envelope: Envelope) -> None:
-    """The ticket follows its work order, whatever order the events arrive in.
-
-    Assigned, accepted, arrived or a plan move an open ticket to in_progress; completed resolves
-    it from wherever it is open. A late or repeated event changes the status no more, but a
-    complaint's plan and feedback are recorded whenever they come.
-    """
-    data = envelope.data
-    if not data.get("ticket_id"):
-        return
-    ticket = await store.find_ticket(uow, data["ticket_id"], {"estate_id": envelope.estateid})
-    if ticket is None:
-        return
-    command = FOLLOWED_EVENTS[envelope.routing_key]
-    fields: dict[str, Any] = {"work_order_id": data["work_order_id"],
-                              "work_order_number": data.get("number") or ticket.get("work_order_number")}
-    if (record := _complaint_record(ticket, envelope)) is not None:
-        fields["complaint"] = record
-    if command == "resolve":
-        fields.update(resolved_at=envelope.time, resolution=data.get("work_done"))
-    if ticket["status"] in rules.COMMANDS[command]:
-        await apply_command(uow, ticket, command, by="dispatch", at=envelope.time, fields=fields)
-    elif record is not None:
-        entry = {"at": envelope.time, "action": "complaint_record", "status": ticket["status"], "by": "dispatch"}
-        await ticket_store.update_ticket(uow, ticket, {"complaint": record}, entry)
-    else:
-        await _link(uow, ticket, data)
-
-
-async def link_work_order(uow: UnitOfWork, envelope: Envelope) -> None:
-    """Handler for `dispatch.workorder.created`: the ticket links to its work order as soon as it exists
-    (asynchronous: the contact's answer comes before dispatch has made the order)."""
-    data = envelope.data
-    if not data.get("ticket_id"):
-        return
-    ticket = await store.find_ticket(uow, data["ticket_id"], {"estate_id": envelope.estateid})
-    if ticket is not None:
-        await _link(uow, ticket, data)
-
-
-async def _link(uow: UnitOfWork, ticket: dict[str, Any], data: dict[str, Any]) -> None:
-    if ticket.get("work_order_id") == data["work_order_id"]:
-        return
-    fields = {"work_order_id": data["work_order_id"], "work_order_number": data.get("number")}
-    # Not a step of the ticket's life: no history entry (its order's own history says when it was made).
-    if not await ticket_store.update_ticket(uow, ticket, fields, None):
-        raise TicketChanged("the ticket changed while its work order was linked; the event is retried")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 
 from services.intake.domain.incidents import MATCH_WINDOW, OPEN_STATUSES
 from shared.db import Database, UnitOfWork
@@ -58,8 +58,25 @@ async def change_incident(uow: UnitOfWork, incident: dict[str, Any], fields: dic
     return result.modified_count == 1
 
 
-async def set_incident_fields(uow: UnitOfWork, incident_id: str, fields: dict[str, Any]) -> None:
-    await uow.db[INCIDENTS].update_one({"_id": incident_id}, {"$set": fields}, session=uow.session)
+async def incidents_by_id(uow: UnitOfWork, incident_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """Incidents by id, in one query (a batch of events reads its incidents together)."""
+    if not incident_ids:
+        return {}
+    cursor = uow.db[INCIDENTS].find({"_id": {"$in": sorted(incident_ids)}}, session=uow.session)
+    return {incident["_id"]: incident for incident in await cursor.to_list(None)}
+
+
+def change_incident_at_commit(uow: UnitOfWork, incident: dict[str, Any], fields: dict[str, Any],
+                              entry: dict | None, *, conflict: Exception | None = None) -> dict[str, Any]:
+    """Write a change at the commit (on the status read, when `conflict` says what a move raises);
+    returns the incident as changed."""
+    change: dict[str, Any] = {"$set": fields}
+    if entry is not None:
+        change["$push"] = {"history": entry}
+    where = {"_id": incident["_id"], **({"status": incident["status"]} if conflict else {})}
+    uow.write(INCIDENTS, UpdateOne(where, change), or_raise=conflict)
+    history = [*incident.get("history", []), entry] if entry is not None else incident.get("history", [])
+    return {**incident, **fields, "history": history}
 
 
 async def tickets_by_id(uow: UnitOfWork, ticket_ids: list[str], estate_id: str) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, UpdateOne
 
 from services.intake.domain.ticket_settings import TicketSettings, settings_from_document
 from shared.cache import TtlCache
@@ -49,8 +49,11 @@ async def ticket_settings(database: Database, estate_id: str) -> TicketSettings:
 
 
 async def ticket_settings_now(uow: UnitOfWork, estate_id: str) -> TicketSettings:
-    """The settings as committed (event handlers and changes, off the hot path)."""
-    return settings_from_document(await settings_document(uow, estate_id))
+    """The settings as committed (event handlers and changes, off the hot path), read once per transaction."""
+    held: dict[str, TicketSettings] = uow.held.setdefault(TICKET_SETTINGS, {})
+    if estate_id not in held:
+        held[estate_id] = settings_from_document(await settings_document(uow, estate_id))
+    return held[estate_id]
 
 
 async def replace_settings(database: Database, estate_id: str, document: dict[str, Any]) -> dict[str, Any]:
@@ -79,17 +82,26 @@ async def set_complaint_times(uow: UnitOfWork, estate_id: str, key: str, moments
 # --- tickets -------------------------------------------------------------------------------
 
 
-async def update_ticket(uow: UnitOfWork, ticket: dict[str, Any], fields: dict[str, Any],
-                        entry: dict | None) -> bool:
-    """Write a change if the ticket is still as it was read (its version); `entry` goes into its history
-    (None: a change that is no step of its life, such as the link to its work order)."""
-    change: dict[str, Any] = {"$set": {**fields, "version": ticket.get("version", 1) + 1}}
+def update_ticket(uow: UnitOfWork, ticket: dict[str, Any], fields: dict[str, Any], entry: dict | None, *,
+                  conflict: Exception) -> dict[str, Any]:
+    """Write a change at the commit if the ticket is still as it was read (its version), else raise
+    `conflict`; `entry` goes into its history (None: a change that is no step of its life, such as
+    the link to its work order). Returns the ticket as changed (reads in this transaction do not see it)."""
+    version = ticket.get("version", 1)
+    change: dict[str, Any] = {"$set": {**fields, "version": version + 1}}
     if entry is not None:
         change["$push"] = {"history": entry}
-    result = await uow.db[TICKETS].update_one(
-        {"_id": ticket["_id"], "version": ticket.get("version", 1)}, change, session=uow.session,
-    )
-    return result.modified_count == 1
+    uow.write(TICKETS, UpdateOne({"_id": ticket["_id"], "version": version}, change), or_raise=conflict)
+    history = [*ticket.get("history", []), entry] if entry is not None else ticket.get("history", [])
+    return {**ticket, **fields, "version": version + 1, "history": history}
+
+
+async def tickets_by_id(uow: UnitOfWork, ticket_ids: list[str] | set[str]) -> dict[str, dict[str, Any]]:
+    """Tickets by id, in one query (a batch of events reads its tickets together)."""
+    if not ticket_ids:
+        return {}
+    cursor = uow.db[TICKETS].find({"_id": {"$in": sorted(ticket_ids)}}, session=uow.session)
+    return {ticket["_id"]: ticket for ticket in await cursor.to_list(None)}
 
 
 # --- follow-ups ----------------------------------------------------------------------------
