@@ -36,9 +36,9 @@ FIRE_LAG = Histogram("sla_fire_lag_seconds", "From a timer's due time to its fir
 
 
 async def ensure_cursor(database: Database) -> None:
-    await database.db[store.SCHEDULER_STATE].update_one(
-        {"_id": STATE_ID}, {"$setOnInsert": {"next_bucket": sla.bucket_of(utcnow())}}, upsert=True
-    )
+    await database.transaction(lambda uow: uow.db[store.SCHEDULER_STATE].update_one(
+        {"_id": STATE_ID}, {"$setOnInsert": {"next_bucket": sla.bucket_of(utcnow())}}, upsert=True,
+        session=uow.session))
 
 
 async def due_timers(database: Database, now) -> tuple[list[dict[str, Any]], int]:
@@ -83,9 +83,8 @@ async def fire_due_timers(database: Database) -> int:
         FIRED.labels(timer["kind"]).inc()
         FIRE_LAG.observe((utcnow() - timer["due_at"]).total_seconds())
     if not failures:  # a failed timer keeps the cursor where it is, so it is tried again
-        await database.db[store.SCHEDULER_STATE].update_one(
-            {"_id": STATE_ID}, {"$max": {"next_bucket": current - GRACE_BUCKETS}}
-        )
+        await database.transaction(lambda uow: uow.db[store.SCHEDULER_STATE].update_one(
+            {"_id": STATE_ID}, {"$max": {"next_bucket": current - GRACE_BUCKETS}}, session=uow.session))
     return len(fired)
 
 

@@ -121,7 +121,8 @@ async def set_emergency_contacts(
 ) -> dict:
     """派出所、消防、医院、供水、供气、供电: on the duty screen and in every P1 escalation."""
     await principal.require_estate(estate_id)
-    return await store.set_emergency_contacts(database, estate_id, [c.model_dump() for c in body.contacts])
+    contacts = [c.model_dump() for c in body.contacts]
+    return await database.transaction(lambda uow: store.set_emergency_contacts(uow, estate_id, contacts))
 
 
 @router.get("/estates/{estate_id}/emergency-contacts", response_model=EmergencyContactsPublic)

@@ -41,7 +41,8 @@ async def register_staff(
 @router.put("/staff/{staff_id}/duty", response_model=StaffPublic)
 async def set_duty(staff_id: str, body: DutyUpdate, principal: Managers, database: DatabaseDep) -> StaffPublic:
     fields = body.model_dump(exclude_none=True)
-    staff = found(await store.set_staff_fields(database, staff_id, principal.estate_filter(), fields), "staff member")
+    staff = found(await database.transaction(
+        lambda uow: store.set_staff_fields(uow, staff_id, principal.estate_filter(), fields)), "staff member")
     return views.staff_public(staff)
 
 
@@ -64,7 +65,9 @@ async def set_department(
     if fallback and fallback not in await store.departments_with_workers(database, estate_id):
         raise InvalidInput(f"department {fallback} has nobody in it in this estate; register its staff first",
                            field="fallback_department")
-    return DepartmentPublic(**await store.set_department(database, estate_id, department, body.model_dump()))
+    fields = body.model_dump()
+    return DepartmentPublic(**await database.transaction(
+        lambda uow: store.set_department(uow, estate_id, department, fields)))
 
 
 @router.put("/estates/{estate_id}/sla-policy", response_model=SlaPolicyPublic)
@@ -105,7 +108,7 @@ async def set_routing_rules(
             raise InvalidInput(f"department {rule.department} has nobody in it in this estate; register its staff "
                                "first or route elsewhere", field=f"rules.{n}.department")
     rules = [rule.model_dump() for rule in body.rules]
-    return RoutingRulesPublic(**await store.set_routing_rules(database, estate_id, rules))
+    return RoutingRulesPublic(**await database.transaction(lambda uow: store.set_routing_rules(uow, estate_id, rules)))
 
 
 @router.get("/estates/{estate_id}/routing-rules", response_model=RoutingRulesPublic)

@@ -29,7 +29,8 @@ async def tolerances(database: Database, estate_id: str) -> rules.Tolerances:
 async def set_settings(database: Database, principal: Principal, estate_id: str, body: AttendanceSettings) -> dict:
     await principal.require_estate(estate_id)
     document = {"estate_id": estate_id, "company_id": principal.company_id, **body.model_dump()}
-    await database.db[duty.ATTENDANCE_SETTINGS].replace_one({"_id": estate_id}, document, upsert=True)
+    await database.transaction(lambda uow: uow.db[duty.ATTENDANCE_SETTINGS].replace_one(
+        {"_id": estate_id}, document, upsert=True, session=uow.session))
     return {"estate_id": estate_id, **body.model_dump()}
 
 
@@ -50,7 +51,7 @@ async def clock(database: Database, principal: Principal, estate_id: str, kind: 
         raise InvalidInput("a clock time may not be in the future", field="at")
     punch = {"_id": new_id(), "estate_id": estate_id, "company_id": principal.company_id, "staff_id": staff_id,
              "kind": kind, "at": at, "recorded_by": principal.user_id, "recorded_at": now}
-    await database.db[duty.PUNCHES].insert_one(punch)
+    await database.transaction(lambda uow: uow.db[duty.PUNCHES].insert_one(punch, session=uow.session))
     matched = await _shift_of(database, estate_id, staff_id, at, kind)
     answer = {**punch, "id": punch["_id"], "shift": None}
     if matched:

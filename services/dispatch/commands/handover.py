@@ -227,7 +227,7 @@ async def set_duty_posts(
         posts.append({**post.model_dump(), "shifts": shifts})
     document = {"posts": posts, "grace_s": request.grace_s,
                 "watched_since": utcnow(), "company_id": principal.company_id}
-    return await store.set_duty_posts(database, estate_id, document)
+    return await database.transaction(lambda uow: store.set_duty_posts(uow, estate_id, document))
 
 
 async def _flag_missing(database: Database, estate: dict[str, Any], due: rules.DueShift) -> bool:
@@ -262,7 +262,7 @@ async def _flag_missing(database: Database, estate: dict[str, Any], due: rules.D
 async def watch_handovers(database: Database, settings: DispatchSettings, now: datetime | None = None) -> int:
     """One pass: every watched shift whose grace period ended since the last pass, without a handover, is flagged."""
     now = now or utcnow()
-    after = await store.watch_checked_until(database, now)
+    after = await database.transaction(lambda uow: store.watch_checked_until(uow, now))
     flagged, failures = 0, 0
     for estate in await store.estates_with_posts(database):
         time_zone = await estate_time_zone(database, estate["estate_id"])
@@ -277,7 +277,7 @@ async def watch_handovers(database: Database, settings: DispatchSettings, now: d
                 failures += 1
                 log.warning("missing handover not flagged", estate_id=estate["estate_id"], error=repr(error))
     if not failures:
-        await store.move_watch(database, now)
+        await database.transaction(lambda uow: store.move_watch(uow, now))
     return flagged
 
 

@@ -28,8 +28,8 @@ async def set_roster(database: Database, principal: Principal, position: str, re
         if later.starts_at < earlier.ends_at:
             raise InvalidInput(f"starts before the entry of {earlier.staff_id} before it ends",
                                field=f"entries.{n}.starts_at")
-    await store.set_company_roster(database, principal.company_id, position,
-                                   [entry.model_dump() for _, entry in entries])
+    documents = [entry.model_dump() for _, entry in entries]
+    await database.transaction(lambda uow: store.set_company_roster(uow, principal.company_id, position, documents))
     return await roster_public(database, principal.company_id, position)
 
 

@@ -63,12 +63,10 @@ async def set_shift_templates(
 ) -> dict[str, Any]:
     await principal.require_estate(estate_id)
     templates = [rules.template_document(rules.template_of(t.model_dump())) for t in body.templates]
-    await database.db[duty.SHIFT_TEMPLATES].replace_one(
-        {"_id": f"{estate_id}:{department}"},
-        {"estate_id": estate_id, "company_id": principal.company_id, "department": department,
-         "templates": templates, "updated_by": principal.user_id, "updated_at": utcnow()},
-        upsert=True,
-    )
+    document = {"estate_id": estate_id, "company_id": principal.company_id, "department": department,
+                "templates": templates, "updated_by": principal.user_id, "updated_at": utcnow()}
+    await database.transaction(lambda uow: uow.db[duty.SHIFT_TEMPLATES].replace_one(
+        {"_id": f"{estate_id}:{department}"}, document, upsert=True, session=uow.session))
     return await shift_templates(database, estate_id, department)
 
 

@@ -11,10 +11,10 @@ from services.dispatch.domain import sla
 from services.dispatch.domain import work_orders as rules
 from services.dispatch.domain.positions import WORKERS
 from shared.auth import Principal
+from shared.consumer import Event
 from shared.counters import next_value
 from shared.db import Database, UnitOfWork
 from shared.documents import Presenter, about
-from shared.consumer import Event
 from shared.envelope import new_id, utcnow
 from shared.estates import estate_time_zone, local_day
 from shared.events import IncidentDeclared, TicketOpened, WorkOrderAssigned, WorkOrderCreated

@@ -137,9 +137,9 @@ async def _write_open_orders(uow: UnitOfWork, held: dict[str, int]) -> None:
             uow.write(STAFF, UpdateOne({"_id": staff_id}, {"$inc": {"open_orders": delta}}))
 
 
-async def set_staff_fields(database: Database, staff_id: str, scope: dict[str, Any], fields: dict[str, Any]):
-    result = await database.db[STAFF].update_one({"_id": staff_id, **scope}, {"$set": fields})
-    return await find_one(database, STAFF, staff_id, scope) if result.matched_count else None
+async def set_staff_fields(uow: UnitOfWork, staff_id: str, scope: dict[str, Any], fields: dict[str, Any]):
+    result = await uow.db[STAFF].update_one({"_id": staff_id, **scope}, {"$set": fields}, session=uow.session)
+    return await find_one(uow, STAFF, staff_id, scope) if result.matched_count else None
 
 
 async def grab_mode(uow: UnitOfWork, estate_id: str, department: str) -> bool:
@@ -166,13 +166,20 @@ async def departments_with_workers(database: Database | UnitOfWork, estate_id: s
     return {person["department"] for person in await cursor.to_list(None)}
 
 
-async def set_department(database: Database, estate_id: str, department: str, fields: dict[str, Any]) -> dict:
+async def set_department(uow: UnitOfWork, estate_id: str, department: str, fields: dict[str, Any]) -> dict:
     document_id = f"{estate_id}:{department}"
-    await database.db[DEPARTMENTS].update_one(
-        {"_id": document_id}, {"$set": {"estate_id": estate_id, "department": department, **fields}}, upsert=True
+    await uow.db[DEPARTMENTS].update_one(
+        {"_id": document_id}, {"$set": {"estate_id": estate_id, "department": department, **fields}}, upsert=True,
+        session=uow.session,
     )
-    _department_settings.forget(_key(database, document_id))
-    return await find_one(database, DEPARTMENTS, document_id)
+    _forget(uow, _department_settings, _key(uow, document_id))
+    return await find_one(uow, DEPARTMENTS, document_id)
+
+
+def _forget(uow: UnitOfWork, cache: TtlCache, key: str) -> None:
+    """This process's copy is dropped now and again after the commit (a read meanwhile kept the old one)."""
+    cache.forget(key)
+    uow.after_commit.append(lambda: cache.forget(key))
 
 
 async def sla_policy(uow: UnitOfWork, estate_id: str) -> sla.EstatePolicy:
@@ -203,9 +210,7 @@ async def _load_sla_policy(uow: UnitOfWork, estate_id: str) -> sla.EstatePolicy:
 async def set_sla_policy(uow: UnitOfWork, estate_id: str, policy: dict[str, Any]) -> dict[str, Any]:
     await uow.db[SLA_POLICIES].replace_one({"_id": estate_id}, {"estate_id": estate_id, **policy}, upsert=True,
                                            session=uow.session)
-    key = _key(uow, estate_id)
-    _sla_policies.forget(key)
-    uow.after_commit.append(lambda: _sla_policies.forget(key))
+    _forget(uow, _sla_policies, _key(uow, estate_id))
     return await find_one(uow, SLA_POLICIES, estate_id)
 
 
@@ -250,10 +255,11 @@ async def routing_rules(uow: UnitOfWork, estate_id: str) -> tuple[RoutingRule, .
     return await _routing_rules.get(_key(uow, estate_id), load)
 
 
-async def set_routing_rules(database: Database, estate_id: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
-    await database.db[ROUTING_RULES].replace_one({"_id": estate_id}, {"estate_id": estate_id, "rules": rules}, upsert=True)
-    _routing_rules.forget(_key(database, estate_id))
-    return await find_one(database, ROUTING_RULES, estate_id)
+async def set_routing_rules(uow: UnitOfWork, estate_id: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
+    await uow.db[ROUTING_RULES].replace_one({"_id": estate_id}, {"estate_id": estate_id, "rules": rules}, upsert=True,
+                                            session=uow.session)
+    _forget(uow, _routing_rules, _key(uow, estate_id))
+    return await find_one(uow, ROUTING_RULES, estate_id)
 
 
 def update_work_order(uow: UnitOfWork, order: dict[str, Any], fields: dict[str, Any], history: dict, *,

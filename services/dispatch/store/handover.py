@@ -121,9 +121,10 @@ async def latest_handover(database: Database, estate_id: str, *, post: str | Non
 # --- duty posts and the missing-handover watch ------------------------------------------
 
 
-async def set_duty_posts(database: Database, estate_id: str, document: dict[str, Any]) -> dict[str, Any]:
-    await database.db[DUTY_POSTS].replace_one({"_id": estate_id}, {"estate_id": estate_id, **document}, upsert=True)
-    return await database.db[DUTY_POSTS].find_one({"_id": estate_id})
+async def set_duty_posts(uow: UnitOfWork, estate_id: str, document: dict[str, Any]) -> dict[str, Any]:
+    await uow.db[DUTY_POSTS].replace_one({"_id": estate_id}, {"estate_id": estate_id, **document}, upsert=True,
+                                         session=uow.session)
+    return await uow.db[DUTY_POSTS].find_one({"_id": estate_id}, session=uow.session)
 
 
 async def duty_posts(database: Database, estate_id: str) -> dict[str, Any] | None:
@@ -134,17 +135,18 @@ async def estates_with_posts(database: Database) -> list[dict[str, Any]]:
     return await database.db[DUTY_POSTS].find({"posts.0": {"$exists": True}}).to_list(None)
 
 
-async def watch_checked_until(database: Database, initial: datetime) -> datetime:
+async def watch_checked_until(uow: UnitOfWork, initial: datetime) -> datetime:
     """How far the watch has looked; a fresh installation starts now, and flags nothing from before."""
-    await database.db[WATCH_STATE].update_one(
-        {"_id": "handover-watch"}, {"$setOnInsert": {"checked_until": initial}}, upsert=True
+    await uow.db[WATCH_STATE].update_one(
+        {"_id": "handover-watch"}, {"$setOnInsert": {"checked_until": initial}}, upsert=True, session=uow.session
     )
-    state = await database.db[WATCH_STATE].find_one({"_id": "handover-watch"})
+    state = await uow.db[WATCH_STATE].find_one({"_id": "handover-watch"}, session=uow.session)
     return state["checked_until"]
 
 
-async def move_watch(database: Database, until: datetime) -> None:
-    await database.db[WATCH_STATE].update_one({"_id": "handover-watch"}, {"$max": {"checked_until": until}})
+async def move_watch(uow: UnitOfWork, until: datetime) -> None:
+    await uow.db[WATCH_STATE].update_one({"_id": "handover-watch"}, {"$max": {"checked_until": until}},
+                                         session=uow.session)
 
 
 async def claim_missing_flag(uow: UnitOfWork, document: dict[str, Any]) -> None:
@@ -163,9 +165,9 @@ async def insert_spot_check(uow: UnitOfWork, document: dict[str, Any]) -> None:
     await uow.db[SPOT_CHECKS].insert_one(document, session=uow.session)
 
 
-async def set_emergency_contacts(database: Database, estate_id: str, contacts: list[dict[str, Any]]) -> dict:
-    await database.db[EMERGENCY_CONTACTS].replace_one(
-        {"_id": estate_id}, {"estate_id": estate_id, "contacts": contacts}, upsert=True
+async def set_emergency_contacts(uow: UnitOfWork, estate_id: str, contacts: list[dict[str, Any]]) -> dict:
+    await uow.db[EMERGENCY_CONTACTS].replace_one(
+        {"_id": estate_id}, {"estate_id": estate_id, "contacts": contacts}, upsert=True, session=uow.session
     )
     return {"estate_id": estate_id, "contacts": contacts}
 

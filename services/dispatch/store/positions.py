@@ -38,10 +38,11 @@ async def company_roster(database: Database | UnitOfWork, company_id: str, posit
                                                        session=_session(database))
 
 
-async def set_company_roster(database: Database, company_id: str, position: str, entries: list[dict]) -> dict:
+async def set_company_roster(uow: UnitOfWork, company_id: str, position: str, entries: list[dict]) -> dict:
     document = {"company_id": company_id, "position": position, "entries": entries, "updated_at": utcnow()}
-    await database.db[COMPANY_ROSTERS].replace_one({"_id": f"{company_id}:{position}"}, document, upsert=True)
-    return await company_roster(database, company_id, position)
+    await uow.db[COMPANY_ROSTERS].replace_one({"_id": f"{company_id}:{position}"}, document, upsert=True,
+                                              session=uow.session)
+    return await company_roster(uow, company_id, position)
 
 
 async def _rostered(database: Database | UnitOfWork, company_id: str, position: str, at: datetime,

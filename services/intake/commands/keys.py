@@ -179,4 +179,4 @@ async def _lost_item(uow: UnitOfWork, principal: Principal, item_id: str) -> dic
 
 async def set_keep_days(database: Database, principal: Principal, estate_id: str, days: int) -> None:
     estate = await intake.find_estate_in_scope(database, principal, estate_id)
-    await store.set_keep_days(database, estate["_id"], estate["company_id"], days)
+    await database.transaction(lambda uow: store.set_keep_days(uow, estate["_id"], estate["company_id"], days))

@@ -27,4 +27,4 @@ async def put_settings(
         for category, names in request.subcategories.items()
     }
     document = {**request.model_dump(mode="json"), "subcategories": subcategories}
-    return await ticket_store.replace_settings(database, estate_id, document)
+    return await database.transaction(lambda uow: ticket_store.replace_settings(uow, estate_id, document))

@@ -49,8 +49,9 @@ async def keep_days(database: Database | UnitOfWork, estate_id: str, default: in
     return (settings or {}).get("lost_item_keep_days", default)
 
 
-async def set_keep_days(database: Database, estate_id: str, company_id: str, days: int) -> None:
-    await database.db[FRONT_DESK_SETTINGS].update_one(
+async def set_keep_days(uow: UnitOfWork, estate_id: str, company_id: str, days: int) -> None:
+    await uow.db[FRONT_DESK_SETTINGS].update_one(
         {"_id": estate_id},
         {"$set": {"estate_id": estate_id, "company_id": company_id, "lost_item_keep_days": days}}, upsert=True,
+        session=uow.session,
     )
