@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -176,6 +177,18 @@ def test_a_consultation_answered_on_the_call_is_resolved_at_first_contact(agent,
     assert [entry["action"] for entry in ticket["history"]] == ["open", "resolve"]
     repair = agent.post("intake", "/v1/contacts", json=contact(estate_id, "repair", "漏水", resolution="已处理"))
     assert repair.status_code == 422 and repair.json()["field"] == "ticket.resolution"
+
+
+def test_complaints_of_one_caller_arriving_together_count_each_other(agent, estate_id):
+    """The complainants' histories of a group commit are read in one query before it: complaints of one
+    caller in the same group, or racing it, still see each other (each counts the ones before it)."""
+    phone = new_phone()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        complaints = list(pool.map(lambda n: open_ticket(agent, estate_id, "complaint", f"垃圾清运不及时 第{n}次",
+                                                         subcategory="cleanliness", phone=phone), range(4)))
+    counted = sorted(c["complaint"]["complaints_in_30_days"] for c in complaints)
+    assert counted == [1, 2, 3, 4]
+    assert sorted(c["major"] for c in complaints) == [False, False, True, True]
 
 
 def test_the_third_complaint_of_one_caller_in_30_days_is_major(stack, agent, estate_id):

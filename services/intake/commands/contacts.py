@@ -27,6 +27,9 @@ from shared.events import ContactLogged, TicketOpened
 from shared.idempotency import create_once
 
 
+HISTORY_ATTEMPTS = 3  # another complaint of the same complainant at the same moment (another replica)
+
+
 def check_ticket_request(settings: catalog.TicketSettings, ticket: TicketRequest) -> dict[str, Any]:
     """The estate's catalogue and extra fields (422 naming the field); returns the checked extra fields."""
     catalog.check_subcategory(settings, ticket.category, ticket.subcategory, field_name="ticket.subcategory")
@@ -53,13 +56,21 @@ def _new_ticket(
     )
 
 
-async def _judge_complaint(uow: UnitOfWork, ticket: dict[str, Any], *, flagged: bool, now: datetime) -> None:
+def _complainant(request: ContactCreate) -> str | None:
+    ticket = request.ticket
+    if ticket is None or ticket.category != "complaint":
+        return None
+    return rules.complainant_key(resident_id=request.resident_id, caller_phone=request.caller_phone)
+
+
+def _judge_complaint(uow: UnitOfWork, ticket: dict[str, Any], *, flagged: bool, now: datetime,
+                     history: list[datetime]) -> None:
     """Major or not (投诉处理程序): flagged, P1/P2, or the complainant's third complaint in 30 days."""
     key = rules.complainant_key(resident_id=ticket["resident_id"], caller_phone=ticket["caller_phone"])
     in_window = 1
     if key:
-        recent = rules.recent_complaints(await ticket_store.complaint_times(uow, ticket["estate_id"], key), now)
-        await ticket_store.set_complaint_times(uow, ticket["estate_id"], key, recent)
+        recent = rules.recent_complaints(ticket_store.complaint_times(uow, ticket["estate_id"], key, history), now)
+        ticket_store.set_complaint_times(uow, ticket["estate_id"], key, recent)
         in_window = len(recent)
     ticket["major"] = rules.is_major_complaint("complaint", flagged=flagged, priority=ticket["priority"],
                                                complaints_in_window=in_window)
@@ -70,15 +81,17 @@ async def _judge_complaint(uow: UnitOfWork, ticket: dict[str, Any], *, flagged: 
 async def open_ticket(
     uow: UnitOfWork, request: ContactCreate, *, estate: dict[str, Any], settings: catalog.TicketSettings,
     extra_fields: dict[str, Any], contact_id: str, by: str, now: datetime, day: date,
+    complaint_history: list[datetime] | None = None,
 ) -> dict[str, Any]:
-    """Number it, judge a complaint, store it and tell everyone; a first-contact answer resolves it at once."""
+    """Number it, judge a complaint, store it and tell everyone; a first-contact answer resolves it at once.
+    `complaint_history`: the complainant's recent complaints as read before the transaction."""
     ticket = _new_ticket(request, estate=estate, settings=settings, extra_fields=extra_fields,
                          contact_id=contact_id, by=by, now=now)
     ticket["number"] = rules.ticket_number(day, await next_value(uow, f"ticket:{estate['_id']}:{day:%Y%m%d}"))
     if request.ticket.incident_id:
         await incidents.join_incident_on_open(uow, ticket, request.ticket.incident_id)
     if ticket["category"] == "complaint":
-        await _judge_complaint(uow, ticket, flagged=request.ticket.major, now=now)
+        _judge_complaint(uow, ticket, flagged=request.ticket.major, now=now, history=complaint_history or [])
     resolution = request.ticket.resolution
     if resolution is not None:
         resolve_at_first_contact(ticket, resolution, by=by, at=now)
@@ -107,13 +120,16 @@ async def log_contact(
     # The caller recognised by phone (a point lookup, before the transaction); an unknown number is served alike.
     # The request as sent stays the Idempotency-Key's fingerprint.
     recognised = request.model_copy(update=await caller_fields(database, estate["_id"], request))
+    complainant = _complainant(recognised)
+    history: list[datetime] = []
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         contact_id = new_id()
         ticket = None
         if request.ticket is not None:
             ticket = await open_ticket(uow, recognised, estate=estate, settings=settings, extra_fields=extra_fields,
-                                       contact_id=contact_id, by=principal.user_id, now=now, day=day)
+                                       contact_id=contact_id, by=principal.user_id, now=now, day=day,
+                                       complaint_history=history)
         answered = ticket is None or ticket["first_contact_resolution"]
         contact = {
             "_id": contact_id, "estate_id": estate["_id"], "company_id": estate["company_id"],
@@ -136,10 +152,19 @@ async def log_contact(
         )
         return present({**contact, "ticket": ticket})
 
-    # The hotline's write path: contacts arriving together share one transaction (group commit).
-    return await create_once(
-        database=database, principal=principal, key=idempotency_key, body=request, work=work, grouped=True
-    )
+    # The hotline's write path: contacts arriving together share one transaction (group commit), and
+    # their complainants' histories one query before it.
+    for attempt in range(1, HISTORY_ATTEMPTS + 1):
+        if complainant is not None:
+            history = await ticket_store.complaint_history(database, estate["_id"], complainant)
+        try:
+            return await create_once(
+                database=database, principal=principal, key=idempotency_key, body=request, work=work, grouped=True
+            )
+        except ticket_store.ComplaintHistoryMoved:
+            if attempt == HISTORY_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 def ticket_reference(logged: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from pymongo import ASCENDING, UpdateOne
 from services.intake.domain.ticket_settings import TicketSettings, settings_from_document
 from shared.cache import TtlCache
 from shared.db import Database, UnitOfWork
+from shared.errors import Conflict
 
 TICKETS = "tickets"
 TICKET_SETTINGS = "ticket_settings"
@@ -56,27 +57,58 @@ async def ticket_settings_now(uow: UnitOfWork, estate_id: str) -> TicketSettings
     return held[estate_id]
 
 
-async def replace_settings(database: Database, estate_id: str, document: dict[str, Any]) -> dict[str, Any]:
-    await database.db[TICKET_SETTINGS].replace_one({"_id": estate_id}, {"estate_id": estate_id, **document},
-                                                   upsert=True)
+async def replace_settings(uow: UnitOfWork, estate_id: str, document: dict[str, Any]) -> dict[str, Any]:
+    await uow.db[TICKET_SETTINGS].replace_one({"_id": estate_id}, {"estate_id": estate_id, **document},
+                                              upsert=True, session=uow.session)
     _settings_cache.forget(estate_id)
-    return await settings_document(database, estate_id)
+    uow.after_commit.append(lambda: _settings_cache.forget(estate_id))
+    return await settings_document(uow, estate_id)
 
 
 # --- complainants --------------------------------------------------------------------------
 
 
-async def complaint_times(uow: UnitOfWork, estate_id: str, key: str) -> list[datetime]:
-    document = await uow.db[COMPLAINANTS].find_one({"_id": f"{estate_id}:{key}"}, session=uow.session)
-    return document["complaints"] if document else []
+class ComplaintHistoryMoved(Conflict):
+    code, title = "complaint_history_moved", "Another complaint of the same complainant came at the same moment"
 
 
-async def set_complaint_times(uow: UnitOfWork, estate_id: str, key: str, moments: list[datetime]) -> None:
-    """Written in the complaint's transaction, so two complaints at once conflict and one is retried."""
-    await uow.db[COMPLAINANTS].update_one(
-        {"_id": f"{estate_id}:{key}"}, {"$set": {"estate_id": estate_id, "complaints": moments}},
-        upsert=True, session=uow.session,
-    )
+async def complaint_history(database: Database, estate_id: str, key: str) -> list[datetime]:
+    """A complainant's recent complaints as committed, read before the complaint's transaction: the
+    complaints of a group commit are read in one query. A complainant without a document gets an empty one."""
+    async def fetch(ids: list[str]) -> dict[str, list[datetime]]:
+        found = await database.db[COMPLAINANTS].find({"_id": {"$in": ids}}).to_list(None)
+        return {document["_id"]: document["complaints"] for document in found}
+
+    document_id = f"{estate_id}:{key}"
+    if (times := await database.reads_together(COMPLAINANTS, fetch).get(document_id)) is not None:
+        return times
+    await database.transaction(lambda uow: uow.db[COMPLAINANTS].update_one(
+        {"_id": document_id}, {"$setOnInsert": {"estate_id": estate_id, "complaints": []}}, upsert=True,
+        session=uow.session))
+    return []  # if another complaint made it meanwhile, the write below misses and the contact is retried
+
+
+def complaint_times(uow: UnitOfWork, estate_id: str, key: str, as_read: list[datetime]) -> list[datetime]:
+    """The complainant's complaints: as read, or as an earlier complaint of this transaction left them."""
+    held: dict[str, dict[str, Any]] = uow.held.setdefault(COMPLAINANTS, {})
+    return held.setdefault(f"{estate_id}:{key}", {"read": as_read, "times": as_read})["times"]
+
+
+def set_complaint_times(uow: UnitOfWork, estate_id: str, key: str, moments: list[datetime]) -> None:
+    """Written at the commit, once per complainant, only if nobody changed them since they were read
+    (else `ComplaintHistoryMoved`: the contact is logged again on fresh history)."""
+    held: dict[str, dict[str, Any]] = uow.held[COMPLAINANTS]
+    held[f"{estate_id}:{key}"].update(times=moments, estate_id=estate_id)
+    uow.before_commit(COMPLAINANTS, lambda: _write_complaint_times(uow, held))
+
+
+async def _write_complaint_times(uow: UnitOfWork, held: dict[str, dict[str, Any]]) -> None:
+    for document_id, history in held.items():
+        if "estate_id" in history:
+            uow.write(COMPLAINANTS, UpdateOne(
+                {"_id": document_id, "complaints": history["read"]},
+                {"$set": {"estate_id": history["estate_id"], "complaints": history["times"]}},
+            ), or_raise=ComplaintHistoryMoved("the complainant's history moved; try again"))
 
 
 # --- tickets -------------------------------------------------------------------------------
