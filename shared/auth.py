@@ -82,6 +82,20 @@ def decode_token(token: str, *, secret: str, issuer: str) -> Principal:
         raise Unauthorized("the bearer token is missing, expired or not valid") from error
 
 
+DECODED = "decoded_token"
+
+
+def decode_once(state: dict[str, Any], token: str, *, secret: str, issuer: str) -> Principal:
+    """The request's token decoded once (the Idempotency-Key middleware and the route share it);
+    `state` is the request's ASGI scope state."""
+    known = state.get(DECODED)
+    if known is not None and known[0] == token:
+        return known[1]
+    principal = decode_token(token, secret=secret, issuer=issuer)
+    state[DECODED] = (token, principal)
+    return principal
+
+
 def current_principal(request: Request) -> Principal:
     """The caller, authenticated once per request (the guard usually has, before the body is read)."""
     known = getattr(request.state, "principal", None)
@@ -92,7 +106,8 @@ def current_principal(request: Request) -> Principal:
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("a bearer token is required")
     settings = request.app.state.settings
-    principal = decode_token(token, secret=settings.jwt_secret, issuer=settings.jwt_issuer)
+    principal = decode_once(request.scope.setdefault("state", {}), token, secret=settings.jwt_secret,
+                            issuer=settings.jwt_issuer)
     request.app.state.rate_limiter.admit(principal.user_id, resident=principal.roles == ["resident"])
     database = request.app.state.runtime.database
     principal.bind_estates(lambda estate_id: estate_company(database, estate_id))

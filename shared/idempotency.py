@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Header
 from pydantic import BaseModel
+from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from shared.auth import Principal
@@ -21,6 +24,23 @@ from shared.errors import Conflict, DomainError
 
 IDEMPOTENCY_KEYS = "idempotency_keys"
 RETENTION_S = 24 * 3600
+COMMITTED = "committed"
+
+
+@dataclass(frozen=True)
+class ClaimedKey:
+    """The Idempotency-Key record the HTTP middleware (`shared.idempotent_requests`) claimed for this
+    request: `create_once` marks that record in its transaction instead of writing one of its own."""
+
+    record_id: str
+    committed: dict[str, Any] | None = None  # the answer an earlier attempt committed (a crash before it was kept)
+
+
+CLAIMED_KEY: ContextVar[ClaimedKey | None] = ContextVar("claimed_idempotency_key", default=None)
+
+
+def http_record_id(company_id: str, user_id: str, key: str) -> str:
+    return f"http:{company_id}:{user_id}:{key}"
 
 class IdempotencyKeyReused(Conflict):
     """The same key with another body: the spec's 409, not a replay."""
@@ -75,6 +95,9 @@ async def _run_once(
 ) -> dict[str, Any]:
     if key is None:
         return await commit(work)
+    claimed = CLAIMED_KEY.get()
+    if claimed is not None and claimed.record_id == http_record_id(principal.company_id, principal.user_id, key):
+        return await _run_claimed(commit, claimed, work)
     record_id = f"{principal.company_id}:{principal.user_id}:{key}"
     fingerprint = _fingerprint(body)
     collection = database.db[IDEMPOTENCY_KEYS]
@@ -100,3 +123,18 @@ async def _run_once(
         if record is None:
             raise
         return _replay(record, fingerprint)
+
+
+async def _run_claimed(commit, claimed: ClaimedKey, work) -> dict[str, Any]:
+    """The middleware holds the key (it checked the request's fingerprint and keeps the answer): the work's
+    transaction marks its record committed with the answer, so that a retry after a crash replays it."""
+    if claimed.committed is not None:
+        return claimed.committed
+
+    async def work_and_mark(uow: UnitOfWork) -> dict[str, Any]:
+        response = await work(uow)
+        uow.write(IDEMPOTENCY_KEYS, UpdateOne({"_id": claimed.record_id},
+                                              {"$set": {"state": COMMITTED, "response": response}}))
+        return response
+
+    return await commit(work_and_mark)

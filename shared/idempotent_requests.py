@@ -5,8 +5,9 @@ A client that retries after a timeout sends the same key: the first answer is ke
 never done twice. The key belongs to the caller (company and user of the bearer token). The same
 key with another request (method, path, query or body) is 409 naming `Idempotency-Key`; while the
 first is still running, 409 with `Retry-After`. Every answer is kept except 429 and 5xx (nothing
-definite happened: the client may retry with the same key). Routes that create things keep their
-own transactional `create_once` as well: a crash between the work and this record is caught there.
+definite happened: the client may retry with the same key). A route that creates things with
+`create_once` marks this same record in its own transaction (committed, with its answer): a
+crash between that commit and the kept answer is replayed by the route, not done again.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ from pymongo import DeleteOne, InsertOne, UpdateOne
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.auth import decode_token
+from shared.auth import decode_once
 from shared.coalesce import CoalescedWrites
 from shared.envelope import utcnow
 from shared.errors import Unauthorized
-from shared.idempotency import IDEMPOTENCY_KEYS
+from shared.idempotency import CLAIMED_KEY, COMMITTED, IDEMPOTENCY_KEYS, ClaimedKey, http_record_id
 
 HEADER = b"idempotency-key"
 MAX_KEY_LENGTH = 200
@@ -70,7 +71,7 @@ class IdempotentPosts:
             return await _send(send, *_problem(422, "invalid_input", f"an Idempotency-Key has 1 to {MAX_KEY_LENGTH} "
                                                                       "visible ASCII characters", scope["path"]))
         key = headers[HEADER].decode("ascii")
-        owner = self._owner(scope, headers)
+        owner = self._owner(scope, headers)  # (company, user)
         body, replay_receive = await self._read_body(scope, receive)
         if owner is None or body is None:  # no valid token (the route answers 401), or a body over the limit
             return await self.app(scope, replay_receive, send)
@@ -79,15 +80,19 @@ class IdempotentPosts:
         database = scope["app"].state.runtime.database
         collection = database.db[IDEMPOTENCY_KEYS]
         writes = self._writes_to(database)
-        record_id = f"http:{owner}:{key}"
+        record_id = http_record_id(*owner, key)
         try:
             answer = await self._claim(collection, writes, record_id, fingerprint, scope["path"])
         except ConnectionFailure as error:  # outside the app's error handlers: answer as they would
             log.warning("database unavailable", error=repr(error))
             answer = _problem(*UNAVAILABLE, scope["path"], [(b"retry-after", b"2")])
-        if answer is not None:
+        if isinstance(answer, tuple):
             return await _send(send, *answer)
-        await self._run_and_keep(scope, replay_receive, send, writes, record_id)
+        claimed = CLAIMED_KEY.set(answer)
+        try:
+            await self._run_and_keep(scope, replay_receive, send, writes, record_id)
+        finally:
+            CLAIMED_KEY.reset(claimed)
 
     def _writes_to(self, database) -> CoalescedWrites:
         """The claims and answers of requests arriving together share one `bulk_write` (the hotline's POSTs)."""
@@ -95,16 +100,17 @@ class IdempotentPosts:
             self._writes, self._writes_database = CoalescedWrites(database.db[IDEMPOTENCY_KEYS]), database
         return self._writes
 
-    def _owner(self, scope: Scope, headers: dict[bytes, bytes]) -> str | None:
+    def _owner(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple[str, str] | None:
         scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
         if scheme.lower() != "bearer" or not token:
             return None
         settings = scope["app"].state.settings
-        try:
-            principal = decode_token(token, secret=settings.jwt_secret, issuer=settings.jwt_issuer)
+        try:  # decoded once: the route's authentication takes it from the request's state
+            principal = decode_once(scope.setdefault("state", {}), token, secret=settings.jwt_secret,
+                                    issuer=settings.jwt_issuer)
         except Unauthorized:  # the route's own authentication answers it
             return None
-        return f"{principal.company_id}:{principal.user_id}"
+        return principal.company_id, principal.user_id
 
     async def _read_body(self, scope: Scope, receive: Receive) -> tuple[bytes | None, Receive]:
         """The whole body (None when over the route's limit), and a `receive` that gives it again."""
@@ -128,12 +134,12 @@ class IdempotentPosts:
         return (b"".join(chunks) if complete else None), replay
 
     async def _claim(self, collection, writes: CoalescedWrites, record_id: str, fingerprint: str, path: str):
-        """None when this request is to run; otherwise the answer to give (a replay or a refusal)."""
+        """The claim when this request is to run; otherwise the answer to give (a replay or a refusal)."""
         now = utcnow()
         try:
             await writes.write(InsertOne({"_id": record_id, "fingerprint": fingerprint, "state": "pending",
                                           "created_at": now}))
-            return None
+            return ClaimedKey(record_id)
         except DuplicateKeyError:
             record = await collection.find_one({"_id": record_id})
         if record is None:  # expired between the two: run it
@@ -144,11 +150,13 @@ class IdempotentPosts:
         if record["state"] == "done":
             headers = [(bytes(n), bytes(v)) for n, v in record["headers"]] + [(b"idempotent-replayed", b"true")]
             return record["status"], headers, bytes(record["body"])
+        if record["state"] == COMMITTED:  # done, but its answer was not kept: the route replays it
+            return ClaimedKey(record_id, committed=record["response"])
         if now - record["created_at"] > PENDING_LEASE:
             taken = await collection.update_one({"_id": record_id, "state": "pending",
                                                  "created_at": record["created_at"]}, {"$set": {"created_at": now}})
             if taken.modified_count == 1:
-                return None
+                return ClaimedKey(record_id)
         return _problem(409, "idempotency_key_in_use", "a request with this Idempotency-Key is still running",
                         path, [(b"retry-after", b"1")])
 

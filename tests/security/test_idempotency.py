@@ -78,3 +78,28 @@ def test_a_key_that_is_not_a_short_visible_token_is_refused_before_anything_is_s
     assert response.json()["field"] == "Idempotency-Key"
     listed = agent.get("intake", "/v1/contacts", params={"estate_id": estate_id}).json()["items"]
     assert listed == []
+
+
+def test_a_creating_post_keeps_one_key_record_and_replays_what_it_committed_if_its_answer_was_lost(stack):
+    """The middleware's record is the only one; the route marks it committed in its own transaction, so a
+    crash between that commit and the kept answer makes a retry replay the order, not make another."""
+    from pymongo import MongoClient
+
+    estate_id = setup_estate(stack)
+    boss = Api(stack, user_id=f"sup-{ULID()}", roles=["supervisor"], estates=[estate_id])
+    key = f"order-{ULID()}"
+    body = {"estate_id": estate_id, "kind": "repair", "department": "engineering", "description": "电梯异响"}
+    first = boss.post("dispatch", "/v1/work-orders", json=body, headers={"Idempotency-Key": key})
+    assert first.status_code == 201, first.text
+    with MongoClient(stack.mongo_url_of("dispatch")) as client:
+        database = client["estatedesk_dispatch"]
+        records = list(database["idempotency_keys"].find({"_id": {"$regex": f"{key}$"}}))
+        assert [(r["_id"].startswith("http:"), r["state"]) for r in records] == [(True, "done")]
+        assert records[0]["response"]["id"] == first.json()["id"]
+        # The process died after the commit, before the answer was kept.
+        database["idempotency_keys"].update_one({"_id": records[0]["_id"]}, {"$set": {"state": "committed"},
+                                                                            "$unset": {"body": "", "status": ""}})
+        again = boss.post("dispatch", "/v1/work-orders", json=body, headers={"Idempotency-Key": key})
+        assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
+        assert database["work_orders"].count_documents({"description": "电梯异响", "estate_id": estate_id}) == 1
+        assert database["idempotency_keys"].find_one({"_id": records[0]["_id"]})["state"] == "done"
