@@ -19,6 +19,8 @@ from services.dispatch.commands.inputs.staff import (
 from services.dispatch.commands.inputs.work_orders import Department
 from services.dispatch.commands.staff import register_staff as register
 from services.dispatch.domain import sla
+from services.dispatch.store import staff as staff_store
+from services.dispatch.store import work_orders as order_store
 from shared.auth import estate_query
 from shared.documents import presenter
 from shared.errors import InvalidInput
@@ -42,7 +44,7 @@ async def register_staff(
 async def set_duty(staff_id: str, body: DutyUpdate, principal: Managers, database: DatabaseDep) -> StaffPublic:
     fields = body.model_dump(exclude_none=True)
     staff = found(await database.transaction(
-        lambda uow: store.set_staff_fields(uow, staff_id, principal.estate_filter(), fields)), "staff member")
+        lambda uow: staff_store.set_staff_fields(uow, staff_id, principal.estate_filter(), fields)), "staff member")
     return views.staff_public(staff)
 
 
@@ -62,12 +64,12 @@ async def set_department(
     Its fallback takes its orders while it has nobody (the service centre unless named; 422 if empty)."""
     await principal.require_estate(estate_id)
     fallback = body.fallback_department
-    if fallback and fallback not in await store.departments_with_workers(database, estate_id):
+    if fallback and fallback not in await staff_store.departments_with_workers(database, estate_id):
         raise InvalidInput(f"department {fallback} has nobody in it in this estate; register its staff first",
                            field="fallback_department")
     fields = body.model_dump()
     return DepartmentPublic(**await database.transaction(
-        lambda uow: store.set_department(uow, estate_id, department, fields)))
+        lambda uow: staff_store.set_department(uow, estate_id, department, fields)))
 
 
 @router.put("/estates/{estate_id}/sla-policy", response_model=SlaPolicyPublic)
@@ -102,13 +104,14 @@ async def set_routing_rules(
 ) -> RoutingRulesPublic:
     """The estate's own rules, tried before the defaults; the most specific matching rule wins."""
     await principal.require_estate(estate_id)
-    staffed = await store.departments_with_workers(database, estate_id)
+    staffed = await staff_store.departments_with_workers(database, estate_id)
     for n, rule in enumerate(body.rules):
         if rule.department not in staffed:  # its orders would wait for nobody
             raise InvalidInput(f"department {rule.department} has nobody in it in this estate; register its staff "
                                "first or route elsewhere", field=f"rules.{n}.department")
     rules = [rule.model_dump() for rule in body.rules]
-    return RoutingRulesPublic(**await database.transaction(lambda uow: store.set_routing_rules(uow, estate_id, rules)))
+    return RoutingRulesPublic(**await database.transaction(
+        lambda uow: order_store.set_routing_rules(uow, estate_id, rules)))
 
 
 @router.get("/estates/{estate_id}/routing-rules", response_model=RoutingRulesPublic)

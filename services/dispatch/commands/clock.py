@@ -10,6 +10,7 @@ from pymongo import UpdateOne
 from services.dispatch import store
 from services.dispatch.domain import sla
 from services.dispatch.store import positions
+from services.dispatch.store import work_orders as order_store
 from services.dispatch.store.handover import emergency_contact_lines
 from shared.db import UnitOfWork
 from shared.documents import about
@@ -31,7 +32,7 @@ async def start_clock(uow: UnitOfWork, order: dict[str, Any], planned: sla.Plan)
     timers = list(planned.timers)
     if order["escalation_reason"] in ("P1", "unassigned"):
         timers.append(sla.escalation_step(1, order["created_at"], order["ladder_delays_s"]))
-    store.add_timers(uow, [timer_document(order, timer) for timer in timers])
+    order_store.add_timers(uow, [timer_document(order, timer) for timer in timers])
 
 
 async def escalate_major_complaint(uow: UnitOfWork, order: dict[str, Any], now: datetime) -> None:
@@ -42,12 +43,12 @@ async def escalate_major_complaint(uow: UnitOfWork, order: dict[str, Any], now: 
 async def on_transition(uow: UnitOfWork, order: dict[str, Any], command: str, now: datetime) -> dict[str, Any]:
     """Move the clock with the life cycle; returns fields to store on the order."""
     if command in ("complete", "cancel"):
-        store.withdraw_timers(uow, order["_id"])
+        order_store.withdraw_timers(uow, order["_id"])
     elif command in sla.MILESTONE_MET_BY:
-        store.withdraw_timers(uow, order["_id"], [sla.MILESTONE_MET_BY[command]])
+        order_store.withdraw_timers(uow, order["_id"], [sla.MILESTONE_MET_BY[command]])
     elif command == "hold":
         # The clock stops: keep what was left of each timer, and withdraw them.
-        paused = await store.take_timers(uow, order["_id"])
+        paused = await order_store.take_timers(uow, order["_id"])
         return {"paused_timers": [{**t, "remaining_s": (t["due_at"] - now).total_seconds()} for t in paused]}
     elif command == "resume":
         resumed = []
@@ -57,7 +58,7 @@ async def on_transition(uow: UnitOfWork, order: dict[str, Any], command: str, no
             shift = due_at - timer["due_at"]
             resumed.append({**{k: v for k, v in timer.items() if k != "remaining_s"}, "due_at": due_at,
                             "deadline": timer["deadline"] + shift, "bucket": sla.bucket_of(due_at)})
-        store.add_timers(uow, resumed)
+        order_store.add_timers(uow, resumed)
         return {"paused_timers": []}
     return {}
 
@@ -65,7 +66,7 @@ async def on_transition(uow: UnitOfWork, order: dict[str, Any], command: str, no
 async def fire(uow: UnitOfWork, timer: dict[str, Any]) -> bool:
     """Fire one due timer, once: claim it, then publish what it means. False if another replica did."""
     now = utcnow()
-    if not await store.claim_timer(uow, timer, now):
+    if not await order_store.claim_timer(uow, timer, now):
         return False
     order = await store.find_one(uow, store.WORK_ORDERS, timer["work_order_id"])
     if order is None or order["status"] in ("completed", "cancelled"):
@@ -83,7 +84,7 @@ async def fire(uow: UnitOfWork, timer: dict[str, Any]) -> bool:
     fields: dict[str, Any] = {"sla_state": sla.state_after(timer["kind"], order["sla_state"])}
     if timer["kind"] == "breach" and not order["escalation_reason"]:
         fields["escalation_reason"] = "sla_breached"
-        store.add_timers(uow, [timer_document(order, sla.escalation_step(1, now, order["ladder_delays_s"]))])
+        order_store.add_timers(uow, [timer_document(order, sla.escalation_step(1, now, order["ladder_delays_s"]))])
     await uow.db[store.WORK_ORDERS].update_one({"_id": order["_id"]}, {"$set": fields}, session=uow.session)
     return True
 
@@ -110,4 +111,4 @@ async def escalate(
         emergency_contacts=contacts,
     ), **about(order))
     if climb and (next_step := sla.escalation_step(level + 1, now, order["ladder_delays_s"])) is not None:
-        store.add_timers(uow, [timer_document(order, next_step)])
+        order_store.add_timers(uow, [timer_document(order, next_step)])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import time, timedelta
 from typing import Any
 
-from services.dispatch import store
 from services.dispatch.domain import sla
+from services.dispatch.store import work_orders as order_store
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 
@@ -23,6 +23,6 @@ async def set_sla_policy(database: Database, principal: Principal, *, estate_id:
     )
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        return await store.set_sla_policy(uow, estate_id, policy)
+        return await order_store.set_sla_policy(uow, estate_id, policy)
 
     return await database.transaction(work)

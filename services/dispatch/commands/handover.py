@@ -8,7 +8,6 @@ from typing import Any
 import structlog
 from pymongo.errors import DuplicateKeyError
 
-from services.dispatch import store as dispatch_store
 from services.dispatch.commands import rosters as roster_commands
 from services.dispatch.commands.inputs.handover import (
     DutyPostsUpdate,
@@ -23,6 +22,7 @@ from services.dispatch.domain import handover as rules
 from services.dispatch.settings import DispatchSettings
 from services.dispatch.store import handover as store
 from services.dispatch.store import ledger as ledger_store
+from services.dispatch.store import staff as staff_store
 from shared.auth import Principal
 from shared.consumer import Event, batched
 from shared.db import Database, UnitOfWork
@@ -237,7 +237,7 @@ async def _flag_missing(database: Database, estate: dict[str, Any], due: rules.D
     async def work(uow: UnitOfWork) -> bool:
         if await store.missing_flag(uow, key) or await store.handover_of_shift(uow, key):
             return False
-        supervisors = await dispatch_store.staff_on_duty(uow, estate_id, position="supervisor")
+        supervisors = await staff_store.staff_on_duty(uow, estate_id, position="supervisor")
         supervisor = next((s for s in supervisors if s["department"] == due.shift.department), None) or (
             supervisors[0] if supervisors else None)
         await store.claim_missing_flag(uow, {"_id": key, "estate_id": estate_id, "flagged_at": utcnow(),

@@ -13,11 +13,12 @@ from typing import Any
 
 from pymongo import UpdateOne
 
-from services.dispatch import store
 from services.dispatch.commands import clock
 from services.dispatch.commands import work_orders as orders
 from services.dispatch.domain import sla
 from services.dispatch.domain.life_cycle import FINAL_STATES, next_status
+from services.dispatch.store import staff as staff_store
+from services.dispatch.store import work_orders as order_store
 from shared.consumer import Event, batched
 from shared.db import UnitOfWork
 from shared.documents import about
@@ -36,7 +37,7 @@ class OrderChangedMeanwhile(Exception):
 async def open_incident_orders(uow: UnitOfWork, events: list[Event[IncidentDeclared]]) -> None:
     """Handler for `intake.incident.declared`: the order, then the supervisor and the manager told."""
     sources = [_incident_source(event.payload.incident_id) for event in events]
-    existing = await store.work_orders_from(uow, sources)
+    existing = await order_store.work_orders_from(uow, sources)
     for event, source in zip(events, sources, strict=True):
         if source in existing:
             continue
@@ -55,7 +56,7 @@ async def create_work_orders_for_tickets(uow: UnitOfWork, events: list[Event[Tic
     wanted = [event for event in events if not event.payload.incident_id]
     ticket_ids = [event.payload.ticket_id for event in wanted]
     merged = await _merged(uow, ticket_ids)
-    existing = await store.work_orders_from(uow, [_ticket_source(ticket_id) for ticket_id in ticket_ids])
+    existing = await order_store.work_orders_from(uow, [_ticket_source(ticket_id) for ticket_id in ticket_ids])
     for event in wanted:
         source = _ticket_source(event.payload.ticket_id)
         if event.payload.ticket_id in merged or source in existing:
@@ -77,7 +78,7 @@ async def _merged(uow: UnitOfWork, ticket_ids: list[str]) -> set[str]:
 async def merge_tickets_into_incidents(uow: UnitOfWork, events: list[Event[TicketUpdated]]) -> None:
     """Handler for `intake.ticket.updated`: a ticket that joined an incident loses its own open order."""
     joined = [event for event in events if event.payload.incident_id]
-    existing = await store.work_orders_from(uow, [_ticket_source(event.payload.ticket_id) for event in joined])
+    existing = await order_store.work_orders_from(uow, [_ticket_source(event.payload.ticket_id) for event in joined])
     for event in joined:
         payload = event.payload
         source = _ticket_source(payload.ticket_id)
@@ -95,18 +96,18 @@ async def merge_tickets_into_incidents(uow: UnitOfWork, events: list[Event[Ticke
 async def cancel_incident_orders(uow: UnitOfWork, events: list[Event[IncidentResolved]]) -> None:
     """Handler for `intake.incident.resolved`: an incident closed at the desk leaves no order open."""
     sources = [_incident_source(event.payload.incident_id) for event in events]
-    existing = await store.work_orders_from(uow, sources)
+    existing = await order_store.work_orders_from(uow, sources)
     for source in sources:
         if (order := existing.get(source)) is not None:
             existing[source] = await cancel_open_order(uow, order, reason="突发事件已解除")
 
 
 def _ticket_source(ticket_id: str) -> str:
-    return store.source_of(ticket_id=ticket_id, order_id="")
+    return order_store.source_of(ticket_id=ticket_id, order_id="")
 
 
 def _incident_source(incident_id: str) -> str:
-    return store.source_of(incident_id=incident_id, order_id="")
+    return order_store.source_of(incident_id=incident_id, order_id="")
 
 
 async def cancel_open_order(uow: UnitOfWork, order: dict[str, Any], *, reason: str) -> dict[str, Any]:
@@ -117,8 +118,8 @@ async def cancel_open_order(uow: UnitOfWork, order: dict[str, Any], *, reason: s
     target = next_status(order["status"], "cancel")
     fields = {"status": target, **await clock.on_transition(uow, order, "cancel", now)}
     history = {"at": now, "status": target, "command": "cancel", "by": "dispatch", "reason": reason}
-    changed = store.update_work_order(uow, order, fields, history, conflict=OrderChangedMeanwhile(order["_id"]))
-    await store.count_open_order(uow, order.get("assignee_id"), -1)
+    changed = order_store.update_work_order(uow, order, fields, history, conflict=OrderChangedMeanwhile(order["_id"]))
+    await staff_store.count_open_order(uow, order.get("assignee_id"), -1)
     uow.emit(WorkOrderCancelled(
         work_order_id=order["_id"], number=order["number"], ticket_id=order.get("ticket_id"),
         incident_id=order.get("incident_id"), status=target, previous_status=order["status"], by="dispatch",

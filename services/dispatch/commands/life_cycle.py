@@ -11,6 +11,8 @@ from services.dispatch.commands.inputs.work_orders import AssignRequest, Complet
 from services.dispatch.commands.staff import registered_name
 from services.dispatch.commands.work_orders import emit_assigned
 from services.dispatch.domain.life_cycle import next_status
+from services.dispatch.store import staff as staff_store
+from services.dispatch.store import work_orders as order_store
 from shared import events
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
@@ -121,7 +123,7 @@ async def change_work_order(
         elif command == "plan":
             fields["complaint_plan"] = {"plan": request.plan, "at": now, "by": principal.user_id}
         fields.update(await clock.on_transition(uow, order, command, now))
-        changed = store.update_work_order(
+        changed = order_store.update_work_order(
             uow, order, fields, history,
             conflict=VersionConflict("the work order changed at the same moment; read it again"))
         await _count_open_orders(uow, order, fields)
@@ -136,8 +138,8 @@ async def _count_open_orders(uow: UnitOfWork, before: dict[str, Any], fields: di
     still_open = fields["status"] not in ("completed", "cancelled")
     after_assignee = fields.get("assignee_id", before.get("assignee_id")) if still_open else None
     if before.get("assignee_id") != after_assignee:
-        await store.count_open_order(uow, before.get("assignee_id"), -1)
-        await store.count_open_order(uow, after_assignee, +1)
+        await staff_store.count_open_order(uow, before.get("assignee_id"), -1)
+        await staff_store.count_open_order(uow, after_assignee, +1)
 
 
 def _emit(uow: UnitOfWork, command: str, before: dict, after: dict, principal: Principal, request: Any) -> None:

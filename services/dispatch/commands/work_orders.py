@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.dispatch import store
 from services.dispatch.commands import clock
 from services.dispatch.commands.inputs.work_orders import WorkOrderCreate
 from services.dispatch.domain import sla
 from services.dispatch.domain import work_orders as rules
 from services.dispatch.domain.positions import WORKERS
+from services.dispatch.store import staff as staff_store
+from services.dispatch.store import work_orders as order_store
 from shared.auth import Principal
 from shared.consumer import Event
 from shared.counters import next_value
@@ -28,7 +29,7 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
     major = fields.pop("major", False)
     escalation_reason = fields.pop("escalation_reason", None)  # a cause of its own (an incident) keeps the ladder
     day = local_day(now, await estate_time_zone(uow, estate_id))
-    policy = await store.sla_policy(uow, estate_id)
+    policy = await order_store.sla_policy(uow, estate_id)
     subcategory = fields.get("subcategory")
     planned = sla.plan(fields["priority"], now, policy, kind=fields["kind"], subcategory=subcategory)
     number = rules.work_order_number(day, await next_value(uow, f"work_order:{estate_id}:{day:%Y%m%d}"))
@@ -46,12 +47,12 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
         "escalation_level": 0, "major": major,
         "escalations": [], "history": [{"at": now, "status": "pending", "by": created_by}],
     }
-    order["source"] = store.source_of(ticket_id=order["ticket_id"], incident_id=order["incident_id"],
+    order["source"] = order_store.source_of(ticket_id=order["ticket_id"], incident_id=order["incident_id"],
                                       order_id=order["_id"])
     if order["kind"] != "complaint_handling":  # a complaint's handling is the supervisor's, always
         await _fall_back_if_empty(uow, order, now)
     await _assign_or_offer(uow, order, now)
-    store.add_work_order(uow, order)
+    order_store.add_work_order(uow, order)
     await clock.start_clock(uow, order, planned)
     _emit_created(uow, order)
     if order["assignee_id"]:
@@ -69,8 +70,8 @@ def _candidates(staff: list[dict[str, Any]]) -> list[rules.Candidate]:
 async def _fall_back_if_empty(uow: UnitOfWork, order: dict[str, Any], now) -> None:
     """A department with nobody right now hands the order to its named fallback, with the reason kept."""
     department = order["department"]
-    staffed = await store.departments_with_workers(uow, order["estate_id"], available_only=True)
-    named = (await store.department_settings(uow, order["estate_id"], department)).get("fallback_department")
+    staffed = await staff_store.departments_with_workers(uow, order["estate_id"], available_only=True)
+    named = (await staff_store.department_settings(uow, order["estate_id"], department)).get("fallback_department")
     fallback = rules.fallback_for(department, staffed, named)
     if fallback is None:
         return
@@ -84,14 +85,14 @@ async def _fall_back_if_empty(uow: UnitOfWork, order: dict[str, Any], now) -> No
 async def _assign_or_offer(uow: UnitOfWork, order: dict[str, Any], now) -> None:
     estate_id, department = order["estate_id"], order["department"]
     if order["kind"] == "complaint_handling":  # complaints go to the customer-service supervisor
-        on_duty = await store.staff_on_duty(uow, estate_id, department="customer_service", position="supervisor")
+        on_duty = await staff_store.staff_on_duty(uow, estate_id, department="customer_service", position="supervisor")
         on_call: list[dict[str, Any]] = []
     else:  # only the staff who do the department's work (positions: domain/positions.py)
-        on_duty = await store.staff_on_duty(uow, estate_id, department=department, position=WORKERS)
-        on_call = await store.workers_on_call(uow, estate_id, department)
+        on_duty = await staff_store.staff_on_duty(uow, estate_id, department=department, position=WORKERS)
+        on_call = await staff_store.workers_on_call(uow, estate_id, department)
     candidates = _candidates(on_duty)
     offered = [c for c in candidates if order["skill"] in c.skills] or candidates  # the skilled first
-    if order["kind"] != "complaint_handling" and offered and await store.grab_mode(uow, estate_id, department):
+    if order["kind"] != "complaint_handling" and offered and await staff_store.grab_mode(uow, estate_id, department):
         order["offered_to"] = [candidate.staff_id for candidate in offered]
         return
     chosen = rules.assign(candidates, _candidates(on_call), order["skill"])
@@ -102,13 +103,13 @@ async def _assign_or_offer(uow: UnitOfWork, order: dict[str, Any], now) -> None:
     order.update(status="assigned", assignee_id=chosen.candidate.staff_id, assignee_name=chosen.candidate.name)
     order["history"].append({"at": now, "status": "assigned", "by": "dispatch", "via": chosen.via,
                              "assignee_id": chosen.candidate.staff_id})
-    await store.count_open_order(uow, chosen.candidate.staff_id, +1)
+    await staff_store.count_open_order(uow, chosen.candidate.staff_id, +1)
 
 
 async def create_work_order_for_ticket(uow: UnitOfWork, event: Event[TicketOpened]) -> dict | None:
     """A ticket that needs work gets one work order (the caller knows it has none yet); None if it needs none."""
     ticket, envelope = event.payload, event.envelope
-    rule = rules.route(ticket.category, ticket.subcategory, ticket.scope, await store.routing_rules(uow, envelope.estateid))
+    rule = rules.route(ticket.category, ticket.subcategory, ticket.scope, await order_store.routing_rules(uow, envelope.estateid))
     if rule is None:
         return None
     return await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
@@ -123,7 +124,7 @@ async def create_work_order_for_incident(uow: UnitOfWork, event: Event[IncidentD
     """An incident has one work order, however many tickets it groups (the caller knows it has none yet)."""
     incident, envelope = event.payload, event.envelope
     rule = rules.route(incident.category, incident.subcategory, "public_area",
-                       await store.routing_rules(uow, envelope.estateid))
+                       await order_store.routing_rules(uow, envelope.estateid))
     return await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
         "incident_id": incident.incident_id, "kind": rule.kind if rule else "repair",
         "department": rule.department if rule else "engineering", "skill": rule.skill if rule else None,
