@@ -41,18 +41,18 @@ async def ensure_cursor(database: Database) -> None:
         session=uow.session))
 
 
-async def due_timers(database: Database, now) -> tuple[list[dict[str, Any]], int]:
+async def due_timers(database: Database, now) -> tuple[list[dict[str, Any]], int, int]:
+    """What is due, the current bucket and the cursor's: one query for the buckets from the cursor to now."""
     timers_collection = database.db[store.SLA_TIMERS]
     state = await database.db[store.SCHEDULER_STATE].find_one({"_id": STATE_ID})
     current = sla.bucket_of(now)
     first = state["next_bucket"] if state else current
     if current - first > CATCH_UP_BUCKETS:
-        timers = await timers_collection.find({"bucket": {"$lte": current}, "fired_at": None}).to_list(None)
-    else:
-        timers = []
-        for bucket in range(first, current + 1):
-            timers += await timers_collection.find({"bucket": bucket, "fired_at": None}).to_list(None)
-    return sorted((t for t in timers if t["due_at"] <= now), key=lambda t: t["due_at"]), current
+        query: dict[str, Any] = {"bucket": {"$lte": current}, "fired_at": None}
+    else:  # each bucket a point lookup on the index, all in one round trip
+        query = {"bucket": {"$in": list(range(first, current + 1))}, "fired_at": None}
+    timers = await timers_collection.find(query).to_list(None)
+    return sorted((t for t in timers if t["due_at"] <= now), key=lambda t: t["due_at"]), current, first
 
 
 async def _fire_batch(database: Database, timers: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -65,7 +65,7 @@ async def _fire_batch(database: Database, timers: list[dict[str, Any]]) -> list[
 async def fire_due_timers(database: Database) -> int:
     """One pass: fire what is due, a batch per transaction, then move the cursor to the current bucket."""
     now = utcnow()
-    timers, current = await due_timers(database, now)
+    timers, current, cursor = await due_timers(database, now)
     fired, failures = [], 0
     for start in range(0, len(timers), FIRE_BATCH):
         batch = timers[start:start + FIRE_BATCH]
@@ -82,7 +82,8 @@ async def fire_due_timers(database: Database) -> int:
     for timer in fired:
         FIRED.labels(timer["kind"]).inc()
         FIRE_LAG.observe((utcnow() - timer["due_at"]).total_seconds())
-    if not failures:  # a failed timer keeps the cursor where it is, so it is tried again
+    # A failed timer keeps the cursor where it is, so it is tried again; it moves once per bucket.
+    if not failures and current - GRACE_BUCKETS > cursor:
         await database.transaction(lambda uow: uow.db[store.SCHEDULER_STATE].update_one(
             {"_id": STATE_ID}, {"$max": {"next_bucket": current - GRACE_BUCKETS}}, session=uow.session))
     return len(fired)
