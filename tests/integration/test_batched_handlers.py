@@ -94,7 +94,8 @@ async def test_writes_at_the_commit_follow_the_inserts_and_a_checked_write_that_
 
     async def stale(uow):
         uow.write("things", UpdateOne({"_id": "b"}, {"$set": {"n": 2}}))
-        uow.write("things", UpdateOne({"_id": "a", "version": 1}, {"$set": {"seen": False}}), or_raise=Conflict("moved"))
+        uow.write("things", UpdateOne({"_id": "a", "version": 1}, {"$set": {"seen": False}}),
+                  or_raise=Conflict("moved"))
 
     with pytest.raises(Conflict):
         await database.transaction(stale)

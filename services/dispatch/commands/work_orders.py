@@ -109,7 +109,8 @@ async def _assign_or_offer(uow: UnitOfWork, order: dict[str, Any], now) -> None:
 async def create_work_order_for_ticket(uow: UnitOfWork, event: Event[TicketOpened]) -> dict | None:
     """A ticket that needs work gets one work order (the caller knows it has none yet); None if it needs none."""
     ticket, envelope = event.payload, event.envelope
-    rule = rules.route(ticket.category, ticket.subcategory, ticket.scope, await order_store.routing_rules(uow, envelope.estateid))
+    estate_rules = await order_store.routing_rules(uow, envelope.estateid)
+    rule = rules.route(ticket.category, ticket.subcategory, ticket.scope, estate_rules)
     if rule is None:
         return None
     return await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={

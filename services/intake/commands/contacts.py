@@ -26,7 +26,6 @@ from shared.estates import local_day
 from shared.events import ContactLogged, TicketOpened
 from shared.idempotency import create_once
 
-
 HISTORY_ATTEMPTS = 3  # another complaint of the same complainant at the same moment (another replica)
 
 

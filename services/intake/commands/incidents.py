@@ -129,8 +129,8 @@ async def _link(
         await apply_command(uow, ticket, "start", by=by, at=now, reason=reason, fields=link, event_fields=link)
     else:
         entry = {"at": now, "action": "join_incident", "status": ticket["status"], "by": by, "reason": reason}
-        ticket_store.update_ticket(uow, ticket, link, entry,
-                                   conflict=Conflict("the ticket changed at the same moment; read it again", field=field))
+        moved = Conflict("the ticket changed at the same moment; read it again", field=field)
+        ticket_store.update_ticket(uow, ticket, link, entry, conflict=moved)
         uow.emit(TicketUpdated(ticket_id=ticket["_id"], number=ticket["number"], status=ticket["status"],
                                previous_status=ticket["status"], by=by, reason=reason, changes=["incident_id"],
                                incident_id=incident["_id"]), **about(ticket))
