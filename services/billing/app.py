@@ -3,7 +3,7 @@
 from services.billing import store
 from services.billing.api import bills, dunning, fee_items, meters, online, payments
 from services.billing.commands.dunning import run_dunning_scheduler
-from services.billing.commands.runs import run_billing_worker
+from services.billing.commands.run_worker import run_billing_worker
 from services.billing.handlers import HANDLERS
 from services.billing.settings import BillingSettings
 from shared.service import ServiceDefinition, serve
