@@ -66,7 +66,7 @@ async def start_run(database: Database, principal: Principal, request: RunInput,
         raise InvalidInput(f"no recurring item is billed {period.cycle}", field="items")
     units = sorted(await store.find_all(database, store.UNITS, {"estate_id": request.estate_id},
                                         {"kind": 1, "area_m2": 1, "billing_starts_on": 1, "first_move_in_on": 1,
-                                         "occupied": 1}),
+                                         "occupied": 1, "resident_ids": 1, "owner_ids": 1}),
                    key=lambda unit: unit["_id"])
     kinds = [set(item["unit_kinds"]) for item in items]
     total = sum(1 for unit in units for unit_kinds in kinds if unit.get("kind") in unit_kinds)
