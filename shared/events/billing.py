@@ -28,7 +28,7 @@ class BillIssued(Payload):
     amount_fen: int
     amount: str
     due_date: date
-    # Part of it paid at once from the unit's prepaid balance (预存), in fen.
+    # What was paid on it when it was announced (at once from the unit's prepaid balance, 预存), in fen.
     paid_fen: int = 0
 
 

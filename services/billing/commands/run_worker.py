@@ -24,7 +24,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import PyMongoError
 
 from services.billing import store
-from services.billing.commands.bill_events import issued
+from services.billing.commands.bill_events import announce_later
 from services.billing.commands.ledger import draw_on_balances
 from services.billing.commands.runs import unclaimed
 from services.billing.domain import fees
@@ -105,7 +105,7 @@ async def _run_batch(database: Database, hold: Hold, items: list[dict[str, Any]]
         if fresh:
             await uow.db[store.BILL_LINES].insert_many(fresh, ordered=True, session=uow.session)
             await draw_on_balances(uow, fresh, now)
-            issued(uow, fresh, {unit["_id"]: unit for unit in units})
+            announce_later(uow, chunk["_id"], fresh)
         amount = sum(line["amount_fen"] for line in fresh)
         result = await uow.db[store.BILLING_RUNS].update_one(
             {"_id": run["_id"], "status": "running", "next_chunk": run["next_chunk"]},
