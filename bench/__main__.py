@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import platform, refs, sla, storm, thin_slice
+from bench import billing, platform, refs, sla, storm, thin_slice
 from bench.results import Figure, report, write
 from devstack.stack import SERVICES, Stack
 from services.dispatch.domain.roster_solver import bench_roster_solve
@@ -42,11 +42,13 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--reconcile-units", type=int, default=10_000, help="units of the reconciled estate")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data)")
     parser.add_argument("--quick", action="store_true",
-                        help="everything, small: 5 s runs, 1,000 SLA orders, a storm of 2,000 (about 3 minutes)")
+                        help="everything, small: 5 s runs, 1,000 SLA orders, a storm of 2,000, "
+                             "a billing run of 2,000 units (about 4 minutes)")
     args = parser.parse_args()
     if args.quick:
         args.duration, args.e2e_duration, args.sla_orders, args.sla_spread = 5.0, 5.0, 1000, 20
         args.storm_count = 2000
+        args.billing_units, args.reconcile_units = 2000, 1000
     return args
 
 
@@ -136,7 +138,13 @@ def main() -> int:
             lambda: storm.drain_ratio(stack, token, storm_estate, count=args.storm_count, clients=args.storm_clients),
         )
         roster, = measure([("duty.roster_solve_s", None, "s")], roster_solve)
-        path = write([db, amqp, http, *alone, *burst, *half_load, *e2e, fire_lag, *storm_figures, roster])
+        billing_run = measure([("billing.run_100k_units_s", None, "s"), ("billing.rerun_created", None, "lines")],
+                              lambda: billing.run_figures(stack, args.billing_units))
+        billing_pay = measure([("billing.payments_per_s", None, "payments/s"), ("billing.reconcile_estate_ms", None, "ms")],
+                              lambda: billing.payments_and_reconcile(stack, args.reconcile_units, args.billing_payments,
+                                                                     clients=32))
+        path = write([db, amqp, http, *alone, *burst, *half_load, *e2e, fire_lag, *storm_figures, roster,
+                      *billing_run, *billing_pay])
         print(f"# written to {path}", file=sys.stderr)
         return 0
     finally:

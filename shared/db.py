@@ -199,11 +199,14 @@ class Database:
         """Called after every commit that wrote events (the outbox relay wakes on it)."""
         self._after_commit.append(callback)
 
-    async def transaction(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    async def transaction(self, work: Callable[[UnitOfWork], Awaitable[T]], *,
+                          session: AsyncClientSession | None = None) -> T:
         """Run `work` in one transaction together with the outbox writes of its events.
 
         Transient conflicts are retried by the driver (`with_transaction`), so `work` must
-        only touch the database through the unit of work it is given.
+        only touch the database through the unit of work it is given. A caller that must be
+        able to name its transactions' session (so that another process can abort them,
+        `killSessions`) passes its own `session`.
         """
 
         wrote_events = False
@@ -223,8 +226,11 @@ class Database:
             wrote_events = bool(uow.events)
             return result
 
-        async with self.client.start_session() as session:
+        if session is not None:
             result = await session.with_transaction(attempt)
+        else:
+            async with self.client.start_session() as own:
+                result = await own.with_transaction(attempt)
         for callback in committed:
             callback()
         if wrote_events:

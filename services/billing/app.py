@@ -2,8 +2,9 @@
 
 from services.billing import store
 from services.billing.api import bills, dunning, fee_items, meters, online, payments
+from services.billing.commands.bill_events import run_issue_announcer, run_overdue_watch
 from services.billing.commands.dunning import run_dunning_scheduler
-from services.billing.commands.runs import run_billing_worker
+from services.billing.commands.run_worker import run_billing_worker
 from services.billing.handlers import HANDLERS
 from services.billing.settings import BillingSettings
 from shared.service import ServiceDefinition, serve
@@ -14,7 +15,7 @@ DEFINITION = ServiceDefinition(
     routers=[fee_items.router, bills.router, meters.router, payments.router, dunning.router, online.router],
     consumers={"billing.directory": HANDLERS},
     ensure_indexes=store.ensure_indexes,
-    background=(run_billing_worker, run_dunning_scheduler),
+    background=(run_billing_worker, run_dunning_scheduler, run_issue_announcer, run_overdue_watch),
     upload_paths=(r"^/v1/estates/[^/]+/meter-readings/import$",),
 )
 

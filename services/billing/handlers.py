@@ -1,15 +1,17 @@
-"""Billing's event consumers: estates (with their default fee items), units, move-ins, one-off fees and
-paid services (charge lines of completed work orders)."""
+"""Billing's event consumers, all batch-shaped and typed: estates (with their default fee items), units and
+who lives in them, move-ins, one-off fees and paid services (charge lines of completed work orders)."""
 
 from services.billing.commands import directory
 
 HANDLERS = {
-    "intake.estate.registered": directory.register_estate,
-    "intake.unit.registered": directory.project_unit,
-    "intake.unit.updated": directory.project_unit,
-    "intake.directory.imported": directory.project_import,
-    "intake.resident.registered": directory.project_resident,
-    "intake.procedure.completed": directory.project_move_in,
+    "intake.estate.registered": directory.register_estates,
+    # One handler for what changes units, so that a batch applies them in arrival order.
+    "intake.unit.registered": directory.project_directory,
+    "intake.unit.updated": directory.project_directory,
+    "intake.directory.imported": directory.project_directory,
+    "intake.resident.registered": directory.project_directory,
+    "intake.resident.moved_out": directory.project_directory,
+    "intake.procedure.completed": directory.project_move_ins,
     "intake.procedure.fee_requested": directory.bill_procedure_fees,
-    "dispatch.workorder.completed": directory.bill_paid_service,
+    "dispatch.workorder.completed": directory.bill_paid_services,
 }

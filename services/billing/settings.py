@@ -9,6 +9,10 @@ class BillingSettings(ServiceSettings):
     run_batch_size: int = 1000
     run_lease_s: float = 30.0
     run_poll_interval_s: float = 0.3
+    # How often the lines of runs' chunks are announced (`billing.bill.issued`; a small query).
+    announce_interval_s: float = 1.0
+    # How often bills past their due date are looked for (`billing.bill.overdue`; a small query).
+    overdue_watch_interval_s: float = 10.0
     # How often the dunning schedule looks whether an estate's dunning day has come (one small query).
     dunning_schedule_interval_s: float = 5.0
 

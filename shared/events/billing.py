@@ -6,7 +6,47 @@ from datetime import date, datetime
 
 from shared.events.registry import Payload, event
 
-__all__ = ["BalanceLow", "BillingRunCompleted", "DayClosed", "DunningNoticeDue", "PaymentReceived", "PaymentReversed"]
+__all__ = ["BalanceLow", "BillIssued", "BillOverdue", "BillingRunCompleted", "DayClosed", "DunningNoticeDue",
+           "PaymentReceived", "PaymentReversed"]
+
+
+@event("billing.bill.issued")
+class BillIssued(Payload):
+    """A bill (one line: a unit, an item, a period) was issued, by a run, a meter reading or a one-off charge.
+
+    Once per bill, whatever the reruns or redeliveries. `resident_ids` and `owner_ids` are the people
+    billing knows in the unit when the bill was issued (empty when none is known)."""
+
+    bill_id: str
+    unit_id: str
+    resident_ids: list[str] = []
+    owner_ids: list[str] = []
+    item: str
+    item_name_zh: str
+    item_name_en: str
+    period: str
+    amount_fen: int
+    amount: str
+    due_date: date
+    # What was paid on it when it was announced (at once from the unit's prepaid balance, 预存), in fen.
+    paid_fen: int = 0
+
+
+@event("billing.bill.overdue")
+class BillOverdue(Payload):
+    """A bill passed its due date with something still owed on it: once per bill."""
+
+    bill_id: str
+    unit_id: str
+    resident_ids: list[str] = []
+    owner_ids: list[str] = []
+    item: str
+    period: str
+    amount_fen: int
+    outstanding_fen: int
+    outstanding: str
+    due_date: date
+    overdue_since: date  # the first local day it is overdue (the day after its due date)
 
 
 @event("billing.run.completed")

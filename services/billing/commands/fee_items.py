@@ -68,14 +68,19 @@ def _item_document(estate_id: str, company_id: str, fields: dict[str, Any], now)
             "refundable": False, **fields, "version": 1, "created_at": now}
 
 
-async def seed_defaults(uow: UnitOfWork, *, estate_id: str, company_id: str) -> None:
-    """The usual items, for an estate that has none of them yet (a redelivered registration adds nothing)."""
-    existing = {d["code"] for d in await store.find_all(uow, store.FEE_ITEMS, {"estate_id": estate_id}, {"code": 1})}
+async def seed_defaults_of(uow: UnitOfWork, companies: dict[str, str]) -> None:
+    """The usual items, for estates (their companies by estate id) that have none of them yet: a
+    redelivered registration adds nothing. One read and one write for all of them."""
+    if not companies:
+        return
+    existing = {(d["estate_id"], d["code"]) for d in await store.find_all(
+        uow, store.FEE_ITEMS, {"estate_id": {"$in": sorted(companies)}}, {"estate_id": 1, "code": 1})}
     now = utcnow()
-    for item in fees.DEFAULT_ITEMS:
-        if item["code"] not in existing:
-            await uow.db[store.FEE_ITEMS].insert_one(
-                _item_document(estate_id, company_id, {k: v for k, v in item.items()}, now), session=uow.session)
+    documents = [_item_document(estate_id, company_id, dict(item), now)
+                 for estate_id, company_id in companies.items() for item in fees.DEFAULT_ITEMS
+                 if (estate_id, item["code"]) not in existing]
+    if documents:
+        await uow.db[store.FEE_ITEMS].insert_many(documents, ordered=True, session=uow.session)
 
 
 def _check_price(formula: str, price: PriceInput, field: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError
 
 from services.billing import store
+from services.billing.commands.bill_events import issued
 from services.billing.commands.ledger import draw_on_balances, find_unit
 from services.billing.domain import fees
 from services.billing.domain.bills import new_line
@@ -105,6 +106,7 @@ async def record(uow: UnitOfWork, principal: Principal, unit: dict[str, Any], re
                         at=reading["at"], source={"meter_reading_id": reading["_id"]})
         await uow.db[store.BILL_LINES].insert_one(line, session=uow.session)
         await draw_on_balances(uow, [line], reading["at"])
+        issued(uow, [line], {unit["_id"]: unit})
         reading["line_id"] = line["_id"]
     await uow.db[store.METER_READINGS].insert_one(reading, session=uow.session)
     return reading

@@ -20,6 +20,9 @@ UNITS = "units"
 FEE_ITEMS = "fee_items"
 BILLING_RUNS = "billing_runs"
 RUN_UNITS = "billing_run_units"
+RUN_CLAIMS = "billing_run_claims"
+DUE_WATCH = "bill_due_watch"
+ANNOUNCEMENTS = "bill_announcements"
 BILL_LINES = "bill_lines"
 PAYMENTS = "payments"
 REVERSALS = "payment_reversals"
@@ -46,6 +49,7 @@ async def ensure_indexes(database: Database) -> None:
     await db[FEE_ITEMS].create_index([("estate_id", ASCENDING), ("code", ASCENDING)], unique=True)
     await db[BILLING_RUNS].create_index("status")
     await db[RUN_UNITS].create_index("billing_run_id")
+    await db[DUE_WATCH].create_index("due_date")
     # A line's `_id` is its unique key; few indexes, as a run inserts 100,000 lines.
     await db[BILL_LINES].create_index([("unit_id", ASCENDING), ("status", ASCENDING)])
     await db[BILL_LINES].create_index([("estate_id", ASCENDING), ("period", ASCENDING), ("unit_id", ASCENDING)])

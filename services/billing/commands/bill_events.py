@@ -1,0 +1,161 @@
+"""`billing.bill.issued` when a line is issued, `billing.bill.overdue` once when it passes its due date unpaid.
+
+Issuing a line by a meter reading or a one-off charge emits its event in the same transaction. A
+run's chunk, instead, notes its new lines in `bill_announcements` (one small document): an event
+per line would double the chunk's writes (an outbox document beside every line), and the run would
+take twice as long. A periodic pass turns each such note into the lines' events, one note per
+transaction, deleting it: each bill is announced once, a few seconds after its chunk.
+
+Announcing lines also notes those with something owed under their due date in `bill_due_watch`:
+one small document per (transaction, due date), not a field and an index on every line (a run
+inserts 100,000 of them). A periodic pass takes the watch documents whose due date has passed in
+the estate's own day and, one document per transaction, announces the lines still owed and
+deletes the document: each bill is announced overdue once (after its issue), a paid or waived one
+not at all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from services.billing import store
+from services.billing.domain.bills import outstanding
+from services.billing.settings import BillingSettings
+from shared.db import Database, UnitOfWork
+from shared.envelope import new_id, utcnow
+from shared.estates import estate_time_zone, local_day
+from shared.events import BillIssued, BillOverdue
+from shared.money import fen_to_text
+from shared.periodic import PeriodicJob
+
+# Beyond this many ids an `$in` costs more than walking an index range on SecantusDB (1,000 ids: ~10 s).
+IN_LIMIT = 50
+
+
+def line_refs(lines: list[dict[str, Any]]) -> dict[str, Any]:
+    """How to find these lines again: their ids, and for many of one estate and period the index range
+    (estate, period, unit) they lie in."""
+    refs: dict[str, Any] = {"line_ids": [line["_id"] for line in lines]}
+    if len(lines) > IN_LIMIT and len({(line["estate_id"], line["period"]) for line in lines}) == 1:
+        units = sorted(line["unit_id"] for line in lines)
+        refs.update(estate_id=lines[0]["estate_id"], period=lines[0]["period"], unit_range=[units[0], units[-1]])
+    return refs
+
+
+async def _lines_of(uow: UnitOfWork, refs: dict[str, Any]) -> list[dict[str, Any]]:
+    wanted = set(refs["line_ids"])
+    if "unit_range" not in refs:
+        return await store.find_all(uow, store.BILL_LINES, {"_id": {"$in": sorted(wanted)}})
+    first, last = refs["unit_range"]
+    return [line for line in await store.find_all(uow, store.BILL_LINES, {
+        "estate_id": refs["estate_id"], "period": refs["period"], "unit_id": {"$gte": first, "$lte": last}})
+        if line["_id"] in wanted]
+
+
+async def _units_of(uow: UnitOfWork, lines: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Who lives in the lines' units (a range of the estate's units when they are many)."""
+    unit_ids = sorted({line["unit_id"] for line in lines})
+    if not unit_ids:
+        return {}
+    if len(unit_ids) <= IN_LIMIT:
+        query: dict[str, Any] = {"_id": {"$in": unit_ids}}
+    else:
+        query = {"estate_id": lines[0]["estate_id"], "unit_id": {"$gte": unit_ids[0], "$lte": unit_ids[-1]}}
+    wanted = set(unit_ids)
+    return {u["_id"]: u for u in await store.find_all(uow, store.UNITS, query, {"resident_ids": 1, "owner_ids": 1})
+            if u["_id"] in wanted}
+
+
+def _people(unit: dict[str, Any] | None) -> dict[str, list[str]]:
+    unit = unit or {}
+    return {"resident_ids": list(unit.get("resident_ids") or []), "owner_ids": list(unit.get("owner_ids") or [])}
+
+
+def issued(uow: UnitOfWork, lines: list[dict[str, Any]], units: dict[str, dict[str, Any]]) -> None:
+    """The events of new lines and their due-date watch (`units` by id, for who lives there)."""
+    watched: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for line in lines:
+        uow.emit(BillIssued(
+            bill_id=line["_id"], unit_id=line["unit_id"], **_people(units.get(line["unit_id"])),
+            item=line["item_code"], item_name_zh=line["item_name_zh"], item_name_en=line["item_name_en"],
+            period=line["period"], amount_fen=line["amount_fen"], amount=fen_to_text(line["amount_fen"]),
+            due_date=date.fromisoformat(line["due_date"]), paid_fen=line["paid_fen"],
+        ), subject=line["_id"], company_id=line["company_id"], estate_id=line["estate_id"])
+        if outstanding(line) > 0:
+            watched[(line["estate_id"], line["company_id"], line["due_date"])].append(line)
+    for (estate_id, company_id, due_date), owed in watched.items():
+        uow.add(store.DUE_WATCH, {"_id": new_id(), "estate_id": estate_id, "company_id": company_id,
+                                  "due_date": due_date, **line_refs(owed)})
+
+
+def announce_later(uow: UnitOfWork, note_id: str, lines: list[dict[str, Any]]) -> None:
+    """A run's new lines, to be announced by `announce_issued` after their transaction."""
+    if lines:
+        uow.add(store.ANNOUNCEMENTS, {"_id": note_id, **line_refs(lines)})
+
+
+async def _issue_noted(uow: UnitOfWork, note: dict[str, Any]) -> int:
+    result = await uow.db[store.ANNOUNCEMENTS].delete_one({"_id": note["_id"]}, session=uow.session)
+    if result.deleted_count != 1:  # another replica announced these
+        return 0
+    lines = await _lines_of(uow, note)
+    issued(uow, lines, await _units_of(uow, lines))
+    return len(lines)
+
+
+async def announce_issued(database: Database, _settings: BillingSettings | None = None) -> int:
+    """One pass: the lines that runs noted, announced (oldest notes first)."""
+    announced = 0
+    for note in await store.find_all(database, store.ANNOUNCEMENTS, {}, {"_id": 1}, sort=[("_id", 1)]):
+        full = await store.find_one(database, store.ANNOUNCEMENTS, {"_id": note["_id"]})
+        if full is not None:
+            announced += await database.transaction(lambda uow, full=full: _issue_noted(uow, full))
+    return announced
+
+
+async def _announce(uow: UnitOfWork, watch: dict[str, Any]) -> int:
+    result = await uow.db[store.DUE_WATCH].delete_one({"_id": watch["_id"]}, session=uow.session)
+    if result.deleted_count != 1:  # another replica announced these
+        return 0
+    lines = await _lines_of(uow, watch)
+    owing = [line for line in lines if line["status"] in store.OPEN_STATUSES and outstanding(line) > 0]
+    units = await _units_of(uow, owing)
+    for line in owing:
+        due = date.fromisoformat(line["due_date"])
+        left = outstanding(line)
+        uow.emit(BillOverdue(
+            bill_id=line["_id"], unit_id=line["unit_id"], **_people(units.get(line["unit_id"])),
+            item=line["item_code"], period=line["period"], amount_fen=line["amount_fen"], outstanding_fen=left,
+            outstanding=fen_to_text(left), due_date=due, overdue_since=due + timedelta(days=1),
+        ), subject=line["_id"], company_id=line["company_id"], estate_id=line["estate_id"])
+    return len(owing)
+
+
+async def announce_overdue(database: Database, _settings: BillingSettings | None = None) -> int:
+    """One pass: every watched line whose due date is behind its estate's today, announced once."""
+    now = utcnow()
+    # No estate's day is ahead of UTC's by more than one: the query bound; each estate's own day decides.
+    bound = (now.date() + timedelta(days=1)).isoformat()
+    announced = 0
+    for watch in await store.find_all(database, store.DUE_WATCH, {"due_date": {"$lt": bound}},
+                                      {"line_ids": 0}):
+        today = local_day(now, await estate_time_zone(database, watch["estate_id"]))
+        if watch["due_date"] >= today.isoformat():
+            continue
+        full = await store.find_one(database, store.DUE_WATCH, {"_id": watch["_id"]})
+        if full is not None:
+            announced += await database.transaction(lambda uow, full=full: _announce(uow, full))
+    return announced
+
+
+run_issue_announcer = PeriodicJob[BillingSettings](
+    name="bill issue announcer", run_pass=announce_issued,
+    interval_s=lambda settings: settings.announce_interval_s,
+)
+
+run_overdue_watch = PeriodicJob[BillingSettings](
+    name="bill overdue watch", run_pass=announce_overdue,
+    interval_s=lambda settings: settings.overdue_watch_interval_s,
+)
