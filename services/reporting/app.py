@@ -1,6 +1,7 @@
 """Reporting: the event archive and the numbers managers run the service centre by."""
 
 from services.reporting import store
+from services.reporting.api import rebuilds
 from services.reporting.api.routes import router
 from services.reporting.handlers import HANDLERS
 from services.reporting.settings import ReportingSettings
@@ -9,7 +10,7 @@ from shared.service import ServiceDefinition, serve
 DEFINITION = ServiceDefinition(
     name="reporting",
     title="EstateDesk reporting",
-    routers=[router],
+    routers=[router, rebuilds.router],
     consumers={"reporting.all-events": HANDLERS},
     ensure_indexes=store.ensure_indexes,
 )

@@ -1,0 +1,37 @@
+"""Reading the figures of an estate, or of every estate of the caller's scope, for a day, week or month.
+
+Rolled up at read time from the day documents (a month is at most 31 of them per estate); the backlog
+carried over is the sum of the earlier days' movements, read as one field of each earlier day.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from services.reporting import store
+from services.reporting.domain import readout
+from shared.auth import Principal
+from shared.db import Database
+
+
+async def scope_of(principal: Principal, estate_id: str | None) -> dict[str, Any]:
+    """The day documents the caller asks for: one estate (checked) or all of the caller's."""
+    if estate_id is None:
+        return principal.estate_filter()
+    await principal.require_estate(estate_id)
+    return {**principal.estate_filter(), "estate_id": estate_id}
+
+
+async def figures_between(database: Database, scope: dict[str, Any], first: date, last: date) -> dict[str, Any]:
+    documents = await store.days_between(database, scope, first, last)
+    total = readout.roll_up(documents)
+    units = await store.unit_count(database, scope)
+    figures = readout.figures_of(total, units=units or None, open_before=await store.open_before(database, scope, first))
+    return {"from": first.isoformat(), "to": last.isoformat(), "estates": sorted({d["estate_id"] for d in documents}),
+            "units": units, **figures}
+
+
+async def figures_of_period(database: Database, scope: dict[str, Any], day: date, period: str) -> dict[str, Any]:
+    first, last = readout.period_of(day, period)
+    return {"period": period, **await figures_between(database, scope, first, last)}
