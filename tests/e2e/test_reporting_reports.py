@@ -89,3 +89,33 @@ def test_each_morning_the_report_of_the_day_before_is_announced_once(stack):
     assert data["report_url"].endswith(f"estate_id={estate_id}&day={data['day']}&format=html")
     registered = datetime.fromisoformat(announced["time"]).astimezone(ZoneInfo("Asia/Shanghai")).date()
     assert data["day"] == (registered - timedelta(days=1)).isoformat()
+
+
+def test_monthly_reports_compare_with_the_month_before_and_keep_to_the_callers_estates(stack):
+    estate_id, other_id = setup_estate(stack), setup_estate(stack, engineers=0)
+    agent = Api(stack, user_id="agent-7", roles=["agent"], estates=[estate_id])
+    logged = [agent.post("intake", "/v1/contacts", json=body) for body in _contacts(estate_id)]
+    assert all(r.status_code == 201 for r in logged)
+    month = datetime.fromisoformat(logged[0].json()["logged_at"]).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    viewer = Api(stack, user_id="ops-1", roles=["ops_viewer"], estates=[estate_id])
+
+    def complaints():
+        body = viewer.get("reporting", "/v1/reports/monthly/complaints", params={"month": month}).json()
+        return body if body["current"]["count"] == 1 else None
+
+    report = eventually(complaints, what="the month's complaint analysis")
+    assert report["estates"] == [estate_id] and report["title"] == "投诉分析"
+    assert report["current"]["by_subcategory"] == {"noise": 1} and report["change"]["count"] == 1
+    assert report["previous"]["count"] == 0 and report["current"]["per_100_units"] is None
+    repairs = eventually(lambda: (r := viewer.get("reporting", "/v1/reports/monthly/repairs", params={
+        "month": month, "estate_id": estate_id}).json())["current"]["created"] == 2 and r, what="the repair report")
+    assert repairs["current"]["repair_tickets"] == 1 and repairs["change"]["created"] == 2
+    for kind in ("collection", "dunning", "sla-breaches", "staff"):
+        for format in ("json", "csv", "xlsx", "html"):
+            response = viewer.get("reporting", f"/v1/reports/monthly/{kind}",
+                                  params={"month": month, "format": format, "lang": "en"})
+            assert response.status_code == 200, (kind, format, response.text)
+    outsider = viewer.get("reporting", "/v1/reports/monthly/complaints", params={"month": month, "estate_id": other_id})
+    assert outsider.status_code == 404
+    bad = viewer.get("reporting", "/v1/reports/monthly/complaints", params={"month": "2026-13"})
+    assert bad.status_code == 422 and bad.json()["field"] == "month"

@@ -10,7 +10,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from services.reporting.api.deps import Readers
 from services.reporting.commands import daily_report as daily
+from services.reporting.commands import monthly
+from services.reporting.commands.figures import scope_of
 from services.reporting.domain import daily_report as layout
+from services.reporting.domain import monthly as layout_monthly
 from services.reporting.domain.report_page import page
 from shared.service import DatabaseDep
 from shared.spreadsheets import XLSX_MEDIA_TYPE, download
@@ -44,3 +47,24 @@ async def service_centre_daily(
     subtitle = f"{report.get('estate_name') or estate_id} · {day.isoformat()}"
     return render(report, format, name=f"daily-report-{estate_id}-{day.isoformat()}", subtitle=subtitle,
                   headings=layout.headings(lang), rows=layout.rows_of(report))
+
+
+MonthlyKind = Literal["complaints", "repairs", "collection", "dunning", "sla-breaches", "staff"]
+Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="The month, e.g. 2026-11")]
+
+
+@router.get("/monthly/{kind}", response_model=None, responses=DOCUMENTS)
+async def monthly_report(
+    kind: MonthlyKind, month: Month, principal: Readers, database: DatabaseDep,
+    estate_id: Annotated[str | None, Query(max_length=80, description="All of the caller's estates when left out")] = None,
+    format: Format = "json", lang: Lang = "zh",
+) -> Response:
+    """投诉分析, 维修月报表, 收缴率报表, 催缴汇总, the SLA breach report and staff performance for a month,
+    each figure beside the month before and its change."""
+    scope = await scope_of(principal, estate_id)
+    report = await monthly.monthly_report(database, scope, kind, date.fromisoformat(f"{month}-01"), lang)
+    if format == "html":
+        return HTMLResponse(page({**report, "sections": layout_monthly.sections_of(report)},
+                                 subtitle=f"{estate_id or ''} {month}".strip()))
+    return render(report, format, name=f"{kind}-{estate_id or 'all'}-{month}", subtitle=month,
+                  headings=layout_monthly.HEADINGS[lang], rows=layout_monthly.rows_of(report))
