@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from services.reporting.api.deps import Readers
 from services.reporting.commands import daily_report as daily
 from services.reporting.commands import monthly
-from services.reporting.commands.figures import scope_of
+from services.reporting.commands.figures import check_day, scope_of
 from services.reporting.domain import daily_report as layout
 from services.reporting.domain import monthly as layout_monthly
 from services.reporting.domain.report_page import page
@@ -42,6 +42,7 @@ async def service_centre_daily(
 ) -> Response:
     """服务中心日报表: calls and visits, requests by kind, the backlog, work orders, follow-ups, incidents,
     handovers, the day's collection and the notable complaints of one estate and local day."""
+    check_day(day)
     await principal.require_estate(estate_id)
     report = await daily.report_of(database, principal.estate_filter(), estate_id, day, lang)
     subtitle = f"{report.get('estate_name') or estate_id} · {day.isoformat()}"
@@ -50,21 +51,21 @@ async def service_centre_daily(
 
 
 MonthlyKind = Literal["complaints", "repairs", "collection", "dunning", "sla-breaches", "staff"]
-Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="The month, e.g. 2026-11")]
+Month = Annotated[str, Query(pattern=r"^2\d{3}-(0[1-9]|1[0-2])$", description="The month, e.g. 2026-11")]
 
 
-@router.get("/monthly/{kind}", response_model=None, responses=DOCUMENTS)
+@router.get("/monthly/{report}", response_model=None, responses=DOCUMENTS)
 async def monthly_report(
-    kind: MonthlyKind, month: Month, principal: Readers, database: DatabaseDep,
+    report: MonthlyKind, month: Month, principal: Readers, database: DatabaseDep,
     estate_id: Annotated[str | None, Query(max_length=80, description="All of the caller's estates when left out")] = None,
     format: Format = "json", lang: Lang = "zh",
 ) -> Response:
     """投诉分析, 维修月报表, 收缴率报表, 催缴汇总, the SLA breach report and staff performance for a month,
     each figure beside the month before and its change."""
     scope = await scope_of(principal, estate_id)
-    report = await monthly.monthly_report(database, scope, kind, date.fromisoformat(f"{month}-01"), lang)
+    shown = await monthly.monthly_report(database, scope, report, date.fromisoformat(f"{month}-01"), lang)
     if format == "html":
-        return HTMLResponse(page({**report, "sections": layout_monthly.sections_of(report)},
+        return HTMLResponse(page({**shown, "sections": layout_monthly.sections_of(shown)},
                                  subtitle=f"{estate_id or ''} {month}".strip()))
-    return render(report, format, name=f"{kind}-{estate_id or 'all'}-{month}", subtitle=month,
-                  headings=layout_monthly.HEADINGS[lang], rows=layout_monthly.rows_of(report))
+    return render(shown, format, name=f"{report}-{estate_id or 'all'}-{month}", subtitle=month,
+                  headings=layout_monthly.HEADINGS[lang], rows=layout_monthly.rows_of(shown))

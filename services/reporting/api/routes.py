@@ -38,6 +38,7 @@ async def period_figures(
 ) -> dict:
     """Every figure of an estate (or, without `estate_id`, of all the caller's estates together) for the
     local day, its week (Monday to Sunday) or its month."""
+    figures.check_day(day)
     scope = await figures.scope_of(principal, estate_id)
     return await figures.figures_of_period(database, scope, day, period)
 

@@ -13,6 +13,16 @@ from services.reporting import store
 from services.reporting.domain import readout
 from shared.auth import Principal
 from shared.db import Database
+from shared.errors import InvalidInput
+
+
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
+
+
+def check_day(day: date) -> None:
+    """Report days are this millennium's (a period around year 1 or 9999 has no day before or after)."""
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidInput(f"the day must be between {EARLIEST} and {LATEST}", field="day")
 
 
 async def scope_of(principal: Principal, estate_id: str | None) -> dict[str, Any]:
