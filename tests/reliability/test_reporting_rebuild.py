@@ -19,7 +19,7 @@ from shared.envelope import Envelope
 from tests.helpers import Api, admin, all_pages, eventually, repair_contact, setup_estate
 
 QUEUE = "reporting.all-events"
-COLLECTIONS = ("daily_figures", "ticket_cases", "work_order_cases", "units")
+COLLECTIONS = ("daily_figures", "ticket_cases", "work_order_cases", "units", "buildings", "backlog")
 
 
 def _envelope(estate_id: str, name: str, data: dict[str, Any], *, hours_ago: float) -> Envelope:

@@ -66,8 +66,8 @@ async def apply(uow: UnitOfWork, envelopes: list[Envelope], zones: dict[str, str
     await _move_cases(uow, target(store.TICKET_CASES), tickets, zones, days, case_rules.ticket_contributions)
     await _move_cases(uow, target(store.WORK_ORDER_CASES), work_orders, zones, days,
                       case_rules.work_order_contributions)
-    await store.write_units(uow, target(store.UNITS), units)
-    await store.write_days(uow, target(store.DAILY_FIGURES), days.days)
+    await store.write_units(uow, target, units)
+    await store.write_days(uow, target, days.days)
 
 
 def _units_of(kind: str, data: dict[str, Any]) -> list[dict[str, Any]]:

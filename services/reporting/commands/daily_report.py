@@ -17,6 +17,7 @@ from services.reporting import store
 from services.reporting.commands.figures import figures_between
 from services.reporting.domain import daily_report
 from services.reporting.settings import ReportingSettings
+from shared.cache import TtlCache
 from shared.db import Database, UnitOfWork
 from shared.envelope import utcnow
 from shared.estates import DEFAULT_TIME_ZONE, ESTATES
@@ -26,13 +27,15 @@ from shared.periodic import PeriodicJob
 
 log = structlog.get_logger(__name__)
 DELIVERIES = "daily_report_deliveries"
+_estate_names: TtlCache[dict] = TtlCache()  # an estate's name, for the report's heading
 
 
 async def report_of(database: Database, scope: dict[str, Any], estate_id: str, day: date, lang: str) -> dict[str, Any]:
     figures = await figures_between(database, {**scope, "estate_id": estate_id}, day, day)
-    estate = await database.db[ESTATES].find_one({"_id": estate_id}, {"name": 1}) or {}
-    buildings = await store.building_names(database, {**scope, "estate_id": estate_id}) if (
-        figures["complaints"]["notable"]) else {}
+    estate = await _estate_names.get(f"{database.db.name}/{estate_id}", lambda: database.db[ESTATES].find_one(
+        {"_id": estate_id}, {"name": 1})) or {}
+    buildings = await store.building_names(database, scope, [estate_id], sorted(
+        {c["building_id"] for c in figures["complaints"]["notable"] if c.get("building_id")}))
     report = daily_report.build(figures, estate_id=estate_id, estate_name=estate.get("name"), day=day.isoformat(),
                                 lang=lang, buildings=buildings)
     return {**report, "figures": figures}

@@ -34,10 +34,13 @@ async def scope_of(principal: Principal, estate_id: str | None) -> dict[str, Any
 
 
 async def figures_between(database: Database, scope: dict[str, Any], first: date, last: date) -> dict[str, Any]:
-    documents = await store.days_between(database, scope, first, last)
+    estate_ids = [scope["estate_id"]] if isinstance(scope.get("estate_id"), str) else await store.estates_in(
+        database, scope)
+    documents = await store.days_between(database, scope, estate_ids, first, last)
     total = readout.roll_up(documents)
-    units = await store.unit_count(database, scope)
-    figures = readout.figures_of(total, units=units or None, open_before=await store.open_before(database, scope, first))
+    units = await store.unit_count(database, scope, estate_ids)
+    open_before = await store.open_before(database, scope, estate_ids, first)
+    figures = readout.figures_of(total, units=units or None, open_before=open_before)
     return {"from": first.isoformat(), "to": last.isoformat(), "estates": sorted({d["estate_id"] for d in documents}),
             "units": units, **figures}
 

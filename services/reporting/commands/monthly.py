@@ -15,7 +15,8 @@ async def monthly_report(database: Any, scope: dict[str, Any], kind: str, month:
     before_first, before_last = readout.previous_period(first, last)
     current = await figures_between(database, scope, first, last)
     previous = await figures_between(database, scope, before_first, before_last)
-    buildings = await store.building_names(database, scope) if kind == "complaints" else {}
+    buildings = await store.building_names(database, scope, current["estates"],
+                                           sorted(current["complaints"]["by_building"])) if kind == "complaints" else {}
     shown = monthly.content(kind, current, buildings)
     unknown = {path: why for path, why in current["unknown"].items()
                if path.split(".")[0] in monthly.SECTIONS[kind] and path.split(".")[-1] in shown}
