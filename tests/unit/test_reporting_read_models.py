@@ -123,3 +123,23 @@ def test_arrears_age_by_the_oldest_period_owed():
     assert aging_bucket("2026-07", date(2026, 11, 30)) == "3_6m"
     assert aging_bucket("2025-01", date(2026, 11, 30)) == "12m_plus"
     assert aging_bucket(None, date(2026, 11, 30)) == "unknown"
+
+
+def test_the_report_of_yesterday_is_due_once_the_estates_morning_has_come():
+    from datetime import time
+
+    from services.reporting.commands.daily_report import due_day
+
+    at = time(7, 0)
+    assert due_day(datetime(2026, 11, 25, 22, 59, tzinfo=UTC), ZONE, at) is None  # 06:59 in Shanghai
+    assert due_day(datetime(2026, 11, 25, 23, 0, tzinfo=UTC), ZONE, at) == date(2026, 11, 25)
+    assert due_day(datetime(2026, 11, 25, 23, 0, tzinfo=UTC), "Europe/London", at) == date(2026, 11, 24)
+
+
+def test_the_backlog_before_a_day_is_read_as_years_months_and_days():
+    from services.reporting.store import FIRST_YEAR, _backlog_ids
+
+    ids = _backlog_ids("e1", date(2026, 3, 3))
+    assert ids[0] == f"e1:{FIRST_YEAR}" and ids[-1] == "e1:2026-03-02"
+    assert "e1:2025" in ids and "e1:2026-02" in ids and "e1:2026-03" not in ids and "e1:2026" not in ids
+    assert len(ids) == (2026 - FIRST_YEAR) + 2 + 2
