@@ -2,8 +2,8 @@
 
 from services.reporting import store
 from services.reporting.api import rebuilds, reports
-from services.reporting.commands.daily_report import DAILY_REPORTS
 from services.reporting.api.routes import router
+from services.reporting.commands.daily_report import DAILY_REPORTS
 from services.reporting.handlers import HANDLERS
 from services.reporting.settings import ReportingSettings
 from shared.service import ServiceDefinition, serve

@@ -15,7 +15,6 @@ from shared.auth import Principal
 from shared.db import Database
 from shared.errors import InvalidInput
 
-
 EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 

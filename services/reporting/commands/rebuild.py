@@ -80,8 +80,8 @@ async def _walk(database: Database, rebuild_id: str, *, sweep: bool) -> int:
     after: str | None = None
     total = 0
     while True:
-        async def chunk(uow: UnitOfWork) -> tuple[int, str | None]:
-            documents = await rebuilds.not_applied(uow, rebuild_id, after=None if sweep else after, limit=CHUNK)
+        async def chunk(uow: UnitOfWork, after: str | None = None if sweep else after) -> tuple[int, str | None]:
+            documents = await rebuilds.not_applied(uow, rebuild_id, after=after, limit=CHUNK)
             if not documents:
                 return 0, None
             envelopes = [Envelope.model_validate(d["envelope"]) for d in documents]
