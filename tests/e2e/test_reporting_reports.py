@@ -107,6 +107,7 @@ def test_monthly_reports_compare_with_the_month_before_and_keep_to_the_callers_e
     assert report["estates"] == [estate_id] and report["title"] == "投诉分析"
     assert report["current"]["by_subcategory"] == {"noise": 1} and report["change"]["count"] == 1
     assert report["previous"]["count"] == 0 and report["current"]["per_100_units"] is None
+    assert list(report["by_estate"]) == [estate_id] and report["by_estate"][estate_id]["change"]["count"] == 1
     repairs = eventually(lambda: (r := viewer.get("reporting", "/v1/reports/monthly/repairs", params={
         "month": month, "estate_id": estate_id}).json())["current"]["created"] == 2 and r, what="the repair report")
     assert repairs["current"]["repair_tickets"] == 1 and repairs["change"]["created"] == 2

@@ -168,16 +168,21 @@ def _backlog_ids(estate_id: str, day: date) -> list[str]:
     return years + months + days
 
 
-async def open_before(database: Database, scope: dict[str, Any], estate_ids: list[str], day: date) -> int:
-    """Tickets open at the end of the day before `day`: the years before, its year's months, its month's days."""
+async def open_before(database: Database, scope: dict[str, Any], estate_ids: list[str], day: date) -> dict[str, int]:
+    """Per estate, tickets open at the end of the day before `day`: the years before, its year's months and
+    its month's days."""
     ids = [key for estate_id in estate_ids for key in _backlog_ids(estate_id, day)]
-    found = await database.db[BACKLOG].find({"_id": {"$in": ids}, **scope}, {"amount": 1}).to_list(None)
-    return sum(d.get("amount", 0) for d in found)
+    found = await database.db[BACKLOG].find({"_id": {"$in": ids}, **scope}, {"amount": 1, "estate_id": 1}).to_list(
+        None)
+    totals = dict.fromkeys(estate_ids, 0)
+    for document in found:
+        totals[document["estate_id"]] = totals.get(document["estate_id"], 0) + document.get("amount", 0)
+    return totals
 
 
-async def unit_count(database: Database, scope: dict[str, Any], estate_ids: list[str]) -> int:
+async def unit_counts(database: Database, scope: dict[str, Any], estate_ids: list[str]) -> dict[str, int]:
     found = await database.db[UNIT_COUNTS].find({"_id": {"$in": estate_ids}, **scope}, {"units": 1}).to_list(None)
-    return sum(d.get("units", 0) for d in found)
+    return {d["_id"]: d.get("units", 0) for d in found}
 
 
 async def building_names(database: Database, scope: dict[str, Any], estate_ids: list[str],
