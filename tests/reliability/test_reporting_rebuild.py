@@ -19,7 +19,7 @@ from shared.envelope import Envelope
 from tests.helpers import Api, admin, all_pages, eventually, repair_contact, setup_estate
 
 QUEUE = "reporting.all-events"
-COLLECTIONS = ("daily_figures", "ticket_cases", "work_order_cases", "units", "buildings", "backlog")
+COLLECTIONS = ("daily_figures", "ticket_cases", "work_order_cases", "units", "unit_counts", "buildings", "backlog")
 
 
 def _envelope(estate_id: str, name: str, data: dict[str, Any], *, hours_ago: float) -> Envelope:
@@ -96,7 +96,10 @@ def test_a_rebuild_from_the_archive_equals_the_live_figures(stack):
     operator = admin(stack)
     for text in ("厨房水管漏水", "楼道灯不亮"):
         assert agent.post("intake", "/v1/contacts", json=repair_contact(estate_id, text)).status_code == 201
-    before = [e for n in range(6) for e in late_ticket(estate_id, n, hours_ago=30 + n)]
+    units = [_envelope(estate_id, "intake.unit.registered", {
+        "unit_id": f"{estate_id}-u{n}", "building_id": "b-1", "building_name": "1栋", "number": f"10{n}",
+        "kind": "residential"}, hours_ago=80) for n in range(2)]
+    before = [*units, *(e for n in range(6) for e in late_ticket(estate_id, n, hours_ago=30 + n))]
     deliver_twice(stack, before)
 
     def archived_ids() -> set[str]:
@@ -133,6 +136,7 @@ def test_a_rebuild_from_the_archive_equals_the_live_figures(stack):
     assert sum(d.get("tickets_opened", 0) for d in days) == 15  # 12 crafted complaints, 3 repairs
     assert sum(d.get("complaints", 0) for d in days) == 12
     assert sum(d.get("satisfaction_count", 0) for d in days) == 12  # each follow-up once, though delivered twice
+    assert live[f"unit_counts/{estate_id}"]["units"] == 2  # each unit once, though registered twice
 
     first_day = min(d["day"] for d in days)
     params = {"estate_id": estate_id, "day": first_day, "period": "month"}
