@@ -5,7 +5,8 @@ wrk, like intake) and intake alone at full load. Then the other four services: t
 scheduler's fire lag, the steady end-to-end run, a full-load burst through the whole platform
 (its accept rate, its CPU per contact per process, its round trips per contact per service,
 py-spy profiles), intake at half load, the call storm; then billing (a run over 100,000 units
-and its rerun, concurrent payments, an estate's reconciliation). A measurement that fails is reported
+and its rerun, concurrent payments, an estate's reconciliation); last reporting (the daily report over a
+year of history, CPU per event consumed). A measurement that fails is reported
 as n/a; only a stack that cannot start makes the run fail. `--quick` runs all of it small.
 """
 
@@ -20,7 +21,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import billing, platform, refs, sla, storm, thin_slice
+from bench import billing, platform, refs, reporting, sla, storm, thin_slice
 from bench.results import Figure, report, write
 from devstack.stack import SERVICES, Stack
 from services.dispatch.domain.roster_solver import bench_roster_solve
@@ -40,6 +41,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--billing-units", type=int, default=100_000, help="units of the billing run")
     parser.add_argument("--billing-payments", type=int, default=200, help="concurrent payments")
     parser.add_argument("--reconcile-units", type=int, default=10_000, help="units of the reconciled estate")
+    parser.add_argument("--report-tickets", type=int, default=100_000, help="tickets of the daily report's year")
+    parser.add_argument("--reporting-events", type=int, default=20_000, help="events for reporting's CPU per event")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data)")
     parser.add_argument("--quick", action="store_true",
                         help="everything, small: 5 s runs, 1,000 SLA orders, a storm of 2,000, "
@@ -49,6 +52,7 @@ def arguments() -> argparse.Namespace:
         args.duration, args.e2e_duration, args.sla_orders, args.sla_spread = 5.0, 5.0, 1000, 20
         args.storm_count = 2000
         args.billing_units, args.reconcile_units = 2000, 1000
+        args.report_tickets, args.reporting_events = 10_000, 2_000
     return args
 
 
@@ -143,8 +147,11 @@ def main() -> int:
         billing_pay = measure([("billing.payments_per_s", None, "payments/s"), ("billing.reconcile_estate_ms", None, "ms")],
                               lambda: billing.payments_and_reconcile(stack, args.reconcile_units, args.billing_payments,
                                                                      clients=32))
+        reporting_figures = measure(
+            [("reporting.daily_report_p95_ms", None, "ms"), ("reporting.cpu_ms_per_event", None, "ms")],
+            lambda: reporting.figures_of(stack, tickets=args.report_tickets, events=args.reporting_events))
         path = write([db, amqp, http, *alone, *burst, *half_load, *e2e, fire_lag, *storm_figures, roster,
-                      *billing_run, *billing_pay])
+                      *billing_run, *billing_pay, *reporting_figures])
         print(f"# written to {path}", file=sys.stderr)
         return 0
     finally:

@@ -31,6 +31,9 @@ FAST_ENV = {
     "RELAY_LEASE_S": "3",
     "OUTBOX_POLL_INTERVAL_S": "0.5",
     "LOG_LEVEL": "INFO",
+    # Reporting announces yesterday's daily report at once and looks every second (not each morning).
+    "DAILY_REPORT_AT": "00:00:00",
+    "DAILY_REPORT_CHECK_S": "1",
 }
 
 

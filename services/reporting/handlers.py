@@ -1,7 +1,7 @@
-"""Reporting's event consumer: every event, archived once."""
+"""Reporting's event consumer: every event, archived once, counted once (one batched, typed handler)."""
 
-from services.reporting import commands
+from services.reporting.commands.consume import archive_and_count
 
 HANDLERS = {
-    "#": commands.archive_and_count,
+    "#": archive_and_count,
 }

@@ -14,5 +14,6 @@ from shared.events.intake_procedures import *  # noqa: F401,F403
 from shared.events.ledger import *  # noqa: F401,F403
 from shared.events.notification import *  # noqa: F401,F403
 from shared.events.registry import *  # noqa: F401,F403
+from shared.events.reporting import *  # noqa: F401,F403
 from shared.events.registry import REGISTRY, EventType, Payload, envelope_for, event, parse_payload  # noqa: F401
 from shared.events.tickets import *  # noqa: F401,F403

@@ -6,3 +6,5 @@ from shared.auth import Principal, require_roles
 from shared.roles import SUPERVISORS
 
 Readers = Annotated[Principal, require_roles(*SUPERVISORS, "ops_viewer", "integrator")]
+# Rebuilding the read models is an operator's act (the figures are derived; nothing is lost by it).
+Operators = Annotated[Principal, require_roles("company_admin")]

@@ -28,3 +28,26 @@ class ArchivedEventPublic(BaseModel):
     time: datetime
     received_at: datetime
     data: dict
+
+
+class FiguresPublic(BaseModel):
+    """The spec's figures for a period; a figure whose inputs were not recorded is null, `unknown` says why."""
+
+    period: str
+    from_: str = Field(alias="from")
+    to: str
+    estates: list[str]
+    units: int
+    contacts: dict
+    tickets: dict
+    complaints: dict
+    work_orders: dict
+    follow_ups: dict
+    billing: dict
+    staff: list[dict]
+    departments: list[dict]
+    duty: dict
+    incidents: dict
+    unknown: dict[str, str]
+
+    model_config = {"populate_by_name": True}

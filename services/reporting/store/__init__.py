@@ -1,41 +1,200 @@
-"""Reporting's database: the event archive and the daily figures read model."""
+"""Reporting's database: the event archive and the read models derived from it.
+
+The read models (day documents, the cases behind them, the estates' units) live in collections that a
+rebuild fills afresh under `<name>__rebuild`, then swaps in; `Target` names one set of them.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReplaceOne, UpdateOne
 
 from shared.db import Database, UnitOfWork
+from shared.estates import DEFAULT_TIME_ZONE, ESTATES
 
 EVENTS = "events"
 DAILY_FIGURES = "daily_figures"
+TICKET_CASES = "ticket_cases"
+WORK_ORDER_CASES = "work_order_cases"
+UNITS = "units"
+UNIT_COUNTS = "unit_counts"
+FIRST_YEAR = 2000  # no report day before it (api checks)
+BUILDINGS = "buildings"
+# The backlog's movements by day, month and year, in small documents of their own: the tickets open at
+# the end of any day are the sum of the years before, the months of its year and the days of its month.
+# Every read of the reports is by `_id` (the database answers those at once; ranges scan).
+BACKLOG = "backlog"
+BACKLOG_FIELD = "tickets_open_delta"
+READ_MODELS = (DAILY_FIGURES, TICKET_CASES, WORK_ORDER_CASES, UNITS, UNIT_COUNTS, BUILDINGS, BACKLOG)
+REBUILDS = "rebuilds"
+REBUILD_SUFFIX = "__rebuild"
+PREVIOUS_SUFFIX = "__previous"
+CURRENT_REBUILD = "current"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One set of read-model collections: the live ones, or those a rebuild is filling."""
+
+    suffix: str = ""
+
+    def __call__(self, name: str) -> str:
+        return name + self.suffix
+
+
+LIVE = Target()
+REBUILT = Target(REBUILD_SUFFIX)
 
 
 async def ensure_indexes(database: Database) -> None:
     await database.db[EVENTS].create_index([("estate_id", ASCENDING), ("_id", ASCENDING)])
+    await ensure_read_model_indexes(database, LIVE)
 
 
-async def archive(uow: UnitOfWork, document: dict[str, Any]) -> None:
-    """With the batch's other events, in one insert at the commit (the inbox has made each one new)."""
-    uow.add(EVENTS, document)
+async def ensure_read_model_indexes(database: Database, target: Target) -> None:
+    await database.db[target(DAILY_FIGURES)].create_index([("estate_id", ASCENDING), ("day", ASCENDING)])
+    await database.db[target(UNITS)].create_index([("estate_id", ASCENDING)])
+    await database.db[target(BUILDINGS)].create_index([("estate_id", ASCENDING)])
+    await database.db[target(BACKLOG)].create_index([("estate_id", ASCENDING), ("grain", ASCENDING),
+                                                     ("period", ASCENDING)])
 
 
-async def add_to_day(uow: UnitOfWork, figures_id: str, base: dict[str, Any], increments: dict[str, int]) -> None:
-    """Counted in the unit of work; each day's document written once per batch."""
-    held: dict[str, tuple[dict[str, Any], dict[str, int]]] = uow.held.setdefault(DAILY_FIGURES, {})
-    _base, counted = held.setdefault(figures_id, (base, {}))
-    for name, value in increments.items():
-        counted[name] = counted.get(name, 0) + value
-    uow.before_commit(DAILY_FIGURES, lambda: _write_days(uow, held))
+def archive(uow: UnitOfWork, documents: list[dict[str, Any]]) -> None:
+    """The batch's events, in one insert at the commit (the inbox has made each one new)."""
+    for document in documents:
+        uow.add(EVENTS, document)
 
 
-async def _write_days(uow: UnitOfWork, held: dict[str, tuple[dict[str, Any], dict[str, int]]]) -> None:
-    for figures_id, (base, counted) in held.items():
-        await uow.db[DAILY_FIGURES].update_one(
-            {"_id": figures_id}, {"$setOnInsert": base, "$inc": counted}, upsert=True, session=uow.session
-        )
+async def time_zones(uow: UnitOfWork, estate_ids: set[str]) -> dict[str, str]:
+    """The estates' time zones in one read; the default for an estate not registered yet."""
+    found = await uow.db[ESTATES].find({"_id": {"$in": sorted(estate_ids)}}, {"time_zone": 1},
+                                       session=uow.session).to_list(None)
+    zones = {estate["_id"]: estate.get("time_zone") or DEFAULT_TIME_ZONE for estate in found}
+    return {estate_id: zones.get(estate_id, DEFAULT_TIME_ZONE) for estate_id in estate_ids}
+
+
+async def cases(uow: UnitOfWork, collection: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    found = await uow.db[collection].find({"_id": {"$in": ids}}, session=uow.session).to_list(None)
+    return {case["_id"]: case for case in found}
+
+
+async def write_cases(uow: UnitOfWork, collection: str, documents: list[dict[str, Any]]) -> None:
+    if documents:
+        await uow.db[collection].bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in documents],
+                                            ordered=False, session=uow.session)
+
+
+async def write_days(uow: UnitOfWork, target: Target, days: dict[str, dict[str, Any]]) -> None:
+    """Every day document of the batch in one bulk write: its identity, amounts added, list entries set;
+    the backlog's movements in another."""
+    await _write_backlog(uow, target(BACKLOG), days)
+    writes = []
+    for figures_id, day in days.items():
+        update: dict[str, Any] = {"$setOnInsert": day["base"]}
+        if increments := {name: amount for name, amount in day["increments"].items() if amount}:
+            update["$inc"] = increments
+        if day["entries"]:
+            update["$set"] = day["entries"]
+        writes.append(UpdateOne({"_id": figures_id}, update, upsert=True))
+    if writes:
+        await uow.db[target(DAILY_FIGURES)].bulk_write(writes, ordered=False, session=uow.session)
+
+
+async def _write_backlog(uow: UnitOfWork, collection: str, days: dict[str, dict[str, Any]]) -> None:
+    moved: dict[str, dict[str, Any]] = {}
+    for day in days.values():
+        if not (amount := day["increments"].get(BACKLOG_FIELD, 0)):
+            continue
+        base = day["base"]
+        for grain, period in (("day", base["day"]), ("month", base["day"][:7]), ("year", base["day"][:4])):
+            key = f"{base['estate_id']}:{period}"
+            held = moved.setdefault(key, {"base": {"estate_id": base["estate_id"], "company_id": base["company_id"],
+                                                   "grain": grain, "period": period}, "amount": 0})
+            held["amount"] += amount
+    if moved:
+        await uow.db[collection].bulk_write(
+            [UpdateOne({"_id": key}, {"$setOnInsert": held["base"], "$inc": {"amount": held["amount"]}}, upsert=True)
+             for key, held in moved.items()], ordered=False, session=uow.session)
+
+
+async def write_units(uow: UnitOfWork, target: Target, units: dict[str, dict[str, Any]]) -> None:
+    """The estates' units (complaints per 100 units) and their buildings' names (the reports show them)."""
+    if not units:
+        return
+    known = {u["_id"] for u in await uow.db[target(UNITS)].find({"_id": {"$in": sorted(units)}}, {"_id": 1},
+                                                                 session=uow.session).to_list(None)}
+    new_by_estate: dict[str, int] = {}
+    for unit_id, unit in units.items():
+        if unit_id not in known:
+            new_by_estate[unit["estate_id"]] = new_by_estate.get(unit["estate_id"], 0) + 1
+    if new_by_estate:
+        companies = {u["estate_id"]: u["company_id"] for u in units.values()}
+        await uow.db[target(UNIT_COUNTS)].bulk_write(
+            [UpdateOne({"_id": estate_id}, {"$setOnInsert": {"estate_id": estate_id, "company_id": companies[estate_id]},
+                                            "$inc": {"units": count}}, upsert=True)
+             for estate_id, count in new_by_estate.items()], ordered=False, session=uow.session)
+    await uow.db[target(UNITS)].bulk_write(
+        [UpdateOne({"_id": unit_id}, {"$set": unit}, upsert=True) for unit_id, unit in units.items()],
+        ordered=False, session=uow.session)
+    buildings = {f"{u['estate_id']}:{u['building_id']}": {
+        "estate_id": u["estate_id"], "company_id": u["company_id"], "building_id": u["building_id"],
+        "name": u.get("building_name") or u["building_id"]} for u in units.values() if u.get("building_id")}
+    await uow.db[target(BUILDINGS)].bulk_write(
+        [UpdateOne({"_id": key}, {"$set": building}, upsert=True) for key, building in buildings.items()],
+        ordered=False, session=uow.session)
 
 
 async def find_day(database: Database, figures_id: str, scope: dict[str, Any]) -> dict[str, Any] | None:
     return await database.db[DAILY_FIGURES].find_one({"_id": figures_id, **scope})
+
+
+async def days_between(database: Database, scope: dict[str, Any], estate_ids: list[str], first: date,
+                       last: date) -> list[dict[str, Any]]:
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    ids = [f"{estate_id}:{day.isoformat()}" for estate_id in estate_ids for day in days]
+    return await database.db[DAILY_FIGURES].find({"_id": {"$in": ids}, **scope}).to_list(None)
+
+
+def _backlog_ids(estate_id: str, day: date) -> list[str]:
+    """The backlog documents whose sum is the tickets open at the end of the day before `day`."""
+    years = [f"{estate_id}:{year}" for year in range(FIRST_YEAR, day.year)]
+    months = [f"{estate_id}:{day.year}-{month:02d}" for month in range(1, day.month)]
+    days = [f"{estate_id}:{day.replace(day=n).isoformat()}" for n in range(1, day.day)]
+    return years + months + days
+
+
+async def open_before(database: Database, scope: dict[str, Any], estate_ids: list[str], day: date) -> dict[str, int]:
+    """Per estate, tickets open at the end of the day before `day`: the years before, its year's months and
+    its month's days."""
+    ids = [key for estate_id in estate_ids for key in _backlog_ids(estate_id, day)]
+    found = await database.db[BACKLOG].find({"_id": {"$in": ids}, **scope}, {"amount": 1, "estate_id": 1}).to_list(
+        None)
+    totals = dict.fromkeys(estate_ids, 0)
+    for document in found:
+        totals[document["estate_id"]] = totals.get(document["estate_id"], 0) + document.get("amount", 0)
+    return totals
+
+
+async def unit_counts(database: Database, scope: dict[str, Any], estate_ids: list[str]) -> dict[str, int]:
+    found = await database.db[UNIT_COUNTS].find({"_id": {"$in": estate_ids}, **scope}, {"units": 1}).to_list(None)
+    return {d["_id"]: d.get("units", 0) for d in found}
+
+
+async def building_names(database: Database, scope: dict[str, Any], estate_ids: list[str],
+                         building_ids: list[str]) -> dict[str, str]:
+    ids = [f"{estate_id}:{building_id}" for estate_id in estate_ids for building_id in building_ids]
+    if not ids:
+        return {}
+    found = await database.db[BUILDINGS].find({"_id": {"$in": ids}, **scope}, {"building_id": 1, "name": 1}).to_list(None)
+    return {b["building_id"]: b["name"] for b in found}
+
+
+async def estates_in(database: Database, scope: dict[str, Any]) -> list[str]:
+    """The registered estates of a scope (the estates projection: one small document each)."""
+    found = await database.db[ESTATES].find(scope, {"_id": 1}).to_list(None)
+    return sorted(e["_id"] for e in found)

@@ -1,0 +1,43 @@
+"""The consumer of every event: archived once, the read models moved, the live board told.
+
+While a rebuild runs, each batch also moves the rebuild's collections and its archived events say
+so, so that the rebuild neither misses nor repeats them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.reporting import store
+from services.reporting.commands.apply import apply
+from services.reporting.store import rebuilds
+from shared.consumer import Event, batched
+from shared.db import UnitOfWork
+from shared.envelope import Envelope, utcnow
+from shared.estates import project_estate
+
+
+def archived(envelope: Envelope, rebuild_id: str | None) -> dict[str, Any]:
+    document = {
+        "_id": envelope.id, "type": envelope.type, "routing_key": envelope.routing_key,
+        "company_id": envelope.companyid, "estate_id": envelope.estateid, "subject": envelope.subject,
+        "time": envelope.time, "received_at": utcnow(), "envelope": envelope.model_dump(mode="json"),
+    }
+    if rebuild_id is not None:
+        document[rebuilds.APPLIED_TO] = rebuild_id
+    return document
+
+
+@batched
+async def archive_and_count(uow: UnitOfWork, events: list[Event[Any]]) -> None:
+    envelopes = [event.envelope for event in events]
+    rebuild_id = await rebuilds.running(uow)
+    store.archive(uow, [archived(envelope, rebuild_id) for envelope in envelopes])
+    for envelope in envelopes:
+        if envelope.routing_key == "intake.estate.registered":
+            await project_estate(uow, envelope)
+    zones = await store.time_zones(uow, {envelope.estateid for envelope in envelopes})
+    await apply(uow, envelopes, zones, store.LIVE)
+    if rebuild_id is not None:
+        await apply(uow, envelopes, zones, store.REBUILT)
+    # live_board.apply(uow, events)  — the dashboards' live figures, from the same batch

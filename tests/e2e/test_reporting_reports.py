@@ -1,0 +1,122 @@
+"""Reporting as managers read it: the figures, the service-centre daily report in four formats, its
+morning announcement, and reports scoped to the caller's estates."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from openpyxl import load_workbook
+
+from tests.helpers import Api, archived, eventually, repair_contact, setup_estate
+
+
+def _contacts(estate_id: str) -> list[dict]:
+    complaint = {"estate_id": estate_id, "channel": "walk_in", "summary": "投诉：夜间施工噪音",
+                 "ticket": {"category": "complaint", "subcategory": "noise", "scope": "public_area",
+                            "description": "夜间施工噪音 <script>", "priority": "P2"}}
+    consultation = {"estate_id": estate_id, "channel": "hotline", "summary": "咨询物业费",
+                    "ticket": {"category": "consultation", "scope": "in_unit", "description": "物业费怎么交",
+                               "resolution": "已告知缴费方式"}}
+    return [repair_contact(estate_id, "厨房水管漏水"), complaint, consultation]
+
+
+def test_the_daily_report_shows_the_days_figures_in_every_format(stack):
+    estate_id = setup_estate(stack)
+    agent = Api(stack, user_id="agent-7", roles=["agent"], estates=[estate_id])
+    manager = Api(stack, user_id="pm-1", roles=["estate_manager"], estates=[estate_id])
+    logged = [agent.post("intake", "/v1/contacts", json=body) for body in _contacts(estate_id)]
+    assert all(r.status_code == 201 for r in logged), [r.text for r in logged]
+    day = datetime.fromisoformat(logged[0].json()["logged_at"]).astimezone(ZoneInfo("Asia/Shanghai")).date()
+    params = {"estate_id": estate_id, "day": day.isoformat()}
+
+    def figures():
+        body = manager.get("reporting", "/v1/figures", params=params).json()
+        return body if body["tickets"]["opened"] == 3 and body["work_orders"]["created"] == 2 else None
+
+    body = eventually(figures, what="the day's figures")
+    assert body["tickets"]["by_category"] == {"complaint": 1, "consultation": 1, "repair": 1}
+    assert body["tickets"]["resolved_first_contact"] == 1 and body["tickets"]["handled"] == 1
+    assert (body["tickets"]["to_handle"], body["tickets"]["open_at_end"]) == (3, 2)
+    assert body["contacts"]["calls"] == 2 and body["contacts"]["visits"] == 1
+    assert body["contacts"]["answer_rate"] is None and "contacts.answer_rate" in body["unknown"]
+    assert body["complaints"]["by_subcategory"] == {"noise": 1}
+    assert [c["description"] for c in body["complaints"]["notable"]] == ["夜间施工噪音 <script>"]
+    company = manager.get("reporting", "/v1/figures", params={"day": day.isoformat(), "period": "month"}).json()
+    assert company["estates"] == [estate_id] and company["tickets"]["opened"] == 3
+
+    report = manager.get("reporting", "/v1/reports/service-centre-daily", params=params).json()
+    rows = {s["key"]: {r["key"]: r for r in s["rows"]} for s in report["sections"]}
+    assert report["title"] == "服务中心日报表"
+    assert {k: rows["requests"][k]["value"] for k in ("complaint", "repair", "consultation", "help")} == {
+        "complaint": 1, "repair": 1, "consultation": 1, "help": 0}
+    assert (rows["backlog"]["to_handle"]["value"], rows["backlog"]["handled"]["value"]) == (3, 1)
+    assert rows["backlog"]["handling_rate"]["text"] == "33.3%"
+    assert rows["contacts"]["answer_rate"]["text"] == "—" and rows["contacts"]["answer_rate"]["note"]
+
+    csv = manager.get("reporting", "/v1/reports/service-centre-daily", params={**params, "format": "csv"})
+    assert csv.headers["content-type"].startswith("text/csv") and csv.content.startswith("\ufeff".encode())
+    assert "受理分类,报修,1," in csv.content.decode("utf-8-sig")
+    xlsx = manager.get("reporting", "/v1/reports/service-centre-daily", params={**params, "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert ["受理分类", "投诉", "1", None] in [[c.value for c in row] for row in sheet.iter_rows()]
+    html = manager.get("reporting", "/v1/reports/service-centre-daily", params={**params, "format": "html"}).text
+    assert "<h1>服务中心日报表</h1>" in html and "&lt;script&gt;" in html and "<script>" not in html
+    english = manager.get("reporting", "/v1/reports/service-centre-daily",
+                          params={**params, "format": "html", "lang": "en"}).text
+    assert "Service-centre daily report" in english and "Handled today" in english
+
+
+def test_reports_answer_only_for_the_callers_estates(stack):
+    estate_id = setup_estate(stack, engineers=0)
+    outsider = Api(stack, user_id="pm-9", roles=["estate_manager"], estates=["estate-elsewhere"])
+    for path in ("/v1/reports/service-centre-daily", "/v1/figures"):
+        response = outsider.get("reporting", path, params={"estate_id": estate_id, "day": "2026-11-26"})
+        assert response.status_code == 404 and response.json()["code"] == "not_found"
+    wrong = Api(stack, user_id="pm-1", roles=["estate_manager"], estates=[estate_id]).get(
+        "reporting", "/v1/reports/service-centre-daily", params={"estate_id": estate_id, "day": "yesterday"})
+    assert wrong.status_code == 422 and wrong.json()["field"] == "day"
+
+
+def test_each_morning_the_report_of_the_day_before_is_announced_once(stack):
+    estate_id = setup_estate(stack, engineers=0)
+    supervisor = Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+    [announced] = eventually(lambda: archived(supervisor, estate_id, "reporting.daily_report.ready"),
+                             timeout=30, what="the daily report announced")
+    data = announced["data"]
+    assert data["estate_id"] == estate_id and data["tickets_opened"] == 0 and data["answer_rate"] is None
+    assert data["report_url"].endswith(f"estate_id={estate_id}&day={data['day']}&format=html")
+    registered = datetime.fromisoformat(announced["time"]).astimezone(ZoneInfo("Asia/Shanghai")).date()
+    assert data["day"] == (registered - timedelta(days=1)).isoformat()
+
+
+def test_monthly_reports_compare_with_the_month_before_and_keep_to_the_callers_estates(stack):
+    estate_id, other_id = setup_estate(stack), setup_estate(stack, engineers=0)
+    agent = Api(stack, user_id="agent-7", roles=["agent"], estates=[estate_id])
+    logged = [agent.post("intake", "/v1/contacts", json=body) for body in _contacts(estate_id)]
+    assert all(r.status_code == 201 for r in logged)
+    month = datetime.fromisoformat(logged[0].json()["logged_at"]).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    viewer = Api(stack, user_id="ops-1", roles=["ops_viewer"], estates=[estate_id])
+
+    def complaints():
+        body = viewer.get("reporting", "/v1/reports/monthly/complaints", params={"month": month}).json()
+        return body if body["current"]["count"] == 1 else None
+
+    report = eventually(complaints, what="the month's complaint analysis")
+    assert report["estates"] == [estate_id] and report["title"] == "投诉分析"
+    assert report["current"]["by_subcategory"] == {"noise": 1} and report["change"]["count"] == 1
+    assert report["previous"]["count"] == 0 and report["current"]["per_100_units"] is None
+    assert list(report["by_estate"]) == [estate_id] and report["by_estate"][estate_id]["change"]["count"] == 1
+    repairs = eventually(lambda: (r := viewer.get("reporting", "/v1/reports/monthly/repairs", params={
+        "month": month, "estate_id": estate_id}).json())["current"]["created"] == 2 and r, what="the repair report")
+    assert repairs["current"]["repair_tickets"] == 1 and repairs["change"]["created"] == 2
+    for kind in ("collection", "dunning", "sla-breaches", "staff"):
+        for format in ("json", "csv", "xlsx", "html"):
+            response = viewer.get("reporting", f"/v1/reports/monthly/{kind}",
+                                  params={"month": month, "format": format, "lang": "en"})
+            assert response.status_code == 200, (kind, format, response.text)
+    outsider = viewer.get("reporting", "/v1/reports/monthly/complaints", params={"month": month, "estate_id": other_id})
+    assert outsider.status_code == 404
+    bad = viewer.get("reporting", "/v1/reports/monthly/complaints", params={"month": "2026-13"})
+    assert bad.status_code == 422 and bad.json()["field"] == "month"
