@@ -6,3 +6,5 @@ from shared.auth import Principal, require_roles
 from shared.roles import SUPERVISORS
 
 Readers = Annotated[Principal, require_roles(*SUPERVISORS, "ops_viewer", "integrator")]
+# The dashboards: people who run the estates (not integrators, who read events and reports).
+DashboardReaders = Annotated[Principal, require_roles(*SUPERVISORS, "ops_viewer")]
