@@ -8,6 +8,7 @@ work order): only reporting's board moves.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import aio_pika
@@ -38,7 +39,9 @@ def publish(stack: Stack, envelopes: list[Envelope]) -> None:
         finally:
             await connection.close()
 
-    asyncio.run(send())
+    # In a thread of its own: a test driving a browser has Playwright's event loop in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, send()).result(timeout=60)
 
 
 def _new(payload, estate_id: str, subject: str, at: datetime) -> Envelope:

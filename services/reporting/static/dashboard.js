@@ -116,6 +116,9 @@
       xAxis: { type: "category", data: days.map((d) => d.slice(5)) },
       yAxis: { type: "value", max: percentAxis ? 100 : undefined, axisLabel: percentAxis ? { formatter: "{value}%" } : {} },
       series,
+      // A chart with nothing recorded says so, rather than drawing zeros.
+      graphic: series.every((s) => s.data.every((v) => v == null))
+        ? [{ type: "text", left: "center", top: "middle", style: { text: t("not_recorded"), fill: "#889", fontSize: 14 } }] : [],
     }, true);
   }
   function renderCharts() {

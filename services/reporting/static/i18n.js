@@ -25,7 +25,7 @@ window.I18N = {
     reports_title: "报表", report_estate: "项目", report_day: "日期", daily_report: "服务中心日报表",
     export_html: "打印版", export_csv: "导出 CSV", export_xlsx: "导出 Excel", export_json: "JSON",
     exporting: "正在导出…", exported: "已导出：{name}", export_failed: "导出失败：{status}",
-    hours: "{h}小时{m}分", minutes: "{m}分",
+    hours: "{h}小时{m}分", minutes: "{m}分", not_recorded: "近 30 天未记录",
   },
   en: {
     brand: "Service-centre dashboards", nav_overview: "Company overview", nav_reports: "Reports", sign_out: "Sign out",
@@ -55,6 +55,6 @@ window.I18N = {
     reports_title: "Reports", report_estate: "Estate", report_day: "Day", daily_report: "Service-centre daily report",
     export_html: "Printable page", export_csv: "Export CSV", export_xlsx: "Export Excel", export_json: "JSON",
     exporting: "Exporting…", exported: "Exported: {name}", export_failed: "Export failed: {status}",
-    hours: "{h} h {m} min", minutes: "{m} min",
+    hours: "{h} h {m} min", minutes: "{m} min", not_recorded: "Not recorded in the last 30 days",
   },
 };
