@@ -18,6 +18,7 @@ from services.reporting.commands import dashboard
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import dashboard_board as store
 from shared.auth import Principal
+from shared.envelope import utcnow
 from shared.lookup import found
 from shared.money import fen_to_text
 from shared.service import DatabaseDep
@@ -36,16 +37,18 @@ def _money(tile: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _estate(database, principal: Principal, estate_id: str) -> dict[str, Any]:
-    estates = await store.estates_in_scope(database, {**principal.estate_filter(), "_id": estate_id})
-    return found(estates[0] if estates else None, "estate")
+    """The estate's board, with the counters of its local today (404 outside the caller's scope)."""
+    boards = await store.boards_in_scope(database, principal.estate_filter(), dashboard.candidate_days(utcnow()),
+                                         estate_id=estate_id)
+    return found(boards[0] if boards else None, "estate")
 
 
 @router.get("/overview", response_model=OverviewPublic)
 async def overview(request: Request, principal: DashboardReaders, database: DatabaseDep) -> OverviewPublic:
     """A tile per estate of the caller's scope: calls today, answer rate, open tickets and P1s,
     breaches today, this month's collection rate, each with its level (ok / amber / red)."""
-    estates = await store.estates_in_scope(database, principal.estate_filter())
-    tiles = await dashboard.tiles(database, estates, _settings(request))
+    boards = await store.boards_in_scope(database, principal.estate_filter(), dashboard.candidate_days(utcnow()))
+    tiles = await dashboard.tiles(database, boards, _settings(request))
     return OverviewPublic(estates=[TilePublic(**_money(t)) for t in tiles])
 
 
@@ -75,7 +78,7 @@ async def stream(request: Request, principal: DashboardReaders, database: Databa
     if estate_id is not None:
         estate_ids = [(await _estate(database, principal, estate_id))["_id"]]
     else:
-        estate_ids = [e["_id"] for e in await store.estates_in_scope(database, principal.estate_filter())]
+        estate_ids = [b["_id"] for b in await store.boards_in_scope(database, principal.estate_filter(), [])]
     settings = _settings(request)
 
     async def versions() -> AsyncIterator[dict[str, str]]:

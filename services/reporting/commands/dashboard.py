@@ -12,6 +12,7 @@ from typing import Any
 from services.reporting.domain import dashboard_board as rules
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import dashboard_board as store
+from shared.cache import TtlCache
 from shared.envelope import utcnow
 from shared.estates import DEFAULT_TIME_ZONE, local_day
 
@@ -30,14 +31,41 @@ def _sum_of(documents: list[dict[str, Any]], name: str) -> int | None:
     return sum(values) if values else None
 
 
-async def _month_money(database, estates: list[dict[str, Any]], now: datetime) -> dict[str, dict[str, int | None]]:
-    """This month's billed and collected fen per estate, from its daily figures (one `$in` for all)."""
-    month_days = {e["_id"]: [f"{e['_id']}:{today_of(e, now).replace(day=d).isoformat()}"
-                             for d in range(1, today_of(e, now).day + 1)] for e in estates}
-    ids = [i for days in month_days.values() for i in days]
-    found = await store.find_many(database, store.DAILY_FIGURES, ids, {name: 1 for name in MONEY_FIELDS})
-    return {estate_id: {name: _sum_of([found[i] for i in days if i in found], name) for name in MONEY_FIELDS}
-            for estate_id, days in month_days.items()}
+# This month's money changes with billing's runs and payments, not with every call, and reading a
+# month of daily figures for 200 estates takes seconds here: each process keeps the sums of the
+# month's earlier days for minutes (only a late event changes them) and today's for seconds.
+_earlier_days: TtlCache[dict[str, int | None]] = TtlCache(ttl_s=300.0)
+_today: TtlCache[dict[str, int | None]] = TtlCache(ttl_s=5.0)
+
+
+async def _sums(database, cache: TtlCache, days_of: dict[str, list[str]]) -> dict[str, dict[str, int | None]]:
+    """`days_of`: cache key → the daily-figures ids it sums; those not cached are read in one `$in`."""
+
+    async def load(missing: list[str]) -> dict[str, dict[str, int | None]]:
+        ids = [i for key in missing for i in days_of[key]]
+        found = await store.find_many(database, store.DAILY_FIGURES, ids, {name: 1 for name in MONEY_FIELDS})
+        return {key: {name: _sum_of([found[i] for i in days_of[key] if i in found], name) for name in MONEY_FIELDS}
+                for key in missing}
+
+    return await cache.get_many(list(days_of), load)
+
+
+async def _month_money(database, boards: list[dict[str, Any]], now: datetime) -> dict[str, dict[str, int | None]]:
+    """This month's billed and collected fen per estate, summed from its daily figures."""
+    earlier, today, estate_of = {}, {}, {}
+    for board in boards:
+        day = today_of(board, now)
+        key = f"{database.db.name}/{board['_id']}/{day.isoformat()}"
+        earlier[key] = [f"{board['_id']}:{day.replace(day=d).isoformat()}" for d in range(1, day.day)]
+        today[key] = [f"{board['_id']}:{day.isoformat()}"]
+        estate_of[key] = board["_id"]
+    before, now_sums = await _sums(database, _earlier_days, earlier), await _sums(database, _today, today)
+    result = {}
+    for key in earlier:
+        parts = [before[key], now_sums[key]]
+        result[estate_of[key]] = {name: _sum_of([p for p in parts if p[name] is not None], name)
+                                     for name in MONEY_FIELDS}
+    return result
 
 
 def _levels(tile: dict[str, Any], settings: ReportingSettings) -> dict[str, str]:
@@ -58,21 +86,22 @@ def _overall(levels: dict[str, str]) -> str:
     return "red" if "red" in levels.values() else "amber" if "amber" in levels.values() else "ok"
 
 
-async def tiles(database, estates: list[dict[str, Any]], settings: ReportingSettings) -> list[dict[str, Any]]:
-    """One tile per estate, from three `$in` reads (board counts, today's counters, the month's money)."""
+def candidate_days(now: datetime) -> list[str]:
+    """Every estate's local today is one of these, whatever its time zone."""
+    return [(now.date() + timedelta(days=n)).isoformat() for n in (-1, 0, 1)]
+
+
+async def tiles(database, boards: list[dict[str, Any]], settings: ReportingSettings) -> list[dict[str, Any]]:
+    """One tile per estate's board (read with its `days` of `candidate_days`) and this month's money."""
     now = utcnow()
-    ids = [e["_id"] for e in estates]
-    boards = await store.find_many(database, store.BOARD_ESTATES, ids)
-    days = await store.find_many(database, store.BOARD_DAYS, [f"{e['_id']}:{today_of(e, now).isoformat()}"
-                                                             for e in estates])
-    money = await _month_money(database, estates, now)
+    money = await _month_money(database, boards, now)
     result = []
-    for estate in estates:
-        estate_id, today = estate["_id"], today_of(estate, now)
-        board, day = boards.get(estate_id, {}), days.get(f"{estate_id}:{today.isoformat()}", {})
+    for board in boards:
+        estate_id, today = board["_id"], today_of(board, now)
+        day = (board.get("days") or {}).get(today.isoformat(), {})
         tile = {
-            "estate_id": estate_id, "name": estate.get("name") or estate_id, "day": today.isoformat(),
-            "time_zone": estate.get("time_zone") or DEFAULT_TIME_ZONE, "version": board.get("version", 0),
+            "estate_id": estate_id, "name": board.get("name") or estate_id, "day": today.isoformat(),
+            "time_zone": board.get("time_zone") or DEFAULT_TIME_ZONE, "version": board.get("version", 0),
             "calls_today": day.get("calls", 0), "calls_timed_today": day.get("calls_timed", 0),
             "answered_15s_today": day.get("answered_15s", 0),
             "answer_rate": rules.answer_rate(day.get("answered_15s", 0), day.get("calls_timed", 0)),

@@ -1,7 +1,9 @@
 """The live board, moved by one batch of events: one `$in` read per collection, one write each.
 
 Each estate the batch touched gets its version raised once, which is what the dashboards'
-streams watch (in the database, so a browser connected to any replica sees it).
+streams watch (in the database, so a browser connected to any replica sees it). An estate's board
+is one document (its open counts, its recent days' calls and breaches), so that the overview of
+many estates reads one document each.
 """
 
 from __future__ import annotations
@@ -28,13 +30,14 @@ async def apply(uow: UnitOfWork, events: list[Event[Any]]) -> None:
     tickets = await store.tickets(uow, ticket_ids)
     zones = await store.time_zones(uow, {env.estateid for env in envelopes})
     before_tickets = dict(tickets)
-    estate_counts: dict[str, tuple[dict[str, Any], dict[str, int]]] = {}
-    day_counts: dict[str, tuple[dict[str, Any], dict[str, int]]] = {}
+    estates: dict[str, store.EstateChange] = {}
     changed_orders: set[str] = set()
     for env in envelopes:
         estate_id, company_id, key, data = env.estateid, env.companyid, env.routing_key, env.data
         day = local_day(env.time, zones.get(estate_id, DEFAULT_TIME_ZONE)).isoformat()
-        _, touched = estate_counts.setdefault(estate_id, ({"company_id": company_id}, {}))
+        estate = estates.setdefault(estate_id, store.EstateChange(estate_id, company_id))
+        if key == "intake.estate.registered":
+            estate.details = {"name": data.get("name"), "time_zone": data.get("time_zone") or DEFAULT_TIME_ZONE}
         if (order_id := data.get("work_order_id")) and key.startswith((rules.WORK_ORDER_EVENTS, rules.SLA_EVENTS)):
             order = orders.get(order_id) or rules.new_work_order(order_id, estate_id, company_id)
             orders[order_id] = rules.apply_to_work_order(order, key, env.time, data)
@@ -42,21 +45,16 @@ async def apply(uow: UnitOfWork, events: list[Event[Any]]) -> None:
         if (ticket_id := data.get("ticket_id")) and key.startswith(rules.TICKET_EVENTS):
             ticket = tickets.get(ticket_id) or rules.new_ticket(ticket_id, estate_id, company_id)
             tickets[ticket_id] = rules.apply_to_ticket(ticket, key, env.time, data)
-        if increments := rules.day_increments(key, data):
-            _, counted = day_counts.setdefault(f"{estate_id}:{day}", (
-                {"estate_id": estate_id, "company_id": company_id, "day": day}, {}))
-            for name, value in increments.items():
-                counted[name] = counted.get(name, 0) + value
+        for name, value in rules.day_increments(key, data).items():
+            estate.add(f"days.{day}.{name}", value)
+            estate.latest_day = max(estate.latest_day or day, day)
         if (entry := rules.timeline_entry(key, data)) is not None:
             uow.add(store.TIMELINE, {"_id": env.id, "estate_id": estate_id, "company_id": company_id,
                                      "day": day, "time": env.time, **entry})
-        touched["version"] = 1  # raised once per batch
     changed_tickets = [t for t in tickets.values() if t is not before_tickets.get(t["_id"])]
     for ticket in changed_tickets:
         for name, value in rules.count_change(before_tickets.get(ticket["_id"]), ticket).items():
-            counted = estate_counts[ticket["estate_id"]][1]
-            counted[name] = counted.get(name, 0) + value
+            estates[ticket["estate_id"]].add(name, value)
     await store.save(uow, store.BOARD_ORDERS, [orders[i] for i in sorted(changed_orders)])
     await store.save(uow, store.BOARD_TICKETS, changed_tickets)
-    await store.add(uow, store.BOARD_DAYS, day_counts)
-    await store.add(uow, store.BOARD_ESTATES, estate_counts)
+    await store.change_estates(uow, list(estates.values()))
