@@ -1,7 +1,7 @@
 """Events for the dashboards' tests, published straight to the platform's exchange as dispatch and
 intake would publish them: so that a test can send them late, twice or out of order.
 
-They name no assignee and open only inquiries, so no other service acts on them (no message, no
+They name no assignee and open only consultations (咨询), so no other service acts on them (no message, no
 work order): only reporting's board moves.
 """
 
@@ -75,9 +75,9 @@ def sla(estate_id: str, order_id: str, at: datetime, *, milestone: str, breached
                       deadline=deadline, fired_at=at, late=False), estate_id, order_id, at)
 
 
-def inquiry(estate_id: str, at: datetime, *, priority: str = "P3") -> Envelope:
+def consultation(estate_id: str, at: datetime, *, priority: str = "P3") -> Envelope:
     ticket_id = f"tk-{str(ULID()).lower()[-10:]}"
-    return _new(TicketOpened(ticket_id=ticket_id, number=f"T-{ticket_id[-6:]}", category="inquiry",
+    return _new(TicketOpened(ticket_id=ticket_id, number=f"T-{ticket_id[-6:]}", category="consultation",
                              priority=priority, scope="public", description="咨询停车", channel="hotline",
                              promised_reply_at=at + timedelta(hours=2), opened_at=at), estate_id, ticket_id, at)
 

@@ -34,7 +34,7 @@ def test_the_board_is_right_with_events_late_twice_and_out_of_order(stack):
         events.completed(estate_id, done, t0 + timedelta(minutes=5)),
         events.created(estate_id, done, t0),
         events.sla(estate_id, done, t0 + timedelta(minutes=2), milestone="accept", breached=True),
-        events.inquiry(estate_id, t0, priority="P1"), events.inquiry(estate_id, t0),
+        events.consultation(estate_id, t0, priority="P1"), events.consultation(estate_id, t0),
         events.call(estate_id, t0, answered_within_15s=True), events.call(estate_id, t0, answered_within_15s=False),
         events.call(estate_id, t0, answered_within_15s=None),
     ]
@@ -61,7 +61,7 @@ def test_the_board_is_right_with_events_late_twice_and_out_of_order(stack):
         "calls_today": 3, "open_p1": 1, "breaches_today": 1, "answer_rate": 0.5}
     charts = api.get("reporting", f"/v1/dashboards/estates/{estate_id}/charts").json()
     assert len(charts["days"]) == 30 and charts["days"][-1] == seen["day"]
-    assert charts["calls"][-1] == 3 and charts["tickets_by_category"]["inquiry"][-1] == 2
+    assert charts["calls"][-1] == 3 and charts["tickets_by_category"]["consultation"][-1] == 2
     assert charts["collection_rate"][-1] is None  # not recorded: shown as —, never 0
 
 
@@ -97,10 +97,14 @@ def test_a_browser_on_one_replica_hears_of_events_the_other_replica_consumed(sta
     estate_id = setup_estate(stack, engineers=0)
     replica = stack.start_service("reporting")
     try:
-        headers = {"Authorization": f"Bearer {stack.token(user_id='ops-1', roles=['ops_viewer'], estates='*')}"}
+        headers = {"Authorization": f"Bearer {stack.token(user_id='ops-1', roles=['ops_viewer'], estates='*')}",
+                   "Accept": "text/event-stream"}
         replica_url = f"http://127.0.0.1:{replica.port}"
         consumed = {url: _consumed(url) for url in (stack.url("reporting"), replica_url)}
         start = board(ops(stack), estate_id)["version"]
+        # Without asking for a stream: the versions now, once.
+        now = httpx.get(f"{replica_url}/v1/dashboards/stream?estate_id={estate_id}", headers=headers | {"Accept": "*/*"})
+        assert now.status_code == 200 and now.json()["versions"][estate_id] >= start
         with httpx.stream("GET", f"{replica_url}/v1/dashboards/stream?estate_id={estate_id}", headers=headers,
                           timeout=30) as stream:
             assert stream.status_code == 200 and stream.headers["content-type"].startswith("text/event-stream")

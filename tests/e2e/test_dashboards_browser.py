@@ -38,7 +38,7 @@ def busy_estate(stack) -> str:
         events.created(estate_id, order, t0, priority="P1"), events.accepted(estate_id, order, t0 + timedelta(minutes=2)),
         events.sla(estate_id, order, t0 + timedelta(minutes=8), milestone="arrive", breached=False),
         *(events.created(estate_id, events.work_order_id(), t0 + timedelta(minutes=n)) for n in range(3)),
-        events.inquiry(estate_id, t0, priority="P1"), events.inquiry(estate_id, t0),
+        events.consultation(estate_id, t0, priority="P1"), events.consultation(estate_id, t0),
         *(events.call(estate_id, t0, answered_within_15s=n % 4 != 0) for n in range(8)),
     ])
     return estate_id

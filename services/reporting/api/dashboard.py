@@ -12,7 +12,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse
 
-from services.reporting.api.dashboard_schemas import ChartsPublic, EstateBoardPublic, OverviewPublic, TilePublic
+from services.reporting.api.dashboard_schemas import (
+    ChartsPublic,
+    EstateBoardPublic,
+    OverviewPublic,
+    TilePublic,
+    VersionsPublic,
+)
 from services.reporting.api.deps import DashboardReaders
 from services.reporting.commands import dashboard
 from services.reporting.settings import ReportingSettings
@@ -68,17 +74,21 @@ async def estate_charts(estate_id: str, principal: DashboardReaders, database: D
     return ChartsPublic(**await dashboard.charts(database, await _estate(database, principal, estate_id)))
 
 
-@router.get("/stream", responses={200: {"content": {"text/event-stream": {}},
-                                        "description": "`versions` events: estate id → board version"}})
+@router.get("/stream", response_model=VersionsPublic, responses={200: {"content": {"text/event-stream": {}}, "description": (
+    "With `Accept: text/event-stream`: server-sent `versions` events (data: estate id → board version). "
+    "Otherwise: the versions now, as JSON.")}})
 async def stream(request: Request, principal: DashboardReaders, database: DatabaseDep,
-                 estate_id: str | None = None) -> EventSourceResponse:
-    """Server-sent events: a `versions` event at once and whenever a board of the caller's estates
-    (or of `estate_id`) moves. The page then reads the JSON again. Versions are read from the
-    database, so an event consumed by any replica reaches a browser connected to any other."""
+                 estate_id: str | None = None) -> EventSourceResponse | VersionsPublic:
+    """The board versions of the caller's estates (or of `estate_id`): a `versions` event at once
+    and whenever one moves; the page then reads the JSON again. Versions are read from the
+    database, so an event consumed by any replica reaches a browser connected to any other. A
+    client that does not ask for `text/event-stream` gets the versions now, once."""
     if estate_id is not None:
         estate_ids = [(await _estate(database, principal, estate_id))["_id"]]
     else:
         estate_ids = [b["_id"] for b in await store.boards_in_scope(database, principal.estate_filter(), [])]
+    if "text/event-stream" not in request.headers.get("accept", ""):
+        return VersionsPublic(versions=await store.versions(database, estate_ids))
     settings = _settings(request)
 
     async def versions() -> AsyncIterator[dict[str, str]]:

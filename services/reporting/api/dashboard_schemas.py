@@ -75,3 +75,7 @@ class ChartsPublic(BaseModel):
     on_time_rate: list[float | None]
     satisfaction: list[float | None]
     collection_rate: list[float | None]
+
+
+class VersionsPublic(BaseModel):
+    versions: dict[str, int] = Field(description="Estate id → its board's version (raised by each batch that moved it)")

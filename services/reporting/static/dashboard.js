@@ -111,8 +111,9 @@
     if (typeof echarts === "undefined") return;
     charts[id] = charts[id] || echarts.init(document.getElementById(id));
     charts[id].setOption({
-      title: { text: title, textStyle: { fontSize: 13 } }, tooltip: { trigger: "axis" }, grid: { top: 40, bottom: 30, left: 45, right: 15 },
-      legend: series.length > 1 ? { top: 18, type: "scroll" } : undefined,
+      title: { text: title, left: "center", top: 4, textStyle: { fontSize: 13 } }, tooltip: { trigger: "axis" },
+      grid: { top: series.length > 1 ? 58 : 36, bottom: 30, left: 45, right: 15 },
+      legend: series.length > 1 ? { top: 28, type: "scroll" } : undefined,
       xAxis: { type: "category", data: days.map((d) => d.slice(5)) },
       yAxis: { type: "value", max: percentAxis ? 100 : undefined, axisLabel: percentAxis ? { formatter: "{value}%" } : {} },
       series,
@@ -164,7 +165,8 @@
     const query = page === "estate" ? `?estate_id=${encodeURIComponent(estateId)}` : "";
     for (;;) {
       try {
-        const response = await fetch(`${root}/v1/dashboards/stream${query}`, { headers: { Authorization: "Bearer " + token() } });
+        const response = await fetch(`${root}/v1/dashboards/stream${query}`,
+          { headers: { Authorization: "Bearer " + token(), Accept: "text/event-stream" } });
         if (response.status === 401) { signOut(t("token_rejected")); return; }
         if (!response.ok) throw new Error(String(response.status));
         state.live = true; render();
