@@ -3,9 +3,7 @@ caller's bearer token, so what a screen shows is what the API answers."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,7 +18,7 @@ from services.reporting.api.dashboard_schemas import (
     VersionsPublic,
 )
 from services.reporting.api.deps import DashboardReaders
-from services.reporting.commands import dashboard
+from services.reporting.commands import dashboard, dashboard_stream
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import dashboard_board as store
 from shared.auth import Principal
@@ -90,15 +88,10 @@ async def stream(request: Request, principal: DashboardReaders, database: Databa
     if "text/event-stream" not in request.headers.get("accept", ""):
         return VersionsPublic(versions=await store.versions(database, estate_ids))
     settings = _settings(request)
+    watcher = dashboard_stream.watcher(database, settings.dashboard_stream_poll_s)
 
     async def versions() -> AsyncIterator[dict[str, str]]:
-        last: dict[str, int] | None = None
-        ends_at = time.monotonic() + settings.dashboard_stream_max_s
-        while time.monotonic() < ends_at and not await request.is_disconnected():
-            current = await store.versions(database, estate_ids)
-            if current != last:
-                last = current
-                yield {"event": "versions", "data": json.dumps(current)}
-            await asyncio.sleep(settings.dashboard_stream_poll_s)
+        async for current in watcher.watch(estate_ids, for_s=settings.dashboard_stream_max_s):
+            yield {"event": "versions", "data": json.dumps(current)}
 
     return EventSourceResponse(versions(), ping=15)
