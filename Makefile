@@ -41,7 +41,7 @@ test-calendar: deps browser $(STAMP)
 	done
 
 # BENCH_ARGS: e.g. `--quick` (everything, small; python -m bench --help).
-bench: deps wrk $(STAMP) $(VENV)/.bench-installed
+bench: deps wrk browser $(STAMP) $(VENV)/.bench-installed
 	$(PY) -m bench $(BENCH_ARGS)
 
 # The bench's own tools: py-spy (profiles) from PyPI, pinned in bench/requirements.txt.
@@ -86,8 +86,8 @@ deps:
 wrk:
 	$(call apt_install,wrk,command -v wrk >/dev/null)
 
-# Chromium from Debian's package, with a CJK font: the browser tests of the documentation pages drive
-# it, and the receipt test prints a Chinese receipt with it.
+# Chromium from Debian's package, with a CJK font: the browser tests of the documentation pages and the
+# dashboards drive it (so does the bench's event-to-screen figure), and the receipt test prints with it.
 browser:
 	$(call apt_install,chromium fonts-wqy-microhei,[ -x /usr/bin/chromium ] && [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ])
 

@@ -2,7 +2,8 @@
 
 First only the broker, the databases and intake: the references (`ref.http_noop` driven by
 wrk, like intake) and intake alone at full load. Then the other four services: the SLA
-scheduler's fire lag, the steady end-to-end run, a full-load burst through the whole platform
+scheduler's fire lag, the dashboards (the overview of 200 estates, an event to a browser's
+screen), the steady end-to-end run, a full-load burst through the whole platform
 (its accept rate, its CPU per contact per process, its round trips per contact per service,
 py-spy profiles), intake at half load, the call storm; then billing (a run over 100,000 units
 and its rerun, concurrent payments, an estate's reconciliation); last reporting (the daily report over a
@@ -21,7 +22,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import billing, platform, refs, reporting, sla, storm, thin_slice
+from bench import billing, dashboards, platform, refs, reporting, sla, storm, thin_slice
 from bench.results import Figure, report, write
 from devstack.stack import SERVICES, Stack
 from services.dispatch.domain.roster_solver import bench_roster_solve
@@ -123,6 +124,11 @@ def main() -> int:
         # The clock on a quiet stack, before the intake storms leave backlogs behind them.
         fire_lag, = measure([("sla.fire_lag_p99_ms", None, "ms")],
                             lambda: sla.fire_lag(stack, count=args.sla_orders, spread_s=args.sla_spread))
+        # The dashboards on a quiet stack too: reporting has no backlog of the storms yet.
+        board = measure([("reporting.overview_200_estates_p95_ms", None, "ms")],
+                        lambda: dashboards.overview_200_estates(stack, requests=50 if args.quick else 200))
+        board += measure([("reporting.event_to_screen_ms", None, "ms")],
+                         lambda: dashboards.event_to_screen(stack, e2e_estate, samples=10 if args.quick else 30))
         e2e = measure(
             [("e2e.ticket_to_assignee_p50_ms", None, "ms"), ("e2e.ticket_to_assignee_p95_ms", None, "ms")],
             lambda: thin_slice.ticket_to_assignee(stack, token, e2e_estate, rate=args.e2e_rate,
@@ -150,7 +156,7 @@ def main() -> int:
         reporting_figures = measure(
             [("reporting.daily_report_p95_ms", None, "ms"), ("reporting.cpu_ms_per_event", None, "ms")],
             lambda: reporting.figures_of(stack, tickets=args.report_tickets, events=args.reporting_events))
-        path = write([db, amqp, http, *alone, *burst, *half_load, *e2e, fire_lag, *storm_figures, roster,
+        path = write([db, amqp, http, *alone, *burst, *half_load, *e2e, fire_lag, *board, *storm_figures, roster,
                       *billing_run, *billing_pay, *reporting_figures])
         print(f"# written to {path}", file=sys.stderr)
         return 0

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import httpx
 
 from devstack.demo import DEMO_ESTATE, ESTATE
 from devstack.stack import SERVICES, Stack
@@ -49,3 +52,35 @@ def print_demo(stack: Stack, demo: dict, data: Path, say: Callable[[str], None])
     say(f"  then, for example (today's figures of {DEMO_ESTATE['name']}):")
     say(f"    curl -s -H \"Authorization: Bearer $TOKEN\" "
         f"'{stack.url('reporting')}/v1/reports/daily?estate_id={ESTATE}&day={today}'")
+
+
+def _board_line(stack: Stack, token: str) -> str:
+    """The demo estate's figures as its dashboard shows them, once reporting has caught up."""
+    url = f"{stack.url('reporting')}/v1/dashboards/estates/{ESTATE}"
+    board, deadline = None, time.monotonic() + 15
+    try:
+        while time.monotonic() < deadline:  # until the board stops moving (the demo's events are in)
+            previous = board
+            board = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10).raise_for_status().json()
+            if previous is not None and previous["version"] == board["version"]:
+                break
+            time.sleep(1.0)
+    except httpx.HTTPError as error:
+        return f"(not read: {error})"
+    rate = "—" if board["answer_rate"] is None else f"{board['answer_rate'] * 100:.1f}%"
+    return (f"今日来电 {board['calls_today']} · 15秒接通率 {rate} · 未结工单 {len(board['open_work_orders'])} · "
+            f"即将超时 {len(board['about_to_breach'])} · 已超时 {len(board['breached'])} · 未结受理 {board['open_tickets']}")
+
+
+def print_dashboard(stack: Stack, say: Callable[[str], None]) -> None:
+    """Last of all: where the dashboards are, with a token for an ops viewer of every estate."""
+    viewer = stack.token(user_id="ops-demo", roles=["ops_viewer"], estates="*")
+    base = stack.url("reporting")
+    say("\n" + _block("dashboards", [
+        f"{DEMO_ESTATE['name']} now: {_board_line(stack, viewer)}",
+        "live in the browser (Chinese; English on the switch), signed in by the link for 12 h:",
+        f"  company overview  {base}/dashboard#token={viewer}",
+        f"  estate view       {base}/dashboard/estates/{ESTATE}",
+        f"  reports           {base}/dashboard/reports",
+        "the token rides in the link's #fragment, which no server sees; the page keeps it in the tab only",
+    ]))

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from devstack.demo import ESTATE, count_all, load_demo
-from devstack.printout import print_demo
+from devstack.printout import print_dashboard, print_demo
 from devstack.stack import REPO, Stack, stack_from_environment
 
 
@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         say("Loading the demo estate 阳光花园…")
         demo = load_demo(stack)
         print_demo(stack, demo, data, say)
+        print_dashboard(stack, say)
         say("\nCtrl-C (or SIGTERM, SIGHUP) stops everything.")
         while True:
             signal.pause()

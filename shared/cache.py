@@ -42,6 +42,25 @@ class TtlCache(Generic[T]):
         self._entries[key] = (time.monotonic() + self.ttl_s, _ABSENT if value is None else value)
         return value
 
+    async def get_many(self, keys: list[str], load: Callable[[list[str]], Awaitable[dict[str, T]]]) -> dict[str, T]:
+        """`get` for many keys at once: the missing or expired ones loaded together (one query)."""
+        now, result, missing = time.monotonic(), {}, []
+        for key in keys:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] > now and entry[1] is not _ABSENT:
+                result[key] = entry[1]
+            else:
+                missing.append(key)
+        if missing:
+            loaded = await load(missing)
+            if len(self._entries) + len(loaded) >= self.max_entries:
+                self._entries.clear()
+            expires = time.monotonic() + self.ttl_s
+            for key, value in loaded.items():
+                self._entries[key] = (expires, value)
+            result.update(loaded)
+        return result  # type: ignore[return-value]
+
     def forget(self, key: str) -> None:
         self._entries.pop(key, None)
 

@@ -58,3 +58,21 @@ def test_a_remembered_absence_is_served_until_it_expires_and_the_process_ttl_app
 
     asyncio.run(scenario())
     assert loads == [None, {"v": 2}, {"v": 3}]
+
+
+def test_many_keys_load_together_only_those_not_fresh():
+    cache: TtlCache[int] = TtlCache(ttl_s=60)
+    asked: list[list[str]] = []
+
+    async def load(keys):
+        asked.append(keys)
+        return {key: len(key) for key in keys}
+
+    async def scenario():
+        assert await cache.get_many(["a", "bb"], load) == {"a": 1, "bb": 2}
+        assert await cache.get_many(["a", "bb", "ccc"], load) == {"a": 1, "bb": 2, "ccc": 3}
+        cache.forget("a")
+        assert await cache.get_many(["a", "ccc"], load) == {"a": 1, "ccc": 3}
+
+    asyncio.run(scenario())
+    assert asked == [["a", "bb"], ["ccc"], ["a"]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.reporting import store
+from services.reporting.commands import live_board
 from services.reporting.commands.apply import apply
 from services.reporting.store import rebuilds
 from shared.consumer import Event, batched
@@ -40,4 +41,4 @@ async def archive_and_count(uow: UnitOfWork, events: list[Event[Any]]) -> None:
     await apply(uow, envelopes, zones, store.LIVE)
     if rebuild_id is not None:
         await apply(uow, envelopes, zones, store.REBUILT)
-    # live_board.apply(uow, events)  — the dashboards' live figures, from the same batch
+    await live_board.apply(uow, events)  # the dashboards' live figures, from the same batch
