@@ -204,7 +204,7 @@
   async function exportReport(format) {
     const status = document.getElementById("export-status");
     const estate = document.getElementById("report-estate").value, day = document.getElementById("report-day").value;
-    const url = `${root}/v1/reports/daily?estate_id=${encodeURIComponent(estate)}&day=${day}&format=${format}&lang=${lang}`;
+    const url = `${root}/v1/reports/service-centre-daily?estate_id=${encodeURIComponent(estate)}&day=${day}&format=${format}&lang=${lang}`;
     status.textContent = t("exporting");
     const response = await fetch(url, { headers: { Authorization: "Bearer " + token() } });
     if (!response.ok) { status.textContent = t("export_failed", { status: response.status }); return; }
