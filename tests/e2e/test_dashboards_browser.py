@@ -99,7 +99,7 @@ def test_every_page_shows_the_apis_numbers_moves_live_and_speaks_english(stack, 
     page.locator(f"#report-estate option[value='{estate_id}']").wait_for(state="attached", timeout=RENDER_TIMEOUT_MS)
     assert page.locator("h1").inner_text() == "Reports"
     page.locator("#report-estate").select_option(estate_id)
-    with page.expect_response(lambda r: "/v1/reports/daily" in r.url and "format=csv" in r.url) as answer:
+    with page.expect_response(lambda r: "/v1/reports/service-centre-daily" in r.url and "format=csv" in r.url) as answer:
         page.locator("button.export[data-format='csv']").click()
     assert answer.value.status == 200 and f"estate_id={estate_id}" in answer.value.url
     page.locator("#export-status", has_text="Exported").wait_for(timeout=RENDER_TIMEOUT_MS)
