@@ -19,7 +19,7 @@ from services.notification.domain.rules import Rule
 from shared.consumer import Event
 from shared.db import UnitOfWork
 from shared.envelope import new_id, utcnow
-from shared.estates import estate_time_zone
+from shared.estates import ESTATES, estate_time_zone
 from shared.events import MessageSent
 
 LOCAL = "local"
@@ -151,6 +151,7 @@ async def draft_messages(uow: UnitOfWork, events: list[Event]) -> None:
     tickets = await store.by_ids(uow, store.TICKETS, {d["ticket_id"] for _, _, d in work if d.get("ticket_id")})
     incidents = await store.by_ids(uow, store.INCIDENTS, {d["incident_id"] for _, _, d in work if d.get("incident_id")})
     units = await store.by_ids(uow, store.UNITS, {d["unit_id"] for _, _, d in work if d.get("unit_id")})
+    names = {e: d.get("name") for e, d in (await store.by_ids(uow, ESTATES, estates, {"name": 1})).items()}
     asked = [(e, r, d, _wanted(e, r, d, tickets, incidents)) for e, r, d in work]
     wants = [(e.envelope.estateid, term, value) for e, _, _, terms in asked for term, value in terms]
     found = await uow.db[store.RECIPIENTS].find(_query(wants), session=uow.session).to_list(None) if wants else []
@@ -158,7 +159,7 @@ async def draft_messages(uow: UnitOfWork, events: list[Event]) -> None:
     drafts = []
     for event, rule, data, terms in asked:
         estate = event.envelope.estateid
-        extras = _extras(data, tickets, units)
+        extras = {"estate_name": names.get(estate), **_extras(data, tickets, units)}
         seen: set[str] = set()
         for term, value in terms:
             for recipient in _pick(audience, estate, term, value, rule):
