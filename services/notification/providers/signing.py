@@ -32,7 +32,8 @@ def tencent_authorization(*, secret_id: str, secret_key: str, service: str, host
     from datetime import UTC, datetime
 
     day = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
-    canonical_headers = f"content-type:{content_type}\nhost:{host}\n"
+    # Header names and values lowercased and trimmed, as TC3 canonicalises them.
+    canonical_headers = f"content-type:{content_type.strip().lower()}\nhost:{host.strip().lower()}\n"
     signed_headers = "content-type;host"
     canonical_request = "\n".join(["POST", "/", "", canonical_headers, signed_headers,
                                    hashlib.sha256(payload.encode()).hexdigest()])
