@@ -14,6 +14,8 @@ class NotificationSettings(ServiceSettings):
     # Retries on one channel before the next channel takes over.
     delivery_retry_delays_s: list[float] = [1.0, 5.0, 30.0]
     provider_timeout_s: float = 10.0
+    # Residents an announcement's fan-out writes per transaction.
+    announcement_chunk_size: int = 1000
 
     @property
     def provider_endpoints_allowed(self) -> bool:

@@ -9,9 +9,10 @@ it names must be one its event provides, and it must render with the sample data
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -142,8 +143,13 @@ class TemplateError(ValueError):
         self.field = field
 
 
+@lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    return _environment.from_string(source)
+
+
 def render(source: str, variables: dict[str, Any]) -> str:
-    return _environment.from_string(source).render(**variables).strip()
+    return _compiled(source).render(**variables).strip()
 
 
 def render_text(text: Text, variables: dict[str, Any]) -> Text:

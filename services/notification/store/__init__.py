@@ -31,6 +31,7 @@ async def ensure_indexes(database: Database) -> None:
     await db[MESSAGES].create_index([("status", ASCENDING), ("due_at", ASCENDING)])
     await db[MESSAGES].create_index([("announcement_id", ASCENDING), ("status", ASCENDING)])
     await db[MESSAGES].create_index([("estate_id", ASCENDING), ("recipient_id", ASCENDING), ("_id", DESCENDING)])
+    await db[ANNOUNCEMENTS].create_index([("status", ASCENDING), ("scheduled_at", ASCENDING)])
     await db[RECIPIENTS].create_index([("estate_id", ASCENDING), ("unit_ids", ASCENDING)])
     await db[RECIPIENTS].create_index([("estate_id", ASCENDING), ("building_ids", ASCENDING)])
     await db[RECIPIENTS].create_index([("estate_id", ASCENDING), ("positions", ASCENDING)])
