@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import platform, refs, sla, storm, thin_slice
+from bench import announce, platform, refs, sla, storm, thin_slice
 from bench.results import Figure, report, write
 from devstack.stack import SERVICES, Stack
 from services.dispatch.domain.roster_solver import bench_roster_solve
@@ -40,13 +40,14 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--billing-units", type=int, default=100_000, help="units of the billing run")
     parser.add_argument("--billing-payments", type=int, default=200, help="concurrent payments")
     parser.add_argument("--reconcile-units", type=int, default=10_000, help="units of the reconciled estate")
+    parser.add_argument("--announce-residents", type=int, default=10_000, help="residents of the announcement")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data)")
     parser.add_argument("--quick", action="store_true",
                         help="everything, small: 5 s runs, 1,000 SLA orders, a storm of 2,000 (about 3 minutes)")
     args = parser.parse_args()
     if args.quick:
         args.duration, args.e2e_duration, args.sla_orders, args.sla_spread = 5.0, 5.0, 1000, 20
-        args.storm_count = 2000
+        args.storm_count, args.announce_residents = 2000, 1000
     return args
 
 
@@ -136,7 +137,12 @@ def main() -> int:
             lambda: storm.drain_ratio(stack, token, storm_estate, count=args.storm_count, clients=args.storm_clients),
         )
         roster, = measure([("duty.roster_solve_s", None, "s")], roster_solve)
-        path = write([db, amqp, http, *alone, *burst, *half_load, *e2e, fire_lag, *storm_figures, roster])
+        announced = measure(
+            [(f"announce.{args.announce_residents // 1000}k_residents_s", None, "s"),
+             ("notification.cpu_ms_per_message", None, "ms")],
+            lambda: announce.announce_to_residents(stack, args.announce_residents))
+        path = write([db, amqp, http, *alone, *burst, *half_load, *e2e, fire_lag, *storm_figures, roster,
+                      *announced])
         print(f"# written to {path}", file=sys.stderr)
         return 0
     finally:
