@@ -33,7 +33,7 @@ async def list_announcements(estate_id: str, principal: Managers, database: Data
                              page: PageQuery) -> Page[AnnouncementPublic]:
     await principal.require_estate(estate_id)
     return await page_of(database.db[store.ANNOUNCEMENTS], {**principal.estate_filter(), "estate_id": estate_id},
-                         page, view=AnnouncementPublic)
+                         page, view=lambda a: to_public(AnnouncementPublic, commands.progress(a)))
 
 
 @router.get("/announcements/{announcement_id}", response_model=AnnouncementPublic)
@@ -41,4 +41,4 @@ async def get_announcement(announcement_id: str, principal: Managers, database: 
     """The announcement and its progress: residents reached so far, messages queued, deferred, sent, failed."""
     announcement = found(await database.db[store.ANNOUNCEMENTS].find_one(
         {**principal.estate_filter(), "_id": announcement_id}), "announcement")
-    return to_public(AnnouncementPublic, await commands.progress(database, announcement))
+    return to_public(AnnouncementPublic, commands.progress(announcement))

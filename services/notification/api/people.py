@@ -49,13 +49,13 @@ async def get_recipient(estate_id: str, person_id: str, principal: Managers, dat
     return recipient_public(found(document, "recipient"))
 
 
-@router.put("/estates/{estate_id}/staff/{staff_id}", response_model=RecipientPublic)
-async def set_staff_contact(estate_id: str, staff_id: str, body: StaffContact, principal: Managers,
+@router.put("/estates/{estate_id}/staff/{person_id}", response_model=RecipientPublic)
+async def set_staff_contact(estate_id: str, person_id: str, body: StaffContact, principal: Managers,
                             database: DatabaseDep) -> RecipientPublic:
     """A staff member's contacts, positions (who hears of incidents and reports) and channels."""
     await principal.require_estate(estate_id)
     document = await commands.set_preferences(database, estate_id=estate_id, company_id=principal.company_id,
-                                              person_id=staff_id, kind="staff", change=body.model_dump())
+                                              person_id=person_id, kind="staff", change=body.model_dump())
     return recipient_public(document)
 
 

@@ -50,13 +50,14 @@ async def create(database: Database, *, estate_id: str, company_id: str, by: str
     return announcement
 
 
-async def progress(database: Database, announcement: dict) -> dict:
-    """The announcement with its counts: messages stored, queued (and of them deferred), sent, failed."""
-    messages = database.db[store.MESSAGES]
-    scope = {"announcement_id": announcement["_id"]}
-    counts = {status: await messages.count_documents({**scope, "status": status}) for status in STATUSES}
-    counts["deferred"] = await messages.count_documents({**scope, "status": "queued", "due_at": {"$gt": utcnow()}})
-    return {**announcement, "counts": {"recipients": announcement["fanned_out"], **counts}}
+def progress(announcement: dict) -> dict:
+    """The announcement with its counts: residents reached, messages queued (of them deferred), sent, failed.
+
+    The counts are kept on the announcement by the fan-out and the deliverer, in the transactions that
+    change them: reading them costs one document, not a count over ten thousand messages."""
+    counts = announcement.get("counts") or {}
+    return {**announcement, "counts": {"recipients": announcement["fanned_out"],
+                                       **{status: counts.get(status, 0) for status in (*STATUSES, "deferred")}}}
 
 
 def _as_event(announcement: dict) -> Event:
@@ -108,10 +109,11 @@ class Announcer:
                     urgency=announcement["urgency"])
         data = {"title": announcement["title"], "text": announcement["text"]}
         event = _as_event(announcement)
+        stored = {}
         if residents:
             settings = await read_settings(uow, {announcement["estate_id"]})
-            await store_messages(uow, [(event, rule, data, r) for r in residents], settings,
-                                 announcement_id=announcement["_id"])
+            stored = await store_messages(uow, [(event, rule, data, r) for r in residents], settings,
+                                          announcement_id=announcement["_id"])
         now = utcnow()
         done = len(residents) < size
         changes: dict[str, Any] = {"cursor": residents[-1]["_id"] if residents else announcement["cursor"],
@@ -122,7 +124,9 @@ class Announcer:
             changes.update(status="done", fanned_out_at=now, lease_until=None)
         updated = await uow.db[store.ANNOUNCEMENTS].find_one_and_update(
             {"_id": announcement["_id"], "lease_owner": self.owner, "cursor": announcement["cursor"]},
-            {"$set": changes, "$inc": {"fanned_out": len(residents)}}, session=uow.session,
+            {"$set": changes, "$inc": {"fanned_out": len(residents),
+                                       **{f"counts.{status}": n for status, n in stored.items() if n}}},
+            session=uow.session,
             return_document=ReturnDocument.AFTER)
         if updated is None:
             raise LeaseLost(announcement["_id"])

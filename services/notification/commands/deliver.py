@@ -117,6 +117,12 @@ class Deliverer:
             if result.modified_count != 1:
                 log.warning("delivery outcome not recorded: the lease was lost", message_id=message["_id"])
                 continue
+            if message.get("announcement_id") and step.status != "queued":  # the announcement's progress
+                moved = {"counts.queued": -1, f"counts.{step.status}": 1}
+                if message.get("deferred"):
+                    moved["counts.deferred"] = -1
+                await uow.db[store.ANNOUNCEMENTS].update_one({"_id": message["announcement_id"]}, {"$inc": moved},
+                                                             session=uow.session)
             recorded = {**message, **changes, "attempts": [*message["attempts"], attempt]}
             scope = {"subject": message["_id"], "company_id": message["company_id"], "estate_id": message["estate_id"]}
             if step.status == "sent":

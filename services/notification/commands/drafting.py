@@ -180,8 +180,8 @@ def _extras(data: dict, tickets: dict, units: dict) -> dict:
 
 
 async def store_messages(uow: UnitOfWork, drafts: list[tuple[Event, Rule, dict, dict]], settings: EstateSettings,
-                         *, announcement_id: str | None = None) -> int:
-    """Store one message per (event, recipient, channel) not stored before; returns how many are new."""
+                         *, announcement_id: str | None = None) -> dict[str, int]:
+    """Store one message per (event, recipient, channel) not stored before; the new ones by status."""
     now = utcnow()
     planned = []
     for event, rule, data, recipient in drafts:
@@ -193,7 +193,7 @@ async def store_messages(uow: UnitOfWork, drafts: list[tuple[Event, Rule, dict, 
     existing = {m["dedupe_key"] for m in await uow.db[store.MESSAGES].find(
         {"dedupe_key": {"$in": [p[0] for p in planned]}}, {"dedupe_key": 1}, session=uow.session).to_list(None)}
     zones = {e.envelope.estateid: await estate_time_zone(uow, e.envelope.estateid) for _, e, *_ in planned}
-    stored = 0
+    stored = {"queued": 0, "sent": 0, "deferred": 0}
     for key, event, rule, data, recipient, channels in planned:
         if key in existing:
             continue
@@ -205,7 +205,8 @@ async def store_messages(uow: UnitOfWork, drafts: list[tuple[Event, Rule, dict, 
         if message["status"] == "sent":
             uow.emit(sent_event(message), subject=message["_id"], company_id=message["company_id"],
                      estate_id=message["estate_id"])
-        stored += 1
+        stored[message["status"]] += 1
+        stored["deferred"] += int(message["deferred"])
     return stored
 
 
