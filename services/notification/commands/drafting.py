@@ -141,6 +141,9 @@ def _pick(audience: Audience, estate: str, term: str, value: Any, rule: Rule) ->
 async def draft_messages(uow: UnitOfWork, events: list[Event]) -> None:
     """The messages of every rule that matches the batch's events."""
     work: list[tuple[Event, Rule, dict]] = []
+    events = [e for e in events if e.envelope.routing_key in rules.EVENT_TYPES]  # not only directory changes
+    if not events:
+        return
     estates = {e.envelope.estateid for e in events}
     settings = await read_settings(uow, estates)
     for event in events:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import UpdateMany, UpdateOne
+from pymongo import UpdateOne
 
 from services.notification import store
 from services.notification.domain.recipients import resident_fields, staff_fields
@@ -64,10 +64,16 @@ async def _project_directory(uow: UnitOfWork, changes: list[tuple[str, Event, di
                 "building_name": data.get("building_name"), "number": data["number"]}
         known_units[unit_id] = {"_id": unit_id, **unit}
         unit_writes.append(UpdateOne({"_id": unit_id}, {"$set": unit}, upsert=True))
-        # Its residents projected before the unit arrived learn their building now.
-        recipient_writes.append(UpdateMany({"estate_id": event.envelope.estateid, "unit_ids": unit_id},
-                                           {"$addToSet": {"building_ids": data["building_id"]}}))
     keys = {store.recipient_key(e.envelope.estateid, d["resident_id"]) for _, e, d in people}
+    if units:  # residents copied before their unit arrived (its event late) learn its building now: one read
+        waiting = await uow.db[store.RECIPIENTS].find(
+            {"estate_id": {"$in": sorted({e.envelope.estateid for e, _ in units.values()})},
+             "unit_ids": {"$in": sorted(units)}, "_id": {"$nin": sorted(keys)}}, {"unit_ids": 1},
+            session=uow.session).to_list(None)
+        for resident in waiting:
+            buildings = sorted({known_units[u]["building_id"] for u in resident["unit_ids"] if u in units})
+            recipient_writes.append(UpdateOne({"_id": resident["_id"]},
+                                              {"$addToSet": {"building_ids": {"$each": buildings}}}))
     current = await store.by_ids(uow, store.RECIPIENTS, keys, {"directory_time": 1})
     for kind, event, data in people:
         key = store.recipient_key(event.envelope.estateid, data["resident_id"])
