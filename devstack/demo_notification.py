@@ -37,7 +37,7 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
     for staff_id, name, positions in STAFF:  # who hears of incidents and the daily report
         client.put(f"{base}/v1/estates/{ESTATE}/staff/{staff_id}", headers=admin,
                    json={"name": name, "positions": positions}).raise_for_status()
-    zhang, zhang_auth = _resident_token(client, stack, admin, "13812345678")
+    _, zhang_auth = _resident_token(client, stack, admin, "13812345678")
     li, li_auth = _resident_token(client, stack, admin, "13800000302")
     shen, shen_auth = _resident_token(client, stack, admin, "13800000305")
     for person in (li, shen):
@@ -65,14 +65,14 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
     counts = progress["counts"]
     inbox = f"{base}/v1/estates/{ESTATE}/inbox"
     return [
-        f"Announcement 电梯检修通知 to 3栋: {counts['recipients']} residents, {counts['sent']} sent, "
-        f"{counts['queued']} waiting ({counts['deferred']} deferred by quiet hours), {counts['failed']} failed; "
-        f"沈静 declined announcements",
+        (f"Announcement 电梯检修通知 to 3栋: {counts['recipients']} residents, {counts['sent']} sent, "
+         f"{counts['queued']} waiting ({counts['deferred']} deferred by quiet hours), {counts['failed']} failed; "
+         "沈静 declined announcements"),
         f"  progress: GET {url}",
-        f"  李梅's quiet hours {quiet['start']}–{quiet['end']}: her copy waits until {quiet['end']} "
-        f"(GET {base}/v1/messages?estate_id={ESTATE}&recipient_id={li['id']})",
+        (f"  李梅's quiet hours {quiet['start']}–{quiet['end']}: her copy waits until {quiet['end']} "
+         f"(GET {base}/v1/messages?estate_id={ESTATE}&recipient_id={li['id']})"),
         f"  张三's inbox (ticket received, technician assigned…): GET {inbox} with a resident token:",
         f"    export RESIDENT={zhang_auth['Authorization'].split()[1]}",
-        f"  staff and residents' messages: GET {base}/v1/messages?estate_id={ESTATE}; rules: "
-        f"GET {base}/v1/estates/{ESTATE}/rules; templates preview: POST {base}/v1/templates/preview",
+        (f"  staff and residents' messages: GET {base}/v1/messages?estate_id={ESTATE}; rules: "
+         f"GET {base}/v1/estates/{ESTATE}/rules; templates preview: POST {base}/v1/templates/preview"),
     ]

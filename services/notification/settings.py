@@ -1,3 +1,5 @@
+from pydantic import Field
+
 from shared.settings import ServiceSettings
 
 
@@ -12,7 +14,7 @@ class NotificationSettings(ServiceSettings):
     delivery_batch_size: int = 200
     delivery_lease_s: float = 60.0
     # Retries on one channel before the next channel takes over.
-    delivery_retry_delays_s: list[float] = [1.0, 5.0, 30.0]
+    delivery_retry_delays_s: list[float] = Field(default_factory=lambda: [1.0, 5.0, 30.0])
     provider_timeout_s: float = 10.0
     # Residents an announcement's fan-out writes per transaction.
     announcement_chunk_size: int = 1000

@@ -11,7 +11,15 @@ import pytest
 from tests.e2e.notification_kit import Residents, event, publish
 from tests.e2e.test_notification_templates import put_template
 from tests.e2e.vendor_servers import (
-    ALIYUN_ID, ALIYUN_SECRET, TENCENT_ID, TENCENT_KEY, WECHAT_APP, WECHAT_SECRET, AliyunSms, Mailbox, TencentSms,
+    ALIYUN_ID,
+    ALIYUN_SECRET,
+    TENCENT_ID,
+    TENCENT_KEY,
+    WECHAT_APP,
+    WECHAT_SECRET,
+    AliyunSms,
+    Mailbox,
+    TencentSms,
     WechatOfficialAccount,
 )
 from tests.helpers import admin, archived, eventually

@@ -99,7 +99,7 @@ class AliyunSms(VendorServer):
         if query.get("SignatureNonce") in self.nonces:
             return 400, {"Code": "SignatureNonceUsed", "Message": "Specified signature nonce was used already."}
         self.nonces.add(query["SignatureNonce"])
-        datetime.strptime(query["Timestamp"], "%Y-%m-%dT%H:%M:%SZ")  # ISO 8601 UTC, or the request errs
+        datetime.strptime(query["Timestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)  # ISO 8601 UTC, or the request errs
         missing = {"Action", "Version", "Format", "SignatureMethod", "SignatureVersion", "PhoneNumbers", "SignName",
                    "TemplateCode", "RegionId"} - set(query)
         if missing or query["Action"] != "SendSms" or query["Version"] != "2017-05-25":

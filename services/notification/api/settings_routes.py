@@ -8,8 +8,16 @@ from fastapi import APIRouter, Request
 
 from services.notification.api.deps import Managers, ProviderAdmins
 from services.notification.api.schemas import (
-    Channel, Language, PreviewPublic, PreviewRequest, ProviderPublic, ProviderSettings, RuleOverride, RulePublic,
-    TemplateBody, TemplatePublic,
+    Channel,
+    Language,
+    PreviewPublic,
+    PreviewRequest,
+    ProviderPublic,
+    ProviderSettings,
+    RuleOverride,
+    RulePublic,
+    TemplateBody,
+    TemplatePublic,
 )
 from services.notification.commands import settings as commands
 from shared.service import DatabaseDep

@@ -30,7 +30,7 @@ def when(value: str | datetime | None, time_zone: str, language: str = "zh") -> 
     """An RFC 3339 time as the estate's people read it: `12月1日 23:27`."""
     if not value:
         return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return local_time(moment, time_zone, language="en" if language == "en" else "zh")
 
 
