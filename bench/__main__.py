@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import billing, dashboards, platform, refs, reporting, sla, storm, thin_slice
+from bench import announce, billing, dashboards, platform, refs, reporting, sla, storm, thin_slice
 from bench.results import Figure, report, write
 from devstack.stack import SERVICES, Stack
 from services.dispatch.domain.roster_solver import bench_roster_solve
@@ -44,6 +44,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--reconcile-units", type=int, default=10_000, help="units of the reconciled estate")
     parser.add_argument("--report-tickets", type=int, default=100_000, help="tickets of the daily report's year")
     parser.add_argument("--reporting-events", type=int, default=20_000, help="events for reporting's CPU per event")
+    parser.add_argument("--announce-residents", type=int, default=10_000, help="residents of the announcement")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data)")
     parser.add_argument("--quick", action="store_true",
                         help="everything, small: 5 s runs, 1,000 SLA orders, a storm of 2,000, "
@@ -51,7 +52,7 @@ def arguments() -> argparse.Namespace:
     args = parser.parse_args()
     if args.quick:
         args.duration, args.e2e_duration, args.sla_orders, args.sla_spread = 5.0, 5.0, 1000, 20
-        args.storm_count = 2000
+        args.storm_count, args.announce_residents = 2000, 1000
         args.billing_units, args.reconcile_units = 2000, 1000
         args.report_tickets, args.reporting_events = 10_000, 2_000
     return args
@@ -156,8 +157,12 @@ def main() -> int:
         reporting_figures = measure(
             [("reporting.daily_report_p95_ms", None, "ms"), ("reporting.cpu_ms_per_event", None, "ms")],
             lambda: reporting.figures_of(stack, tickets=args.report_tickets, events=args.reporting_events))
+        announced = measure(
+            [(f"announce.{args.announce_residents // 1000}k_residents_s", None, "s"),
+             ("notification.cpu_ms_per_message", None, "ms")],
+            lambda: announce.announce_to_residents(stack, args.announce_residents))
         path = write([db, amqp, http, *alone, *burst, *half_load, *e2e, fire_lag, *board, *storm_figures, roster,
-                      *billing_run, *billing_pay, *reporting_figures])
+                      *billing_run, *billing_pay, *reporting_figures, *announced])
         print(f"# written to {path}", file=sys.stderr)
         return 0
     finally:

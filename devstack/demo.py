@@ -16,6 +16,7 @@ from devstack import (
     demo_directory,
     demo_incidents,
     demo_ledger,
+    demo_notification,
     demo_procedures,
     demo_rosters,
     demo_tickets,
@@ -23,7 +24,8 @@ from devstack import (
 from devstack.stack import Stack
 
 # The demo of each area (directory, tickets, duty…): `load(client, stack, admin)` → lines to print.
-DEMO_AREAS: tuple = (demo_tickets, demo_incidents, demo_procedures, demo_rosters, demo_ledger, demo_billing)
+DEMO_AREAS: tuple = (demo_tickets, demo_incidents, demo_procedures, demo_rosters, demo_ledger, demo_billing,
+                     demo_notification)
 
 ESTATE = "demo-estate"
 DEMO_ESTATE = {"estate_id": ESTATE, "name": "阳光花园", "time_zone": "Asia/Shanghai"}

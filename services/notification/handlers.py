@@ -1,14 +1,13 @@
 """Notification's event consumers."""
 
 from services.notification import commands
+from services.notification.commands.projection import DIRECTORY, STAFF_SOURCES
+from services.notification.domain.rules import EVENT_TYPES
 from shared.estates import project_estate
 
 HANDLERS = {
     # Each estate's company (the scope check of every request) and time zone (the times in messages).
     "intake.estate.registered": project_estate,
-    "dispatch.workorder.assigned": commands.notify_assignee,
-    "dispatch.sla.warning": commands.notify_sla_warning,
-    "dispatch.sla.breached": commands.notify_sla_breach,
-    "dispatch.workorder.escalated": commands.notify_escalation,
-    "dispatch.shift.handover_missing": commands.notify_missing_handover,
+    # The directory, dispatch's staff and every event a rule tells someone of, in one batch-shaped handler.
+    **{event_type: commands.on_events for event_type in sorted({*DIRECTORY, *STAFF_SOURCES, *EVENT_TYPES})},
 }

@@ -14,3 +14,20 @@ class MessageSent(Payload):
     channel: str
     template: str
     source_event_id: str
+    provider: str = "local"
+    attempts: int = 1
+    announcement_id: str | None = None
+
+
+@event("notification.message.failed")
+class MessageFailed(Payload):
+    """Every channel of a message failed, each after its retries; the last provider's answer is kept."""
+
+    message_id: str
+    recipient_id: str
+    channels: list[str]
+    template: str
+    source_event_id: str
+    attempts: int
+    last_error: str
+    announcement_id: str | None = None

@@ -78,7 +78,7 @@ def test_the_ladder_reaches_each_position_on_duty_on_call_or_by_phone_and_only_w
     assert [e["recipient_name"] for e in read["escalations"][:4]] == ["陈主管", "刘经理", "周经理", "吴总"]
     phoned = eventually(lambda: admin.get("notification", "/v1/messages", params={
         "estate_id": estate_id, "recipient_id": f"{estate_id}-pm"}).json()["items"], what="the manager phoned")
-    assert {m["channel"] for m in phoned} == {"phone"}
+    assert {m["channel"] for m in phoned} == {"voice"}
 
     # The other estate has nobody: its order waits in the supervisors' queue, and its ladder still
     # reaches the company's duty leader.

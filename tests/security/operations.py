@@ -15,7 +15,10 @@ from devstack.demo import ESTATE
 COLLECTION_OF: dict[str, str] = {"staff_id": "staff", "change_id": "roster_changes"}
 # Parameters that are not ids, with a value that exists in the demo estate.
 VALUE_OF: dict[str, str] = {"department": "engineering", "day": "2026-11-26", "month": "2026-11",
-                            "phone": "13812345678", "report": "complaints"}
+                            "phone": "13812345678", "report": "complaints",
+                            # notification's rule and template names, a channel, a language, a staff member
+                            "rule_id": "bill.issued", "name": "bill.issued", "channel": "email", "language": "zh",
+                            "person_id": "cs-chen"}
 # Operations that are not about one estate's data (dead letters have their own test).
 NOT_ESTATE_SCOPED = re.compile(r"^/v1/admin/|^/v1/asyncapi")
 WRITES = ("POST", "PUT", "PATCH", "DELETE")

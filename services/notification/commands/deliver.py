@@ -1,0 +1,160 @@
+"""The deliverer: every replica claims due messages with a lease, sends them, records each attempt.
+
+A claim is one atomic update (`find_one_and_update` of a due, unleased message), so two replicas never
+hold the same message; the outcome is written only by the lease's holder, and only while the message
+is still queued, so a message is never recorded twice. The lease outlasts a provider's timeout many
+times over: a message is sent again only if its sender died before recording the outcome (the vendor
+is given our message id as its idempotency token where it takes one: Aliyun's OutId, WeChat's
+client_msg_id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from pymongo import ReturnDocument
+
+from services.notification import store
+from services.notification.commands.drafting import sent_event
+from services.notification.domain import delivery
+from services.notification.domain.rate import DEFAULT_RATE_PER_S, TokenBucket
+from services.notification.providers import Answer, Outgoing, Provider, registry
+from services.notification.settings import NotificationSettings
+from shared.db import Database, UnitOfWork
+from shared.envelope import new_id, utcnow
+from shared.events import MessageFailed
+from shared.periodic import PeriodicJob
+
+log = structlog.get_logger(__name__)
+
+
+class Deliverer:
+    def __init__(self, settings: NotificationSettings) -> None:
+        self.settings = settings
+        self.owner = new_id()  # this process's name on its leases
+        self.providers: dict[str, Provider] = registry(settings.provider_timeout_s)
+        self.buckets: dict[str, TokenBucket] = {}
+
+    async def claim(self, database: Database) -> list[dict[str, Any]]:
+        now = utcnow()
+        lease = timedelta(seconds=self.settings.delivery_lease_s)
+        claimed = []
+        for _ in range(self.settings.delivery_batch_size):
+            message = await database.db[store.MESSAGES].find_one_and_update(
+                {"status": "queued", "due_at": {"$lte": now},
+                 "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}]},
+                {"$set": {"lease_until": now + lease, "lease_owner": self.owner}},
+                sort=[("due_at", 1)], return_document=ReturnDocument.AFTER,
+            )
+            if message is None:
+                break
+            claimed.append(message)
+        return claimed
+
+    async def run_pass(self, database: Database, settings: NotificationSettings | None = None) -> int:
+        claimed = await self.claim(database)
+        if not claimed:
+            return 0
+        estates = {m["estate_id"] for m in claimed}
+        accounts = {e: d.get("channels", {}) for e, d in (await _by_ids(database, store.CHANNEL_SETTINGS, estates)).items()}
+        vendors = await _vendor_templates(database, claimed)
+        outcomes = await asyncio.gather(*(self._send(m, accounts, vendors) for m in claimed))
+        await database.transaction(lambda uow: self._record(uow, list(zip(claimed, outcomes, strict=True))))
+        return len(claimed)
+
+    async def _send(self, message: dict, accounts: dict, vendors: dict) -> tuple[str, str, Answer]:
+        channel = message["channels"][message["channel_index"]]
+        account = (accounts.get(message["estate_id"]) or {}).get(channel) or {"provider": "local"}
+        provider = self.providers.get(account["provider"], self.providers["local"])
+        await self._wait_turn(provider.name, message["estate_id"], account)
+        outgoing = Outgoing(
+            message_id=message["_id"], channel=channel, address=message.get("address") or {},
+            subject=message.get("subject"), body=message["body"], variables=message.get("variables") or {},
+            vendor=vendors.get((message["estate_id"], message["template"], channel, message.get("language", "zh")))
+            or vendors.get((message["estate_id"], message["template"], channel, "zh")),
+        )
+        try:
+            answer = await provider.send(outgoing, account)
+        except Exception as error:  # noqa: BLE001 — a provider's bug must not lose the message: it is an attempt that failed
+            answer = Answer(ok=False, answer={"error": repr(error)})
+        return channel, provider.name, answer
+
+    async def _wait_turn(self, provider: str, estate_id: str, account: dict) -> None:
+        """The provider's rate limit, per estate account, in this process (replicas divide the rate)."""
+        key = f"{provider}:{estate_id}"
+        rate = account.get("rate_per_s") or DEFAULT_RATE_PER_S.get(provider, 10.0)
+        bucket = self.buckets.get(key)
+        if bucket is None or bucket.rate_per_s != rate:
+            bucket = self.buckets[key] = TokenBucket.full(rate, time.monotonic())
+        wait = bucket.wait_for_one(time.monotonic())
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def _record(self, uow: UnitOfWork, outcomes: list[tuple[dict, tuple[str, str, Answer]]]) -> None:
+        now = utcnow()
+        for message, (channel, provider, answer) in outcomes:
+            step = delivery.after_attempt(
+                succeeded=answer.ok, permanent=answer.permanent, channel_index=message["channel_index"],
+                tries_on_channel=message["tries_on_channel"], channels=len(message["channels"]),
+                retry_delays_s=self.settings.delivery_retry_delays_s, now=now)
+            attempt = {"at": now, "status": "sent" if answer.ok else "failed", "channel": channel,
+                       "provider": provider, "answer": answer.answer}
+            changes: dict[str, Any] = {"status": step.status, "channel_index": step.channel_index,
+                                       "tries_on_channel": step.tries_on_channel, "lease_until": None,
+                                       "provider": provider}
+            if step.status == "sent":
+                changes.update(sent_at=now, channel=channel)
+            elif step.status == "queued":
+                changes["due_at"] = step.due_at
+            result = await uow.db[store.MESSAGES].update_one(
+                {"_id": message["_id"], "lease_owner": self.owner, "status": "queued"},
+                {"$set": changes, "$push": {"attempts": attempt}}, session=uow.session)
+            if result.modified_count != 1:
+                log.warning("delivery outcome not recorded: the lease was lost", message_id=message["_id"])
+                continue
+            if message.get("announcement_id") and step.status != "queued":  # the announcement's progress
+                moved = {"counts.queued": -1, f"counts.{step.status}": 1}
+                if message.get("deferred"):
+                    moved["counts.deferred"] = -1
+                await uow.db[store.ANNOUNCEMENTS].update_one({"_id": message["announcement_id"]}, {"$inc": moved},
+                                                             session=uow.session)
+            recorded = {**message, **changes, "attempts": [*message["attempts"], attempt]}
+            scope = {"subject": message["_id"], "company_id": message["company_id"], "estate_id": message["estate_id"]}
+            if step.status == "sent":
+                uow.emit(sent_event(recorded), **scope)
+            elif step.status == "failed":
+                uow.emit(MessageFailed(
+                    message_id=message["_id"], recipient_id=message["recipient_id"], channels=message["channels"],
+                    template=message["template"], source_event_id=message["source_event_id"],
+                    attempts=sum(1 for a in recorded["attempts"] if a["status"] == "failed"),
+                    last_error=str(answer.answer)[:500], announcement_id=message.get("announcement_id")), **scope)
+
+
+async def _by_ids(database: Database, collection: str, ids: set[str]) -> dict[str, dict]:
+    return {d["_id"]: d async for d in database.db[collection].find({"_id": {"$in": sorted(ids)}})}
+
+
+async def _vendor_templates(database: Database, messages: list[dict]) -> dict[tuple, dict]:
+    """The vendor templates (SMS, WeChat) of the claimed messages' estates and templates, in one read."""
+    wanted = defaultdict(set)
+    for m in messages:
+        wanted[m["estate_id"]].add(m["template"])
+    clauses = [{"estate_id": e, "name": {"$in": sorted(names)}, "vendor": {"$ne": None}} for e, names in wanted.items()]
+    found = await database.db[store.TEMPLATES].find({"$or": clauses}).to_list(None)
+    return {(d["estate_id"], d["name"], d["channel"], d["language"]): d["vendor"] for d in found}
+
+
+def delivery_job(settings: NotificationSettings) -> PeriodicJob:
+    deliverer = Deliverer(settings)
+    return PeriodicJob(name="deliverer", run_pass=deliverer.run_pass,
+                       interval_s=lambda s: s.delivery_poll_interval_s)
+
+
+async def run_deliverer(database: Database, settings: NotificationSettings) -> None:
+    """The service's background task: one deliverer per process, a pass every poll interval."""
+    await delivery_job(settings)(database, settings)

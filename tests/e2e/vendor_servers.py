@@ -1,0 +1,214 @@
+"""Local stand-ins of the vendors notification talks to, each checking requests as the vendor does.
+
+The signatures are verified here with the vendors' documented steps, written apart from the
+service's own signing code: Aliyun's RPC signature (HMAC-SHA1 over `GET&%2F&<encoded sorted query>`,
+key `secret&`) and TencentCloud's TC3-HMAC-SHA256 (canonical request → string to sign → key derived
+from `TC3`+secret, the day, the service and `tc3_request`). A request with a bad signature gets the
+vendor's own refusal. SMTP is aiosmtpd, a real SMTP server.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+from collections import Counter
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlsplit
+
+from aiosmtpd.controller import Controller
+
+from devstack.infra import free_port
+
+ALIYUN_ID, ALIYUN_SECRET = "LTAI5tTestKeyId", "aliyun-test-secret"
+TENCENT_ID, TENCENT_KEY = "AKIDtestsecretid", "tencent-test-secret-key"
+WECHAT_APP, WECHAT_SECRET = "wx0123456789abcdef", "wechat-test-secret"
+
+
+class VendorServer:
+    """An HTTP server in a thread; `handle(method, path, query, headers, body) -> (status, json)`."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.requests: list[dict[str, Any]] = []
+        self.fail_next: list[tuple[int, dict]] = []  # answers to give before the real ones (retries)
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _serve(self) -> None:
+                url = urlsplit(self.path)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with server.lock:
+                    status, answer = server.handle(self.command, url.path, dict(parse_qsl(url.query)),
+                                                   {k.lower(): v for k, v in self.headers.items()}, body)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = _serve
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def handle(self, method: str, path: str, query: dict, headers: dict, body: bytes) -> tuple[int, dict]:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        self.http.shutdown()
+        self.http.server_close()
+
+
+def _rfc3986(value: str) -> str:
+    return quote(value, safe="~").replace("+", "%20").replace("*", "%2A")
+
+
+class AliyunSms(VendorServer):
+    """dysmsapi's SendSms: every common parameter present, the signature right, each nonce used once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nonces: set[str] = set()
+        self.sent: list[dict[str, Any]] = []
+
+    def handle(self, method, path, query, headers, body):
+        self.requests.append(query)
+        signature = query.pop("Signature", "")
+        canonical = "&".join(f"{_rfc3986(k)}={_rfc3986(v)}" for k, v in sorted(query.items()))
+        to_sign = "GET&%2F&" + _rfc3986(canonical)
+        expected = base64.b64encode(hmac.new((ALIYUN_SECRET + "&").encode(), to_sign.encode(), hashlib.sha1).digest())
+        if query.get("AccessKeyId") != ALIYUN_ID:
+            return 404, {"Code": "InvalidAccessKeyId.NotFound", "Message": "Specified access key is not found."}
+        if not hmac.compare_digest(expected.decode(), signature):
+            return 400, {"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched."}
+        if query.get("SignatureNonce") in self.nonces:
+            return 400, {"Code": "SignatureNonceUsed", "Message": "Specified signature nonce was used already."}
+        self.nonces.add(query["SignatureNonce"])
+        datetime.strptime(query["Timestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)  # ISO 8601 UTC, or the request errs
+        missing = {"Action", "Version", "Format", "SignatureMethod", "SignatureVersion", "PhoneNumbers", "SignName",
+                   "TemplateCode", "RegionId"} - set(query)
+        if missing or query["Action"] != "SendSms" or query["Version"] != "2017-05-25":
+            return 400, {"Code": "MissingParameter", "Message": f"missing {sorted(missing)}"}
+        if self.fail_next:
+            return self.fail_next.pop(0)
+        params = json.loads(query.get("TemplateParam") or "{}")
+        self.sent.append({**query, "TemplateParam": params})
+        return 200, {"Code": "OK", "Message": "OK", "BizId": f"9000{len(self.sent):04d}^0", "RequestId": "A1B2"}
+
+    def out_ids(self) -> Counter:
+        return Counter(s.get("OutId") for s in self.sent)
+
+
+class TencentSms(VendorServer):
+    """TencentCloud SMS 2021-01-11 SendSms: the TC3-HMAC-SHA256 signature over what was really sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[dict[str, Any]] = []
+
+    def handle(self, method, path, query, headers, body):
+        self.requests.append({"headers": headers, "body": body})
+        auth = headers.get("authorization", "")
+        try:
+            algorithm, rest = auth.split(" ", 1)
+            parts = dict(p.strip().split("=", 1) for p in rest.split(","))
+            secret_id, day, service, terminator = parts["Credential"].split("/")
+        except ValueError:
+            return 200, {"Response": {"Error": {"Code": "AuthFailure.InvalidAuthorization",
+                                                "Message": "Authorization is malformed"}, "RequestId": "r"}}
+        timestamp = int(headers["x-tc-timestamp"])
+        signed = parts["SignedHeaders"].split(";")
+        canonical_headers = "".join(f"{name}:{headers[name].strip().lower()}\n" for name in signed)
+        canonical = "\n".join([method, "/", "", canonical_headers, parts["SignedHeaders"], hashlib.sha256(body).hexdigest()])
+        to_sign = "\n".join([algorithm, str(timestamp), f"{day}/{service}/{terminator}",
+                             hashlib.sha256(canonical.encode()).hexdigest()])
+
+        def mac(key: bytes, text: str) -> bytes:
+            return hmac.new(key, text.encode(), hashlib.sha256).digest()
+
+        key = mac(mac(mac(("TC3" + TENCENT_KEY).encode(), day), service), "tc3_request")
+        expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+        if secret_id != TENCENT_ID or algorithm != "TC3-HMAC-SHA256":
+            return 200, {"Response": {"Error": {"Code": "AuthFailure.SecretIdNotFound", "Message": "no such id"},
+                                      "RequestId": "r"}}
+        if not hmac.compare_digest(expected, parts["Signature"]) or day != datetime.fromtimestamp(
+                timestamp, UTC).strftime("%Y-%m-%d") or "host" not in signed or "content-type" not in signed:
+            return 200, {"Response": {"Error": {"Code": "AuthFailure.SignatureFailure",
+                                                "Message": "The provided credentials could not be validated."},
+                                      "RequestId": "r"}}
+        if headers.get("x-tc-action") != "SendSms" or headers.get("x-tc-version") != "2021-01-11":
+            return 200, {"Response": {"Error": {"Code": "InvalidAction", "Message": "?"}, "RequestId": "r"}}
+        if self.fail_next:
+            return self.fail_next.pop(0)
+        request = json.loads(body)
+        self.sent.append(request)
+        return 200, {"Response": {"SendStatusSet": [{"SerialNo": f"2433:{len(self.sent)}", "PhoneNumber":
+                                                     request["PhoneNumberSet"][0], "Fee": 1, "SessionContext":
+                                                     request.get("SessionContext", ""), "Code": "Ok",
+                                                     "Message": "send success", "IsoCode": "CN"}],
+                                  "RequestId": f"req-{len(self.sent)}"}}
+
+
+class WechatOfficialAccount(VendorServer):
+    """cgi-bin/token and message/template/send: a template message needs a current access token."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tokens_issued = 0
+        self.sent: list[dict[str, Any]] = []
+
+    def handle(self, method, path, query, headers, body):
+        self.requests.append({"path": path, "query": query})
+        if path == "/cgi-bin/token":
+            if (query.get("appid"), query.get("secret"), query.get("grant_type")) != (
+                    WECHAT_APP, WECHAT_SECRET, "client_credential"):
+                return 200, {"errcode": 40125, "errmsg": "invalid appsecret"}
+            self.tokens_issued += 1
+            return 200, {"access_token": f"token-{self.tokens_issued}", "expires_in": 7200}
+        if path == "/cgi-bin/message/template/send":
+            if query.get("access_token") != f"token-{self.tokens_issued}":
+                return 200, {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid"}
+            message = json.loads(body)
+            if not message.get("touser") or not message.get("template_id"):
+                return 200, {"errcode": 47001, "errmsg": "data format error"}
+            self.sent.append(message)
+            return 200, {"errcode": 0, "errmsg": "ok", "msgid": 200228332 + len(self.sent)}
+        return 404, {"errcode": 404, "errmsg": "not found"}
+
+    def expire_tokens(self) -> None:
+        self.tokens_issued += 1  # WeChat issued a new one elsewhere: the one held is stale
+
+
+class Mailbox:
+    """aiosmtpd on a free port, keeping what it received."""
+
+    def __init__(self) -> None:
+        self.received: list[Any] = []
+        mailbox = self
+
+        class Keep:
+            async def handle_DATA(self, server, session, envelope):
+                mailbox.received.append(message_from_bytes(envelope.content, policy=policy.default))
+                return "250 Message accepted for delivery"
+
+        self.port = free_port()
+        self.controller = Controller(Keep(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()

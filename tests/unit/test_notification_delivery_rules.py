@@ -1,0 +1,132 @@
+"""Notification's pure rules: quiet hours across midnight, retries and the next channel, channel
+choice, rule overrides, template checks, vendors' signatures, the rate limit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from services.notification.domain import contexts, delivery, rules, templates
+from services.notification.domain.rate import TokenBucket
+from services.notification.providers.signing import aliyun_percent_encode, aliyun_signature, tencent_authorization
+
+NIGHT = {"start": "22:00", "end": "08:00"}
+
+
+def shanghai(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 12, day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
+
+
+def test_quiet_hours_across_midnight_defer_to_their_first_allowed_minute():
+    late = shanghai(31, 23, 30)  # 23:30 on 31 Dec in Shanghai
+    assert delivery.first_allowed(late, NIGHT, "Asia/Shanghai") == datetime(2027, 1, 1, 0, 0, tzinfo=UTC)  # 08:00
+    small_hours = datetime(2026, 12, 31, 17, 30, tzinfo=UTC)  # 01:30 on 1 Jan
+    assert delivery.first_allowed(small_hours, NIGHT, "Asia/Shanghai") == datetime(2027, 1, 1, 0, 0, tzinfo=UTC)
+    evening = datetime(2026, 12, 31, 13, 59, tzinfo=UTC)  # 21:59: still allowed
+    assert delivery.first_allowed(evening, NIGHT, "Asia/Shanghai") == evening
+    morning = datetime(2027, 1, 1, 0, 0, tzinfo=UTC)  # 08:00 exactly: allowed
+    assert delivery.first_allowed(morning, NIGHT, "Asia/Shanghai") == morning
+    lunch = {"start": "12:00", "end": "14:00"}  # a window inside one day
+    assert delivery.first_allowed(datetime(2026, 12, 1, 4, 30, tzinfo=UTC), lunch, "Asia/Shanghai") == datetime(
+        2026, 12, 1, 6, 0, tzinfo=UTC)
+    assert delivery.first_allowed(late, None, "Asia/Shanghai") == late
+
+
+def test_residents_have_the_default_quiet_hours_staff_none_unless_they_chose():
+    assert delivery.quiet_hours_of({"kind": "resident"}) == NIGHT
+    assert delivery.quiet_hours_of({"kind": "staff"}) is None
+    assert delivery.quiet_hours_of({"kind": "resident", "quiet_hours": None}) is None
+    assert delivery.quiet_hours_of({"kind": "staff", "quiet_hours": {"start": "23:00", "end": "07:00"}})["end"] == "07:00"
+
+
+def test_safety_urgent_and_p1_go_at_once():
+    assert rules.goes_at_once("safety", {}) and rules.goes_at_once("urgent", {})
+    assert rules.goes_at_once("normal", {"priority": "P1"})
+    assert not rules.goes_at_once("normal", {"priority": "P2"}) and not rules.goes_at_once("announcement", {})
+
+
+def test_a_failure_is_retried_then_the_next_channel_then_the_message_has_failed():
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    step = delivery.after_attempt(succeeded=False, permanent=False, channel_index=0, tries_on_channel=0, channels=2,
+                                  retry_delays_s=[1, 5], now=now)
+    assert (step.status, step.channel_index, step.due_at) == ("queued", 0, now + timedelta(seconds=1))
+    step = delivery.after_attempt(succeeded=False, permanent=False, channel_index=0, tries_on_channel=1, channels=2,
+                                  retry_delays_s=[1, 5], now=now)
+    assert step.due_at == now + timedelta(seconds=5)
+    step = delivery.after_attempt(succeeded=False, permanent=False, channel_index=0, tries_on_channel=2, channels=2,
+                                  retry_delays_s=[1, 5], now=now)
+    assert (step.status, step.channel_index, step.tries_on_channel, step.due_at) == ("queued", 1, 0, now)
+    refused = delivery.after_attempt(succeeded=False, permanent=True, channel_index=0, tries_on_channel=0,
+                                     channels=2, retry_delays_s=[1, 5], now=now)
+    assert (refused.status, refused.channel_index) == ("queued", 1)
+    last = delivery.after_attempt(succeeded=False, permanent=True, channel_index=1, tries_on_channel=0, channels=2,
+                                  retry_delays_s=[1, 5], now=now)
+    assert last.status == "failed"
+    assert delivery.after_attempt(succeeded=True, permanent=False, channel_index=1, tries_on_channel=0, channels=2,
+                                  retry_delays_s=[], now=now).status == "sent"
+
+
+def test_channels_are_the_recipients_own_that_can_reach_them_then_the_fallbacks():
+    resident = {"phone": "+8613800000000", "directory_channels": ["wechat", "email", "sms"]}
+    assert delivery.channels_for(resident, None) == ["sms", "app_push"]  # no openid, no e-mail address
+    chosen = {**resident, "channels": ["email"], "email": "a@example.com"}
+    assert delivery.channels_for(chosen, None) == ["email", "sms", "app_push"]
+    assert delivery.channels_for({}, ("sms",)) == ["app_push"]  # nothing reaches them but the inbox
+    assert delivery.channels_for(resident, ("voice",)) == ["voice"]
+
+
+def test_an_override_changes_only_what_it_names_and_is_checked():
+    rule = rules.DEFAULTS_BY_ID["bill.issued"]
+    changed = rules.overridden(rule, {"urgency": "urgent", "channels": ["sms"]})
+    assert (changed.urgency, changed.channels, changed.audience) == ("urgent", ("sms",), rule.audience)
+    assert rules.rules_for("billing.bill.issued", {"bill.issued": {"enabled": False}}) == []
+    assert [r.id for r in rules.rules_for("intake.incident.declared", {})] == ["incident.notice", "incident.declared"]
+    for bad, field in (({"urgency": "soon"}, "urgency"), ({"audience": ["x"]}, "audience[0]"),
+                       ({"audience": []}, "audience"), ({"channels": ["fax"]}, "channels[0]")):
+        with pytest.raises(rules.RuleError) as error:
+            rules.check_override(rule, bad)
+        assert error.value.field == field
+
+
+def test_every_shipped_template_renders_its_sample_and_a_bad_one_is_named():
+    for (name, _channel, language), text in templates.DEFAULTS.items():
+        templates.check(name, language, "body", text.body)
+    with pytest.raises(templates.TemplateError) as error:
+        templates.check("bill.issued", "zh", "body", "{{ amount }} {{ bogus }}")
+    assert (error.value.code, error.value.field) == ("unknown_variable", "body") and "bogus" in str(error.value)
+    with pytest.raises(templates.TemplateError) as error:
+        templates.check("bill.issued", "zh", "body", "{% for x in amount.__class__.__subclasses__() %}{% endfor %}")
+    assert error.value.code == "template_error"
+    english = templates.lookup({}, "ticket.received", "sms", "en")
+    assert templates.render(english.body, contexts.sample("ticket.received", "en")).startswith("We have your request")
+    own = {("bill.issued", "*", "zh"): templates.Text(body="账单 {{ amount }}")}
+    assert templates.lookup(own, "bill.issued", "sms", "zh").body == "账单 {{ amount }}"
+    assert templates.lookup(own, "bill.issued", "sms", "en").subject == "Bill for {{ period }}"
+
+
+def test_aliyun_signature_follows_the_documented_example():
+    # Aliyun's documentation example of the RPC signature (access key secret "testsecret").
+    params = {"AccessKeyId": "testid", "Action": "DescribeRegions", "Format": "XML", "SignatureMethod": "HMAC-SHA1",
+              "SignatureNonce": "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf", "SignatureVersion": "1.0",
+              "Timestamp": "2016-02-23T12:46:24Z", "Version": "2014-05-26"}
+    assert aliyun_signature(params, "testsecret") == "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
+    assert aliyun_percent_encode("a b*~") == "a%20b%2A~"
+
+
+def test_tencent_tc3_signature_follows_its_steps():
+    payload = '{"Limit": 1, "Filters": [{"Values": ["\\u672a\\u547d\\u540d"], "Name": "instance-name"}]}'
+    header = tencent_authorization(secret_id="AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+                                   secret_key="Gu5t9xGARNpq86cd98joQYCN3EXAMPLE", service="cvm",
+                                   host="cvm.tencentcloudapi.com", payload=payload, timestamp=1551113065)
+    # TencentCloud's documented example of signature v3 (DescribeInstances, 2019-02-25).
+    assert header.endswith("Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168")
+    assert "Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request" in header
+
+
+def test_the_rate_limit_spaces_sends_beyond_the_burst():
+    bucket = TokenBucket.full(2.0, now=0.0)
+    assert [bucket.wait_for_one(0.0) for _ in range(2)] == [0.0, 0.0]
+    assert bucket.wait_for_one(0.0) == pytest.approx(0.5)
+    assert bucket.wait_for_one(10.0) == 0.0
