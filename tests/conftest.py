@@ -31,6 +31,12 @@ FAST_ENV = {
     "RELAY_LEASE_S": "3",
     "OUTBOX_POLL_INTERVAL_S": "0.5",
     "LOG_LEVEL": "INFO",
+    # Webhooks to the tests' local receivers, and their schedule walked in seconds (5 days: 8.6 s).
+    "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
+    "WEBHOOK_SCHEDULE_SCALE": "0.00002",
+    "WEBHOOK_POLL_INTERVAL_S": "0.2",
+    "WEBHOOK_LANE_RECHECK_S": "0.5",
+    "WEBHOOK_TIMEOUT_S": "5",
 }
 
 

@@ -1,6 +1,7 @@
 """Notification's event consumers."""
 
 from services.notification import commands
+from services.notification.commands import webhooks as webhook_commands
 from shared.estates import project_estate
 
 HANDLERS = {
@@ -12,3 +13,6 @@ HANDLERS = {
     "dispatch.workorder.escalated": commands.notify_escalation,
     "dispatch.shift.handover_missing": commands.notify_missing_handover,
 }
+
+# Integrators' webhooks: every event is looked at (subscriptions change at any time), in a queue of its own.
+WEBHOOK_HANDLERS = {"#": webhook_commands.fan_out}

@@ -4,3 +4,14 @@ from shared.settings import ServiceSettings
 class NotificationSettings(ServiceSettings):
     service_name: str = "notification"
     http_port: int = 8004
+
+    # Webhooks: the operator may allow loopback and private targets (local runs and tests do).
+    webhook_allow_private_targets: bool = False
+    # Every webhook wait (the retry schedule, Retry-After, the 5 days before disabling) times this:
+    # tests walk the schedule in seconds with a small scale.
+    webhook_schedule_scale: float = 1.0
+    webhook_timeout_s: float = 10.0
+    webhook_concurrency: int = 64
+    webhook_poll_interval_s: float = 1.0
+    # A delivery behind an attempt in flight looks again after this (or at once when it is done).
+    webhook_lane_recheck_s: float = 5.0

@@ -6,6 +6,7 @@ from typing import Any
 
 from pymongo import ASCENDING
 
+from services.notification.store import webhooks
 from shared.db import Database, UnitOfWork
 
 MESSAGES = "messages"
@@ -14,6 +15,7 @@ MESSAGES = "messages"
 async def ensure_indexes(database: Database) -> None:
     await database.db[MESSAGES].create_index("dedupe_key", unique=True)
     await database.db[MESSAGES].create_index([("recipient_id", ASCENDING), ("_id", ASCENDING)])
+    await webhooks.ensure_indexes(database)
 
 
 async def insert_message(uow: UnitOfWork, message: dict[str, Any]) -> None:
