@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from devstack.containers import ContainerInfrastructure, docker_engine_reachable
-from devstack.infra import ServerProcess, amqp_url, mongo_url, rabbitmq, secantusdb
+from devstack.infra import ServerProcess, amqp_url, management_url, mongo_url, rabbitmq, secantusdb
 from devstack.stack import Stack
 from shared import clock
 from tests import progress
@@ -52,6 +52,7 @@ class Infrastructure:
     mongo_url: str
     broker: ServerProcess | None = None
     database: ServerProcess | None = None
+    management_url: str | None = None  # the broker's management API
 
     def kill_broker(self) -> None:
         if self.broker is None:
@@ -78,7 +79,8 @@ def infrastructure(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
         database.start_async()
         broker.wait_started()
         database.wait_started()
-    yield Infrastructure(amqp_url(broker.port), mongo_url(database.port), broker, database)
+    yield Infrastructure(amqp_url(broker.port), mongo_url(database.port), broker, database,
+                         management_url(broker.management_port))
     broker.stop()  # and its own epmd
     database.stop()
 
@@ -89,9 +91,10 @@ def stack(
 ) -> Iterator[Stack]:
     """The five services as processes, each with its own database server (or the container's)."""
     in_containers = infrastructure.broker is None
+    management = {"RABBITMQ_MANAGEMENT_URL": infrastructure.management_url} if infrastructure.management_url else {}
     platform = Stack(
         tmp_path_factory.mktemp("stack"), amqp=infrastructure.amqp_url,
-        mongo=infrastructure.mongo_url if in_containers else None, env=FAST_ENV,
+        mongo=infrastructure.mongo_url if in_containers else None, env={**FAST_ENV, **management},
     )
     try:
         with announce(request, "starting the five services and their databases for the session"):

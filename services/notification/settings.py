@@ -15,3 +15,9 @@ class NotificationSettings(ServiceSettings):
     webhook_poll_interval_s: float = 1.0
     # A delivery behind an attempt in flight looks again after this (or at once when it is done).
     webhook_lane_recheck_s: float = 5.0
+    # RabbitMQ's management API, where integrators' queues and read-only users are made (admin credentials
+    # are those of AMQP_URL); and the broker address integrators are given (default: AMQP_URL's host).
+    rabbitmq_management_url: str = ""
+    integrator_amqp_address: str = ""
+    # An integrator's queue holds at most this many events; beyond, deliveries wait and are retried.
+    integrator_queue_max_length: int = 100_000

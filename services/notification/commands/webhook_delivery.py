@@ -39,6 +39,9 @@ class Transport:
     async def subscription(self, database: Database, delivery: dict[str, Any]) -> dict[str, Any] | None:
         return await database.db[self.collection].find_one({"_id": delivery["subscription_id"]})
 
+    async def close(self) -> None:
+        pass
+
     async def send(self, subscription: dict[str, Any], delivery: dict[str, Any]) -> tuple[int | None, str, str | None]:
         """(status code or None, response excerpt or error, Retry-After)."""
         raise NotImplementedError
@@ -238,9 +241,12 @@ async def disable(uow: UnitOfWork, subscription: dict[str, Any], reason: str, co
 
 async def run_webhook_dispatcher(database: Database, settings: Any) -> None:
     """The background task of every notification replica."""
-    http = HttpTransport(settings)
-    transports: dict[str, Transport] = {"http": http}
+    from services.notification.commands.amqp_subscriptions import AmqpTransport  # it builds on this module
+
+    transports: dict[str, Transport] = {"http": HttpTransport(settings), "amqp": AmqpTransport(settings)}
     try:
         await Dispatcher(database, settings, transports).run()
     finally:
-        await http.close()
+        for transport in transports.values():
+            with contextlib.suppress(Exception):
+                await transport.close()

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.notification.domain import webhooks as rules
+from services.notification.store import amqp_subscriptions as amqp_store
 from services.notification.store import webhooks as store
 from shared.auth import Principal
 from shared.consumer import Event, batched
@@ -131,19 +132,21 @@ def _wake() -> None:
 async def fan_out(uow: UnitOfWork, events: list[Event[Any]]) -> None:
     """Every event a subscription wants becomes one delivery: one read of the subscriptions (cached), one
     insert of the batch's deliveries."""
-    subscriptions = await store.active_subscriptions(uow)
+    subscriptions = [*((s, "http") for s in await store.active_subscriptions(uow)),
+                     *((s, "amqp") for s in await amqp_store.active(uow))]
     if not subscriptions:
         return
     now = utcnow()
     for event in events:
         envelope = event.envelope
         body = None
-        for subscription in subscriptions:
+        for subscription, transport in subscriptions:
             if not rules.wants(subscription, envelope.routing_key, envelope.companyid, envelope.estateid):
                 continue
             body = body or envelope.model_dump_json()
             uow.add(store.DELIVERIES, {
-                "_id": new_id(), "subscription_id": subscription["_id"], "company_id": envelope.companyid,
+                "_id": new_id(), "subscription_id": subscription["_id"], "transport": transport,
+                "company_id": envelope.companyid,
                 "estate_id": envelope.estateid, "event_id": envelope.id, "event_type": envelope.type,
                 "subject": envelope.subject, "event_time": envelope.time,
                 "lane": rules.lane_of(subscription["_id"], envelope.subject, envelope.id),

@@ -6,7 +6,7 @@ from typing import Any
 
 from pymongo import ASCENDING
 
-from services.notification.store import webhooks
+from services.notification.store import amqp_subscriptions, webhooks
 from shared.db import Database, UnitOfWork
 
 MESSAGES = "messages"
@@ -16,6 +16,7 @@ async def ensure_indexes(database: Database) -> None:
     await database.db[MESSAGES].create_index("dedupe_key", unique=True)
     await database.db[MESSAGES].create_index([("recipient_id", ASCENDING), ("_id", ASCENDING)])
     await webhooks.ensure_indexes(database)
+    await amqp_subscriptions.ensure_indexes(database)
 
 
 async def insert_message(uow: UnitOfWork, message: dict[str, Any]) -> None:
