@@ -93,3 +93,18 @@ def test_the_head_of_each_lane_is_its_earliest_event():
     ]
     assert {lane: head["_id"] for lane, head in rules.heads_of_lanes(pending).items()} == {"s|w1": "d1", "s|w2": "d3"}
     assert rules.lane_of("s", None, "e1") != rules.lane_of("s", None, "e2")
+
+
+def test_the_asyncapi_document_describes_both_ways_in_for_integrators():
+    from shared.asyncapi import asyncapi_document
+
+    document = asyncapi_document()
+    webhook = document["channels"]["integrator-webhook"]
+    headers = webhook["bindings"]["http"]["headers"]
+    assert set(headers["required"]) == {"webhook-id", "webhook-timestamp", "webhook-signature"}
+    assert "HMAC-SHA256" in webhook["description"] and "whsec_" in webhook["description"]
+    assert "dispatch_workorder_created_v1" in webhook["messages"]
+    assert not any(name.startswith("notification_webhook_") for name in webhook["messages"])
+    queue = document["channels"]["integrator-queue"]
+    assert queue["bindings"]["amqp"]["is"] == "queue" and queue["address"] == "integrator.{subscription_id}"
+    assert {"deliver_webhook", "fill_integrator_queue"} <= set(document["operations"])
