@@ -341,3 +341,25 @@ def test_two_replicas_deliver_each_message_once(stack, estate, receiver):
     finally:
         second.stop()
         stack.services["notification"].remove(second)
+
+
+def test_a_private_target_is_refused_again_at_delivery(receiver):
+    """A name that resolved to a public address when subscribed may point inside later: checked per attempt."""
+    import asyncio
+
+    from services.notification.commands.webhook_delivery import HttpTransport
+    from services.notification.domain.webhooks import new_secret
+    from services.notification.settings import NotificationSettings
+
+    async def attempt(allow: bool):
+        transport = HttpTransport(NotificationSettings(webhook_allow_private_targets=allow))
+        subscription = {"url": receiver.url("/inside"), "secrets": [{"secret": new_secret(), "expires_at": None}]}
+        try:
+            return await transport.send(subscription, {"_id": "01TEST", "body": '{"id":"e1"}'})
+        finally:
+            await transport.close()
+
+    status, text, _ = asyncio.run(attempt(False))
+    assert status is None and text.startswith("refused:") and "private or local address" in text
+    assert not receiver.requests("/inside")
+    assert asyncio.run(attempt(True))[0] == 200 and len(receiver.requests("/inside")) == 1
