@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import platform, refs, sla, storm, thin_slice
+from bench import platform, refs, sla, storm, thin_slice, webhooks
 from bench.results import Figure, report, write
 from devstack.stack import SERVICES, Stack
 from services.dispatch.domain.roster_solver import bench_roster_solve
@@ -40,6 +40,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--billing-units", type=int, default=100_000, help="units of the billing run")
     parser.add_argument("--billing-payments", type=int, default=200, help="concurrent payments")
     parser.add_argument("--reconcile-units", type=int, default=10_000, help="units of the reconciled estate")
+    parser.add_argument("--webhook-events", type=int, default=1000, help="events delivered to the bench webhook")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data)")
     parser.add_argument("--quick", action="store_true",
                         help="everything, small: 5 s runs, 1,000 SLA orders, a storm of 2,000 (about 3 minutes)")
@@ -47,6 +48,7 @@ def arguments() -> argparse.Namespace:
     if args.quick:
         args.duration, args.e2e_duration, args.sla_orders, args.sla_spread = 5.0, 5.0, 1000, 20
         args.storm_count = 2000
+        args.webhook_events = 300
     return args
 
 
@@ -77,7 +79,8 @@ def main() -> int:
     args = arguments()
     workdir = Path(tempfile.mkdtemp(prefix="estatedesk-bench-"))
     # Every service counts its database commands (mongo_commands_total): round trips per contact.
-    stack = Stack(workdir, ports=None, env={"MONGO_COUNT_COMMANDS": "true"})
+    # The bench's webhook receiver is on this machine (a private address).
+    stack = Stack(workdir, ports=None, env={"MONGO_COUNT_COMMANDS": "true", "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"})
     keep = args.keep
     full = {"seconds": args.duration, "connections": args.connections}
     try:
@@ -136,7 +139,9 @@ def main() -> int:
             lambda: storm.drain_ratio(stack, token, storm_estate, count=args.storm_count, clients=args.storm_clients),
         )
         roster, = measure([("duty.roster_solve_s", None, "s")], roster_solve)
-        path = write([db, amqp, http, *alone, *burst, *half_load, *e2e, fire_lag, *storm_figures, roster])
+        webhook, = measure([("webhook.deliveries_per_s", None, "deliveries/s")],
+                           lambda: webhooks.deliveries_per_s(stack, e2e_estate, count=args.webhook_events))
+        path = write([db, amqp, http, *alone, *burst, *half_load, *e2e, fire_lag, *storm_figures, roster, webhook])
         print(f"# written to {path}", file=sys.stderr)
         return 0
     finally:

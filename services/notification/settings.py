@@ -14,7 +14,7 @@ class NotificationSettings(ServiceSettings):
     webhook_concurrency: int = 64
     webhook_poll_interval_s: float = 1.0
     # A delivery behind an attempt in flight looks again after this (or at once when it is done).
-    webhook_lane_recheck_s: float = 5.0
+    webhook_lane_recheck_s: float = 2.0
     # RabbitMQ's management API, where integrators' queues and read-only users are made (admin credentials
     # are those of AMQP_URL); and the broker address integrators are given (default: AMQP_URL's host).
     rabbitmq_management_url: str = ""

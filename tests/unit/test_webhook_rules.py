@@ -87,9 +87,9 @@ def test_a_subscription_wants_its_patterns_in_its_estates_and_never_webhook_even
 
 def test_the_head_of_each_lane_is_its_earliest_event():
     pending = [
-        {"_id": "d2", "lane": "s|w1", "event_time": NOW, "event_id": "e2"},
-        {"_id": "d1", "lane": "s|w1", "event_time": NOW - timedelta(seconds=1), "event_id": "e9"},
-        {"_id": "d3", "lane": "s|w2", "event_time": NOW, "event_id": "e3"},
+        {"_id": "d2", "lane": "s|w1", "event_order": rules.event_order(NOW, "e2")},
+        {"_id": "d1", "lane": "s|w1", "event_order": rules.event_order(NOW - timedelta(microseconds=1), "e9")},
+        {"_id": "d3", "lane": "s|w2", "event_order": rules.event_order(NOW, "e3")},
     ]
     assert {lane: head["_id"] for lane, head in rules.heads_of_lanes(pending).items()} == {"s|w1": "d1", "s|w2": "d3"}
     assert rules.lane_of("s", None, "e1") != rules.lane_of("s", None, "e2")

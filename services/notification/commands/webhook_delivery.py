@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import structlog
+from pymongo import UpdateOne
 
 from services.notification.commands import webhooks as commands
 from services.notification.domain import webhooks as rules
@@ -82,7 +83,6 @@ class Dispatcher:
         self.database = database
         self.settings = settings
         self.transports = transports
-        self.holder = new_id()
         self.scale = settings.webhook_schedule_scale
         self.lease = timedelta(seconds=settings.webhook_timeout_s + 30)
         self.recheck = timedelta(seconds=settings.webhook_lane_recheck_s)
@@ -119,6 +119,7 @@ class Dispatcher:
             return
         heads = rules.heads_of_lanes(await store.pending_in_lanes(self.database, sorted({d["lane"] for d in due})))
         behind: dict[Any, list[str]] = {}
+        wanted: list[str] = []
         for delivery in due:
             head = heads.get(delivery["lane"])
             if head is None:
@@ -127,19 +128,18 @@ class Dispatcher:
                 waiting = head["next_attempt_at"] > now
                 behind.setdefault(head["next_attempt_at"] if waiting else now + self.recheck, []).append(
                     delivery["_id"])
-                continue
-            if room <= 0 or delivery["lane"] in self.lanes_in_flight:
-                continue
-            claimed = await store.claim(self.database, delivery["_id"], self.holder, now, now + self.lease)
-            if claimed is None:  # another replica took it
-                continue
-            room -= 1
+            elif len(wanted) < room and delivery["lane"] not in self.lanes_in_flight:
+                wanted.append(delivery["_id"])
+        for until, delivery_ids in behind.items():
+            await store.wait_behind(self.database, delivery_ids, until)
+        if not wanted:
+            return
+        # Another replica may win some of them: each attempt is made by the one claim that took it.
+        for claimed in await store.claim(self.database, wanted, new_id(), now, now + self.lease):
             self.lanes_in_flight.add(claimed["lane"])
             task = asyncio.create_task(self.attempt(claimed))
             self.tasks.add(task)
             task.add_done_callback(self._finished(claimed["lane"]))
-        for until, delivery_ids in behind.items():
-            await store.wait_behind(self.database, delivery_ids, until)
 
     def _finished(self, lane: str):
         def done(task: asyncio.Task) -> None:
@@ -162,7 +162,8 @@ class Dispatcher:
             status, text, asked = await transport.send(subscription, delivery)
             result = rules.outcome(delivery["step"], status, asked)
         duration_ms = round((time.monotonic() - clock) * 1000, 1)
-        await self.database.transaction(
+        # Attempts that end together are recorded in one commit (group commit).
+        await self.database.grouped_transaction(
             lambda uow: self.record(uow, subscription, delivery, result, started, duration_ms, status, text))
 
     async def record(self, uow: UnitOfWork, subscription: dict[str, Any] | None, delivery: dict[str, Any],
@@ -179,8 +180,7 @@ class Dispatcher:
             "finished_at": now, "duration_ms": duration_ms, "status_code": status, "outcome": verdict,
             "response_excerpt": text, "next_attempt_at": next_at,
         })
-        collection = uow.db[store.DELIVERIES]
-        mine = {"_id": delivery["_id"], "claimed_by": self.holder}
+        mine = {"_id": delivery["_id"], "claimed_by": delivery["claimed_by"]}
         if result.retry_in is not None:
             changes = {"next_attempt_at": next_at, "claim_until": now, "last_status_code": status}
         elif result.delivered:
@@ -188,23 +188,24 @@ class Dispatcher:
         else:
             changes = {"status": store.FAILED, "claim_until": now, "last_status_code": status,
                        "reason": "the endpoint answered 410 Gone" if result.disable else text}
-        await collection.update_one(mine, {"$set": changes}, session=uow.session)
+        outcomes = self._outcomes(uow)
+        outcomes["deliveries"].append(UpdateOne(mine, {"$set": changes}))
         if next_at is None:
-            await store.release_lane(uow, delivery["lane"], now)
+            outcomes["lanes"].add(delivery["lane"])
         if subscription is None:
             return
-        subscriptions = uow.db[self.transports[delivery.get("transport", "http")].collection]
+        collection = self.transports[delivery.get("transport", "http")].collection
         scope = {"company_id": delivery["company_id"], "estate_id": delivery["estate_id"]}
         if result.delivered:
-            await subscriptions.update_one({"_id": subscription["_id"], "failing_since": {"$ne": None}},
-                                           {"$set": {"failing_since": None}}, session=uow.session)
+            outcomes["subscriptions"].setdefault(collection, []).append(UpdateOne(
+                {"_id": subscription["_id"], "failing_since": {"$ne": None}}, {"$set": {"failing_since": None}}))
             uow.emit(WebhookDelivered(subscription_id=subscription["_id"], delivery_id=delivery["_id"],
                                       event_id=delivery["event_id"], event_type=delivery["event_type"],
                                       attempt=delivery["attempts"], status_code=status or 0),
                      subject=delivery["_id"], **scope)
             return
-        await subscriptions.update_one({"_id": subscription["_id"], "failing_since": None},
-                                       {"$set": {"failing_since": now}}, session=uow.session)
+        outcomes["subscriptions"].setdefault(collection, []).append(UpdateOne(
+            {"_id": subscription["_id"], "failing_since": None}, {"$set": {"failing_since": now}}))
         if result.give_up:
             uow.emit(WebhookFailed(subscription_id=subscription["_id"], delivery_id=delivery["_id"],
                                    event_id=delivery["event_id"], event_type=delivery["event_type"],
@@ -212,7 +213,26 @@ class Dispatcher:
                                    reason="410 Gone" if result.disable else "every attempt of the schedule failed"),
                      subject=delivery["_id"], **scope)
         if result.disable:
-            await disable(uow, subscription, "the endpoint answered 410 Gone", subscriptions.name)
+            await disable(uow, subscription, "the endpoint answered 410 Gone", collection)
+
+    @staticmethod
+    def _outcomes(uow: UnitOfWork) -> dict[str, Any]:
+        """The writes of every attempt recorded in this transaction, made together as it commits: one
+        bulk write per collection however many attempts a group commit records."""
+        if "webhook_outcomes" not in uow.held:
+            outcomes: dict[str, Any] = {"deliveries": [], "lanes": set(), "subscriptions": {}}
+            uow.held["webhook_outcomes"] = outcomes
+
+            async def write() -> None:
+                if outcomes["deliveries"]:
+                    await uow.db[store.DELIVERIES].bulk_write(outcomes["deliveries"], session=uow.session)
+                if outcomes["lanes"]:
+                    await store.release_lanes(uow, sorted(outcomes["lanes"]), utcnow())
+                for collection, updates in outcomes["subscriptions"].items():
+                    await uow.db[collection].bulk_write(updates, session=uow.session)
+
+            uow.before_commit("webhook_outcomes", write)
+        return uow.held["webhook_outcomes"]
 
     async def disable_failing_too_long(self) -> None:
         before = utcnow() - rules.DISABLE_AFTER * self.scale

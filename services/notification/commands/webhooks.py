@@ -149,6 +149,7 @@ async def fan_out(uow: UnitOfWork, events: list[Event[Any]]) -> None:
                 "company_id": envelope.companyid,
                 "estate_id": envelope.estateid, "event_id": envelope.id, "event_type": envelope.type,
                 "subject": envelope.subject, "event_time": envelope.time,
+                "event_order": rules.event_order(envelope.time, envelope.id),
                 "lane": rules.lane_of(subscription["_id"], envelope.subject, envelope.id),
                 "body": body, "status": store.PENDING, "attempts": 0, "step": 0, "next_attempt_at": now,
                 "claim_until": now, "claimed_by": None, "last_status_code": None, "reason": None,

@@ -15,7 +15,7 @@ import ipaddress
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -127,8 +127,14 @@ def lane_of(subscription_id: str, subject: str | None, event_id: str) -> str:
     return f"{subscription_id}|{subject or 'event:' + event_id}"
 
 
-def order_key(delivery: dict[str, Any]) -> tuple[datetime, str]:
-    return delivery["event_time"], delivery["event_id"]
+def event_order(time: datetime, event_id: str) -> str:
+    """When the event happened, to the microsecond (stored times keep only milliseconds, and two events of
+    one subject are often written in the same millisecond), then its id: sorts as text."""
+    return f"{time.astimezone(UTC):%Y%m%dT%H%M%S.%f}|{event_id}"
+
+
+def order_key(delivery: dict[str, Any]) -> str:
+    return delivery["event_order"]
 
 
 def heads_of_lanes(pending: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:

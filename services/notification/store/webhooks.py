@@ -97,7 +97,7 @@ async def due_deliveries(database: Database, now: datetime, limit: int) -> list[
 async def pending_in_lanes(database: Database, lanes: list[str]) -> list[dict[str, Any]]:
     return await database.db[DELIVERIES].find(
         {"lane": {"$in": lanes}, "status": PENDING},
-        {"lane": 1, "event_time": 1, "event_id": 1, "next_attempt_at": 1, "claim_until": 1}).to_list(None)
+        {"lane": 1, "event_order": 1, "next_attempt_at": 1, "claim_until": 1}).to_list(None)
 
 
 async def wait_behind(database: Database, delivery_ids: list[str], until: datetime) -> None:
@@ -106,19 +106,20 @@ async def wait_behind(database: Database, delivery_ids: list[str], until: dateti
         {"_id": {"$in": delivery_ids}, "status": PENDING}, {"$set": {"next_attempt_at": until}})
 
 
-async def claim(database: Database, delivery_id: str, holder: str, now: datetime, until: datetime,
-                ) -> dict[str, Any] | None:
-    """Take one delivery for one attempt: only one process wins it until `until`."""
-    return await database.db[DELIVERIES].find_one_and_update(
-        {"_id": delivery_id, "status": PENDING, "next_attempt_at": {"$lte": now}, "claim_until": {"$lte": now}},
-        {"$set": {"claimed_by": holder, "claim_until": until}, "$inc": {"attempts": 1, "step": 1}},
-        return_document=ReturnDocument.AFTER)
+async def claim(database: Database, delivery_ids: list[str], claim_id: str, now: datetime, until: datetime,
+                ) -> list[dict[str, Any]]:
+    """Take deliveries for one attempt each: a delivery is won by one claim only (each document's update is
+    atomic), until `until`. `claim_id` is new for every claim, so that what this one won can be read back."""
+    await database.db[DELIVERIES].update_many(
+        {"_id": {"$in": delivery_ids}, "status": PENDING, "next_attempt_at": {"$lte": now}, "claim_until": {"$lte": now}},
+        {"$set": {"claimed_by": claim_id, "claim_until": until}, "$inc": {"attempts": 1, "step": 1}})
+    return await database.db[DELIVERIES].find({"_id": {"$in": delivery_ids}, "claimed_by": claim_id}).to_list(None)
 
 
-async def release_lane(uow: UnitOfWork, lane: str, now: datetime) -> None:
-    """The head of a lane is done: the next one may go at once."""
+async def release_lanes(uow: UnitOfWork, lanes: list[str], now: datetime) -> None:
+    """The heads of these lanes are done: the next ones may go at once."""
     await uow.db[DELIVERIES].update_many(
-        {"lane": lane, "status": PENDING, "next_attempt_at": {"$gt": now}},
+        {"lane": {"$in": lanes}, "status": PENDING, "next_attempt_at": {"$gt": now}},
         {"$set": {"next_attempt_at": now}}, session=uow.session)
 
 
