@@ -201,7 +201,7 @@ def test_a_failing_endpoint_walks_the_schedule_is_given_up_and_is_disabled_after
         assert deliveries(api, webhook["id"])[0]["status"] == "failed"
         assert eventually(lambda: archived(api, estate, "notification.webhook.failed"), what="the failed event")
         disabled = eventually(lambda: (w := api.get("notification", f"/v1/webhooks/{webhook['id']}").json())
-                              ["status"] == "disabled" and w, timeout=40, what="disabled after 5 (scaled) days")
+                              ["status"] == "disabled" and w, timeout=90, what="disabled after 5 (scaled) days")
         assert "5 days" in disabled["disabled_reason"]
         told = eventually(lambda: [e for e in archived(api, estate, "notification.webhook.disabled")
                                    if e["data"]["subscription_id"] == webhook["id"]], what="the owner told")
@@ -338,7 +338,7 @@ def test_two_replicas_deliver_each_message_once(stack, estate, receiver):
         orders = [new_order(stack, estate) for _ in range(8)]
         eventually(lambda: {o["id"] for o in orders} <= {r.event["subject"] for r in arrivals(receiver, "/replicas")}
                    and len(deliveries(api, webhook["id"], status="delivered")) == len(deliveries(api, webhook["id"])),
-                   timeout=40, what="every order's events delivered")
+                   timeout=120, what="every order's events delivered")
         ids = [r.headers["webhook-id"] for r in arrivals(receiver, "/replicas")]
         assert len(ids) == len(set(ids)) == len(deliveries(api, webhook["id"]))
     finally:
