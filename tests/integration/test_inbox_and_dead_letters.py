@@ -159,8 +159,8 @@ class CountBatches:
     async def __call__(self, uow, events: list[Event[CountHappened]]) -> None:
         self.calls.append(len(events))
         totals: dict[str, int] = {}
-        for event in events:
-            totals[event.payload.counter] = totals.get(event.payload.counter, 0) + event.payload.by
+        for counted_event in events:
+            totals[counted_event.payload.counter] = totals.get(counted_event.payload.counter, 0) + counted_event.payload.by
         for counter, by in totals.items():
             await uow.db.effects.update_one({"_id": counter}, {"$inc": {"n": by}}, upsert=True, session=uow.session)
 
