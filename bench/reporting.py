@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -225,13 +226,15 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.tickets, args.events = 10_000, 2_000
-    stack = Stack(Path(tempfile.mkdtemp(prefix="estatedesk-bench-reporting-")), ports=None)
+    workdir = Path(tempfile.mkdtemp(prefix="estatedesk-bench-reporting-"))
+    stack = Stack(workdir, ports=None)
     try:
         stack.start_infrastructure()
         stack.start_service("reporting")
         _each_reported(stack, tickets=args.tickets, events=args.events)
     finally:
         stack.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 
