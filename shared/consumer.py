@@ -51,9 +51,6 @@ class Event(Generic[P]):
 
 Handler = Callable[[UnitOfWork, Envelope], Awaitable[None]]
 BatchHandler = Callable[[UnitOfWork, list[Event[Any]]], Awaitable[None]]
-# A handler may carry `prefetch(uow, envelopes)`: called once per batch with the batch's new events
-# for it, before they are applied, to read what they all need in one query per collection.
-PREFETCH = "prefetch"
 BATCHED = "batched"
 
 
@@ -216,9 +213,6 @@ class Consumer:
                     fresh.append(delivery)
             if fresh:
                 await uow.db[INBOX].insert_many([self._inbox_record(d.envelope) for d in fresh], session=uow.session)
-            for handler in {d.handler for d in fresh}:
-                if (prefetch := getattr(handler, PREFETCH, None)) is not None:
-                    await prefetch(uow, [d.envelope for d in fresh if d.handler is handler])
             called: set[Any] = set()
             for delivery in fresh:
                 with tracer.start_as_current_span(f"{self.queue_name} process", context=delivery.context,
