@@ -11,6 +11,7 @@ import aio_pika
 
 from devstack.stack import Stack
 from shared.envelope import Envelope
+from shared.events import REGISTRY
 from tests.e2e.test_directory import Directory
 from tests.helpers import Api, admin, all_pages, eventually, setup_estate
 
@@ -34,7 +35,10 @@ def publish(stack: Stack, envelope: Envelope, *, times: int = 1) -> None:
 
 
 def event(estate_id: str, name: str, data: dict[str, Any], *, subject: str = "subject-1") -> Envelope:
+    """An event as its producer would publish it: a payload the registry refuses fails here, not in a queue."""
     service = name.split(".", 1)[0]
+    if (spec := REGISTRY.get(f"estatedesk.{name}.v1")) is not None:
+        spec.model.model_validate(data)
     return Envelope(source=f"/estatedesk/{service}", type=f"estatedesk.{name}.v1", subject=subject,
                     companyid=COMPANY, estateid=estate_id, data=data)
 

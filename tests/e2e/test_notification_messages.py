@@ -27,7 +27,8 @@ def test_residents_are_copied_from_the_directory_and_hear_of_their_ticket_and_bi
     assert ticket["number"] in assigned["body"]
 
     publish(stack, event(estate.estate_id, "billing.bill.issued", {
-        "bill_id": "bill-1", "unit_id": unit["id"], "period": "2026-11", "amount_fen": 48750,
+        "bill_id": "bill-1", "unit_id": unit["id"], "item": "property_fee", "item_name_zh": "物业费",
+        "item_name_en": "Property fee", "period": "2026-11", "amount_fen": 48750, "amount": "487.50",
         "due_date": "2026-12-31"}))
     [bill] = estate.told(owner["id"], "bill.issued")
     assert bill["body"] == "3-502 2026-11 账单已出，金额 487.50 元，请于 2026-12-31 前缴纳。"
@@ -44,11 +45,13 @@ def test_staff_hear_by_their_positions_and_an_estate_can_change_its_rules(stack)
         assert response.status_code == 200, response.text
     report = event(estate.estate_id, "reporting.daily_report.ready", {
         "estate_id": estate.estate_id, "day": "2026-11-30", "report_url": "http://reports.local/day/2026-11-30",
-        "figures": {"来电": 35}})
+        "contacts": 35, "tickets_opened": 12, "tickets_handled": 10, "open_at_end": 4, "work_orders_completed": 8,
+        "complaints": 1, "incidents": 0, "collected": "1280.00"})
     publish(stack, report)
     for position in ("supervisor", "estate_manager"):
         [told] = estate.told(f"{estate.estate_id}-{position}", "report.daily_ready")
-        assert told["body"] == "11月30日 服务中心日报已生成：来电 35。查看：http://reports.local/day/2026-11-30"
+        assert told["body"] == ("11月30日 服务中心日报已生成：来电 35，受理 12，办结 10，投诉 1，收缴 1280.00。"
+                                 "查看：http://reports.local/day/2026-11-30")
 
     rules = estate.manager.get("notification", f"/v1/estates/{estate.estate_id}/rules").json()
     by_id = {rule["id"]: rule for rule in rules}

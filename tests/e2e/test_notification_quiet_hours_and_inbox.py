@@ -86,7 +86,9 @@ def test_the_same_event_three_times_is_one_message_per_recipient_and_channel(sta
     second = estate.directory.resident("高远之妻", [unit], ["13877770010"], role="family_member")
     estate.known(second["id"])
     notice = event(estate.estate_id, "billing.bill.issued", {
-        "bill_id": "bill-9", "unit_id": unit["id"], "period": "2026-11", "amount_fen": 12000, "due_date": "2026-12-15"})
+        "bill_id": "bill-9", "unit_id": unit["id"], "item": "property_fee", "item_name_zh": "物业费",
+        "item_name_en": "Property fee", "period": "2026-11", "amount_fen": 12000, "amount": "120.00",
+        "due_date": "2026-12-15"})
     publish(stack, notice, times=3)
     estate.told(first["id"], "bill.issued")
     estate.told(second["id"], "bill.issued")

@@ -99,12 +99,18 @@ def _bill(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
             "threshold": _yuan(data.get("threshold"))}
 
 
+# The headline figures of reporting's `reporting.daily_report.ready`, in the order a manager reads them.
+REPORT_HEADLINE = (("contacts", "来电", "calls"), ("tickets_opened", "受理", "opened"),
+                   ("tickets_handled", "办结", "handled"), ("complaints", "投诉", "complaints"),
+                   ("collected", "收缴", "collected"))
+
+
 def _report(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
-    day = data.get("day")
-    figures = data.get("figures") or data.get("headline") or {}
-    return {"day": human_day(day, language="en" if lang == "en" else "zh") if day else None,
+    day, english = data.get("day"), lang == "en"
+    figures = [f"{en if english else zh} {data[name]}" for name, zh, en in REPORT_HEADLINE if data.get(name) is not None]
+    return {"day": human_day(day, language="en" if english else "zh") if day else None,
             "report_url": data.get("report_url"),
-            "figures": "，".join(f"{k} {v}" for k, v in figures.items()) if isinstance(figures, dict) else None}
+            "figures": (", " if english else "，").join(figures) or None}
 
 
 def _announcement(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
@@ -139,7 +145,7 @@ SAMPLE_DATA: dict[str, Any] = {
     "declared_at": "2026-12-01T01:00:00Z", "unit_number": "3-502", "period": "2026-12",
     "amount_fen": 48750, "due_date": "2026-12-31", "periods": ["2026-11", "2026-12"], "receipt_number": "R00000123",
     "balance": "12.50", "threshold": "50.00", "day": "2026-12-01", "report_url": "http://localhost/report",
-    "figures": {"来电": 35, "工单": 12}, "title": "停水通知", "text": "因管道检修，3栋12月2日9:00–12:00停水。",
+    "contacts": 35, "tickets_opened": 12, "tickets_handled": 10, "complaints": 1, "collected": "1280.00", "title": "停水通知", "text": "因管道检修，3栋12月2日9:00–12:00停水。",
     "estate_name": "阳光花园",
 }
 
