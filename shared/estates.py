@@ -13,9 +13,8 @@ from zoneinfo import ZoneInfo
 from pymongo import UpdateOne
 
 from shared.cache import TtlCache
-from shared.consumer import Event, batched, typed
+from shared.consumer import Event, batched
 from shared.db import Database, UnitOfWork
-from shared.envelope import Envelope
 from shared.events import EstateRegistered
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
@@ -28,16 +27,11 @@ def local_day(moment: datetime, time_zone: str = DEFAULT_TIME_ZONE) -> date:
 
 @batched
 async def project_estates(uow: UnitOfWork, events: list[Event[EstateRegistered]]) -> None:
-    """Handler for `intake.estate.registered` in any service that needs estates: one write per batch."""
-    for event in events:
-        where, change = _projection(uow, event)
-        uow.write(ESTATES, UpdateOne(where, change, upsert=True))
-
-
-async def project_estate(uow: UnitOfWork, envelope: Envelope) -> None:
-    """The same for one event, written at once (a handler not batch-shaped yet reads the estate after)."""
-    where, change = _projection(uow, typed(envelope))
-    await uow.db[ESTATES].update_one(where, change, upsert=True, session=uow.session)
+    """Handler for `intake.estate.registered` in any service that needs estates: one write per batch,
+    made at once, so that a handler calling it can read the estates back in the same batch."""
+    writes = [UpdateOne(*_projection(uow, event), upsert=True) for event in events]
+    if writes:
+        await uow.db[ESTATES].bulk_write(writes, ordered=True, session=uow.session)
 
 
 def _projection(uow: UnitOfWork, event: Event[EstateRegistered]) -> tuple[dict[str, Any], dict[str, Any]]:

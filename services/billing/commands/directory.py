@@ -24,7 +24,7 @@ from services.billing.domain import fees
 from services.billing.domain.bills import new_line
 from shared.consumer import Event, batched
 from shared.db import UnitOfWork
-from shared.estates import estate_time_zone, local_day, project_estate
+from shared.estates import estate_time_zone, local_day, project_estates
 from shared.events import (
     DirectoryImported,
     EstateRegistered,
@@ -122,8 +122,7 @@ async def project_move_ins(uow: UnitOfWork, events: list[Event[ProcedureComplete
 @batched
 async def register_estates(uow: UnitOfWork, events: list[Event[EstateRegistered]]) -> None:
     """New estates: projected, and given the usual fee items to adjust."""
-    for event in events:
-        await project_estate(uow, event.envelope)
+    await project_estates(uow, events)
     await fee_items.seed_defaults_of(uow, {event.payload.estate_id: event.envelope.companyid for event in events})
 
 

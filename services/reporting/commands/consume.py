@@ -15,7 +15,7 @@ from services.reporting.store import rebuilds
 from shared.consumer import Event, batched
 from shared.db import UnitOfWork
 from shared.envelope import Envelope, utcnow
-from shared.estates import project_estate
+from shared.estates import project_estates
 
 
 def archived(envelope: Envelope, rebuild_id: str | None) -> dict[str, Any]:
@@ -34,9 +34,7 @@ async def archive_and_count(uow: UnitOfWork, events: list[Event[Any]]) -> None:
     envelopes = [event.envelope for event in events]
     rebuild_id = await rebuilds.running(uow)
     store.archive(uow, [archived(envelope, rebuild_id) for envelope in envelopes])
-    for envelope in envelopes:
-        if envelope.routing_key == "intake.estate.registered":
-            await project_estate(uow, envelope)
+    await project_estates(uow, [event for event in events if event.envelope.routing_key == "intake.estate.registered"])
     zones = await store.time_zones(uow, {envelope.estateid for envelope in envelopes})
     await apply(uow, envelopes, zones, store.LIVE)
     if rebuild_id is not None:
