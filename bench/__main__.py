@@ -14,6 +14,7 @@ as n/a; only a stack that cannot start makes the run fail. `--quick` runs all of
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -72,6 +73,8 @@ def measure(names: list[tuple[str, ...]], run: Callable[[], Figure | list[Figure
         figures = [Figure(*name, detail={"error": repr(error)}) for name in names]
     for figure in figures:
         figure.detail.setdefault("took_s", round(time.monotonic() - started, 1))
+        # What else ran on the machine meanwhile: a figure taken at a load average of 8 is an upper bound.
+        figure.detail.setdefault("load_average", [round(n, 1) for n in os.getloadavg()])
         report(figure)
     return figures
 

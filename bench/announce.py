@@ -70,7 +70,6 @@ def announce_to_residents(stack: Stack, residents: int = 10_000) -> list[Figure]
         took = time.monotonic() - started
     cpu = meter.per_contact_ms(residents)
     detail = {"residents": residents, "counts": progress["counts"], "urgency": "safety",
-              "machine": "the shared development machine, under other engineers' load",
               "cpu_ms_per_message_by_process": cpu}
     return [Figure(f"announce.{residents // 1000}k_residents_s", round(took, 2), "s", detail=detail),
             Figure("notification.cpu_ms_per_message", cpu.get("notification"), "ms", detail=detail)]
