@@ -187,7 +187,7 @@ def daily_report_p95(stack: Stack, tickets: int, requests: int = 200) -> Figure:
         **seeded, "requests": len(report_ms), "p50_ms": round(statistics.median(report_ms), 1),
         # The same stack's cheapest read (one day document by id, GET /v1/reports/daily), for scale.
         "one_day_document_p95_ms": round(reference_ms[int(len(reference_ms) * 0.95) - 1], 1),
-        "seeded_as": "day documents computed by reporting's rules", "machine": "shared, 2 cores, loaded"})
+        "seeded_as": "day documents computed by reporting's rules"})
 
 
 def cpu_per_event(stack: Stack, events: int) -> Figure:
@@ -206,7 +206,7 @@ def cpu_per_event(stack: Stack, events: int) -> Figure:
     per_event = meter.per_contact_ms(len(envelopes))
     return Figure("reporting.cpu_ms_per_event", per_event.get("reporting"), "ms", detail={
         "events": len(envelopes), "events_per_s": round(len(envelopes) / (finished - started), 1),
-        "cpu_ms_per_event_by_process": per_event, "machine": "shared, 2 cores, loaded"})
+        "cpu_ms_per_event_by_process": per_event})
 
 
 def figures_of(stack: Stack, *, tickets: int, events: int) -> list[Figure]:
