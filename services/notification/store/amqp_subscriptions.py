@@ -7,7 +7,7 @@ from typing import Any
 
 from pymongo import ASCENDING
 
-from services.notification.store.webhooks import DELIVERIES, FAILED, PENDING, visible_to
+from services.notification.store.webhooks import FAILED, PENDING, update_deliveries, visible_to
 from shared.auth import Principal
 from shared.cache import TtlCache
 from shared.db import Database, UnitOfWork
@@ -30,8 +30,8 @@ async def insert(database: Database, subscription: dict[str, Any]) -> None:
 
 async def delete(database: Database, subscription_id: str) -> None:
     await database.db[AMQP_SUBSCRIPTIONS].delete_one({"_id": subscription_id})
-    await database.db[DELIVERIES].update_many({"subscription_id": subscription_id, "status": PENDING},
-                                              {"$set": {"status": FAILED, "reason": "subscription deleted"}})
+    await update_deliveries(database, {"subscription_id": subscription_id, "status": PENDING},
+                            {"$set": {"status": FAILED, "reason": "subscription deleted"}})
     _active.clear()
 
 

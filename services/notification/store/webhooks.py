@@ -63,8 +63,8 @@ async def delete_subscription(database: Database, webhook_id: str, version: int 
     query: dict[str, Any] = {"_id": webhook_id} if version is None else {"_id": webhook_id, "version": version}
     deleted = (await database.db[WEBHOOKS].delete_one(query)).deleted_count == 1
     if deleted:
-        await database.db[DELIVERIES].update_many({"subscription_id": webhook_id, "status": PENDING},
-                                                  {"$set": {"status": FAILED, "reason": "subscription deleted"}})
+        await update_deliveries(database, {"subscription_id": webhook_id, "status": PENDING},
+                                   {"$set": {"status": FAILED, "reason": "subscription deleted"}})
     _active.clear()
     return deleted
 
@@ -102,15 +102,16 @@ async def pending_in_lanes(database: Database, lanes: list[str]) -> list[dict[st
 
 async def wait_behind(database: Database, delivery_ids: list[str], until: datetime) -> None:
     """Deliveries behind their lane's head wait until it is due again (or done: `release_lane`)."""
-    await database.db[DELIVERIES].update_many(
-        {"_id": {"$in": delivery_ids}, "status": PENDING}, {"$set": {"next_attempt_at": until}})
+    await update_deliveries(database, {"_id": {"$in": delivery_ids}, "status": PENDING},
+                               {"$set": {"next_attempt_at": until}})
 
 
 async def claim(database: Database, delivery_ids: list[str], claim_id: str, now: datetime, until: datetime,
                 ) -> list[dict[str, Any]]:
     """Take deliveries for one attempt each: a delivery is won by one claim only (each document's update is
     atomic), until `until`. `claim_id` is new for every claim, so that what this one won can be read back."""
-    await database.db[DELIVERIES].update_many(
+    await update_deliveries(
+        database,
         {"_id": {"$in": delivery_ids}, "status": PENDING, "next_attempt_at": {"$lte": now}, "claim_until": {"$lte": now}},
         {"$set": {"claimed_by": claim_id, "claim_until": until}, "$inc": {"attempts": 1, "step": 1}})
     return await database.db[DELIVERIES].find({"_id": {"$in": delivery_ids}, "claimed_by": claim_id}).to_list(None)
@@ -139,7 +140,18 @@ async def failing_too_long(database: Database, before: datetime) -> list[dict[st
 
 async def requeue(database: Database, query: dict[str, Any], now: datetime) -> int:
     """Deliveries to be sent again from the first step of the schedule."""
-    result = await database.db[DELIVERIES].update_many(
-        query, {"$set": {"status": PENDING, "next_attempt_at": now, "claim_until": now, "step": 0,
-                         "reason": None}})
-    return result.modified_count
+    return await update_deliveries(
+        database, query, {"$set": {"status": PENDING, "next_attempt_at": now, "claim_until": now, "step": 0,
+                                   "reason": None}})
+
+
+async def update_deliveries(database: Database, query: dict[str, Any], update: dict[str, Any]) -> int:
+    """Deliveries are written by transactions all the time (the fan-out, the outcomes): a write of many of
+    them outside one would make SecantusDB retry its conflicts server-side without end, holding locks that
+    the transactions need (seen wedging the whole database with two replicas). In a transaction a conflict
+    surfaces at once and is retried here."""
+
+    async def write(uow: UnitOfWork) -> int:
+        return (await uow.db[DELIVERIES].update_many(query, update, session=uow.session)).modified_count
+
+    return await database.transaction(write)
