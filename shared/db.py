@@ -207,6 +207,10 @@ class Database:
         only touch the database through the unit of work it is given. A caller that must be
         able to name its transactions' session (so that another process can abort them,
         `killSessions`) passes its own `session`.
+
+        A collection changed here is changed only here: SecantusDB retries a write made outside a
+        transaction that conflicts with an open one's, server-side and without end, holding locks
+        the transactions need (`tests/unit/test_writes_beside_transactions.py` checks the rule).
         """
 
         wrote_events = False

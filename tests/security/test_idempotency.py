@@ -10,13 +10,19 @@ from ulid import ULID
 
 from devstack.stack import SERVICES
 from shared.auth import Role
-from tests.helpers import Api, setup_estate
+from tests.helpers import Api, eventually, setup_estate
+
+
+# Rebuilding reporting's read models rebuilds every estate's of the shared stack and swaps them in by
+# renaming collections, which holds reporting's database for as long as they are large (late in the
+# suite: longer than a request waits). The rebuild's own test runs it on a platform of its own.
+HEAVY_OPERATIONS = ("/v1/admin/read-model-rebuilds",)
 
 
 def post_operations(stack, service: str):
     document = httpx.get(f"{stack.url(service)}/openapi.json").json()
     for path, methods in document["paths"].items():
-        if "post" in methods:
+        if "post" in methods and not path.startswith(HEAVY_OPERATIONS):
             yield path, methods["post"]
 
 
@@ -102,4 +108,6 @@ def test_a_creating_post_keeps_one_key_record_and_replays_what_it_committed_if_i
         again = boss.post("dispatch", "/v1/work-orders", json=body, headers={"Idempotency-Key": key})
         assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
         assert database["work_orders"].count_documents({"description": "电梯异响", "estate_id": estate_id}) == 1
-        assert database["idempotency_keys"].find_one({"_id": records[0]["_id"]})["state"] == "done"
+        # The answer is kept after it is sent (the middleware's writes are coalesced): poll for it.
+        eventually(lambda: database["idempotency_keys"].find_one({"_id": records[0]["_id"]})["state"] == "done",
+                   what="the replayed answer kept")

@@ -16,8 +16,8 @@ from services.billing.api.schemas import (
 )
 from services.billing.commands import accounts, ledger, runs
 from services.billing.commands.fee_items import find_estate
-from shared.errors import NotFound
 from shared.idempotency import IdempotencyKey
+from shared.lookup import found
 from shared.pagination import Page, PageQuery, fetch_page
 from shared.service import DatabaseDep
 
@@ -34,9 +34,7 @@ async def start_billing_run(body: BillingRunCreate, principal: Clerks, database:
 
 @router.get("/billing-runs/{billing_run_id}", response_model=BillingRunPublic)
 async def get_billing_run(billing_run_id: str, principal: Readers, database: DatabaseDep) -> dict:
-    run = await store.find_one(database, store.BILLING_RUNS, {"_id": billing_run_id, **principal.estate_filter()})
-    if run is None:
-        raise NotFound("billing run")
+    run = found(await store.find_one(database, store.BILLING_RUNS, {"_id": billing_run_id, **principal.estate_filter()}), "billing run")
     return runs.run_public(run)
 
 

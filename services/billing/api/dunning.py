@@ -17,7 +17,7 @@ from services.billing.api.desk_schemas import (
 from services.billing.commands import dunning
 from services.billing.commands.fee_items import find_estate
 from services.billing.commands.ledger import find_unit
-from shared.errors import NotFound
+from shared.lookup import found
 from shared.money import fen_to_text, text_to_fen
 from shared.service import DatabaseDep
 
@@ -40,9 +40,7 @@ async def list_dunning_runs(estate_id: str, principal: Readers, database: Databa
 
 @router.get("/dunning-runs/{dunning_run_id}", response_model=DunningRunPublic)
 async def get_dunning_run(dunning_run_id: str, principal: Readers, database: DatabaseDep) -> dict:
-    run = await store.find_one(database, store.DUNNING_RUNS, {"_id": dunning_run_id, **principal.estate_filter()})
-    if run is None:
-        raise NotFound("dunning run")
+    run = found(await store.find_one(database, store.DUNNING_RUNS, {"_id": dunning_run_id, **principal.estate_filter()}), "dunning run")
     return dunning.dunning_run_public(run)
 
 

@@ -14,7 +14,7 @@ from services.billing.api.schemas import MeterReadingCreate, MeterReadingPublic
 from services.billing.commands import day_close, meter_import, meters
 from services.billing.commands.fee_items import find_estate
 from services.billing.commands.ledger import find_unit
-from shared.errors import NotFound
+from shared.lookup import found
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["meters"])
@@ -56,9 +56,7 @@ async def close_day(body: DayCloseCreate, principal: Clerks, database: DatabaseD
 
 @router.get("/day-closes/{day_close_id}", response_model=DayClosePublic)
 async def get_day_close(day_close_id: str, principal: Readers, database: DatabaseDep) -> dict:
-    close = await store.find_one(database, store.DAY_CLOSES, {"_id": day_close_id, **principal.estate_filter()})
-    if close is None:
-        raise NotFound("day close")
+    close = found(await store.find_one(database, store.DAY_CLOSES, {"_id": day_close_id, **principal.estate_filter()}), "day close")
     return day_close.close_public(close)
 
 

@@ -73,5 +73,7 @@ async def mark_read(estate_id: str, message_id: str, principal: Anyone, database
     """Reading a message again changes nothing: its first read time stays."""
     await principal.require_estate(estate_id)
     scope = {**_own(principal, estate_id), "_id": message_id}
-    await database.db[store.MESSAGES].update_one({**scope, "read_at": None}, {"$set": {"read_at": utcnow()}})
+    # In a transaction: the deliverer writes messages in transactions (see `shared.db.Database.transaction`).
+    await database.transaction(lambda uow: uow.db[store.MESSAGES].update_one(
+        {**scope, "read_at": None}, {"$set": {"read_at": utcnow()}}, session=uow.session))
     return to_public(InboxItem, found(await database.db[store.MESSAGES].find_one(scope), "message"))

@@ -86,11 +86,12 @@ class Announcer:
 
     async def _claim(self, database: Database, now: datetime) -> dict | None:
         lease = now + timedelta(seconds=self.settings.delivery_lease_s)
-        return await database.db[store.ANNOUNCEMENTS].find_one_and_update(
+        # In a transaction: the fan-out and the deliverer write announcements in transactions.
+        return await database.transaction(lambda uow: uow.db[store.ANNOUNCEMENTS].find_one_and_update(
             {"status": {"$in": ["scheduled", "sending"]}, "scheduled_at": {"$lte": now},
              "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}]},
             {"$set": {"lease_until": lease, "lease_owner": self.owner, "status": "sending"}},
-            sort=[("scheduled_at", 1)], return_document=ReturnDocument.AFTER)
+            sort=[("scheduled_at", 1)], return_document=ReturnDocument.AFTER, session=uow.session))
 
     async def run_pass(self, database: Database, settings: NotificationSettings | None = None) -> None:
         while (announcement := await self._claim(database, utcnow())) is not None:

@@ -1,7 +1,7 @@
 """The deliverer: every replica claims due messages with a lease, sends them, records each attempt.
 
-A claim is one atomic update (`find_one_and_update` of a due, unleased message), so two replicas never
-hold the same message; the outcome is written only by the lease's holder, and only while the message
+A claim leases due, unleased messages in one transaction, so two replicas never hold the same
+message; the outcome is written only by the lease's holder, and only while the message
 is still queued, so a message is never recorded twice. The lease outlasts a provider's timeout many
 times over: a message is sent again only if its sender died before recording the outcome (the vendor
 is given our message id as its idempotency token where it takes one: Aliyun's OutId, WeChat's
@@ -17,7 +17,6 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from pymongo import ReturnDocument
 
 from services.notification import store
 from services.notification.commands.drafting import sent_event
@@ -41,20 +40,26 @@ class Deliverer:
         self.buckets: dict[str, TokenBucket] = {}
 
     async def claim(self, database: Database) -> list[dict[str, Any]]:
+        """Lease the next due messages to this process: one read, one update and one read back, in a
+        transaction (the outcomes are written in transactions too; a write beside them outside one makes
+        SecantusDB retry its conflict server-side without end). Two replicas racing for a message
+        conflict, and the loser's transaction is retried without it."""
         now = utcnow()
-        lease = timedelta(seconds=self.settings.delivery_lease_s)
-        claimed = []
-        for _ in range(self.settings.delivery_batch_size):
-            message = await database.db[store.MESSAGES].find_one_and_update(
-                {"status": "queued", "due_at": {"$lte": now},
-                 "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}]},
-                {"$set": {"lease_until": now + lease, "lease_owner": self.owner}},
-                sort=[("due_at", 1)], return_document=ReturnDocument.AFTER,
-            )
-            if message is None:
-                break
-            claimed.append(message)
-        return claimed
+        until = now + timedelta(seconds=self.settings.delivery_lease_s)
+        due = {"status": "queued", "due_at": {"$lte": now}, "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}]}
+
+        async def lease(uow: UnitOfWork) -> list[dict[str, Any]]:
+            messages = uow.db[store.MESSAGES]
+            ids = [m["_id"] for m in await messages.find(due, {"_id": 1}, session=uow.session).sort("due_at", 1)
+                   .limit(self.settings.delivery_batch_size).to_list(None)]
+            if not ids:
+                return []
+            await messages.update_many({"_id": {"$in": ids}, **due},
+                                       {"$set": {"lease_until": until, "lease_owner": self.owner}}, session=uow.session)
+            return await messages.find({"_id": {"$in": ids}, "lease_owner": self.owner, "lease_until": until},
+                                       session=uow.session).sort("due_at", 1).to_list(None)
+
+        return await database.transaction(lease)
 
     async def run_pass(self, database: Database, settings: NotificationSettings | None = None) -> int:
         claimed = await self.claim(database)

@@ -190,5 +190,7 @@ async def set_preferences(database: Database, *, estate_id: str, company_id: str
     if unset:
         update["$unset"] = unset
     key = store.recipient_key(estate_id, person_id)
-    await database.db[store.RECIPIENTS].update_one({"_id": key}, update, upsert=True)
+    # In a transaction: the directory's projection writes recipients in transactions.
+    await database.transaction(lambda uow: uow.db[store.RECIPIENTS].update_one(
+        {"_id": key}, update, upsert=True, session=uow.session))
     return await database.db[store.RECIPIENTS].find_one({"_id": key})

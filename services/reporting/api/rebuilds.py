@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from services.reporting.api.deps import Operators
 from services.reporting.commands import rebuild
 from services.reporting.store import rebuilds
-from shared.errors import NotFound
+from shared.lookup import found
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1/admin", tags=["read models"])
@@ -40,17 +40,12 @@ async def start_rebuild(body: RebuildCreate, principal: Operators, database: Dat
 
 @router.get("/read-model-rebuilds/current", response_model=RebuildPublic)
 async def current_rebuild(principal: Operators, database: DatabaseDep) -> dict:
-    state = await rebuilds.current(database)
-    if state is None:
-        raise NotFound("rebuild")
-    return state
+    return found(await rebuilds.current(database), "rebuild")
 
 
 @router.post("/read-model-rebuilds/current/swap", response_model=RebuildPublic)
 async def swap_rebuild(principal: Operators, database: DatabaseDep) -> dict:
     """Swap a ready rebuild in (one started with `swap_when_ready: false`)."""
-    state = await rebuilds.current(database)
-    if state is None:
-        raise NotFound("rebuild")
+    state = found(await rebuilds.current(database), "rebuild")
     await rebuild.swap(database, state["rebuild_id"])
     return await rebuilds.current(database)

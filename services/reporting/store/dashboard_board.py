@@ -36,9 +36,12 @@ async def _board_for_every_estate(database: Database) -> None:
     known = {d["_id"] for d in await database.db[BOARD_ESTATES].find({}, {"_id": 1}).to_list(None)}
     missing = [e for e in await database.db[ESTATES].find({}).to_list(None) if e["_id"] not in known]
     if missing:
-        await database.db[BOARD_ESTATES].bulk_write([UpdateOne({"_id": e["_id"]}, {"$setOnInsert": {
+        writes = [UpdateOne({"_id": e["_id"]}, {"$setOnInsert": {
             "estate_id": e["_id"], "company_id": e.get("company_id"), "name": e.get("name"),
-            "time_zone": e.get("time_zone"), "version": 0}}, upsert=True) for e in missing], ordered=False)
+            "time_zone": e.get("time_zone"), "version": 0}}, upsert=True) for e in missing]
+        # In a transaction: the live path writes the board in transactions.
+        await database.transaction(lambda uow: uow.db[BOARD_ESTATES].bulk_write(writes, ordered=False,
+                                                                                 session=uow.session))
 
 
 async def _by_id(uow: UnitOfWork, collection: str, ids: set[str]) -> dict[str, dict[str, Any]]:
