@@ -50,8 +50,12 @@ async def insert_subscription(database: Database, subscription: dict[str, Any]) 
 
 async def update_subscription(database: Database | UnitOfWork, webhook_id: str, version: int | None,
                               changes: dict[str, Any]) -> dict[str, Any] | None:
-    """Apply `changes` while the subscription is at `version` (any, when None); None on a conflict."""
-    session = getattr(database, "session", None)
+    """Apply `changes` while the subscription is at `version` (any, when None); None on a conflict.
+
+    Always in a transaction: failing subscriptions are disabled in the deliverer's."""
+    if isinstance(database, Database):
+        return await database.transaction(lambda uow: update_subscription(uow, webhook_id, version, changes))
+    session = database.session
     query: dict[str, Any] = {"_id": webhook_id} if version is None else {"_id": webhook_id, "version": version}
     updated = await database.db[WEBHOOKS].find_one_and_update(
         query, {"$set": changes, "$inc": {"version": 1}}, return_document=ReturnDocument.AFTER, session=session)
@@ -61,10 +65,16 @@ async def update_subscription(database: Database | UnitOfWork, webhook_id: str, 
 
 async def delete_subscription(database: Database, webhook_id: str, version: int | None) -> bool:
     query: dict[str, Any] = {"_id": webhook_id} if version is None else {"_id": webhook_id, "version": version}
-    deleted = (await database.db[WEBHOOKS].delete_one(query)).deleted_count == 1
-    if deleted:
-        await update_deliveries(database, {"subscription_id": webhook_id, "status": PENDING},
-                                   {"$set": {"status": FAILED, "reason": "subscription deleted"}})
+
+    async def delete(uow: UnitOfWork) -> bool:  # with its pending deliveries, in one transaction
+        if (await uow.db[WEBHOOKS].delete_one(query, session=uow.session)).deleted_count != 1:
+            return False
+        await uow.db[DELIVERIES].update_many({"subscription_id": webhook_id, "status": PENDING},
+                                             {"$set": {"status": FAILED, "reason": "subscription deleted"}},
+                                             session=uow.session)
+        return True
+
+    deleted = await database.transaction(delete)
     _active.clear()
     return deleted
 
