@@ -23,7 +23,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import announce, billing, dashboards, platform, refs, reporting, sla, storm, thin_slice
+from bench import announce, billing, dashboards, platform, refs, reporting, sla, storm, thin_slice, webhooks
 from bench.results import Figure, report, write
 from devstack.stack import SERVICES, Stack
 from services.dispatch.domain.roster_solver import bench_roster_solve
@@ -46,6 +46,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--report-tickets", type=int, default=100_000, help="tickets of the daily report's year")
     parser.add_argument("--reporting-events", type=int, default=20_000, help="events for reporting's CPU per event")
     parser.add_argument("--announce-residents", type=int, default=10_000, help="residents of the announcement")
+    parser.add_argument("--webhook-events", type=int, default=1000, help="events delivered to the bench webhook")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data)")
     parser.add_argument("--quick", action="store_true",
                         help="everything, small: 5 s runs, 1,000 SLA orders, a storm of 2,000, "
@@ -56,6 +57,7 @@ def arguments() -> argparse.Namespace:
         args.storm_count, args.announce_residents = 2000, 1000
         args.billing_units, args.reconcile_units = 2000, 1000
         args.report_tickets, args.reporting_events = 10_000, 2_000
+        args.webhook_events = 300
     return args
 
 
@@ -88,7 +90,8 @@ def main() -> int:
     args = arguments()
     workdir = Path(tempfile.mkdtemp(prefix="estatedesk-bench-"))
     # Every service counts its database commands (mongo_commands_total): round trips per contact.
-    stack = Stack(workdir, ports=None, env={"MONGO_COUNT_COMMANDS": "true"})
+    # The bench's webhook receiver is on this machine (a private address).
+    stack = Stack(workdir, ports=None, env={"MONGO_COUNT_COMMANDS": "true", "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"})
     keep = args.keep
     full = {"seconds": args.duration, "connections": args.connections}
     try:
@@ -164,8 +167,10 @@ def main() -> int:
             [(f"announce.{args.announce_residents // 1000}k_residents_s", None, "s"),
              ("notification.cpu_ms_per_message", None, "ms")],
             lambda: announce.announce_to_residents(stack, args.announce_residents))
+        webhook, = measure([("webhook.deliveries_per_s", None, "deliveries/s")],
+                           lambda: webhooks.deliveries_per_s(stack, e2e_estate, count=args.webhook_events))
         path = write([db, amqp, http, *alone, *burst, *half_load, *e2e, fire_lag, *board, *storm_figures, roster,
-                      *billing_run, *billing_pay, *reporting_figures, *announced])
+                      *billing_run, *billing_pay, *reporting_figures, *announced, webhook])
         print(f"# written to {path}", file=sys.stderr)
         return 0
     finally:

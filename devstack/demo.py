@@ -20,12 +20,14 @@ from devstack import (
     demo_procedures,
     demo_rosters,
     demo_tickets,
+    demo_webhooks,
 )
 from devstack.stack import Stack
 
 # The demo of each area (directory, tickets, duty…): `load(client, stack, admin)` → lines to print.
-DEMO_AREAS: tuple = (demo_tickets, demo_incidents, demo_procedures, demo_rosters, demo_ledger, demo_billing,
-                     demo_notification)
+# Integrators first: the other areas' events are delivered to the demo's webhook.
+DEMO_AREAS: tuple = (demo_webhooks, demo_tickets, demo_incidents, demo_procedures, demo_rosters, demo_ledger,
+                     demo_billing, demo_notification)
 
 ESTATE = "demo-estate"
 DEMO_ESTATE = {"estate_id": ESTATE, "name": "阳光花园", "time_zone": "Asia/Shanghai"}
@@ -161,6 +163,7 @@ def load_demo(stack: Stack) -> dict:
             if message := message_to_assignee(client, stack, admin, contact["ticket"]["id"]):
                 areas = {"directory": directory}
                 areas |= {area.__name__.rsplit("_", 1)[-1]: area.load(client, stack, admin) for area in DEMO_AREAS}
+                areas["webhooks"] += demo_webhooks.summary(client, stack)
                 return {"contact": contact, "message": message, "orders": orders, "areas": areas}
             time.sleep(0.2)
     raise TimeoutError("the demo repair did not reach its assignee within 30 s")

@@ -62,6 +62,8 @@ class ServerProcess:
     process: subprocess.Popen | None = None
     # What to tidy once the server has stopped for good (not after a kill: a restart follows those).
     after_stop: Callable[[], None] | None = None
+    # RabbitMQ's management HTTP API (integrators' AMQP credentials are made through it).
+    management_port: int | None = None
 
     def start(self) -> "ServerProcess":
         self.start_async()
@@ -78,6 +80,9 @@ class ServerProcess:
 
     def wait_started(self) -> None:
         wait_for_port(self.port, timeout=self.startup_timeout, process=self.process, what=self.name)
+        if self.management_port:
+            wait_for_port(self.management_port, timeout=self.startup_timeout, process=self.process,
+                          what=f"{self.name} management")
 
     def kill(self) -> None:
         """SIGKILL the whole process group: nothing gets to flush or say goodbye."""
@@ -117,9 +122,12 @@ def rabbitmq(workdir: Path, *, port: int | None = None) -> ServerProcess:
         )
     port = port or free_port()
     epmd_port = free_port()
+    management_port = free_port()
     workdir = workdir.resolve()
     (workdir / "enabled_plugins").parent.mkdir(parents=True, exist_ok=True)
-    (workdir / "enabled_plugins").write_text("[].\n")
+    (workdir / "enabled_plugins").write_text("[rabbitmq_management].\n")
+    (workdir / "rabbitmq.conf").write_text(
+        f"management.tcp.ip = 127.0.0.1\nmanagement.tcp.port = {management_port}\n")
     env = {
         "HOME": str(workdir),  # the Erlang cookie lives here
         "RABBITMQ_NODENAME": f"estatedesk{port}@localhost",
@@ -136,7 +144,7 @@ def rabbitmq(workdir: Path, *, port: int | None = None) -> ServerProcess:
         "ERL_EPMD_PORT": str(epmd_port),
     }
     return ServerProcess("rabbitmq", [RABBITMQ_SERVER], port, workdir, env, startup_timeout=90,
-                         after_stop=lambda: stop_epmd(epmd_port))
+                         after_stop=lambda: stop_epmd(epmd_port), management_port=management_port)
 
 
 def stop_epmd(port: int) -> None:
@@ -167,3 +175,7 @@ def mongo_url(port: int) -> str:
 
 def amqp_url(port: int) -> str:
     return f"amqp://guest:guest@127.0.0.1:{port}/"
+
+
+def management_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}"

@@ -9,7 +9,16 @@ from pathlib import Path
 
 import httpx
 
-from devstack.infra import ServerProcess, amqp_url, free_port, free_ports, mongo_url, rabbitmq, secantusdb
+from devstack.infra import (
+    ServerProcess,
+    amqp_url,
+    free_port,
+    free_ports,
+    management_url,
+    mongo_url,
+    rabbitmq,
+    secantusdb,
+)
 from shared import clock
 from shared.settings import DEVELOPMENT_JWT_SECRET
 from shared.tokens import mint_token
@@ -80,6 +89,7 @@ class Stack:
             server.wait_started()
         if self.broker:
             self.amqp = amqp_url(self.broker.port)
+            self.env.setdefault("RABBITMQ_MANAGEMENT_URL", management_url(self.broker.management_port))
 
     def mongo_url_of(self, service: str) -> str:
         return self.mongo or mongo_url(self.databases[service].port)
@@ -147,4 +157,6 @@ def stack_from_environment(workdir: Path, *, fixed_ports: bool = True) -> Stack:
     return Stack(
         workdir, amqp=os.environ.get("AMQP_URL"), mongo=os.environ.get("MONGO_URL"),
         ports=dict(DEFAULT_PORTS) if fixed_ports else None, broker_port=5672 if fixed_ports else None,
+        # A local run: the demo's webhook receiver is on this machine.
+        env={"WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"},
     )

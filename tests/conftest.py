@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from devstack.containers import ContainerInfrastructure, docker_engine_reachable
-from devstack.infra import ServerProcess, amqp_url, mongo_url, rabbitmq, secantusdb
+from devstack.infra import ServerProcess, amqp_url, management_url, mongo_url, rabbitmq, secantusdb
 from devstack.stack import Stack
 from shared import clock
 from tests import progress
@@ -34,6 +34,12 @@ FAST_ENV = {
     # Reporting announces yesterday's daily report at once and looks every second (not each morning).
     "DAILY_REPORT_AT": "00:00:00",
     "DAILY_REPORT_CHECK_S": "1",
+    # Webhooks to the tests' local receivers, and their schedule walked in seconds (5 days: 8.6 s).
+    "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
+    "WEBHOOK_SCHEDULE_SCALE": "0.00002",
+    "WEBHOOK_POLL_INTERVAL_S": "0.2",
+    "WEBHOOK_LANE_RECHECK_S": "0.5",
+    "WEBHOOK_TIMEOUT_S": "5",
 }
 
 
@@ -49,6 +55,7 @@ class Infrastructure:
     mongo_url: str
     broker: ServerProcess | None = None
     database: ServerProcess | None = None
+    management_url: str | None = None  # the broker's management API
 
     def kill_broker(self) -> None:
         if self.broker is None:
@@ -75,7 +82,8 @@ def infrastructure(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
         database.start_async()
         broker.wait_started()
         database.wait_started()
-    yield Infrastructure(amqp_url(broker.port), mongo_url(database.port), broker, database)
+    yield Infrastructure(amqp_url(broker.port), mongo_url(database.port), broker, database,
+                         management_url(broker.management_port))
     broker.stop()  # and its own epmd
     database.stop()
 
@@ -86,9 +94,10 @@ def stack(
 ) -> Iterator[Stack]:
     """The five services as processes, each with its own database server (or the container's)."""
     in_containers = infrastructure.broker is None
+    management = {"RABBITMQ_MANAGEMENT_URL": infrastructure.management_url} if infrastructure.management_url else {}
     platform = Stack(
         tmp_path_factory.mktemp("stack"), amqp=infrastructure.amqp_url,
-        mongo=infrastructure.mongo_url if in_containers else None, env=FAST_ENV,
+        mongo=infrastructure.mongo_url if in_containers else None, env={**FAST_ENV, **management},
     )
     try:
         with announce(request, "starting the five services and their databases for the session"):

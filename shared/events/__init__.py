@@ -17,3 +17,4 @@ from shared.events.registry import *  # noqa: F401,F403
 from shared.events.reporting import *  # noqa: F401,F403
 from shared.events.registry import REGISTRY, EventType, Payload, envelope_for, event, parse_payload  # noqa: F401
 from shared.events.tickets import *  # noqa: F401,F403
+from shared.events.webhooks import *  # noqa: F401,F403

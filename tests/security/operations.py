@@ -12,7 +12,10 @@ from pymongo import MongoClient
 from devstack.demo import ESTATE
 
 # Path parameters whose collection does not follow `<name>_id` → `<name>s`.
-COLLECTION_OF: dict[str, str] = {"staff_id": "staff", "change_id": "roster_changes"}
+COLLECTION_OF: dict[str, str] = {"staff_id": "staff", "change_id": "roster_changes",
+                                 "delivery_id": "webhook_deliveries"}
+# Documents of several estates name them in a list (an integrator's subscriptions).
+ESTATE_FIELD_OF: dict[str, str] = {"webhook_id": "estate_ids", "amqp_subscription_id": "estate_ids"}
 # Parameters that are not ids, with a value that exists in the demo estate.
 VALUE_OF: dict[str, str] = {"department": "engineering", "day": "2026-11-26", "month": "2026-11",
                             "phone": "13812345678", "report": "complaints",
@@ -60,7 +63,8 @@ def operations(stack, service: str) -> list[Operation]:
 def real_id(stack, service: str, parameter: str) -> str | None:
     collection = COLLECTION_OF.get(parameter, parameter.removesuffix("_id") + "s")
     with MongoClient(stack.mongo_url_of(service)) as client:
-        document = client[f"estatedesk_{service}"][collection].find_one({"estate_id": ESTATE})
+        document = client[f"estatedesk_{service}"][collection].find_one({ESTATE_FIELD_OF.get(parameter, "estate_id"):
+                                                                          ESTATE})
     return document and str(document["_id"])
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 
+from services.notification.store import amqp_subscriptions, webhooks
 from shared.db import Database, UnitOfWork
 
 MESSAGES = "messages"
@@ -36,6 +37,8 @@ async def ensure_indexes(database: Database) -> None:
     await db[RECIPIENTS].create_index([("estate_id", ASCENDING), ("building_ids", ASCENDING)])
     await db[RECIPIENTS].create_index([("estate_id", ASCENDING), ("positions", ASCENDING)])
     await db[RECIPIENTS].create_index([("estate_id", ASCENDING), ("kind", ASCENDING), ("_id", ASCENDING)])
+    await webhooks.ensure_indexes(database)
+    await amqp_subscriptions.ensure_indexes(database)
 
 
 async def insert_message(uow: UnitOfWork, message: dict[str, Any]) -> None:

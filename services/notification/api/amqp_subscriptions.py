@@ -1,0 +1,70 @@
+"""Integrators' AMQP subscriptions over HTTP: a queue of their own and read-only broker credentials."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from services.notification.api.webhook_schemas import EstateId, EventPattern
+from services.notification.commands import amqp_subscriptions as commands
+from services.notification.store import amqp_subscriptions as store
+from shared.auth import Principal, require_roles
+from shared.documents import to_public
+from shared.pagination import Page, PageQuery, page_of
+from shared.schemas import Strict
+from shared.service import DatabaseDep
+
+router = APIRouter(prefix="/v1", tags=["AMQP subscriptions"])
+Integrators = Annotated[Principal, require_roles("integrator", "company_admin")]
+
+
+class AmqpSubscriptionCreate(Strict):
+    event_types: list[EventPattern] = Field(min_length=1, max_length=50)
+    estate_ids: list[EstateId] = Field(min_length=1, max_length=200)
+
+
+class AmqpSubscriptionPublic(BaseModel):
+    id: str
+    event_types: list[str]
+    estate_ids: list[str]
+    owner_id: str
+    queue: str = Field(description="the queue to consume; the events are CloudEvents JSON, in order per subject")
+    username: str
+    broker: str = Field(description="where to connect, e.g. amqp://broker.example:5672/")
+    status: str
+    created_at: datetime
+
+
+class AmqpSubscriptionWithPassword(AmqpSubscriptionPublic):
+    password: str = Field(description="the user's password: shown only once, when created")
+
+
+@router.post("/amqp-subscriptions", status_code=201, response_model=AmqpSubscriptionWithPassword)
+async def create_amqp_subscription(body: AmqpSubscriptionCreate, principal: Integrators, database: DatabaseDep,
+                                   request: Request) -> Any:
+    subscription, password = await commands.create(database, principal, body.model_dump(),
+                                                   request.app.state.settings)
+    return AmqpSubscriptionWithPassword(**to_public(AmqpSubscriptionPublic, subscription).model_dump(),
+                                        password=password)
+
+
+@router.get("/amqp-subscriptions", response_model=Page[AmqpSubscriptionPublic])
+async def list_amqp_subscriptions(principal: Integrators, database: DatabaseDep, page: PageQuery) -> Page:
+    return await page_of(database.db[store.AMQP_SUBSCRIPTIONS], store.visible_to(principal), page,
+                         view=AmqpSubscriptionPublic)
+
+
+@router.get("/amqp-subscriptions/{amqp_subscription_id}", response_model=AmqpSubscriptionPublic)
+async def get_amqp_subscription(amqp_subscription_id: str, principal: Integrators, database: DatabaseDep) -> Any:
+    return to_public(AmqpSubscriptionPublic, await commands.find(database, principal, amqp_subscription_id))
+
+
+@router.delete("/amqp-subscriptions/{amqp_subscription_id}", status_code=204)
+async def delete_amqp_subscription(amqp_subscription_id: str, principal: Integrators, database: DatabaseDep,
+                                   request: Request) -> Response:
+    """The queue and its user are removed from the broker."""
+    await commands.delete(database, principal, amqp_subscription_id, request.app.state.settings)
+    return Response(status_code=204)
