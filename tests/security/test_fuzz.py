@@ -24,8 +24,8 @@ def test_fuzzing_the_openapi_finds_no_server_error_and_no_schema_violation(stack
          "--max-examples", "10", "--generation-deterministic", "--phases", "examples,coverage,fuzzing",
          # A roster that cannot be made is solved twice (strict, then to name the rules) within its time limit.
          "--request-timeout", "60",
-         # A rebuild of the shared stack's read models swaps them in by renaming collections, which holds
-         # reporting's database while they are large (the tests after it would wait): it has its own test.
+         # A rebuild of the shared stack's read models walks its whole archive, which keeps reporting's
+         # database busy (the tests after it would wait): it has its own test.
          "--exclude-path-regex", "^/v1/admin/read-model-rebuilds",
          "--header", f"Authorization: Bearer {token}", "--report-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=600, cwd=tmp_path,

@@ -13,9 +13,9 @@ from shared.auth import Role
 from tests.helpers import Api, eventually, setup_estate
 
 
-# Rebuilding reporting's read models rebuilds every estate's of the shared stack and swaps them in by
-# renaming collections, which holds reporting's database for as long as they are large (late in the
-# suite: longer than a request waits). The rebuild's own test runs it on a platform of its own.
+# Rebuilding reporting's read models walks the whole archive of the shared stack (large, late in the
+# suite), which keeps reporting's database busy for longer than a request waits. The rebuild's own test
+# runs it on a platform of its own.
 HEAVY_OPERATIONS = ("/v1/admin/read-model-rebuilds",)
 
 

@@ -24,12 +24,14 @@ class RebuildCreate(BaseModel):
 
 class RebuildPublic(BaseModel):
     rebuild_id: str
-    state: str = Field(description="building, ready (both kept current), swapping, done or failed")
+    state: str = Field(description="building, ready (both kept current), done or failed")
     swap_when_ready: bool
     started_at: datetime
     finished_at: datetime | None = None
     applied: int = Field(default=0, description="Archived events the rebuild applied itself (the rest came live)")
     applied_so_far: int = 0
+    live: str = Field(default="", description="The suffix of the read-model collections answering reads "
+                                              "(\"\" or \"__rebuild\"); a swap changes it, a rebuild fills the other set")
 
 
 @router.post("/read-model-rebuilds", status_code=202, response_model=RebuildPublic)

@@ -32,11 +32,11 @@ def archived(envelope: Envelope, rebuild_id: str | None) -> dict[str, Any]:
 @batched
 async def archive_and_count(uow: UnitOfWork, events: list[Event[Any]]) -> None:
     envelopes = [event.envelope for event in events]
-    rebuild_id = await rebuilds.running(uow)
-    store.archive(uow, [archived(envelope, rebuild_id) for envelope in envelopes])
+    slots = await rebuilds.slots(uow)
+    store.archive(uow, [archived(envelope, slots.rebuild_id) for envelope in envelopes])
     await project_estates(uow, [event for event in events if event.envelope.routing_key == "intake.estate.registered"])
     zones = await store.time_zones(uow, {envelope.estateid for envelope in envelopes})
-    await apply(uow, envelopes, zones, store.LIVE)
-    if rebuild_id is not None:
-        await apply(uow, envelopes, zones, store.REBUILT)
+    await apply(uow, envelopes, zones, slots.live)
+    if slots.rebuilding is not None:
+        await apply(uow, envelopes, zones, slots.rebuilding)
     await live_board.apply(uow, events)  # the dashboards' live figures, from the same batch

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from services.reporting import store as read_models
 from services.reporting.domain import dashboard_board as rules
 from services.reporting.settings import ReportingSettings
 from services.reporting.store import dashboard_board as store
@@ -43,7 +44,7 @@ async def _sums(database, cache: TtlCache, days_of: dict[str, list[str]]) -> dic
 
     async def load(missing: list[str]) -> dict[str, dict[str, int | None]]:
         ids = [i for key in missing for i in days_of[key]]
-        found = await store.find_many(database, store.DAILY_FIGURES, ids, {name: 1 for name in MONEY_FIELDS})
+        found = await read_models.days_by_id(database, ids, {name: 1 for name in MONEY_FIELDS})
         return {key: {name: _sum_of([found[i] for i in days_of[key] if i in found], name) for name in MONEY_FIELDS}
                 for key in missing}
 
@@ -157,7 +158,7 @@ async def charts(database, estate: dict[str, Any]) -> dict[str, Any]:
     """The last 30 local days up to today: one value per day, None where nothing was recorded."""
     today = today_of(estate, utcnow())
     days = [(today - timedelta(days=n)).isoformat() for n in range(CHART_DAYS - 1, -1, -1)]
-    found = await store.find_many(database, store.DAILY_FIGURES, [f"{estate['_id']}:{d}" for d in days])
+    found = await read_models.days_by_id(database, [f"{estate['_id']}:{d}" for d in days])
     documents = [found.get(f"{estate['_id']}:{d}", {}) for d in days]
     categories = sorted({c for d in documents for c in (d.get("tickets_by_category") or {})})
     return {

@@ -6,7 +6,9 @@
    every event not marked yet, marking it. Then it sweeps again for events archived by batches that
    began before step 1, until a sweep finds none after the settling time.
 3. `ready`: both sets of collections are moved by every batch; they can be compared figure for figure.
-4. The swap renames the live collections to `__previous` and the rebuilt ones into their place.
+4. The swap names the rebuilt set live, in the one write that ends the rebuild: nothing is copied or
+   renamed, so the database is not held however large the read models are. The set that was live
+   stays as it was (the previous figures) until the next rebuild drops it and fills it afresh.
 Because a case's figures are a function of its set of events, applying an event to the rebuild by
 either path (never both: the mark) gives the same figures in any order.
 """
@@ -40,25 +42,28 @@ async def start(database: Database, *, swap_when_ready: bool, settle_s: float = 
     if state and state.get("state") in rebuilds.RUNNING and not (
             state.get("state") == "building" and rebuilds.is_stale(state, now, STALE_AFTER_S)):
         raise Conflict("a rebuild is already running", field="rebuild", rebuild_id=state["rebuild_id"])
+    live = rebuilds.live_of(state or {})
     for name in store.READ_MODELS:
-        await database.db.drop_collection(store.REBUILT(name))
-    await store.ensure_read_model_indexes(database, store.REBUILT)
+        await database.db.drop_collection(live.other(name))
+    await store.ensure_read_model_indexes(database, live.other)
     rebuild_id = new_id()
     begun = {"rebuild_id": rebuild_id, "state": "building", "swap_when_ready": swap_when_ready,
-             "started_at": now, "heartbeat_at": now, "applied": 0, "finished_at": None}
+             "started_at": now, "heartbeat_at": now, "applied": 0, "finished_at": None, "live": live.suffix}
     await rebuilds.begin(database, begun)
-    worker = asyncio.create_task(_run(database, rebuild_id, swap_when_ready, settle_s), name=f"rebuild {rebuild_id}")
+    worker = asyncio.create_task(_run(database, rebuild_id, live.other, swap_when_ready, settle_s),
+                                 name=f"rebuild {rebuild_id}")
     _workers.add(worker)
     worker.add_done_callback(_workers.discard)
     return begun
 
 
-async def _run(database: Database, rebuild_id: str, swap_when_ready: bool, settle_s: float) -> None:
+async def _run(database: Database, rebuild_id: str, target: store.Target, swap_when_ready: bool,
+               settle_s: float) -> None:
     try:
-        applied = await _walk(database, rebuild_id, sweep=False)
+        applied = await _walk(database, rebuild_id, target, sweep=False)
         started = asyncio.get_running_loop().time()
         while True:  # the sweeps: events of batches that began before the rebuild did
-            found = await _walk(database, rebuild_id, sweep=True)
+            found = await _walk(database, rebuild_id, target, sweep=True)
             applied += found
             if found == 0 and asyncio.get_running_loop().time() - started >= settle_s:
                 break
@@ -75,7 +80,7 @@ async def _run(database: Database, rebuild_id: str, swap_when_ready: bool, settl
             await rebuilds.update(database, rebuild_id, state="failed", error=repr(error)[:500], finished_at=utcnow())
 
 
-async def _walk(database: Database, rebuild_id: str, *, sweep: bool) -> int:
+async def _walk(database: Database, rebuild_id: str, target: store.Target, *, sweep: bool) -> int:
     """Apply every archived event not yet applied to the rebuild; the number applied."""
     after: str | None = None
     total = 0
@@ -86,7 +91,7 @@ async def _walk(database: Database, rebuild_id: str, *, sweep: bool) -> int:
                 return 0, None
             envelopes = [Envelope.model_validate(d["envelope"]) for d in documents]
             zones = await store.time_zones(uow, {e.estateid for e in envelopes})
-            await apply(uow, envelopes, zones, store.REBUILT)
+            await apply(uow, envelopes, zones, target)
             await rebuilds.mark_applied(uow, rebuild_id, [d["_id"] for d in documents])
             return len(documents), documents[-1]["_id"]
 
@@ -98,16 +103,11 @@ async def _walk(database: Database, rebuild_id: str, *, sweep: bool) -> int:
 
 
 async def swap(database: Database, rebuild_id: str) -> None:
-    """The rebuilt collections take the live ones' place; the live ones are kept as `__previous`."""
+    """The rebuilt set becomes the live one (the one that was live is kept until the next rebuild)."""
     state = await rebuilds.current(database)
     if not state or state.get("rebuild_id") != rebuild_id or state.get("state") != "ready":
         raise Conflict("only a rebuild that is ready can be swapped in", field="rebuild")
-    await rebuilds.update(database, rebuild_id, state="swapping")
-    existing = set(await database.db.list_collection_names())
-    for name in store.READ_MODELS:
-        if name in existing:
-            await database.db[name].rename(name + store.PREVIOUS_SUFFIX, dropTarget=True)
-        if store.REBUILT(name) in existing:
-            await database.db[store.REBUILT(name)].rename(name, dropTarget=True)
-    await rebuilds.update(database, rebuild_id, state="done", finished_at=utcnow())
+    if not await rebuilds.swap_in(database, rebuild_id, rebuilds.live_of(state).other, utcnow()):
+        raise Conflict("only a rebuild that is ready can be swapped in", field="rebuild")
+    store.forget_live(database)
     log.info("read-model rebuild swapped in", rebuild_id=rebuild_id)

@@ -1,7 +1,8 @@
 """Reporting's database: the event archive and the read models derived from it.
 
-The read models (day documents, the cases behind them, the estates' units) live in collections that a
-rebuild fills afresh under `<name>__rebuild`, then swaps in; `Target` names one set of them.
+The read models (day documents, the cases behind them, the estates' units) live in one of two sets of
+collections (`<name>` and `<name>__rebuild`): the rebuild state says which set is live, a rebuild fills
+the other afresh, and its swap only changes which one the state names. `Target` names one set.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from pymongo import ASCENDING, ReplaceOne, UpdateOne
 
+from shared.cache import TtlCache
 from shared.db import Database, UnitOfWork
 from shared.estates import DEFAULT_TIME_ZONE, ESTATES
 
@@ -31,7 +33,6 @@ BACKLOG_FIELD = "tickets_open_delta"
 READ_MODELS = (DAILY_FIGURES, TICKET_CASES, WORK_ORDER_CASES, UNITS, UNIT_COUNTS, BUILDINGS, BACKLOG)
 REBUILDS = "rebuilds"
 REBUILD_SUFFIX = "__rebuild"
-PREVIOUS_SUFFIX = "__previous"
 CURRENT_REBUILD = "current"
 
 
@@ -44,14 +45,36 @@ class Target:
     def __call__(self, name: str) -> str:
         return name + self.suffix
 
+    @property
+    def other(self) -> Target:
+        """The other set: the one a rebuild fills while this one is live."""
+        return Target("" if self.suffix else REBUILD_SUFFIX)
 
-LIVE = Target()
-REBUILT = Target(REBUILD_SUFFIX)
+
+FIRST = Target()  # live until the first swap
+
+# Which set is live changes only at a swap: each process reads it again within a second (reads only;
+# the live path reads it in each batch's transaction, `rebuilds.slots`).
+_live: TtlCache[str] = TtlCache(ttl_s=1.0)
+
+
+async def live(database: Database) -> Target:
+    """The set of read-model collections that reads are answered from."""
+
+    async def load() -> str:
+        state = await database.db[REBUILDS].find_one({"_id": CURRENT_REBUILD}, {"live": 1})
+        return (state or {}).get("live", FIRST.suffix)
+
+    return Target(await _live.get(database.db.name, load))
+
+
+def forget_live(database: Database) -> None:
+    _live.forget(database.db.name)
 
 
 async def ensure_indexes(database: Database) -> None:
     await database.db[EVENTS].create_index([("estate_id", ASCENDING), ("_id", ASCENDING)])
-    await ensure_read_model_indexes(database, LIVE)
+    await ensure_read_model_indexes(database, FIRST)
 
 
 async def ensure_read_model_indexes(database: Database, target: Target) -> None:
@@ -150,14 +173,23 @@ async def write_units(uow: UnitOfWork, target: Target, units: dict[str, dict[str
 
 
 async def find_day(database: Database, figures_id: str, scope: dict[str, Any]) -> dict[str, Any] | None:
-    return await database.db[DAILY_FIGURES].find_one({"_id": figures_id, **scope})
+    return await database.db[(await live(database))(DAILY_FIGURES)].find_one({"_id": figures_id, **scope})
+
+
+async def days_by_id(database: Database, ids: list[str], projection: dict[str, int] | None = None,
+                     ) -> dict[str, dict[str, Any]]:
+    """Day documents by their ids (`estate:day`), from the live set."""
+    if not ids:
+        return {}
+    found = await database.db[(await live(database))(DAILY_FIGURES)].find({"_id": {"$in": ids}}, projection).to_list(None)
+    return {d["_id"]: d for d in found}
 
 
 async def days_between(database: Database, scope: dict[str, Any], estate_ids: list[str], first: date,
                        last: date) -> list[dict[str, Any]]:
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     ids = [f"{estate_id}:{day.isoformat()}" for estate_id in estate_ids for day in days]
-    return await database.db[DAILY_FIGURES].find({"_id": {"$in": ids}, **scope}).to_list(None)
+    return await database.db[(await live(database))(DAILY_FIGURES)].find({"_id": {"$in": ids}, **scope}).to_list(None)
 
 
 def _backlog_ids(estate_id: str, day: date) -> list[str]:
@@ -172,7 +204,7 @@ async def open_before(database: Database, scope: dict[str, Any], estate_ids: lis
     """Per estate, tickets open at the end of the day before `day`: the years before, its year's months and
     its month's days."""
     ids = [key for estate_id in estate_ids for key in _backlog_ids(estate_id, day)]
-    found = await database.db[BACKLOG].find({"_id": {"$in": ids}, **scope}, {"amount": 1, "estate_id": 1}).to_list(
+    found = await database.db[(await live(database))(BACKLOG)].find({"_id": {"$in": ids}, **scope}, {"amount": 1, "estate_id": 1}).to_list(
         None)
     totals = dict.fromkeys(estate_ids, 0)
     for document in found:
@@ -181,7 +213,7 @@ async def open_before(database: Database, scope: dict[str, Any], estate_ids: lis
 
 
 async def unit_counts(database: Database, scope: dict[str, Any], estate_ids: list[str]) -> dict[str, int]:
-    found = await database.db[UNIT_COUNTS].find({"_id": {"$in": estate_ids}, **scope}, {"units": 1}).to_list(None)
+    found = await database.db[(await live(database))(UNIT_COUNTS)].find({"_id": {"$in": estate_ids}, **scope}, {"units": 1}).to_list(None)
     return {d["_id"]: d.get("units", 0) for d in found}
 
 
@@ -190,7 +222,7 @@ async def building_names(database: Database, scope: dict[str, Any], estate_ids: 
     ids = [f"{estate_id}:{building_id}" for estate_id in estate_ids for building_id in building_ids]
     if not ids:
         return {}
-    found = await database.db[BUILDINGS].find({"_id": {"$in": ids}, **scope}, {"building_id": 1, "name": 1}).to_list(None)
+    found = await database.db[(await live(database))(BUILDINGS)].find({"_id": {"$in": ids}, **scope}, {"building_id": 1, "name": 1}).to_list(None)
     return {b["building_id"]: b["name"] for b in found}
 
 

@@ -20,7 +20,6 @@ BOARD_TICKETS = "board_tickets"
 BOARD_ESTATES = "board_estates"
 RECENT_DAYS = 2  # days kept on the board before the latest one an event counted
 TIMELINE = "board_timeline"
-DAILY_FIGURES = "daily_figures"
 ESTATES = "estates"
 
 
