@@ -45,10 +45,14 @@ class LateFeeRuleModel(Strict):
 
 
 class DiscountRule(Strict):
-    kind: Literal["percentage", "vacant", "no_arrears"] = Field(
-        description="打折 for every unit, 空置房 for units nobody lives in, 无欠费打折 without older arrears")
-    percent: str = Field(pattern=r"^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$", description="what is charged: 95 = 5% off")
+    kind: Literal["percentage", "vacant", "no_arrears", "prepay"] = Field(
+        description="打折 for every unit, 空置房 for units nobody lives in, 无欠费打折 without older arrears, "
+                    "缴N送M (prepay): a payment prepaying N months of a monthly item earns the M months after them free")
+    percent: str | None = Field(None, pattern=r"^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$",
+                                description="what is charged: 95 = 5% off (every kind but prepay)")
     older_than_days: int = Field(0, ge=0, le=3650, description="no_arrears: no unpaid line overdue longer than this")
+    pay_months: int | None = Field(None, ge=1, le=36, description="prepay: N, the months paid in advance")
+    free_months: int | None = Field(None, ge=1, le=12, description="prepay: M, the months after them that are free")
 
 
 class FeeItemCreate(Strict):

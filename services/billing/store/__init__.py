@@ -38,6 +38,7 @@ DUNNING_LOG = "dunning_log"
 DUNNING_POLICIES = "dunning_policies"
 DUNNING_SCHEDULE = "dunning_schedule"
 BALANCE_POLICIES = "balance_policies"
+PREPAY_OFFERS = "prepay_offers"  # 缴N送M: a prepayment's paid and free months of an item
 OPEN_STATUSES = ("issued", "partially_paid")
 
 
@@ -67,6 +68,7 @@ async def ensure_indexes(database: Database) -> None:
         await db[collection].create_index("unit_id")
         await db[collection].create_index("estate_id")
     await db[ALLOCATIONS].create_index("payment_id")
+    await db[PREPAY_OFFERS].create_index([("estate_id", ASCENDING), ("unit_id", ASCENDING)])
     await db[METER_READINGS].create_index([("unit_id", ASCENDING), ("meter", ASCENDING), ("period", ASCENDING)])
 
 
