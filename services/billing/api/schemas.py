@@ -134,6 +134,7 @@ class BillLinePublic(BaseModel):
     paid: str
     waived: str = "0.00"
     outstanding: str
+    refunded: str = Field("0.00", description="a deposit's refund (退押金), paid back out of what was paid")
     status: str
     billing_run_id: str | None = None
     issued_at: datetime
@@ -173,6 +174,27 @@ class WaiverPublic(BaseModel):
     reason: str
     approved_by: str
     waived_at: datetime
+    line: BillLinePublic
+
+
+class DepositRefundCreate(Strict):
+    amount: str | None = Field(None, pattern=AMOUNT, description="default: the settlement's refund, or all paid")
+    reason: str = Field(min_length=1, max_length=200)
+    method: Literal["cash", "wechat_pay", "alipay", "bank_transfer", "card"] = Field(
+        "bank_transfer", description="how the money goes back to the resident")
+
+
+class DepositRefundPublic(BaseModel):
+    id: str
+    line_id: str
+    unit_id: str
+    procedure_id: str | None = None
+    amount: str
+    method: str
+    reason: str
+    approved_by: str
+    refunded_at: datetime
+    business_day: date = Field(description="the approver's day it counts in (日结)")
     line: BillLinePublic
 
 
