@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 
 from services.billing.domain import fees, prepay
 from services.billing.domain.arrears import bucket_of, collection_rate_percent
+from services.billing.domain.deposits import refund_amount
 from services.billing.domain.late_fees import LateFeeRule, late_fee, millionths
 from services.billing.domain.payments import OpenLine, allocate, line_status
 from services.billing.domain.periods import parse_period, refuse_future
-from shared.errors import InvalidInput
+from shared.errors import Conflict, InvalidInput
 from shared.money import divide_half_up, fen_to_text, text_to_fen
 
 BILLING = pathlib.Path(__file__).resolve().parents[2] / "services" / "billing"
@@ -264,3 +265,27 @@ def test_a_free_month_is_zero_whatever_the_area_price_and_days(area, price, bill
     discount = prepay.free_discount(prepay.standing(offer, "2027-01", offer.paid_periods))
     rule = _rule(area_m2=fen_to_text(area), price=fen_to_text(price), billed_days=billed, discount=discount)
     assert fees.compute(rule) == 0
+
+
+# --- 退押金 (deposit refunds) --------------------------------------------------------------------
+
+def test_a_refund_is_the_settlements_by_default_and_never_more_than_paid_or_settled():
+    assert refund_amount(paid_fen=200_000, settled_refund_fen=None) == 200_000
+    assert refund_amount(paid_fen=200_000, settled_refund_fen=168_000, withheld_fen=32_000) == 168_000
+    assert refund_amount(paid_fen=200_000, settled_refund_fen=168_000, asked_fen=100_000) == 100_000
+    for paid, settled, asked in [(200_000, None, 200_001), (200_000, 168_000, 168_001), (200_000, None, 0)]:
+        with pytest.raises(InvalidInput) as refused:
+            refund_amount(paid_fen=paid, settled_refund_fen=settled, asked_fen=asked)
+        assert refused.value.field == "amount"
+    with pytest.raises(Conflict):
+        refund_amount(paid_fen=200_000, settled_refund_fen=0, withheld_fen=200_000)
+
+
+@given(st.integers(0, 10**9), st.none() | st.integers(0, 10**9), st.none() | st.integers(-10, 10**9))
+def test_a_refund_is_positive_and_within_what_was_paid_and_settled(paid, settled, asked):
+    try:
+        refund = refund_amount(paid_fen=paid, settled_refund_fen=settled, asked_fen=asked)
+    except (InvalidInput, Conflict):
+        return
+    assert 0 < refund <= paid and (settled is None or refund <= settled)
+    assert asked is None or refund == asked

@@ -18,7 +18,9 @@ from pymongo import UpdateOne
 from services.billing import store
 from services.billing.commands.accounts import find_line, line_public
 from services.billing.commands.day_close import business_day
-from services.billing.commands.ledger import Method, parse_amount
+from services.billing.commands.ledger import Method
+from services.billing.domain import fees
+from services.billing.domain.deposits import refund_amount
 from shared.auth import Principal
 from shared.consumer import Event, batched
 from shared.db import Database, UnitOfWork
@@ -74,26 +76,15 @@ async def project_closures(uow: UnitOfWork, events: list[Event[Any]]) -> None:
 
 
 
-def _refundable_limit(line: dict[str, Any], closure: dict[str, Any] | None, amount_fen: int | None) -> int:
-    """The amount refunded: what was asked, checked against what was paid and what the settlement refunds."""
+def _refund_of(line: dict[str, Any], closure: dict[str, Any] | None, asked_fen: int | None) -> int:
     if closure is None or not closure.get("closed_at"):
         raise ProcedureOpen("the deposit is refunded once its procedure is completed or cancelled",
                             field="bill_line_id")
     if line["status"] != "paid":
         raise Conflict("the deposit is not paid in full; only a paid deposit is refunded", field="bill_line_id")
-    paid = line["paid_fen"]
-    settled = (closure.get("settlement") or {}).get("refund_fen")
-    if amount_fen is None:
-        amount_fen = paid if settled is None else min(paid, settled)
-        if amount_fen <= 0:
-            raise Conflict("nothing is left to refund: the settlement withheld all of it", field="amount")
-    if amount_fen > paid:
-        raise InvalidInput(f"at most {fen_to_text(paid)} was paid", field="amount")
-    if settled is not None and amount_fen > settled:
-        withheld = closure["settlement"]["withheld_fen"]
-        raise InvalidInput(f"the settlement refunds {fen_to_text(settled)} ({fen_to_text(withheld)} withheld)",
-                           field="amount")
-    return amount_fen
+    settlement = closure.get("settlement") or {}
+    return refund_amount(paid_fen=line["paid_fen"], settled_refund_fen=settlement.get("refund_fen"),
+                         withheld_fen=settlement.get("withheld_fen", 0), asked_fen=asked_fen)
 
 
 async def refund_deposit(database: Database, principal: Principal, line_id: str, request: RefundInput, *,
@@ -103,7 +94,7 @@ async def refund_deposit(database: Database, principal: Principal, line_id: str,
         raise NotRefundable(f"{line['item_code']} is not a refundable deposit", field="bill_line_id")
     if not request.reason.strip():
         raise InvalidInput("a refund needs a reason", field="reason")
-    asked = None if request.amount is None else parse_amount(request.amount)
+    asked = None if request.amount is None else fees.amount_in_fen(request.amount, field="amount")
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         if await store.find_one(uow, store.DEPOSIT_REFUNDS, {"_id": line_id}):
@@ -111,7 +102,7 @@ async def refund_deposit(database: Database, principal: Principal, line_id: str,
         current = await store.find_one(uow, store.BILL_LINES, {"_id": line_id})
         procedure_id = (current.get("source") or {}).get("procedure_id")
         closure = await store.find_one(uow, store.CLOSED_PROCEDURES, {"_id": procedure_id}) if procedure_id else None
-        amount_fen = _refundable_limit(current, closure, asked)
+        amount_fen = _refund_of(current, closure, asked)
         result = await uow.db[store.BILL_LINES].update_one(
             {"_id": line_id, "paid_fen": current["paid_fen"]}, {"$set": {"refunded_fen": amount_fen}},
             session=uow.session)
