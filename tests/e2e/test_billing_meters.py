@@ -148,8 +148,9 @@ def test_a_months_readings_come_from_xlsx_all_or_nothing_and_other_bodies_are_re
         return estate.clerk.post("billing", path, content=content, headers={"Content-Type": media_type})
 
     # As Excel holds them: readings as numbers, days as dates, and a typed month turned into its first day.
+    february = datetime(2025, 2, 27)  # noqa: DTZ001 (a worksheet's cell has no time zone)
     good = [["1栋", "1-101", "water", 100, date(2025, 1, 28), "2025-01", None],
-            ["1栋", "1-101", "water", 112.5, datetime(2025, 2, 27), date(2025, 2, 1), None],  # noqa: DTZ001 (a cell has no zone)
+            ["1栋", "1-101", "water", 112.5, february, date(2025, 2, 1), None],
             ["1栋", "1-101", "electricity", "500.00", "2025-02-27", "2025-02", None]]
     lower = [*good, ["1栋", "1-101", "water", 90, date(2025, 3, 27), "2025-03", False]]
     unknown = [*good[:2], ["1栋", "1-101", "gas", 1, date(2025, 2, 27), "2025-02", None]]

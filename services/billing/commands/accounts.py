@@ -26,7 +26,8 @@ async def reconcile(database: Database, query: dict[str, Any]) -> dict[str, Any]
     deposits refunded (退押金) are money paid out, beside what was received."""
     units: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for line in await store.find_all(database, store.BILL_LINES, query,
-                                     {"unit_id": 1, "amount_fen": 1, "paid_fen": 1, "waived_fen": 1, "refunded_fen": 1}):
+                                     {"unit_id": 1, "amount_fen": 1, "paid_fen": 1, "waived_fen": 1,
+                                      "refunded_fen": 1}):
         figures = units[line["unit_id"]]
         figures["lines"] += line["amount_fen"]
         figures["refunded_on_lines"] += line.get("refunded_fen", 0)
@@ -61,7 +62,8 @@ async def reconcile(database: Database, query: dict[str, Any]) -> dict[str, Any]
                     "payments": (f["received"], f["payments_applied"] + f["prepaid_in"]),
                     "balance_entries": (f["prepaid_in"] - f["balance_used"], f["balance_entries"]),
                     "balance": (f["balance_entries"], f["balance"]),
-                    "refunds": (f["refunded"], f["refunded_on_lines"]), "refunds_within_paid": (0, f["refunds_over_paid"])}
+                    "refunds": (f["refunded"], f["refunded_on_lines"]),
+                    "refunds_within_paid": (0, f["refunds_over_paid"])}
         for check, (want, found) in expected.items():
             if want != found:
                 discrepancies.append({"unit_id": unit_id, "check": check, "expected": fen_to_text(want),

@@ -108,6 +108,7 @@ async def close_day(database: Database, principal: Principal, request: DayCloseI
 def close_public(close: dict[str, Any]) -> dict[str, Any]:
     return {"id": close["_id"], "estate_id": close["estate_id"], "clerk_id": close["clerk_id"], "day": close["day"],
             "totals": {m: fen_to_text(v) for m, v in close["totals_fen"].items()}, "payments": close["payments"],
-            "reversals": close["reversals"], "refunds": close.get("refunds", 0), "expected_cash": fen_to_text(close["expected_cash_fen"]),
+            "reversals": close["reversals"], "refunds": close.get("refunds", 0),
+            "expected_cash": fen_to_text(close["expected_cash_fen"]),
             "counted_cash": fen_to_text(close["counted_cash_fen"]), "over_short": fen_to_text(close["over_short_fen"]),
             "note": close.get("note"), "closed_at": close["closed_at"]}

@@ -57,7 +57,8 @@ def _closure(event: Event[Any]) -> UpdateOne:
                               "unit_id": payload.unit_id, "kind": payload.kind}
     if isinstance(payload, ProcedureDepositSettled):
         fields["settlement"] = {"line_id": payload.line_id, "deposit_fen": text_to_fen(payload.deposit),
-                                "withheld_fen": text_to_fen(payload.withheld), "refund_fen": text_to_fen(payload.refund),
+                                "withheld_fen": text_to_fen(payload.withheld),
+                                "refund_fen": text_to_fen(payload.refund),
                                 "withholdings": [w.model_dump() for w in payload.withholdings]}
     else:
         closed_at = payload.completed_at if isinstance(payload, ProcedureCompleted) else payload.cancelled_at

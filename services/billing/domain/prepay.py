@@ -154,7 +154,8 @@ def note_words(prepay: dict[str, Any], zh: bool) -> str:
     if prepay["standing"] == "paid":
         if zh:
             return f"（缴{n}送{m}：收据 {earned['receipt_number']} 预缴的第 {prepay['month']}/{n} 个月）"
-        return f" (pay {n} months, get {m} free: month {prepay['month']} of {n} prepaid by receipt {earned['receipt_number']})"
+        return (f" (pay {n} months, get {m} free: month {prepay['month']} of {n} prepaid by receipt "
+                f"{earned['receipt_number']})")
     unpaid = ", ".join(prepay["unpaid_periods"])
     if zh:
         return f"（缴{n}送{m}：本月未赠送，预缴月份 {unpaid} 未缴清）"
