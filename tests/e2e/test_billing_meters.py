@@ -3,6 +3,12 @@ refused unless it is a meter replacement, a late reading in the month it measure
 
 from __future__ import annotations
 
+import io
+from datetime import date, datetime
+
+from openpyxl import Workbook
+
+from shared.spreadsheets import XLSX_MEDIA_TYPE
 from tests.e2e.billing_estate import BillingEstate
 from tests.helpers import archived, eventually
 
@@ -121,3 +127,50 @@ def test_a_months_readings_come_from_csv_all_or_nothing(stack):
     assert accepted.json() == {"recorded": 3, "lines_billed": 1}
     [line] = [line for line in estate.lines(unit_id=unit_id) if line["item_code"] == "water"]
     assert (line["period"], line["amount"]) == ("2025-02", "42.00")  # 12 × 3.50
+
+
+def _workbook(rows: list[list]) -> bytes:
+    workbook = Workbook()
+    workbook.active.append(["building", "unit", "meter", "reading", "read_on", "period", "replacement"])
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_a_months_readings_come_from_xlsx_all_or_nothing_and_other_bodies_are_refused(stack):
+    estate = BillingEstate(stack, ROWS)
+    unit_id = estate.by_number["1-101"]["id"]
+    path = f"/v1/estates/{estate.estate_id}/meter-readings/import"
+
+    def upload(content: bytes, media_type: str = XLSX_MEDIA_TYPE):
+        return estate.clerk.post("billing", path, content=content, headers={"Content-Type": media_type})
+
+    # As Excel holds them: readings as numbers, days as dates, and a typed month turned into its first day.
+    february = datetime(2025, 2, 27)  # noqa: DTZ001 (a worksheet's cell has no time zone)
+    good = [["1栋", "1-101", "water", 100, date(2025, 1, 28), "2025-01", None],
+            ["1栋", "1-101", "water", 112.5, february, date(2025, 2, 1), None],
+            ["1栋", "1-101", "electricity", "500.00", "2025-02-27", "2025-02", None]]
+    lower = [*good, ["1栋", "1-101", "water", 90, date(2025, 3, 27), "2025-03", False]]
+    unknown = [*good[:2], ["1栋", "1-101", "gas", 1, date(2025, 2, 27), "2025-02", None]]
+    for rows, line, field in [(lower, 5, "reading"), (unknown, 4, "meter")]:
+        rejected = upload(_workbook(rows))
+        assert rejected.status_code == 422, rejected.text
+        assert rejected.headers["content-type"].startswith("application/problem+json")
+        assert [(e["line"], e["field"]) for e in rejected.json()["errors_by_line"]] == [(line, field)]
+        assert estate.clerk.get("billing", f"/v1/units/{unit_id}/meter-readings").json() == []
+    for content, media_type, status, field in [(b"building,unit\n", XLSX_MEDIA_TYPE, 422, "body"),
+                                               (_workbook(good), "application/json", 415, "Content-Type"),
+                                               (_workbook(good), "", 415, "Content-Type")]:
+        refused = upload(content, media_type)
+        assert refused.status_code == status and refused.json()["field"] == field, refused.text
+    accepted = upload(_workbook([*good, ["1栋", "1-101", "water", "3.00", date(2025, 3, 27), "2025-03", True]]))
+    assert accepted.status_code == 201, accepted.text
+    assert accepted.json() == {"recorded": 4, "lines_billed": 2}
+    readings = estate.clerk.get("billing", f"/v1/units/{unit_id}/meter-readings").json()
+    assert [(r["meter"], r["period"], r["reading"], r["replacement"]) for r in readings] == [
+        ("electricity", "2025-02", "500.00", False), ("water", "2025-01", "100.00", False),
+        ("water", "2025-02", "112.50", False), ("water", "2025-03", "3.00", True)]
+    water = {line["period"]: line["amount"] for line in estate.lines(unit_id=unit_id) if line["item_code"] == "water"}
+    assert water == {"2025-02": "43.75", "2025-03": "10.50"}  # 12.5 × 3.50; a new meter's 3 × 3.50

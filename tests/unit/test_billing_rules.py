@@ -11,12 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.billing.domain import fees
+from services.billing.domain import fees, prepay
 from services.billing.domain.arrears import bucket_of, collection_rate_percent
+from services.billing.domain.deposits import refund_amount
 from services.billing.domain.late_fees import LateFeeRule, late_fee, millionths
 from services.billing.domain.payments import OpenLine, allocate, line_status
 from services.billing.domain.periods import parse_period, refuse_future
-from shared.errors import InvalidInput
+from shared.errors import Conflict, InvalidInput
 from shared.money import divide_half_up, fen_to_text, text_to_fen
 
 BILLING = pathlib.Path(__file__).resolve().parents[2] / "services" / "billing"
@@ -184,3 +185,107 @@ def test_a_discount_is_applied_within_the_one_rounding_and_explained():
     assert fees.best_discount(rules, {"occupied": True}) == rules[0]
     assert fees.best_discount(rules, {}) == rules[1]
     assert fees.best_discount([], {}) is None
+
+
+# --- 缴N送M (pay N months, get M free) ---------------------------------------------------------
+
+def _prepayment(n: int, fen: int) -> prepay.Prepayment:
+    return prepay.Prepayment(f"pay-{n}", f"SJ{n:08d}", fen, f"2026-10-{n + 1:02d}T00:00:00")
+
+
+def test_months_run_on_across_the_year():
+    assert prepay.months_from("2026-11", 4) == ("2026-11", "2026-12", "2027-01", "2027-02")
+    assert prepay.months_from("2026-01", 0) == ()
+
+
+def test_a_prepayment_of_n_months_earns_the_m_months_after_them_and_a_free_month_explains_itself():
+    rule = prepay.PrepayRule(pay_months=12, free_months=1)
+    too_little = [_prepayment(1, 12 * 25_000 - 1)]
+    assert prepay.new_offer(rule, period="2026-11", monthly_fen=25_000, balance_fen=10**7, prepayments=too_little,
+                            used=()) is None  # one payment covers the N months, not several small ones
+    enough = [_prepayment(2, 300_000), _prepayment(1, 310_000)]
+    assert prepay.new_offer(rule, period="2026-11", monthly_fen=25_000, balance_fen=299_999, prepayments=enough,
+                            used=()) is None  # the balance no longer holds them
+    offer = prepay.new_offer(rule, period="2026-11", monthly_fen=25_000, balance_fen=610_000, prepayments=enough,
+                             used=())
+    assert offer.payment_id == "pay-1"  # the earliest unused prepayment
+    assert (offer.paid_periods[0], offer.paid_periods[-1], offer.free_periods) == ("2026-11", "2027-10", ("2027-11",))
+    assert prepay.new_offer(rule, period="2026-11", monthly_fen=25_000, balance_fen=610_000, prepayments=enough,
+                            used={"pay-1", "pay-2"}) is None  # each payment earns one offer
+    assert prepay.covering([offer], "2027-05") is offer and prepay.covering([offer], "2027-12") is None
+    assert prepay.standing(offer, "2027-01", ()).kind == "paid"
+    assert prepay.standing(offer, "2027-11", offer.paid_periods).kind == "free"
+    forfeited = prepay.standing(offer, "2027-11", offer.paid_periods[1:])
+    assert (forfeited.kind, forfeited.unpaid) == ("forfeited", ("2026-11",))
+
+    free = _rule(period="2027-11", period_days=30, billed_from="2027-11-01", billed_days=30, area_m2="100.00",
+                 discount=prepay.free_discount(prepay.standing(offer, "2027-11", offer.paid_periods)))
+    assert fees.compute(free) == 0
+    explained = fees.explain(free, "物业管理费", "Property fee")
+    assert "缴12送1" in explained["zh"] and "SJ00000001" in explained["zh"] and "0.00 元" in explained["zh"]
+    assert "free month 1 of 1" in explained["en"] and "2026-11 to 2027-10 paid in full" in explained["en"]
+    lost = _rule(prepay=prepay.note(forfeited))
+    assert fees.compute(lost) == fees.compute(_rule())  # billed as usual, and says why
+    assert "2026-11 未缴清" in fees.explain(lost, "物业管理费", "Property fee")["zh"]
+
+
+@given(st.integers(1, 12), st.integers(1, 6), st.integers(1, 100_000),
+       st.lists(st.integers(0, 3_000_000), min_size=1, max_size=48))
+def test_never_more_than_m_free_months_per_n_paid_and_never_a_negative_amount(n, m, monthly, deposits):
+    """A unit month by month: payments to its balance, each month's line drawn from it, the offers decided."""
+    rule, offers, prepayments, paid_in_full = prepay.PrepayRule(n, m), [], [], set()
+    balance = free = 0
+    for k, (period, deposit) in enumerate(zip(prepay.months_from("2026-11", len(deposits)), deposits, strict=True)):
+        if deposit:
+            balance += deposit
+            prepayments.append(prepay.Prepayment(f"p{k}", f"SJ{k}", deposit, f"{k:04d}"))
+        offer = prepay.covering(offers, period)
+        if offer is None:
+            offer = prepay.new_offer(rule, period=period, monthly_fen=monthly, balance_fen=balance,
+                                     prepayments=prepayments, used={o.payment_id for o in offers})
+            offers += [offer] if offer else []
+        amount = monthly
+        if offer is not None and prepay.standing(offer, period, paid_in_full).kind == "free":
+            amount, free = 0, free + 1
+        assert amount >= 0
+        drawn = min(balance, amount)
+        balance -= drawn
+        if amount and drawn == amount:
+            paid_in_full.add(period)
+    months = [p for o in offers for p in (*o.paid_periods, *o.free_periods)]
+    assert len(months) == len(set(months))  # offers never overlap
+    assert len({o.payment_id for o in offers}) == len(offers)
+    assert all(len(o.paid_periods) == n and len(o.free_periods) == m for o in offers)
+    assert free <= m * (len(paid_in_full) // n)
+
+
+@given(st.integers(0, 10**6), st.integers(1, 10**6), st.integers(1, 31))
+def test_a_free_month_is_zero_whatever_the_area_price_and_days(area, price, billed):
+    offer = prepay.Offer("p", "SJ1", 10**9, 1, 12, 1, prepay.months_from("2026-01", 12), ("2027-01",))
+    discount = prepay.free_discount(prepay.standing(offer, "2027-01", offer.paid_periods))
+    rule = _rule(area_m2=fen_to_text(area), price=fen_to_text(price), billed_days=billed, discount=discount)
+    assert fees.compute(rule) == 0
+
+
+# --- 退押金 (deposit refunds) --------------------------------------------------------------------
+
+def test_a_refund_is_the_settlements_by_default_and_never_more_than_paid_or_settled():
+    assert refund_amount(paid_fen=200_000, settled_refund_fen=None) == 200_000
+    assert refund_amount(paid_fen=200_000, settled_refund_fen=168_000, withheld_fen=32_000) == 168_000
+    assert refund_amount(paid_fen=200_000, settled_refund_fen=168_000, asked_fen=100_000) == 100_000
+    for paid, settled, asked in [(200_000, None, 200_001), (200_000, 168_000, 168_001), (200_000, None, 0)]:
+        with pytest.raises(InvalidInput) as refused:
+            refund_amount(paid_fen=paid, settled_refund_fen=settled, asked_fen=asked)
+        assert refused.value.field == "amount"
+    with pytest.raises(Conflict):
+        refund_amount(paid_fen=200_000, settled_refund_fen=0, withheld_fen=200_000)
+
+
+@given(st.integers(0, 10**9), st.none() | st.integers(0, 10**9), st.none() | st.integers(-10, 10**9))
+def test_a_refund_is_positive_and_within_what_was_paid_and_settled(paid, settled, asked):
+    try:
+        refund = refund_amount(paid_fen=paid, settled_refund_fen=settled, asked_fen=asked)
+    except (InvalidInput, Conflict):
+        return
+    assert 0 < refund <= paid and (settled is None or refund <= settled)
+    assert asked is None or refund == asked

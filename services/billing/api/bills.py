@@ -10,11 +10,13 @@ from services.billing.api.schemas import (
     BillingRunCreate,
     BillingRunPublic,
     BillLinePublic,
+    DepositRefundCreate,
+    DepositRefundPublic,
     Explanation,
     WaiverCreate,
     WaiverPublic,
 )
-from services.billing.commands import accounts, ledger, runs
+from services.billing.commands import accounts, deposits, ledger, runs
 from services.billing.commands.fee_items import find_estate
 from shared.idempotency import IdempotencyKey
 from shared.lookup import found
@@ -73,3 +75,13 @@ async def waive_bill_line(bill_line_id: str, body: WaiverCreate, principal: Appr
     """减免 (all that is outstanding unless `amount` says less): approved by the manager who asks, with a reason."""
     waiver = await ledger.waive_line(database, principal, bill_line_id, ledger.WaiverInput(**body.model_dump()))
     return {**waiver, "line": accounts.line_public(waiver["line"])}
+
+
+@router.post("/bill-lines/{bill_line_id}/refund", status_code=201, response_model=DepositRefundPublic,
+             responses={409: {}, 422: {}})
+async def refund_deposit(bill_line_id: str, body: DepositRefundCreate, principal: Approvers, database: DatabaseDep,
+                         idempotency_key: IdempotencyKey = None) -> dict:
+    """退押金: a paid deposit refunded once its procedure is closed (the settlement's refund by default), a new
+    entry approved by the manager who asks, with a reason; once per deposit (a second one is 409)."""
+    return await deposits.refund_deposit(database, principal, bill_line_id,
+                                         deposits.RefundInput(**body.model_dump()), idempotency_key=idempotency_key)

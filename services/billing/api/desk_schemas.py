@@ -26,9 +26,10 @@ class DayClosePublic(BaseModel):
     estate_id: str
     clerk_id: str
     day: date
-    totals: dict[str, str] = Field(description="by payment method, less the day's reversals")
+    totals: dict[str, str] = Field(description="by payment method, less the day's reversals and deposit refunds")
     payments: int
     reversals: int
+    refunds: int = 0
     expected_cash: str
     counted_cash: str
     over_short: str = Field(description="长短款: counted − expected (negative: short)")

@@ -16,6 +16,7 @@ from services.billing.commands.fee_items import find_estate
 from services.billing.commands.ledger import find_unit
 from shared.lookup import found
 from shared.service import DatabaseDep
+from shared.spreadsheets import XLSX_MEDIA_TYPE
 
 router = APIRouter(prefix="/v1", tags=["meters"])
 
@@ -31,13 +32,20 @@ async def record_reading(body: MeterReadingCreate, principal: Clerks, database: 
     return await meters.record_reading(database, principal, meters.ReadingInput(**body.model_dump()))
 
 
+COLUMNS_TEXT = "building,unit,meter,reading,read_on[,period,replacement]"
+
+
 @router.post("/estates/{estate_id}/meter-readings/import", status_code=201, response_model=ReadingsImported,
-             openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {
-                 "type": "string", "description": "building,unit,meter,reading,read_on[,period,replacement]"}}}}},
-             responses={422: {}})
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 meter_import.CSV_MEDIA_TYPE: {"schema": {"type": "string", "description": COLUMNS_TEXT}},
+                 XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary",
+                                              "description": f"the first sheet: {COLUMNS_TEXT}"}}}}},
+             responses={415: {}, 422: {}})
 async def import_readings(estate_id: str, request: Request, principal: Clerks, database: DatabaseDep) -> dict:
-    """A month's readings from CSV, all or nothing: a file with bad lines answers 422 naming each line."""
-    return await meter_import.import_readings(database, principal, estate_id, await request.body())
+    """A month's readings from CSV or XLSX (by `Content-Type`), all or nothing: a file with bad lines answers
+    422 naming each line and field."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return await meter_import.import_readings(database, principal, estate_id, await request.body(), media_type)
 
 
 @router.get("/units/{unit_id}/meter-readings", response_model=list[MeterReadingPublic])

@@ -45,10 +45,14 @@ class LateFeeRuleModel(Strict):
 
 
 class DiscountRule(Strict):
-    kind: Literal["percentage", "vacant", "no_arrears"] = Field(
-        description="打折 for every unit, 空置房 for units nobody lives in, 无欠费打折 without older arrears")
-    percent: str = Field(pattern=r"^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$", description="what is charged: 95 = 5% off")
+    kind: Literal["percentage", "vacant", "no_arrears", "prepay"] = Field(
+        description="打折 for every unit, 空置房 for units nobody lives in, 无欠费打折 without older arrears, "
+                    "缴N送M (prepay): a payment prepaying N months of a monthly item earns the M months after them free")
+    percent: str | None = Field(None, pattern=r"^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$",
+                                description="what is charged: 95 = 5% off (every kind but prepay)")
     older_than_days: int = Field(0, ge=0, le=3650, description="no_arrears: no unpaid line overdue longer than this")
+    pay_months: int | None = Field(None, ge=1, le=36, description="prepay: N, the months paid in advance")
+    free_months: int | None = Field(None, ge=1, le=12, description="prepay: M, the months after them that are free")
 
 
 class FeeItemCreate(Strict):
@@ -130,6 +134,7 @@ class BillLinePublic(BaseModel):
     paid: str
     waived: str = "0.00"
     outstanding: str
+    refunded: str = Field("0.00", description="a deposit's refund (退押金), paid back out of what was paid")
     status: str
     billing_run_id: str | None = None
     issued_at: datetime
@@ -169,6 +174,27 @@ class WaiverPublic(BaseModel):
     reason: str
     approved_by: str
     waived_at: datetime
+    line: BillLinePublic
+
+
+class DepositRefundCreate(Strict):
+    amount: str | None = Field(None, pattern=AMOUNT, description="default: the settlement's refund, or all paid")
+    reason: str = Field(min_length=1, max_length=200)
+    method: Literal["cash", "wechat_pay", "alipay", "bank_transfer", "card"] = Field(
+        "bank_transfer", description="how the money goes back to the resident")
+
+
+class DepositRefundPublic(BaseModel):
+    id: str
+    line_id: str
+    unit_id: str
+    procedure_id: str | None = None
+    amount: str
+    method: str
+    reason: str
+    approved_by: str
+    refunded_at: datetime
+    business_day: date = Field(description="the approver's day it counts in (日结)")
     line: BillLinePublic
 
 

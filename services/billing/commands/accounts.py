@@ -22,14 +22,20 @@ from shared.money import fen_to_text
 
 async def reconcile(database: Database, query: dict[str, Any]) -> dict[str, Any]:
     """Per unit: lines − payments applied − prepaid balance used − waived = arrears, and every running total
-    (line `paid_fen`, the unit's balance) equal to the sum of its entries, to the fen."""
+    (line `paid_fen` and `refunded_fen`, the unit's balance) equal to the sum of its entries, to the fen;
+    deposits refunded (退押金) are money paid out, beside what was received."""
     units: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for line in await store.find_all(database, store.BILL_LINES, query,
-                                     {"unit_id": 1, "amount_fen": 1, "paid_fen": 1, "waived_fen": 1}):
+                                     {"unit_id": 1, "amount_fen": 1, "paid_fen": 1, "waived_fen": 1,
+                                      "refunded_fen": 1}):
         figures = units[line["unit_id"]]
         figures["lines"] += line["amount_fen"]
+        figures["refunded_on_lines"] += line.get("refunded_fen", 0)
+        figures["refunds_over_paid"] += max(0, line.get("refunded_fen", 0) - line["paid_fen"])
         figures["arrears_of_lines"] += outstanding(line)
         figures["waived_on_lines"] += line.get("waived_fen", 0)
+    for refund in await store.find_all(database, store.DEPOSIT_REFUNDS, query, {"unit_id": 1, "amount_fen": 1}):
+        units[refund["unit_id"]]["refunded"] += refund["amount_fen"]
     for waiver in await store.find_all(database, store.WAIVERS, query, {"unit_id": 1, "amount_fen": 1}):
         units[waiver["unit_id"]]["waived"] += waiver["amount_fen"]
     for share in await store.find_all(database, store.ALLOCATIONS, query, {"unit_id": 1, "source": 1, "amount_fen": 1}):
@@ -55,17 +61,20 @@ async def reconcile(database: Database, query: dict[str, Any]) -> dict[str, Any]
         expected = {"arrears": (arrears, f["arrears_of_lines"]), "waived": (f["waived"], f["waived_on_lines"]),
                     "payments": (f["received"], f["payments_applied"] + f["prepaid_in"]),
                     "balance_entries": (f["prepaid_in"] - f["balance_used"], f["balance_entries"]),
-                    "balance": (f["balance_entries"], f["balance"])}
+                    "balance": (f["balance_entries"], f["balance"]),
+                    "refunds": (f["refunded"], f["refunded_on_lines"]),
+                    "refunds_within_paid": (0, f["refunds_over_paid"])}
         for check, (want, found) in expected.items():
             if want != found:
                 discrepancies.append({"unit_id": unit_id, "check": check, "expected": fen_to_text(want),
                                       "found": fen_to_text(found)})
-        for name in ("lines", "payments_applied", "balance_used", "waived", "received", "balance"):
+        for name in ("lines", "payments_applied", "balance_used", "waived", "received", "balance", "refunded"):
             totals[name] += f[name]
         totals["arrears"] += arrears
     return {"units_checked": len(units), "balanced": not discrepancies, "discrepancies": discrepancies[:100],
             "totals": {name: fen_to_text(totals[name]) for name in
-                       ("lines", "payments_applied", "balance_used", "waived", "arrears", "received", "balance")}}
+                       ("lines", "payments_applied", "balance_used", "waived", "arrears", "received", "balance",
+                        "refunded")}}
 
 
 def _figures() -> dict[str, Any]:
@@ -141,6 +150,7 @@ def line_public(line: dict[str, Any]) -> dict[str, Any]:
         "item_name_zh": line["item_name_zh"], "item_name_en": line["item_name_en"], "period": line["period"],
         "due_date": line["due_date"], "amount": fen_to_text(line["amount_fen"]), "paid": fen_to_text(line["paid_fen"]),
         "waived": fen_to_text(line.get("waived_fen", 0)), "outstanding": fen_to_text(outstanding(line)),
+        "refunded": fen_to_text(line.get("refunded_fen", 0)),
         "status": line["status"],
         "billing_run_id": line.get("billing_run_id"), "issued_at": line["issued_at"],
     }

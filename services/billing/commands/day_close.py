@@ -1,6 +1,6 @@
 """Daily close (日结) per clerk: totals by method, counted cash, the difference (长短款) recorded.
 
-Each clerk's business day has a small document that every payment and reversal of that day
+Each clerk's business day has a small document that every payment, reversal and deposit refund of that day
 touches and the close marks closed: a payment racing a close conflicts with it (one of them is
 retried), and once the day is closed later payments belong to the next day.
 """
@@ -77,10 +77,14 @@ async def close_day(database: Database, principal: Principal, request: DayCloseI
         reversals = await store.find_all(uow, store.REVERSALS, scope, {"method": 1, "amount_fen": 1})
         for reversal in reversals:
             totals[reversal["method"]] -= reversal["amount_fen"]
+        refunds = await store.find_all(uow, store.DEPOSIT_REFUNDS, scope, {"method": 1, "amount_fen": 1})
+        for refund in refunds:  # 退押金 paid out
+            totals[refund["method"]] -= refund["amount_fen"]
         now = utcnow()
         close = {"_id": new_id(), "key": key, "estate_id": request.estate_id, "company_id": estate["company_id"],
                  "clerk_id": clerk, "day": day, "totals_fen": {m: totals.get(m, 0) for m in METHODS},
-                 "payments": len(payments), "reversals": len(reversals), "expected_cash_fen": totals.get("cash", 0),
+                 "payments": len(payments), "reversals": len(reversals), "refunds": len(refunds),
+                 "expected_cash_fen": totals.get("cash", 0),
                  "counted_cash_fen": counted, "over_short_fen": counted - totals.get("cash", 0),
                  "note": request.note, "closed_at": now}
         if held is None:
@@ -104,6 +108,7 @@ async def close_day(database: Database, principal: Principal, request: DayCloseI
 def close_public(close: dict[str, Any]) -> dict[str, Any]:
     return {"id": close["_id"], "estate_id": close["estate_id"], "clerk_id": close["clerk_id"], "day": close["day"],
             "totals": {m: fen_to_text(v) for m, v in close["totals_fen"].items()}, "payments": close["payments"],
-            "reversals": close["reversals"], "expected_cash": fen_to_text(close["expected_cash_fen"]),
+            "reversals": close["reversals"], "refunds": close.get("refunds", 0),
+            "expected_cash": fen_to_text(close["expected_cash_fen"]),
             "counted_cash": fen_to_text(close["counted_cash_fen"]), "over_short": fen_to_text(close["over_short_fen"]),
             "note": close.get("note"), "closed_at": close["closed_at"]}

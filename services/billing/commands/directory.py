@@ -4,7 +4,8 @@ starts, one-off fees and paid services.
 Units come from `intake.unit.registered|updated`, the parts of `intake.directory.imported` and
 the residents' events (who lives in and who owns a unit: the people a bill's events name); the
 start of billing from a completed move-in's `billing_starts_on` (or, failing that, the earliest
-move-in date of a resident); decoration fees from `intake.procedure.fee_requested`; paid services
+move-in date of a resident); decoration fees from `intake.procedure.fee_requested` (their closing and
+settlement, for refunds, in `deposits`); paid services
 from `dispatch.workorder.completed`. Events may arrive in any order: every write is an upsert of
 the fields the event knows. Every handler is batch-shaped: one read per collection and one write
 per collection for all of its events of a batch.
@@ -18,7 +19,7 @@ from typing import Any
 from pymongo import UpdateOne
 
 from services.billing import store
-from services.billing.commands import fee_items, meters
+from services.billing.commands import deposits, fee_items, meters
 from services.billing.commands.bill_events import issued
 from services.billing.domain import fees
 from services.billing.domain.bills import new_line
@@ -102,8 +103,10 @@ async def project_directory(uow: UnitOfWork, events: list[Event[Any]]) -> None:
 
 
 @batched
-async def project_move_ins(uow: UnitOfWork, events: list[Event[ProcedureCompleted]]) -> None:
-    """A completed move-in says from which day the unit is billed, and its meters' readings."""
+async def project_completed_procedures(uow: UnitOfWork, events: list[Event[ProcedureCompleted]]) -> None:
+    """A completed procedure is closed (its deposit refundable); a completed move-in says from which day the
+    unit is billed, and its meters' readings."""
+    await deposits.project_closures(uow, events)
     updates = []
     for event in events:
         payload = event.payload

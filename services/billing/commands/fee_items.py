@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.billing import store
-from services.billing.domain import fees
+from services.billing.domain import fees, prepay
 from services.billing.domain.late_fees import LateFeeRule
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
@@ -36,9 +36,11 @@ class PriceInput(BaseModel):
 
 
 class DiscountInput(BaseModel):
-    kind: str  # percentage (打折) | vacant (空置房)
-    percent: str  # what is charged: "95" is 5% off
+    kind: str  # percentage (打折) | vacant (空置房) | no_arrears (无欠费打折) | prepay (缴N送M)
+    percent: str | None = None  # what is charged: "95" is 5% off (not for prepay)
     older_than_days: int = 0  # no_arrears (无欠费打折): no unpaid line overdue longer than this
+    pay_months: int | None = None  # prepay: N months paid in advance …
+    free_months: int | None = None  # … earn the M months after them free
 
 
 class FeeItemInput(BaseModel):
@@ -98,11 +100,35 @@ def _check_price(formula: str, price: PriceInput, field: str) -> dict[str, Any]:
     return {"price": price.price, "valid_from": price.valid_from.isoformat()}
 
 
-def _check_item(fields: dict[str, Any]) -> None:
+def _discounts(discounts: list[dict[str, Any]], *, cycle: str) -> list[dict[str, Any]]:
+    """Each rule with the fields of its kind only: a percent, or (缴N送M) N and M for a monthly item, once."""
+    checked = []
+    for n, rule in enumerate(discounts):
+        if rule["kind"] != prepay.KIND:
+            if rule.get("percent") is None:
+                raise InvalidInput(f"a {rule['kind']} discount says what is charged", field=f"discounts.{n}.percent")
+            checked.append({"kind": rule["kind"], "percent": rule["percent"],
+                            "older_than_days": rule.get("older_than_days") or 0})
+            continue
+        for name in ("pay_months", "free_months"):
+            if rule.get(name) is None:
+                raise InvalidInput("缴N送M says how many months are paid and how many are free",
+                                   field=f"discounts.{n}.{name}")
+        if cycle != "monthly":
+            raise InvalidInput(f"缴N送M counts months: the item is billed {cycle}", field=f"discounts.{n}.kind")
+        if any(r["kind"] == prepay.KIND for r in checked):
+            raise InvalidInput("an item has one 缴N送M rule at most", field=f"discounts.{n}.kind")
+        checked.append({k: rule[k] for k in ("kind", "pay_months", "free_months")})
+    return checked
+
+
+def _check_item(fields: dict[str, Any], *, cycle: str) -> None:
     if unknown := set(fields.get("unit_kinds") or []) - set(fees.UNIT_KINDS):
         raise InvalidInput(f"unknown unit kinds: {sorted(unknown)}", field="unit_kinds")
     if "late_fee" in fields and fields["late_fee"] is not None:
         LateFeeRule.from_document(fields["late_fee"])
+    if fields.get("discounts") is not None:
+        fields["discounts"] = _discounts(fields["discounts"], cycle=cycle)
 
 
 async def find_estate(database: Database, principal: Principal, estate_id: str) -> dict[str, Any]:
@@ -124,7 +150,7 @@ async def create_item(database: Database, principal: Principal, estate_id: str, 
                       *, idempotency_key: str | None) -> dict[str, Any]:
     estate = await find_estate(database, principal, estate_id)
     fields = request.model_dump(mode="json")
-    _check_item(fields)
+    _check_item(fields, cycle=request.cycle)
     fields["prices"] = [_check_price(request.formula, p, f"prices.{n}") for n, p in enumerate(request.prices)]
     document = _item_document(estate_id, estate["company_id"], fields, utcnow())
 
@@ -142,7 +168,7 @@ async def change_item(database: Database, principal: Principal, item_id: str, re
     fields = {k: v for k, v in request.model_dump(mode="json", exclude_unset=True).items() if v is not None}
     if "late_fee" in fields:  # the whole rule, its defaults included (exclude_unset drops them inside too)
         fields["late_fee"] = request.late_fee.model_dump(mode="json")
-    _check_item(fields)
+    _check_item(fields, cycle=item["cycle"])
     version = item["version"] if expected_version is None else expected_version
     result = await database.db[store.FEE_ITEMS].update_one(
         {"_id": item_id, "version": version}, {"$set": fields, "$inc": {"version": 1}})

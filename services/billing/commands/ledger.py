@@ -174,6 +174,8 @@ async def reverse_payment(database: Database, principal: Principal, payment_id: 
         shares = await store.find_all(uow, store.ALLOCATIONS, {"payment_id": payment_id, "source": "payment"})
         for share in shares:
             line = await store.find_one(uow, store.BILL_LINES, {"_id": share["line_id"]})
+            if line.get("refunded_fen"):  # the deposit it paid went back to the resident (退押金)
+                raise Conflict("this payment paid a deposit that has been refunded", field="payment_id")
             await _allocate_to(uow, line, -share["amount_fen"], source="payment", ref=payment_id, at=now)
         if payment["to_balance_fen"]:
             await store.change_balance(uow, unit, -payment["to_balance_fen"], reason="reversal", ref=payment_id, at=now)

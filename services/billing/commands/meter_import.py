@@ -1,11 +1,14 @@
-"""A month's meter readings from one CSV file, all or nothing: every bad line is named, and a file
-with any bad line records none of them."""
+"""A month's meter readings from one file, CSV or XLSX, all or nothing: every bad line is named (by its
+line in the file, the header being line 1), and a file with any bad line records none of them."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
-from datetime import date
+import numbers
+import zipfile
+from datetime import date, datetime
 from typing import Any
 
 from services.billing import store
@@ -13,26 +16,93 @@ from services.billing.commands import meters
 from services.billing.commands.fee_items import find_estate
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
-from shared.errors import DomainError
+from shared.errors import DomainError, UnsupportedMediaType
+from shared.spreadsheets import XLSX_MEDIA_TYPE
 
+CSV_MEDIA_TYPE = "text/csv"
 COLUMNS = ("building", "unit", "meter", "reading", "read_on")
 OPTIONAL = ("period", "replacement")
+MAX_COLUMNS = 20
 
 
 class ReadingsRejected(DomainError):
     status, code, title = 422, "readings_rejected", "The readings file has bad lines; nothing was recorded"
 
 
-def _rows(content: bytes) -> list[dict[str, str]]:
+def _checked_header(fieldnames: list[str]) -> None:
+    missing = [c for c in COLUMNS if c not in fieldnames]
+    if missing:
+        raise ReadingsRejected(f"the header lacks {', '.join(missing)}", field="body", errors_by_line=[])
+
+
+def _csv_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ReadingsRejected("the file is not UTF-8 text", field="body", errors_by_line=[]) from error
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ReadingsRejected(f"the header lacks {', '.join(missing)}", field="body", errors_by_line=[])
-    return list(reader)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        _checked_header(reader.fieldnames or [])
+        return [(reader.line_num, row) for row in reader]
+    except csv.Error as error:
+        raise ReadingsRejected(f"the CSV file cannot be read: {error}", field="body", errors_by_line=[]) from error
+
+
+def _text(value: Any) -> str:
+    """A cell as the text a CSV file would hold: dates as YYYY-MM-DD, numbers as typed (130.5, 100)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else ""
+    if isinstance(value, numbers.Integral):
+        return str(value)
+    if isinstance(value, numbers.Real):  # the shortest text that reads back as the cell's number
+        return repr(value).removesuffix(".0")
+    return str(value).strip()
+
+
+def _month(value: Any) -> str:
+    """Excel turns a typed 2025-02 into the date 2025-02-01: the period is its month."""
+    return f"{value:%Y-%m}" if isinstance(value, date) else _text(value)
+
+
+def _xlsx_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
+    """The first sheet, values only; a row's line is its row number. Empty rows are skipped."""
+    from openpyxl import load_workbook  # only when a workbook is sent
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise ReadingsRejected("the file is not an XLSX workbook", field="body", errors_by_line=[]) from error
+    try:
+        cells = workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        header = [_text(value) for value in next(cells, ())]
+        _checked_header(header)
+        rows = []
+        for line, values in enumerate(cells, start=2):
+            row = {name: _month(value) if name == "period" else _text(value)
+                   for name, value in zip(header, values, strict=False) if name}
+            if any(row.values()):
+                rows.append((line, row))
+        return rows
+    finally:
+        workbook.close()
+
+
+READERS = {CSV_MEDIA_TYPE: _csv_rows, XLSX_MEDIA_TYPE: _xlsx_rows}
+
+
+async def _rows(content: bytes, media_type: str) -> list[tuple[int, dict[str, str]]]:
+    reader = READERS.get(media_type)
+    if reader is None:
+        raise UnsupportedMediaType(f"send the readings as {CSV_MEDIA_TYPE} or {XLSX_MEDIA_TYPE}",
+                                   field="Content-Type")
+    return await asyncio.to_thread(reader, content)
 
 
 def _input(row: dict[str, str], unit_id: str) -> meters.ReadingInput:
@@ -42,14 +112,15 @@ def _input(row: dict[str, str], unit_id: str) -> meters.ReadingInput:
         replacement=(row.get("replacement") or "").strip().lower() in ("1", "true", "yes", "是"))
 
 
-async def import_readings(database: Database, principal: Principal, estate_id: str, content: bytes) -> dict:
+async def import_readings(database: Database, principal: Principal, estate_id: str, content: bytes,
+                          media_type: str = CSV_MEDIA_TYPE) -> dict:
     await find_estate(database, principal, estate_id)
-    rows = _rows(content)
+    rows = await _rows(content, media_type)
     units = {(u.get("building_name"), u.get("number")): u for u in await store.find_all(
         database, store.UNITS, {"estate_id": estate_id})}
     errors: list[dict[str, Any]] = []
     checked = []
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
         unit = units.get(((row.get("building") or "").strip(), (row.get("unit") or "").strip()))
         if unit is None:
             errors.append({"line": line, "field": "unit", "message": "no such unit in this estate"})

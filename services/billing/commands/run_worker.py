@@ -24,11 +24,13 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import PyMongoError
 
 from services.billing import store
+from services.billing.commands import prepay_offers
 from services.billing.commands.bill_events import announce_later
 from services.billing.commands.ledger import draw_on_balances
 from services.billing.commands.runs import unclaimed
 from services.billing.domain import fees
 from services.billing.domain.bills import new_line
+from services.billing.domain.payments import line_status
 from services.billing.domain.periods import Period, parse_period
 from services.billing.settings import BillingSettings
 from shared.db import Database, UnitOfWork
@@ -56,9 +58,10 @@ class Hold:
 
 
 def _lines_of_batch(run: dict[str, Any], items: list[dict[str, Any]], units: list[dict[str, Any]],
-                    period: Period, now) -> tuple[list[dict[str, Any]], int]:
-    """The lines a batch of units should have, and how many unit × item pairs it covered."""
-    lines, covered = [], 0
+                    period: Period, now) -> tuple[list[dict[str, Any]], int, dict[str, dict[str, Any]]]:
+    """The lines a batch of units should have, how many unit × item pairs it covered, and the 缴N送M
+    offers their lines would start (by line id)."""
+    lines, covered, offers = [], 0, {}
     for item in items:
         price = fees.price_in_force(item["prices"], period.start)
         due = period.due_date(item["due_day"])
@@ -72,12 +75,18 @@ def _lines_of_batch(run: dict[str, Any], items: list[dict[str, Any]], units: lis
                 continue
             rule = fees.line_rule(item, unit, period_code=period.code, period_days=period.days,
                                   billed_from=billed[0], billed_days=billed[1], price=price)
-            lines.append(new_line(
+            started = prepay_offers.decide(item, unit, period.code, rule)
+            line = new_line(
                 key=f"{unit['_id']}:{item['code']}:{period.code}", estate_id=run["estate_id"],
                 company_id=run["company_id"], unit_id=unit["_id"], item=item, period=period.code, due_date=due,
                 rule=rule, amount_fen=fees.compute(rule), at=now, run_id=run["_id"],
-            ))
-    return lines, covered
+            )
+            if line["amount_fen"] == 0:
+                line["status"] = line_status(0, 0)  # a free month (缴N送M) owes nothing
+            if started is not None:
+                offers[line["_id"]] = prepay_offers.offer_document(started, line)
+            lines.append(line)
+    return lines, covered, offers
 
 
 async def _run_batch(database: Database, hold: Hold, items: list[dict[str, Any]]) -> bool:
@@ -94,7 +103,8 @@ async def _run_batch(database: Database, hold: Hold, items: list[dict[str, Any]]
         if chunk is None:
             return await _complete(uow, run, now)
         units = await _with_overdue_days(uow, run, items, chunk["units"], period)
-        lines, covered = _lines_of_batch(run, items, units, period, now)
+        units = await prepay_offers.with_prepayments(uow, run, items, units, period.code)
+        lines, covered, offers = _lines_of_batch(run, items, units, period, now)
         fresh = []
         if lines:
             # The lines of these units in this period exist already? One index range, not a lookup per line.
@@ -104,6 +114,8 @@ async def _run_batch(database: Database, hold: Hold, items: list[dict[str, Any]]
             fresh = [line for line in lines if line["_id"] not in existing]
         if fresh:
             await uow.db[store.BILL_LINES].insert_many(fresh, ordered=True, session=uow.session)
+            if started := [offers[line["_id"]] for line in fresh if line["_id"] in offers]:
+                await uow.db[store.PREPAY_OFFERS].insert_many(started, ordered=True, session=uow.session)
             await draw_on_balances(uow, fresh, now)
             announce_later(uow, chunk["_id"], fresh)
         amount = sum(line["amount_fen"] for line in fresh)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from services.billing.domain import prepay
 from shared.errors import InvalidInput
 from shared.money import divide_half_up, fen_to_text, text_to_fen, text_to_hundredths
 
@@ -118,11 +119,12 @@ def line_rule(item: dict[str, Any], unit: dict[str, Any], *, period_code: str, p
 
 
 DISCOUNT_NAMES = {"percentage": ("打折", "discount"), "vacant": ("空置房", "vacant unit"),
-                  "no_arrears": ("无欠费打折", "no older arrears")}
+                  "no_arrears": ("无欠费打折", "no older arrears"), prepay.KIND: ("缴N送M", "pay N months, get M free")}
 
 
 def best_discount(discounts: list[dict[str, Any]], unit: dict[str, Any]) -> dict[str, Any] | None:
-    """The estate's discount rules that apply to the unit; the one best for the resident (lowest percent)."""
+    """The estate's percent rules that apply to the unit; the one best for the resident (lowest percent).
+    缴N送M (`prepay`) is not among them: the run decides its free months (`domain/prepay.py`)."""
     overdue = unit.get("overdue_days", 0)  # the unit's oldest unpaid line, days past due at the period's start
     applicable = [d for d in discounts if d["kind"] == "percentage"
                   or (d["kind"] == "vacant" and not unit.get("occupied"))
@@ -141,6 +143,8 @@ def _percent_hundredths(rule: dict[str, Any]) -> int:
 def _discount_words(rule: dict[str, Any], zh: bool) -> str:
     if not rule.get("discount"):
         return ""
+    if rule["discount"]["kind"] == prepay.KIND:
+        return prepay.discount_words(rule["discount"], zh)
     name_zh, name_en = DISCOUNT_NAMES[rule["discount"]["kind"]]
     if rule["discount"]["kind"] == "no_arrears":
         days = rule["discount"]["older_than_days"]
@@ -207,4 +211,6 @@ def explain(rule: dict[str, Any], name_zh: str, name_en: str) -> dict[str, str]:
     else:
         zh = f"{name_zh}：一次性收费 {amount} 元（{rule.get('source', '')}）"
         en = f"{name_en}: one-off charge of {amount} yuan ({rule.get('source', '')})"
+    if rule.get("prepay"):  # a paid or forfeited month of 缴N送M: the usual amount, and why
+        zh, en = zh + prepay.note_words(rule["prepay"], True), en + prepay.note_words(rule["prepay"], False)
     return {"zh": zh, "en": en}

@@ -38,6 +38,9 @@ DUNNING_LOG = "dunning_log"
 DUNNING_POLICIES = "dunning_policies"
 DUNNING_SCHEDULE = "dunning_schedule"
 BALANCE_POLICIES = "balance_policies"
+CLOSED_PROCEDURES = "closed_procedures"  # intake's procedures completed or cancelled (deposits refundable)
+DEPOSIT_REFUNDS = "deposit_refunds"  # 退押金: one per deposit line (its `_id`)
+PREPAY_OFFERS = "prepay_offers"  # 缴N送M: a prepayment's paid and free months of an item
 OPEN_STATUSES = ("issued", "partially_paid")
 
 
@@ -63,10 +66,13 @@ async def ensure_indexes(database: Database) -> None:
     await db[DUNNING_LOG].create_index("unit_id")
     await db[DUNNING_RUNS].create_index("estate_id")
     await db[DAY_CLOSES].create_index([("estate_id", ASCENDING), ("day", ASCENDING)])
-    for collection in (ALLOCATIONS, BALANCE_ENTRIES, REVERSALS, WAIVERS):
+    await db[DEPOSIT_REFUNDS].create_index([("estate_id", ASCENDING), ("clerk_id", ASCENDING),
+                                            ("business_day", ASCENDING)])
+    for collection in (ALLOCATIONS, BALANCE_ENTRIES, REVERSALS, WAIVERS, DEPOSIT_REFUNDS):
         await db[collection].create_index("unit_id")
         await db[collection].create_index("estate_id")
     await db[ALLOCATIONS].create_index("payment_id")
+    await db[PREPAY_OFFERS].create_index([("estate_id", ASCENDING), ("unit_id", ASCENDING)])
     await db[METER_READINGS].create_index([("unit_id", ASCENDING), ("meter", ASCENDING), ("period", ASCENDING)])
 
 
