@@ -1,11 +1,13 @@
-"""Tables people download: CSV (UTF-8 with a BOM, so that Excel reads Chinese right) and XLSX (openpyxl)."""
+"""Tables people download: CSV (UTF-8 with a BOM, so that Excel reads Chinese right) and XLSX (openpyxl);
+and the rows of a workbook people upload."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from fastapi import Response
@@ -54,3 +56,24 @@ def download(format: str, name: str, headings: Sequence[str], rows: list[Sequenc
         content, media_type = table_xlsx(headings, rows, title), XLSX_MEDIA_TYPE
     return Response(content, media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'})
+
+
+class NotAWorkbook(ValueError):
+    """Uploaded bytes that are not an XLSX workbook."""
+
+
+def workbook_rows(content: bytes, max_columns: int) -> Iterator[tuple]:
+    """The first sheet of an uploaded workbook, row by row, values only (formulas as last computed).
+
+    Raises `NotAWorkbook` at the first row asked for if the bytes are not a workbook."""
+    from openpyxl import load_workbook  # only when a workbook is sent
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise NotAWorkbook("the file is not an XLSX workbook") from error
+    try:
+        yield from workbook.worksheets[0].iter_rows(max_col=max_columns, values_only=True)
+    finally:
+        workbook.close()

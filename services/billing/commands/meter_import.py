@@ -4,10 +4,10 @@ line in the file, the header being line 1), and a file with any bad line records
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import numbers
-import zipfile
 from datetime import date, datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ from services.billing.commands.fee_items import find_estate
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.errors import DomainError, UnsupportedMediaType
-from shared.spreadsheets import XLSX_MEDIA_TYPE
+from shared.spreadsheets import XLSX_MEDIA_TYPE, NotAWorkbook, workbook_rows
 
 CSV_MEDIA_TYPE = "text/csv"
 COLUMNS = ("building", "unit", "meter", "reading", "read_on")
@@ -72,16 +72,11 @@ def _month(value: Any) -> str:
 
 def _xlsx_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
     """The first sheet, values only; a row's line is its row number. Empty rows are skipped."""
-    from openpyxl import load_workbook  # only when a workbook is sent
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise ReadingsRejected("the file is not an XLSX workbook", field="body", errors_by_line=[]) from error
-    try:
-        cells = workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True)
-        header = [_text(value) for value in next(cells, ())]
+    with contextlib.closing(workbook_rows(content, MAX_COLUMNS)) as cells:
+        try:
+            header = [_text(value) for value in next(cells, ())]
+        except NotAWorkbook as error:
+            raise ReadingsRejected(str(error), field="body", errors_by_line=[]) from error
         _checked_header(header)
         rows = []
         for line, values in enumerate(cells, start=2):
@@ -90,8 +85,6 @@ def _xlsx_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
             if any(row.values()):
                 rows.append((line, row))
         return rows
-    finally:
-        workbook.close()
 
 
 READERS = {CSV_MEDIA_TYPE: _csv_rows, XLSX_MEDIA_TYPE: _xlsx_rows}

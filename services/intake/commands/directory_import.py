@@ -10,14 +10,11 @@ import csv
 import hashlib
 import io
 import time
-import zipfile
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-import openpyxl
 import structlog
-from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel
 
 from services.intake import commands as intake
@@ -36,10 +33,10 @@ from shared.events import (
 )
 from shared.idempotency import create_once
 from shared.limits import PayloadTooLarge
+from shared.spreadsheets import XLSX_MEDIA_TYPE, NotAWorkbook, workbook_rows
 
 log = structlog.get_logger(__name__)
 CSV_MEDIA_TYPE = "text/csv"
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_BYTES = 16 * 1024 * 1024
 MAX_IMPORT_ROWS = 50_000
 MAX_IMPORT_COLUMNS = 40
@@ -85,14 +82,9 @@ def rows_of_csv(content: bytes) -> Iterator[list[str]]:
 def rows_of_xlsx(content: bytes) -> Iterator[tuple]:
     """The first sheet of a workbook, values only (formulas as last computed)."""
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise InvalidInput("the file is not an XLSX workbook", field="file") from error
-    try:
-        sheet = workbook.worksheets[0]
-        yield from _capped(sheet.iter_rows(max_col=MAX_IMPORT_COLUMNS, values_only=True))
-    finally:
-        workbook.close()
+        yield from _capped(workbook_rows(content, MAX_IMPORT_COLUMNS))
+    except NotAWorkbook as error:
+        raise InvalidInput(str(error), field="file") from error
 
 
 FILE_READERS = {CSV_MEDIA_TYPE: rows_of_csv, XLSX_MEDIA_TYPE: rows_of_xlsx}
