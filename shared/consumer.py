@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -82,6 +83,7 @@ class AlreadyApplied(Exception):
     """The inbox already holds this event: nothing more to do."""
 
 
+@functools.lru_cache(maxsize=8192)  # a few dozen patterns × a few dozen event types, asked for every event
 def topic_matches(pattern: str, routing_key: str) -> bool:
     """AMQP topic matching: `*` is one word, `#` is zero or more words."""
 
