@@ -122,9 +122,10 @@ class OutboxRelay:
 
     async def publish_batch(self, exchange: aio_pika.abc.AbstractExchange) -> int:
         outbox = self.database.db[OUTBOX]
-        documents = await outbox.find({"published_at": None}).sort("_id", ASCENDING).to_list(
-            self.settings.outbox_batch_size
-        )
+        size = self.settings.outbox_batch_size
+        # In one reply: a cursor's first batch is 101 documents, and the rest would cost a getMore.
+        documents = await outbox.find({"published_at": None}).sort("_id", ASCENDING).limit(size).batch_size(
+            size).to_list(None)
         BACKLOG.labels(self.settings.service_name).set(len(documents))
         if not documents:
             return 0

@@ -50,14 +50,15 @@ class Deliverer:
 
         async def lease(uow: UnitOfWork) -> list[dict[str, Any]]:
             messages = uow.db[store.MESSAGES]
+            size = self.settings.delivery_batch_size  # each read in one reply (a first batch is 101)
             ids = [m["_id"] for m in await messages.find(due, {"_id": 1}, session=uow.session).sort("due_at", 1)
-                   .limit(self.settings.delivery_batch_size).to_list(None)]
+                   .limit(size).batch_size(size).to_list(None)]
             if not ids:
                 return []
             await messages.update_many({"_id": {"$in": ids}, **due},
                                        {"$set": {"lease_until": until, "lease_owner": self.owner}}, session=uow.session)
             return await messages.find({"_id": {"$in": ids}, "lease_owner": self.owner, "lease_until": until},
-                                       session=uow.session).sort("due_at", 1).to_list(None)
+                                       session=uow.session).sort("due_at", 1).batch_size(size).to_list(None)
 
         return await database.transaction(lease)
 
