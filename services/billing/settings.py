@@ -11,6 +11,8 @@ class BillingSettings(ServiceSettings):
     run_poll_interval_s: float = 0.3
     # How often the lines of runs' chunks are announced (`billing.bill.issued`; a small query).
     announce_interval_s: float = 1.0
+    # Notes wait while more events than this wait in the outbox (see `bill_events._relay_is_behind`).
+    announce_outbox_backlog_max: int = 2000
     # How often bills past their due date are looked for (`billing.bill.overdue`; a small query).
     overdue_watch_interval_s: float = 10.0
     # How often the dunning schedule looks whether an estate's dunning day has come (one small query).

@@ -23,7 +23,7 @@ from typing import Any
 from services.billing import store
 from services.billing.domain.bills import outstanding
 from services.billing.settings import BillingSettings
-from shared.db import Database, UnitOfWork
+from shared.db import OUTBOX, Database, UnitOfWork
 from shared.envelope import new_id, utcnow
 from shared.estates import estate_time_zone, local_day
 from shared.events import BillIssued, BillOverdue
@@ -105,10 +105,22 @@ async def _issue_noted(uow: UnitOfWork, note: dict[str, Any]) -> int:
     return len(lines)
 
 
-async def announce_issued(database: Database, _settings: BillingSettings | None = None) -> int:
-    """One pass: the lines that runs noted, announced (oldest notes first)."""
+async def _relay_is_behind(database: Database, most: int) -> bool:
+    """More than `most` events wait in the outbox. The relay's read of what waits costs as much as
+    what waits on SecantusDB (it reads every match before its limit), so a run of 100,000 lines
+    announced at once made every pass read the whole backlog: notes wait for the relay instead."""
+    waiting = await database.db[OUTBOX].find({"published_at": None}, {"_id": 1}).limit(most + 1).batch_size(
+        most + 1).to_list(None)
+    return len(waiting) > most
+
+
+async def announce_issued(database: Database, settings: BillingSettings | None = None) -> int:
+    """One pass: the lines that runs noted, announced (oldest notes first) while the relay keeps up."""
+    most = (settings or BillingSettings()).announce_outbox_backlog_max
     announced = 0
     for note in await store.find_all(database, store.ANNOUNCEMENTS, {}, {"_id": 1}, sort=[("_id", 1)]):
+        if await _relay_is_behind(database, most):
+            break
         full = await store.find_one(database, store.ANNOUNCEMENTS, {"_id": note["_id"]})
         if full is not None:
             announced += await database.transaction(lambda uow, full=full: _issue_noted(uow, full))
