@@ -4,12 +4,21 @@ morning announcement, and reports scoped to the caller's estates."""
 from __future__ import annotations
 
 import io
+from collections import Counter
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
-from tests.helpers import Api, archived, eventually, repair_contact, setup_estate
+from shared import clock
+from shared.estates import local_day
+from shared.money import text_to_fen
+from tests.e2e import dashboard_events as events
+from tests.e2e.billing_estate import BillingEstate
+from tests.e2e.reporting_days import SERVICE_CENTRE_DAY, service_centre_day
+from tests.helpers import Api, all_pages, archived, eventually, repair_contact, setup_estate
+
+DAILY = "/v1/reports/service-centre-daily"
 
 
 def _contacts(estate_id: str) -> list[dict]:
@@ -68,6 +77,95 @@ def test_the_daily_report_shows_the_days_figures_in_every_format(stack):
     assert "Service-centre daily report" in english and "Handled today" in english
 
 
+def delivered(stack, api: Api, estate_id: str, envelopes) -> None:
+    """Crafted events handed to reporting alone, awaited in its archive (archived and counted in one
+    transaction, so archived means counted)."""
+    events.deliver_to_reporting(stack, envelopes)
+    wanted = {e.id for e in envelopes}
+    eventually(lambda: wanted <= {e["id"] for e in all_pages(api, "reporting", "/v1/events", {"estate_id": estate_id})},
+               timeout=30, what="the crafted events archived")
+
+
+def sections(report: dict) -> dict[str, dict[str, dict]]:
+    return {s["key"]: {r["key"]: r for r in s["rows"]} for s in report["sections"]}
+
+
+def test_every_section_of_the_daily_report_reads_its_known_inputs(stack):
+    estate_id = setup_estate(stack, engineers=0)
+    manager = Api(stack, user_id="pm-1", roles=["estate_manager"], estates=[estate_id])
+    day = local_day(clock.now()) - timedelta(days=3)
+    known = service_centre_day(estate_id, day, tag=estate_id)
+    delivered(stack, manager, estate_id, known.envelopes)
+    params = {"estate_id": estate_id, "day": day.isoformat()}
+
+    report = manager.get("reporting", DAILY, params=params).json()
+    rows = sections(report)
+    for section, expected in SERVICE_CENTRE_DAY.items():
+        assert {key: rows[section][key]["value"] for key in expected} == expected, section
+    assert set(rows["work_orders"]) >= {"escalations.1", "escalations.2"} and "escalations.3" not in rows["work_orders"]
+    assert rows["work_orders"]["escalations.1"]["label"] == "升级（第1级）"
+    assert rows["work_orders"]["arrive_on_time_rate"]["text"] == "50.0%"
+    assert rows["contacts"]["channel.hotline"]["text"] == "3（66.7%）"
+    assert rows["follow_ups"]["done_within_24h_rate"]["text"] == "50.0%"
+    assert rows["follow_ups"]["satisfaction_average"]["text"] == "4.0"
+    assert (rows["incidents"]["declared"]["value"], rows["incidents"]["resolved"]["value"]) == (1, 1)
+    [incident] = [r for k, r in rows["incidents"].items() if k.startswith("incident.")]
+    assert incident["text"] == "INC-0001 P2 3栋大堂 大堂漏水"
+    assert (rows["billing"]["collected"]["text"], rows["billing"]["billed"]["text"]) == ("450.00", "1050.00")
+    assert rows["billing"]["collection_rate"]["text"] == "33.3%"
+    assert [k for k in rows["notable"]] == [f"complaint.{estate_id}-t3"]
+    figures = report["figures"]
+    assert figures["billing"]["prepaid_fen"] == 5000 and figures["work_orders"]["sla_warnings"] == 1
+    assert figures["complaints"]["by_subcategory"] == {"noise": 1}
+
+    csv = manager.get("reporting", DAILY, params={**params, "format": "csv"}).content.decode("utf-8-sig")
+    for line in ("派工,升级（第1级）,2,", "派工,到场及时率,50.0%,", "回访,24小时内回访率,50.0%,", "回访,满意率,50.0%,",
+                 "突发事件,发生,1,", "交接班,未交接,1,", "收缴,当日收缴（元）,450.00,", "收缴,收缴率,33.3%,",
+                 "事项处理,日终未处理,1,", "来电来访,接通及时率（15秒内）,66.7%,"):
+        assert line in csv, line
+    xlsx = manager.get("reporting", DAILY, params={**params, "format": "xlsx"})
+    cells = [[c.value for c in row] for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows()]
+    for row in (["收缴", "当日计费（元）", "1050.00", None], ["派工", "维修及时率", "50.0%", None],
+                ["交接班", "接班有异议", "1", None], ["回访", "满意度平均分", "4.0", None]):
+        assert row in cells, row
+    html = manager.get("reporting", DAILY, params={**params, "format": "html"}).text
+    assert "INC-0001 P2 3栋大堂 大堂漏水" in html and "33.3%" in html and "升级（第2级）" in html
+    english = manager.get("reporting", DAILY, params={**params, "format": "csv", "lang": "en"}).content.decode("utf-8-sig")
+    assert "Escalations (level 2),1," in english and "Done within 24 h,50.0%," in english
+
+
+def test_a_payment_taken_by_billing_is_the_days_collection(stack):
+    """Through billing's own API: a run issues the bills, a clerk takes a payment; the daily reports of
+    their days show what billing announced."""
+    estate = BillingEstate(stack, [["1栋", "1-101", 1, "89.50", "residential", "", "", "", ""],
+                                   ["1栋", "1-102", 1, "120.00", "residential", "", "", "", ""]])
+    estate.run("2025-01", ["property_fee", "garbage_fee"])
+    lines = estate.lines()
+    owed = sum(text_to_fen(line["amount"]) for line in lines if line["unit_id"] == estate.by_number["1-101"]["id"])
+    payment = estate.pay("1-101", f"{owed / 100:.2f}")
+    assert payment.status_code == 201, payment.text
+    assert text_to_fen(payment.json()["applied"]) == owed
+    manager = Api(stack, user_id="pm-1", roles=["estate_manager"], estates=[estate.estate_id])
+    issued = eventually(lambda: len(found := archived(manager, estate.estate_id, "billing.bill.issued")) == len(lines)
+                        and found, timeout=30, what="the bills in reporting's archive")
+    billed_on = Counter()
+    for bill in issued:
+        billed_on[local_day(datetime.fromisoformat(bill["time"])).isoformat()] += bill["data"]["amount_fen"]
+    assert sum(billed_on.values()) == sum(text_to_fen(line["amount"]) for line in lines)
+    paid_on = local_day(datetime.fromisoformat(payment.json()["received_at"])).isoformat()
+
+    def billing(day: str) -> dict:
+        body = manager.get("reporting", DAILY, params={"estate_id": estate.estate_id, "day": day}).json()
+        return sections(body)["billing"]
+
+    paid = eventually(lambda: (b := billing(paid_on))["payments"]["value"] == 1 and b, what="the payment counted")
+    assert paid["collected"]["value"] == owed and paid["reversed"]["value"] == 0
+    for day, amount in billed_on.items():
+        assert billing(day)["billed"]["value"] == amount
+    if set(billed_on) == {paid_on}:
+        assert paid["collection_rate"]["value"] == round(owed / billed_on[paid_on], 4)
+
+
 def test_reports_answer_only_for_the_callers_estates(stack):
     estate_id = setup_estate(stack, engineers=0)
     outsider = Api(stack, user_id="pm-9", roles=["estate_manager"], estates=["estate-elsewhere"])
@@ -120,3 +218,4 @@ def test_monthly_reports_compare_with_the_month_before_and_keep_to_the_callers_e
     assert outsider.status_code == 404
     bad = viewer.get("reporting", "/v1/reports/monthly/complaints", params={"month": "2026-13"})
     assert bad.status_code == 422 and bad.json()["field"] == "month"
+

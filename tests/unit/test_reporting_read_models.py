@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 
 from services.reporting.domain import cases, readout
-from services.reporting.domain.figures import aging_bucket
+from services.reporting.domain.figures import aging_bucket, increments_for
 
 ZONE = "Asia/Shanghai"
 T0 = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # 23:00 on the 25th in Shanghai
@@ -143,3 +143,10 @@ def test_the_backlog_before_a_day_is_read_as_years_months_and_days():
     assert ids[0] == f"e1:{FIRST_YEAR}" and ids[-1] == "e1:2026-03-02"
     assert "e1:2025" in ids and "e1:2026-02" in ids and "e1:2026-03" not in ids and "e1:2026" not in ids
     assert len(ids) == (2026 - FIRST_YEAR) + 2 + 2
+
+
+def test_billed_is_every_bill_issued_not_a_runs_total():
+    run = increments_for("billing.run.completed", {"amount_created": "1000.00"}, T0, ZONE)
+    one_off = increments_for("billing.bill.issued", {"amount_fen": 5000, "amount": "50.00"}, T0, ZONE)
+    assert run.increments == {"billing_runs": 1}  # its bills come one by one as billing.bill.issued
+    assert one_off.increments == {"bills_issued": 1, "billed_fen": 5000}
