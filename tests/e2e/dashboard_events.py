@@ -92,3 +92,28 @@ def now() -> datetime:
     """A moment safely inside the estate's local today (a minute ago, or just after midnight)."""
     moment, current = utcnow() - timedelta(minutes=1), utcnow()
     return moment if local_day(moment) == local_day(current) else current
+
+
+# Reporting's own tests: any event of the platform, typed, handed to reporting's queue alone (no other
+# service sees it, so none acts on it: a crafted payment sends no receipt, an escalation pages nobody).
+REPORTING_QUEUE = "reporting.all-events"
+
+
+def event(payload, estate_id: str, at: datetime, *, subject: str = "crafted") -> Envelope:
+    return _new(payload, estate_id, subject, at)
+
+
+def deliver_to_reporting(stack: Stack, envelopes: list[Envelope]) -> None:
+    async def send() -> None:
+        connection = await aio_pika.connect_robust(stack.amqp)
+        try:
+            channel = await connection.channel(publisher_confirms=True)
+            for envelope in envelopes:
+                message = aio_pika.Message(envelope.model_dump_json().encode(),
+                                           delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+                await channel.default_exchange.publish(message, routing_key=REPORTING_QUEUE)
+        finally:
+            await connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, send()).result(timeout=60)

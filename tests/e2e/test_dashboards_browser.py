@@ -4,11 +4,14 @@ the English switch works. Screenshots are kept in tests/artefacts/."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
+from shared import clock
+from shared.estates import local_day
 from tests.e2e import dashboard_events as events
 from tests.e2e.browser import RENDER_TIMEOUT_MS, browser, offline  # noqa: F401 (fixtures)
+from tests.e2e.reporting_days import month_before_day, month_of, service_centre_day
 from tests.helpers import Api, eventually, setup_estate
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "tests" / "artefacts"
@@ -100,7 +103,7 @@ def test_every_page_shows_the_apis_numbers_moves_live_and_speaks_english(stack, 
     assert page.locator("h1").inner_text() == "Reports"
     page.locator("#report-estate").select_option(estate_id)
     with page.expect_response(lambda r: "/v1/reports/service-centre-daily" in r.url and "format=csv" in r.url) as answer:
-        page.locator("button.export[data-format='csv']").click()
+        page.locator("button.export[data-report='daily'][data-format='csv']").click()
     assert answer.value.status == 200 and f"estate_id={estate_id}" in answer.value.url
     page.locator("#export-status", has_text="Exported").wait_for(timeout=RENDER_TIMEOUT_MS)
     page.locator("#lang").click()
@@ -119,3 +122,71 @@ def test_a_refused_token_asks_again(stack, offline):
     assert offline.page.evaluate("sessionStorage.getItem('estatedesk.dashboard.token')") is None
     assert offline.page.locator("#main").is_hidden()
     assert "#token" not in offline.page.url
+
+
+def monthly_on_screen(page) -> list[tuple[str, str, str, str, str]]:
+    return [(row.get_attribute("data-path"), *(row.locator(cell).inner_text() for cell in ("th", "td.current",
+                                                                                          "td.previous", "td.change")))
+            for row in page.locator("#monthly-table tbody tr").all()]
+
+
+def monthly_from_api(report: dict) -> list[tuple[str, str, str, str, str]]:
+    return [(line["path"], line["label"], line["current_text"], line["previous_text"], line["change_text"])
+            for line in report["lines"]]
+
+
+def test_the_monthly_reports_page_shows_the_apis_numbers_exports_and_speaks_english(stack, offline):
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    estate_id = setup_estate(stack, engineers=0)
+    today = local_day(clock.now())
+    month = month_of(today, 1)
+    this = service_centre_day(estate_id, date.fromisoformat(f"{month}-12"), tag=f"{estate_id}-m")
+    last = month_before_day(estate_id, date.fromisoformat(f"{month_of(today, 2)}-12"), tag=f"{estate_id}-p")
+    events.deliver_to_reporting(stack, [*this.envelopes, *last.envelopes])
+    api = Api(stack, user_id="ops-1", roles=["ops_viewer"], estates="*")
+
+    def monthly(kind: str, lang: str) -> dict:
+        return api.get("reporting", f"/v1/reports/monthly/{kind}",
+                       params={"month": month, "estate_id": estate_id, "lang": lang}).json()
+
+    eventually(lambda: (r := monthly("staff", "zh"))["current"]["staff"] and r["previous"]["staff"]
+               and monthly("collection", "zh")["current"]["payments"] == 2, timeout=30, what="both months counted")
+
+    page = offline.page
+    token = stack.token(user_id="ops-1", roles=["ops_viewer"], estates="*")
+    page.goto(f"{stack.url('reporting')}/dashboard/reports#token={token}")
+    page.locator(f"#report-estate option[value='{estate_id}']").wait_for(state="attached", timeout=RENDER_TIMEOUT_MS)
+    page.locator("#report-estate").select_option(estate_id)
+    page.locator("#monthly-month").fill(month)
+    page.locator("#monthly-month").dispatch_event("change")
+
+    def shown(kind: str, lang: str) -> None:
+        page.wait_for_function("(want) => (document.getElementById('monthly').dataset.shown || '').startsWith(want)",
+                               arg=f"{kind} {month} {lang} ", timeout=RENDER_TIMEOUT_MS)
+
+    for kind in ("collection", "staff", "dunning"):
+        page.locator("#monthly-kind").select_option(kind)
+        shown(kind, "zh")
+        assert monthly_on_screen(page) == monthly_from_api(monthly(kind, "zh")), kind
+    page.locator("#monthly-kind").select_option("collection")
+    shown("collection", "zh")
+    rate = page.locator("#monthly-table tr[data-path='collection_rate']")
+    assert (rate.locator("th").inner_text(), rate.locator("td.current").inner_text()) == ("收缴率", "33.3%")
+    assert monthly("collection", "zh")["current"]["collection_rate"] == 0.3333
+    assert page.locator("#monthly-title").inner_text() == "收缴率报表"
+    page.screenshot(path=str(ARTEFACTS / "dashboard-monthly-report.png"), full_page=True)
+
+    page.locator("#lang").click()
+    shown("collection", "en")
+    assert monthly_on_screen(page) == monthly_from_api(monthly("collection", "en"))
+    assert page.locator("#monthly-title").inner_text() == "Collection report"
+    assert page.locator("#monthly-table thead th").nth(1).inner_text() == "This month"
+
+    for format in ("csv", "xlsx", "html"):
+        with page.expect_response(lambda r, format=format: "/v1/reports/monthly/collection" in r.url
+                                  and f"format={format}" in r.url) as answer:
+            page.locator(f"button.export[data-report='monthly'][data-format='{format}']").click()
+        assert answer.value.status == 200 and f"month={month}" in answer.value.url and "lang=en" in answer.value.url
+    page.locator("#export-status", has_text="Exported").wait_for(timeout=RENDER_TIMEOUT_MS)
+    assert offline.outside == [], offline.outside
+    assert offline.errors == [], offline.errors

@@ -1,8 +1,10 @@
 """Reliability 9: a reporting rebuild from the archive equals the live read models, figure for figure.
 
 Events reach reporting through the services and, crafted, straight into its queue out of order and
-twice; some arrive while the rebuild runs. Then every day document and case of the estate is compared
-between the live collections and the rebuilt ones, and the figures read the same after the swap.
+twice; some arrive while the rebuild runs. Two estates, with tickets, work orders and billing's events
+(bills issued, payments, a reversal, dunning notices). Then every day document and case of every
+estate is compared between the live collections and the rebuilt ones, and every estate's figures of
+every day read the same through the API after the swap.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from pymongo import MongoClient
 
 from devstack.infra import amqp_url, rabbitmq
 from devstack.stack import Stack
-
 from shared import clock
 from shared.envelope import Envelope
+from shared.estates import local_day
 from tests.conftest import FAST_ENV
+from tests.e2e.reporting_days import Day, month_of
 from tests.helpers import Api, admin, all_pages, eventually, repair_contact, setup_estate
 
 QUEUE = "reporting.all-events"
@@ -57,6 +60,18 @@ def late_ticket(estate_id: str, n: int, *, hours_ago: float) -> list[Envelope]:
     ]
 
 
+def billing_day(estate_id: str, days_ago: int) -> list[Envelope]:
+    """Billing's events of one day: two bills, two payments (one partly prepaid), one reversed, a notice."""
+    d = Day(estate_id, local_day(clock.now()) - timedelta(days=days_ago), tag=f"{estate_id}-bill-{days_ago}")
+    d.bill("b1", "09:00", 30000 + days_ago)
+    d.bill("b2", "09:05", 20000)
+    d.payment("p1", "10:00", "250.00", "200.00", "50.00")
+    d.payment("p2", "11:00", "100.00", "100.00")
+    d.reversal("p2", "12:00", "100.00")
+    d.dunning(1, "18:00", "300.00", month_of(d.day, 2))
+    return d.envelopes
+
+
 def deliver_twice(stack, envelopes: list[Envelope]) -> None:
     """Straight into reporting's queue (no other service sees them), each one twice."""
 
@@ -82,12 +97,13 @@ def _normal(value: Any) -> Any:
     return value
 
 
-def read_models(stack, estate_id: str, suffix: str) -> dict[str, dict[str, Any]]:
+def read_models(stack, estate_ids: str | list[str], suffix: str) -> dict[str, dict[str, Any]]:
+    estate_ids = [estate_ids] if isinstance(estate_ids, str) else estate_ids
     with MongoClient(stack.mongo_url_of("reporting")) as client:
         db = client["estatedesk_reporting"]
         out = {}
         for name in COLLECTIONS:
-            for document in db[name + suffix].find({"estate_id": estate_id}):
+            for document in db[name + suffix].find({"estate_id": {"$in": estate_ids}}):
                 if name.endswith("_cases"):
                     document["events"] = sorted(document["events"], key=lambda e: e["id"])
                 out[f"{name}/{document['_id']}"] = _normal(document)
@@ -112,26 +128,32 @@ def own_stack(tmp_path_factory):
 
 def test_a_rebuild_from_the_archive_equals_the_live_figures(own_stack):
     stack = own_stack
-    estate_id = setup_estate(stack)
+    estate_id, other_id = setup_estate(stack), setup_estate(stack, engineers=0)
+    estates = [estate_id, other_id]
     agent = Api(stack, user_id="agent-7", roles=["agent"], estates=[estate_id])
-    supervisor = Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+    supervisor = Api(stack, user_id="sup-1", roles=["supervisor"], estates=estates)
     operator = admin(stack)
     for text in ("厨房水管漏水", "楼道灯不亮"):
         assert agent.post("intake", "/v1/contacts", json=repair_contact(estate_id, text)).status_code == 201
     units = [_envelope(estate_id, "intake.unit.registered", {
         "unit_id": f"{estate_id}-u{n}", "building_id": "b-1", "building_name": "1栋", "number": f"10{n}",
         "kind": "residential"}, hours_ago=80) for n in range(2)]
-    before = [*units, *(e for n in range(6) for e in late_ticket(estate_id, n, hours_ago=30 + n))]
+    before = [*units, *(e for n in range(6) for e in late_ticket(estate_id, n, hours_ago=30 + n)),
+              *(e for n in range(3) for e in late_ticket(other_id, n, hours_ago=40 + n)),
+              *billing_day(estate_id, 2), *billing_day(other_id, 2)]
     deliver_twice(stack, before)
 
     def archived_ids() -> set[str]:
-        return {e["id"] for e in all_pages(supervisor, "reporting", "/v1/events", {"estate_id": estate_id})}
+        return {e["id"] for estate in estates
+                for e in all_pages(supervisor, "reporting", "/v1/events", {"estate_id": estate})}
 
     eventually(lambda: {e.id for e in before} <= archived_ids(), timeout=30, what="the crafted events archived")
 
     started = operator.post("reporting", "/v1/admin/read-model-rebuilds", json={"swap_when_ready": False})
     assert started.status_code == 202, started.text
-    during = [e for n in range(6, 12) for e in late_ticket(estate_id, n, hours_ago=50 + n)]
+    during = [*(e for n in range(6, 12) for e in late_ticket(estate_id, n, hours_ago=50 + n)),
+              *(e for n in range(3, 5) for e in late_ticket(other_id, n, hours_ago=70 + n)),
+              *billing_day(estate_id, 4), *billing_day(other_id, 4)]
     deliver_twice(stack, during)  # while the rebuild walks the archive
     assert agent.post("intake", "/v1/contacts", json=repair_contact(estate_id, "阳台渗水")).status_code == 201
     again = operator.post("reporting", "/v1/admin/read-model-rebuilds", json={"swap_when_ready": False})
@@ -152,24 +174,42 @@ def test_a_rebuild_from_the_archive_equals_the_live_figures(own_stack):
 
     current = operator.get("reporting", "/v1/admin/read-model-rebuilds/current").json()
     live_set, rebuilt_set = current["live"], "" if current["live"] else "__rebuild"
-    live, rebuilt = read_models(stack, estate_id, live_set), read_models(stack, estate_id, rebuilt_set)
+    live, rebuilt = read_models(stack, estates, live_set), read_models(stack, estates, rebuilt_set)
     assert live.keys() == rebuilt.keys()
     differing = [key for key in live if live[key] != rebuilt[key]]
     assert differing == [], {key: (live[key], rebuilt[key]) for key in differing[:3]}
-    days = [v for k, v in live.items() if k.startswith("daily_figures/")]
+    days = [v for k, v in live.items() if k.startswith("daily_figures/") and v["estate_id"] == estate_id]
     assert sum(d.get("tickets_opened", 0) for d in days) == 15  # 12 crafted complaints, 3 repairs
     assert sum(d.get("complaints", 0) for d in days) == 12
     assert sum(d.get("satisfaction_count", 0) for d in days) == 12  # each follow-up once, though delivered twice
     assert live[f"unit_counts/{estate_id}"]["units"] == 2  # each unit once, though registered twice
+    for estate in estates:  # billing's events of two days, each once, though delivered twice
+        billed = [v for k, v in live.items() if k.startswith("daily_figures/") and v["estate_id"] == estate]
+        assert sum(d.get("billed_fen", 0) for d in billed) == 2 * 50000 + 2 + 4
+        assert (sum(d.get("collected_fen", 0) for d in billed), sum(d.get("reversed_fen", 0) for d in billed)) == (
+            60000, 20000)
+        assert sum(d.get("dunning_notices", 0) for d in billed) == 2
+    assert sum(v.get("tickets_opened", 0) for k, v in live.items()
+               if k.startswith("daily_figures/") and v["estate_id"] == other_id) == 5
+
+    # Every figure of every estate and day, as the API gives it, before and after the swap.
+    every_day = sorted({(v["estate_id"], v["day"]) for k, v in live.items() if k.startswith("daily_figures/")})
+    assert {estate for estate, _day in every_day} == set(estates)
+
+    def all_figures() -> dict[tuple[str, str], dict]:
+        return {(estate, day): supervisor.get("reporting", "/v1/figures", params={
+            "estate_id": estate, "day": day}).json() for estate, day in every_day}
 
     first_day = min(d["day"] for d in days)
     params = {"estate_id": estate_id, "day": first_day, "period": "month"}
-    figures_live = supervisor.get("reporting", "/v1/figures", params=params).json()
+    figures_live, every_figure_live = supervisor.get("reporting", "/v1/figures", params=params).json(), all_figures()
     swapped = operator.post("reporting", "/v1/admin/read-model-rebuilds/current/swap")
     assert swapped.status_code == 200 and swapped.json()["state"] == "done", swapped.text
     assert swapped.json()["live"] == rebuilt_set  # the swap only names the other set live
     assert supervisor.get("reporting", "/v1/figures", params=params).json() == figures_live
-    assert read_models(stack, estate_id, rebuilt_set) == rebuilt
+    every_figure_rebuilt = all_figures()
+    assert [key for key in every_figure_live if every_figure_live[key] != every_figure_rebuilt[key]] == []
+    assert read_models(stack, estates, rebuilt_set) == rebuilt
 
     # From now on the live path moves the swapped-in set only; the one before stays as it was.
     def opened(suffix: str) -> int:

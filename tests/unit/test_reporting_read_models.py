@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, date, datetime, timedelta
 
-from services.reporting.domain import cases, readout
-from services.reporting.domain.figures import aging_bucket
+from services.reporting.domain import cases, monthly, monthly_lines, readout
+from services.reporting.domain.figures import aging_bucket, increments_for
 
 ZONE = "Asia/Shanghai"
 T0 = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # 23:00 on the 25th in Shanghai
@@ -143,3 +143,34 @@ def test_the_backlog_before_a_day_is_read_as_years_months_and_days():
     assert ids[0] == f"e1:{FIRST_YEAR}" and ids[-1] == "e1:2026-03-02"
     assert "e1:2025" in ids and "e1:2026-02" in ids and "e1:2026-03" not in ids and "e1:2026" not in ids
     assert len(ids) == (2026 - FIRST_YEAR) + 2 + 2
+
+
+def test_billed_is_every_bill_issued_not_a_runs_total():
+    run = increments_for("billing.run.completed", {"amount_created": "1000.00"}, T0, ZONE)
+    one_off = increments_for("billing.bill.issued", {"amount_fen": 5000, "amount": "50.00"}, T0, ZONE)
+    assert run.increments == {"billing_runs": 1}  # its bills come one by one as billing.bill.issued
+    assert one_off.increments == {"bills_issued": 1, "billed_fen": 5000}
+
+
+def test_a_breakdowns_key_of_one_month_only_changes_by_all_of_it_and_a_missing_rate_not_at_all():
+    now = {"arrears_by_aging_fen": {"0_1m": 48750}, "staff": {"eng-b": {"name": "乙", "completed": 1, "on_time_rate": 0.0}}}
+    before = {"arrears_by_aging_fen": {"1_3m": 30000}, "staff": {}}
+    assert readout.change(now, before) == {"arrears_by_aging_fen": {"0_1m": 48750, "1_3m": -30000},
+                                           "staff": {"eng-b": {"completed": 1, "on_time_rate": None}}}
+
+
+def test_a_monthly_reports_lines_name_and_write_every_number():
+    current = {"collection_rate": 0.3333, "billed_fen": 105000, "arrears_by_aging_fen": {"0_1m": 48750},
+               "escalations_by_level": {"2": 1}, "staff": {"eng-a": {"name": "工程师甲", "completed": 2}}}
+    previous = {"collection_rate": 0.4, "billed_fen": 50000, "arrears_by_aging_fen": {"1_3m": 30000},
+                "escalations_by_level": {}, "staff": {}}
+    report = monthly.report("collection", "zh", current, previous, period={}, previous_period={}, estates=[],
+                            unknown={})
+    written = {line["label"]: (line["current_text"], line["previous_text"], line["change_text"])
+               for line in monthly_lines.lines(report, "zh")}
+    assert written == {
+        "收缴率": ("33.3%", "40.0%", "−6.7个百分点"), "应收（元）": ("1050.00", "500.00", "+550.00"),
+        "欠费账龄（元）·1个月内": ("487.50", "0.00", "+487.50"), "欠费账龄（元）·1–3个月": ("0.00", "300.00", "-300.00"),
+        "升级（按级别）·第2级": ("1", "0", "+1"), "员工·工程师甲·完工": ("2", "0", "+2")}
+    english = {line["path"]: line["label"] for line in monthly_lines.lines(report, "en")}
+    assert english["staff.eng-a.completed"] == "Staff·工程师甲·Completed"

@@ -13,7 +13,7 @@ from services.reporting.commands import daily_report as daily
 from services.reporting.commands import monthly
 from services.reporting.commands.figures import check_day, scope_of
 from services.reporting.domain import daily_report as layout
-from services.reporting.domain import monthly as layout_monthly
+from services.reporting.domain import monthly_lines as layout_monthly
 from services.reporting.domain.report_page import page
 from shared.service import DatabaseDep
 from shared.spreadsheets import XLSX_MEDIA_TYPE, download

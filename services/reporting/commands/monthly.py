@@ -7,7 +7,7 @@ from typing import Any
 
 from services.reporting import store
 from services.reporting.commands.figures import figures_between
-from services.reporting.domain import monthly, readout
+from services.reporting.domain import monthly, monthly_lines, readout
 from services.reporting.domain.readout import change
 
 
@@ -27,6 +27,7 @@ async def monthly_report(database: Any, scope: dict[str, Any], kind: str, month:
         period={"from": first.isoformat(), "to": last.isoformat()},
         previous_period={"from": before_first.isoformat(), "to": before_last.isoformat()},
         estates=sorted(set(current["estates"]) | set(previous["estates"])), unknown=unknown)
+    report["lines"] = monthly_lines.lines(report, lang)
     if company:  # a company's report: each estate beside the month before, too
         report["by_estate"] = {}
         for estate_id in report["estates"]:

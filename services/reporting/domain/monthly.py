@@ -18,7 +18,6 @@ KINDS = tuple(TITLES)
 # The parts of the figures each report reads (for the reasons of its unknown figures).
 SECTIONS = {"complaints": ("complaints",), "repairs": ("work_orders", "follow_ups"), "collection": ("billing",),
             "dunning": ("billing",), "sla-breaches": ("work_orders",), "staff": ()}
-HEADINGS = {"zh": ("项目", "本期", "上期", "变化"), "en": ("Figure", "This period", "Previous period", "Change")}
 
 
 def _pick(source: dict[str, Any], *names: str) -> dict[str, Any]:
@@ -61,31 +60,3 @@ def report(kind: str, lang: str, current: dict[str, Any], previous: dict[str, An
     return {"kind": kind, "title": TITLES[kind][lang], "lang": lang, "period": period,
             "previous_period": previous_period, "estates": estates, "current": current, "previous": previous,
             "change": change(current, previous), "unknown": unknown}
-
-
-def rows_of(report: dict[str, Any]) -> list[tuple[str, Any, Any, Any]]:
-    """Every number of the report: its path, this period, the previous one and the change."""
-    rows: list[tuple[str, Any, Any, Any]] = []
-
-    def walk(path: str, current: Any, previous: Any, changed: Any) -> None:
-        if isinstance(current, dict):
-            for name, value in current.items():
-                walk(f"{path}.{name}" if path else name, value,
-                     previous.get(name) if isinstance(previous, dict) else None,
-                     changed.get(name) if isinstance(changed, dict) else None)
-            return
-        rows.append((path, _shown(current), _shown(previous), _shown(changed)))
-
-    walk("", report["current"], report["previous"], report["change"])
-    return rows
-
-
-def _shown(value: Any) -> Any:
-    return "—" if value is None else value
-
-
-def sections_of(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The report as one section of rows, for the printable page."""
-    rows = [{"key": path, "label": path, "text": f"{now} / {before} / {delta}", "note": ""}
-            for path, now, before, delta in rows_of(report)]
-    return [{"key": report["kind"], "title": report["title"], "rows": rows}]

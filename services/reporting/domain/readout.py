@@ -242,17 +242,35 @@ def _people(r: Readout, name: str, *, names: dict[str, Any]) -> list[dict[str, A
     return people
 
 
+_ABSENT = object()
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def change(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
-    """Each number's change against the previous period (nested like the figures; None where either is unknown)."""
+    """Each number's change against the previous period (nested like the figures).
+
+    A count missing from one side of a breakdown (a subcategory, an aging bucket, a person) was zero
+    there, so it changed by all of it; a rate or average missing or unknown on either side has no
+    change (None). Breakdowns keep the names of both periods."""
+    previous = previous if isinstance(previous, dict) else {}
     out: dict[str, Any] = {}
-    for name, value in current.items():
-        before = previous.get(name) if isinstance(previous, dict) else None
-        if isinstance(value, dict):
-            out[name] = change(value, before if isinstance(before, dict) else {})
-        elif isinstance(value, bool) or not isinstance(value, int | float):
-            continue
-        elif isinstance(before, int | float) and not isinstance(before, bool):
+    for name in [*current, *(n for n in previous if n not in current)]:
+        value, before = current.get(name, _ABSENT), previous.get(name, _ABSENT)
+        if isinstance(value, dict) or isinstance(before, dict):
+            out[name] = change(value if isinstance(value, dict) else {}, before if isinstance(before, dict) else {})
+        elif _is_count(value) and before is _ABSENT:
+            out[name] = value
+        elif value is _ABSENT and _is_count(before):
+            out[name] = -before
+        elif _is_number(value) and _is_number(before):
             out[name] = round(value - before, 4)
-        else:
+        elif value is None or _is_number(value) or _is_number(before):
             out[name] = None
     return out

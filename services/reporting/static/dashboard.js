@@ -199,16 +199,52 @@
     const overview = await api("/v1/dashboards/overview");
     select.replaceChildren(...overview.estates.map((e) => el("option", { value: e.estate_id }, e.name)));
     if (!day.value && overview.estates.length) day.value = overview.estates[0].day;
+    const month = document.getElementById("monthly-month");
+    if (!month.value && day.value) month.value = day.value.slice(0, 7);
+    await showMonthly();
   }
 
-  async function exportReport(format) {
-    const status = document.getElementById("export-status");
-    const estate = document.getElementById("report-estate").value, day = document.getElementById("report-day").value;
-    const url = `${root}/v1/reports/service-centre-daily?estate_id=${encodeURIComponent(estate)}&day=${day}&format=${format}&lang=${lang}`;
+  // A report's address: the daily report of the estate and day, or the chosen monthly report of the estate.
+  function reportPath(report, format) {
+    const estate = encodeURIComponent(document.getElementById("report-estate").value);
+    if (report === "daily") {
+      const day = document.getElementById("report-day").value;
+      return { path: `/v1/reports/service-centre-daily?estate_id=${estate}&day=${day}&format=${format}&lang=${lang}`,
+               name: `daily-report-${estate}-${day}.${format}` };
+    }
+    const kind = document.getElementById("monthly-kind").value, month = document.getElementById("monthly-month").value;
+    return { path: `/v1/reports/monthly/${kind}?estate_id=${estate}&month=${month}&format=${format}&lang=${lang}`,
+             name: `${kind}-${estate}-${month}.${format}` };
+  }
+
+  // The chosen monthly report on the page: each figure this month, the month before and the change, as the API writes them.
+  let monthlyAsked = 0;
+  async function showMonthly() {
+    const month = document.getElementById("monthly-month").value;
+    if (!month || !document.getElementById("report-estate").value) return;
+    const asked = ++monthlyAsked, status = document.getElementById("export-status");
+    let report;
+    try { report = await api(reportPath("monthly", "json").path); } catch (error) {
+      if (asked === monthlyAsked) status.textContent = t("monthly_failed", { status: error.message });
+      return;
+    }
+    if (asked !== monthlyAsked) return;  // a later choice is on its way
+    document.getElementById("monthly-title").textContent = report.title;
+    document.getElementById("monthly-period").textContent =
+      `${report.period.from} – ${report.period.to} · ${t("compared_with")} ${report.previous_period.from} – ${report.previous_period.to}`;
+    document.querySelector("#monthly-table tbody").replaceChildren(...report.lines.map((line) =>
+      el("tr", { "data-path": line.path }, el("th", {}, line.label), el("td", { class: "current" }, line.current_text),
+        el("td", { class: "previous" }, line.previous_text), el("td", { class: "change" }, line.change_text))));
+    const section = document.getElementById("monthly");
+    section.dataset.shown = `${report.kind} ${month} ${report.lang} ${asked}`;
+  }
+
+  async function exportReport(report, format) {
+    const status = document.getElementById("export-status"), { path, name } = reportPath(report, format);
     status.textContent = t("exporting");
-    const response = await fetch(url, { headers: { Authorization: "Bearer " + token() } });
+    const response = await fetch(root + path, { headers: { Authorization: "Bearer " + token() } });
     if (!response.ok) { status.textContent = t("export_failed", { status: response.status }); return; }
-    const link = URL.createObjectURL(await response.blob()), name = `daily-report-${estate}-${day}.${format}`;
+    const link = URL.createObjectURL(await response.blob());
     if (format === "html") window.open(link, "_blank");
     else el("a", { href: link, download: name }).click();
     status.textContent = t("exported", { name });
@@ -224,6 +260,7 @@
 
   document.getElementById("lang").addEventListener("click", () => {
     lang = lang === "en" ? "zh" : "en"; localStorage.setItem(LANG_KEY, lang); render();
+    if (page === "reports" && token()) showMonthly();  // its labels are the API's, in the language asked
   });
   document.getElementById("sign-out").addEventListener("click", () => signOut());
   document.getElementById("token-form").addEventListener("submit", (event) => {
@@ -232,7 +269,10 @@
     start();
   });
   document.querySelectorAll("button.export").forEach((button) =>
-    button.addEventListener("click", () => exportReport(button.dataset.format)));
+    button.addEventListener("click", () => exportReport(button.dataset.report, button.dataset.format)));
+  for (const id of ["report-estate", "monthly-kind", "monthly-month"]) {
+    document.getElementById(id)?.addEventListener("change", () => showMonthly());
+  }
   window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
   render();
   if (token()) start(); else signOut();

@@ -26,6 +26,11 @@ window.I18N = {
     export_html: "打印版", export_csv: "导出 CSV", export_xlsx: "导出 Excel", export_json: "JSON",
     exporting: "正在导出…", exported: "已导出：{name}", export_failed: "导出失败：{status}",
     hours: "{h}小时{m}分", minutes: "{m}分", not_recorded: "近 30 天未记录",
+    monthly_reports: "月度报表", monthly_kind: "报表", monthly_month: "月份", monthly_complaints: "投诉分析",
+    monthly_repairs: "维修月报表", monthly_collection: "收缴率报表", monthly_dunning: "催缴汇总",
+    "monthly_sla-breaches": "超时报告", monthly_staff: "员工绩效", export_print: "打印",
+    col_figure: "项目", col_this_month: "本月", col_month_before: "上月", col_change: "变化",
+    compared_with: "对比", monthly_failed: "报表读取失败：{status}",
   },
   en: {
     brand: "Service-centre dashboards", nav_overview: "Company overview", nav_reports: "Reports", sign_out: "Sign out",
@@ -56,5 +61,10 @@ window.I18N = {
     export_html: "Printable page", export_csv: "Export CSV", export_xlsx: "Export Excel", export_json: "JSON",
     exporting: "Exporting…", exported: "Exported: {name}", export_failed: "Export failed: {status}",
     hours: "{h} h {m} min", minutes: "{m} min", not_recorded: "Not recorded in the last 30 days",
+    monthly_reports: "Monthly reports", monthly_kind: "Report", monthly_month: "Month", monthly_complaints: "Complaint analysis",
+    monthly_repairs: "Monthly repair report", monthly_collection: "Collection report", monthly_dunning: "Dunning summary",
+    "monthly_sla-breaches": "SLA breach report", monthly_staff: "Staff performance", export_print: "Print",
+    col_figure: "Figure", col_this_month: "This month", col_month_before: "Month before", col_change: "Change",
+    compared_with: "compared with", monthly_failed: "The report could not be read: {status}",
   },
 };
