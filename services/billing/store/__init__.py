@@ -38,6 +38,7 @@ DUNNING_LOG = "dunning_log"
 DUNNING_POLICIES = "dunning_policies"
 DUNNING_SCHEDULE = "dunning_schedule"
 BALANCE_POLICIES = "balance_policies"
+LATE_FEE_POLICIES = "late_fee_policies"  # 违约金: an estate's policy (`_id` the estate), changed outside transactions
 CLOSED_PROCEDURES = "closed_procedures"  # intake's procedures completed or cancelled (deposits refundable)
 DEPOSIT_REFUNDS = "deposit_refunds"  # 退押金: one per deposit line (its `_id`)
 PREPAY_OFFERS = "prepay_offers"  # 缴N送M: a prepayment's paid and free months of an item
