@@ -1,7 +1,7 @@
 """Billing: fee items, billing runs, payments and receipts, prepaid balances, arrears."""
 
 from services.billing import store
-from services.billing.api import bills, dunning, fee_items, meters, online, payments
+from services.billing.api import bills, dunning, fee_items, late_fees, meters, online, payments
 from services.billing.commands.bill_events import run_issue_announcer, run_overdue_watch
 from services.billing.commands.dunning import run_dunning_scheduler
 from services.billing.commands.run_worker import run_billing_worker
@@ -12,7 +12,8 @@ from shared.service import ServiceDefinition, serve
 DEFINITION = ServiceDefinition(
     name="billing",
     title="EstateDesk billing",
-    routers=[fee_items.router, bills.router, meters.router, payments.router, dunning.router, online.router],
+    routers=[fee_items.router, bills.router, meters.router, payments.router, dunning.router, late_fees.router,
+             online.router],
     consumers={"billing.directory": HANDLERS},
     ensure_indexes=store.ensure_indexes,
     background=(run_billing_worker, run_dunning_scheduler, run_issue_announcer, run_overdue_watch),

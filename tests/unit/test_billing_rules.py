@@ -4,14 +4,16 @@ FIFO allocation, aging buckets, and late fees (with property-based tests of thei
 from __future__ import annotations
 
 import ast
+import itertools
 import pathlib
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.billing.domain import fees, prepay
+from services.billing.domain import fees, late_fees, prepay
 from services.billing.domain.arrears import bucket_of, collection_rate_percent
 from services.billing.domain.deposits import refund_amount
 from services.billing.domain.late_fees import LateFeeRule, late_fee, millionths
@@ -166,6 +168,105 @@ def test_a_late_fee_is_simple_interest_on_the_principal(principal, late, rule):
     """Never compounding: a day late adds at most one day's rate on the principal (plus a rounding fen)."""
     one_day = divide_half_up(principal * rule.daily_rate_millionths, 1_000_000)
     assert late_fee(principal, late + 1, rule) - late_fee(principal, late, rule) <= one_day + 1
+
+
+# --- late fees charged as lines: accruals on the principal overdue each day ---------------------
+
+DUE = date(2025, 3, 15)
+amounts = st.integers(0, 10**9)
+reductions = st.lists(st.tuples(st.integers(-30, 400).map(lambda n: DUE + timedelta(days=n)),
+                                st.integers(-10**8, 10**9)), max_size=8)  # payments, reversals (negative)
+offsets = st.integers(-10, 500)
+on_rules = rules.map(lambda rule: LateFeeRule(True, rule.daily_rate_millionths, rule.grace_days,
+                                              rule.cap_millionths))
+
+
+def _charged(amount, entries, rule, throughs):
+    """Successive accruals up to each day of `throughs` (a billing run each), as the runs charge them."""
+    charged, through, total = [], None, 0
+    for day in sorted(throughs):
+        accrual = late_fees.accrue(amount, DUE, entries, rule, charged_through=through, charged_before_fen=total,
+                                   through=day)
+        if accrual is not None and accrual.amount_fen:
+            charged.append(accrual)
+            total += accrual.amount_fen
+            through = day
+    return charged, total
+
+
+def test_an_accrual_example_on_a_principal_paid_down_and_its_words():
+    # 250.00 due 03-15, 15 days' grace: 03-31 onwards; 100.00 paid on 04-10 (it counts from that day).
+    accrual = late_fees.accrue(25_000, DUE, [(date(2025, 4, 10), 10_000)], RULE, charged_through=None,
+                               charged_before_fen=0, through=date(2025, 4, 30))
+    assert [(r.first, r.last, r.principal_fen) for r in accrual.ranges] == [
+        (date(2025, 3, 31), date(2025, 4, 9), 25_000), (date(2025, 4, 10), date(2025, 4, 30), 15_000)]
+    assert accrual.amount_fen == 283  # (250.00 × 10 + 150.00 × 21) × 0.0005 = 2.825
+    line = {"_id": "u:property_fee:2025-03", "item_code": "property_fee", "item_name_zh": "物业管理费",
+            "item_name_en": "Property management fee", "period": "2025-03", "due_date": "2025-03-15",
+            "amount_fen": 25_000}
+    rule = late_fees.accrual_rule(accrual, line=line, policy={"daily_rate": "0.0005", "grace_days": 15,
+                                                              "cap_ratio": "1"}, accrual_period="2025-05")
+    assert fees.compute(rule) == late_fees.recompute(rule) == 283
+    words = fees.explain(rule, "违约金", "Late fee")
+    assert "250.00 元 × 10 天" in words["zh"] and "宽限 15 天" in words["zh"] and "上限" in words["zh"]
+    assert "150.00 yuan × 21 days (2025-04-10 to 2025-04-30)" in words["en"] and "never compounded" in words["en"]
+    again = late_fees.accrue(25_000, DUE, [], RULE, charged_through=date(2025, 4, 30), charged_before_fen=283,
+                             through=date(2025, 4, 30))
+    assert again is None  # nothing left to charge: a rerun charges nothing
+
+
+@given(amounts, reductions, on_rules, st.lists(offsets, max_size=6))
+def test_late_fees_are_never_negative_nor_above_the_cap_over_the_line_s_life(amount, entries, rule, throughs):
+    charged, total = _charged(amount, entries, rule, [DUE + timedelta(days=n) for n in throughs])
+    assert all(accrual.amount_fen > 0 for accrual in charged)
+    assert 0 <= total <= late_fees.cap_of(amount, rule)
+
+
+@given(amounts, reductions, on_rules, offsets, offsets)
+def test_a_late_fee_accrual_grows_with_the_days(amount, entries, rule, first, second):
+    early, late = sorted((first, second))
+
+    def fee(offset):
+        accrual = late_fees.accrue(amount, DUE, entries, rule, charged_through=None, charged_before_fen=0,
+                                   through=DUE + timedelta(days=offset))
+        return 0 if accrual is None else accrual.amount_fen
+
+    assert fee(early) <= fee(late)
+
+
+@given(amounts, reductions, rules, st.data())
+def test_nothing_accrues_within_grace_or_when_late_fees_are_off(amount, entries, rule, data):
+    within = DUE + timedelta(days=data.draw(st.integers(-30, rule.grace_days)))
+    assert late_fees.accrue(amount, DUE, entries, rule, charged_through=None, charged_before_fen=0,
+                            through=within) is None
+    off = LateFeeRule(False, rule.daily_rate_millionths, rule.grace_days, rule.cap_millionths)
+    assert late_fees.accrue(amount, DUE, entries, off, charged_through=None, charged_before_fen=0,
+                            through=DUE + timedelta(days=400)) is None
+
+
+@given(amounts, reductions, offsets, st.integers(0, 400))
+def test_the_principal_by_day_covers_every_day_once_within_the_original_amount(amount, entries, start, length):
+    first = DUE + timedelta(days=start)
+    last = first + timedelta(days=length)
+    ranges = late_fees.principal_by_day(amount, entries, first, last)
+    assert ranges[0].first == first and ranges[-1].last == last
+    assert all(b.first == a.last + timedelta(days=1) for a, b in itertools.pairwise(ranges))
+    assert all(0 <= r.principal_fen <= amount for r in ranges)
+    for r in ranges:  # each day's principal is the amount less what was paid by then
+        reduced = sum(fen for day, fen in entries if day <= r.first)
+        assert r.principal_fen == min(amount, max(0, amount - reduced))
+
+
+@given(amounts, reductions, on_rules, st.lists(offsets, min_size=1, max_size=6))
+def test_a_late_fee_line_recomputes_its_amount_from_its_rule(amount, entries, rule, throughs):
+    charged, _total = _charged(amount, entries, rule, [DUE + timedelta(days=n) for n in throughs])
+    line = {"_id": "l", "item_code": "x", "item_name_zh": "x", "item_name_en": "x", "period": "2025-03",
+            "due_date": DUE.isoformat(), "amount_fen": amount}
+    policy = {"daily_rate": format(Decimal(rule.daily_rate_millionths).scaleb(-6), "f"),
+              "grace_days": rule.grace_days, "cap_ratio": format(Decimal(rule.cap_millionths).scaleb(-6), "f")}
+    for accrual in charged:
+        document = late_fees.accrual_rule(accrual, line=line, policy=policy, accrual_period="2026-01")
+        assert late_fees.recompute(document) == accrual.amount_fen
 
 
 @pytest.mark.parametrize(("fen", "words"), [

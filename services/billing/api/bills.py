@@ -66,8 +66,9 @@ async def get_bill_line(bill_line_id: str, principal: Readers, database: Databas
 
 @router.get("/bill-lines/{bill_line_id}/explanation", response_model=Explanation)
 async def explain_bill_line(bill_line_id: str, principal: Readers, database: DatabaseDep, as_of: AsOf) -> dict:
-    """How the amount came about (zh, en), recomputed from the line's stored inputs; its late fee on `as_of`."""
-    return accounts.explanation(await accounts.find_line(database, principal, bill_line_id), as_of)
+    """How the amount came about (zh, en), recomputed from the line's stored inputs; the late fees (违约金) it was
+    charged for days up to `as_of`. A late-fee line explains its rate, grace, days, principal by day and cap."""
+    return await accounts.explanation(database, await accounts.find_line(database, principal, bill_line_id), as_of)
 
 
 @router.post("/bill-lines/{bill_line_id}/waiver", status_code=201, response_model=WaiverPublic)

@@ -38,6 +38,8 @@ class PriceCreate(Strict):
 
 
 class LateFeeRuleModel(Strict):
+    """Kept for old clients: late fees follow the estate's policy (`/v1/estates/{id}/late-fee-policy`)."""
+
     enabled: bool = True
     daily_rate: str = Field("0.0005", pattern=RATE, description="a day's rate: 0.0005 is 0.05% a day")
     grace_days: int = Field(15, ge=0, le=365)
@@ -117,6 +119,8 @@ class BillingRunPublic(BaseModel):
     created: int = Field(description="lines this run issued")
     existing: int = Field(description="lines that existed already (a rerun)")
     amount_created: str
+    late_fees_created: int = Field(0, description="late-fee lines (违约金) this run charged on overdue lines")
+    late_fee_amount: str = "0.00"
     created_at: datetime
     completed_at: datetime | None = None
 

@@ -7,10 +7,10 @@ from datetime import date
 from typing import Any
 
 from services.billing import store
+from services.billing.commands.late_fee_accrual import charged_on
 from services.billing.domain import fees
 from services.billing.domain.arrears import bucket_of, collection_rate_percent, empty_buckets
 from services.billing.domain.bills import outstanding
-from services.billing.domain.late_fees import LateFeeRule, explain_late_fee
 from services.billing.domain.periods import parse_period
 from services.billing.domain.receipts import receipt_html
 from shared.auth import Principal
@@ -156,18 +156,14 @@ def line_public(line: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def explanation(line: dict[str, Any], as_of: date) -> dict[str, Any]:
-    """The line's rule and inputs, the amount recomputed from them, the words, and its late fee on `as_of`."""
+async def explanation(database: Database, line: dict[str, Any], as_of: date) -> dict[str, Any]:
+    """The line's rule and inputs, the amount recomputed from them, the words, and the late fees (违约金) it was
+    charged for days up to `as_of` (late-fee lines of their own; a late-fee line's rule is its accrual)."""
     recomputed = fees.compute(line["rule"])
     words = fees.explain(line["rule"], line["item_name_zh"], line["item_name_en"])
-    late = None
-    if line.get("late_fee") and line["rule"]["formula"] != "one_off":
-        rule = LateFeeRule.from_document(line["late_fee"])
-        late = explain_late_fee(outstanding(line), date.fromisoformat(line["due_date"]), as_of,
-                                rule, line["late_fee"]["daily_rate"])
     return {"line_id": line["_id"], "amount": fen_to_text(line["amount_fen"]), "recomputed": fen_to_text(recomputed),
             "matches": recomputed == line["amount_fen"], "rule": line["rule"], "zh": words["zh"], "en": words["en"],
-            "late_fee": late}
+            "late_fee": await charged_on(database, line, as_of)}
 
 
 async def receipt_page(database: Database, principal: Principal, payment_id: str) -> str:

@@ -51,7 +51,7 @@ class FeeItemInput(BaseModel):
     cycle: fees.Cycle
     unit_kinds: list[str]
     due_day: int = 15
-    late_fee: LateFeeInput = LateFeeInput()
+    late_fee: LateFeeInput = LateFeeInput()  # kept for old clients; late fees follow the estate's policy
     prices: list[PriceInput] = []
     discounts: list[DiscountInput] = []
 
@@ -126,7 +126,7 @@ def _check_item(fields: dict[str, Any], *, cycle: str) -> None:
     if unknown := set(fields.get("unit_kinds") or []) - set(fees.UNIT_KINDS):
         raise InvalidInput(f"unknown unit kinds: {sorted(unknown)}", field="unit_kinds")
     if "late_fee" in fields and fields["late_fee"] is not None:
-        LateFeeRule.from_document(fields["late_fee"])
+        LateFeeRule.from_document(fields["late_fee"], prefix="late_fee.")
     if fields.get("discounts") is not None:
         fields["discounts"] = _discounts(fields["discounts"], cycle=cycle)
 

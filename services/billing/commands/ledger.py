@@ -3,6 +3,11 @@
 A payment takes the next receipt number of its estate inside its own transaction (gapless:
 an aborted payment gives its number back), pays the oldest open lines first unless lines are
 named, and puts the rest on the unit's prepaid balance, which new lines draw on when issued.
+
+Named lines are read before the transaction and checked as read (the unit's, open); the transaction
+takes the receipt number, then pays each of them only if it is still as it was read. A line paid or
+waived meanwhile (another clerk's payment, an online one) refuses the payment with 409 after its
+number was taken: the abort gives the number back, and nothing is paid on a stale amount.
 """
 
 from __future__ import annotations
@@ -42,9 +47,14 @@ class ReversalInput(BaseModel):
     reason: str
 
 
-async def _allocate_to(uow: UnitOfWork, line: dict[str, Any], amount_fen: int, *, source: str, ref: str, at) -> None:
+class LinePaidMeanwhile(Conflict):
+    code, title = "bill_line_changed", "A named bill line was paid or waived meanwhile"
+
+
+async def _allocate_to(uow: UnitOfWork, line: dict[str, Any], amount_fen: int, *, source: str, ref: str, at,
+                       if_changed: Exception | None = None) -> None:
     await store.add_to_line(uow, line, amount_fen, line_status(line["amount_fen"], line["paid_fen"] + amount_fen,
-                                                             line.get("waived_fen", 0)))
+                                                             line.get("waived_fen", 0)), if_changed=if_changed)
     line["paid_fen"] += amount_fen
     await uow.db[store.ALLOCATIONS].insert_one(
         {"_id": new_id(), "estate_id": line["estate_id"], "company_id": line["company_id"], "unit_id": line["unit_id"],
@@ -101,28 +111,37 @@ def parse_amount(text: str) -> int:
     return fen
 
 
-async def _named_lines(uow: UnitOfWork, unit: dict[str, Any], line_ids: list[str]) -> list[dict[str, Any]]:
-    found = {d["_id"]: d for d in await store.find_all(uow, store.BILL_LINES, {"_id": {"$in": line_ids},
-                                                                                "unit_id": unit["_id"]})}
+async def _named_lines(database: Database, unit: dict[str, Any], line_ids: list[str]) -> list[dict[str, Any]]:
+    """Named lines as they are before the payment's transaction (the unit's: others are 404)."""
+    found = {d["_id"]: d for d in await store.find_all(database, store.BILL_LINES, {"_id": {"$in": line_ids},
+                                                                                     "unit_id": unit["_id"]})}
     if missing := [line_id for line_id in line_ids if line_id not in found]:
         raise NotFound("bill line of this unit", field="line_ids", line_ids=missing)
-    lines = [found[line_id] for line_id in dict.fromkeys(line_ids)]
+    return [found[line_id] for line_id in dict.fromkeys(line_ids)]
+
+
+def _open_as_read(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The early check, inside the transaction (so that a replayed request is answered first) but on the lines
+    as read before it: copies, as an attempt may run again."""
     if closed := [line["_id"] for line in lines if line["status"] not in store.OPEN_STATUSES]:
         raise Conflict("these lines are not open to payment (paid or waived)", field="line_ids", line_ids=closed)
-    return lines
+    return [dict(line) for line in lines]
 
 
 async def take_payment(database: Database, principal: Principal, request: PaymentInput, *,
                        idempotency_key: str | None) -> dict[str, Any]:
     amount_fen = parse_amount(request.amount)
     unit = await find_unit(database, principal, request.unit_id, field="unit_id")
+    named = None if request.top_up or not request.line_ids else await _named_lines(database, unit, request.line_ids)
+    meanwhile = None if named is None else LinePaidMeanwhile(
+        "a named line was paid or waived meanwhile; read it again", field="line_ids")
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         now = utcnow()
         if request.top_up:
             lines = []
-        elif request.line_ids:
-            lines = await _named_lines(uow, unit, request.line_ids)
+        elif named is not None:
+            lines = _open_as_read(named)
         else:
             lines = await store.open_lines_of_unit(uow, unit["_id"])
         shares, rest = allocate(amount_fen, [OpenLine(line["_id"], outstanding(line)) for line in lines])
@@ -136,7 +155,8 @@ async def take_payment(database: Database, principal: Principal, request: Paymen
         }
         by_id = {line["_id"]: line for line in lines}
         for share in shares:
-            await _allocate_to(uow, by_id[share.line_id], share.amount_fen, source="payment", ref=payment["_id"], at=now)
+            await _allocate_to(uow, by_id[share.line_id], share.amount_fen, source="payment", ref=payment["_id"], at=now,
+                               if_changed=meanwhile)
         if rest:
             await store.change_balance(uow, unit, rest, reason="payment", ref=payment["_id"], at=now)
         await uow.db[store.PAYMENTS].insert_one(payment, session=uow.session)

@@ -24,7 +24,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import PyMongoError
 
 from services.billing import store
-from services.billing.commands import prepay_offers
+from services.billing.commands import late_fee_accrual, prepay_offers
 from services.billing.commands.bill_events import announce_later
 from services.billing.commands.ledger import draw_on_balances
 from services.billing.commands.runs import unclaimed
@@ -105,30 +105,37 @@ async def _run_batch(database: Database, hold: Hold, items: list[dict[str, Any]]
         units = await _with_overdue_days(uow, run, items, chunk["units"], period)
         units = await prepay_offers.with_prepayments(uow, run, items, units, period.code)
         lines, covered, offers = _lines_of_batch(run, items, units, period, now)
-        fresh = []
-        if lines:
+        # Late fees (违约金) of the units' overdue lines, up to the day before the period: lines of their own.
+        late = await late_fee_accrual.accrue_for_units(uow, run, items, units, period, now)
+        fresh, fresh_late = [], []
+        if lines or late:
             # The lines of these units in this period exist already? One index range, not a lookup per line.
             existing = {d["_id"] for d in await store.find_all(uow, store.BILL_LINES, {
                 "estate_id": run["estate_id"], "period": period.code,
                 "unit_id": {"$gte": units[0]["_id"], "$lte": units[-1]["_id"]}}, {"_id": 1})}
             fresh = [line for line in lines if line["_id"] not in existing]
-        if fresh:
-            await uow.db[store.BILL_LINES].insert_many(fresh, ordered=True, session=uow.session)
+            fresh_late = [line for line in late if line["_id"] not in existing]
+        if fresh or fresh_late:
+            await uow.db[store.BILL_LINES].insert_many(fresh + fresh_late, ordered=True, session=uow.session)
             if started := [offers[line["_id"]] for line in fresh if line["_id"] in offers]:
                 await uow.db[store.PREPAY_OFFERS].insert_many(started, ordered=True, session=uow.session)
-            await draw_on_balances(uow, fresh, now)
-            announce_later(uow, chunk["_id"], fresh)
+            await draw_on_balances(uow, fresh + fresh_late, now)
+            announce_later(uow, chunk["_id"], fresh + fresh_late)
         amount = sum(line["amount_fen"] for line in fresh)
+        late_amount = sum(line["amount_fen"] for line in fresh_late)
         result = await uow.db[store.BILLING_RUNS].update_one(
             {"_id": run["_id"], "status": "running", "next_chunk": run["next_chunk"]},
             {"$set": {"next_chunk": run["next_chunk"] + 1},
              "$inc": {"done": covered, "created": len(fresh), "existing": len(lines) - len(fresh),
-                      "amount_created_fen": amount}}, session=uow.session)
+                      "amount_created_fen": amount, "late_fees_created": len(fresh_late),
+                      "late_fee_amount_fen": late_amount}}, session=uow.session)
         if result.modified_count != 1:
             raise LostLease(run["_id"])
         uow.after_commit.append(lambda: run.update(
             next_chunk=run["next_chunk"] + 1, done=run["done"] + covered, created=run["created"] + len(fresh),
-            existing=run["existing"] + len(lines) - len(fresh), amount_created_fen=run["amount_created_fen"] + amount))
+            existing=run["existing"] + len(lines) - len(fresh), amount_created_fen=run["amount_created_fen"] + amount,
+            late_fees_created=run.get("late_fees_created", 0) + len(fresh_late),
+            late_fee_amount_fen=run.get("late_fee_amount_fen", 0) + late_amount))
         return True
 
     going_on = await database.transaction(work, session=hold.session)

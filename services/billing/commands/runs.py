@@ -77,7 +77,8 @@ async def start_run(database: Database, principal: Principal, request: RunInput,
     run = {
         "_id": run_id, "estate_id": request.estate_id, "company_id": estate["company_id"], "period": period.code,
         "items": [item["code"] for item in items], "status": "running", "total": total, "done": 0, "created": 0,
-        "existing": 0, "amount_created_fen": 0, "chunks": len(chunks), "next_chunk": 0,
+        "existing": 0, "amount_created_fen": 0, "late_fees_created": 0, "late_fee_amount_fen": 0,
+        "chunks": len(chunks), "next_chunk": 0,
         "started_by": principal.user_id, "created_at": now, "completed_at": None,
     }
 
@@ -100,4 +101,6 @@ def run_public(run: dict[str, Any]) -> dict[str, Any]:
     keys = ("estate_id", "period", "items", "status", "total", "done", "created", "existing", "created_at",
             "completed_at")
     return {"id": run["_id"], **{k: run.get(k) for k in keys},
-            "amount_created": fen_to_text(run.get("amount_created_fen", 0))}
+            "amount_created": fen_to_text(run.get("amount_created_fen", 0)),
+            "late_fees_created": run.get("late_fees_created", 0),
+            "late_fee_amount": fen_to_text(run.get("late_fee_amount_fen", 0))}

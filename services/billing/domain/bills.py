@@ -18,8 +18,6 @@ def new_line(*, key: str, estate_id: str, company_id: str, unit_id: str, item: d
         "item_code": item["code"], "item_name_zh": item["name_zh"], "item_name_en": item["name_en"],
         "period": period, "due_date": due_date.isoformat(), "rule": rule, "amount_fen": amount_fen, "paid_fen": 0, "waived_fen": 0,
         "status": "issued", "billing_run_id": run_id, "source": source or {}, "issued_at": at,
-        # The late-fee rule in force when the line was issued: a later change of the item does not reach back.
-        "late_fee": item.get("late_fee"),
     }
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from services.billing.domain import prepay
+from services.billing.domain import late_fees, prepay
 from shared.errors import InvalidInput
 from shared.money import divide_half_up, fen_to_text, text_to_fen, text_to_hundredths
 
@@ -158,6 +158,8 @@ def compute(rule: dict[str, Any]) -> int:
     formula = rule["formula"]
     if formula == "one_off":
         return text_to_fen(rule["amount"])
+    if formula == "late_fee":
+        return late_fees.recompute(rule)
     if formula == "metered":
         consumption_fen_hundredths = sum(text_to_hundredths(s["quantity"]) * text_to_fen(s["price"])
                                          for s in rule["steps"])
@@ -189,6 +191,8 @@ def _days(rule: dict[str, Any], zh: bool) -> str:
 
 def explain(rule: dict[str, Any], name_zh: str, name_en: str) -> dict[str, str]:
     """How the amount came about, in Chinese and English, from the rule alone."""
+    if rule["formula"] == "late_fee":
+        return late_fees.explain_accrual(rule)
     amount = fen_to_text(compute(rule))
     formula = rule["formula"]
     if formula == "area":

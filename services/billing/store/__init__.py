@@ -38,6 +38,7 @@ DUNNING_LOG = "dunning_log"
 DUNNING_POLICIES = "dunning_policies"
 DUNNING_SCHEDULE = "dunning_schedule"
 BALANCE_POLICIES = "balance_policies"
+LATE_FEE_POLICIES = "late_fee_policies"  # 违约金: an estate's policy (`_id` the estate), changed outside transactions
 CLOSED_PROCEDURES = "closed_procedures"  # intake's procedures completed or cancelled (deposits refundable)
 DEPOSIT_REFUNDS = "deposit_refunds"  # 退押金: one per deposit line (its `_id`)
 PREPAY_OFFERS = "prepay_offers"  # 缴N送M: a prepayment's paid and free months of an item
@@ -102,14 +103,18 @@ async def open_lines_of_unit(uow: UnitOfWork, unit_id: str) -> list[dict[str, An
                           sort=[("due_date", ASCENDING), ("period", ASCENDING), ("_id", ASCENDING)])
 
 
-async def add_to_line(uow: UnitOfWork, line: dict[str, Any], amount_fen: int, status: str) -> None:
-    """Move a line's running paid total by `amount_fen` (negative for a reversal)."""
+async def add_to_line(uow: UnitOfWork, line: dict[str, Any], amount_fen: int, status: str, *,
+                      if_changed: Exception | None = None) -> None:
+    """Move a line's running paid total by `amount_fen` (negative for a reversal). `if_changed`: the line was
+    read before this transaction, and this error is raised unless it is still open and as it was read."""
+    query: dict[str, Any] = {"_id": line["_id"], "paid_fen": line["paid_fen"]}
+    if if_changed is not None:
+        query |= {"status": {"$in": list(OPEN_STATUSES)}, "waived_fen": line.get("waived_fen", 0)}
     result = await uow.db[BILL_LINES].update_one(
-        {"_id": line["_id"], "paid_fen": line["paid_fen"]},
-        {"$inc": {"paid_fen": amount_fen}, "$set": {"status": status}}, session=uow.session,
+        query, {"$inc": {"paid_fen": amount_fen}, "$set": {"status": status}}, session=uow.session,
     )
     if result.modified_count != 1:
-        raise RuntimeError(f"bill line {line['_id']} changed under this transaction")
+        raise if_changed or RuntimeError(f"bill line {line['_id']} changed under this transaction")
 
 
 async def change_balance(uow: UnitOfWork, unit: dict[str, Any], amount_fen: int, *, reason: str, ref: str,
