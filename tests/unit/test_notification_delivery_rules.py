@@ -106,6 +106,13 @@ def test_every_shipped_template_renders_its_sample_and_a_bad_one_is_named():
     assert templates.lookup(own, "bill.issued", "sms", "en").subject == "Bill for {{ period }}"
 
 
+def test_residents_hear_of_an_incidents_update_only_when_its_status_moved():
+    [rule] = [r for r in rules.rules_for("intake.incident.updated", {}) if r.id == "incident.updated"]
+    assert rules.applies(rule, {"status": "investigating", "previous_status": "open"})
+    assert not rules.applies(rule, {"status": "open", "previous_status": "open", "linked_ticket_id": "t-2"})
+    assert rules.applies(rules.DEFAULTS_BY_ID["bill.issued"], {})
+
+
 def test_aliyun_signature_follows_the_documented_example():
     # Aliyun's documentation example of the RPC signature (access key secret "testsecret").
     params = {"AccessKeyId": "testid", "Action": "DescribeRegions", "Format": "XML", "SignatureMethod": "HMAC-SHA1",

@@ -147,8 +147,10 @@ async def draft_messages(uow: UnitOfWork, events: list[Event]) -> None:
     estates = {e.envelope.estateid for e in events}
     settings = await read_settings(uow, estates)
     for event in events:
+        data = event.payload.model_dump(mode="json")
         for rule in rules.rules_for(event.envelope.routing_key, settings.rules.get(event.envelope.estateid, {})):
-            work.append((event, rule, event.payload.model_dump(mode="json")))
+            if rules.applies(rule, data):
+                work.append((event, rule, data))
     if not work:
         return
     tickets = await store.by_ids(uow, store.TICKETS, {d["ticket_id"] for _, _, d in work if d.get("ticket_id")})

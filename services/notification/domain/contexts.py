@@ -23,7 +23,9 @@ POSITION_NAMES = {"supervisor": "客服主管", "cs_manager": "客服经理", "e
 ESCALATION_CAUSES = {"P1": "P1紧急事件", "incident": "突发事件（启动应急预案）", "unassigned": "无人接单",
                      "major_complaint": "重大投诉", "sla_breached": "超时未处理"}
 INCIDENT_STATUS = {"zh": {"investigating": "正在排查", "in_progress": "正在处理", "monitoring": "观察中",
-                          "resolved": "已解决", "declared": "已上报"}, "en": {}}
+                          "resolved": "已解决", "declared": "已上报"},
+                   "en": {"investigating": "being investigated", "in_progress": "being handled",
+                          "monitoring": "being watched", "resolved": "resolved", "declared": "reported"}}
 
 
 def when(value: str | datetime | None, time_zone: str, language: str = "zh") -> str | None:

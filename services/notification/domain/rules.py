@@ -126,6 +126,14 @@ def rules_for(event_type: str, overrides: dict[str, dict[str, Any]]) -> list[Rul
     return [rule for rule in rules if rule.enabled]
 
 
+def applies(rule: Rule, data: dict[str, Any]) -> bool:
+    """Whether this event is one the rule tells of: an incident's update only when its status moved (a call
+    joining the incident is the service centre's news, not the residents')."""
+    if rule.event_type == "intake.incident.updated":
+        return data.get("status") != data.get("previous_status")
+    return True
+
+
 def goes_at_once(urgency: str, data: dict[str, Any]) -> bool:
     """Safety and urgent messages, and anything about a P1, ignore quiet hours."""
     return urgency in ("safety", "urgent") or data.get("priority") == "P1"
