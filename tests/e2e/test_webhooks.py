@@ -78,6 +78,16 @@ def deliveries(api: Api, webhook_id: str, **params) -> list[dict]:
     return all_pages(api, "notification", f"/v1/webhooks/{webhook_id}/deliveries", params)
 
 
+def owner_told(api: Api, estate_id: str, url: str) -> dict:
+    """The message in the subscription owner's own inbox saying that the subscription to `url` was disabled."""
+    def found():
+        inbox = all_pages(api, "notification", f"/v1/estates/{estate_id}/inbox", {})
+        return [m for m in inbox if m["template"] == "webhook.disabled" and url in m["body"]]
+
+    [message] = eventually(found, what=f"the owner told that {url} was disabled")
+    return message
+
+
 def test_subscriptions_are_kept_with_etags_and_seen_only_in_their_estates(stack, estate, receiver):
     api = integrator(stack, estate)
     for url, field in (("ftp://erp.example.com/hook", "url"), ("file:///etc/passwd", "url")):
@@ -206,6 +216,8 @@ def test_a_failing_endpoint_walks_the_schedule_is_given_up_and_is_disabled_after
         told = eventually(lambda: [e for e in archived(api, estate, "notification.webhook.disabled")
                                    if e["data"]["subscription_id"] == webhook["id"]], what="the owner told")
         assert told[0]["data"]["owner_id"] == "erp-1"
+        message = owner_told(api, estate, receiver.url("/down"))
+        assert "failed for 5 days without one success" in message["body"] and "起投递失败" in message["body"]
     finally:
         receiver.respond = previous
 
@@ -222,7 +234,10 @@ def test_410_disables_the_subscription_at_once(stack, estate, receiver):
         assert "410" in disabled["disabled_reason"]
         assert [a["outcome"] for a in attempts(api, webhook["id"])] == ["disabled"]
         assert eventually(lambda: [e for e in archived(api, estate, "notification.webhook.disabled")
-                                   if e["data"]["subscription_id"] == webhook["id"]], what="the owner told")
+                                   if e["data"]["subscription_id"] == webhook["id"]], what="the event")
+        message = owner_told(api, estate, receiver.url("/gone"))
+        assert message["body"].startswith(f"【Webhook 已停用】发往 {receiver.url('/gone')} 的订阅已停用")
+        assert "the endpoint answered 410 Gone" in message["body"] and message["subject"] == "Webhook 已停用"
         new_order(stack, estate)  # nothing more is delivered to a disabled subscription
         enabled = api.call("PATCH", "notification", f"/v1/webhooks/{webhook['id']}", json={"enabled": True})
         assert enabled.status_code == 200 and enabled.json()["status"] == "active"

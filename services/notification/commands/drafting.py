@@ -90,6 +90,8 @@ def _wanted(event: Event, rule: Rule, data: dict, tickets: dict, incidents: dict
             wanted.append(("person", data.get("recipient_id")))
         elif audience == "named_supervisor":
             wanted.append(("person", data.get("supervisor_id")))
+        elif audience == "webhook_owner":
+            wanted.append(("person", data.get("owner_id")))
         elif audience.startswith("position:"):
             wanted.append(("position", audience.split(":", 1)[1]))
         elif audience == "ticket_resident":

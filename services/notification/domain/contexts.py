@@ -115,6 +115,11 @@ def _report(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
             "figures": (", " if english else "，").join(figures) or None}
 
 
+def _webhook(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
+    return {**_get(data, "subscription_id", "url", "reason"),
+            "failing_since": when(data.get("failing_since"), tz, lang)}
+
+
 def _announcement(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
     return _get(data, "title", "text")
 
@@ -128,7 +133,8 @@ BUILDERS: dict[str, Builder] = {
     "incident.declared": _incident, "incident.notice": _incident, "incident.updated": _incident,
     "incident.resolved": _incident,
     "bill.issued": _bill, "bill.overdue": _bill, "payment.received": _bill, "dunning.notice": _bill,
-    "balance.low": _bill, "report.daily_ready": _report, "announcement": _announcement,
+    "balance.low": _bill, "report.daily_ready": _report, "webhook.disabled": _webhook,
+    "announcement": _announcement,
 }
 
 
@@ -152,6 +158,13 @@ SAMPLE_DATA: dict[str, Any] = {
 }
 
 
+# Where one template's sample differs from another's under the same key.
+SAMPLE_OVERRIDES: dict[str, dict[str, Any]] = {
+    "webhook.disabled": {"subscription_id": "01JWEBHOOKSUBSCRIPTION0001", "url": "https://erp.example.com/hooks",
+                         "reason": "the endpoint answered 410 Gone", "failing_since": "2026-11-26T02:00:00Z"},
+}
+
+
 def sample(template: str, language: str = "zh") -> dict[str, Any]:
     """The variables a template of this name may use, with sample values (the preview)."""
-    return context_for(template, SAMPLE_DATA, "Asia/Shanghai", language)
+    return context_for(template, {**SAMPLE_DATA, **SAMPLE_OVERRIDES.get(template, {})}, "Asia/Shanghai", language)

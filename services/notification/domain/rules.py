@@ -12,13 +12,14 @@ from typing import Any
 URGENCIES = ("safety", "urgent", "normal", "announcement")
 CHANNELS = ("sms", "wechat", "app_push", "email", "voice")
 # Who a rule tells. Staff: named in the event, or holding a position. Residents: the ticket's caller,
-# the residents of a unit, or those an incident affects (its building, or the whole estate).
+# the residents of a unit, or those an incident affects (its building, or the whole estate). A webhook
+# subscription's owner is the user who created it (an integrator or a company admin).
 AUDIENCES = (
     "assignee", "offered", "escalation_recipient", "named_supervisor", "position:supervisor",
-    "position:estate_manager", "ticket_resident", "unit_residents", "incident_residents",
+    "position:estate_manager", "ticket_resident", "unit_residents", "incident_residents", "webhook_owner",
 )
 STAFF_AUDIENCES = frozenset(a for a in AUDIENCES if a in (
-    "assignee", "offered", "escalation_recipient", "named_supervisor") or a.startswith("position:"))
+    "assignee", "offered", "escalation_recipient", "named_supervisor", "webhook_owner") or a.startswith("position:"))
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,9 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     _rule("incident.declared", "intake.incident.declared", ("position:supervisor", "position:estate_manager"),
           "safety", "The supervisor and the estate manager hear of an incident at any hour (节假日手机必须开机).",
           STAFF_APP),
+    _rule("webhook.disabled", "notification.webhook.disabled", ("webhook_owner",), "normal",
+          "The owner of a webhook subscription hears that it was disabled (410, or five failing days) and why.",
+          ("email", "app_push")),
     _rule("report.daily_ready", "reporting.daily_report.ready", ("position:estate_manager", "position:supervisor"),
           "normal", "The service centre's daily report is ready.", STAFF_APP),
 )
