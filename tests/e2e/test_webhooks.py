@@ -1,6 +1,7 @@
 """Integrators' webhooks against a real local HTTP receiver: subscriptions, signatures verified by the
-independent `standardwebhooks` package, the retry schedule, 410, disabling, the delivery log, resending,
-recovery, secret rotation, order per subject and two replicas.
+independent `standardwebhooks` package, the retry schedule, 410, disabling and the owner told, the delivery
+log, resending, recovery, order per subject and two replicas. Secret rotation and the refusal of private
+targets are security test 8, in `tests/security/test_webhook_signatures.py` (which uses the helpers here).
 
 The session's stack runs notification with `WEBHOOK_SCHEDULE_SCALE=0.00002` (tests/conftest.py): every
 webhook wait is that fraction of the real one (5 min → 6 ms, 10 h → 0.72 s, 5 days → 8.6 s), so the whole
@@ -12,7 +13,6 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
-import httpx
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
@@ -130,22 +130,6 @@ def test_subscriptions_are_kept_with_etags_and_seen_only_in_their_estates(stack,
     deleted = api.call("DELETE", "notification", f"/v1/webhooks/{webhook['id']}", headers={"If-Match": '"2"'})
     assert deleted.status_code == 204
     assert api.get("notification", f"/v1/webhooks/{webhook['id']}").status_code == 404
-
-
-def test_private_targets_are_refused_unless_the_operator_allows_them(stack, estate, receiver):
-    strict = stack.start_service("notification", WEBHOOK_ALLOW_PRIVATE_TARGETS="false")
-    try:
-        url = f"http://127.0.0.1:{strict.port}/v1/webhooks"
-        headers = integrator(stack, estate).headers
-        for target in (receiver.url(), "http://localhost:9/x", "http://10.1.2.3/x", "http://169.254.169.254/latest",
-                       "http://[::1]:8080/x", "http://192.168.1.10/x"):
-            refused = httpx.post(url, headers=headers, json={"url": target, "event_types": ["#"],
-                                                             "estate_ids": [estate]})
-            assert refused.status_code == 422, (target, refused.text)
-            assert refused.json()["code"] == "webhook_target_private" and refused.json()["field"] == "url"
-    finally:
-        strict.stop()
-        stack.services["notification"].remove(strict)
 
 
 def test_deliveries_are_the_cloudevents_signed_per_standard_webhooks_for_the_estates_subscribed(stack, estate,
@@ -276,28 +260,6 @@ def test_resend_one_and_recover_everything_failed_since(stack, estate, receiver)
     assert api.post("notification", f"/v1/webhooks/{webhook['id']}/deliveries/nope/resend").status_code == 404
 
 
-def test_secret_rotation_signs_with_both_secrets_during_the_overlap(stack, estate, receiver):
-    api = integrator(stack, estate)
-    webhook = subscribe(api, receiver.url("/rotated"), estate, ["dispatch.workorder.created"])
-    rotated = api.post("notification", f"/v1/webhooks/{webhook['id']}/secret-rotations", json={})
-    assert rotated.status_code == 200, rotated.text
-    new_secret = rotated.json()["secret"]
-    assert new_secret != webhook["secret"] and rotated.json()["secret_rotation_overlap_until"]
-    new_order(stack, estate)
-    [request] = eventually(lambda: arrivals(receiver, "/rotated"), what="a delivery during the overlap")
-    assert len(request.headers["webhook-signature"].split(" ")) == 2
-    Webhook(new_secret).verify(request.body, request.headers)
-    Webhook(webhook["secret"]).verify(request.body, request.headers)
-
-    again = api.post("notification", f"/v1/webhooks/{webhook['id']}/secret-rotations", json={"overlap_hours": 0})
-    newest = again.json()["secret"]
-    new_order(stack, estate)
-    later = eventually(lambda: len(r := arrivals(receiver, "/rotated")) == 2 and r[1], what="after the overlap")
-    Webhook(newest).verify(later.body, later.headers)
-    with pytest.raises(WebhookVerificationError):
-        Webhook(new_secret).verify(later.body, later.headers)
-
-
 def test_one_stalled_subject_keeps_its_order_and_holds_up_no_other(stack, estate, receiver):
     add_staff(stack, estate, f"{estate}-eng-1")
     api = integrator(stack, estate)
@@ -359,25 +321,3 @@ def test_two_replicas_deliver_each_message_once(stack, estate, receiver):
     finally:
         second.stop()
         stack.services["notification"].remove(second)
-
-
-def test_a_private_target_is_refused_again_at_delivery(receiver):
-    """A name that resolved to a public address when subscribed may point inside later: checked per attempt."""
-    import asyncio
-
-    from services.notification.commands.webhook_delivery import HttpTransport
-    from services.notification.domain.webhooks import new_secret
-    from services.notification.settings import NotificationSettings
-
-    async def attempt(allow: bool):
-        transport = HttpTransport(NotificationSettings(webhook_allow_private_targets=allow))
-        subscription = {"url": receiver.url("/inside"), "secrets": [{"secret": new_secret(), "expires_at": None}]}
-        try:
-            return await transport.send(subscription, {"_id": "01TEST", "body": '{"id":"e1"}'})
-        finally:
-            await transport.close()
-
-    status, text, _ = asyncio.run(attempt(False))
-    assert status is None and text.startswith("refused:") and "private or local address" in text
-    assert not receiver.requests("/inside")
-    assert asyncio.run(attempt(True))[0] == 200 and len(receiver.requests("/inside")) == 1
