@@ -95,11 +95,11 @@ def test_an_incident_in_one_building_is_heard_there_only_and_only_when_it_moves(
     joining = call.json()["ticket"]["id"]
     linked = agent.post("intake", f"/v1/incidents/{incident['id']}/tickets", json={"ticket_id": joining})
     assert linked.status_code == 200, linked.text
-    moved = agent.post("intake", f"/v1/incidents/{incident['id']}/status",
-                       json={"status": "investigating", "note": "已关闭总阀"})
+    moved = estate.manager.post("intake", f"/v1/incidents/{incident['id']}/status",
+                                json={"status": "investigating", "note": "已关闭总阀"})
     assert moved.status_code == 200, moved.text
-    resolved = agent.post("intake", f"/v1/incidents/{incident['id']}/status",
-                          json={"status": "resolved", "note": "更换爆裂管段，已恢复供水"})
+    resolved = estate.manager.post("intake", f"/v1/incidents/{incident['id']}/status",
+                                   json={"status": "resolved", "note": "更换爆裂管段，已恢复供水"})
     assert resolved.status_code == 200, resolved.text
     over = estate.in_inbox(here["id"], "incident.resolved")
     assert over["body"] == f"【已恢复】事件 {incident['number']} 已处理完毕：更换爆裂管段，已恢复供水。感谢您的理解。"
