@@ -54,8 +54,9 @@ class Residents:
         self.manager = Api(stack, user_id="pm-1", roles=["estate_manager"], estates=[self.estate_id])
         self.building = self.directory.building("3栋")
 
-    def resident(self, name: str, number: str, phone: str, **fields: Any) -> tuple[dict, dict]:
-        unit = self.directory.unit(self.building, number)
+    def resident(self, name: str, number: str, phone: str, *, building: dict | None = None,
+                 **fields: Any) -> tuple[dict, dict]:
+        unit = self.directory.unit(building or self.building, number)
         person = self.directory.resident(name, [unit], [phone], **fields)
         self.known(person["id"])
         return unit, person
@@ -81,3 +82,14 @@ class Residents:
     def told(self, recipient_id: str, template: str, *, count: int = 1, timeout: float = 20) -> list[dict]:
         return eventually(lambda: len(found := [m for m in self.messages(recipient_id) if m["template"] == template])
                           >= count and found, timeout=timeout, what=f"{recipient_id} told {template}")
+
+    def inbox(self, person_id: str, role: str = "resident") -> list[dict]:
+        """What the person reads in their own inbox, newest first."""
+        return all_pages(self.as_person(person_id, role), "notification", f"/v1/estates/{self.estate_id}/inbox", {})
+
+    def in_inbox(self, person_id: str, template: str, *, role: str = "resident", timeout: float = 20) -> dict:
+        """The one message of this template in the person's inbox, once it is there."""
+        found = eventually(lambda: [m for m in self.inbox(person_id, role) if m["template"] == template],
+                           timeout=timeout, what=f"{template} in {person_id}'s inbox")
+        assert len(found) == 1, found
+        return found[0]

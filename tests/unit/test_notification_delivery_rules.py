@@ -106,6 +106,39 @@ def test_every_shipped_template_renders_its_sample_and_a_bad_one_is_named():
     assert templates.lookup(own, "bill.issued", "sms", "en").subject == "Bill for {{ period }}"
 
 
+def test_every_default_rule_has_its_template_in_chinese_and_english():
+    for rule in rules.DEFAULT_RULES:
+        assert rule.id in contexts.BUILDERS, rule.id
+        for language in templates.LANGUAGES:
+            assert (rule.id, "*", language) in templates.DEFAULTS, (rule.id, language)
+
+
+def test_a_disabled_webhook_tells_its_owner_why_and_since_when():
+    [rule] = rules.rules_for("notification.webhook.disabled", {})
+    assert (rule.id, rule.audience, rule.channels) == ("webhook.disabled", ("webhook_owner",), ("email", "app_push"))
+    assert "webhook_owner" in rules.STAFF_AUDIENCES
+    data = {"subscription_id": "sub-1", "owner_id": "erp-1", "url": "https://erp.example.com/hooks",
+            "reason": "its endpoint failed for 5 days without one success",
+            "failing_since": "2026-12-31T16:30:00+00:00"}
+    zh = templates.lookup({}, "webhook.disabled", "app_push", "zh")
+    assert templates.render(zh.body, contexts.context_for("webhook.disabled", data, "Asia/Shanghai")) == (
+        "【Webhook 已停用】发往 https://erp.example.com/hooks 的订阅已停用：its endpoint failed for 5 days without one "
+        "success（自 1月1日 00:30 起投递失败）。修复接收端后请重新启用订阅，并恢复停用期间失败的投递。")
+    gone = {**data, "reason": "the endpoint answered 410 Gone", "failing_since": None}
+    en = templates.lookup({}, "webhook.disabled", "email", "en")
+    assert templates.render(en.body, contexts.context_for("webhook.disabled", gone, "Asia/Shanghai", "en")) == (
+        "[Webhook disabled] Your subscription delivering to https://erp.example.com/hooks was disabled: the endpoint "
+        "answered 410 Gone. Fix the endpoint, enable the subscription again and recover the deliveries that failed "
+        "meanwhile.")
+
+
+def test_residents_hear_of_an_incidents_update_only_when_its_status_moved():
+    [rule] = [r for r in rules.rules_for("intake.incident.updated", {}) if r.id == "incident.updated"]
+    assert rules.applies(rule, {"status": "investigating", "previous_status": "open"})
+    assert not rules.applies(rule, {"status": "open", "previous_status": "open", "linked_ticket_id": "t-2"})
+    assert rules.applies(rules.DEFAULTS_BY_ID["bill.issued"], {})
+
+
 def test_aliyun_signature_follows_the_documented_example():
     # Aliyun's documentation example of the RPC signature (access key secret "testsecret").
     params = {"AccessKeyId": "testid", "Action": "DescribeRegions", "Format": "XML", "SignatureMethod": "HMAC-SHA1",

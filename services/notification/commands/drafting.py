@@ -90,6 +90,8 @@ def _wanted(event: Event, rule: Rule, data: dict, tickets: dict, incidents: dict
             wanted.append(("person", data.get("recipient_id")))
         elif audience == "named_supervisor":
             wanted.append(("person", data.get("supervisor_id")))
+        elif audience == "webhook_owner":
+            wanted.append(("person", data.get("owner_id")))
         elif audience.startswith("position:"):
             wanted.append(("position", audience.split(":", 1)[1]))
         elif audience == "ticket_resident":
@@ -147,8 +149,10 @@ async def draft_messages(uow: UnitOfWork, events: list[Event]) -> None:
     estates = {e.envelope.estateid for e in events}
     settings = await read_settings(uow, estates)
     for event in events:
+        data = event.payload.model_dump(mode="json")
         for rule in rules.rules_for(event.envelope.routing_key, settings.rules.get(event.envelope.estateid, {})):
-            work.append((event, rule, event.payload.model_dump(mode="json")))
+            if rules.applies(rule, data):
+                work.append((event, rule, data))
     if not work:
         return
     tickets = await store.by_ids(uow, store.TICKETS, {d["ticket_id"] for _, _, d in work if d.get("ticket_id")})

@@ -253,7 +253,7 @@ async def disable(uow: UnitOfWork, subscription: dict[str, Any], reason: str, co
     await store.fail_pending(uow, subscription["_id"], f"subscription disabled: {reason}")
     failing_since = subscription.get("failing_since")
     uow.emit(WebhookDisabled(subscription_id=subscription["_id"], owner_id=subscription["owner_id"],
-                             url=subscription.get("url", ""), reason=reason,
+                             url=subscription.get("url") or subscription.get("queue", ""), reason=reason,
                              failing_since=failing_since.isoformat() if failing_since else None),
              subject=subscription["_id"], company_id=subscription["company_id"],
              estate_id=subscription["estate_ids"][0])

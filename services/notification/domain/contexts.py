@@ -23,7 +23,9 @@ POSITION_NAMES = {"supervisor": "客服主管", "cs_manager": "客服经理", "e
 ESCALATION_CAUSES = {"P1": "P1紧急事件", "incident": "突发事件（启动应急预案）", "unassigned": "无人接单",
                      "major_complaint": "重大投诉", "sla_breached": "超时未处理"}
 INCIDENT_STATUS = {"zh": {"investigating": "正在排查", "in_progress": "正在处理", "monitoring": "观察中",
-                          "resolved": "已解决", "declared": "已上报"}, "en": {}}
+                          "resolved": "已解决", "declared": "已上报"},
+                   "en": {"investigating": "being investigated", "in_progress": "being handled",
+                          "monitoring": "being watched", "resolved": "resolved", "declared": "reported"}}
 
 
 def when(value: str | datetime | None, time_zone: str, language: str = "zh") -> str | None:
@@ -113,6 +115,11 @@ def _report(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
             "figures": (", " if english else "，").join(figures) or None}
 
 
+def _webhook(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
+    return {**_get(data, "subscription_id", "url", "reason"),
+            "failing_since": when(data.get("failing_since"), tz, lang)}
+
+
 def _announcement(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
     return _get(data, "title", "text")
 
@@ -126,7 +133,8 @@ BUILDERS: dict[str, Builder] = {
     "incident.declared": _incident, "incident.notice": _incident, "incident.updated": _incident,
     "incident.resolved": _incident,
     "bill.issued": _bill, "bill.overdue": _bill, "payment.received": _bill, "dunning.notice": _bill,
-    "balance.low": _bill, "report.daily_ready": _report, "announcement": _announcement,
+    "balance.low": _bill, "report.daily_ready": _report, "webhook.disabled": _webhook,
+    "announcement": _announcement,
 }
 
 
@@ -150,6 +158,13 @@ SAMPLE_DATA: dict[str, Any] = {
 }
 
 
+# Where one template's sample differs from another's under the same key.
+SAMPLE_OVERRIDES: dict[str, dict[str, Any]] = {
+    "webhook.disabled": {"subscription_id": "01JWEBHOOKSUBSCRIPTION0001", "url": "https://erp.example.com/hooks",
+                         "reason": "the endpoint answered 410 Gone", "failing_since": "2026-11-26T02:00:00Z"},
+}
+
+
 def sample(template: str, language: str = "zh") -> dict[str, Any]:
     """The variables a template of this name may use, with sample values (the preview)."""
-    return context_for(template, SAMPLE_DATA, "Asia/Shanghai", language)
+    return context_for(template, {**SAMPLE_DATA, **SAMPLE_OVERRIDES.get(template, {})}, "Asia/Shanghai", language)

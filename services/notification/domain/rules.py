@@ -12,13 +12,14 @@ from typing import Any
 URGENCIES = ("safety", "urgent", "normal", "announcement")
 CHANNELS = ("sms", "wechat", "app_push", "email", "voice")
 # Who a rule tells. Staff: named in the event, or holding a position. Residents: the ticket's caller,
-# the residents of a unit, or those an incident affects (its building, or the whole estate).
+# the residents of a unit, or those an incident affects (its building, or the whole estate). A webhook
+# subscription's owner is the user who created it (an integrator or a company admin).
 AUDIENCES = (
     "assignee", "offered", "escalation_recipient", "named_supervisor", "position:supervisor",
-    "position:estate_manager", "ticket_resident", "unit_residents", "incident_residents",
+    "position:estate_manager", "ticket_resident", "unit_residents", "incident_residents", "webhook_owner",
 )
 STAFF_AUDIENCES = frozenset(a for a in AUDIENCES if a in (
-    "assignee", "offered", "escalation_recipient", "named_supervisor") or a.startswith("position:"))
+    "assignee", "offered", "escalation_recipient", "named_supervisor", "webhook_owner") or a.startswith("position:"))
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,9 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     _rule("incident.declared", "intake.incident.declared", ("position:supervisor", "position:estate_manager"),
           "safety", "The supervisor and the estate manager hear of an incident at any hour (节假日手机必须开机).",
           STAFF_APP),
+    _rule("webhook.disabled", "notification.webhook.disabled", ("webhook_owner",), "normal",
+          "The owner of a webhook subscription hears that it was disabled (410, or five failing days) and why.",
+          ("email", "app_push")),
     _rule("report.daily_ready", "reporting.daily_report.ready", ("position:estate_manager", "position:supervisor"),
           "normal", "The service centre's daily report is ready.", STAFF_APP),
 )
@@ -124,6 +128,14 @@ def rules_for(event_type: str, overrides: dict[str, dict[str, Any]]) -> list[Rul
     """The estate's enabled rules for one event type."""
     rules = [overridden(rule, overrides.get(rule.id)) for rule in DEFAULT_RULES if rule.event_type == event_type]
     return [rule for rule in rules if rule.enabled]
+
+
+def applies(rule: Rule, data: dict[str, Any]) -> bool:
+    """Whether this event is one the rule tells of: an incident's update only when its status moved (a call
+    joining the incident is the service centre's news, not the residents')."""
+    if rule.event_type == "intake.incident.updated":
+        return data.get("status") != data.get("previous_status")
+    return True
 
 
 def goes_at_once(urgency: str, data: dict[str, Any]) -> bool:

@@ -130,6 +130,14 @@ DEFAULTS: dict[tuple[str, str, str], Text] = {
     ("report.daily_ready", "*", "en"): _t(
         "The daily report of {{ day }} is ready{% if figures %}: {{ figures }}{% endif %}. {{ report_url }}",
         "Daily report {{ day }}"),
+    ("webhook.disabled", "*", "zh"): _t(
+        "【Webhook 已停用】发往 {{ url }} 的订阅已停用：{{ reason }}"
+        "{% if failing_since %}（自 {{ failing_since }} 起投递失败）{% endif %}。"
+        "修复接收端后请重新启用订阅，并恢复停用期间失败的投递。", "Webhook 已停用"),
+    ("webhook.disabled", "*", "en"): _t(
+        "[Webhook disabled] Your subscription delivering to {{ url }} was disabled: {{ reason }}"
+        "{% if failing_since %} (failing since {{ failing_since }}){% endif %}. Fix the endpoint, enable the "
+        "subscription again and recover the deliveries that failed meanwhile.", "Webhook disabled"),
     ("announcement", "*", "zh"): _t("【公告】{{ title }}：{{ text }}", "{{ title }}"),
     ("announcement", "*", "en"): _t("[Notice] {{ title }}: {{ text }}", "{{ title }}"),
 }
