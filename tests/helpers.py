@@ -113,3 +113,8 @@ def archived(api: Api, estate_id: str, event_name: str) -> list[dict[str, Any]]:
     """Events of one type in reporting's archive, e.g. `dispatch.sla.warning`."""
     event_type = f"estatedesk.{event_name}.v1"
     return [e for e in all_pages(api, "reporting", "/v1/events", {"estate_id": estate_id}) if e["type"] == event_type]
+
+
+# Reporting announces every estate's daily report to its estate manager and supervisors (the tests' stack
+# reports at 00:00 estate time, so at any hour): tests about other staff messages leave this one out.
+DAILY_REPORT = "report.daily_ready"
