@@ -158,12 +158,19 @@ def stop_epmd(port: int) -> None:
         pass
 
 
-def secantusdb(workdir: Path, *, port: int | None = None) -> ServerProcess:
+# How long the local servers keep a transaction nobody finishes (a killed process's) before they
+# abort it: our transactions last milliseconds, and mongod's 60 s stalls the other replicas for a
+# minute after a crash (devstack/secantusd.py).
+ABANDONED_TRANSACTION_LIFETIME_S = 15
+
+
+def secantusdb(workdir: Path, *, port: int | None = None,
+               transaction_lifetime_s: float = ABANDONED_TRANSACTION_LIFETIME_S) -> ServerProcess:
     """SecantusDB with a commit fsync, so acknowledged writes survive a kill -9."""
     port = port or free_port()
     workdir = workdir.resolve()
-    server = shutil.which("secantusd-py") or str(Path(sys.executable).parent / "secantusd-py")
-    command = [server, "--host", "127.0.0.1", "--port", str(port), "--storage-path", str(workdir / "data"),
+    command = [sys.executable, str(Path(__file__).with_name("secantusd.py")), "--transaction-lifetime-s", str(transaction_lifetime_s),
+               "--host", "127.0.0.1", "--port", str(port), "--storage-path", str(workdir / "data"),
                "--sync-on-commit", "--log-level", "WARNING"]
     return ServerProcess("secantusdb", command, port, workdir)
 

@@ -139,7 +139,7 @@ def test_deliveries_are_the_cloudevents_signed_per_standard_webhooks_for_the_est
     webhook = subscribe(api, receiver.url("/signed"), estate)
     mine, theirs = new_order(stack, estate), new_order(stack, other_estate)
     got = eventually(lambda: len(arrivals(receiver, "/signed")) >= 2 and arrivals(receiver, "/signed"),
-                     what="the work order's created and assigned events")
+                     timeout=60, what="the work order's created and assigned events")
     verifier = Webhook(webhook["secret"])
     for request in got:
         event = verifier.verify(request.body, request.headers)  # raises unless signed as the convention says

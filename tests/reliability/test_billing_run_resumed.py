@@ -54,7 +54,8 @@ def _run_held_by_open_transaction(database: MongoClient, run_id: str) -> bool:
 def own_database(stack, tmp_path):
     if stack.mongo is not None:
         pytest.skip("needs a local SecantusDB with test commands (the failpoint times the kill)")
-    server = secantusdb(tmp_path / "billing-db")
+    # The server's own 60 s (mongod's default) for an abandoned transaction: the take-over must not wait for it.
+    server = secantusdb(tmp_path / "billing-db", transaction_lifetime_s=60)
     server.command.append("--enable-test-commands")
     server.start()
     yield server

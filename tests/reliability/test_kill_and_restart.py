@@ -77,7 +77,7 @@ def test_two_dispatch_replicas_one_killed_mid_stream(stack):
         replica.start()
         ticket_ids = [ticket_id for batch in batches for ticket_id in batch]
         # A replica killed inside a transaction leaves it open, holding the estate's work-order
-        # counter, until the database reaps it (60 s, as mongod's transactionLifetimeLimitSeconds).
+        # counter, until the database reaps it (devstack.infra.ABANDONED_TRANSACTION_LIFETIME_S).
         assert_each_ticket_once_everywhere(supervisor, estate_id, ticket_ids, timeout=150)
     finally:
         replica.stop()
