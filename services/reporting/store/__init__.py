@@ -23,11 +23,11 @@ TICKET_CASES = "ticket_cases"
 WORK_ORDER_CASES = "work_order_cases"
 UNITS = "units"
 UNIT_COUNTS = "unit_counts"
-FIRST_YEAR = 2000  # no report day before it (api checks)
 BUILDINGS = "buildings"
 # The backlog's movements by day, month and year, in small documents of their own: the tickets open at
 # the end of any day are the sum of the years before, the months of its year and the days of its month.
-# Every read of the reports is by `_id` (the database answers those at once; ranges scan).
+# The reports read them by `_id` (the database answers those at once; ranges scan), but for the years
+# before, found by (estate, grain, period): one small document per estate and year with any movement.
 BACKLOG = "backlog"
 BACKLOG_FIELD = "tickets_open_delta"
 READ_MODELS = (DAILY_FIGURES, TICKET_CASES, WORK_ORDER_CASES, UNITS, UNIT_COUNTS, BUILDINGS, BACKLOG)
@@ -193,21 +193,23 @@ async def days_between(database: Database, scope: dict[str, Any], estate_ids: li
 
 
 def _backlog_ids(estate_id: str, day: date) -> list[str]:
-    """The backlog documents whose sum is the tickets open at the end of the day before `day`."""
-    years = [f"{estate_id}:{year}" for year in range(FIRST_YEAR, day.year)]
+    """Its year's months and its month's days before `day` (the years before are read by a query)."""
     months = [f"{estate_id}:{day.year}-{month:02d}" for month in range(1, day.month)]
     days = [f"{estate_id}:{day.replace(day=n).isoformat()}" for n in range(1, day.day)]
-    return years + months + days
+    return months + days
 
 
 async def open_before(database: Database, scope: dict[str, Any], estate_ids: list[str], day: date) -> dict[str, int]:
     """Per estate, tickets open at the end of the day before `day`: the years before, its year's months and
-    its month's days."""
+    its month's days. The years are found, not named: a day in 2999 must not name a thousand years an estate."""
+    collection = database.db[(await live(database))(BACKLOG)]
+    years = await collection.find(
+        {**scope, "estate_id": {"$in": estate_ids}, "grain": "year", "period": {"$lt": f"{day.year:04d}"}},
+        {"amount": 1, "estate_id": 1}).to_list(None)
     ids = [key for estate_id in estate_ids for key in _backlog_ids(estate_id, day)]
-    found = await database.db[(await live(database))(BACKLOG)].find({"_id": {"$in": ids}, **scope}, {"amount": 1, "estate_id": 1}).to_list(
-        None)
+    found = await collection.find({"_id": {"$in": ids}, **scope}, {"amount": 1, "estate_id": 1}).to_list(None)
     totals = dict.fromkeys(estate_ids, 0)
-    for document in found:
+    for document in [*years, *found]:
         totals[document["estate_id"]] = totals.get(document["estate_id"], 0) + document.get("amount", 0)
     return totals
 
