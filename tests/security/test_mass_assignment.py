@@ -10,7 +10,7 @@ import pytest
 from devstack.stack import SERVICES
 from shared.auth import Role
 from tests.security.operations import fill, operations
-from tests.security.test_tenant_isolation import ESTATE, load_demo
+from tests.security.test_tenant_isolation import ESTATE
 
 # Set by the server only: whose data it is, the record's identity, and what it computes.
 SERVER_SET = {"company_id": "other-company", "created_at": "2026-01-01T00:00:00Z", "version": 99}
@@ -29,10 +29,6 @@ def decoration(stack, headers: dict) -> str:
                       headers=headers).json()["items"]
     return cases[0]["id"]
 
-
-@pytest.fixture(scope="module")
-def demo(stack):
-    return load_demo(stack)
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -6,13 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from devstack.demo import ESTATE, load_demo
+from devstack.demo import ESTATE
 from tests.helpers import Api, admin
 
-
-@pytest.fixture(scope="module")
-def demo(stack):
-    return load_demo(stack)
 
 
 def test_a_technician_reads_his_own_messages_only(stack, demo):

@@ -15,7 +15,7 @@ import asyncio
 import httpx
 import pytest
 
-from devstack.demo import ESTATE, load_demo
+from devstack.demo import ESTATE
 from devstack.stack import SERVICES
 from shared.auth import Role
 from shared.envelope import Envelope
@@ -26,10 +26,6 @@ from tests.security.operations import NOT_ESTATE_SCOPED, WRITES, fill, operation
 EVERY_ROLE = list(Role.__args__)
 OTHER_COMPANY = "evil-company"
 
-
-@pytest.fixture(scope="module")
-def demo(stack):
-    return load_demo(stack)
 
 
 def bearer(stack, **claims) -> dict[str, str]:
