@@ -33,7 +33,7 @@ test-security: deps $(STAMP)
 # the first and last of a month, 31 December, 28 February, a Sunday, a week across two months.
 CALENDAR ?= 2027-01-01T03:00:00+08:00 2026-11-30T23:30:00+08:00 2026-12-31T23:50:00+08:00 \
 	2027-02-28T12:00:00+08:00 2026-12-06T10:00:00+08:00 2026-12-30T09:00:00+08:00 2028-02-29T07:59:00+08:00
-CALENDAR_TESTS ?= tests/unit tests/e2e tests/reliability/test_duty_ledger.py tests/reliability/test_sla_exactly_once.py
+CALENDAR_TESTS ?= tests/unit tests/integration tests/e2e tests/reliability/test_duty_ledger.py tests/reliability/test_sla_exactly_once.py
 test-calendar: deps browser $(STAMP)
 	@for at in $(CALENDAR); do \
 		echo "== the platform's clock at $$at"; \

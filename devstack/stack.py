@@ -134,6 +134,10 @@ class Stack:
                     raise TimeoutError(f"{service} did not learn of estate {estate_id} within {timeout} s")
                 time.sleep(0.05)
 
+    def http_client(self) -> httpx.Client:
+        """A client for calls to the services (tests.helpers.Api)."""
+        return httpx.Client(timeout=15)
+
     def token(self, **claims) -> str:
         defaults = {"user_id": "agent-1", "company_id": "demo-company", "estates": ["demo-estate"], "roles": ["agent"]}
         return mint_token(secret=self.jwt_secret, issuer="estatedesk", **{**defaults, **claims})

@@ -34,12 +34,13 @@ def new_estate_id() -> str:
 
 
 class Api:
-    """An HTTP client for one caller across the services of a stack."""
+    """An HTTP client for one caller across the services of a stack (or of one service run in-process,
+    `tests.integration.in_process`)."""
 
     def __init__(self, stack: Stack, **claims: Any) -> None:
         self.stack = stack
         self.headers = {"Authorization": f"Bearer {stack.token(**claims)}"}
-        self.client = httpx.Client(timeout=15)
+        self.client = stack.http_client()
 
     def call(self, method: str, service: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {**self.headers, **kwargs.pop("headers", {})}
@@ -110,8 +111,11 @@ def add_staff(stack: Stack, estate_id: str, staff_id: str, *, department: str = 
 
 
 def archived(api: Api, estate_id: str, event_name: str) -> list[dict[str, Any]]:
-    """Events of one type in reporting's archive, e.g. `dispatch.sla.warning`."""
+    """Events of one type in reporting's archive, e.g. `dispatch.sla.warning` (of one service run in-process:
+    those in its outbox)."""
     event_type = f"estatedesk.{event_name}.v1"
+    if hasattr(api.stack, "events_of"):
+        return api.stack.events_of(estate_id, event_type)
     return [e for e in all_pages(api, "reporting", "/v1/events", {"estate_id": estate_id}) if e["type"] == event_type]
 
 

@@ -12,7 +12,7 @@ import aio_pika
 from devstack.stack import Stack
 from shared.envelope import Envelope
 from shared.events import REGISTRY
-from tests.e2e.test_directory import Directory
+from tests.directory_kit import Directory
 from tests.helpers import Api, admin, all_pages, eventually, setup_estate
 
 COMPANY = "demo-company"

@@ -36,3 +36,12 @@ async def connection(settings):
     connection = await connect_bus(settings)
     yield connection
     await connection.close()
+
+
+@pytest.fixture(scope="session")
+def intake(infrastructure):
+    """Intake alone, in this process, on a database and a broker virtual host of its own."""
+    from tests.integration.in_process import InProcessService
+
+    with InProcessService("intake", infrastructure) as service:
+        yield service

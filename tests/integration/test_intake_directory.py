@@ -4,65 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import Api, admin, archived, eventually, new_estate_id, repair_contact
+from tests.directory_kit import Directory, register_estate
+from tests.helpers import Api, admin, eventually, new_estate_id, repair_contact
 
 PHONE = "13812345678"
 
 
-def register_estate(stack, **details) -> str:
-    estate_id = new_estate_id()
-    body = {"estate_id": estate_id, "name": f"阳光花园 {estate_id}", **details}
-    response = admin(stack).post("intake", "/v1/estates", json=body)
-    assert response.status_code == 201, response.text
-    return estate_id
-
-
-class Directory:
-    """An agent of one estate, with short-hands for the directory's calls."""
-
-    def __init__(self, stack, estate_id: str) -> None:
-        self.estate_id = estate_id
-        self.api = Api(stack, user_id="agent-1", roles=["agent"], estates=[estate_id])
-        self.admin = admin(stack)
-
-    def events(self, name: str) -> list[dict]:
-        """Events of this estate in reporting's archive."""
-        return archived(self.admin, self.estate_id, name)
-
-    def building(self, name: str) -> dict:
-        response = self.api.post("intake", f"/v1/estates/{self.estate_id}/buildings", json={"name": name})
-        assert response.status_code == 201, response.text
-        return response.json()
-
-    def unit(self, building: dict, number: str, **fields) -> dict:
-        body = {"building_id": building["id"], "number": number, "floor": 5, "area_m2": "89.5", **fields}
-        response = self.api.post("intake", f"/v1/estates/{self.estate_id}/units", json=body)
-        assert response.status_code == 201, response.text
-        return response.json()
-
-    def resident(self, name: str, units: list[dict], phones: list[str], role: str = "owner", **fields) -> dict:
-        body = {"name": name, "phones": phones, "role": role, "unit_ids": [u["id"] for u in units],
-                "move_in_date": "2020-05-01", **fields}
-        response = self.api.post("intake", f"/v1/estates/{self.estate_id}/residents", json=body)
-        assert response.status_code == 201, response.text
-        return response.json()
-
-    def get(self, path: str, **params):
-        return self.api.get("intake", path, params=params)
-
-    def caller(self, phone: str):
-        return self.api.get("intake", f"/v1/estates/{self.estate_id}/callers/{phone}")
-
-    def call(self, phone: str | None, **fields) -> dict:
-        body = {**repair_contact(self.estate_id), "caller_phone": phone, **fields}
-        response = self.api.post("intake", "/v1/contacts", json=body)
-        assert response.status_code == 201, response.text
-        return response.json()
-
-
 @pytest.fixture(scope="module")
-def directory(stack) -> Directory:
-    return Directory(stack, register_estate(stack))
+def directory(intake) -> Directory:
+    return Directory(intake, register_estate(intake))
 
 
 @pytest.fixture(scope="module")
@@ -70,14 +20,14 @@ def building(directory) -> dict:
     return directory.building("3栋")
 
 
-def test_an_estate_keeps_its_address_hotline_and_business_hours(stack):
+def test_an_estate_keeps_its_address_hotline_and_business_hours(intake):
     details = {"address": "深圳市南山区阳光路1号", "hotline_number": "400-888-1234",
                "business_hours": {"opens": "08:30", "closes": "17:30"}}
-    estate_id = register_estate(stack, **details)
-    estate = admin(stack).get("intake", f"/v1/estates/{estate_id}").json()
+    estate_id = register_estate(intake, **details)
+    estate = admin(intake).get("intake", f"/v1/estates/{estate_id}").json()
     assert estate["address"] == details["address"] and estate["hotline_number"] == "+864008881234"
     assert estate["business_hours"] == {"opens": "08:30:00", "closes": "17:30:00"}
-    plain = admin(stack).get("intake", f"/v1/estates/{register_estate(stack)}").json()
+    plain = admin(intake).get("intake", f"/v1/estates/{register_estate(intake)}").json()
     assert plain["hotline_number"] is None and plain["time_zone"] == "Asia/Shanghai"
 
 
@@ -87,14 +37,14 @@ def test_an_estate_keeps_its_address_hotline_and_business_hours(stack):
      ({"business_hours": {"opens": "18:00", "closes": "08:00"}}, "business_hours"),
      ({"address": "路" * 201}, "address")],
 )
-def test_bad_estate_details_are_refused(stack, details, field):
+def test_bad_estate_details_are_refused(intake, details, field):
     body = {"estate_id": new_estate_id(), "name": "测试", **details}
-    response = admin(stack).post("intake", "/v1/estates", json=body)
+    response = admin(intake).post("intake", "/v1/estates", json=body)
     assert response.status_code == 422, response.text
     assert field in [error["field"] for error in response.json()["errors"]]
 
 
-def test_buildings_units_and_residents_are_registered_and_read(stack, directory, building):
+def test_buildings_units_and_residents_are_registered_and_read(intake, directory, building):
     flat = directory.unit(building, "1-502", area_m2=89.5)
     parking = directory.unit(building, "P-007", floor=-2, area_m2="12", kind="parking_space")
     assert (flat["area_m2"], parking["area_m2"], parking["kind"]) == ("89.50", "12.00", "parking_space")
@@ -275,10 +225,10 @@ def test_unknown_things_and_repeats_answer_404_and_409(directory, building):
     assert bad_app_phone.status_code == 422 and bad_app_phone.json()["errors"][0]["field"] == "caller_phone"
 
 
-def test_another_estates_staff_find_nothing(stack, directory, building):
+def test_another_estates_staff_find_nothing(intake, directory, building):
     unit = directory.unit(building, "8-801")
     resident = directory.resident("冯十二", [unit], ["13900009999"])
-    outsider = Api(stack, user_id="agent-9", roles=["agent", "supervisor"], estates=[register_estate(stack)])
+    outsider = Api(intake, user_id="agent-9", roles=["agent", "supervisor"], estates=[register_estate(intake)])
     base = f"/v1/estates/{directory.estate_id}"
     for path in (f"/v1/residents/{resident['id']}", f"/v1/units/{unit['id']}", f"{base}/residents", f"{base}/units",
                  f"{base}/buildings", f"{base}/callers/13900009999"):
@@ -291,18 +241,18 @@ def test_another_estates_staff_find_nothing(stack, directory, building):
     assert directory.get(f"/v1/residents/{resident['id']}").json()["status"] == "active"
 
 
-def test_a_resident_reads_only_their_own_file_and_units(stack, directory, building):
+def test_a_resident_reads_only_their_own_file_and_units(intake, directory, building):
     unit, other_unit = directory.unit(building, "9-901"), directory.unit(building, "9-902")
     me = directory.resident("陈十三", [unit], ["13700001111"])
     neighbour = directory.resident("褚十四", [other_unit], ["13700002222"])
-    app = Api(stack, user_id=me["id"], roles=["resident"], estates=[directory.estate_id], unit_ids=[unit["id"]])
+    app = Api(intake, user_id=me["id"], roles=["resident"], estates=[directory.estate_id], unit_ids=[unit["id"]])
     assert app.get("intake", f"/v1/residents/{me['id']}").json()["name"] == "陈十三"
     assert app.get("intake", f"/v1/units/{unit['id']}").status_code == 200
     assert app.get("intake", f"/v1/residents/{neighbour['id']}").status_code == 404
     assert app.get("intake", f"/v1/units/{other_unit['id']}").status_code == 404
     assert app.get("intake", f"/v1/estates/{directory.estate_id}/residents").status_code == 403
     assert app.post("intake", f"/v1/residents/{me['id']}/move-out", json={"moved_out_on": "2026-11-20"}).status_code == 403
-    technician = Api(stack, user_id="tech-1", roles=["technician"], estates=[directory.estate_id])
+    technician = Api(intake, user_id="tech-1", roles=["technician"], estates=[directory.estate_id])
     assert technician.get("intake", f"/v1/residents/{me['id']}").status_code == 403
 
 

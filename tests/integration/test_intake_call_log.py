@@ -26,10 +26,10 @@ def log(api: Api, body: dict, *, within: bool | None) -> dict:
     return response.json()
 
 
-def test_the_call_log_filters_pages_and_downloads(stack):
-    estate_id = setup_estate(stack)
-    li = Api(stack, user_id="agent-li", name="李客服", roles=["agent"], estates=[estate_id])
-    wang = Api(stack, user_id="agent-wang", name="王客服", roles=["agent"], estates=[estate_id])
+def test_the_call_log_filters_pages_and_downloads(intake):
+    estate_id = setup_estate(intake, engineers=0)
+    li = Api(intake, user_id="agent-li", name="李客服", roles=["agent"], estates=[estate_id])
+    wang = Api(intake, user_id="agent-wang", name="王客服", roles=["agent"], estates=[estate_id])
     question = {"estate_id": estate_id, "channel": "hotline", "caller_phone": "13900001111", "summary": "咨询物业费"}
     contacts = {
         "quick_answer": log(li, question, within=True),
@@ -78,5 +78,5 @@ def test_the_call_log_filters_pages_and_downloads(stack):
     assert cells[0][0] == "时间" and len(cells) == 4
     assert {row[10] for row in cells[1:]} == {"咨询物业费", "来电报修：卫生间漏水", "来访咨询停车"}
 
-    stranger = Api(stack, user_id="agent-x", roles=["agent"], estates=["another-estate"])
+    stranger = Api(intake, user_id="agent-x", roles=["agent"], estates=["another-estate"])
     assert stranger.get("intake", "/v1/contacts", params={"estate_id": estate_id}).status_code == 404

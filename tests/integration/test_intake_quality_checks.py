@@ -22,19 +22,19 @@ def this_month() -> str:
 
 
 @pytest.fixture(scope="module")
-def estate_id(stack) -> str:
-    return setup_estate(stack, engineers=0)
+def estate_id(intake) -> str:
+    return setup_estate(intake, engineers=0)
 
 
 @pytest.fixture(scope="module")
-def supervisor(stack, estate_id) -> Api:
-    return Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+def supervisor(intake, estate_id) -> Api:
+    return Api(intake, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
 
 
 @pytest.fixture(scope="module")
-def contacts(stack, estate_id) -> dict[str, dict]:
+def contacts(intake, estate_id) -> dict[str, dict]:
     """Five contacts by two agents: a complaint, a late answer, a long call, two plain ones."""
-    first, second = (Api(stack, user_id=f"{estate_id}-agent-{n}", roles=["agent"], estates=[estate_id])
+    first, second = (Api(intake, user_id=f"{estate_id}-agent-{n}", roles=["agent"], estates=[estate_id])
                      for n in (1, 2))
     base = {"estate_id": estate_id, "channel": "hotline", "caller_phone": "13900003333"}
     bodies = {
@@ -75,7 +75,7 @@ def test_samples_are_reproducible_and_targeted(estate_id, supervisor, contacts):
     assert (kept["contact_ids"], kept["seed"]) == (drawn.json()["contact_ids"], 42)
 
 
-def test_checks_score_the_checklist_and_add_up_per_agent_and_month(stack, estate_id, supervisor, contacts):
+def test_checks_score_the_checklist_and_add_up_per_agent_and_month(intake, estate_id, supervisor, contacts):
     late = supervisor.post("intake", "/v1/quality-checks", json={
         "contact_id": contacts["late"]["id"], "comments": "接听超时，分类有误",
         "checklist": {**ALL_GOOD, "correct_category_and_priority": False}})
@@ -104,12 +104,12 @@ def test_checks_score_the_checklist_and_add_up_per_agent_and_month(stack, estate
     assert (second["checks"], second["average_score"], second["failed"]) == (
         1, 50.0, {"greeting_and_polite_language": 1})
     # The agent reads the checks of their own contacts only.
-    agent = Api(stack, user_id=f"{estate_id}-agent-2", roles=["agent"], estates=[estate_id])
+    agent = Api(intake, user_id=f"{estate_id}-agent-2", roles=["agent"], estates=[estate_id])
     own = agent.get("intake", "/v1/quality-checks", params={"estate_id": estate_id}).json()["items"]
     assert [c["contact_id"] for c in own] == [contacts["walk_in"]["id"]]
     assert agent.get("intake", "/v1/quality-scores", params={"estate_id": estate_id,
                                                              "month": this_month()}).status_code == 403
-    recorded = eventually(lambda: archived(admin(stack), estate_id, "intake.quality_check.recorded"), what="events")
+    recorded = eventually(lambda: archived(admin(intake), estate_id, "intake.quality_check.recorded"), what="events")
     assert {e["data"]["score"] for e in recorded} >= {60, 100}
 
 
@@ -126,17 +126,17 @@ def test_bad_checks_are_refused_with_the_field_named(estate_id, supervisor, cont
     assert field in [problem.get("field"), *(e["field"] for e in problem.get("errors", []))]
 
 
-def test_bad_samples_roles_and_scope(stack, estate_id, supervisor, contacts):
+def test_bad_samples_roles_and_scope(intake, estate_id, supervisor, contacts):
     backwards = sample(supervisor, estate_id, size=3, from_day="2026-11-20", to_day="2026-11-01")
     assert backwards.status_code == 422 and backwards.json()["field"] == "to_day"
     assert sample(supervisor, estate_id, size=0).status_code == 422
     assert sample(supervisor, estate_id, size=3, target="angry").json()["errors"][0]["field"] == "target"
     bad_month = supervisor.get("intake", "/v1/quality-scores", params={"estate_id": estate_id, "month": "2026-13"})
     assert bad_month.status_code == 422
-    agent = Api(stack, user_id="agent-9", roles=["agent"], estates=[estate_id])
+    agent = Api(intake, user_id="agent-9", roles=["agent"], estates=[estate_id])
     assert agent.post("intake", "/v1/quality-checks", json={"contact_id": contacts["plain"]["id"],
                                                             "checklist": ALL_GOOD}).status_code == 403
-    outsider = Api(stack, user_id="sup-x", roles=["supervisor"], estates=["other-estate"])
+    outsider = Api(intake, user_id="sup-x", roles=["supervisor"], estates=["other-estate"])
     assert outsider.post("intake", "/v1/quality-checks", json={"contact_id": contacts["plain"]["id"],
                                                                "checklist": ALL_GOOD}).status_code == 404
     assert sample(outsider, estate_id, size=3).status_code == 404

@@ -20,14 +20,14 @@ DECORATION = {
 
 
 @pytest.fixture(scope="module")
-def estate_id(stack) -> str:
-    return setup_estate(stack, engineers=0)
+def estate_id(intake) -> str:
+    return setup_estate(intake, engineers=0)
 
 
 @pytest.fixture(scope="module")
-def people(stack, estate_id) -> dict[str, Api]:
+def people(intake, estate_id) -> dict[str, Api]:
     def as_(user: str, *roles: str) -> Api:
-        return Api(stack, user_id=user, roles=list(roles), estates=[estate_id])
+        return Api(intake, user_id=user, roles=list(roles), estates=[estate_id])
     return {"agent": as_("agent-1", "agent"), "supervisor": as_("sup-1", "supervisor"),
             "engineering": as_("eng-lead", "dispatcher"), "technician": as_("tech-1", "technician")}
 
@@ -59,7 +59,7 @@ def tick_all(api: Api, case: dict, items: list[str]) -> dict:
     return case
 
 
-def test_a_move_in_runs_to_completion_and_tells_billing_when_to_start(stack, estate_id, people):
+def test_a_move_in_runs_to_completion_and_tells_billing_when_to_start(intake, estate_id, people):
     agent = people["agent"]
     case = open_case(agent, estate_id, "move_in", "1-2-301", resident_id="res-301", applicant_name="王五")
     assert case["status"] == "draft" and case["number"].startswith("SX-")
@@ -115,7 +115,7 @@ def decoration_ready_for_review(agent: Api, estate_id: str, unit_id: str) -> dic
     return ok(act(agent, case, "submit"))
 
 
-def test_a_decoration_from_review_to_the_deposit_refunded_less_what_is_withheld(stack, estate_id, people):
+def test_a_decoration_from_review_to_the_deposit_refunded_less_what_is_withheld(intake, estate_id, people):
     agent, supervisor, engineering, technician = (people[k] for k in ("agent", "supervisor", "engineering", "technician"))
     case = open_case(agent, estate_id, "decoration", "2-1-801", resident_id="res-801", decoration=DECORATION)
     refused(act(agent, case, "submit"), 409, "checklist_incomplete")  # the application's papers first
@@ -307,9 +307,9 @@ def test_lists_filter_by_kind_status_and_unit(estate_id, people):
     assert refused(agent.get("intake", P, params={**params, "status": "lost"}), 422)["errors"][0]["field"] == "status"
 
 
-def test_another_estates_token_finds_nothing(stack, estate_id, people):
+def test_another_estates_token_finds_nothing(intake, estate_id, people):
     case = open_case(people["agent"], estate_id, "move_in", "8-1-101", resident_id="res-8")
-    stranger = Api(stack, user_id="agent-9", roles=["agent", "supervisor"], estates=["other-estate"])
+    stranger = Api(intake, user_id="agent-9", roles=["agent", "supervisor"], estates=["other-estate"])
     refused(stranger.get("intake", f"{P}/{case['id']}"), 404, "not_found")
     refused(act(stranger, case, "submit"), 404, "not_found")
     refused(stranger.get("intake", P, params={"estate_id": estate_id}), 404)
@@ -319,11 +319,11 @@ def test_another_estates_token_finds_nothing(stack, estate_id, people):
                                                        "number": "X1"}), 404)
 
 
-def test_a_reader_without_a_front_desk_role_may_not_open_a_case(stack, estate_id):
-    viewer = Api(stack, user_id="ops-1", roles=["ops_viewer"], estates=[estate_id])
+def test_a_reader_without_a_front_desk_role_may_not_open_a_case(intake, estate_id):
+    viewer = Api(intake, user_id="ops-1", roles=["ops_viewer"], estates=[estate_id])
     body = {"estate_id": estate_id, "kind": "move_in", "unit_id": "9-1-101", "resident_id": "res-9"}
     refused(viewer.post("intake", P, json=body), 403, "forbidden")
-    technician = Api(stack, user_id="tech-2", roles=["technician"], estates=[estate_id])
+    technician = Api(intake, user_id="tech-2", roles=["technician"], estates=[estate_id])
     refused(technician.post("intake", P, json=body), 403, "forbidden")
 
 

@@ -11,18 +11,18 @@ from tests.helpers import Api, archived, eventually, setup_estate
 
 
 @pytest.fixture(scope="module")
-def estate_id(stack) -> str:
-    return setup_estate(stack, engineers=0)
+def estate_id(intake) -> str:
+    return setup_estate(intake, engineers=0)
 
 
 @pytest.fixture(scope="module")
-def agent(stack, estate_id) -> Api:
-    return Api(stack, user_id="agent-1", roles=["agent"], estates=[estate_id])
+def agent(intake, estate_id) -> Api:
+    return Api(intake, user_id="agent-1", roles=["agent"], estates=[estate_id])
 
 
 @pytest.fixture(scope="module")
-def supervisor(stack, estate_id) -> Api:
-    return Api(stack, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+def supervisor(intake, estate_id) -> Api:
+    return Api(intake, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
 
 
 def ok(response, status: int = 200) -> dict:
@@ -93,14 +93,14 @@ def test_keys_registered_wrongly_are_refused(agent, estate_id):
     assert response.status_code == 422 and "witnessed_by" in [e["field"] for e in response.json()["errors"]]
 
 
-def test_another_estate_sees_no_keys_or_items(stack, agent, estate_id):
+def test_another_estate_sees_no_keys_or_items(intake, agent, estate_id):
     key = register_key(agent, estate_id, "总钥匙", kind="master")
-    stranger = Api(stack, user_id="agent-9", roles=["agent"], estates=["other-estate"])
+    stranger = Api(intake, user_id="agent-9", roles=["agent"], estates=["other-estate"])
     assert stranger.get("intake", f"/v1/keys/{key['id']}").status_code == 404
     assert stranger.post("intake", f"/v1/keys/{key['id']}/lend", json=LOAN).status_code == 404
     assert stranger.get("intake", f"/v1/estates/{estate_id}/keys/outstanding").status_code == 404
     assert stranger.get("intake", f"/v1/estates/{estate_id}/lost-items/due-for-disposal").status_code == 404
-    technician = Api(stack, user_id="tech-1", roles=["technician"], estates=[estate_id])
+    technician = Api(intake, user_id="tech-1", roles=["technician"], estates=[estate_id])
     assert technician.post("intake", f"/v1/keys/{key['id']}/lend", json=LOAN).status_code == 403
 
 
