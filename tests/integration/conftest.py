@@ -1,4 +1,5 @@
-"""In-process pieces of the shared library against the session's real broker and database."""
+"""Integration tests against the session's real broker and database: the shared library's pieces, and one
+service run in this process (`intake`, with an estate, agent and supervisor of its own for each module)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from ulid import ULID
 from shared.bus import connect_bus
 from shared.db import Database, connect
 from shared.settings import ServiceSettings
+from tests.helpers import Api, setup_estate
+from tests.integration.in_process import InProcessService
 
 
 @pytest.fixture
@@ -41,7 +44,21 @@ async def connection(settings):
 @pytest.fixture(scope="session")
 def intake(infrastructure):
     """Intake alone, in this process, on a database and a broker virtual host of its own."""
-    from tests.integration.in_process import InProcessService
-
     with InProcessService("intake", infrastructure) as service:
         yield service
+
+
+# An estate of its own for each module that asks, and its agent and supervisor.
+@pytest.fixture(scope="module")
+def estate_id(intake) -> str:
+    return setup_estate(intake, engineers=0)
+
+
+@pytest.fixture(scope="module")
+def agent(intake, estate_id) -> Api:
+    return Api(intake, user_id="agent-1", roles=["agent"], estates=[estate_id])
+
+
+@pytest.fixture(scope="module")
+def supervisor(intake, estate_id) -> Api:
+    return Api(intake, user_id="sup-1", roles=["supervisor"], estates=[estate_id])

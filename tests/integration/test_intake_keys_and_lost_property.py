@@ -7,22 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from shared import clock
-from tests.helpers import Api, archived, eventually, setup_estate
-
-
-@pytest.fixture(scope="module")
-def estate_id(intake) -> str:
-    return setup_estate(intake, engineers=0)
-
-
-@pytest.fixture(scope="module")
-def agent(intake, estate_id) -> Api:
-    return Api(intake, user_id="agent-1", roles=["agent"], estates=[estate_id])
-
-
-@pytest.fixture(scope="module")
-def supervisor(intake, estate_id) -> Api:
-    return Api(intake, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
+from tests.helpers import Api, archived, eventually
 
 
 def ok(response, status: int = 200) -> dict:

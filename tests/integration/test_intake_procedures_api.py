@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared import clock
-from tests.helpers import Api, archived, eventually, setup_estate
+from tests.helpers import Api, archived, eventually
 
 P = "/v1/procedures"
 DECORATION = {
@@ -17,11 +17,6 @@ DECORATION = {
     "start_date": "2027-01-04", "end_date": "2027-01-15",
     "allowed_hours": [{"start": "08:00", "end": "12:00"}, {"start": "14:00", "end": "18:00"}],
 }
-
-
-@pytest.fixture(scope="module")
-def estate_id(intake) -> str:
-    return setup_estate(intake, engineers=0)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from shared import clock
-from tests.helpers import Api, admin, archived, eventually, setup_estate
+from tests.helpers import Api, admin, archived, eventually
 
 ALL_GOOD = {"greeting_and_polite_language": True, "caller_and_problem_recorded": True,
             "reply_time_promised": True, "correct_category_and_priority": True}
@@ -19,16 +19,6 @@ def today() -> str:
 
 def this_month() -> str:
     return today()[:7]
-
-
-@pytest.fixture(scope="module")
-def estate_id(intake) -> str:
-    return setup_estate(intake, engineers=0)
-
-
-@pytest.fixture(scope="module")
-def supervisor(intake, estate_id) -> Api:
-    return Api(intake, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
 
 
 @pytest.fixture(scope="module")

@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import Api, admin, archived, eventually, setup_estate
+from tests.helpers import Api, admin, archived, eventually
 
 QUESTIONS = [
     {"code": "cs", "area": "customer_service", "text": "客服态度"},
     {"code": "eng", "area": "engineering", "text": "维修及时"},
     {"code": "clean", "area": "cleaning", "text": "公共区域卫生"},
 ]
-
-
-@pytest.fixture(scope="module")
-def estate_id(intake) -> str:
-    return setup_estate(intake, engineers=0)
-
-
-@pytest.fixture(scope="module")
-def supervisor(intake, estate_id) -> Api:
-    return Api(intake, user_id="sup-1", roles=["supervisor"], estates=[estate_id])
-
-
-@pytest.fixture(scope="module")
-def agent(intake, estate_id) -> Api:
-    return Api(intake, user_id="agent-1", roles=["agent"], estates=[estate_id])
 
 
 def resident(intake, estate_id, user_id: str) -> Api:
