@@ -60,6 +60,17 @@ def test_a_yearly_run_bills_the_season_once_pro_rata_for_a_move_in_during_it(est
     assert "2024-11-15 to 2025-03-15" in explained["en"] and "1692.15 yuan" in explained["en"]
 
 
+def test_a_seasons_lines_are_current_arrears_while_the_season_lasts_and_older_after_it(estate):
+    def arrears(as_of: str) -> dict:
+        response = estate.clerk.get("billing", f"/v1/estates/{estate.estate_id}/arrears", params={"as_of": as_of})
+        assert response.status_code == 200, response.text
+        return next(item for item in response.json()["by_item"] if item["item_code"] == "heating_fee")
+
+    during, after = arrears("2025-01-10"), arrears("2025-04-01")  # the season 2024 runs to 2025-03-15
+    assert (during["total"], during["current"], during["older"]) == ("6725.21", "6725.21", "0.00")
+    assert (after["total"], after["current"], after["older"]) == ("6725.21", "0.00", "6725.21")
+
+
 def test_a_rerun_of_the_year_creates_nothing_and_the_next_year_bills_the_next_season(estate):
     first = estate.run("2024", ["heating_fee"])  # after the test above, or on its own: once per year either way
     again = estate.run("2024", ["heating_fee"])
