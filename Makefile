@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 .PHONY: run test test-unit test-integration test-e2e test-reliability test-security test-calendar bench deps browser wrk token clean
 
 # RUN_ARGS: e.g. `--data DIR --free-ports` (python -m devstack.run --help).
-run: deps $(STAMP)
+# Chromium too: billing prints receipts as PDF with it.
+run: deps browser $(STAMP)
 	$(PY) -m devstack.run $(RUN_ARGS)
 
 test: deps browser $(STAMP)
@@ -87,7 +88,7 @@ wrk:
 	$(call apt_install,wrk,command -v wrk >/dev/null)
 
 # Chromium from Debian's package, with a CJK font: the browser tests of the documentation pages and the
-# dashboards drive it (so does the bench's event-to-screen figure), and the receipt test prints with it.
+# dashboards drive it (so does the bench's event-to-screen figure), and billing prints receipts' PDFs with it.
 browser:
 	$(call apt_install,chromium fonts-wqy-microhei,[ -x /usr/bin/chromium ] && [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ])
 

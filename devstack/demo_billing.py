@@ -85,6 +85,7 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
          f"{sum(r['created'] for r in runs)} lines this run — {clerk.base.removesuffix('/v1')}/docs"),
         (f"  payment {paid['receipt_number']} 3栋 1-502 {paid['amount']} (applied {paid['applied']}, prepaid "
          f"{paid['to_balance']}); {mistaken['receipt_number']} 1栋 1-101 reversed (冲正)"),
+        f"  its receipt (收据): GET {clerk.base}/payments/{paid['id']}/receipt (add ?format=pdf for the PDF)",
         f"  day close of {counter['business_day']} (日结): counted 295.00 cash of 300.00, short 5.00 recorded",
         f"  {explained['zh']}",
         f"  {explained['late_fee']['zh']}",

@@ -23,3 +23,9 @@ class BillingSettings(ServiceSettings):
     wechatpay_api_v3_key: str = ""
     wechatpay_platform_public_key: str = ""
     wechatpay_max_skew_s: int = 300
+
+    # The receipt's PDF (`GET /v1/payments/{id}/receipt?format=pdf`): Debian's headless Chromium, by name on
+    # the PATH or a path; how long one print may take, and how many browsers print at once.
+    chromium_path: str = "chromium"
+    receipt_pdf_timeout_s: float = 30.0
+    receipt_pdf_concurrency: int = 2

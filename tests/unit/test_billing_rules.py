@@ -18,7 +18,7 @@ from services.billing.domain.arrears import bucket_of, collection_rate_percent
 from services.billing.domain.deposits import refund_amount
 from services.billing.domain.late_fees import LateFeeRule, late_fee, millionths
 from services.billing.domain.payments import OpenLine, allocate, line_status
-from services.billing.domain.periods import parse_period, refuse_future
+from services.billing.domain.periods import check_season, parse_period, refuse_future
 from shared.errors import Conflict, InvalidInput
 from shared.money import divide_half_up, fen_to_text, text_to_fen
 
@@ -54,6 +54,42 @@ def test_periods_have_their_days_due_dates_and_pro_rata_days():
     with pytest.raises(InvalidInput):
         refuse_future(parse_period("2026-04"), date(2026, 3, 31))
     refuse_future(parse_period("2026-03"), date(2026, 3, 1))
+
+
+def test_a_yearly_item_of_a_season_bills_the_season_beginning_in_its_year():
+    heating = {"starts": "11-15", "ends": "03-15"}
+    season = parse_period("2027").within(heating)
+    assert (season.code, season.start, season.end, season.days) == ("2027", date(2027, 11, 15), date(2028, 3, 15), 122)
+    assert season.due_date(15) == date(2027, 11, 15)
+    assert season.billed_days(date(2027, 7, 1)) == (date(2027, 11, 15), 122)  # moved in before: the whole season
+    assert season.billed_days(date(2028, 2, 1)) == (date(2028, 2, 1), 44)  # during it: the days left
+    assert season.billed_days(date(2028, 3, 16)) is None
+    assert parse_period("2027").within({"starts": "03-01", "ends": "09-30"}).end == date(2027, 9, 30)
+    assert parse_period("2027-03").within(heating) == parse_period("2027-03")  # a month has no season
+    assert parse_period("2027").within(None) == parse_period("2027")
+    assert check_season(heating) == heating
+    for bad, field in (({"starts": "02-29", "ends": "03-15"}, "season.starts"),
+                       ({"starts": "11-15", "ends": "13-01"}, "season.ends"),
+                       ({"starts": "11-15", "ends": "11-15"}, "season.ends"), ({"ends": "03-15"}, "season.starts")):
+        with pytest.raises(InvalidInput) as refused:
+            check_season(bad)
+        assert refused.value.field == field
+
+
+def test_the_heating_fee_is_a_default_by_area_for_the_season_and_explains_its_days():
+    heating = next(item for item in fees.DEFAULT_ITEMS if item["code"] == "heating_fee")
+    assert (heating["name_zh"], heating["formula"], heating["cycle"]) == ("供暖费", "area", "yearly")
+    price = fees.price_in_force(heating["prices"], date(2026, 11, 15))
+    unit = {"area_m2": "100.00"}
+    whole = fees.line_rule(heating, unit, period_code="2026", period_days=121, billed_from=date(2026, 11, 15),
+                           billed_days=121, price=price)
+    assert whole["season"] == {"starts": "2026-11-15", "ends": "2027-03-15"}
+    assert fees.compute(whole) == 250000  # 100 m² × 25.00
+    part = {**whole, "billed_from": "2027-01-01", "billed_days": 74}
+    assert fees.compute(part) == 152893  # 2500 × 74/121 = 1528.925…
+    words = fees.explain(part, "供暖费", "Heating fee")
+    assert "2026-11-15 至 2027-03-15" in words["zh"] and "74/121" in words["zh"] and "1528.93 元" in words["zh"]
+    assert "2026-11-15 to 2027-03-15" in words["en"] and "1528.93 yuan" in words["en"]
 
 
 def test_the_price_in_force_is_the_latest_started_on_the_first_day_of_the_period():

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from services.billing import store
@@ -19,7 +19,7 @@ from services.billing.api.schemas import (
     ReversalCreate,
     UnitAccount,
 )
-from services.billing.commands import accounts, ledger
+from services.billing.commands import accounts, ledger, receipt_pdf
 from services.billing.commands.fee_items import find_estate
 from services.billing.domain.bills import outstanding
 from services.billing.domain.periods import parse_period
@@ -30,6 +30,7 @@ from shared.pagination import Page, PageQuery, fetch_page
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["payments"])
+PDF = "application/pdf"
 
 
 @router.post("/payments", status_code=201, response_model=PaymentPublic)
@@ -60,10 +61,19 @@ async def list_payments(estate_id: str, principal: Readers, database: DatabaseDe
     return Page(items=await _with_reversals(database, documents), next_cursor=cursor)
 
 
-@router.get("/payments/{payment_id}/receipt", response_class=HTMLResponse,
-            responses={200: {"content": {"text/html": {}}, "description": "the printable receipt"}})
-async def payment_receipt(payment_id: str, principal: Readers, database: DatabaseDep) -> HTMLResponse:
-    """收据: an HTML page with print styles (A5), the amount also in capital numerals (大写)."""
+@router.get("/payments/{payment_id}/receipt", response_class=HTMLResponse, responses={
+    200: {"content": {"text/html": {}, PDF: {}}, "description": "the printable receipt"},
+    503: {"content": {"application/problem+json": {}}, "description": "PDF asked for where Chromium is missing"}})
+async def payment_receipt(payment_id: str, principal: Readers, database: DatabaseDep, request: Request,
+                          format: Annotated[Literal["html", "pdf"] | None, Query(
+                              description="html (the default) or pdf; `Accept: application/pdf` also asks "
+                                          "for the PDF")] = None) -> Response:
+    """收据: an HTML page with print styles (A5), the amount also in capital numerals (大写); as a PDF,
+    the same page printed by headless Chromium."""
+    if format == "pdf" or (format is None and PDF in request.headers.get("accept", "")):
+        pdf = await receipt_pdf.receipt_pdf(database, principal, payment_id, request.app.state.settings)
+        return Response(pdf, media_type=PDF,
+                        headers={"Content-Disposition": f'inline; filename="receipt-{payment_id}.pdf"'})
     return HTMLResponse(await accounts.receipt_page(database, principal, payment_id))
 
 

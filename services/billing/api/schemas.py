@@ -57,6 +57,11 @@ class DiscountRule(Strict):
     free_months: int | None = Field(None, ge=1, le=12, description="prepay: M, the months after them that are free")
 
 
+class Season(Strict):
+    starts: str = Field(pattern=r"^\d{2}-\d{2}$", description="MM-DD, e.g. 11-15 (供暖季)")
+    ends: str = Field(pattern=r"^\d{2}-\d{2}$", description="MM-DD; before `starts` in the calendar: the next year")
+
+
 class FeeItemCreate(Strict):
     code: str = Field(pattern=CODE)
     name_zh: str = Field(min_length=1, max_length=40)
@@ -65,6 +70,7 @@ class FeeItemCreate(Strict):
     cycle: Literal["monthly", "yearly", "one_off"]
     unit_kinds: list[UnitKind] = Field(min_length=1, max_length=4)
     due_day: int = Field(15, ge=1, le=31)
+    season: Season | None = Field(None, description="a yearly item billed for a season: the days billed and prorated")
     late_fee: LateFeeRuleModel = LateFeeRuleModel()
     prices: list[PriceCreate] = Field([], max_length=50)
     discounts: list[DiscountRule] = Field([], max_length=5)
@@ -75,6 +81,7 @@ class FeeItemUpdate(Strict):
     name_en: str | None = Field(None, min_length=1, max_length=80)
     unit_kinds: list[UnitKind] | None = Field(None, min_length=1, max_length=4)
     due_day: int | None = Field(None, ge=1, le=31)
+    season: Season | None = None
     late_fee: LateFeeRuleModel | None = None
     discounts: list[DiscountRule] | None = Field(None, max_length=5)
 
@@ -95,6 +102,7 @@ class FeeItemPublic(BaseModel):
     cycle: str
     unit_kinds: list[str]
     due_day: int
+    season: dict[str, str] | None = None
     late_fee: dict[str, Any]
     refundable: bool
     version: int

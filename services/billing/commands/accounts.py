@@ -100,14 +100,16 @@ async def arrears(database: Database, estate_id: str, as_of: date) -> dict[str, 
     lines = await store.find_all(database, store.BILL_LINES,
                                  {"estate_id": estate_id, "status": {"$in": list(store.OPEN_STATUSES)}},
                                  {"unit_id": 1, "item_code": 1, "period": 1, "due_date": 1, "amount_fen": 1,
-                                  "paid_fen": 1, "waived_fen": 1})
+                                  "paid_fen": 1, "waived_fen": 1, "rule.season": 1})
     estate, by_building, by_item = _figures(), defaultdict(_figures), defaultdict(_figures)
     periods: dict[str, Any] = {}
     owing_units = set()
     for line in lines:
         amount = outstanding(line)
         period = periods.get(line["period"]) or periods.setdefault(line["period"], parse_period(line["period"]))
-        current, bucket = period.contains(as_of), bucket_of(date.fromisoformat(line["due_date"]), as_of)
+        season = (line.get("rule") or {}).get("season")  # a heating season's line is current while it lasts
+        current = (season["starts"] <= as_of.isoformat() <= season["ends"]) if season else period.contains(as_of)
+        bucket = bucket_of(date.fromisoformat(line["due_date"]), as_of)
         building = units.get(line["unit_id"], {}).get("building_id") or "unknown"
         for figures in (estate, by_building[building], by_item[line["item_code"]]):
             _add(figures, amount, bucket, current)

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from services.billing import store
 from services.billing.domain import fees, prepay
 from services.billing.domain.late_fees import LateFeeRule
+from services.billing.domain.periods import check_season
 from shared.auth import Principal
 from shared.db import Database, UnitOfWork
 from shared.envelope import new_id, utcnow
@@ -51,6 +52,7 @@ class FeeItemInput(BaseModel):
     cycle: fees.Cycle
     unit_kinds: list[str]
     due_day: int = 15
+    season: dict[str, str] | None = None  # a yearly item's season (供暖季 11-15 to 03-15)
     late_fee: LateFeeInput = LateFeeInput()  # kept for old clients; late fees follow the estate's policy
     prices: list[PriceInput] = []
     discounts: list[DiscountInput] = []
@@ -61,6 +63,7 @@ class FeeItemChange(BaseModel):
     name_en: str | None = None
     unit_kinds: list[str] | None = None
     due_day: int | None = None
+    season: dict[str, str] | None = None
     late_fee: LateFeeInput | None = None
     discounts: list[DiscountInput] | None = None
 
@@ -129,6 +132,10 @@ def _check_item(fields: dict[str, Any], *, cycle: str) -> None:
         LateFeeRule.from_document(fields["late_fee"], prefix="late_fee.")
     if fields.get("discounts") is not None:
         fields["discounts"] = _discounts(fields["discounts"], cycle=cycle)
+    if fields.get("season") is not None:
+        if cycle != "yearly":
+            raise InvalidInput(f"a season is billed once a year: the item is billed {cycle}", field="season")
+        fields["season"] = check_season(fields["season"])
 
 
 async def find_estate(database: Database, principal: Principal, estate_id: str) -> dict[str, Any]:
@@ -190,8 +197,8 @@ async def add_price(database: Database, principal: Principal, item_id: str, requ
 
 
 def item_public(document: dict[str, Any]) -> dict[str, Any]:
-    keys = ("estate_id", "code", "name_zh", "name_en", "formula", "cycle", "unit_kinds", "due_day", "late_fee",
-            "refundable", "version")
+    keys = ("estate_id", "code", "name_zh", "name_en", "formula", "cycle", "unit_kinds", "due_day", "season",
+            "late_fee", "refundable", "version")
     document = {"discounts": [], **document}
     return {"id": document["_id"], **{k: document.get(k) for k in keys}, "discounts": document["discounts"],
             "prices": sorted(document.get("prices", []), key=lambda p: p["valid_from"])}

@@ -63,17 +63,18 @@ def _lines_of_batch(run: dict[str, Any], items: list[dict[str, Any]], units: lis
     offers their lines would start (by line id)."""
     lines, covered, offers = [], 0, {}
     for item in items:
-        price = fees.price_in_force(item["prices"], period.start)
-        due = period.due_date(item["due_day"])
+        span = period.within(item.get("season"))  # a yearly item's season (供暖季), else the period
+        price = fees.price_in_force(item["prices"], span.start)
+        due = span.due_date(item["due_day"])
         for unit in units:
             if unit.get("kind") not in item["unit_kinds"]:
                 continue
             covered += 1
             starts = unit.get("billing_starts_on") or unit.get("first_move_in_on")
-            billed = period.billed_days(date.fromisoformat(starts) if starts else None)
+            billed = span.billed_days(date.fromisoformat(starts) if starts else None)
             if billed is None:  # billing starts after this period
                 continue
-            rule = fees.line_rule(item, unit, period_code=period.code, period_days=period.days,
+            rule = fees.line_rule(item, unit, period_code=period.code, period_days=span.days,
                                   billed_from=billed[0], billed_days=billed[1], price=price)
             started = prepay_offers.decide(item, unit, period.code, rule)
             line = new_line(

@@ -47,8 +47,9 @@ def _items_for(all_items: list[dict[str, Any]], period: Period, codes: list[str]
         if item["cycle"] != period.cycle:
             raise InvalidInput(f"{code} is billed {item['cycle']}, the period {period.code} is {period.cycle}",
                                field="period")
-        if fees.price_in_force(item["prices"], period.start) is None:
-            raise InvalidInput(f"{code} has no price in force on {period.start}", field=f"items.{n}")
+        starts = period.within(item.get("season")).start
+        if fees.price_in_force(item["prices"], starts) is None:
+            raise InvalidInput(f"{code} has no price in force on {starts}", field=f"items.{n}")
         chosen.append(item)
     if not chosen:
         raise InvalidInput("no items to bill", field="items")

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, Literal
 
 from services.billing.domain import late_fees, prepay
+from services.billing.domain.periods import parse_period
 from shared.errors import InvalidInput
 from shared.money import divide_half_up, fen_to_text, text_to_fen, text_to_hundredths
 
@@ -21,7 +22,7 @@ Cycle = Literal["monthly", "yearly", "one_off"]
 UNIT_KINDS = ("residential", "commercial", "parking_space", "storage")
 DEFAULT_PRICES_FROM = "2020-01-01"
 
-# The usual items an estate starts with (物业费、水电费、车位服务费、装修服务费、垃圾清运费), adjusted after.
+# The usual items an estate starts with (物业费、水电费、车位服务费、装修服务费、垃圾清运费、供暖费), adjusted after.
 DEFAULT_ITEMS: list[dict[str, Any]] = [
     {"code": "property_fee", "name_zh": "物业管理费", "name_en": "Property management fee", "formula": "area",
      "cycle": "monthly", "unit_kinds": ["residential", "commercial"], "due_day": 15,
@@ -32,6 +33,11 @@ DEFAULT_ITEMS: list[dict[str, Any]] = [
     {"code": "garbage_fee", "name_zh": "垃圾清运费", "name_en": "Garbage removal fee", "formula": "per_unit",
      "cycle": "monthly", "unit_kinds": ["residential", "commercial"], "due_day": 15,
      "prices": [{"price": "20.00", "valid_from": DEFAULT_PRICES_FROM}]},
+    # 供暖费: per m² for the heating season (the north's usual 15 November to 15 March), billed once a year:
+    # the period 2026 is the season that begins in 2026, due when it starts.
+    {"code": "heating_fee", "name_zh": "供暖费", "name_en": "Heating fee", "formula": "area", "cycle": "yearly",
+     "season": {"starts": "11-15", "ends": "03-15"}, "unit_kinds": ["residential", "commercial"], "due_day": 15,
+     "prices": [{"price": "25.00", "valid_from": DEFAULT_PRICES_FROM}]},
     {"code": "water", "name_zh": "水费", "name_en": "Water", "formula": "metered", "cycle": "monthly",
      "unit_kinds": ["residential", "commercial"], "due_day": 20,
      "prices": [{"price": "3.50", "valid_from": DEFAULT_PRICES_FROM,
@@ -113,6 +119,9 @@ def line_rule(item: dict[str, Any], unit: dict[str, Any], *, period_code: str, p
             "billed_days": billed_days}
     if item["formula"] == "area":
         rule["area_m2"] = unit.get("area_m2") or "0.00"
+    if item.get("season"):  # the days billed are the season's (供暖季): which days, kept with the line
+        span = parse_period(period_code).within(item["season"])
+        rule["season"] = {"starts": span.start.isoformat(), "ends": span.end.isoformat()}
     if discount := best_discount(item.get("discounts") or [], unit):
         rule["discount"] = discount
     return rule
@@ -179,14 +188,21 @@ def metered_rule(previous: str, current: str, tiers: list[dict[str, Any]], price
             "price_from": price_from, "steps": tier_steps(consumption, tiers)}
 
 
+def _season_words(rule: dict[str, Any], zh: bool) -> str:
+    if not (season := rule.get("season")):
+        return ""
+    return (f"（计费季 {season['starts']} 至 {season['ends']}，共 {rule['period_days']} 天）" if zh
+            else f" (the season billed, {season['starts']} to {season['ends']}: {rule['period_days']} days)")
+
+
 def _days(rule: dict[str, Any], zh: bool) -> str:
     if rule["billed_days"] == rule["period_days"]:
-        return _discount_words(rule, zh)
+        return _season_words(rule, zh) + _discount_words(rule, zh)
     if zh:
-        return (f" × {rule['billed_days']}/{rule['period_days']} 天（自 {rule['billed_from']} 起计费）"
-                + _discount_words(rule, zh))
-    return (f" × {rule['billed_days']}/{rule['period_days']} days (billed from {rule['billed_from']})"
-            + _discount_words(rule, zh))
+        return (_season_words(rule, zh) + f" × {rule['billed_days']}/{rule['period_days']} 天"
+                f"（自 {rule['billed_from']} 起计费）" + _discount_words(rule, zh))
+    return (_season_words(rule, zh) + f" × {rule['billed_days']}/{rule['period_days']} days "
+            f"(billed from {rule['billed_from']})" + _discount_words(rule, zh))
 
 
 def explain(rule: dict[str, Any], name_zh: str, name_en: str) -> dict[str, str]:
