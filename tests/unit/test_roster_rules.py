@@ -175,7 +175,7 @@ def test_the_monthly_sheet_counts_late_early_absent_nights_rest_days_and_overtim
     assert (row.night_shifts, row.rest_day_shifts, row.overtime_shifts, row.overtime_hours) == (1, 1, 1, 8.0)
     assert row.hours == pytest.approx(8 + 7.38 + 8, abs=0.01)
     assert table_csv(SHEET_HEADINGS, sheet_cells([row])).decode("utf-8-sig").splitlines()[1].startswith("s1,小王,4,3")
-    assert table_xlsx(SHEET_HEADINGS, sheet_cells([row]), "2026-01")[:2] == b"PK"
+    assert table_xlsx(SHEET_HEADINGS, sheet_cells([row]), title="2026-01")[:2] == b"PK"
 
 
 def test_a_shift_not_yet_over_is_not_an_absence():

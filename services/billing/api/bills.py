@@ -44,7 +44,7 @@ async def get_billing_run(billing_run_id: str, principal: Readers, database: Dat
 async def list_billing_runs(estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery) -> Page:
     await find_estate(database, principal, estate_id)
     documents, cursor = await fetch_page(database.db[store.BILLING_RUNS],
-                                         {**principal.estate_filter(), "estate_id": estate_id}, page)
+                                         {**principal.estate_filter(), "estate_id": estate_id}, page=page)
     return Page(items=[runs.run_public(d) for d in documents], next_cursor=cursor)
 
 
@@ -55,7 +55,7 @@ async def list_bill_lines(estate_id: str, principal: Readers, database: Database
     await find_estate(database, principal, estate_id)
     filters = {"unit_id": unit_id, "period": period, "status": status, "billing_run_id": billing_run_id}
     query = {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
-    documents, cursor = await fetch_page(database.db[store.BILL_LINES], query, page, newest_first=False)
+    documents, cursor = await fetch_page(database.db[store.BILL_LINES], query, page=page, newest_first=False)
     return Page(items=[accounts.line_public(d) for d in documents], next_cursor=cursor)
 
 

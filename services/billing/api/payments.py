@@ -56,7 +56,7 @@ async def list_payments(estate_id: str, principal: Readers, database: DatabaseDe
                         unit_id: str | None = None) -> Page:
     await find_estate(database, principal, estate_id)
     query = {**principal.estate_filter(), "estate_id": estate_id, **({"unit_id": unit_id} if unit_id else {})}
-    documents, cursor = await fetch_page(database.db[store.PAYMENTS], query, page)
+    documents, cursor = await fetch_page(database.db[store.PAYMENTS], query, page=page)
     return Page(items=await _with_reversals(database, documents), next_cursor=cursor)
 
 
@@ -78,7 +78,7 @@ async def list_units(estate_id: str, principal: Readers, database: DatabaseDep, 
     """The units billing knows (from intake's directory), with the day their billing starts."""
     await find_estate(database, principal, estate_id)
     documents, cursor = await fetch_page(database.db[store.UNITS],
-                                         {**principal.estate_filter(), "estate_id": estate_id}, page,
+                                         {**principal.estate_filter(), "estate_id": estate_id}, page=page,
                                          newest_first=False)
     return Page(items=[to_public(BilledUnit, d) for d in documents], next_cursor=cursor)
 

@@ -69,7 +69,7 @@ async def list_handovers(
     department: Department | None = None,
 ) -> Page[HandoverPublic]:
     query = await estate_query(principal, estate_id, post=post, department=department)
-    documents, next_cursor = await fetch_page(database.db[store.HANDOVERS], query, page)
+    documents, next_cursor = await fetch_page(database.db[store.HANDOVERS], query, page=page)
     time_zone = await estate_time_zone(database, estate_id)
     return Page(items=[views.handover_public(d, time_zone) for d in documents], next_cursor=next_cursor)
 
@@ -112,7 +112,7 @@ async def list_spot_checks(
     estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery
 ) -> Page[SpotCheckPublic]:
     query = await estate_query(principal, estate_id)
-    return await page_of(database.db[store.SPOT_CHECKS], query, page, view=views.spot_check_public)
+    return await page_of(database.db[store.SPOT_CHECKS], query, page=page, view=views.spot_check_public)
 
 
 @router.put("/estates/{estate_id}/emergency-contacts", response_model=EmergencyContactsPublic)

@@ -96,7 +96,7 @@ async def list_roster_changes(
     status: Literal["requested", "approved", "refused"] | None = None, department: Department | None = None,
 ):
     query = await estate_query(principal, estate_id, status=status, department=department)
-    return await page_of(database.db[duty.ROSTER_CHANGES], query, page, view=RosterChangePublic, newest_first=True)
+    return await page_of(database.db[duty.ROSTER_CHANGES], query, page=page, view=RosterChangePublic, newest_first=True)
 
 
 @router.post("/roster-changes/{change_id}/approve", response_model=RosterChangePublic)
@@ -155,7 +155,8 @@ async def attendance_sheet(
     early leave and absence (脱岗) per person; as JSON, CSV or XLSX."""
     rows = await attendance.monthly_sheet(database, principal, estate_id, month, department)
     if format in ("csv", "xlsx"):
-        return download(format, f"attendance-{estate_id}-{month}", sheets.SHEET_HEADINGS, sheets.sheet_cells(rows),
+        return download(format, f"attendance-{estate_id}-{month}", headings=sheets.SHEET_HEADINGS,
+                        rows=sheets.sheet_cells(rows),
                         title=month)
     return {"estate_id": estate_id, "month": month,
             "rows": [{column: getattr(row, column) for column in sheets.SHEET_COLUMNS} for row in rows]}

@@ -53,7 +53,7 @@ async def list_staff(
     estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery
 ) -> Page[StaffPublic]:
     query = await estate_query(principal, estate_id)
-    return await page_of(database.db[store.STAFF], query, page, view=views.staff_public, newest_first=False)
+    return await page_of(database.db[store.STAFF], query, page=page, view=views.staff_public, newest_first=False)
 
 
 @router.put("/estates/{estate_id}/departments/{department}", response_model=DepartmentPublic)

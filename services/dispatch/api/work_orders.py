@@ -60,14 +60,14 @@ async def list_work_orders(
     """The department queue (`department`, `status`), and at-risk or overdue orders (`sla_state`)."""
     query = await estate_query(principal, estate_id, ticket_id=ticket_id or None, assignee_id=assignee_id or None,
                                department=department or None, status=status or None, sla_state=sla_state)
-    return await page_of(database.db[store.WORK_ORDERS], query, page, view=views.work_order_public)
+    return await page_of(database.db[store.WORK_ORDERS], query, page=page, view=views.work_order_public)
 
 
 @router.get("/my/work-orders", response_model=Page[WorkOrderPublic])
 async def my_work_orders(principal: Staff, database: DatabaseDep, page: PageQuery) -> Page[WorkOrderPublic]:
     """A staff member's own orders, newest first (a resident's id is no assignee's)."""
     query = {**principal.estate_filter(), "assignee_id": principal.user_id}
-    return await page_of(database.db[store.WORK_ORDERS], query, page, view=views.work_order_public)
+    return await page_of(database.db[store.WORK_ORDERS], query, page=page, view=views.work_order_public)
 
 
 def _command_route(command: str, body_model: type | None, who, summary: str) -> None:

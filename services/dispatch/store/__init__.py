@@ -68,5 +68,5 @@ async def find_one(
     """By id; a work order also by its number (`PG-20261201-0003`)."""
     session = getattr(database, "session", None)
     if collection in NUMBERED:
-        return await find_by_id_or_number(database.db[collection], document_id, scope, session=session)
+        return await find_by_id_or_number(database.db[collection], document_id, scope=scope, session=session)
     return await database.db[collection].find_one({"_id": document_id, **(scope or {})}, session=session)

@@ -63,7 +63,8 @@ async def list_contacts(
     if format != "json":
         rows = await call_log.contacts_table(database, principal, estate_id, day, conditions)
         name = f"contacts-{estate_id}" + (f"-{day.isoformat()}" if day else "")
-        return download(format, name, call_log_rules.HEADINGS, rows, title=day.isoformat() if day else "来电记录")
+        return download(format, name, headings=call_log_rules.HEADINGS, rows=rows,
+                        title=day.isoformat() if day else "来电记录")
     documents, next_cursor = await call_log.contacts_page(database, principal, estate_id, day, conditions, page)
     return Page(items=[views.contact_public(d, None) for d in documents], next_cursor=next_cursor)
 

@@ -59,7 +59,7 @@ async def register_building(
 @router.get("/estates/{estate_id}/buildings", response_model=Page[BuildingPublic])
 async def list_buildings(estate_id: str, principal: DirectoryReaders, database: DatabaseDep, page: PageQuery) -> Page:
     query = await estate_query(principal, estate_id)
-    return await page_of(database.db[BUILDINGS], query, page, view=BuildingPublic, newest_first=False)
+    return await page_of(database.db[BUILDINGS], query, page=page, view=BuildingPublic, newest_first=False)
 
 
 # --- units -----------------------------------------------------------------------------------
@@ -79,7 +79,7 @@ async def list_units(
     building_id: str | None = None, kind: UnitKind | None = None,
 ) -> Page:
     query = await estate_query(principal, estate_id, building_id=building_id, kind=kind)
-    return await page_of(database.db[UNITS], query, page, view=UnitPublic, newest_first=False)
+    return await page_of(database.db[UNITS], query, page=page, view=UnitPublic, newest_first=False)
 
 
 @router.get("/units/{unit_id}", response_model=UnitPublic)
@@ -129,7 +129,7 @@ async def list_residents(
 ) -> Page:
     query = await estate_query(principal, estate_id, unit_ids=unit_id, phones=_phone_filter(phone), role=role,
                                status=status)
-    return await page_of(database.db[RESIDENTS], query, page, view=ResidentPublic, newest_first=False)
+    return await page_of(database.db[RESIDENTS], query, page=page, view=ResidentPublic, newest_first=False)
 
 
 @router.get("/residents/{resident_id}", response_model=ResidentPublic)

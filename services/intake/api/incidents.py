@@ -58,7 +58,7 @@ async def list_incidents(
     status: Status | None = None,
 ) -> Page[IncidentPublic]:
     query = await estate_query(principal, estate_id, status=status)
-    return await page_of(database.db[incident_store.INCIDENTS], query, page, view=IncidentPublic)
+    return await page_of(database.db[incident_store.INCIDENTS], query, page=page, view=IncidentPublic)
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentPublic)

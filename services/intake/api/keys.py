@@ -33,7 +33,7 @@ router = APIRouter(prefix="/v1", tags=["keys and lost property"])
 
 
 async def _page(database, collection: str, query: dict, page: PageRequest, model, *, newest_first: bool = True):
-    return await page_of(database.db[collection], query, page, view=model, newest_first=newest_first)
+    return await page_of(database.db[collection], query, page=page, view=model, newest_first=newest_first)
 
 
 @router.post("/keys", status_code=201, response_model=KeyPublic)

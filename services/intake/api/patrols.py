@@ -34,7 +34,7 @@ async def create_route(
 async def list_routes(estate_id: str, principal: PatrolReaders, database: DatabaseDep, page: PageQuery) -> Page:
     await estate_in_scope(database, principal, estate_id)
     query = {**principal.estate_filter(), "estate_id": estate_id}
-    return await page_of(database.db[patrol_store.ROUTES], query, page, view=PatrolRoutePublic, newest_first=False)
+    return await page_of(database.db[patrol_store.ROUTES], query, page=page, view=PatrolRoutePublic, newest_first=False)
 
 
 @router.post("/patrol-rounds", status_code=201, response_model=PatrolRoundPublic)
@@ -50,7 +50,7 @@ async def list_rounds(
     estate_id: str, principal: PatrolReaders, database: DatabaseDep, page: PageQuery, status: RoundStatus | None = None
 ) -> Page:
     query = await estate_query(principal, estate_id, status=status)
-    return await page_of(database.db[patrol_store.ROUNDS], query, page, view=views.round_public)
+    return await page_of(database.db[patrol_store.ROUNDS], query, page=page, view=views.round_public)
 
 
 @router.get("/patrol-rounds/{patrol_round_id}", response_model=PatrolRoundPublic)

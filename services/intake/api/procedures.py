@@ -69,7 +69,7 @@ async def list_procedures(
 ) -> Page[ProcedurePublic]:
     """Newest first; `flagged=true` lists decorations with works seen outside their approved dates or hours."""
     query = await estate_query(principal, estate_id, kind=kind, status=status, unit_id=unit_id, flagged=flagged)
-    return await page_of(database.db[store.PROCEDURES], query, page, view=views.procedure_public)
+    return await page_of(database.db[store.PROCEDURES], query, page=page, view=views.procedure_public)
 
 
 def _action_route(action: str, body_model: type | None, summary: str) -> None:
@@ -123,7 +123,7 @@ async def list_cards(
     status: Literal["active", "lost", "cancelled"] | None = None,
 ) -> Page[CardPublic]:
     query = await estate_query(principal, estate_id, unit_id=unit_id or None, status=status)
-    return await page_of(database.db[store.CARDS], query, page, view=CardPublic)
+    return await page_of(database.db[store.CARDS], query, page=page, view=CardPublic)
 
 
 @router.get("/cards/{card_id}", response_model=CardPublic)

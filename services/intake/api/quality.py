@@ -54,7 +54,7 @@ async def list_checks(
         agent_id = principal.user_id  # an agent sees their own checks only
     filters = {"agent_id": agent_id, "month": month}
     query = {**principal.estate_filter(), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
-    return await page_of(database.db[quality_store.CHECKS], query, page, view=QualityCheckPublic)
+    return await page_of(database.db[quality_store.CHECKS], query, page=page, view=QualityCheckPublic)
 
 
 @router.get("/quality-scores", response_model=AgentMonthScores)

@@ -35,7 +35,7 @@ async def list_surveys(
     status: Status | None = None,
 ) -> Page[SurveyPublic]:
     query = await estate_query(principal, estate_id, status=status)
-    return await page_of(database.db[survey_store.SURVEYS], query, page, view=SurveyPublic)
+    return await page_of(database.db[survey_store.SURVEYS], query, page=page, view=SurveyPublic)
 
 
 @router.get("/surveys/{survey_id}", response_model=SurveyPublic)

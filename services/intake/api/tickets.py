@@ -59,7 +59,7 @@ async def list_tickets(
     query = {**commands.ticket_scope(principal), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
     if unit_id and commands.is_resident(principal) and unit_id not in principal.unit_ids:
         return Page(items=[])
-    return await page_of(database.db[store.TICKETS], query, page, view=views.ticket_public)
+    return await page_of(database.db[store.TICKETS], query, page=page, view=views.ticket_public)
 
 
 @router.patch("/tickets/{ticket_id}", response_model=TicketPublic)
@@ -111,7 +111,7 @@ async def list_follow_ups(
     await principal.require_estate(estate_id)
     filters = {"state": state, "ticket_id": ticket_id}
     query = {**commands.ticket_scope(principal), "estate_id": estate_id, **{k: v for k, v in filters.items() if v}}
-    return await page_of(database.db[ticket_store.FOLLOW_UPS], query, page, view=views.follow_up_public,
+    return await page_of(database.db[ticket_store.FOLLOW_UPS], query, page=page, view=views.follow_up_public,
                          newest_first=False)
 
 

@@ -29,7 +29,7 @@ async def _query(database: Database, principal: Principal, estate_id: str, day: 
 async def contacts_page(database: Database, principal: Principal, estate_id: str, day: date | None,
                         conditions: dict[str, Any], page: PageRequest) -> tuple[list[dict], str | None]:
     query, _ = await _query(database, principal, estate_id, day, conditions)
-    return await fetch_page(database.db[store.CONTACTS], query, page)
+    return await fetch_page(database.db[store.CONTACTS], query, page=page)
 
 
 async def contacts_table(database: Database, principal: Principal, estate_id: str, day: date | None,

@@ -48,7 +48,7 @@ async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> 
 async def find_ticket(database: Database | UnitOfWork, ticket_id: str, scope: dict[str, Any]) -> dict[str, Any] | None:
     """By id or by number (`DH-20261201-0003`)."""
     session = getattr(database, "session", None)
-    return await find_by_id_or_number(database.db[TICKETS], ticket_id, scope, session=session)
+    return await find_by_id_or_number(database.db[TICKETS], ticket_id, scope=scope, session=session)
 
 
 async def find_contact(database: Database, contact_id: str, scope: dict[str, Any]) -> dict[str, Any] | None:

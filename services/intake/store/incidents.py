@@ -28,7 +28,7 @@ def _session(database: Database | UnitOfWork):
 async def find_incident(
     database: Database | UnitOfWork, incident_id: str, scope: dict[str, Any]
 ) -> dict[str, Any] | None:
-    return await find_by_id_or_number(database.db[INCIDENTS], incident_id, scope, session=_session(database))
+    return await find_by_id_or_number(database.db[INCIDENTS], incident_id, scope=scope, session=_session(database))
 
 
 async def open_incidents_since(database: Database | UnitOfWork, estate_id: str, now: datetime) -> list[dict[str, Any]]:

@@ -29,7 +29,7 @@ def _session(database: Database | UnitOfWork):
 
 
 async def find_procedure(database: Database | UnitOfWork, procedure_id: str, scope: dict[str, Any]) -> dict | None:
-    return await find_by_id_or_number(database.db[PROCEDURES], procedure_id, scope, session=_session(database))
+    return await find_by_id_or_number(database.db[PROCEDURES], procedure_id, scope=scope, session=_session(database))
 
 
 async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> None:

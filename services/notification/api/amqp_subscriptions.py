@@ -53,7 +53,7 @@ async def create_amqp_subscription(body: AmqpSubscriptionCreate, principal: Inte
 
 @router.get("/amqp-subscriptions", response_model=Page[AmqpSubscriptionPublic])
 async def list_amqp_subscriptions(principal: Integrators, database: DatabaseDep, page: PageQuery) -> Page:
-    return await page_of(database.db[store.AMQP_SUBSCRIPTIONS], store.visible_to(principal), page,
+    return await page_of(database.db[store.AMQP_SUBSCRIPTIONS], store.visible_to(principal), page=page,
                          view=AmqpSubscriptionPublic)
 
 

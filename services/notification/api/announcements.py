@@ -33,7 +33,7 @@ async def list_announcements(estate_id: str, principal: Managers, database: Data
                              page: PageQuery) -> Page[AnnouncementPublic]:
     await principal.require_estate(estate_id)
     return await page_of(database.db[store.ANNOUNCEMENTS], {**principal.estate_filter(), "estate_id": estate_id},
-                         page, view=lambda a: to_public(AnnouncementPublic, commands.progress(a)))
+                         page=page, view=lambda a: to_public(AnnouncementPublic, commands.progress(a)))
 
 
 @router.get("/announcements/{announcement_id}", response_model=AnnouncementPublic)

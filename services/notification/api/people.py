@@ -38,7 +38,7 @@ async def list_recipients(estate_id: str, principal: Managers, database: Databas
     for field, value in (("kind", kind), ("unit_ids", unit_id), ("positions", position)):
         if value is not None:
             query[field] = value
-    return await page_of(database.db[store.RECIPIENTS], query, page, view=recipient_public, newest_first=False)
+    return await page_of(database.db[store.RECIPIENTS], query, page=page, view=recipient_public, newest_first=False)
 
 
 @router.get("/estates/{estate_id}/recipients/{person_id}", response_model=RecipientPublic)

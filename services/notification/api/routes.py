@@ -37,7 +37,7 @@ async def list_messages(
     for field, value in (("status", status), ("announcement_id", announcement_id)):
         if value is not None:
             query[field] = value
-    return await page_of(database.db[store.MESSAGES], query, page, view=MessagePublic)
+    return await page_of(database.db[store.MESSAGES], query, page=page, view=MessagePublic)
 
 
 @router.get("/messages/{message_id}", response_model=MessagePublic)
@@ -58,7 +58,7 @@ async def my_inbox(estate_id: str, principal: Anyone, database: DatabaseDep, pag
     query = _own(principal, estate_id)
     if unread is not None:
         query["read_at"] = None if unread else {"$ne": None}
-    return await page_of(database.db[store.MESSAGES], query, page, view=InboxItem)
+    return await page_of(database.db[store.MESSAGES], query, page=page, view=InboxItem)
 
 
 @router.get("/estates/{estate_id}/inbox/unread-count", response_model=UnreadCount)

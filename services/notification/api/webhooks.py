@@ -60,7 +60,7 @@ async def create_webhook(body: WebhookCreate, principal: Integrators, database: 
 
 @router.get("/webhooks", response_model=Page[WebhookPublic])
 async def list_webhooks(principal: Integrators, database: DatabaseDep, page: PageQuery) -> Page[WebhookPublic]:
-    return await page_of(database.db[store.WEBHOOKS], store.visible_to(principal), page, view=public)
+    return await page_of(database.db[store.WEBHOOKS], store.visible_to(principal), page=page, view=public)
 
 
 @router.get("/webhooks/{webhook_id}", response_model=WebhookPublic)
@@ -99,7 +99,7 @@ async def list_deliveries(webhook_id: str, principal: Integrators, database: Dat
                           ) -> Page[DeliveryPublic]:
     await commands.find(database, principal, webhook_id)
     query = {"subscription_id": webhook_id, **({"status": status} if status else {})}
-    return await page_of(database.db[store.DELIVERIES], query, page, view=DeliveryPublic)
+    return await page_of(database.db[store.DELIVERIES], query, page=page, view=DeliveryPublic)
 
 
 @router.get("/webhooks/{webhook_id}/attempts", response_model=Page[AttemptPublic])
@@ -108,7 +108,7 @@ async def list_attempts(webhook_id: str, principal: Integrators, database: Datab
     """The delivery log: every attempt, newest first, with its answer's status, duration and excerpt."""
     await commands.find(database, principal, webhook_id)
     query = {"subscription_id": webhook_id, **({"delivery_id": delivery_id} if delivery_id else {})}
-    return await page_of(database.db[store.ATTEMPTS], query, page, view=AttemptPublic)
+    return await page_of(database.db[store.ATTEMPTS], query, page=page, view=AttemptPublic)
 
 
 @router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/resend", response_model=DeliveryPublic)

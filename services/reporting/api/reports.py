@@ -29,7 +29,7 @@ def render(report: dict, format: str, *, name: str, subtitle: str, headings: tup
         return JSONResponse(report)
     if format == "html":
         return HTMLResponse(page(report, subtitle=subtitle))
-    return download(format, name, headings, rows, title=report["title"])
+    return download(format, name, headings=headings, rows=rows, title=report["title"])
 
 
 DOCUMENTS = {200: {"content": {"application/json": {}, "text/csv": {}, "text/html": {}, XLSX_MEDIA_TYPE: {}}}}

@@ -48,6 +48,6 @@ async def archived_events(
     estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
 ) -> Page[ArchivedEventPublic]:
     query = await estate_query(principal, estate_id)
-    documents, next_cursor = await fetch_page(database.db[store.EVENTS], query, page)
+    documents, next_cursor = await fetch_page(database.db[store.EVENTS], query, page=page)
     items = [ArchivedEventPublic(id=d["_id"], data=d["envelope"]["data"], **d) for d in documents]
     return Page(items=items, next_cursor=next_cursor)
