@@ -89,7 +89,8 @@ DEFAULT_RULES: tuple[Rule, ...] = (
           description="The supervisor and the estate manager hear of an incident at any hour (节假日手机必须开机).",
           channels=STAFF_APP),
     _rule("webhook.disabled", "notification.webhook.disabled", audience=("webhook_owner",), urgency="normal",
-          description="The owner of a webhook subscription hears that it was disabled (410, or five failing days) and why.",
+          description="The owner of a webhook subscription hears that it was disabled (410, or five failing days) "
+                      "and why.",
           channels=("email", "app_push")),
     _rule("report.daily_ready", "reporting.daily_report.ready",
           audience=("position:estate_manager", "position:supervisor"),

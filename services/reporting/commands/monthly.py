@@ -17,8 +17,9 @@ async def monthly_report(database: Any, scope: dict[str, Any], *, kind: str, mon
     company = not isinstance(scope.get("estate_id"), str)
     current = await figures_between(database, scope, first=first, last=last, by_estate=company)
     previous = await figures_between(database, scope, first=before_first, last=before_last, by_estate=company)
-    buildings = await store.building_names(database, scope, estate_ids=current["estates"],
-                                           building_ids=sorted(current["complaints"]["by_building"])) if kind == "complaints" else {}
+    buildings = (await store.building_names(database, scope, estate_ids=current["estates"],
+                                            building_ids=sorted(current["complaints"]["by_building"]))
+                 if kind == "complaints" else {})
     shown = monthly.content(kind, current, buildings=buildings)
     unknown = {path: why for path, why in current["unknown"].items()
                if path.split(".")[0] in monthly.SECTIONS[kind] and path.split(".")[-1] in shown}
