@@ -239,8 +239,8 @@ class Dispatcher:
         before = utcnow() - rules.DISABLE_AFTER * self.scale
         for subscription in await store.failing_too_long(self.database, before):
             reason = f"its endpoint failed for {rules.DISABLE_AFTER.days} days without one success"
-            await self.database.transaction(lambda uow, s=subscription,
-                                            r=reason: disable(uow, s, reason=r, collection=store.WEBHOOKS))
+            await self.database.transaction(
+                lambda uow, s=subscription, r=reason: disable(uow, s, reason=r, collection=store.WEBHOOKS))
 
 
 async def disable(uow: UnitOfWork, subscription: dict[str, Any], *, reason: str, collection: str) -> None:

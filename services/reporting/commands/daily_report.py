@@ -65,8 +65,8 @@ async def deliver_due_reports(database: Database, settings: ReportingSettings) -
         report = await report_of(database, {"company_id": estate["company_id"]}, estate_id=estate["_id"], day=day,
                                  lang="zh")
         try:
-            await database.transaction(lambda uow, e=estate, d=day,
-                                       r=report: _announce(uow, e, day=d, report=r, settings=settings))
+            await database.transaction(
+                lambda uow, e=estate, d=day, r=report: _announce(uow, e, day=d, report=r, settings=settings))
         except DuplicateKeyError:
             continue  # another replica announced it first
         delivered += 1
