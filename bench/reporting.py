@@ -103,12 +103,13 @@ def seed_year(stack: Stack, estate_id: str, tickets: int) -> dict[str, Any]:
         opened_at = start + timedelta(seconds=n * 365 * 86400 // tickets)
         envelopes = ticket_life(estate_id, n, opened_at)
         for envelope in envelopes:
-            counted = figures.increments_for(envelope.routing_key, envelope.data, envelope.time, ZONE)
+            counted = figures.increments_for(envelope.routing_key, envelope.data, happened_at=envelope.time,
+                                             time_zone=ZONE)
             day = days[figures.attribution_day(envelope.time, ZONE).isoformat()]
             for name, amount in counted.increments.items():
                 day[name] = day.get(name, 0) + amount
             day.update(counted.entries)
-        summaries = [cases.summary(e.id, e.routing_key, e.time, e.data) for e in envelopes]
+        summaries = [cases.summary(e.id, e.routing_key, time=e.time, data=e.data) for e in envelopes]
         for contributions in (cases.ticket_contributions([s for s in summaries if s["kind"] in cases.TICKET_KINDS
                                                           or s["kind"] in cases.TICKET_ALSO], ZONE),
                               cases.work_order_contributions([s for s in summaries

@@ -36,7 +36,7 @@ def _public(document: dict) -> DeadLetterPublic:
 
 @router.get("/admin/dead-letters", response_model=Page[DeadLetterPublic])
 async def list_dead_letters(
-    request: Request, principal: Operator, page: Annotated[PageRequest, Depends(page_request)],
+    request: Request, principal: Operator, *, page: Annotated[PageRequest, Depends(page_request)],
     include_replayed: bool = False,
 ) -> Page[DeadLetterPublic]:
     # A message whose company cannot be read (not an envelope) may be anyone's: no company sees it.
@@ -44,12 +44,12 @@ async def list_dead_letters(
     if not include_replayed:
         query["replayed_at"] = None
     collection = request.app.state.runtime.database.db[DEAD_LETTERS]
-    documents, next_cursor = await fetch_page(collection, query, page)
+    documents, next_cursor = await fetch_page(collection, query, page=page)
     return Page(items=[_public(d) for d in documents], next_cursor=next_cursor)
 
 
 @router.post("/admin/dead-letters/{dead_letter_id}/replay", response_model=DeadLetterPublic)
-async def replay_dead_letter(request: Request, principal: Operator, dead_letter_id: str) -> DeadLetterPublic:
+async def replay_dead_letter(request: Request, principal: Operator, *, dead_letter_id: str) -> DeadLetterPublic:
     keeper = request.app.state.runtime.dead_letter_keeper
     return _public(await keeper.replay(dead_letter_id, company_id=principal.company_id))
 

@@ -279,18 +279,18 @@ class Consumer:
             await self.park(message, reason=reason)
             return
         delay = retry_delay_ms(self.settings, attempt)
-        await self._republish(message, retry_queue_name(self.queue_name, delay), attempt + 1, reason)
+        await self._republish(message, retry_queue_name(self.queue_name, delay), attempt=attempt + 1, reason=reason)
         await message.ack()
         CONSUMED.labels(self.queue_name, "retried").inc()
 
     async def park(self, message: AbstractIncomingMessage, *, reason: str) -> None:
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))
-        await self._republish(message, dead_letter_queue_name(self.queue_name), attempt, reason)
+        await self._republish(message, dead_letter_queue_name(self.queue_name), attempt=attempt, reason=reason)
         await message.ack()
         CONSUMED.labels(self.queue_name, "parked").inc()
         log.error("event parked in dead-letter queue", queue=self.queue_name, reason=reason)
 
-    async def _republish(self, message: AbstractIncomingMessage, queue: str, attempt: int, reason: str) -> None:
+    async def _republish(self, message: AbstractIncomingMessage, queue: str, *, attempt: int, reason: str) -> None:
         headers = {**(message.headers or {}), ATTEMPT_HEADER: attempt, "x-last-error": reason[:500]}
         copy = aio_pika.Message(
             body=message.body,

@@ -122,7 +122,7 @@ class UnitOfWork:
         for collection, documents in self._inserts.items():
             await self.db[collection].insert_many(documents, session=self.session, ordered=True)
         for collection, writes in self._writes.items():
-            await _bulk_write(self.db[collection], writes, self.session)
+            await _bulk_write(self.db[collection], writes, session=self.session)
         for counter_id, held in self.counters.items():
             if held.unwritten:
                 await self.db[COUNTERS].update_one(
@@ -143,7 +143,7 @@ class _Write:
     or_raise: Exception | None
 
 
-async def _bulk_write(collection: Any, writes: list[_Write], session: AsyncClientSession) -> None:
+async def _bulk_write(collection: Any, writes: list[_Write], *, session: AsyncClientSession) -> None:
     """One `bulk_write`; when some writes must match, it is the exact match count that tells (a run
     of checked writes, each an `UpdateOne`, matches one document each or one of them missed)."""
     if not any(write.or_raise for write in writes):

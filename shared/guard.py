@@ -47,7 +47,7 @@ def _api_routes(routes: Iterable[object]) -> Iterator[APIRoute]:
 BeforeBody = Callable[[Request, Any], Coroutine[Any, Any, None]]
 
 
-async def check_caller(request: Request, role_sets: list[frozenset[str]], before_body: BeforeBody | None) -> None:
+async def check_caller(request: Request, role_sets: list[frozenset[str]], *, before_body: BeforeBody | None) -> None:
     principal = current_principal(request)
     for allowed in role_sets:
         check_roles(principal, allowed)
@@ -66,7 +66,7 @@ def _guard(route: APIRoute, role_sets: list[frozenset[str]]) -> None:
         handler = make_handler()
 
         async def guarded(request: Request) -> Response:
-            await check_caller(request, role_sets, before_body)
+            await check_caller(request, role_sets, before_body=before_body)
             return await handler(request)
 
         return guarded

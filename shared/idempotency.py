@@ -39,7 +39,7 @@ class ClaimedKey:
 CLAIMED_KEY: ContextVar[ClaimedKey | None] = ContextVar("claimed_idempotency_key", default=None)
 
 
-def http_record_id(company_id: str, user_id: str, key: str) -> str:
+def http_record_id(company_id: str, user_id: str, *, key: str) -> str:
     return f"http:{company_id}:{user_id}:{key}"
 
 class IdempotencyKeyReused(Conflict):
@@ -96,8 +96,8 @@ async def _run_once(
     if key is None:
         return await commit(work)
     claimed = CLAIMED_KEY.get()
-    if claimed is not None and claimed.record_id == http_record_id(principal.company_id, principal.user_id, key):
-        return await _run_claimed(commit, claimed, work)
+    if claimed is not None and claimed.record_id == http_record_id(principal.company_id, principal.user_id, key=key):
+        return await _run_claimed(commit, claimed, work=work)
     record_id = f"{principal.company_id}:{principal.user_id}:{key}"
     fingerprint = _fingerprint(body)
     collection = database.db[IDEMPOTENCY_KEYS]
@@ -125,7 +125,7 @@ async def _run_once(
         return _replay(record, fingerprint)
 
 
-async def _run_claimed(commit, claimed: ClaimedKey, work) -> dict[str, Any]:
+async def _run_claimed(commit, claimed: ClaimedKey, *, work) -> dict[str, Any]:
     """The middleware holds the key (it checked the request's fingerprint and keeps the answer): the work's
     transaction marks its record committed with the answer, so that a retry after a crash replays it."""
     if claimed.committed is not None:

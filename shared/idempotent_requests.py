@@ -43,7 +43,7 @@ UNAVAILABLE = (503, "database_unavailable", "The database cannot be reached; ret
 log = structlog.get_logger()
 
 
-def _problem(status: int, code: str, detail: str, path: str, headers: list | None = None) -> tuple[int, list, bytes]:
+def _problem(status: int, code: str, *, detail: str, path: str, headers: list | None = None) -> tuple[int, list, bytes]:
     body = {"type": f"https://estatedesk.example/problems/{code}", "title": detail, "status": status,
             "detail": detail, "code": code, "instance": path}
     if status < 500:  # the key is what the client must change
@@ -51,7 +51,7 @@ def _problem(status: int, code: str, detail: str, path: str, headers: list | Non
     return status, [(b"content-type", b"application/problem+json"), *(headers or [])], json.dumps(body).encode()
 
 
-async def _send(send: Send, status: int, headers: list, body: bytes) -> None:
+async def _send(send: Send, status: int, *, headers: list, body: bytes) -> None:
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -68,8 +68,9 @@ class IdempotentPosts:
         if scope["type"] != "http" or scope["method"] != "POST" or HEADER not in headers:
             return await self.app(scope, receive, send)
         if not KEY_PATTERN.fullmatch(headers[HEADER]):
-            return await _send(send, *_problem(422, "invalid_input", f"an Idempotency-Key has 1 to {MAX_KEY_LENGTH} "
-                                                                      "visible ASCII characters", scope["path"]))
+            problem = _problem(422, "invalid_input", detail=f"an Idempotency-Key has 1 to {MAX_KEY_LENGTH} "
+                               "visible ASCII characters", path=scope["path"])
+            return await _send(send, problem[0], headers=problem[1], body=problem[2])
         key = headers[HEADER].decode("ascii")
         owner = self._owner(scope, headers)  # (company, user)
         body, replay_receive = await self._read_body(scope, receive)
@@ -80,17 +81,19 @@ class IdempotentPosts:
         database = scope["app"].state.runtime.database
         collection = database.db[IDEMPOTENCY_KEYS]
         writes = self._writes_to(database)
-        record_id = http_record_id(*owner, key)
+        record_id = http_record_id(*owner, key=key)
         try:
-            answer = await self._claim(collection, writes, record_id, fingerprint, scope["path"])
+            answer = await self._claim(collection, writes, record_id=record_id, fingerprint=fingerprint,
+                                       path=scope["path"])
         except ConnectionFailure as error:  # outside the app's error handlers: answer as they would
             log.warning("database unavailable", error=repr(error))
-            answer = _problem(*UNAVAILABLE, scope["path"], [(b"retry-after", b"2")])
+            answer = _problem(*UNAVAILABLE[:2], detail=UNAVAILABLE[2], path=scope["path"],
+                              headers=[(b"retry-after", b"2")])
         if isinstance(answer, tuple):
-            return await _send(send, *answer)
+            return await _send(send, answer[0], headers=answer[1], body=answer[2])
         claimed = CLAIMED_KEY.set(answer)
         try:
-            await self._run_and_keep(scope, replay_receive, send, writes, record_id)
+            await self._run_and_keep(scope, replay_receive, send=send, writes=writes, record_id=record_id)
         finally:
             CLAIMED_KEY.reset(claimed)
 
@@ -133,7 +136,7 @@ class IdempotentPosts:
 
         return (b"".join(chunks) if complete else None), replay
 
-    async def _claim(self, collection, writes: CoalescedWrites, record_id: str, fingerprint: str, path: str):
+    async def _claim(self, collection, writes: CoalescedWrites, *, record_id: str, fingerprint: str, path: str):
         """The claim when this request is to run; otherwise the answer to give (a replay or a refusal)."""
         now = utcnow()
         try:
@@ -143,10 +146,11 @@ class IdempotentPosts:
         except DuplicateKeyError:
             record = await collection.find_one({"_id": record_id})
         if record is None:  # expired between the two: run it
-            return await self._claim(collection, writes, record_id, fingerprint, path)
+            return await self._claim(collection, writes, record_id=record_id, fingerprint=fingerprint, path=path)
         if record["fingerprint"] != fingerprint:
-            return _problem(409, "idempotency_key_reused", "this Idempotency-Key was used with a different request",
-                            path)
+            return _problem(409, "idempotency_key_reused",
+                            detail="this Idempotency-Key was used with a different request",
+                            path=path)
         if record["state"] == "done":
             headers = [(bytes(n), bytes(v)) for n, v in record["headers"]] + [(b"idempotent-replayed", b"true")]
             return record["status"], headers, bytes(record["body"])
@@ -157,10 +161,10 @@ class IdempotentPosts:
                                                  "created_at": record["created_at"]}, {"$set": {"created_at": now}})
             if taken.modified_count == 1:
                 return ClaimedKey(record_id)
-        return _problem(409, "idempotency_key_in_use", "a request with this Idempotency-Key is still running",
-                        path, [(b"retry-after", b"1")])
+        return _problem(409, "idempotency_key_in_use", detail="a request with this Idempotency-Key is still running",
+                        path=path, headers=[(b"retry-after", b"1")])
 
-    async def _run_and_keep(self, scope: Scope, receive: Receive, send: Send, writes: CoalescedWrites,
+    async def _run_and_keep(self, scope: Scope, receive: Receive, *, send: Send, writes: CoalescedWrites,
                             record_id: str) -> None:
         started: dict[str, Any] = {}
         chunks: list[bytes] = []

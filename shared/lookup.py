@@ -22,7 +22,7 @@ def found(document: D | None, what: str) -> D:
 
 
 async def find_by_id_or_number(
-    collection: Any, identifier: str, scope: dict[str, Any] | None = None, *, session: Any = None
+    collection: Any, identifier: str, *, scope: dict[str, Any] | None = None, session: Any = None
 ) -> dict[str, Any] | None:
     """The document with this id, else the one with this number; two estates' same number is a 409."""
     scope = scope or {}

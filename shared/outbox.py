@@ -42,7 +42,7 @@ async def ensure_outbox_indexes(database: Database) -> None:
 class Lease:
     """A time-limited claim held by one process, renewed while it works (point updates by `_id`)."""
 
-    def __init__(self, database: Database, name: str, duration_s: float) -> None:
+    def __init__(self, database: Database, name: str, *, duration_s: float) -> None:
         self.collection = database.db[LEASES]
         self.name = name
         self.holder = new_id()
@@ -78,7 +78,7 @@ class OutboxRelay:
         self.database = database
         self.bus = bus
         self.settings = settings
-        self.lease = Lease(database, RELAY_LEASE, settings.relay_lease_s)
+        self.lease = Lease(database, RELAY_LEASE, duration_s=settings.relay_lease_s)
         self.wake = asyncio.Event()
         database.on_commit(self.wake.set)
 

@@ -58,7 +58,8 @@ def id_floor(moment: datetime) -> str:
     return str(ULID.from_bytes(milliseconds.to_bytes(6, "big") + bytes(10)))
 
 
-async def fetch_page(collection, query: dict, page: PageRequest, *, newest_first: bool = True) -> tuple[list[dict], str | None]:
+async def fetch_page(collection, query: dict, *, page: PageRequest, newest_first: bool = True) -> tuple[list[dict],
+                                                                                                        str | None]:
     """Documents after the cursor by `_id` (ULIDs sort by creation time)."""
     direction = -1 if newest_first else 1
     if page.after_id:
@@ -70,11 +71,11 @@ async def fetch_page(collection, query: dict, page: PageRequest, *, newest_first
 
 
 async def page_of(
-    collection, query: dict, page: PageRequest, *, view: type[BaseModel] | Callable[[dict[str, Any]], Any],
+    collection, query: dict, *, page: PageRequest, view: type[BaseModel] | Callable[[dict[str, Any]], Any],
     newest_first: bool = True,
 ) -> Page:
     """A page of documents as a list route shows them: `view` is their public model (filled from each
     document's fields) or a function of a document."""
-    documents, next_cursor = await fetch_page(collection, query, page, newest_first=newest_first)
+    documents, next_cursor = await fetch_page(collection, query, page=page, newest_first=newest_first)
     show = (lambda document: to_public(view, document)) if isinstance(view, type) else view
     return Page(items=[show(document) for document in documents], next_cursor=next_cursor)

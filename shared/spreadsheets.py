@@ -34,7 +34,7 @@ def table_csv(headings: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def table_xlsx(headings: Sequence[str], rows: Iterable[Sequence[Any]], title: str) -> bytes:
+def table_xlsx(headings: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str) -> bytes:
     from openpyxl import Workbook  # only when a sheet is asked for
 
     workbook = Workbook()
@@ -48,12 +48,12 @@ def table_xlsx(headings: Sequence[str], rows: Iterable[Sequence[Any]], title: st
     return out.getvalue()
 
 
-def download(format: str, name: str, headings: Sequence[str], rows: list[Sequence[Any]], *, title: str) -> Response:
+def download(format: str, name: str, *, headings: Sequence[str], rows: list[Sequence[Any]], title: str) -> Response:
     """The table as a file to save: `format` is csv or xlsx."""
     if format == "csv":
         content, media_type = table_csv(headings, rows), "text/csv; charset=utf-8"
     else:
-        content, media_type = table_xlsx(headings, rows, title), XLSX_MEDIA_TYPE
+        content, media_type = table_xlsx(headings, rows, title=title), XLSX_MEDIA_TYPE
     return Response(content, media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'})
 

@@ -379,7 +379,7 @@ def test_cover_and_overtime_apply_once_approved(stack, estate, cs_roster):
 
     def fits(change) -> bool:
         after = applied(change)
-        return after is not None and not check(problem(roster), *after)
+        return after is not None and not check(problem(roster), after[0], overtime=after[1])
 
     def candidates(kind: str):
         return [{"kind": kind, "department": "customer_service", "day": c["day"], "shift": c["shift"],

@@ -87,7 +87,7 @@ def test_the_heating_fee_is_a_default_by_area_for_the_season_and_explains_its_da
     assert fees.compute(whole) == 250000  # 100 m² × 25.00
     part = {**whole, "billed_from": "2027-01-01", "billed_days": 74}
     assert fees.compute(part) == 152893  # 2500 × 74/121 = 1528.925…
-    words = fees.explain(part, "供暖费", "Heating fee")
+    words = fees.explain(part, "供暖费", name_en="Heating fee")
     assert "2026-11-15 至 2027-03-15" in words["zh"] and "74/121" in words["zh"] and "1528.93 元" in words["zh"]
     assert "2026-11-15 to 2027-03-15" in words["en"] and "1528.93 yuan" in words["en"]
 
@@ -109,19 +109,19 @@ def test_area_and_per_unit_formulas_round_once_and_prorate_by_days():
     assert fees.compute(_rule()) == 22375  # 89.50 × 2.50 = 223.75
     assert fees.compute(_rule(billed_days=16, billed_from="2026-03-16")) == 11548  # 223.75 × 16/31 = 115.483…
     assert fees.compute(_rule(formula="per_unit", price="150.00", billed_days=10)) == 4839  # 150 × 10/31
-    explained = fees.explain(_rule(billed_days=16, billed_from="2026-03-16"), "物业管理费", "Property fee")
+    explained = fees.explain(_rule(billed_days=16, billed_from="2026-03-16"), "物业管理费", name_en="Property fee")
     assert "89.50 m²" in explained["zh"] and "16/31" in explained["zh"] and "115.48 元" in explained["zh"]
     assert "2020-01-01" in explained["en"] and "115.48 yuan" in explained["en"]
 
 
 def test_metered_lines_go_through_their_tiers():
     tiers = [{"up_to": "18", "price": "3.50"}, {"up_to": "25", "price": "4.55"}, {"up_to": None, "price": "6.30"}]
-    rule = fees.metered_rule("100.00", "130.50", tiers, "2020-01-01")
+    rule = fees.metered_rule("100.00", "130.50", tiers=tiers, price_from="2020-01-01")
     assert rule["steps"] == [{"quantity": "18.00", "price": "3.50"}, {"quantity": "7.00", "price": "4.55"},
                              {"quantity": "5.50", "price": "6.30"}]
     assert fees.compute(rule) == 6300 + 3185 + 3465
     assert fees.tier_steps(1000, tiers) == [{"quantity": "10.00", "price": "3.50"}]
-    assert "130.50" in fees.explain(rule, "水费", "Water")["zh"]
+    assert "130.50" in fees.explain(rule, "水费", name_en="Water")["zh"]
     with pytest.raises(InvalidInput):
         fees.check_tiers([{"up_to": "10", "price": "1"}])
     with pytest.raises(InvalidInput):
@@ -173,10 +173,10 @@ days = st.integers(0, 5000)
 
 
 def test_late_fee_examples():
-    assert late_fee(100_000, 15, RULE) == 0  # within grace
-    assert late_fee(100_000, 25, RULE) == 500  # 1000.00 × 0.05% × 10 days = 5.00
-    assert late_fee(100_000, 10**6, RULE) == 100_000  # capped at the principal
-    assert late_fee(100_000, 400, LateFeeRule(False, 500, 15, 1_000_000)) == 0
+    assert late_fee(100_000, 15, rule=RULE) == 0  # within grace
+    assert late_fee(100_000, 25, rule=RULE) == 500  # 1000.00 × 0.05% × 10 days = 5.00
+    assert late_fee(100_000, 10**6, rule=RULE) == 100_000  # capped at the principal
+    assert late_fee(100_000, 400, rule=LateFeeRule(False, 500, 15, 1_000_000)) == 0
     assert millionths("0.0005", field="x") == 500
     with pytest.raises(InvalidInput):
         millionths("0.00000001", field="x")
@@ -184,26 +184,26 @@ def test_late_fee_examples():
 
 @given(principals, days, rules)
 def test_a_late_fee_is_never_negative_nor_above_its_cap(principal, late, rule):
-    fee = late_fee(principal, late, rule)
+    fee = late_fee(principal, late, rule=rule)
     assert 0 <= fee <= divide_half_up(principal * rule.cap_millionths, 1_000_000)
 
 
 @given(principals, days, days, rules)
 def test_a_late_fee_grows_with_the_days_late(principal, first, second, rule):
     early, late = sorted((first, second))
-    assert late_fee(principal, early, rule) <= late_fee(principal, late, rule)
+    assert late_fee(principal, early, rule=rule) <= late_fee(principal, late, rule=rule)
 
 
 @given(principals, rules, st.data())
 def test_no_late_fee_within_grace(principal, rule, data):
-    assert late_fee(principal, data.draw(st.integers(0, rule.grace_days)), rule) == 0
+    assert late_fee(principal, data.draw(st.integers(0, rule.grace_days)), rule=rule) == 0
 
 
 @given(principals, days, rules)
 def test_a_late_fee_is_simple_interest_on_the_principal(principal, late, rule):
     """Never compounding: a day late adds at most one day's rate on the principal (plus a rounding fen)."""
     one_day = divide_half_up(principal * rule.daily_rate_millionths, 1_000_000)
-    assert late_fee(principal, late + 1, rule) - late_fee(principal, late, rule) <= one_day + 1
+    assert late_fee(principal, late + 1, rule=rule) - late_fee(principal, late, rule=rule) <= one_day + 1
 
 
 # --- late fees charged as lines: accruals on the principal overdue each day ---------------------
@@ -221,7 +221,8 @@ def _charged(amount, entries, rule, throughs):
     """Successive accruals up to each day of `throughs` (a billing run each), as the runs charge them."""
     charged, through, total = [], None, 0
     for day in sorted(throughs):
-        accrual = late_fees.accrue(amount, DUE, entries, rule, charged_through=through, charged_before_fen=total,
+        accrual = late_fees.accrue(amount, DUE, reductions=entries, rule=rule, charged_through=through,
+                                   charged_before_fen=total,
                                    through=day)
         if accrual is not None and accrual.amount_fen:
             charged.append(accrual)
@@ -232,7 +233,7 @@ def _charged(amount, entries, rule, throughs):
 
 def test_an_accrual_example_on_a_principal_paid_down_and_its_words():
     # 250.00 due 03-15, 15 days' grace: 03-31 onwards; 100.00 paid on 04-10 (it counts from that day).
-    accrual = late_fees.accrue(25_000, DUE, [(date(2025, 4, 10), 10_000)], RULE, charged_through=None,
+    accrual = late_fees.accrue(25_000, DUE, reductions=[(date(2025, 4, 10), 10_000)], rule=RULE, charged_through=None,
                                charged_before_fen=0, through=date(2025, 4, 30))
     assert [(r.first, r.last, r.principal_fen) for r in accrual.ranges] == [
         (date(2025, 3, 31), date(2025, 4, 9), 25_000), (date(2025, 4, 10), date(2025, 4, 30), 15_000)]
@@ -243,10 +244,11 @@ def test_an_accrual_example_on_a_principal_paid_down_and_its_words():
     rule = late_fees.accrual_rule(accrual, line=line, policy={"daily_rate": "0.0005", "grace_days": 15,
                                                               "cap_ratio": "1"}, accrual_period="2025-05")
     assert fees.compute(rule) == late_fees.recompute(rule) == 283
-    words = fees.explain(rule, "违约金", "Late fee")
+    words = fees.explain(rule, "违约金", name_en="Late fee")
     assert "250.00 元 × 10 天" in words["zh"] and "宽限 15 天" in words["zh"] and "上限" in words["zh"]
     assert "150.00 yuan × 21 days (2025-04-10 to 2025-04-30)" in words["en"] and "never compounded" in words["en"]
-    again = late_fees.accrue(25_000, DUE, [], RULE, charged_through=date(2025, 4, 30), charged_before_fen=283,
+    again = late_fees.accrue(25_000, DUE, reductions=[], rule=RULE, charged_through=date(2025, 4, 30),
+                             charged_before_fen=283,
                              through=date(2025, 4, 30))
     assert again is None  # nothing left to charge: a rerun charges nothing
 
@@ -263,7 +265,8 @@ def test_a_late_fee_accrual_grows_with_the_days(amount, entries, rule, first, se
     early, late = sorted((first, second))
 
     def fee(offset):
-        accrual = late_fees.accrue(amount, DUE, entries, rule, charged_through=None, charged_before_fen=0,
+        accrual = late_fees.accrue(amount, DUE, reductions=entries, rule=rule, charged_through=None,
+                                   charged_before_fen=0,
                                    through=DUE + timedelta(days=offset))
         return 0 if accrual is None else accrual.amount_fen
 
@@ -273,10 +276,10 @@ def test_a_late_fee_accrual_grows_with_the_days(amount, entries, rule, first, se
 @given(amounts, reductions, rules, st.data())
 def test_nothing_accrues_within_grace_or_when_late_fees_are_off(amount, entries, rule, data):
     within = DUE + timedelta(days=data.draw(st.integers(-30, rule.grace_days)))
-    assert late_fees.accrue(amount, DUE, entries, rule, charged_through=None, charged_before_fen=0,
+    assert late_fees.accrue(amount, DUE, reductions=entries, rule=rule, charged_through=None, charged_before_fen=0,
                             through=within) is None
     off = LateFeeRule(False, rule.daily_rate_millionths, rule.grace_days, rule.cap_millionths)
-    assert late_fees.accrue(amount, DUE, entries, off, charged_through=None, charged_before_fen=0,
+    assert late_fees.accrue(amount, DUE, reductions=entries, rule=off, charged_through=None, charged_before_fen=0,
                             through=DUE + timedelta(days=400)) is None
 
 
@@ -284,7 +287,7 @@ def test_nothing_accrues_within_grace_or_when_late_fees_are_off(amount, entries,
 def test_the_principal_by_day_covers_every_day_once_within_the_original_amount(amount, entries, start, length):
     first = DUE + timedelta(days=start)
     last = first + timedelta(days=length)
-    ranges = late_fees.principal_by_day(amount, entries, first, last)
+    ranges = late_fees.principal_by_day(amount, entries, first=first, last=last)
     assert ranges[0].first == first and ranges[-1].last == last
     assert all(b.first == a.last + timedelta(days=1) for a, b in itertools.pairwise(ranges))
     assert all(0 <= r.principal_fen <= amount for r in ranges)
@@ -317,7 +320,7 @@ def test_amounts_in_chinese_capital_numerals(fen, words):
 def test_a_discount_is_applied_within_the_one_rounding_and_explained():
     vacant = _rule(area_m2="100.00", billed_days=16, discount={"kind": "vacant", "percent": "50"})
     assert fees.compute(vacant) == 6452  # 100 × 2.50 × 16/31 × 50% = 64.516…
-    assert "50.00%（空置房）" in fees.explain(vacant, "物业管理费", "Property fee")["zh"]
+    assert "50.00%（空置房）" in fees.explain(vacant, "物业管理费", name_en="Property fee")["zh"]
     rules = [{"kind": "percentage", "percent": "95"}, {"kind": "vacant", "percent": "50"}]
     assert fees.best_discount(rules, {"occupied": True}) == rules[0]
     assert fees.best_discount(rules, {}) == rules[1]
@@ -350,20 +353,20 @@ def test_a_prepayment_of_n_months_earns_the_m_months_after_them_and_a_free_month
     assert prepay.new_offer(rule, period="2026-11", monthly_fen=25_000, balance_fen=610_000, prepayments=enough,
                             used={"pay-1", "pay-2"}) is None  # each payment earns one offer
     assert prepay.covering([offer], "2027-05") is offer and prepay.covering([offer], "2027-12") is None
-    assert prepay.standing(offer, "2027-01", ()).kind == "paid"
-    assert prepay.standing(offer, "2027-11", offer.paid_periods).kind == "free"
-    forfeited = prepay.standing(offer, "2027-11", offer.paid_periods[1:])
+    assert prepay.standing(offer, "2027-01", paid_in_full=()).kind == "paid"
+    assert prepay.standing(offer, "2027-11", paid_in_full=offer.paid_periods).kind == "free"
+    forfeited = prepay.standing(offer, "2027-11", paid_in_full=offer.paid_periods[1:])
     assert (forfeited.kind, forfeited.unpaid) == ("forfeited", ("2026-11",))
 
     free = _rule(period="2027-11", period_days=30, billed_from="2027-11-01", billed_days=30, area_m2="100.00",
-                 discount=prepay.free_discount(prepay.standing(offer, "2027-11", offer.paid_periods)))
+                 discount=prepay.free_discount(prepay.standing(offer, "2027-11", paid_in_full=offer.paid_periods)))
     assert fees.compute(free) == 0
-    explained = fees.explain(free, "物业管理费", "Property fee")
+    explained = fees.explain(free, "物业管理费", name_en="Property fee")
     assert "缴12送1" in explained["zh"] and "SJ00000001" in explained["zh"] and "0.00 元" in explained["zh"]
     assert "free month 1 of 1" in explained["en"] and "2026-11 to 2027-10 paid in full" in explained["en"]
     lost = _rule(prepay=prepay.note(forfeited))
     assert fees.compute(lost) == fees.compute(_rule())  # billed as usual, and says why
-    assert "2026-11 未缴清" in fees.explain(lost, "物业管理费", "Property fee")["zh"]
+    assert "2026-11 未缴清" in fees.explain(lost, "物业管理费", name_en="Property fee")["zh"]
 
 
 @given(st.integers(1, 12), st.integers(1, 6), st.integers(1, 100_000),
@@ -382,7 +385,7 @@ def test_never_more_than_m_free_months_per_n_paid_and_never_a_negative_amount(n,
                                      prepayments=prepayments, used={o.payment_id for o in offers})
             offers += [offer] if offer else []
         amount = monthly
-        if offer is not None and prepay.standing(offer, period, paid_in_full).kind == "free":
+        if offer is not None and prepay.standing(offer, period, paid_in_full=paid_in_full).kind == "free":
             amount, free = 0, free + 1
         assert amount >= 0
         drawn = min(balance, amount)
@@ -399,7 +402,7 @@ def test_never_more_than_m_free_months_per_n_paid_and_never_a_negative_amount(n,
 @given(st.integers(0, 10**6), st.integers(1, 10**6), st.integers(1, 31))
 def test_a_free_month_is_zero_whatever_the_area_price_and_days(area, price, billed):
     offer = prepay.Offer("p", "SJ1", 10**9, 1, 12, 1, prepay.months_from("2026-01", 12), ("2027-01",))
-    discount = prepay.free_discount(prepay.standing(offer, "2027-01", offer.paid_periods))
+    discount = prepay.free_discount(prepay.standing(offer, "2027-01", paid_in_full=offer.paid_periods))
     rule = _rule(area_m2=fen_to_text(area), price=fen_to_text(price), billed_days=billed, discount=discount)
     assert fees.compute(rule) == 0
 

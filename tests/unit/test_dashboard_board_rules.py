@@ -26,9 +26,9 @@ ORDER_EVENTS = [
 
 
 def replay(events) -> dict:
-    order = rules.new_work_order("wo-1", "estate-1", "company-1")
+    order = rules.new_work_order("wo-1", "estate-1", company_id="company-1")
     for key, time, data in events:
-        order = rules.apply_to_work_order(order, key, time, data)
+        order = rules.apply_to_work_order(order, key, time=time, data=data)
     return order
 
 
@@ -66,14 +66,14 @@ def test_an_earlier_status_arriving_late_does_not_reopen_a_completed_order():
 def test_a_ticket_moves_the_open_counts_by_the_difference_its_change_makes():
     opened = {"ticket_id": "t-1", "number": "T-1", "category": "repair", "priority": "P1"}
     resolved = {"ticket_id": "t-1", "number": "T-1", "status": "resolved", "previous_status": "open"}
-    new = rules.new_ticket("t-1", "estate-1", "company-1")
-    open_ticket = rules.apply_to_ticket(new, "intake.ticket.opened", T0, opened)
+    new = rules.new_ticket("t-1", "estate-1", company_id="company-1")
+    open_ticket = rules.apply_to_ticket(new, "intake.ticket.opened", time=T0, data=opened)
     assert rules.count_change(None, open_ticket) == {"open_tickets": 1, "open_p1": 1}
-    closed = rules.apply_to_ticket(open_ticket, "intake.ticket.resolved", T0 + timedelta(hours=1), resolved)
+    closed = rules.apply_to_ticket(open_ticket, "intake.ticket.resolved", time=T0 + timedelta(hours=1), data=resolved)
     assert rules.count_change(open_ticket, closed) == {"open_tickets": -1, "open_p1": -1}
     # The resolution first, the opening late: never counted open.
-    early = rules.apply_to_ticket(new, "intake.ticket.resolved", T0 + timedelta(hours=1), resolved)
-    late = rules.apply_to_ticket(early, "intake.ticket.opened", T0, opened)
+    early = rules.apply_to_ticket(new, "intake.ticket.resolved", time=T0 + timedelta(hours=1), data=resolved)
+    late = rules.apply_to_ticket(early, "intake.ticket.opened", time=T0, data=opened)
     assert rules.count_change(None, early) == {} and rules.count_change(early, late) == {}
     assert late["priority"] == "P1" and late["status"] == "resolved"
 

@@ -59,47 +59,48 @@ def test_a_phone_change_keeps_the_old_numbers_in_the_entry():
 
 
 def test_moving_out_of_one_of_two_units_keeps_the_resident_active():
-    change = rules.move_out(resident(unit_ids=["u1", "u2"]), ["u1"], date(2026, 11, 1), by="a", at=NOW)
+    change = rules.move_out(resident(unit_ids=["u1", "u2"]), ["u1"], on=date(2026, 11, 1), by="a", at=NOW)
     assert change.fields == {"unit_ids": ["u2"]} and not change.moved_out
     assert change.entry == {"change": "moved_out", "on": "2026-11-01", "by": "a", "at": NOW, "unit_ids": ["u1"]}
 
 
 def test_moving_out_of_the_last_unit_marks_the_file_moved_out():
-    change = rules.move_out(resident(), None, date(2026, 11, 1), by="a", at=NOW)
+    change = rules.move_out(resident(), None, on=date(2026, 11, 1), by="a", at=NOW)
     assert change.moved_out
     assert change.fields == {"unit_ids": [], "status": "moved_out", "moved_out_on": "2026-11-01"}
 
 
 def test_move_out_rules():
     with pytest.raises(InvalidTransition):
-        rules.move_out(resident(status="moved_out", unit_ids=[]), None, date(2026, 11, 1), by="a", at=NOW)
+        rules.move_out(resident(status="moved_out", unit_ids=[]), None, on=date(2026, 11, 1), by="a", at=NOW)
     with pytest.raises(InvalidInput):
-        rules.move_out(resident(), ["u9"], date(2026, 11, 1), by="a", at=NOW)
+        rules.move_out(resident(), ["u9"], on=date(2026, 11, 1), by="a", at=NOW)
     with pytest.raises(InvalidInput):
-        rules.move_out(resident(), None, date(2019, 1, 1), by="a", at=NOW)
+        rules.move_out(resident(), None, on=date(2019, 1, 1), by="a", at=NOW)
 
 
 def test_moving_back_in_reactivates_the_file():
-    change = rules.move_in(resident(status="moved_out", unit_ids=[]), "u3", date(2026, 12, 1), by="a", at=NOW)
+    change = rules.move_in(resident(status="moved_out", unit_ids=[]), "u3", on=date(2026, 12, 1), by="a", at=NOW)
     assert change.fields["status"] == "active" and change.fields["unit_ids"] == ["u3"]
     assert change.fields["move_in_date"] == "2026-12-01"
     with pytest.raises(InvalidTransition):
-        rules.move_in(resident(), "u1", date(2026, 12, 1), by="a", at=NOW)
+        rules.move_in(resident(), "u1", on=date(2026, 12, 1), by="a", at=NOW)
 
 
 def test_an_ownership_transfer_ends_the_old_owners_membership_and_starts_the_new_one():
     old = resident(_id="old", unit_ids=["u1", "p7"])
     new = resident(_id="new", unit_ids=[], phones=[])
-    leaving, joining = rules.transfer_ownership([old], new, "u1", date(2026, 11, 20), by="a", at=NOW)
+    leaving, joining = rules.transfer_ownership([old], new, unit_id="u1", on=date(2026, 11, 20), by="a", at=NOW)
     [(owner, change)] = leaving
     assert owner["_id"] == "old" and change.fields == {"unit_ids": ["p7"]}
     assert change.entry["change"] == "ownership_transferred_out" and not change.moved_out
     assert joining.fields["unit_ids"] == ["u1"]
     assert joining.entry["change"] == "ownership_transferred_in" and joining.entry["previous_owner_ids"] == ["old"]
     with pytest.raises(InvalidTransition):
-        rules.transfer_ownership([old], old, "u1", date(2026, 11, 20), by="a", at=NOW)
+        rules.transfer_ownership([old], old, unit_id="u1", on=date(2026, 11, 20), by="a", at=NOW)
     with pytest.raises(InvalidInput):
-        rules.transfer_ownership([old], resident(_id="t", role="tenant", unit_ids=[]), "u1", date(2026, 11, 20),
+        rules.transfer_ownership([old], resident(_id="t", role="tenant", unit_ids=[]), unit_id="u1",
+                                 on=date(2026, 11, 20),
                                  by="a", at=NOW)
 
 

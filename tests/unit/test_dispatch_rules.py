@@ -13,17 +13,18 @@ from services.dispatch.domain.work_orders import (
 
 
 def test_requests_are_routed_by_the_most_specific_rule():
-    assert route("repair", None, "in_unit").department == "engineering"
-    assert route("repair", "elevator", "public_area").skill == "elevator"
-    assert route("repair", "doors_access", "public_area").department == "security"
-    assert route("complaint", "noise", "in_unit").kind == "complaint_handling"
-    assert route("consultation", None, None) is None
+    assert route("repair", None, scope="in_unit").department == "engineering"
+    assert route("repair", "elevator", scope="public_area").skill == "elevator"
+    assert route("repair", "doors_access", scope="public_area").department == "security"
+    assert route("complaint", "noise", scope="in_unit").kind == "complaint_handling"
+    assert route("consultation", None, scope=None) is None
 
 
 def test_an_estates_own_rules_come_first():
     own = (RoutingRule("repair", "cleaning", "repair", subcategory="drains"),)
-    assert route("repair", "drains", "public_area", own).department == "cleaning"
-    assert route("repair", "plumbing", "in_unit", own).department == "engineering"  # defaults still apply
+    assert route("repair", "drains", scope="public_area", estate_rules=own).department == "cleaning"
+    assert route("repair", "plumbing", scope="in_unit",
+                 estate_rules=own).department == "engineering"  # defaults still apply
 
 
 def test_the_least_loaded_person_with_the_skill_gets_the_order():
@@ -36,11 +37,12 @@ def test_the_least_loaded_person_with_the_skill_gets_the_order():
 def test_without_the_skill_on_duty_a_generalist_then_on_call_then_the_supervisors():
     on_duty = [Candidate("a", "甲", 0)]
     on_call = [Candidate("z", "值班", 3, on_call=True)]
-    assert (assign(on_duty, on_call, "elevator").candidate.staff_id, assign(on_duty, on_call, "elevator").via) == (
+    assert (assign(on_duty, on_call, skill="elevator").candidate.staff_id,
+            assign(on_duty, on_call, skill="elevator").via) == (
         "a", "on_duty_without_skill")
-    assert assign([], on_call, "elevator").candidate.staff_id == "z"
-    assert assign([], on_call, "elevator").via == "on_call"
-    queued = assign([], [], None)
+    assert assign([], on_call, skill="elevator").candidate.staff_id == "z"
+    assert assign([], on_call, skill="elevator").via == "on_call"
+    queued = assign([], [], skill=None)
     assert (queued.candidate, queued.via) == (None, "supervisors_queue")
 
 
@@ -58,6 +60,7 @@ def test_off_duty_a_position_reaches_its_on_call_holder_else_anyone_holding_it_b
 def test_an_empty_department_falls_back_to_its_named_fallback_else_the_service_centre():
     assert fallback_for("security", {"security"}) is None
     assert fallback_for("security", {"customer_service"}).department == "customer_service"
-    assert fallback_for("security", {"customer_service", "engineering"}, "engineering").department == "engineering"
+    assert fallback_for("security", {"customer_service", "engineering"},
+                        named="engineering").department == "engineering"
     nobody = fallback_for("security", {"engineering"})
     assert nobody.department is None and "customer_service" in nobody.reason

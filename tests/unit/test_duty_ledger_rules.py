@@ -25,14 +25,14 @@ def chain(n: int, key: bytes = KEY) -> list[dict]:
     entries, previous = [], GENESIS_HASH
     for sequence in range(1, n + 1):
         content = {"estate_id": ESTATE, "sequence": sequence, "kind": "note", "summary": f"第{sequence}条", "details": {}}
-        digest = link_hash(key, content, previous)
+        digest = link_hash(key, content, previous_hash=previous)
         entries.append({"sequence": sequence, "content": content, "previous_hash": previous, "hash": digest})
         previous = digest
     return entries
 
 
 def check(entries: list[dict], to: int = 5, key: bytes = KEY):
-    return verify_chain(key, ESTATE, entries, from_sequence=1, to_sequence=to, previous_hash=GENESIS_HASH)
+    return verify_chain(key, ESTATE, entries=entries, from_sequence=1, to_sequence=to, previous_hash=GENESIS_HASH)
 
 
 def test_canonical_json_does_not_depend_on_key_order_and_keeps_chinese_text():
@@ -47,8 +47,8 @@ def test_an_intact_chain_verifies_to_its_last_hash():
 
 def test_each_hash_depends_on_the_key_and_on_the_previous_hash():
     content = chain(1)[0]["content"]
-    assert link_hash(KEY, content, "") != link_hash(b"other-key", content, "")
-    assert link_hash(KEY, content, "") != link_hash(KEY, content, "00")
+    assert link_hash(KEY, content, previous_hash="") != link_hash(b"other-key", content, previous_hash="")
+    assert link_hash(KEY, content, previous_hash="") != link_hash(KEY, content, previous_hash="00")
 
 
 def test_altered_content_is_named():
@@ -89,7 +89,8 @@ def test_reordered_entries_break_the_link():
 def test_an_entry_rehashed_without_its_predecessor_breaks_the_link():
     entries = chain(5)
     entries[3]["previous_hash"] = "f" * 64
-    entries[3]["hash"] = link_hash(KEY, entries[3]["content"], entries[3]["previous_hash"])  # with the key
+    entries[3]["hash"] = link_hash(KEY, entries[3]["content"],
+                                   previous_hash=entries[3]["previous_hash"])  # with the key
     broken = check(entries).broken
     assert (broken.sequence, broken.reason) == (4, "link_broken")
 
@@ -103,17 +104,17 @@ def test_the_first_broken_link_is_the_one_named():
 
 def test_a_range_is_anchored_on_the_entry_before_it():
     entries = chain(5)
-    verdict = verify_chain(KEY, ESTATE, entries[2:4], from_sequence=3, to_sequence=4,
+    verdict = verify_chain(KEY, ESTATE, entries=entries[2:4], from_sequence=3, to_sequence=4,
                            previous_hash=entries[1]["hash"])
     assert verdict.valid and verdict.checked == 2
 
 
 def test_shifts_past_midnight_end_on_the_next_day():
-    start, end = shift_window(date(2026, 11, 26), "16:00", "24:00", "Asia/Shanghai")  # 中班
+    start, end = shift_window(date(2026, 11, 26), "16:00", end="24:00", time_zone="Asia/Shanghai")  # 中班
     assert start == datetime(2026, 11, 26, 8, 0, tzinfo=UTC) and end == datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
-    start, end = shift_window(date(2026, 11, 26), "22:00", "06:00", "Asia/Shanghai")
+    start, end = shift_window(date(2026, 11, 26), "22:00", end="06:00", time_zone="Asia/Shanghai")
     assert (end - start) == timedelta(hours=8) and end.astimezone().date() >= date(2026, 11, 26)
-    _, end = shift_window(date(2026, 11, 27), "00:00", "08:00", "Asia/Shanghai")  # 夜班
+    _, end = shift_window(date(2026, 11, 27), "00:00", end="08:00", time_zone="Asia/Shanghai")  # 夜班
     assert end == datetime(2026, 11, 27, 0, 0, tzinfo=UTC)  # 08:00 local
 
 

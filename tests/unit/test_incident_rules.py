@@ -30,20 +30,21 @@ def report(**overrides) -> rules.Report:
     (report(location="3"), False),  # too short to mean a place
 ])
 def test_a_report_matches_by_kind_and_building_or_place(case, expected):
-    assert rules.matches(case, incident(), NOW) is expected
+    assert rules.matches(case, incident(), now=NOW) is expected
 
 
 def test_the_window_is_two_hours_since_the_declaration():
-    assert rules.matches(report(building_id="b3"), incident(declared_at=NOW - timedelta(hours=2)), NOW)
-    assert not rules.matches(report(building_id="b3"), incident(declared_at=NOW - timedelta(hours=2, seconds=1)), NOW)
-    assert not rules.matches(report(building_id="b3"), incident(declared_at=NOW + timedelta(minutes=1)), NOW)
+    assert rules.matches(report(building_id="b3"), incident(declared_at=NOW - timedelta(hours=2)), now=NOW)
+    assert not rules.matches(report(building_id="b3"), incident(declared_at=NOW - timedelta(hours=2, seconds=1)),
+                             now=NOW)
+    assert not rules.matches(report(building_id="b3"), incident(declared_at=NOW + timedelta(minutes=1)), now=NOW)
 
 
 def test_only_open_incidents_match_and_the_newest_comes_first():
     older = incident(declared_at=NOW - timedelta(minutes=90), number="older")
     newer = incident(status="investigating", declared_at=NOW - timedelta(minutes=5), number="newer")
     resolved = incident(status="resolved", number="resolved")
-    found = rules.matching(report(building_id="b3"), [older, resolved, newer], NOW)
+    found = rules.matching(report(building_id="b3"), [older, resolved, newer], now=NOW)
     assert [i["number"] for i in found] == ["newer", "older"]
 
 

@@ -32,13 +32,13 @@ def test_lost_items_are_kept_for_the_estates_time():
 
 def test_an_item_is_disposed_of_only_when_held_and_due():
     item = {"status": "held", "keep_until": LENT_AT}
-    rules.check_disposable(item, LENT_AT, "Asia/Shanghai")
+    rules.check_disposable(item, LENT_AT, time_zone="Asia/Shanghai")
     with pytest.raises(Conflict) as early:
-        rules.check_disposable(item, LENT_AT - timedelta(seconds=1), "Asia/Shanghai")
+        rules.check_disposable(item, LENT_AT - timedelta(seconds=1), time_zone="Asia/Shanghai")
     assert early.value.field == "keep_until"
     assert "2026年11月26日 16:00" in early.value.detail
     with pytest.raises(InvalidTransition):
-        rules.check_disposable({**item, "status": "claimed"}, LENT_AT + timedelta(days=1), "Asia/Shanghai")
+        rules.check_disposable({**item, "status": "claimed"}, LENT_AT + timedelta(days=1), time_zone="Asia/Shanghai")
 
 
 def test_an_item_is_claimed_once():

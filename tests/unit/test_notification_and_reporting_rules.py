@@ -22,16 +22,16 @@ def test_figures_count_on_the_estates_local_day():
 
 def test_which_events_move_which_figures():
     at = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
-    assert increments_for("intake.contact.logged", {"channel": "hotline", "answered_within_15s": True}, at,
-                          "Asia/Shanghai").increments == {
+    assert increments_for("intake.contact.logged", {"channel": "hotline", "answered_within_15s": True}, happened_at=at,
+                          time_zone="Asia/Shanghai").increments == {
         "contacts_logged": 1, "contacts_by_channel.hotline": 1, "contacts_timed": 1, "contacts_answered_within_15s": 1,
         "contacts_timed_by_channel.hotline": 1, "contacts_answered_within_15s_by_channel.hotline": 1,
     }
-    assert increments_for("intake.contact.logged", {"channel": "walk_in", "answered_within_15s": None}, at,
-                          "Asia/Shanghai").increments == {
+    assert increments_for("intake.contact.logged", {"channel": "walk_in", "answered_within_15s": None}, happened_at=at,
+                          time_zone="Asia/Shanghai").increments == {
         "contacts_logged": 1, "contacts_by_channel.walk_in": 1, "contacts_timed": 0, "contacts_answered_within_15s": 0,
     }
-    assert not increments_for("notification.message.sent", {}, at, "Asia/Shanghai")
+    assert not increments_for("notification.message.sent", {}, happened_at=at, time_zone="Asia/Shanghai")
 
 
 def test_a_message_shows_the_estates_local_time_not_utc():

@@ -21,17 +21,20 @@ def shanghai(day: int, hour: int, minute: int = 0) -> datetime:
 
 def test_quiet_hours_across_midnight_defer_to_their_first_allowed_minute():
     late = shanghai(31, 23, 30)  # 23:30 on 31 Dec in Shanghai
-    assert delivery.first_allowed(late, NIGHT, "Asia/Shanghai") == datetime(2027, 1, 1, 0, 0, tzinfo=UTC)  # 08:00
+    assert delivery.first_allowed(late, NIGHT, time_zone="Asia/Shanghai") == datetime(2027, 1, 1, 0, 0,
+                                                                                      tzinfo=UTC)  # 08:00
     small_hours = datetime(2026, 12, 31, 17, 30, tzinfo=UTC)  # 01:30 on 1 Jan
-    assert delivery.first_allowed(small_hours, NIGHT, "Asia/Shanghai") == datetime(2027, 1, 1, 0, 0, tzinfo=UTC)
+    assert delivery.first_allowed(small_hours, NIGHT, time_zone="Asia/Shanghai") == datetime(2027, 1, 1, 0, 0,
+                                                                                             tzinfo=UTC)
     evening = datetime(2026, 12, 31, 13, 59, tzinfo=UTC)  # 21:59: still allowed
-    assert delivery.first_allowed(evening, NIGHT, "Asia/Shanghai") == evening
+    assert delivery.first_allowed(evening, NIGHT, time_zone="Asia/Shanghai") == evening
     morning = datetime(2027, 1, 1, 0, 0, tzinfo=UTC)  # 08:00 exactly: allowed
-    assert delivery.first_allowed(morning, NIGHT, "Asia/Shanghai") == morning
+    assert delivery.first_allowed(morning, NIGHT, time_zone="Asia/Shanghai") == morning
     lunch = {"start": "12:00", "end": "14:00"}  # a window inside one day
-    assert delivery.first_allowed(datetime(2026, 12, 1, 4, 30, tzinfo=UTC), lunch, "Asia/Shanghai") == datetime(
+    assert delivery.first_allowed(datetime(2026, 12, 1, 4, 30, tzinfo=UTC), lunch,
+                                  time_zone="Asia/Shanghai") == datetime(
         2026, 12, 1, 6, 0, tzinfo=UTC)
-    assert delivery.first_allowed(late, None, "Asia/Shanghai") == late
+    assert delivery.first_allowed(late, None, time_zone="Asia/Shanghai") == late
 
 
 def test_residents_have_the_default_quiet_hours_staff_none_unless_they_chose():
@@ -92,18 +95,19 @@ def test_an_override_changes_only_what_it_names_and_is_checked():
 
 def test_every_shipped_template_renders_its_sample_and_a_bad_one_is_named():
     for (name, _channel, language), text in templates.DEFAULTS.items():
-        templates.check(name, language, "body", text.body)
+        templates.check(name, language, field="body", source=text.body)
     with pytest.raises(templates.TemplateError) as error:
-        templates.check("bill.issued", "zh", "body", "{{ amount }} {{ bogus }}")
+        templates.check("bill.issued", "zh", field="body", source="{{ amount }} {{ bogus }}")
     assert (error.value.code, error.value.field) == ("unknown_variable", "body") and "bogus" in str(error.value)
     with pytest.raises(templates.TemplateError) as error:
-        templates.check("bill.issued", "zh", "body", "{% for x in amount.__class__.__subclasses__() %}{% endfor %}")
+        templates.check("bill.issued", "zh", field="body",
+                        source="{% for x in amount.__class__.__subclasses__() %}{% endfor %}")
     assert error.value.code == "template_error"
-    english = templates.lookup({}, "ticket.received", "sms", "en")
+    english = templates.lookup({}, "ticket.received", channel="sms", language="en")
     assert templates.render(english.body, contexts.sample("ticket.received", "en")).startswith("We have your request")
     own = {("bill.issued", "*", "zh"): templates.Text(body="账单 {{ amount }}")}
-    assert templates.lookup(own, "bill.issued", "sms", "zh").body == "账单 {{ amount }}"
-    assert templates.lookup(own, "bill.issued", "sms", "en").subject == "Bill for {{ period }}"
+    assert templates.lookup(own, "bill.issued", channel="sms", language="zh").body == "账单 {{ amount }}"
+    assert templates.lookup(own, "bill.issued", channel="sms", language="en").subject == "Bill for {{ period }}"
 
 
 def test_every_default_rule_has_its_template_in_chinese_and_english():
@@ -120,13 +124,14 @@ def test_a_disabled_webhook_tells_its_owner_why_and_since_when():
     data = {"subscription_id": "sub-1", "owner_id": "erp-1", "url": "https://erp.example.com/hooks",
             "reason": "its endpoint failed for 5 days without one success",
             "failing_since": "2026-12-31T16:30:00+00:00"}
-    zh = templates.lookup({}, "webhook.disabled", "app_push", "zh")
-    assert templates.render(zh.body, contexts.context_for("webhook.disabled", data, "Asia/Shanghai")) == (
+    zh = templates.lookup({}, "webhook.disabled", channel="app_push", language="zh")
+    assert templates.render(zh.body, contexts.context_for("webhook.disabled", data, time_zone="Asia/Shanghai")) == (
         "【Webhook 已停用】发往 https://erp.example.com/hooks 的订阅已停用：its endpoint failed for 5 days without one "
         "success（自 1月1日 00:30 起投递失败）。修复接收端后请重新启用订阅，并恢复停用期间失败的投递。")
     gone = {**data, "reason": "the endpoint answered 410 Gone", "failing_since": None}
-    en = templates.lookup({}, "webhook.disabled", "email", "en")
-    assert templates.render(en.body, contexts.context_for("webhook.disabled", gone, "Asia/Shanghai", "en")) == (
+    en = templates.lookup({}, "webhook.disabled", channel="email", language="en")
+    assert templates.render(en.body, contexts.context_for("webhook.disabled", gone, time_zone="Asia/Shanghai",
+                                                          language="en")) == (
         "[Webhook disabled] Your subscription delivering to https://erp.example.com/hooks was disabled: the endpoint "
         "answered 410 Gone. Fix the endpoint, enable the subscription again and recover the deliveries that failed "
         "meanwhile.")

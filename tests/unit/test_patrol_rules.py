@@ -19,9 +19,9 @@ def test_a_full_round_misses_nothing():
 
 def test_checkpoint_states_before_and_after_completion():
     results = {"A": {"result": "ok"}}
-    assert rules.checkpoint_state("A", results, "in_progress") == "ok"
-    assert rules.checkpoint_state("B", results, "in_progress") == "pending"
-    assert rules.checkpoint_state("B", results, "completed") == "missed"
+    assert rules.checkpoint_state("A", results, round_status="in_progress") == "ok"
+    assert rules.checkpoint_state("B", results, round_status="in_progress") == "pending"
+    assert rules.checkpoint_state("B", results, round_status="completed") == "missed"
 
 
 @pytest.mark.parametrize(("status", "code", "results", "error"), [
@@ -31,7 +31,7 @@ def test_checkpoint_states_before_and_after_completion():
 ])
 def test_what_cannot_be_recorded(status, code, results, error):
     with pytest.raises(error):
-        rules.check_recordable(CODES, results, status, code)
+        rules.check_recordable(CODES, results, status=status, code=code)
 
 
 def test_defect_details_go_with_defects_only():

@@ -101,18 +101,18 @@ def test_safety_wins_over_the_category_and_everything_else_in_the_sentence():
 
 def test_an_estate_rule_extends_the_proposal():
     extra = (PriorityRule("P1", ("化粪池",)), PriorityRule("P2", ("Noisy PUMP",), ("repair",)))
-    assert propose_priority("repair", "化粪池满溢", extra) == "P1"
+    assert propose_priority("repair", "化粪池满溢", estate_rules=extra) == "P1"
     assert propose_priority("repair", "化粪池满溢") == "P3"
-    assert propose_priority("repair", "the noisy pump again", extra) == "P2"
-    assert propose_priority("complaint", "the noisy pump again", extra) == "P3"  # only for repairs
-    assert propose_priority("repair", "化粪池满溢, gas leak", extra) == "P1"
+    assert propose_priority("repair", "the noisy pump again", estate_rules=extra) == "P2"
+    assert propose_priority("complaint", "the noisy pump again", estate_rules=extra) == "P3"  # only for repairs
+    assert propose_priority("repair", "化粪池满溢, gas leak", estate_rules=extra) == "P1"
 
 
 def test_an_estate_rule_may_require_every_part_of_a_keyword():
     extra = (PriorityRule("P2", ("水泵+异响",)),)
-    assert propose_priority("repair", "地下室水泵有异响", extra) == "P2"
-    assert propose_priority("repair", "地下室水泵", extra) == "P3"
+    assert propose_priority("repair", "地下室水泵有异响", estate_rules=extra) == "P2"
+    assert propose_priority("repair", "地下室水泵", estate_rules=extra) == "P3"
 
 
 def test_an_estate_rule_cannot_make_a_danger_less_urgent():
-    assert propose_priority("repair", "有人困梯", (PriorityRule("P4", ("困梯",)),)) == "P1"
+    assert propose_priority("repair", "有人困梯", estate_rules=(PriorityRule("P4", ("困梯",)),)) == "P1"

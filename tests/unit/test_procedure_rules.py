@@ -14,7 +14,7 @@ HOURS = [(time(8), time(12)), (time(14), time(18))]
 def run(kind: str, *actions: str) -> str:
     status = "draft"
     for action in actions:
-        status = rules.next_status(kind, status, action)
+        status = rules.next_status(kind, status, action=action)
     return status
 
 
@@ -38,16 +38,16 @@ def test_decoration_stages_in_order():
 
 
 def test_a_failed_acceptance_keeps_the_works_in_progress():
-    assert rules.next_status("decoration", "in_progress", "acceptance", passed=False) == "in_progress"
+    assert rules.next_status("decoration", "in_progress", action="acceptance", passed=False) == "in_progress"
     with pytest.raises(InvalidTransition):  # not before the works started, passed or not
-        rules.next_status("decoration", "approved", "acceptance", passed=False)
+        rules.next_status("decoration", "approved", action="acceptance", passed=False)
 
 
 def test_rejection_is_final():
     assert run("decoration", "submit", "reject") == "rejected"
     for action in ("approve", "submit", "start", "cancel", "checklist", "passes"):
         with pytest.raises(InvalidTransition):
-            rules.next_status("decoration", "rejected", action)
+            rules.next_status("decoration", "rejected", action=action)
 
 
 @pytest.mark.parametrize("kind", sorted(rules.KINDS))
@@ -57,7 +57,7 @@ def test_every_refused_transition_is_a_409(kind):
             if state in moves:
                 continue
             with pytest.raises(InvalidTransition):
-                rules.next_status(kind, state, action)
+                rules.next_status(kind, state, action=action)
 
 
 @pytest.mark.parametrize("kind", sorted(rules.KINDS))
@@ -66,47 +66,47 @@ def test_final_states_allow_nothing(kind):
     for state in rules.FINAL_STATES:
         for action in actions:
             with pytest.raises(InvalidTransition):
-                rules.next_status(kind, state, action)
+                rules.next_status(kind, state, action=action)
 
 
 def test_actions_a_kind_does_not_have_are_refused():
     for kind, action in [("move_in", "approve"), ("move_in", "passes"), ("decoration", "complete"),
                          ("decoration", "cards"), ("ownership_transfer", "meter-readings")]:
         with pytest.raises(InvalidTransition):
-            rules.next_status(kind, "in_progress", action)
+            rules.next_status(kind, "in_progress", action=action)
 
 
 def test_recording_actions_keep_the_status_where_allowed():
-    assert rules.next_status("decoration", "in_progress", "inspections") == "in_progress"
-    assert rules.next_status("decoration", "approved", "passes") == "approved"
-    assert rules.next_status("move_in", "draft", "keys") == "draft"
+    assert rules.next_status("decoration", "in_progress", action="inspections") == "in_progress"
+    assert rules.next_status("decoration", "approved", action="passes") == "approved"
+    assert rules.next_status("move_in", "draft", action="keys") == "draft"
     with pytest.raises(InvalidTransition):  # inspections are of works under way
-        rules.next_status("decoration", "approved", "inspections")
+        rules.next_status("decoration", "approved", action="inspections")
 
 
 def test_approvers_by_kind():
-    rules.check_role("decoration", "approve", ["dispatcher"])
-    rules.check_role("move_out", "approve", ["supervisor"])
+    rules.check_role("decoration", "approve", roles=["dispatcher"])
+    rules.check_role("move_out", "approve", roles=["supervisor"])
     for kind, roles in [("decoration", ["agent"]), ("decoration", ["supervisor"]), ("move_out", ["agent"]),
                         ("ownership_transfer", ["dispatcher"]), ("tenant_registration", ["technician"])]:
         with pytest.raises(Forbidden):
-            rules.check_role(kind, "approve", roles)
+            rules.check_role(kind, "approve", roles=roles)
     with pytest.raises(Forbidden):
-        rules.check_role("decoration", "deposit-settlement", ["agent"])
+        rules.check_role("decoration", "deposit-settlement", roles=["agent"])
     with pytest.raises(Forbidden):
-        rules.check_role("decoration", "acceptance", ["agent"])
-    rules.check_role("decoration", "acceptance", ["technician"])
+        rules.check_role("decoration", "acceptance", roles=["agent"])
+    rules.check_role("decoration", "acceptance", roles=["technician"])
 
 
 def test_checklist_must_be_complete_at_its_step():
     checklist = rules.new_checklist("move_in")
     with pytest.raises(Conflict) as refused:
-        rules.require_checklist_complete("move_in", "complete", checklist)
+        rules.require_checklist_complete("move_in", "complete", checklist=checklist)
     assert refused.value.extra["missing"] == list(rules.KINDS["move_in"].checklist)
-    rules.require_checklist_complete("move_in", "submit", checklist)  # not needed yet
+    rules.require_checklist_complete("move_in", "submit", checklist=checklist)  # not needed yet
     for item in rules.KINDS["move_in"].checklist:
         checklist = rules.tick(checklist, item, done=True, by="agent-1", at=datetime(2026, 11, 26))
-    rules.require_checklist_complete("move_in", "complete", checklist)
+    rules.require_checklist_complete("move_in", "complete", checklist=checklist)
 
 
 def test_items_with_data_are_not_ticked_by_hand():
@@ -164,11 +164,11 @@ def test_procedure_numbers():
 def test_papers_come_before_review_and_the_hand_over_before_completion():
     for kind in ("decoration", "ownership_transfer", "tenant_registration"):
         with pytest.raises(Conflict):
-            rules.require_checklist_complete(kind, "submit", rules.new_checklist(kind))
+            rules.require_checklist_complete(kind, "submit", checklist=rules.new_checklist(kind))
     for kind in ("move_in", "move_out", "utility_transfer"):
-        rules.require_checklist_complete(kind, "submit", rules.new_checklist(kind))
+        rules.require_checklist_complete(kind, "submit", checklist=rules.new_checklist(kind))
         with pytest.raises(Conflict):
-            rules.require_checklist_complete(kind, "complete", rules.new_checklist(kind))
+            rules.require_checklist_complete(kind, "complete", checklist=rules.new_checklist(kind))
 
 
 def test_stored_fen_are_shown_as_yuan():

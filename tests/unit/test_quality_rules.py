@@ -46,12 +46,12 @@ def test_a_seeded_draw_is_reproducible_and_never_larger_than_the_population():
     ({}, None, "random", True),
 ])
 def test_targeted_samples(contact, category, target, expected):
-    assert rules.eligible(contact, category, target) is expected
+    assert rules.eligible(contact, category, target=target) is expected
 
 
 def test_a_period_is_local_days_and_a_month_is_local():
-    start, end = rules.period_bounds(date(2026, 11, 1), date(2026, 11, 30), "Asia/Shanghai")
+    start, end = rules.period_bounds(date(2026, 11, 1), date(2026, 11, 30), time_zone="Asia/Shanghai")
     assert (start, end) == (datetime(2026, 10, 31, 16, tzinfo=UTC), datetime(2026, 11, 30, 16, tzinfo=UTC))
     with pytest.raises(InvalidInput):
-        rules.period_bounds(date(2026, 11, 2), date(2026, 11, 1), "Asia/Shanghai")
+        rules.period_bounds(date(2026, 11, 2), date(2026, 11, 1), time_zone="Asia/Shanghai")
     assert rules.month_of(datetime(2026, 11, 30, 17, tzinfo=UTC), "Asia/Shanghai") == "2026-12"

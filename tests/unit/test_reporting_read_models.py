@@ -13,7 +13,7 @@ T0 = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # 23:00 on the 25th in Shanghai
 
 
 def _event(n: int, event_kind: str, hours: float, **data) -> dict:
-    return cases.summary(f"e{n}", event_kind, T0 + timedelta(hours=hours), data)
+    return cases.summary(f"e{n}", event_kind, time=T0 + timedelta(hours=hours), data=data)
 
 
 TICKET = [
@@ -61,8 +61,8 @@ def test_a_ticket_seen_before_it_is_opened_counts_nothing_yet():
 
 def test_a_late_follow_up_and_a_reopen_keep_the_backlog_right():
     events = [*TICKET[:3], _event(6, "intake.ticket.reopened", 30), _event(7, "intake.ticket.resolved", 50),
-              cases.summary("e8", "intake.followup.completed", T0 + timedelta(hours=60),
-                            {"follow_up_id": "f1", "result": "satisfied", "score": 3})]
+              cases.summary("e8", "intake.followup.completed", time=T0 + timedelta(hours=60),
+                            data={"follow_up_id": "f1", "result": "satisfied", "score": 3})]
     figures = _sum(events)
     assert sum(v for (_d, name), v in figures.items() if name == "tickets_open_delta") == 0
     assert figures["2026-11-27", "tickets_reopened"] == 1
@@ -131,9 +131,9 @@ def test_the_report_of_yesterday_is_due_once_the_estates_morning_has_come():
     from services.reporting.commands.daily_report import due_day
 
     at = time(7, 0)
-    assert due_day(datetime(2026, 11, 25, 22, 59, tzinfo=UTC), ZONE, at) is None  # 06:59 in Shanghai
-    assert due_day(datetime(2026, 11, 25, 23, 0, tzinfo=UTC), ZONE, at) == date(2026, 11, 25)
-    assert due_day(datetime(2026, 11, 25, 23, 0, tzinfo=UTC), "Europe/London", at) == date(2026, 11, 24)
+    assert due_day(datetime(2026, 11, 25, 22, 59, tzinfo=UTC), ZONE, at=at) is None  # 06:59 in Shanghai
+    assert due_day(datetime(2026, 11, 25, 23, 0, tzinfo=UTC), ZONE, at=at) == date(2026, 11, 25)
+    assert due_day(datetime(2026, 11, 25, 23, 0, tzinfo=UTC), "Europe/London", at=at) == date(2026, 11, 24)
 
 
 def test_the_backlog_before_a_day_is_read_as_its_years_months_and_days():
@@ -145,8 +145,9 @@ def test_the_backlog_before_a_day_is_read_as_its_years_months_and_days():
 
 
 def test_billed_is_every_bill_issued_not_a_runs_total():
-    run = increments_for("billing.run.completed", {"amount_created": "1000.00"}, T0, ZONE)
-    one_off = increments_for("billing.bill.issued", {"amount_fen": 5000, "amount": "50.00"}, T0, ZONE)
+    run = increments_for("billing.run.completed", {"amount_created": "1000.00"}, happened_at=T0, time_zone=ZONE)
+    one_off = increments_for("billing.bill.issued", {"amount_fen": 5000, "amount": "50.00"}, happened_at=T0,
+                             time_zone=ZONE)
     assert run.increments == {"billing_runs": 1}  # its bills come one by one as billing.bill.issued
     assert one_off.increments == {"bills_issued": 1, "billed_fen": 5000}
 
@@ -163,7 +164,8 @@ def test_a_monthly_reports_lines_name_and_write_every_number():
                "escalations_by_level": {"2": 1}, "staff": {"eng-a": {"name": "工程师甲", "completed": 2}}}
     previous = {"collection_rate": 0.4, "billed_fen": 50000, "arrears_by_aging_fen": {"1_3m": 30000},
                 "escalations_by_level": {}, "staff": {}}
-    report = monthly.report("collection", "zh", current, previous, period={}, previous_period={}, estates=[],
+    report = monthly.report("collection", "zh", current=current, previous=previous, period={}, previous_period={},
+                            estates=[],
                             unknown={})
     written = {line["label"]: (line["current_text"], line["previous_text"], line["change_text"])
                for line in monthly_lines.lines(report, "zh")}

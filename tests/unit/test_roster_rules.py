@@ -103,10 +103,10 @@ def test_rest_is_measured_on_real_times_across_midnight():
 
 def test_a_shift_crossing_midnight_ends_the_next_local_day():
     late = r.ShiftTemplate("late", "夜班", r.clock_minutes("22:00"), r.clock_minutes("06:00"), night=True)
-    start, end = r.shift_interval(date(2026, 2, 28), late, "Asia/Shanghai")
+    start, end = r.shift_interval(date(2026, 2, 28), late, time_zone="Asia/Shanghai")
     assert start == datetime(2026, 2, 28, 14, tzinfo=timezone.utc)
     assert end == datetime(2026, 2, 28, 22, tzinfo=timezone.utc) and late.minutes == 480 and late.crosses_midnight
-    start, end = r.shift_interval(date(2026, 2, 28), MIDDLE, "Asia/Shanghai")
+    start, end = r.shift_interval(date(2026, 2, 28), MIDDLE, time_zone="Asia/Shanghai")
     assert end == datetime(2026, 2, 28, 16, tzinfo=timezone.utc)  # 24:00 local is 16:00 UTC
 
 
@@ -118,8 +118,8 @@ def test_consecutive_nights_and_weekly_hours_in_a_checked_roster():
     assert names(check(p, nights), "weekly_hours") == []
     # Overtime does not count towards the weekly hours; it has its monthly limit (36 h) instead.
     overtime = {r.Cell(date(2026, 2, d), "early"): ("s1",) for d in range(9, 15)}
-    assert names(check(p, {}, overtime), "weekly_hours") == []
-    assert names(check(p, {}, overtime), "overtime_hours") == [(date(2026, 2, 14), ("s1",))]
+    assert names(check(p, {}, overtime=overtime), "weekly_hours") == []
+    assert names(check(p, {}, overtime=overtime), "overtime_hours") == [(date(2026, 2, 14), ("s1",))]
     assert names(check(p, overtime), "weekly_hours") == [(date(2026, 2, 9), ("s1",))]  # as rostered hours
 
 
@@ -145,7 +145,7 @@ CST = timezone(timedelta(hours=8))
 
 
 def shift(day: date, template: r.ShiftTemplate, **flags) -> RosteredShift:
-    start, end = r.shift_interval(day, template, "Asia/Shanghai")
+    start, end = r.shift_interval(day, template, time_zone="Asia/Shanghai")
     return RosteredShift("s1", day, template.code, start, end, night=template.night, **flags)
 
 
@@ -153,7 +153,7 @@ def test_a_middle_shift_on_the_last_day_of_the_month_takes_its_clock_out_after_m
     last = shift(date(2026, 1, 31), MIDDLE)
     punches = [Punch("s1", "in", datetime(2026, 1, 31, 16, 7, tzinfo=CST)),
                Punch("s1", "out", datetime(2026, 2, 1, 0, 2, tzinfo=CST))]
-    record = attend(last, punches, datetime(2026, 2, 2, tzinfo=CST), Tolerances())
+    record = attend(last, punches, now=datetime(2026, 2, 2, tzinfo=CST), tolerances=Tolerances())
     assert record.status == "worked" and record.late_minutes == 7 and record.early_leave_minutes == 0
     assert record.hours == pytest.approx(7.88, abs=0.01)
 
@@ -170,24 +170,26 @@ def test_the_monthly_sheet_counts_late_early_absent_nights_rest_days_and_overtim
         Punch("s1", "in", datetime(2026, 1, 31, 16, 7, tzinfo=CST)), Punch("s1", "out", datetime(2026, 1, 31, 23, 30, tzinfo=CST)),
         Punch("s1", "in", datetime(2026, 1, 28, 8, 0, tzinfo=CST)), Punch("s1", "out", datetime(2026, 1, 28, 16, 0, tzinfo=CST)),
     ]
-    [row] = sheet(shifts, punches, datetime(2026, 2, 3, tzinfo=CST), Tolerances(), {"s1": "小王"})
+    [row] = sheet(shifts, punches, now=datetime(2026, 2, 3, tzinfo=CST), tolerances=Tolerances(), names={"s1": "小王"})
     assert (row.shifts_rostered, row.shifts_worked, row.absent, row.late, row.early_leave) == (4, 3, 1, 1, 1)
     assert (row.night_shifts, row.rest_day_shifts, row.overtime_shifts, row.overtime_hours) == (1, 1, 1, 8.0)
     assert row.hours == pytest.approx(8 + 7.38 + 8, abs=0.01)
     assert table_csv(SHEET_HEADINGS, sheet_cells([row])).decode("utf-8-sig").splitlines()[1].startswith("s1,小王,4,3")
-    assert table_xlsx(SHEET_HEADINGS, sheet_cells([row]), "2026-01")[:2] == b"PK"
+    assert table_xlsx(SHEET_HEADINGS, sheet_cells([row]), title="2026-01")[:2] == b"PK"
 
 
 def test_a_shift_not_yet_over_is_not_an_absence():
     current = shift(date(2026, 2, 1), EARLY)
-    assert attend(current, [], datetime(2026, 2, 1, 9, tzinfo=CST), Tolerances()).status == "not_clocked_in"
-    assert attend(current, [], datetime(2026, 2, 1, 7, tzinfo=CST), Tolerances()).status == "upcoming"
-    assert attend(current, [], datetime(2026, 2, 1, 16, tzinfo=CST), Tolerances()).status == "absent"
+    assert attend(current, [], now=datetime(2026, 2, 1, 9, tzinfo=CST),
+                  tolerances=Tolerances()).status == "not_clocked_in"
+    assert attend(current, [], now=datetime(2026, 2, 1, 7, tzinfo=CST), tolerances=Tolerances()).status == "upcoming"
+    assert attend(current, [], now=datetime(2026, 2, 1, 16, tzinfo=CST), tolerances=Tolerances()).status == "absent"
 
 
 def history(staff_id: str, *cells: tuple[date, r.ShiftTemplate]) -> tuple:
-    return tuple((staff_id, r.Instance(r.Cell(day, t.code), *r.shift_interval(day, t, "Asia/Shanghai"), t.minutes,
-                                       t.night)) for day, t in cells)
+    return tuple((staff_id,
+                  r.Instance(r.Cell(day, t.code), *r.shift_interval(day, t, time_zone="Asia/Shanghai"), t.minutes,
+                             t.night)) for day, t in cells)
 
 
 def test_the_rules_reach_back_into_the_month_before():

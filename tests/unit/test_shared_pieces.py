@@ -151,7 +151,7 @@ def test_downloaded_tables_keep_what_callers_typed_as_text():
     from shared.spreadsheets import table_csv, table_xlsx
 
     rows = [["漏水\x10\x00了", "=HYPERLINK(\"http://x\")", "+8613812345678", "-0.05", "-rm"]]
-    sheet = load_workbook(io.BytesIO(table_xlsx(["a", "b", "c", "d", "e"], rows, "来电记录"))).active
+    sheet = load_workbook(io.BytesIO(table_xlsx(["a", "b", "c", "d", "e"], rows, title="来电记录"))).active
     assert [c.value for c in next(sheet.iter_rows(min_row=2))] == [
         "漏水了", "'=HYPERLINK(\"http://x\")", "+8613812345678", "-0.05", "'-rm"]
     assert sheet["B2"].data_type == "s"

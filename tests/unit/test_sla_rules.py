@@ -26,7 +26,7 @@ def test_a_warning_at_80_percent_and_a_breach_at_the_deadline():
 def test_business_hours_policies_count_on_the_calendar():
     friday_evening = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # 17:00 in Shanghai
     policy = sla.EstatePolicy(sla.DEFAULT_POLICIES, calendar=BusinessCalendar())
-    planned = sla.plan("P4", friday_evening, policy)  # accept within 2 business hours
+    planned = sla.plan("P4", friday_evening, policy=policy)  # accept within 2 business hours
     shanghai = ZoneInfo("Asia/Shanghai")
     assert planned.deadlines["accept"] == datetime(2026, 11, 30, 10, 0, tzinfo=shanghai)  # 0.5 h Fri + 1.5 h Mon
     warning = next(t for t in planned.timers if t.milestone == "accept" and t.kind == "warning")
@@ -64,10 +64,10 @@ def test_the_sla_state_only_gets_worse():
 def test_emergencies_run_on_the_full_clock_in_a_business_hours_estate():
     late_evening = datetime(2026, 11, 27, 15, 41, tzinfo=UTC)  # 23:41 in Shanghai, a Friday
     policy = sla.EstatePolicy(sla.DEFAULT_POLICIES, calendar=BusinessCalendar(), safety_subcategories=frozenset({"gas"}))
-    assert sla.plan("P1", late_evening, policy).deadlines["accept"] == late_evening + timedelta(minutes=5)
-    assert sla.plan("P3", late_evening, policy, subcategory="gas").deadlines["accept"] == \
+    assert sla.plan("P1", late_evening, policy=policy).deadlines["accept"] == late_evening + timedelta(minutes=5)
+    assert sla.plan("P3", late_evening, policy=policy, subcategory="gas").deadlines["accept"] == \
         late_evening + timedelta(minutes=30)
-    assert sla.plan("P3", late_evening, policy).deadlines["accept"] > late_evening + timedelta(days=2)
+    assert sla.plan("P3", late_evening, policy=policy).deadlines["accept"] > late_evening + timedelta(days=2)
     assert (policy.clock_of("P1"), policy.clock_of("P2"), policy.clock_of("P2", "gas")) == \
         ("full", "business_hours", "full")
     assert sla.clocks_by_priority("business_hours") == {

@@ -91,13 +91,14 @@ def test_the_hotline_promise_is_fifteen_seconds():
 
 def test_call_times_may_not_be_in_the_future_nor_answered_before_ringing():
     now = datetime(2026, 11, 26, 15, 41, tzinfo=UTC)
-    rules.check_call_times(now + timedelta(minutes=1), now + timedelta(minutes=1, seconds=5), now)  # within the skew
-    rules.check_call_times(None, None, now)
+    rules.check_call_times(now + timedelta(minutes=1), now + timedelta(minutes=1, seconds=5),
+                           now=now)  # within the skew
+    rules.check_call_times(None, None, now=now)
     for rang, answered, field in [(now + timedelta(minutes=5), None, "rang_at"),
                                   (now, now + timedelta(minutes=3), "answered_at"),
                                   (now, now - timedelta(seconds=1), "answered_at")]:
         with pytest.raises(InvalidInput) as refused:
-            rules.check_call_times(rang, answered, now)
+            rules.check_call_times(rang, answered, now=now)
         assert refused.value.field == field
 
 

@@ -28,11 +28,11 @@ def test_defaults_when_the_estate_has_no_settings():
 
 
 def test_an_estate_adds_subcategories_to_the_defaults():
-    catalog.check_subcategory(SETTINGS, "repair", "septic_tank", field_name="ticket.subcategory")
-    catalog.check_subcategory(SETTINGS, "repair", "elevator", field_name="ticket.subcategory")
-    catalog.check_subcategory(SETTINGS, "repair", None, field_name="ticket.subcategory")
+    catalog.check_subcategory(SETTINGS, "repair", subcategory="septic_tank", field_name="ticket.subcategory")
+    catalog.check_subcategory(SETTINGS, "repair", subcategory="elevator", field_name="ticket.subcategory")
+    catalog.check_subcategory(SETTINGS, "repair", subcategory=None, field_name="ticket.subcategory")
     with pytest.raises(InvalidInput) as refused:
-        catalog.check_subcategory(SETTINGS, "complaint", "septic_tank", field_name="ticket.subcategory")
+        catalog.check_subcategory(SETTINGS, "complaint", subcategory="septic_tank", field_name="ticket.subcategory")
     assert refused.value.field == "ticket.subcategory"
     assert SETTINGS.follow_up_within == timedelta(hours=8)
     assert SETTINGS.priority_rules[0].keywords == ("化粪池",)
@@ -40,9 +40,9 @@ def test_an_estate_adds_subcategories_to_the_defaults():
 
 def test_extra_fields_are_checked_and_kept():
     values = {"visit_date": "2026-11-30", "meter_number": " M-42 ", "people_trapped": 2, "floor_kind": "wood"}
-    assert catalog.check_extra_fields(SETTINGS, "repair", values) == {**values, "meter_number": "M-42"}
+    assert catalog.check_extra_fields(SETTINGS, "repair", values=values) == {**values, "meter_number": "M-42"}
     # the date field is only for repairs: a complaint neither needs nor takes it
-    assert catalog.check_extra_fields(SETTINGS, "complaint", {}) == {}
+    assert catalog.check_extra_fields(SETTINGS, "complaint", values={}) == {}
 
 
 @pytest.mark.parametrize(("category", "values", "field"), [
@@ -56,7 +56,7 @@ def test_extra_fields_are_checked_and_kept():
 ])
 def test_bad_extra_fields_name_the_field(category, values, field):
     with pytest.raises(InvalidInput) as refused:
-        catalog.check_extra_fields(SETTINGS, category, values)
+        catalog.check_extra_fields(SETTINGS, category, values=values)
     assert refused.value.field == field and refused.value.status == 422
 
 

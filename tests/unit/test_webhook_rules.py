@@ -20,18 +20,18 @@ def test_a_signature_verifies_with_the_independent_implementation():
     body = '{"specversion":"1.0","id":"01J","type":"estatedesk.x.y.z.v1"}'
     timestamp = int(time.time())
     headers = {"webhook-id": "msg_1", "webhook-timestamp": str(timestamp),
-               "webhook-signature": rules.signature_header([secret], "msg_1", timestamp, body)}
+               "webhook-signature": rules.signature_header([secret], "msg_1", timestamp=timestamp, body=body)}
     assert Webhook(secret).verify(body, headers)["id"] == "01J"
-    assert rules.sign(secret, "msg_1", timestamp, body) == Webhook(secret).sign(
+    assert rules.sign(secret, "msg_1", timestamp=timestamp, body=body) == Webhook(secret).sign(
         "msg_1", datetime.fromtimestamp(timestamp, UTC), body)
 
 
 def test_rotation_keeps_the_previous_secret_for_the_overlap_only():
     first = [{"secret": "whsec_AAAA", "created_at": NOW, "expires_at": None}]
-    after = rules.rotated(first, "whsec_BBBB", NOW, timedelta(hours=24))
+    after = rules.rotated(first, "whsec_BBBB", now=NOW, overlap=timedelta(hours=24))
     assert rules.secrets_in_force(after, NOW) == ["whsec_BBBB", "whsec_AAAA"]
     assert rules.secrets_in_force(after, NOW + timedelta(hours=25)) == ["whsec_BBBB"]
-    again = rules.rotated(after, "whsec_CCCC", NOW + timedelta(hours=1), timedelta(0))
+    again = rules.rotated(after, "whsec_CCCC", now=NOW + timedelta(hours=1), overlap=timedelta(0))
     assert rules.secrets_in_force(again, NOW + timedelta(hours=1)) == ["whsec_CCCC", "whsec_AAAA"]
 
 
@@ -62,25 +62,26 @@ def test_the_schedule_retry_after_410_and_giving_up():
     assert rules.outcome(8, 500).give_up and not rules.outcome(8, 500).disable
     assert rules.outcome(3, 204).delivered
     assert rules.outcome(1, 410).disable
-    assert rules.outcome(1, 429, "3600").retry_in == timedelta(hours=1)
-    assert rules.outcome(4, 503, "60").retry_in == timedelta(hours=2)  # the schedule's wait is longer
-    assert rules.outcome(1, 503, "999999999").retry_in == rules.RETRY_AFTER_CAP
-    assert rules.outcome(1, 500, "3600").retry_in == timedelta(seconds=5)  # only 429 and 503 ask
+    assert rules.outcome(1, 429, retry_after_header="3600").retry_in == timedelta(hours=1)
+    assert rules.outcome(4, 503,
+                         retry_after_header="60").retry_in == timedelta(hours=2)  # the schedule's wait is longer
+    assert rules.outcome(1, 503, retry_after_header="999999999").retry_in == rules.RETRY_AFTER_CAP
+    assert rules.outcome(1, 500, retry_after_header="3600").retry_in == timedelta(seconds=5)  # only 429 and 503 ask
     assert rules.outcome(2, None).retry_in == timedelta(minutes=5)
 
 
 def test_failing_for_five_days_straight():
-    assert rules.failing_too_long(NOW - timedelta(days=5), NOW, 1.0)
-    assert not rules.failing_too_long(NOW - timedelta(days=4, hours=23), NOW, 1.0)
-    assert not rules.failing_too_long(None, NOW, 1.0)
+    assert rules.failing_too_long(NOW - timedelta(days=5), NOW, scale=1.0)
+    assert not rules.failing_too_long(NOW - timedelta(days=4, hours=23), NOW, scale=1.0)
+    assert not rules.failing_too_long(None, NOW, scale=1.0)
 
 
 def test_a_subscription_wants_its_patterns_in_its_estates_and_never_webhook_events():
     subscription = {"company_id": "c", "estate_ids": ["e1"], "event_types": ["dispatch.workorder.*", "#"]}
-    assert rules.wants(subscription, "dispatch.workorder.created", "c", "e1")
-    assert not rules.wants(subscription, "dispatch.workorder.created", "c", "e2")
-    assert not rules.wants(subscription, "dispatch.workorder.created", "other", "e1")
-    assert not rules.wants(subscription, "notification.webhook.failed", "c", "e1")
+    assert rules.wants(subscription, "dispatch.workorder.created", company_id="c", estate_id="e1")
+    assert not rules.wants(subscription, "dispatch.workorder.created", company_id="c", estate_id="e2")
+    assert not rules.wants(subscription, "dispatch.workorder.created", company_id="other", estate_id="e1")
+    assert not rules.wants(subscription, "notification.webhook.failed", company_id="c", estate_id="e1")
     with pytest.raises(InvalidInput):
         rules.check_patterns(["dispatch.work*"])
 
@@ -92,7 +93,7 @@ def test_the_head_of_each_lane_is_its_earliest_event():
         {"_id": "d3", "lane": "s|w2", "event_order": rules.event_order(NOW, "e3")},
     ]
     assert {lane: head["_id"] for lane, head in rules.heads_of_lanes(pending).items()} == {"s|w1": "d1", "s|w2": "d3"}
-    assert rules.lane_of("s", None, "e1") != rules.lane_of("s", None, "e2")
+    assert rules.lane_of("s", None, event_id="e1") != rules.lane_of("s", None, event_id="e2")
 
 
 def test_the_asyncapi_document_describes_both_ways_in_for_integrators():

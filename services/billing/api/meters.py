@@ -27,9 +27,9 @@ class ReadingsImported(BaseModel):
 
 
 @router.post("/meter-readings", status_code=201, response_model=MeterReadingPublic)
-async def record_reading(body: MeterReadingCreate, principal: Clerks, database: DatabaseDep) -> dict:
+async def record_reading(body: MeterReadingCreate, principal: Clerks, *, database: DatabaseDep) -> dict:
     """One reading per unit, meter and period; 409 for a second one (the period's line exists)."""
-    return await meters.record_reading(database, principal, meters.ReadingInput(**body.model_dump()))
+    return await meters.record_reading(database, principal, request=meters.ReadingInput(**body.model_dump()))
 
 
 COLUMNS_TEXT = "building,unit,meter,reading,read_on[,period,replacement]"
@@ -41,36 +41,39 @@ COLUMNS_TEXT = "building,unit,meter,reading,read_on[,period,replacement]"
                  XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary",
                                               "description": f"the first sheet: {COLUMNS_TEXT}"}}}}},
              responses={415: {}, 422: {}})
-async def import_readings(estate_id: str, request: Request, principal: Clerks, database: DatabaseDep) -> dict:
+async def import_readings(estate_id: str, request: Request, *, principal: Clerks, database: DatabaseDep) -> dict:
     """A month's readings from CSV or XLSX (by `Content-Type`), all or nothing: a file with bad lines answers
     422 naming each line and field."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    return await meter_import.import_readings(database, principal, estate_id, await request.body(), media_type)
+    return await meter_import.import_readings(database, principal, estate_id=estate_id, content=await request.body(),
+                                              media_type=media_type)
 
 
 @router.get("/units/{unit_id}/meter-readings", response_model=list[MeterReadingPublic])
-async def unit_readings(unit_id: str, principal: Readers, database: DatabaseDep) -> list[dict]:
-    await find_unit(database, principal, unit_id)
-    readings = await store.find_all(database, store.METER_READINGS, {"unit_id": unit_id},
+async def unit_readings(unit_id: str, principal: Readers, *, database: DatabaseDep) -> list[dict]:
+    await find_unit(database, principal, unit_id=unit_id)
+    readings = await store.find_all(database, store.METER_READINGS, query={"unit_id": unit_id},
                                     sort=[("meter", 1), ("period", 1)])
     return [meters.reading_public(r) for r in readings]
 
 
 @router.post("/day-closes", status_code=201, response_model=DayClosePublic)
-async def close_day(body: DayCloseCreate, principal: Clerks, database: DatabaseDep) -> dict:
+async def close_day(body: DayCloseCreate, principal: Clerks, *, database: DatabaseDep) -> dict:
     """日结: the caller closes their own day; it is locked, and later payments count in the next day."""
-    return await day_close.close_day(database, principal, day_close.DayCloseInput(**body.model_dump()))
+    return await day_close.close_day(database, principal, request=day_close.DayCloseInput(**body.model_dump()))
 
 
 @router.get("/day-closes/{day_close_id}", response_model=DayClosePublic)
-async def get_day_close(day_close_id: str, principal: Readers, database: DatabaseDep) -> dict:
-    close = found(await store.find_one(database, store.DAY_CLOSES, {"_id": day_close_id, **principal.estate_filter()}), "day close")
+async def get_day_close(day_close_id: str, principal: Readers, *, database: DatabaseDep) -> dict:
+    close = found(await store.find_one(database, store.DAY_CLOSES,
+                                       query={"_id": day_close_id, **principal.estate_filter()}), "day close")
     return day_close.close_public(close)
 
 
 @router.get("/day-closes", response_model=list[DayClosePublic])
-async def list_day_closes(estate_id: str, day: date, principal: Readers, database: DatabaseDep) -> list[dict]:
-    await find_estate(database, principal, estate_id)
-    closes = await store.find_all(database, store.DAY_CLOSES, {**principal.estate_filter(), "estate_id": estate_id,
-                                                               "day": day.isoformat()}, sort=[("clerk_id", 1)])
+async def list_day_closes(estate_id: str, day: date, *, principal: Readers, database: DatabaseDep) -> list[dict]:
+    await find_estate(database, principal, estate_id=estate_id)
+    closes = await store.find_all(database, store.DAY_CLOSES,
+                                  query={**principal.estate_filter(), "estate_id": estate_id,
+                                         "day": day.isoformat()}, sort=[("clerk_id", 1)])
     return [day_close.close_public(close) for close in closes]

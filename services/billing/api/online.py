@@ -58,9 +58,9 @@ class NotificationAnswer(BaseModel):
 
 
 @router.post("/payment-intents", status_code=201, response_model=IntentPublic)
-async def create_intent(body: IntentCreate, principal: Payers, database: DatabaseDep) -> dict:
+async def create_intent(body: IntentCreate, principal: Payers, *, database: DatabaseDep) -> dict:
     """What an online payment is for: its `out_trade_no` goes into the WeChat Pay order."""
-    return await online.create_intent(database, principal, online.IntentInput(**body.model_dump()))
+    return await online.create_intent(database, principal, request=online.IntentInput(**body.model_dump()))
 
 
 @router.post("/wechatpay/notifications", response_model=NotificationAnswer, openapi_extra=NOTIFICATION_BODY,
@@ -72,4 +72,5 @@ async def wechatpay_notification(request: Request, database: DatabaseDep) -> dic
         WeChatNotification.model_validate_json(body)
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_url=False)) from error
-    return await online.apply_notification(database, request.app.state.settings, dict(request.headers), body)
+    return await online.apply_notification(database, request.app.state.settings, headers=dict(request.headers),
+                                           body=body)

@@ -25,33 +25,37 @@ async def reconcile(database: Database, query: dict[str, Any]) -> dict[str, Any]
     (line `paid_fen` and `refunded_fen`, the unit's balance) equal to the sum of its entries, to the fen;
     deposits refunded (退押金) are money paid out, beside what was received."""
     units: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for line in await store.find_all(database, store.BILL_LINES, query,
-                                     {"unit_id": 1, "amount_fen": 1, "paid_fen": 1, "waived_fen": 1,
-                                      "refunded_fen": 1}):
+    for line in await store.find_all(database, store.BILL_LINES, query=query,
+                                     projection={"unit_id": 1, "amount_fen": 1, "paid_fen": 1, "waived_fen": 1,
+                                                 "refunded_fen": 1}):
         figures = units[line["unit_id"]]
         figures["lines"] += line["amount_fen"]
         figures["refunded_on_lines"] += line.get("refunded_fen", 0)
         figures["refunds_over_paid"] += max(0, line.get("refunded_fen", 0) - line["paid_fen"])
         figures["arrears_of_lines"] += outstanding(line)
         figures["waived_on_lines"] += line.get("waived_fen", 0)
-    for refund in await store.find_all(database, store.DEPOSIT_REFUNDS, query, {"unit_id": 1, "amount_fen": 1}):
+    for refund in await store.find_all(database, store.DEPOSIT_REFUNDS, query=query,
+                                       projection={"unit_id": 1, "amount_fen": 1}):
         units[refund["unit_id"]]["refunded"] += refund["amount_fen"]
-    for waiver in await store.find_all(database, store.WAIVERS, query, {"unit_id": 1, "amount_fen": 1}):
+    for waiver in await store.find_all(database, store.WAIVERS, query=query,
+                                       projection={"unit_id": 1, "amount_fen": 1}):
         units[waiver["unit_id"]]["waived"] += waiver["amount_fen"]
-    for share in await store.find_all(database, store.ALLOCATIONS, query, {"unit_id": 1, "source": 1, "amount_fen": 1}):
+    for share in await store.find_all(database, store.ALLOCATIONS, query=query,
+                                      projection={"unit_id": 1, "source": 1, "amount_fen": 1}):
         units[share["unit_id"]]["payments_applied" if share["source"] == "payment" else "balance_used"] += \
             share["amount_fen"]
-    for payment in await store.find_all(database, store.PAYMENTS, query,
-                                        {"unit_id": 1, "amount_fen": 1, "to_balance_fen": 1}):
+    for payment in await store.find_all(database, store.PAYMENTS, query=query,
+                                        projection={"unit_id": 1, "amount_fen": 1, "to_balance_fen": 1}):
         units[payment["unit_id"]]["received"] += payment["amount_fen"]
         units[payment["unit_id"]]["prepaid_in"] += payment["to_balance_fen"]
-    for reversal in await store.find_all(database, store.REVERSALS, query,
-                                         {"unit_id": 1, "amount_fen": 1, "to_balance_fen": 1}):
+    for reversal in await store.find_all(database, store.REVERSALS, query=query,
+                                         projection={"unit_id": 1, "amount_fen": 1, "to_balance_fen": 1}):
         units[reversal["unit_id"]]["received"] -= reversal["amount_fen"]
         units[reversal["unit_id"]]["prepaid_in"] -= reversal["to_balance_fen"]
-    for entry in await store.find_all(database, store.BALANCE_ENTRIES, query, {"unit_id": 1, "amount_fen": 1}):
+    for entry in await store.find_all(database, store.BALANCE_ENTRIES, query=query,
+                                      projection={"unit_id": 1, "amount_fen": 1}):
         units[entry["unit_id"]]["balance_entries"] += entry["amount_fen"]
-    for balance in await store.find_all(database, store.BALANCES, query, {"balance_fen": 1}):
+    for balance in await store.find_all(database, store.BALANCES, query=query, projection={"balance_fen": 1}):
         units[balance["_id"]]["balance"] += balance["balance_fen"]
 
     totals: dict[str, int] = defaultdict(int)
@@ -81,7 +85,7 @@ def _figures() -> dict[str, Any]:
     return {"total": 0, "current": 0, "older": 0, "buckets": empty_buckets()}
 
 
-def _add(figures: dict[str, Any], amount: int, bucket: str, current: bool) -> None:
+def _add(figures: dict[str, Any], amount: int, *, bucket: str, current: bool) -> None:
     figures["total"] += amount
     figures["current" if current else "older"] += amount
     figures["buckets"][bucket] += amount
@@ -93,14 +97,14 @@ def _as_text(figures: dict[str, Any]) -> dict[str, Any]:
             "buckets": {name: fen_to_text(value) for name, value in figures["buckets"].items()}}
 
 
-async def arrears(database: Database, estate_id: str, as_of: date) -> dict[str, Any]:
+async def arrears(database: Database, estate_id: str, *, as_of: date) -> dict[str, Any]:
     """Open amounts seen on `as_of`: current period (当期) vs older (陈欠), aged, by building and by item."""
-    units = {u["_id"]: u for u in await store.find_all(database, store.UNITS, {"estate_id": estate_id},
-                                                         {"building_id": 1, "building_name": 1})}
+    units = {u["_id"]: u for u in await store.find_all(database, store.UNITS, query={"estate_id": estate_id},
+                                                         projection={"building_id": 1, "building_name": 1})}
     lines = await store.find_all(database, store.BILL_LINES,
-                                 {"estate_id": estate_id, "status": {"$in": list(store.OPEN_STATUSES)}},
-                                 {"unit_id": 1, "item_code": 1, "period": 1, "due_date": 1, "amount_fen": 1,
-                                  "paid_fen": 1, "waived_fen": 1, "rule.season": 1})
+                                 query={"estate_id": estate_id, "status": {"$in": list(store.OPEN_STATUSES)}},
+                                 projection={"unit_id": 1, "item_code": 1, "period": 1, "due_date": 1, "amount_fen": 1,
+                                             "paid_fen": 1, "waived_fen": 1, "rule.season": 1})
     estate, by_building, by_item = _figures(), defaultdict(_figures), defaultdict(_figures)
     periods: dict[str, Any] = {}
     owing_units = set()
@@ -112,7 +116,7 @@ async def arrears(database: Database, estate_id: str, as_of: date) -> dict[str, 
         bucket = bucket_of(date.fromisoformat(line["due_date"]), as_of)
         building = units.get(line["unit_id"], {}).get("building_id") or "unknown"
         for figures in (estate, by_building[building], by_item[line["item_code"]]):
-            _add(figures, amount, bucket, current)
+            _add(figures, amount, bucket=bucket, current=current)
         owing_units.add(line["unit_id"])
     names = {u.get("building_id"): u.get("building_name") for u in units.values()}
     return {
@@ -123,11 +127,11 @@ async def arrears(database: Database, estate_id: str, as_of: date) -> dict[str, 
     }
 
 
-async def collection_rate(database: Database, estate_id: str, period_code: str) -> dict[str, Any]:
+async def collection_rate(database: Database, estate_id: str, *, period_code: str) -> dict[str, Any]:
     """收缴率: collected for the period's lines ÷ billed for them."""
     period = parse_period(period_code)
-    lines = await store.find_all(database, store.BILL_LINES, {"estate_id": estate_id, "period": period.code},
-                                 {"item_code": 1, "amount_fen": 1, "paid_fen": 1})
+    lines = await store.find_all(database, store.BILL_LINES, query={"estate_id": estate_id, "period": period.code},
+                                 projection={"item_code": 1, "amount_fen": 1, "paid_fen": 1})
     by_item: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for line in lines:
         by_item[line["item_code"]][0] += line["amount_fen"]
@@ -139,8 +143,8 @@ async def collection_rate(database: Database, estate_id: str, period_code: str) 
                          "rate_percent": collection_rate_percent(c, b)} for code, (b, c) in sorted(by_item.items())]}
 
 
-async def find_line(database: Database, principal: Principal, line_id: str) -> dict[str, Any]:
-    line = await store.find_one(database, store.BILL_LINES, {"_id": line_id, **principal.estate_filter()})
+async def find_line(database: Database, principal: Principal, *, line_id: str) -> dict[str, Any]:
+    line = await store.find_one(database, store.BILL_LINES, query={"_id": line_id, **principal.estate_filter()})
     if line is None:
         raise NotFound("bill line")
     return line
@@ -158,29 +162,29 @@ def line_public(line: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def explanation(database: Database, line: dict[str, Any], as_of: date) -> dict[str, Any]:
+async def explanation(database: Database, line: dict[str, Any], *, as_of: date) -> dict[str, Any]:
     """The line's rule and inputs, the amount recomputed from them, the words, and the late fees (违约金) it was
     charged for days up to `as_of` (late-fee lines of their own; a late-fee line's rule is its accrual)."""
     recomputed = fees.compute(line["rule"])
-    words = fees.explain(line["rule"], line["item_name_zh"], line["item_name_en"])
+    words = fees.explain(line["rule"], line["item_name_zh"], name_en=line["item_name_en"])
     return {"line_id": line["_id"], "amount": fen_to_text(line["amount_fen"]), "recomputed": fen_to_text(recomputed),
             "matches": recomputed == line["amount_fen"], "rule": line["rule"], "zh": words["zh"], "en": words["en"],
-            "late_fee": await charged_on(database, line, as_of)}
+            "late_fee": await charged_on(database, line, as_of=as_of)}
 
 
-async def receipt_page(database: Database, principal: Principal, payment_id: str) -> str:
+async def receipt_page(database: Database, principal: Principal, *, payment_id: str) -> str:
     """The printable receipt of a payment (收据), marked when it has been reversed."""
-    payment = await store.find_one(database, store.PAYMENTS, {"_id": payment_id, **principal.estate_filter()})
+    payment = await store.find_one(database, store.PAYMENTS, query={"_id": payment_id, **principal.estate_filter()})
     if payment is None:
         raise NotFound("payment")
-    estate = await store.find_one(database, ESTATES, {"_id": payment["estate_id"]}) or {}
-    unit = await store.find_one(database, store.UNITS, {"_id": payment["unit_id"]}) or {"_id": payment["unit_id"]}
-    shares = [s for s in await store.find_all(database, store.ALLOCATIONS, {"payment_id": payment_id})
+    estate = await store.find_one(database, ESTATES, query={"_id": payment["estate_id"]}) or {}
+    unit = await store.find_one(database, store.UNITS, query={"_id": payment["unit_id"]}) or {"_id": payment["unit_id"]}
+    shares = [s for s in await store.find_all(database, store.ALLOCATIONS, query={"payment_id": payment_id})
               if s["amount_fen"] > 0]
     lines = {line["_id"]: line for line in await store.find_all(
-        database, store.BILL_LINES, {"_id": {"$in": [s["line_id"] for s in shares]}})}
+        database, store.BILL_LINES, query={"_id": {"$in": [s["line_id"] for s in shares]}})}
     paid = [{**lines[s["line_id"]], "share_fen": s["amount_fen"]} for s in shares]
-    reversed_ = await store.find_one(database, store.REVERSALS, {"_id": payment_id}) is not None
+    reversed_ = await store.find_one(database, store.REVERSALS, query={"_id": payment_id}) is not None
     return receipt_html(estate_name=estate.get("name", payment["estate_id"]),
                         time_zone=estate.get("time_zone") or DEFAULT_TIME_ZONE, unit=unit, payment=payment, lines=paid,
                         reversed_=reversed_)

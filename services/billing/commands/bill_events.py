@@ -47,9 +47,9 @@ def line_refs(lines: list[dict[str, Any]]) -> dict[str, Any]:
 async def _lines_of(uow: UnitOfWork, refs: dict[str, Any]) -> list[dict[str, Any]]:
     wanted = set(refs["line_ids"])
     if "unit_range" not in refs:
-        return await store.find_all(uow, store.BILL_LINES, {"_id": {"$in": sorted(wanted)}})
+        return await store.find_all(uow, store.BILL_LINES, query={"_id": {"$in": sorted(wanted)}})
     first, last = refs["unit_range"]
-    return [line for line in await store.find_all(uow, store.BILL_LINES, {
+    return [line for line in await store.find_all(uow, store.BILL_LINES, query={
         "estate_id": refs["estate_id"], "period": refs["period"], "unit_id": {"$gte": first, "$lte": last}})
         if line["_id"] in wanted]
 
@@ -64,7 +64,8 @@ async def _units_of(uow: UnitOfWork, lines: list[dict[str, Any]]) -> dict[str, d
     else:
         query = {"estate_id": lines[0]["estate_id"], "unit_id": {"$gte": unit_ids[0], "$lte": unit_ids[-1]}}
     wanted = set(unit_ids)
-    return {u["_id"]: u for u in await store.find_all(uow, store.UNITS, query, {"resident_ids": 1, "owner_ids": 1})
+    return {u["_id"]: u for u in await store.find_all(uow, store.UNITS, query=query,
+                                                      projection={"resident_ids": 1, "owner_ids": 1})
             if u["_id"] in wanted}
 
 
@@ -73,7 +74,7 @@ def _people(unit: dict[str, Any] | None) -> dict[str, list[str]]:
     return {"resident_ids": list(unit.get("resident_ids") or []), "owner_ids": list(unit.get("owner_ids") or [])}
 
 
-def issued(uow: UnitOfWork, lines: list[dict[str, Any]], units: dict[str, dict[str, Any]]) -> None:
+def issued(uow: UnitOfWork, lines: list[dict[str, Any]], *, units: dict[str, dict[str, Any]]) -> None:
     """The events of new lines and their due-date watch (`units` by id, for who lives there)."""
     watched: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for line in lines:
@@ -90,7 +91,7 @@ def issued(uow: UnitOfWork, lines: list[dict[str, Any]], units: dict[str, dict[s
                                   "due_date": due_date, **line_refs(owed)})
 
 
-def announce_later(uow: UnitOfWork, note_id: str, lines: list[dict[str, Any]]) -> None:
+def announce_later(uow: UnitOfWork, note_id: str, *, lines: list[dict[str, Any]]) -> None:
     """A run's new lines, to be announced by `announce_issued` after their transaction."""
     if lines:
         uow.add(store.ANNOUNCEMENTS, {"_id": note_id, **line_refs(lines)})
@@ -101,7 +102,7 @@ async def _issue_noted(uow: UnitOfWork, note: dict[str, Any]) -> int:
     if result.deleted_count != 1:  # another replica announced these
         return 0
     lines = await _lines_of(uow, note)
-    issued(uow, lines, await _units_of(uow, lines))
+    issued(uow, lines, units=await _units_of(uow, lines))
     return len(lines)
 
 
@@ -118,10 +119,10 @@ async def announce_issued(database: Database, settings: BillingSettings | None =
     """One pass: the lines that runs noted, announced (oldest notes first) while the relay keeps up."""
     most = (settings or BillingSettings()).announce_outbox_backlog_max
     announced = 0
-    for note in await store.find_all(database, store.ANNOUNCEMENTS, {}, {"_id": 1}, sort=[("_id", 1)]):
+    for note in await store.find_all(database, store.ANNOUNCEMENTS, query={}, projection={"_id": 1}, sort=[("_id", 1)]):
         if await _relay_is_behind(database, most):
             break
-        full = await store.find_one(database, store.ANNOUNCEMENTS, {"_id": note["_id"]})
+        full = await store.find_one(database, store.ANNOUNCEMENTS, query={"_id": note["_id"]})
         if full is not None:
             announced += await database.transaction(lambda uow, full=full: _issue_noted(uow, full))
     return announced
@@ -151,12 +152,12 @@ async def announce_overdue(database: Database, _settings: BillingSettings | None
     # No estate's day is ahead of UTC's by more than one: the query bound; each estate's own day decides.
     bound = (now.date() + timedelta(days=1)).isoformat()
     announced = 0
-    for watch in await store.find_all(database, store.DUE_WATCH, {"due_date": {"$lt": bound}},
-                                      {"line_ids": 0}):
+    for watch in await store.find_all(database, store.DUE_WATCH, query={"due_date": {"$lt": bound}},
+                                      projection={"line_ids": 0}):
         today = local_day(now, await estate_time_zone(database, watch["estate_id"]))
         if watch["due_date"] >= today.isoformat():
             continue
-        full = await store.find_one(database, store.DUE_WATCH, {"_id": watch["_id"]})
+        full = await store.find_one(database, store.DUE_WATCH, query={"_id": watch["_id"]})
         if full is not None:
             announced += await database.transaction(lambda uow, full=full: _announce(uow, full))
     return announced

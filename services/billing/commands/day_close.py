@@ -34,17 +34,17 @@ class DayCloseInput(BaseModel):
     note: str | None = None
 
 
-def _key(estate_id: str, clerk_id: str, day: date) -> str:
+def _key(estate_id: str, clerk_id: str, *, day: date) -> str:
     return f"{estate_id}:{clerk_id}:{day.isoformat()}"
 
 
-async def business_day(uow: UnitOfWork, estate_id: str, clerk_id: str, now) -> str:
+async def business_day(uow: UnitOfWork, estate_id: str, *, clerk_id: str, now) -> str:
     """The clerk's open business day for a payment or reversal made now (the next one after a closed day)."""
     day = local_day(now, await estate_time_zone(uow, estate_id))
-    while (held := await store.find_one(uow, store.CLERK_DAYS, {"_id": _key(estate_id, clerk_id, day)})) and \
+    while (held := await store.find_one(uow, store.CLERK_DAYS, query={"_id": _key(estate_id, clerk_id, day=day)})) and \
             held.get("closed"):
         day += timedelta(days=1)
-    key = _key(estate_id, clerk_id, day)
+    key = _key(estate_id, clerk_id, day=day)
     if held is None:
         await uow.db[store.CLERK_DAYS].insert_one({"_id": key, "closed": False, "entries": 1}, session=uow.session)
     else:
@@ -52,8 +52,8 @@ async def business_day(uow: UnitOfWork, estate_id: str, clerk_id: str, now) -> s
     return day.isoformat()
 
 
-async def close_day(database: Database, principal: Principal, request: DayCloseInput) -> dict[str, Any]:
-    estate = await find_estate(database, principal, request.estate_id)
+async def close_day(database: Database, principal: Principal, *, request: DayCloseInput) -> dict[str, Any]:
+    estate = await find_estate(database, principal, estate_id=request.estate_id)
     if request.day > local_day(utcnow(), estate["time_zone"]):
         raise InvalidInput("a day is closed when it is over or ending, not before", field="day")
     try:
@@ -63,21 +63,22 @@ async def close_day(database: Database, principal: Principal, request: DayCloseI
     if counted < 0:
         raise InvalidInput("counted cash is not negative", field="counted_cash")
     clerk, day = principal.user_id, request.day.isoformat()
-    key = _key(request.estate_id, clerk, request.day)
+    key = _key(request.estate_id, clerk, day=request.day)
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        held = await store.find_one(uow, store.CLERK_DAYS, {"_id": key})
+        held = await store.find_one(uow, store.CLERK_DAYS, query={"_id": key})
         if held and held.get("closed"):
             raise Conflict(f"{day} is closed already for {clerk}", field="day")
         scope = {"estate_id": request.estate_id, "clerk_id": clerk, "business_day": day}
         totals: dict[str, int] = defaultdict(int)
-        payments = await store.find_all(uow, store.PAYMENTS, scope, {"method": 1, "amount_fen": 1})
+        payments = await store.find_all(uow, store.PAYMENTS, query=scope, projection={"method": 1, "amount_fen": 1})
         for payment in payments:
             totals[payment["method"]] += payment["amount_fen"]
-        reversals = await store.find_all(uow, store.REVERSALS, scope, {"method": 1, "amount_fen": 1})
+        reversals = await store.find_all(uow, store.REVERSALS, query=scope, projection={"method": 1, "amount_fen": 1})
         for reversal in reversals:
             totals[reversal["method"]] -= reversal["amount_fen"]
-        refunds = await store.find_all(uow, store.DEPOSIT_REFUNDS, scope, {"method": 1, "amount_fen": 1})
+        refunds = await store.find_all(uow, store.DEPOSIT_REFUNDS, query=scope,
+                                       projection={"method": 1, "amount_fen": 1})
         for refund in refunds:  # 退押金 paid out
             totals[refund["method"]] -= refund["amount_fen"]
         now = utcnow()

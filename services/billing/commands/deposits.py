@@ -77,7 +77,7 @@ async def project_closures(uow: UnitOfWork, events: list[Event[Any]]) -> None:
 
 
 
-def _refund_of(line: dict[str, Any], closure: dict[str, Any] | None, asked_fen: int | None) -> int:
+def _refund_of(line: dict[str, Any], closure: dict[str, Any] | None, *, asked_fen: int | None) -> int:
     if closure is None or not closure.get("closed_at"):
         raise ProcedureOpen("the deposit is refunded once its procedure is completed or cancelled",
                             field="bill_line_id")
@@ -88,9 +88,9 @@ def _refund_of(line: dict[str, Any], closure: dict[str, Any] | None, asked_fen: 
                          withheld_fen=settlement.get("withheld_fen", 0), asked_fen=asked_fen)
 
 
-async def refund_deposit(database: Database, principal: Principal, line_id: str, request: RefundInput, *,
+async def refund_deposit(database: Database, principal: Principal, *, line_id: str, request: RefundInput,
                          idempotency_key: str | None) -> dict[str, Any]:
-    line = await find_line(database, principal, line_id)
+    line = await find_line(database, principal, line_id=line_id)
     if line["item_code"] != DEPOSIT_ITEM and not line["rule"].get("refundable"):
         raise NotRefundable(f"{line['item_code']} is not a refundable deposit", field="bill_line_id")
     if not request.reason.strip():
@@ -98,12 +98,13 @@ async def refund_deposit(database: Database, principal: Principal, line_id: str,
     asked = None if request.amount is None else fees.amount_in_fen(request.amount, field="amount")
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        if await store.find_one(uow, store.DEPOSIT_REFUNDS, {"_id": line_id}):
+        if await store.find_one(uow, store.DEPOSIT_REFUNDS, query={"_id": line_id}):
             raise AlreadyRefunded("a deposit is refunded once", field="bill_line_id")
-        current = await store.find_one(uow, store.BILL_LINES, {"_id": line_id})
+        current = await store.find_one(uow, store.BILL_LINES, query={"_id": line_id})
         procedure_id = (current.get("source") or {}).get("procedure_id")
-        closure = await store.find_one(uow, store.CLOSED_PROCEDURES, {"_id": procedure_id}) if procedure_id else None
-        amount_fen = _refund_of(current, closure, asked)
+        closure = await store.find_one(uow, store.CLOSED_PROCEDURES,
+                                       query={"_id": procedure_id}) if procedure_id else None
+        amount_fen = _refund_of(current, closure, asked_fen=asked)
         result = await uow.db[store.BILL_LINES].update_one(
             {"_id": line_id, "paid_fen": current["paid_fen"]}, {"$set": {"refunded_fen": amount_fen}},
             session=uow.session)
@@ -114,7 +115,7 @@ async def refund_deposit(database: Database, principal: Principal, line_id: str,
                   "unit_id": current["unit_id"], "line_id": line_id, "procedure_id": procedure_id,
                   "amount_fen": amount_fen, "method": request.method, "reason": request.reason,
                   "approved_by": principal.user_id, "clerk_id": principal.user_id, "refunded_at": now,
-                  "business_day": await business_day(uow, current["estate_id"], principal.user_id, now)}
+                  "business_day": await business_day(uow, current["estate_id"], clerk_id=principal.user_id, now=now)}
         await uow.db[store.DEPOSIT_REFUNDS].insert_one(refund, session=uow.session)
         return refund_public(refund, {**current, "refunded_fen": amount_fen})
 

@@ -42,7 +42,7 @@ from shared.money import text_to_fen
 UNIT_FIELDS = ("building_id", "building_name", "number", "floor", "area_m2", "kind")
 
 
-def _unit_update(unit: UnitRegistered, company_id: str, estate_id: str) -> UpdateOne:
+def _unit_update(unit: UnitRegistered, company_id: str, *, estate_id: str) -> UpdateOne:
     known = unit.model_dump(mode="json")
     change: dict[str, Any] = {"$set": {"estate_id": estate_id, "company_id": company_id, "unit_id": unit.unit_id,
                                        **{k: known.get(k) for k in UNIT_FIELDS}}}
@@ -52,11 +52,11 @@ def _unit_update(unit: UnitRegistered, company_id: str, estate_id: str) -> Updat
     return UpdateOne({"_id": unit.unit_id}, change, upsert=True)
 
 
-def _new_unit(unit_id: str, company_id: str, estate_id: str) -> dict[str, Any]:
+def _new_unit(unit_id: str, company_id: str, *, estate_id: str) -> dict[str, Any]:
     return {"estate_id": estate_id, "company_id": company_id, "unit_id": unit_id}
 
 
-def _move_in_update(resident: ResidentRegistered, company_id: str, estate_id: str) -> list[UpdateOne]:
+def _move_in_update(resident: ResidentRegistered, company_id: str, *, estate_id: str) -> list[UpdateOne]:
     """Someone lives in (or owns) these units: not vacant (空置房 discounts stop), from their move-in date if
     known, and named in the units' bill events."""
     people = {"resident_ids": resident.resident_id}
@@ -65,7 +65,7 @@ def _move_in_update(resident: ResidentRegistered, company_id: str, estate_id: st
     updates = []
     for unit_id in resident.unit_ids:
         change: dict[str, Any] = {"$set": {"occupied": True}, "$addToSet": people,
-                                  "$setOnInsert": _new_unit(unit_id, company_id, estate_id)}
+                                  "$setOnInsert": _new_unit(unit_id, company_id, estate_id=estate_id)}
         if resident.move_in_date:
             change["$min"] = {"first_move_in_on": resident.move_in_date.isoformat()}
         updates.append(UpdateOne({"_id": unit_id}, change, upsert=True))
@@ -90,13 +90,13 @@ async def project_directory(uow: UnitOfWork, events: list[Event[Any]]) -> None:
     for event in events:
         company_id, estate_id, payload = event.envelope.companyid, event.envelope.estateid, event.payload
         if isinstance(payload, (UnitRegistered, UnitUpdated)):
-            updates.append(_unit_update(payload, company_id, estate_id))
+            updates.append(_unit_update(payload, company_id, estate_id=estate_id))
         elif isinstance(payload, DirectoryImported):
-            updates += [_unit_update(unit, company_id, estate_id) for unit in payload.units]
+            updates += [_unit_update(unit, company_id, estate_id=estate_id) for unit in payload.units]
             for resident in payload.residents:
-                updates += _move_in_update(resident, company_id, estate_id)
+                updates += _move_in_update(resident, company_id, estate_id=estate_id)
         elif isinstance(payload, ResidentRegistered):
-            updates += _move_in_update(payload, company_id, estate_id)
+            updates += _move_in_update(payload, company_id, estate_id=estate_id)
         elif isinstance(payload, ResidentMovedOut):
             updates += _move_out_update(payload)
     await _write(uow, updates)
@@ -117,7 +117,8 @@ async def project_completed_procedures(uow: UnitOfWork, events: list[Event[Proce
             updates.append(UpdateOne(
                 {"_id": payload.unit_id},
                 {"$set": {"billing_starts_on": payload.billing_starts_on.isoformat()},
-                 "$setOnInsert": _new_unit(payload.unit_id, event.envelope.companyid, event.envelope.estateid)},
+                 "$setOnInsert": _new_unit(payload.unit_id, event.envelope.companyid,
+                                           estate_id=event.envelope.estateid)},
                 upsert=True))
     await _write(uow, updates)
 
@@ -134,13 +135,14 @@ async def _bill_once(uow: UnitOfWork, charges: list[dict[str, Any]]) -> None:
     keys = [charge["line_id"] for charge in charges]
     if not keys:
         return
-    existing = {d["_id"] for d in await store.find_all(uow, store.BILL_LINES, {"_id": {"$in": keys}}, {"_id": 1})}
+    existing = {d["_id"] for d in await store.find_all(uow, store.BILL_LINES, query={"_id": {"$in": keys}},
+                                                       projection={"_id": 1})}
     estate_ids = sorted({charge["estate_id"] for charge in charges})
     items = {(i["estate_id"], i["code"]): i
-             for i in await store.find_all(uow, store.FEE_ITEMS, {"estate_id": {"$in": estate_ids}})}
+             for i in await store.find_all(uow, store.FEE_ITEMS, query={"estate_id": {"$in": estate_ids}})}
     units = {u["_id"]: u for u in await store.find_all(
-        uow, store.UNITS, {"_id": {"$in": sorted({charge["unit_id"] for charge in charges})}},
-        {"resident_ids": 1, "owner_ids": 1})}
+        uow, store.UNITS, query={"_id": {"$in": sorted({charge["unit_id"] for charge in charges})}},
+        projection={"resident_ids": 1, "owner_ids": 1})}
     lines, time_zones = [], {}
     for charge in charges:
         if charge["line_id"] in existing:
@@ -161,7 +163,7 @@ async def _bill_once(uow: UnitOfWork, charges: list[dict[str, Any]]) -> None:
         ))
     if lines:
         await uow.db[store.BILL_LINES].insert_many(lines, ordered=True, session=uow.session)
-        issued(uow, lines, units)
+        issued(uow, lines, units=units)
 
 
 def _charge(event: Event[Any], unit_id: str, **fields: Any) -> dict[str, Any]:

@@ -43,12 +43,12 @@ class LogEntryInput(BaseModel):
     note: str | None = None
 
 
-async def start_dunning_run(database: Database, principal: Principal, request: DunningRunInput, *,
+async def start_dunning_run(database: Database, principal: Principal, *, request: DunningRunInput,
                             schedule_key: str | None = None) -> dict[str, Any]:
     """By hand, or by the schedule (`schedule_key`: one scheduled run per estate and month, whatever the replicas)."""
-    estate = await find_estate(database, principal, request.estate_id)
+    estate = await find_estate(database, principal, estate_id=request.estate_id)
     policy = {**DEFAULT_POLICY, **(await store.find_one(database, store.DUNNING_POLICIES,
-                                                         {"_id": request.estate_id}) or {})}
+                                                         query={"_id": request.estate_id}) or {})}
     threshold = policy["threshold_fen"]
     if request.threshold is not None:
         try:
@@ -61,15 +61,16 @@ async def start_dunning_run(database: Database, principal: Principal, request: D
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         now = utcnow()
         owing: dict[str, list[dict]] = defaultdict(list)
-        for line in await store.find_all(uow, store.BILL_LINES, {
+        for line in await store.find_all(uow, store.BILL_LINES, query={
                 "estate_id": request.estate_id, "status": {"$in": list(store.OPEN_STATUSES)}, "due_date": {"$lt":
-                today.isoformat()}}, {"unit_id": 1, "amount_fen": 1, "paid_fen": 1, "waived_fen": 1, "period": 1,
-                                      "item_code": 1}):
+                today.isoformat()}}, projection={"unit_id": 1, "amount_fen": 1, "paid_fen": 1, "waived_fen": 1,
+                                                 "period": 1,
+                                                 "item_code": 1}):
             owing[line["unit_id"]].append(line)
         over = {unit_id: lines for unit_id, lines in owing.items() if sum(map(outstanding, lines)) >= threshold}
-        recent = {entry["unit_id"] for entry in await store.find_all(uow, store.DUNNING_LOG, {
+        recent = {entry["unit_id"] for entry in await store.find_all(uow, store.DUNNING_LOG, query={
             "estate_id": request.estate_id, "kind": "notice",
-            "on": {"$gt": (today - timedelta(days=interval)).isoformat()}}, {"unit_id": 1})}
+            "on": {"$gt": (today - timedelta(days=interval)).isoformat()}}, projection={"unit_id": 1})}
         run = {"_id": new_id(), "estate_id": request.estate_id, "company_id": estate["company_id"],
                "threshold_fen": threshold, "min_interval_days": interval, "day": today.isoformat(),
                "units_over_threshold": len(over), "notices": 0, "skipped_recently_notified": 0,
@@ -99,8 +100,8 @@ async def start_dunning_run(database: Database, principal: Principal, request: D
     return dunning_run_public(await database.transaction(work))
 
 
-async def log_entry(database: Database, principal: Principal, unit_id: str, request: LogEntryInput) -> dict:
-    unit = await find_unit(database, principal, unit_id)
+async def log_entry(database: Database, principal: Principal, *, unit_id: str, request: LogEntryInput) -> dict:
+    unit = await find_unit(database, principal, unit_id=unit_id)
     if request.outcome == "promised" and request.promised_on is None:
         raise InvalidInput("a promise to pay has its date", field="promised_on")
     now = utcnow()
@@ -129,7 +130,7 @@ async def run_dunning_scheduler(database: Database, settings) -> None:
     day has it on its last)."""
     while True:
         try:
-            for policy in await store.find_all(database, store.DUNNING_POLICIES, {"day_of_month": {"$ne": None}}):
+            for policy in await store.find_all(database, store.DUNNING_POLICIES, query={"day_of_month": {"$ne": None}}):
                 await _scheduled_run(database, policy)
         except asyncio.CancelledError:
             raise
@@ -139,18 +140,19 @@ async def run_dunning_scheduler(database: Database, settings) -> None:
 
 
 async def _scheduled_run(database: Database, policy: dict[str, Any]) -> None:
-    estate = await store.find_one(database, ESTATES, {"_id": policy["_id"]})
+    estate = await store.find_one(database, ESTATES, query={"_id": policy["_id"]})
     if estate is None or not policy.get("day_of_month"):
         return
     today = local_day(utcnow(), estate["time_zone"])
     due = min(policy["day_of_month"], calendar.monthrange(today.year, today.month)[1])
     key = f"{estate['_id']}:{today:%Y-%m}"
-    if today.day != due or await store.find_one(database, store.DUNNING_SCHEDULE, {"_id": key}):
+    if today.day != due or await store.find_one(database, store.DUNNING_SCHEDULE, query={"_id": key}):
         return
     principal = acting_for(database, user_id="dunning-schedule", company_id=estate["company_id"],
                            estate_id=estate["_id"], roles=["billing_clerk"])
     try:
-        run = await start_dunning_run(database, principal, DunningRunInput(estate_id=estate["_id"]), schedule_key=key)
+        run = await start_dunning_run(database, principal, request=DunningRunInput(estate_id=estate["_id"]),
+                                      schedule_key=key)
     except DuplicateKeyError:
         return
     log.info("scheduled dunning run", estate_id=estate["_id"], notices=run["notices"])

@@ -68,7 +68,7 @@ class FeeItemChange(BaseModel):
     discounts: list[DiscountInput] | None = None
 
 
-def _item_document(estate_id: str, company_id: str, fields: dict[str, Any], now) -> dict[str, Any]:
+def _item_document(estate_id: str, company_id: str, *, fields: dict[str, Any], now) -> dict[str, Any]:
     return {"_id": new_id(), "estate_id": estate_id, "company_id": company_id, "late_fee": dict(fees.DEFAULT_LATE_FEE),
             "refundable": False, **fields, "version": 1, "created_at": now}
 
@@ -79,16 +79,16 @@ async def seed_defaults_of(uow: UnitOfWork, companies: dict[str, str]) -> None:
     if not companies:
         return
     existing = {(d["estate_id"], d["code"]) for d in await store.find_all(
-        uow, store.FEE_ITEMS, {"estate_id": {"$in": sorted(companies)}}, {"estate_id": 1, "code": 1})}
+        uow, store.FEE_ITEMS, query={"estate_id": {"$in": sorted(companies)}}, projection={"estate_id": 1, "code": 1})}
     now = utcnow()
-    documents = [_item_document(estate_id, company_id, dict(item), now)
+    documents = [_item_document(estate_id, company_id, fields=dict(item), now=now)
                  for estate_id, company_id in companies.items() for item in fees.DEFAULT_ITEMS
                  if (estate_id, item["code"]) not in existing]
     if documents:
         await uow.db[store.FEE_ITEMS].insert_many(documents, ordered=True, session=uow.session)
 
 
-def _check_price(formula: str, price: PriceInput, field: str) -> dict[str, Any]:
+def _check_price(formula: str, price: PriceInput, *, field: str) -> dict[str, Any]:
     fees.amount_in_fen(price.price, field=f"{field}.price")
     if formula == "one_off":
         raise InvalidInput("a one-off item has no price list: its amount comes with each charge", field=field)
@@ -138,28 +138,28 @@ def _check_item(fields: dict[str, Any], *, cycle: str) -> None:
         fields["season"] = check_season(fields["season"])
 
 
-async def find_estate(database: Database, principal: Principal, estate_id: str) -> dict[str, Any]:
+async def find_estate(database: Database, principal: Principal, *, estate_id: str) -> dict[str, Any]:
     await principal.require_estate(estate_id)
-    estate = await store.find_one(database, ESTATES, {"_id": estate_id, "company_id": principal.company_id})
+    estate = await store.find_one(database, ESTATES, query={"_id": estate_id, "company_id": principal.company_id})
     if estate is None:
         raise NotFound("estate")
     return estate
 
 
-async def find_item(database: Database | UnitOfWork, principal: Principal, item_id: str) -> dict[str, Any]:
-    item = await store.find_one(database, store.FEE_ITEMS, {"_id": item_id, **principal.estate_filter()})
+async def find_item(database: Database | UnitOfWork, principal: Principal, *, item_id: str) -> dict[str, Any]:
+    item = await store.find_one(database, store.FEE_ITEMS, query={"_id": item_id, **principal.estate_filter()})
     if item is None:
         raise NotFound("fee item")
     return item
 
 
-async def create_item(database: Database, principal: Principal, estate_id: str, request: FeeItemInput,
-                      *, idempotency_key: str | None) -> dict[str, Any]:
-    estate = await find_estate(database, principal, estate_id)
+async def create_item(database: Database, principal: Principal, *, estate_id: str, request: FeeItemInput,
+                      idempotency_key: str | None) -> dict[str, Any]:
+    estate = await find_estate(database, principal, estate_id=estate_id)
     fields = request.model_dump(mode="json")
     _check_item(fields, cycle=request.cycle)
-    fields["prices"] = [_check_price(request.formula, p, f"prices.{n}") for n, p in enumerate(request.prices)]
-    document = _item_document(estate_id, estate["company_id"], fields, utcnow())
+    fields["prices"] = [_check_price(request.formula, p, field=f"prices.{n}") for n, p in enumerate(request.prices)]
+    document = _item_document(estate_id, estate["company_id"], fields=fields, now=utcnow())
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         await uow.db[store.FEE_ITEMS].insert_one(document, session=uow.session)
@@ -169,9 +169,9 @@ async def create_item(database: Database, principal: Principal, estate_id: str, 
                              already_exists=Conflict(f"fee item {request.code} exists in this estate", field="code"))
 
 
-async def change_item(database: Database, principal: Principal, item_id: str, request: FeeItemChange,
+async def change_item(database: Database, principal: Principal, *, item_id: str, request: FeeItemChange,
                       expected_version: int | None) -> dict[str, Any]:
-    item = await find_item(database, principal, item_id)
+    item = await find_item(database, principal, item_id=item_id)
     fields = {k: v for k, v in request.model_dump(mode="json", exclude_unset=True).items() if v is not None}
     if "late_fee" in fields:  # the whole rule, its defaults included (exclude_unset drops them inside too)
         fields["late_fee"] = request.late_fee.model_dump(mode="json")
@@ -181,19 +181,19 @@ async def change_item(database: Database, principal: Principal, item_id: str, re
         {"_id": item_id, "version": version}, {"$set": fields, "$inc": {"version": 1}})
     if result.modified_count != 1:
         raise Conflict("the fee item changed meanwhile; read it again", field="If-Match")
-    return item_public(await find_item(database, principal, item_id))
+    return item_public(await find_item(database, principal, item_id=item_id))
 
 
-async def add_price(database: Database, principal: Principal, item_id: str, request: PriceInput) -> dict[str, Any]:
-    item = await find_item(database, principal, item_id)
-    price = _check_price(item["formula"], request, "price")
+async def add_price(database: Database, principal: Principal, *, item_id: str, request: PriceInput) -> dict[str, Any]:
+    item = await find_item(database, principal, item_id=item_id)
+    price = _check_price(item["formula"], request, field="price")
     if any(p["valid_from"] == price["valid_from"] for p in item["prices"]):
         raise Conflict(f"a price from {price['valid_from']} exists; add one from another day", field="valid_from")
     result = await database.db[store.FEE_ITEMS].update_one(
         {"_id": item_id, "version": item["version"]}, {"$push": {"prices": price}, "$inc": {"version": 1}})
     if result.modified_count != 1:
         raise Conflict("the fee item changed meanwhile; try again")
-    return item_public(await find_item(database, principal, item_id))
+    return item_public(await find_item(database, principal, item_id=item_id))
 
 
 def item_public(document: dict[str, Any]) -> dict[str, Any]:

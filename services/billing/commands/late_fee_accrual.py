@@ -38,7 +38,7 @@ def policy_public(estate_id: str, document: dict[str, Any] | None) -> dict[str, 
             "updated_by": (document or {}).get("updated_by"), "updated_at": (document or {}).get("updated_at")}
 
 
-async def set_policy(database: Database, principal: Principal, estate_id: str, fields: dict[str, Any],
+async def set_policy(database: Database, principal: Principal, *, estate_id: str, fields: dict[str, Any],
                      expected_version: int | None) -> dict[str, Any]:
     """The whole policy (a PUT: the same body twice is one change); with If-Match only over that version."""
     late_fees.LateFeeRule.from_document(fields)  # the rates' places, named by field
@@ -60,26 +60,26 @@ async def set_policy(database: Database, principal: Principal, estate_id: str, f
     return policy_public(estate_id, await policies.find_one({"_id": estate_id}))
 
 
-def _reductions(entries: list[dict[str, Any]], when: str, time_zone: str) -> dict[str, list[tuple[date, int]]]:
+def _reductions(entries: list[dict[str, Any]], when: str, *, time_zone: str) -> dict[str, list[tuple[date, int]]]:
     by_line: dict[str, list[tuple[date, int]]] = {}
     for entry in entries:
         by_line.setdefault(entry["line_id"], []).append((local_day(entry[when], time_zone), entry["amount_fen"]))
     return by_line
 
 
-async def accrue_for_units(uow: UnitOfWork, run: dict[str, Any], items: list[dict[str, Any]],
+async def accrue_for_units(uow: UnitOfWork, run: dict[str, Any], *, items: list[dict[str, Any]],
                            units: list[dict[str, Any]], period: Period, now) -> list[dict[str, Any]]:
     """The late-fee lines of this chunk's units for `period` (its original lines' totals moved at commit)."""
     if period.cycle != "monthly" or not units:
         return []
-    policy = policy_of(await store.find_one(uow, store.LATE_FEE_POLICIES, {"_id": run["estate_id"]}))
+    policy = policy_of(await store.find_one(uow, store.LATE_FEE_POLICIES, query={"_id": run["estate_id"]}))
     rule = late_fees.LateFeeRule.from_document(policy)
     if not rule.enabled:
         return []
     through = period.start - timedelta(days=1)
     latest_due = through - timedelta(days=rule.grace_days + 1)  # due later: still within grace on `through`
     unit_range = {"$gte": units[0]["_id"], "$lte": units[-1]["_id"]}
-    candidates = [line for line in await store.find_all(uow, store.BILL_LINES, {
+    candidates = [line for line in await store.find_all(uow, store.BILL_LINES, query={
         "estate_id": run["estate_id"], "unit_id": unit_range, "due_date": {"$lte": latest_due.isoformat()}})
         if line["rule"]["formula"] not in late_fees.NOT_ACCRUING
         and (line.get("late_fee_through") or "") < through.isoformat()]
@@ -87,17 +87,19 @@ async def accrue_for_units(uow: UnitOfWork, run: dict[str, Any], items: list[dic
         return []
     time_zone = await estate_time_zone(uow, run["estate_id"])
     scope = {"estate_id": run["estate_id"], "unit_id": unit_range}
-    paid = _reductions(await store.find_all(uow, store.ALLOCATIONS, scope, {"line_id": 1, "amount_fen": 1, "at": 1}),
-                       "at", time_zone)
-    waived = _reductions(await store.find_all(uow, store.WAIVERS, scope,
-                                              {"line_id": 1, "amount_fen": 1, "waived_at": 1}), "waived_at", time_zone)
+    paid = _reductions(await store.find_all(uow, store.ALLOCATIONS, query=scope,
+                                            projection={"line_id": 1, "amount_fen": 1, "at": 1}),
+                       "at", time_zone=time_zone)
+    waived = _reductions(await store.find_all(uow, store.WAIVERS, query=scope,
+                                              projection={"line_id": 1, "amount_fen": 1, "waived_at": 1}), "waived_at",
+                         time_zone=time_zone)
     due = period.due_date(min(item["due_day"] for item in items))
     charged = []
     for line in candidates:
         before = line.get("late_fee_through")
         accrual = late_fees.accrue(
-            line["amount_fen"], date.fromisoformat(line["due_date"]), paid.get(line["_id"], []) +
-            waived.get(line["_id"], []), rule, charged_through=before and date.fromisoformat(before),
+            line["amount_fen"], date.fromisoformat(line["due_date"]), reductions=paid.get(line["_id"], []) +
+            waived.get(line["_id"], []), rule=rule, charged_through=before and date.fromisoformat(before),
             charged_before_fen=line.get("late_fee_fen", 0), through=through)
         if accrual is None or accrual.amount_fen == 0:
             continue  # nothing owed on those days (paid, within grace, capped): the days stay open, free
@@ -114,11 +116,11 @@ async def accrue_for_units(uow: UnitOfWork, run: dict[str, Any], items: list[dic
     return charged
 
 
-async def charged_on(database: Database, line: dict[str, Any], as_of: date) -> dict[str, Any] | None:
+async def charged_on(database: Database, line: dict[str, Any], *, as_of: date) -> dict[str, Any] | None:
     """What late fees a line has been charged for days up to `as_of`: its late-fee lines, their total, the words."""
     if line["rule"]["formula"] in late_fees.NOT_ACCRUING:
         return None
-    lines = sorted((d for d in await store.find_all(database, store.BILL_LINES, {
+    lines = sorted((d for d in await store.find_all(database, store.BILL_LINES, query={
         "unit_id": line["unit_id"], "item_code": late_fees.ITEM["code"], "source.line_id": line["_id"]})
         if d["rule"]["through"] <= as_of.isoformat()), key=lambda d: d["rule"]["through"])
     total = sum(d["amount_fen"] for d in lines)

@@ -51,10 +51,11 @@ class LinePaidMeanwhile(Conflict):
     code, title = "bill_line_changed", "A named bill line was paid or waived meanwhile"
 
 
-async def _allocate_to(uow: UnitOfWork, line: dict[str, Any], amount_fen: int, *, source: str, ref: str, at,
+async def _allocate_to(uow: UnitOfWork, line: dict[str, Any], *, amount_fen: int, source: str, ref: str, at,
                        if_changed: Exception | None = None) -> None:
-    await store.add_to_line(uow, line, amount_fen, line_status(line["amount_fen"], line["paid_fen"] + amount_fen,
-                                                             line.get("waived_fen", 0)), if_changed=if_changed)
+    await store.add_to_line(uow, line, amount_fen=amount_fen,
+                            status=line_status(line["amount_fen"], line["paid_fen"] + amount_fen,
+                                             waived_fen=line.get("waived_fen", 0)), if_changed=if_changed)
     line["paid_fen"] += amount_fen
     await uow.db[store.ALLOCATIONS].insert_one(
         {"_id": new_id(), "estate_id": line["estate_id"], "company_id": line["company_id"], "unit_id": line["unit_id"],
@@ -62,10 +63,10 @@ async def _allocate_to(uow: UnitOfWork, line: dict[str, Any], amount_fen: int, *
          "amount_fen": amount_fen, "at": at}, session=uow.session)
 
 
-async def draw_on_balances(uow: UnitOfWork, lines: list[dict[str, Any]], at) -> None:
+async def draw_on_balances(uow: UnitOfWork, lines: list[dict[str, Any]], *, at) -> None:
     """New lines of units with a prepaid balance are paid from it, oldest first."""
     unit_ids = sorted({line["unit_id"] for line in lines})
-    balances = await store.find_all(uow, store.BALANCES, {  # a range: an index walk, not one lookup per unit
+    balances = await store.find_all(uow, store.BALANCES, query={  # a range: an index walk, not one lookup per unit
         "estate_id": lines[0]["estate_id"], "unit_id": {"$gte": unit_ids[0], "$lte": unit_ids[-1]},
         "balance_fen": {"$gt": 0}})
     wanted = set(unit_ids)
@@ -76,25 +77,26 @@ async def draw_on_balances(uow: UnitOfWork, lines: list[dict[str, Any]], at) -> 
                                                           for line in unit_lines])
         by_id = {line["_id"]: line for line in unit_lines}
         for share in shares:
-            await _allocate_to(uow, by_id[share.line_id], share.amount_fen, source="balance", ref=share.line_id, at=at)
+            await _allocate_to(uow, by_id[share.line_id], amount_fen=share.amount_fen, source="balance",
+                               ref=share.line_id, at=at)
         used = sum(share.amount_fen for share in shares)
         if used:
             unit = {"_id": balance["_id"], "estate_id": balance["estate_id"], "company_id": balance["company_id"]}
-            await store.change_balance(uow, unit, -used, reason="bill", ref=shares[0].line_id, at=at)
-            await _warn_when_low(uow, unit, balance["balance_fen"], balance["balance_fen"] - used)
+            await store.change_balance(uow, unit, amount_fen=-used, reason="bill", ref=shares[0].line_id, at=at)
+            await _warn_when_low(uow, unit, before=balance["balance_fen"], after=balance["balance_fen"] - used)
 
 
-async def _warn_when_low(uow: UnitOfWork, unit: dict[str, Any], before: int, after: int) -> None:
+async def _warn_when_low(uow: UnitOfWork, unit: dict[str, Any], *, before: int, after: int) -> None:
     """`billing.balance.low` once per crossing of the estate's threshold on the way down."""
-    policy = await store.find_one(uow, store.BALANCE_POLICIES, {"_id": unit["estate_id"]})
+    policy = await store.find_one(uow, store.BALANCE_POLICIES, query={"_id": unit["estate_id"]})
     threshold = (policy or {}).get("low_balance_fen", DEFAULT_LOW_BALANCE_FEN)
     if before >= threshold > after:
         uow.emit(BalanceLow(unit_id=unit["_id"], balance=fen_to_text(after), threshold=fen_to_text(threshold)),
                  subject=unit["_id"], company_id=unit["company_id"], estate_id=unit["estate_id"])
 
 
-async def find_unit(database: Database, principal: Principal, unit_id: str, *, field: str | None = None) -> dict:
-    unit = await store.find_one(database, store.UNITS, {"_id": unit_id, **principal.estate_filter()})
+async def find_unit(database: Database, principal: Principal, *, unit_id: str, field: str | None = None) -> dict:
+    unit = await store.find_one(database, store.UNITS, query={"_id": unit_id, **principal.estate_filter()})
     if unit is None:
         raise NotFound("unit", field=field)
     return unit
@@ -111,10 +113,10 @@ def parse_amount(text: str) -> int:
     return fen
 
 
-async def _named_lines(database: Database, unit: dict[str, Any], line_ids: list[str]) -> list[dict[str, Any]]:
+async def _named_lines(database: Database, unit: dict[str, Any], *, line_ids: list[str]) -> list[dict[str, Any]]:
     """Named lines as they are before the payment's transaction (the unit's: others are 404)."""
-    found = {d["_id"]: d for d in await store.find_all(database, store.BILL_LINES, {"_id": {"$in": line_ids},
-                                                                                     "unit_id": unit["_id"]})}
+    found = {d["_id"]: d for d in await store.find_all(database, store.BILL_LINES, query={"_id": {"$in": line_ids},
+                                                                                           "unit_id": unit["_id"]})}
     if missing := [line_id for line_id in line_ids if line_id not in found]:
         raise NotFound("bill line of this unit", field="line_ids", line_ids=missing)
     return [found[line_id] for line_id in dict.fromkeys(line_ids)]
@@ -128,11 +130,12 @@ def _open_as_read(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [dict(line) for line in lines]
 
 
-async def take_payment(database: Database, principal: Principal, request: PaymentInput, *,
+async def take_payment(database: Database, principal: Principal, *, request: PaymentInput,
                        idempotency_key: str | None) -> dict[str, Any]:
     amount_fen = parse_amount(request.amount)
-    unit = await find_unit(database, principal, request.unit_id, field="unit_id")
-    named = None if request.top_up or not request.line_ids else await _named_lines(database, unit, request.line_ids)
+    unit = await find_unit(database, principal, unit_id=request.unit_id, field="unit_id")
+    named = None if request.top_up or not request.line_ids else await _named_lines(database, unit,
+                                                                                   line_ids=request.line_ids)
     meanwhile = None if named is None else LinePaidMeanwhile(
         "a named line was paid or waived meanwhile; read it again", field="line_ids")
 
@@ -146,7 +149,7 @@ async def take_payment(database: Database, principal: Principal, request: Paymen
             lines = await store.open_lines_of_unit(uow, unit["_id"])
         shares, rest = allocate(amount_fen, [OpenLine(line["_id"], outstanding(line)) for line in lines])
         seq = await next_value(uow, f"receipt:{unit['estate_id']}")
-        day = await business_day(uow, unit["estate_id"], principal.user_id, now)
+        day = await business_day(uow, unit["estate_id"], clerk_id=principal.user_id, now=now)
         payment = {
             "_id": new_id(), "estate_id": unit["estate_id"], "company_id": unit["company_id"], "unit_id": unit["_id"],
             "receipt_seq": seq, "receipt_number": f"SJ{seq:08d}", "amount_fen": amount_fen, "method": request.method,
@@ -155,10 +158,11 @@ async def take_payment(database: Database, principal: Principal, request: Paymen
         }
         by_id = {line["_id"]: line for line in lines}
         for share in shares:
-            await _allocate_to(uow, by_id[share.line_id], share.amount_fen, source="payment", ref=payment["_id"], at=now,
+            await _allocate_to(uow, by_id[share.line_id], amount_fen=share.amount_fen, source="payment",
+                               ref=payment["_id"], at=now,
                                if_changed=meanwhile)
         if rest:
-            await store.change_balance(uow, unit, rest, reason="payment", ref=payment["_id"], at=now)
+            await store.change_balance(uow, unit, amount_fen=rest, reason="payment", ref=payment["_id"], at=now)
         await uow.db[store.PAYMENTS].insert_one(payment, session=uow.session)
         uow.emit(PaymentReceived(
             payment_id=payment["_id"], unit_id=unit["_id"], receipt_number=payment["receipt_number"],
@@ -171,39 +175,40 @@ async def take_payment(database: Database, principal: Principal, request: Paymen
                              grouped=True)
 
 
-async def find_payment(database: Database, principal: Principal, payment_id: str) -> dict[str, Any]:
-    payment = await store.find_one(database, store.PAYMENTS, {"_id": payment_id, **principal.estate_filter()})
+async def find_payment(database: Database, principal: Principal, *, payment_id: str) -> dict[str, Any]:
+    payment = await store.find_one(database, store.PAYMENTS, query={"_id": payment_id, **principal.estate_filter()})
     if payment is None:
         raise NotFound("payment")
     return payment
 
 
-async def reverse_payment(database: Database, principal: Principal, payment_id: str,
+async def reverse_payment(database: Database, principal: Principal, *, payment_id: str,
                           request: ReversalInput) -> dict[str, Any]:
-    payment = await find_payment(database, principal, payment_id)
+    payment = await find_payment(database, principal, payment_id=payment_id)
     if not request.reason.strip():
         raise InvalidInput("a reversal needs a reason", field="reason")
     unit = {"_id": payment["unit_id"], "estate_id": payment["estate_id"], "company_id": payment["company_id"]}
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         now = utcnow()
-        if await store.find_one(uow, store.REVERSALS, {"_id": payment_id}):
+        if await store.find_one(uow, store.REVERSALS, query={"_id": payment_id}):
             raise Conflict("this payment is reversed already", field="payment_id")
         if payment["to_balance_fen"] > await store.balance_of(uow, unit["_id"]):
             raise Conflict("the prepaid part of this payment has been used by later bills; reverse those first")
-        shares = await store.find_all(uow, store.ALLOCATIONS, {"payment_id": payment_id, "source": "payment"})
+        shares = await store.find_all(uow, store.ALLOCATIONS, query={"payment_id": payment_id, "source": "payment"})
         for share in shares:
-            line = await store.find_one(uow, store.BILL_LINES, {"_id": share["line_id"]})
+            line = await store.find_one(uow, store.BILL_LINES, query={"_id": share["line_id"]})
             if line.get("refunded_fen"):  # the deposit it paid went back to the resident (退押金)
                 raise Conflict("this payment paid a deposit that has been refunded", field="payment_id")
-            await _allocate_to(uow, line, -share["amount_fen"], source="payment", ref=payment_id, at=now)
+            await _allocate_to(uow, line, amount_fen=-share["amount_fen"], source="payment", ref=payment_id, at=now)
         if payment["to_balance_fen"]:
-            await store.change_balance(uow, unit, -payment["to_balance_fen"], reason="reversal", ref=payment_id, at=now)
+            await store.change_balance(uow, unit, amount_fen=-payment["to_balance_fen"], reason="reversal",
+                                       ref=payment_id, at=now)
         reversal = {"_id": payment_id, "estate_id": unit["estate_id"], "company_id": unit["company_id"],
                     "unit_id": unit["_id"], "amount_fen": payment["amount_fen"],
                     "to_balance_fen": payment["to_balance_fen"], "reason": request.reason, "by": principal.user_id,
                     "clerk_id": principal.user_id, "method": payment["method"], "reversed_at": now,
-                    "business_day": await business_day(uow, unit["estate_id"], principal.user_id, now)}
+                    "business_day": await business_day(uow, unit["estate_id"], clerk_id=principal.user_id, now=now)}
         await uow.db[store.REVERSALS].insert_one(reversal, session=uow.session)
         uow.emit(PaymentReversed(
             payment_id=payment_id, unit_id=unit["_id"], receipt_number=payment["receipt_number"],
@@ -234,9 +239,9 @@ class WaiverInput(BaseModel):
     reason: str
 
 
-async def waive_line(database: Database, principal: Principal, line_id: str, request: WaiverInput) -> dict[str, Any]:
+async def waive_line(database: Database, principal: Principal, *, line_id: str, request: WaiverInput) -> dict[str, Any]:
     """减免: a new entry, approved by the caller (a manager), that settles some or all of a line."""
-    line = await store.find_one(database, store.BILL_LINES, {"_id": line_id, **principal.estate_filter()})
+    line = await store.find_one(database, store.BILL_LINES, query={"_id": line_id, **principal.estate_filter()})
     if line is None:
         raise NotFound("bill line")
     if not request.reason.strip():
@@ -244,7 +249,7 @@ async def waive_line(database: Database, principal: Principal, line_id: str, req
     amount_fen = outstanding(line) if request.amount is None else parse_amount(request.amount)
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        current = await store.find_one(uow, store.BILL_LINES, {"_id": line_id})
+        current = await store.find_one(uow, store.BILL_LINES, query={"_id": line_id})
         if current["status"] not in store.OPEN_STATUSES:
             raise Conflict("the line is not open (paid or waived)", field="bill_line_id")
         if not 0 < amount_fen <= outstanding(current):
@@ -252,7 +257,8 @@ async def waive_line(database: Database, principal: Principal, line_id: str, req
         waived = current.get("waived_fen", 0) + amount_fen
         result = await uow.db[store.BILL_LINES].update_one(
             {"_id": line_id, "paid_fen": current["paid_fen"], "waived_fen": current.get("waived_fen", 0)},
-            {"$set": {"waived_fen": waived, "status": line_status(current["amount_fen"], current["paid_fen"], waived)}},
+            {"$set": {"waived_fen": waived,
+                      "status": line_status(current["amount_fen"], current["paid_fen"], waived_fen=waived)}},
             session=uow.session)
         if result.modified_count != 1:
             raise Conflict("the line changed meanwhile; read it again")
@@ -265,4 +271,4 @@ async def waive_line(database: Database, principal: Principal, line_id: str, req
     waiver = await database.transaction(work)
     return {"id": waiver["_id"], "line_id": line_id, "amount": fen_to_text(amount_fen), "reason": waiver["reason"],
             "approved_by": waiver["approved_by"], "waived_at": waiver["waived_at"],
-            "line": await store.find_one(database, store.BILL_LINES, {"_id": line_id})}
+            "line": await store.find_one(database, store.BILL_LINES, query={"_id": line_id})}

@@ -105,12 +105,12 @@ def _input(row: dict[str, str], unit_id: str) -> meters.ReadingInput:
         replacement=(row.get("replacement") or "").strip().lower() in ("1", "true", "yes", "是"))
 
 
-async def import_readings(database: Database, principal: Principal, estate_id: str, content: bytes,
+async def import_readings(database: Database, principal: Principal, *, estate_id: str, content: bytes,
                           media_type: str = CSV_MEDIA_TYPE) -> dict:
-    await find_estate(database, principal, estate_id)
+    await find_estate(database, principal, estate_id=estate_id)
     rows = await _rows(content, media_type)
     units = {(u.get("building_name"), u.get("number")): u for u in await store.find_all(
-        database, store.UNITS, {"estate_id": estate_id})}
+        database, store.UNITS, query={"estate_id": estate_id})}
     errors: list[dict[str, Any]] = []
     checked = []
     for line, row in rows:
@@ -120,7 +120,7 @@ async def import_readings(database: Database, principal: Principal, estate_id: s
             continue
         try:
             request = _input(row, unit["_id"])
-            checked.append((line, unit, request, await meters.prepare(database, unit, request)))
+            checked.append((line, unit, request, await meters.prepare(database, unit, request=request)))
         except ValueError:
             errors.append({"line": line, "field": "read_on", "message": "a date is YYYY-MM-DD"})
         except DomainError as error:
@@ -134,7 +134,7 @@ async def import_readings(database: Database, principal: Principal, estate_id: s
         found, recorded = [], []
         for line, unit, request, prepared in checked:
             try:
-                recorded.append(await meters.record(uow, principal, unit, request, prepared))
+                recorded.append(await meters.record(uow, principal, unit=unit, request=request, prepared=prepared))
             except DomainError as error:
                 found.append({"line": line, "field": error.field, "message": error.detail})
         if found:  # raising aborts the transaction: nothing of the file is kept

@@ -49,8 +49,8 @@ def _quantity(text: str) -> int:
     return value
 
 
-async def _latest(uow: UnitOfWork | Database, unit_id: str, meter: str) -> dict[str, Any] | None:
-    readings = await store.find_all(uow, store.METER_READINGS, {"unit_id": unit_id, "meter": meter},
+async def _latest(uow: UnitOfWork | Database, unit_id: str, *, meter: str) -> dict[str, Any] | None:
+    readings = await store.find_all(uow, store.METER_READINGS, query={"unit_id": unit_id, "meter": meter},
                                     sort=[("period", -1), ("_id", -1)])
     return readings[0] if readings else None
 
@@ -63,10 +63,10 @@ class Prepared:
     price: fees.PriceInForce
 
 
-async def prepare(database: Database, unit: dict[str, Any], request: ReadingInput) -> Prepared:
+async def prepare(database: Database, unit: dict[str, Any], *, request: ReadingInput) -> Prepared:
     """Everything about a reading that needs no transaction: the meter's item, the period, the value, the tariff."""
-    item = await store.find_one(database, store.FEE_ITEMS, {"estate_id": unit["estate_id"], "code": request.meter,
-                                                            "formula": "metered"})
+    item = await store.find_one(database, store.FEE_ITEMS, query={"estate_id": unit["estate_id"], "code": request.meter,
+                                                                  "formula": "metered"})
     if item is None:
         raise InvalidInput(f"no metered item {request.meter!r} in this estate", field="meter")
     period = parse_period(request.period or f"{request.read_on:%Y-%m}")
@@ -81,11 +81,11 @@ async def prepare(database: Database, unit: dict[str, Any], request: ReadingInpu
     return Prepared(item, period, current, price)
 
 
-async def record(uow: UnitOfWork, principal: Principal, unit: dict[str, Any], request: ReadingInput,
+async def record(uow: UnitOfWork, principal: Principal, *, unit: dict[str, Any], request: ReadingInput,
                  prepared: Prepared) -> dict[str, Any]:
     """The reading, and (after a meter's first) its metered line, in the caller's transaction."""
     item, period, current, price = prepared.item, prepared.period, prepared.current, prepared.price
-    previous = await _latest(uow, unit["_id"], request.meter)
+    previous = await _latest(uow, unit["_id"], meter=request.meter)
     if previous is not None and previous["period"] >= period.code:
         raise Conflict(f"{request.meter} of this unit has a reading for {previous['period']} already", field="period")
     reading = {"_id": new_id(), "estate_id": unit["estate_id"], "company_id": unit["company_id"],
@@ -97,27 +97,27 @@ async def record(uow: UnitOfWork, principal: Principal, unit: dict[str, Any], re
         if not request.replacement and current < previous["reading_hundredths"]:
             raise InvalidInput(f"lower than the previous reading {previous['reading']}; a new meter is a "
                                "replacement", field="reading")
-        rule = fees.metered_rule(fen_to_text(text_to_hundredths(start)), fen_to_text(current), price.tiers,
-                                 price.valid_from)
+        rule = fees.metered_rule(fen_to_text(text_to_hundredths(start)), fen_to_text(current), tiers=price.tiers,
+                                 price_from=price.valid_from)
         rule.update(period=period.code, meter=request.meter, replacement=request.replacement)
         line = new_line(key=f"{unit['_id']}:{request.meter}:{period.code}", estate_id=unit["estate_id"],
                         company_id=unit["company_id"], unit_id=unit["_id"], item=item, period=period.code,
                         due_date=period.due_date(item["due_day"]), rule=rule, amount_fen=fees.compute(rule),
                         at=reading["at"], source={"meter_reading_id": reading["_id"]})
         await uow.db[store.BILL_LINES].insert_one(line, session=uow.session)
-        await draw_on_balances(uow, [line], reading["at"])
-        issued(uow, [line], {unit["_id"]: unit})
+        await draw_on_balances(uow, [line], at=reading["at"])
+        issued(uow, [line], units={unit["_id"]: unit})
         reading["line_id"] = line["_id"]
     await uow.db[store.METER_READINGS].insert_one(reading, session=uow.session)
     return reading
 
 
-async def record_reading(database: Database, principal: Principal, request: ReadingInput) -> dict[str, Any]:
-    unit = await find_unit(database, principal, request.unit_id, field="unit_id")
-    prepared = await prepare(database, unit, request)
+async def record_reading(database: Database, principal: Principal, *, request: ReadingInput) -> dict[str, Any]:
+    unit = await find_unit(database, principal, unit_id=request.unit_id, field="unit_id")
+    prepared = await prepare(database, unit, request=request)
     try:
         return reading_public(await database.transaction(
-            lambda uow: record(uow, principal, unit, request, prepared)))
+            lambda uow: record(uow, principal, unit=unit, request=request, prepared=prepared)))
     except DuplicateKeyError as duplicate:  # the same reading sent twice at once
         raise Conflict(f"{request.meter} of this unit has a reading for {prepared.period.code} already",
                        field="period") from duplicate
@@ -128,7 +128,8 @@ async def project_handover_readings(uow: UnitOfWork, envelope: Envelope) -> None
     data = envelope.data
     day = local_day(envelope.time, await estate_time_zone(uow, envelope.estateid))
     for handed in data.get("meter_readings") or []:
-        if handed["meter"] not in ("water", "electricity") or await _latest(uow, data["unit_id"], handed["meter"]):
+        if handed["meter"] not in ("water", "electricity") or await _latest(uow, data["unit_id"],
+                                                                            meter=handed["meter"]):
             continue
         try:
             value = text_to_hundredths(handed["reading"])

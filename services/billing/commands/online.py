@@ -27,10 +27,10 @@ class IntentInput(BaseModel):
     line_ids: list[str] | None = None
 
 
-async def create_intent(database: Database, principal: Principal, request: IntentInput) -> dict[str, Any]:
+async def create_intent(database: Database, principal: Principal, *, request: IntentInput) -> dict[str, Any]:
     if principal.roles == ["resident"] and request.unit_id not in principal.unit_ids:
         raise Forbidden("residents pay for their own units")
-    unit = await ledger.find_unit(database, principal, request.unit_id, field="unit_id")
+    unit = await ledger.find_unit(database, principal, unit_id=request.unit_id, field="unit_id")
     amount_fen = ledger.parse_amount(request.amount)
     intent = {"_id": new_id(), "estate_id": unit["estate_id"], "company_id": unit["company_id"],
               "unit_id": unit["_id"], "amount_fen": amount_fen, "line_ids": request.line_ids, "by": principal.user_id,
@@ -39,7 +39,7 @@ async def create_intent(database: Database, principal: Principal, request: Inten
     return {"out_trade_no": intent["_id"], "unit_id": unit["_id"], "amount": fen_to_text(amount_fen)}
 
 
-async def apply_notification(database: Database, settings: BillingSettings, headers: dict[str, str],
+async def apply_notification(database: Database, settings: BillingSettings, *, headers: dict[str, str],
                              body: bytes) -> dict[str, Any]:
     if not (settings.wechatpay_api_v3_key and settings.wechatpay_platform_public_key):
         raise NotFound("online payment (WeChat Pay is not set up here)")
@@ -56,14 +56,14 @@ async def apply_notification(database: Database, settings: BillingSettings, head
     transaction = wechatpay.decrypt_transaction(api_v3_key=settings.wechatpay_api_v3_key, notification=notification)
     if transaction.trade_state != "SUCCESS":
         return {"code": "SUCCESS", "applied": False, "trade_state": transaction.trade_state}
-    intent = await store.find_one(database, INTENTS, {"_id": transaction.out_trade_no})
+    intent = await store.find_one(database, INTENTS, query={"_id": transaction.out_trade_no})
     if intent is None:
         raise NotFound("payment intent", field="out_trade_no")
     if transaction.total_fen != intent["amount_fen"] or transaction.currency != "CNY":
         raise Conflict("the transaction's amount is not the intent's", field="amount")
     principal = acting_for(database, user_id="wechatpay", company_id=intent["company_id"],
                            estate_id=intent["estate_id"], roles=["billing_clerk"])
-    payment = await ledger.take_payment(database, principal, ledger.PaymentInput(
+    payment = await ledger.take_payment(database, principal, request=ledger.PaymentInput(
         unit_id=intent["unit_id"], amount=fen_to_text(intent["amount_fen"]), method="wechat_pay",
         line_ids=intent["line_ids"], note=f"wechatpay {transaction.transaction_id}"),
         idempotency_key=f"wechatpay:{transaction.transaction_id}")

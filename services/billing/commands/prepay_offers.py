@@ -25,7 +25,7 @@ def _unit_range(units: list[dict[str, Any]]) -> dict[str, Any]:
     return {"$gte": units[0]["_id"], "$lte": units[-1]["_id"]}
 
 
-async def with_prepayments(uow: UnitOfWork, run: dict[str, Any], items: list[dict[str, Any]],
+async def with_prepayments(uow: UnitOfWork, run: dict[str, Any], *, items: list[dict[str, Any]],
                            units: list[dict[str, Any]], period_code: str) -> list[dict[str, Any]]:
     """The units, each with its `prepay` state when one of the items has 缴N送M."""
     codes = [item["code"] for item in items if rule_of(item)]
@@ -33,19 +33,21 @@ async def with_prepayments(uow: UnitOfWork, run: dict[str, Any], items: list[dic
         return units
     estate, in_range = {"estate_id": run["estate_id"]}, _unit_range(units)
     balances = {b["_id"]: b["balance_fen"] for b in await store.find_all(
-        uow, store.BALANCES, {**estate, "unit_id": in_range}, {"balance_fen": 1})}
-    reversed_ = {r["_id"] for r in await store.find_all(uow, store.REVERSALS, {**estate, "unit_id": in_range},
-                                                         {"_id": 1})}
+        uow, store.BALANCES, query={**estate, "unit_id": in_range}, projection={"balance_fen": 1})}
+    reversed_ = {r["_id"] for r in await store.find_all(uow, store.REVERSALS, query={**estate, "unit_id": in_range},
+                                                         projection={"_id": 1})}
     prepayments: dict[str, list[prepay.Prepayment]] = defaultdict(list)
-    for p in await store.find_all(uow, store.PAYMENTS, {**estate, "unit_id": in_range, "to_balance_fen": {"$gt": 0}},
-                                  {"unit_id": 1, "receipt_number": 1, "to_balance_fen": 1, "received_at": 1}):
+    for p in await store.find_all(uow, store.PAYMENTS,
+                                  query={**estate, "unit_id": in_range, "to_balance_fen": {"$gt": 0}},
+                                  projection={"unit_id": 1, "receipt_number": 1, "to_balance_fen": 1,
+                                              "received_at": 1}):
         if p["_id"] not in reversed_:
             prepayments[p["unit_id"]].append(prepay.Prepayment(p["_id"], p["receipt_number"], p["to_balance_fen"],
                                                                p["received_at"].isoformat()))
     offers: dict[str, dict[str, list[prepay.Offer]]] = defaultdict(lambda: defaultdict(list))
     used: dict[str, set[str]] = defaultdict(set)
     wanted: set[tuple[str, str, str]] = set()  # (unit, item, paid month) of offers whose free months are now
-    for o in await store.find_all(uow, store.PREPAY_OFFERS, {**estate, "unit_id": in_range}):
+    for o in await store.find_all(uow, store.PREPAY_OFFERS, query={**estate, "unit_id": in_range}):
         offer = prepay.Offer.from_document(o)
         offers[o["unit_id"]][o["item_code"]].append(offer)
         used[o["unit_id"]].add(offer.payment_id)
@@ -53,9 +55,10 @@ async def with_prepayments(uow: UnitOfWork, run: dict[str, Any], items: list[dic
             wanted |= {(o["unit_id"], o["item_code"], p) for p in offer.paid_periods}
     paid: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     if wanted:
-        for line in await store.find_all(uow, store.BILL_LINES, {
+        for line in await store.find_all(uow, store.BILL_LINES, query={
                 "unit_id": in_range, "status": "paid", "item_code": {"$in": codes},
-                "period": {"$in": sorted({p for _u, _i, p in wanted})}}, {"unit_id": 1, "item_code": 1, "period": 1}):
+                "period": {"$in": sorted({p for _u, _i, p in wanted})}},
+                                         projection={"unit_id": 1, "item_code": 1, "period": 1}):
             if (line["unit_id"], line["item_code"], line["period"]) in wanted:
                 paid[line["unit_id"]][line["item_code"]].add(line["period"])
     return [{**unit, "prepay": {"balance_fen": balances.get(unit["_id"], 0), "prepayments": prepayments[unit["_id"]],
@@ -63,7 +66,8 @@ async def with_prepayments(uow: UnitOfWork, run: dict[str, Any], items: list[dic
             for unit in units]
 
 
-def decide(item: dict[str, Any], unit: dict[str, Any], period_code: str, rule: dict[str, Any]) -> prepay.Offer | None:
+def decide(item: dict[str, Any], unit: dict[str, Any], *, period_code: str,
+           rule: dict[str, Any]) -> prepay.Offer | None:
     """Make a line's rule a free month, or note its offer; the offer this month starts, if any.
 
     Lines are decided in the order the run builds them, each drawing (in this reckoning) on the unit's
@@ -83,7 +87,7 @@ def decide(item: dict[str, Any], unit: dict[str, Any], period_code: str, rule: d
                 offers.append(offer)
                 state["used"].add(offer.payment_id)
         if offer is not None:
-            at = prepay.standing(offer, period_code, state["paid"][item["code"]])
+            at = prepay.standing(offer, period_code, paid_in_full=state["paid"][item["code"]])
             if at.kind == "free":
                 rule["discount"] = prepay.free_discount(at)
             else:

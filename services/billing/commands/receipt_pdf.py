@@ -99,7 +99,7 @@ async def _run(chromium: str, arguments: list[str], *, settings: BillingSettings
         raise PdfRenderingFailed(f"Chromium exited with {process.returncode}")
 
 
-async def receipt_pdf(database: Database, principal: Principal, payment_id: str,
+async def receipt_pdf(database: Database, principal: Principal, *, payment_id: str,
                       settings: BillingSettings) -> bytes:
     """The printable receipt of a payment as a PDF (the same page as the HTML receipt)."""
-    return await html_to_pdf(await receipt_page(database, principal, payment_id), settings)
+    return await html_to_pdf(await receipt_page(database, principal, payment_id=payment_id), settings)

@@ -48,7 +48,7 @@ class LostLease(Exception):
 class Hold:
     """This worker's claim on one run: the session its chunks run in, and until when the lease lasts."""
 
-    def __init__(self, holder: str, session: AsyncClientSession, run: dict[str, Any], *, lease: timedelta,
+    def __init__(self, holder: str, session: AsyncClientSession, *, run: dict[str, Any], lease: timedelta,
                  lease_until) -> None:
         self.holder = holder
         self.session = session
@@ -57,7 +57,7 @@ class Hold:
         self.lease_until = lease_until
 
 
-def _lines_of_batch(run: dict[str, Any], items: list[dict[str, Any]], units: list[dict[str, Any]],
+def _lines_of_batch(run: dict[str, Any], items: list[dict[str, Any]], *, units: list[dict[str, Any]],
                     period: Period, now) -> tuple[list[dict[str, Any]], int, dict[str, dict[str, Any]]]:
     """The lines a batch of units should have, how many unit × item pairs it covered, and the 缴N送M
     offers their lines would start (by line id)."""
@@ -76,7 +76,7 @@ def _lines_of_batch(run: dict[str, Any], items: list[dict[str, Any]], units: lis
                 continue
             rule = fees.line_rule(item, unit, period_code=period.code, period_days=span.days,
                                   billed_from=billed[0], billed_days=billed[1], price=price)
-            started = prepay_offers.decide(item, unit, period.code, rule)
+            started = prepay_offers.decide(item, unit, period_code=period.code, rule=rule)
             line = new_line(
                 key=f"{unit['_id']}:{item['code']}:{period.code}", estate_id=run["estate_id"],
                 company_id=run["company_id"], unit_id=unit["_id"], item=item, period=period.code, due_date=due,
@@ -90,38 +90,38 @@ def _lines_of_batch(run: dict[str, Any], items: list[dict[str, Any]], units: lis
     return lines, covered, offers
 
 
-async def _run_batch(database: Database, hold: Hold, items: list[dict[str, Any]]) -> bool:
+async def _run_batch(database: Database, hold: Hold, *, items: list[dict[str, Any]]) -> bool:
     """One chunk of units in one transaction; False when the run is done."""
     run = hold.run
     period = parse_period(run["period"])
-    chunk = await store.find_one(database, store.RUN_UNITS, {"_id": f"{run['_id']}:{run['next_chunk']:06d}"})
+    chunk = await store.find_one(database, store.RUN_UNITS, query={"_id": f"{run['_id']}:{run['next_chunk']:06d}"})
 
     async def work(uow: UnitOfWork) -> bool:
         now = utcnow()
-        claim = await store.find_one(uow, store.RUN_CLAIMS, {"_id": run["_id"]})
+        claim = await store.find_one(uow, store.RUN_CLAIMS, query={"_id": run["_id"]})
         if claim is None or claim["holder"] != hold.holder:
             raise LostLease(run["_id"])
         if chunk is None:
-            return await _complete(uow, run, now)
-        units = await _with_overdue_days(uow, run, items, chunk["units"], period)
-        units = await prepay_offers.with_prepayments(uow, run, items, units, period.code)
-        lines, covered, offers = _lines_of_batch(run, items, units, period, now)
+            return await _complete(uow, run, now=now)
+        units = await _with_overdue_days(uow, run, items=items, units=chunk["units"], period=period)
+        units = await prepay_offers.with_prepayments(uow, run, items=items, units=units, period_code=period.code)
+        lines, covered, offers = _lines_of_batch(run, items, units=units, period=period, now=now)
         # Late fees (违约金) of the units' overdue lines, up to the day before the period: lines of their own.
-        late = await late_fee_accrual.accrue_for_units(uow, run, items, units, period, now)
+        late = await late_fee_accrual.accrue_for_units(uow, run, items=items, units=units, period=period, now=now)
         fresh, fresh_late = [], []
         if lines or late:
             # The lines of these units in this period exist already? One index range, not a lookup per line.
-            existing = {d["_id"] for d in await store.find_all(uow, store.BILL_LINES, {
+            existing = {d["_id"] for d in await store.find_all(uow, store.BILL_LINES, query={
                 "estate_id": run["estate_id"], "period": period.code,
-                "unit_id": {"$gte": units[0]["_id"], "$lte": units[-1]["_id"]}}, {"_id": 1})}
+                "unit_id": {"$gte": units[0]["_id"], "$lte": units[-1]["_id"]}}, projection={"_id": 1})}
             fresh = [line for line in lines if line["_id"] not in existing]
             fresh_late = [line for line in late if line["_id"] not in existing]
         if fresh or fresh_late:
             await uow.db[store.BILL_LINES].insert_many(fresh + fresh_late, ordered=True, session=uow.session)
             if started := [offers[line["_id"]] for line in fresh if line["_id"] in offers]:
                 await uow.db[store.PREPAY_OFFERS].insert_many(started, ordered=True, session=uow.session)
-            await draw_on_balances(uow, fresh + fresh_late, now)
-            announce_later(uow, chunk["_id"], fresh + fresh_late)
+            await draw_on_balances(uow, fresh + fresh_late, at=now)
+            announce_later(uow, chunk["_id"], lines=fresh + fresh_late)
         amount = sum(line["amount_fen"] for line in fresh)
         late_amount = sum(line["amount_fen"] for line in fresh_late)
         result = await uow.db[store.BILLING_RUNS].update_one(
@@ -158,7 +158,7 @@ async def _renew(database: Database, hold: Hold) -> None:
     hold.lease_until = until
 
 
-async def _complete(uow: UnitOfWork, run: dict[str, Any], now) -> bool:
+async def _complete(uow: UnitOfWork, run: dict[str, Any], *, now) -> bool:
     result = await uow.db[store.BILLING_RUNS].update_one(
         {"_id": run["_id"], "status": "running", "next_chunk": run["next_chunk"]},
         {"$set": {"status": "completed", "completed_at": now}}, session=uow.session)
@@ -172,16 +172,16 @@ async def _complete(uow: UnitOfWork, run: dict[str, Any], now) -> bool:
     return False
 
 
-async def _with_overdue_days(uow: UnitOfWork, run: dict[str, Any], items: list[dict[str, Any]],
+async def _with_overdue_days(uow: UnitOfWork, run: dict[str, Any], *, items: list[dict[str, Any]],
                              units: list[dict[str, Any]], period: Period) -> list[dict[str, Any]]:
     """For 无欠费打折: how many days each unit's oldest unpaid line was overdue when the period began."""
     if not units or not any(d["kind"] == "no_arrears" for item in items for d in item.get("discounts") or []):
         return units
     oldest: dict[str, str] = {}
-    for line in await store.find_all(uow, store.BILL_LINES, {
+    for line in await store.find_all(uow, store.BILL_LINES, query={
             "unit_id": {"$gte": units[0]["_id"], "$lte": units[-1]["_id"]},
             "status": {"$in": list(store.OPEN_STATUSES)}, "due_date": {"$lt": period.start.isoformat()}},
-            {"unit_id": 1, "due_date": 1}):
+            projection={"unit_id": 1, "due_date": 1}):
         oldest[line["unit_id"]] = min(oldest.get(line["unit_id"], line["due_date"]), line["due_date"])
     return [{**unit, "overdue_days": (period.start - date.fromisoformat(oldest[unit["_id"]])).days}
             if unit["_id"] in oldest else unit for unit in units]
@@ -195,7 +195,7 @@ async def _abort_transactions_of(database: Database, session_id: dict[str, Any])
         log.warning("billing run: the former holder's session could not be ended", error=repr(error))
 
 
-async def _claim(database: Database, holder: str, session: AsyncClientSession, lease: timedelta) -> Hold | None:
+async def _claim(database: Database, holder: str, *, session: AsyncClientSession, lease: timedelta) -> Hold | None:
     """Take a run whose lease has lapsed (or that nobody held yet), the former holder's transaction aborted."""
     now = utcnow()
     claims = database.db[store.RUN_CLAIMS]
@@ -209,9 +209,9 @@ async def _claim(database: Database, holder: str, session: AsyncClientSession, l
         if claim.get("session_id") is not None:
             # Killing a live holder's session is harmless: its transaction retries and finds it lost the run.
             await _abort_transactions_of(database, claim["session_id"])
-        run = await store.find_one(database, store.BILLING_RUNS, {"_id": claim["_id"]})
+        run = await store.find_one(database, store.BILLING_RUNS, query={"_id": claim["_id"]})
         if run is not None and run["status"] == "running":
-            return Hold(holder, session, run, lease=lease, lease_until=until)
+            return Hold(holder, session, run=run, lease=lease, lease_until=until)
         await claims.delete_one({"_id": claim["_id"], "holder": holder})  # its run completed before the claim went
     return None
 
@@ -219,18 +219,18 @@ async def _claim(database: Database, holder: str, session: AsyncClientSession, l
 async def _claims_for_unclaimed_runs(database: Database) -> None:
     """Runs started before claims had documents of their own get one, so that a worker takes them."""
     now = utcnow()
-    for run in await store.find_all(database, store.BILLING_RUNS, {"status": "running"}, {"_id": 1}):
+    for run in await store.find_all(database, store.BILLING_RUNS, query={"status": "running"}, projection={"_id": 1}):
         await database.db[store.RUN_CLAIMS].update_one(
             {"_id": run["_id"]}, {"$setOnInsert": unclaimed(run["_id"], now)}, upsert=True)
 
 
 async def _bill(database: Database, hold: Hold) -> None:
     run = hold.run
-    items = [i for i in await store.find_all(database, store.FEE_ITEMS, {"estate_id": run["estate_id"]})
+    items = [i for i in await store.find_all(database, store.FEE_ITEMS, query={"estate_id": run["estate_id"]})
              if i["code"] in run["items"]]
     log.info("billing run taken", billing_run_id=run["_id"], from_chunk=run["next_chunk"])
     with contextlib.suppress(LostLease):
-        while await _run_batch(database, hold, items):
+        while await _run_batch(database, hold, items=items):
             pass
         # Done: the claim goes (outside the run's transactions, like every write to it).
         await database.db[store.RUN_CLAIMS].delete_one({"_id": run["_id"], "holder": hold.holder})
@@ -247,7 +247,7 @@ async def run_billing_worker(database: Database, settings: BillingSettings) -> N
                 claimed_old_runs = True
             # One session per run taken: its id, in the claim, is what a take-over ends.
             async with database.client.start_session() as session:
-                hold = await _claim(database, holder, session, timedelta(seconds=settings.run_lease_s))
+                hold = await _claim(database, holder, session=session, lease=timedelta(seconds=settings.run_lease_s))
                 if hold is not None:
                     await _bill(database, hold)
                     continue

@@ -32,7 +32,7 @@ class RunInput(BaseModel):
     items: list[str] | None = None  # item codes; all recurring items of the period's cycle when left out
 
 
-def _items_for(all_items: list[dict[str, Any]], period: Period, codes: list[str] | None) -> list[dict[str, Any]]:
+def _items_for(all_items: list[dict[str, Any]], period: Period, *, codes: list[str] | None) -> list[dict[str, Any]]:
     by_code = {item["code"]: item for item in all_items}
     if codes is None:
         return [i for i in all_items if i["cycle"] == period.cycle and i["formula"] in RECURRING]
@@ -56,18 +56,19 @@ def _items_for(all_items: list[dict[str, Any]], period: Period, codes: list[str]
     return chosen
 
 
-async def start_run(database: Database, principal: Principal, request: RunInput, *, chunk_size: int,
+async def start_run(database: Database, principal: Principal, *, request: RunInput, chunk_size: int,
                     idempotency_key: str | None) -> dict[str, Any]:
-    estate = await find_estate(database, principal, request.estate_id)
+    estate = await find_estate(database, principal, estate_id=request.estate_id)
     period = parse_period(request.period)
     refuse_future(period, local_day(utcnow(), estate["time_zone"]))
-    all_items = await store.find_all(database, store.FEE_ITEMS, {"estate_id": request.estate_id})
-    items = _items_for(all_items, period, request.items)
+    all_items = await store.find_all(database, store.FEE_ITEMS, query={"estate_id": request.estate_id})
+    items = _items_for(all_items, period, codes=request.items)
     if not items:
         raise InvalidInput(f"no recurring item is billed {period.cycle}", field="items")
-    units = sorted(await store.find_all(database, store.UNITS, {"estate_id": request.estate_id},
-                                        {"kind": 1, "area_m2": 1, "billing_starts_on": 1, "first_move_in_on": 1,
-                                         "occupied": 1, "resident_ids": 1, "owner_ids": 1}),
+    units = sorted(await store.find_all(database, store.UNITS, query={"estate_id": request.estate_id},
+                                        projection={"kind": 1, "area_m2": 1, "billing_starts_on": 1,
+                                                    "first_move_in_on": 1,
+                                                    "occupied": 1, "resident_ids": 1, "owner_ids": 1}),
                    key=lambda unit: unit["_id"])
     kinds = [set(item["unit_kinds"]) for item in items]
     total = sum(1 for unit in units for unit_kinds in kinds if unit.get("kind") in unit_kinds)

@@ -182,7 +182,7 @@ def compute(rule: dict[str, Any]) -> int:
     raise ValueError(f"unknown formula {formula!r}")
 
 
-def metered_rule(previous: str, current: str, tiers: list[dict[str, Any]], price_from: str) -> dict[str, Any]:
+def metered_rule(previous: str, current: str, *, tiers: list[dict[str, Any]], price_from: str) -> dict[str, Any]:
     consumption = text_to_hundredths(current) - text_to_hundredths(previous)
     return {"formula": "metered", "previous": previous, "current": current, "consumption": fen_to_text(consumption),
             "price_from": price_from, "steps": tier_steps(consumption, tiers)}
@@ -205,7 +205,7 @@ def _days(rule: dict[str, Any], zh: bool) -> str:
             f"(billed from {rule['billed_from']})" + _discount_words(rule, zh))
 
 
-def explain(rule: dict[str, Any], name_zh: str, name_en: str) -> dict[str, str]:
+def explain(rule: dict[str, Any], name_zh: str, *, name_en: str) -> dict[str, str]:
     """How the amount came about, in Chinese and English, from the rule alone."""
     if rule["formula"] == "late_fee":
         return late_fees.explain_accrual(rule)

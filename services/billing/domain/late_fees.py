@@ -66,7 +66,7 @@ def cap_of(principal_fen: int, rule: LateFeeRule) -> int:
     return divide_half_up(max(0, principal_fen) * rule.cap_millionths, MILLION)
 
 
-def late_fee(principal_fen: int, days_late: int, rule: LateFeeRule) -> int:
+def late_fee(principal_fen: int, days_late: int, *, rule: LateFeeRule) -> int:
     """The late fee in fen on `principal_fen` overdue for `days_late` days (the principal unchanged)."""
     if not rule.enabled or principal_fen <= 0:
         return 0
@@ -97,7 +97,7 @@ class PrincipalRange:
         return (self.last - self.first).days + 1
 
 
-def principal_by_day(amount_fen: int, reductions: Iterable[tuple[date, int]], first: date,
+def principal_by_day(amount_fen: int, reductions: Iterable[tuple[date, int]], *, first: date,
                      last: date) -> list[PrincipalRange]:
     """The principal overdue on each day from `first` to `last`: the amount less every reduction made on or
     before that day (a reversal is a negative one), kept within 0..amount; days alike form one range."""
@@ -147,7 +147,7 @@ class Accrual:
     amount_fen: int  # what this accrual charges
 
 
-def accrue(amount_fen: int, due_date: date, reductions: Iterable[tuple[date, int]], rule: LateFeeRule, *,
+def accrue(amount_fen: int, due_date: date, *, reductions: Iterable[tuple[date, int]], rule: LateFeeRule,
            charged_through: date | None, charged_before_fen: int, through: date) -> Accrual | None:
     """The late fee of the days up to `through` not charged yet (after `charged_through`); None when there
     are no such days (late fees off, nothing past grace, everything charged)."""
@@ -158,7 +158,7 @@ def accrue(amount_fen: int, due_date: date, reductions: Iterable[tuple[date, int
         first = max(first, charged_through + timedelta(days=1))
     if first > through:
         return None
-    ranges = tuple(principal_by_day(amount_fen, reductions, first, through))
+    ranges = tuple(principal_by_day(amount_fen, reductions, first=first, last=through))
     fee, cap = fee_on(ranges, rule.daily_rate_millionths), cap_of(amount_fen, rule)
     amount = max(0, min(fee, cap - charged_before_fen))
     return Accrual(first, through, ranges, fee, cap, charged_before_fen, amount)

@@ -32,7 +32,7 @@ def allocate(amount_fen: int, lines: list[OpenLine]) -> tuple[list[Allocation], 
     return allocations, left
 
 
-def line_status(amount_fen: int, paid_fen: int, waived_fen: int = 0) -> str:
+def line_status(amount_fen: int, paid_fen: int, *, waived_fen: int = 0) -> str:
     """issued → partially_paid → paid; waived (减免) when a waiver settles what was left."""
     if paid_fen + waived_fen >= amount_fen:
         return "waived" if waived_fen > 0 else "paid"

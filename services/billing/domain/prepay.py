@@ -112,7 +112,7 @@ class Standing:
     unpaid: tuple[str, ...] = ()
 
 
-def standing(offer: Offer, period: str, paid_in_full: Collection[str]) -> Standing:
+def standing(offer: Offer, period: str, *, paid_in_full: Collection[str]) -> Standing:
     """`paid_in_full`: the offer's paid months whose lines are paid in full now."""
     if period in offer.paid_periods:
         return Standing("paid", offer, offer.paid_periods.index(period) + 1)

@@ -81,11 +81,11 @@ def session_of(database: Database | UnitOfWork):
     return getattr(database, "session", None)
 
 
-async def find_one(database: Database | UnitOfWork, collection: str, query: dict[str, Any]) -> dict[str, Any] | None:
+async def find_one(database: Database | UnitOfWork, collection: str, *, query: dict[str, Any]) -> dict[str, Any] | None:
     return await database.db[collection].find_one(query, session=session_of(database))
 
 
-async def find_all(database: Database | UnitOfWork, collection: str, query: dict[str, Any],
+async def find_all(database: Database | UnitOfWork, collection: str, *, query: dict[str, Any],
                    projection: dict[str, Any] | None = None, sort: list | None = None) -> list[dict[str, Any]]:
     cursor = database.db[collection].find(query, projection, session=session_of(database))
     if sort:
@@ -99,11 +99,11 @@ async def estates_in_scope(database: Database, scope: dict) -> list[dict]:
 
 async def open_lines_of_unit(uow: UnitOfWork, unit_id: str) -> list[dict[str, Any]]:
     """The unit's unpaid lines, oldest first (by due date, then period, then when issued)."""
-    return await find_all(uow, BILL_LINES, {"unit_id": unit_id, "status": {"$in": list(OPEN_STATUSES)}},
+    return await find_all(uow, BILL_LINES, query={"unit_id": unit_id, "status": {"$in": list(OPEN_STATUSES)}},
                           sort=[("due_date", ASCENDING), ("period", ASCENDING), ("_id", ASCENDING)])
 
 
-async def add_to_line(uow: UnitOfWork, line: dict[str, Any], amount_fen: int, status: str, *,
+async def add_to_line(uow: UnitOfWork, line: dict[str, Any], *, amount_fen: int, status: str,
                       if_changed: Exception | None = None) -> None:
     """Move a line's running paid total by `amount_fen` (negative for a reversal). `if_changed`: the line was
     read before this transaction, and this error is raised unless it is still open and as it was read."""
@@ -117,7 +117,7 @@ async def add_to_line(uow: UnitOfWork, line: dict[str, Any], amount_fen: int, st
         raise if_changed or RuntimeError(f"bill line {line['_id']} changed under this transaction")
 
 
-async def change_balance(uow: UnitOfWork, unit: dict[str, Any], amount_fen: int, *, reason: str, ref: str,
+async def change_balance(uow: UnitOfWork, unit: dict[str, Any], *, amount_fen: int, reason: str, ref: str,
                          at) -> None:
     """A balance entry and the unit's running balance, together."""
     await uow.db[BALANCES].update_one(
@@ -133,5 +133,5 @@ async def change_balance(uow: UnitOfWork, unit: dict[str, Any], amount_fen: int,
 
 
 async def balance_of(database: Database | UnitOfWork, unit_id: str) -> int:
-    document = await find_one(database, BALANCES, {"_id": unit_id})
+    document = await find_one(database, BALANCES, query={"_id": unit_id})
     return (document or {}).get("balance_fen", 0)

@@ -39,17 +39,17 @@ PostQuery = Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9_-]{1,39}$")]
 
 
 @router.post("/handovers", status_code=201, response_model=HandoverPublic)
-async def file_handover(body: HandoverCreate, principal: Staff, database: DatabaseDep) -> dict:
+async def file_handover(body: HandoverCreate, principal: Staff, *, database: DatabaseDep) -> dict:
     """At shift end: the open work orders, tickets and incidents are collected; the checklist and round are given."""
-    return await _handover_answer(database, await commands.file_handover(database, principal, body))
+    return await _handover_answer(database, await commands.file_handover(database, principal, request=body))
 
 
 @router.post("/handovers/{handover_id}/acknowledge", response_model=HandoverPublic)
 async def acknowledge_handover(
-    handover_id: str, body: HandoverAcknowledge, principal: Staff, database: DatabaseDep
+    handover_id: str, body: HandoverAcknowledge, *, principal: Staff, database: DatabaseDep
 ) -> dict:
     """The incoming person takes over, once (409 after), noting discrepancies; not the one who filed it (409)."""
-    handover = await commands.acknowledge_handover(database, principal, handover_id, body)
+    handover = await commands.acknowledge_handover(database, principal, handover_id=handover_id, request=body)
     return await _handover_answer(database, handover)
 
 
@@ -58,25 +58,25 @@ async def _handover_answer(database: Database, handover: dict) -> HandoverPublic
 
 
 @router.get("/handovers/{handover_id}", response_model=HandoverPublic)
-async def get_handover(handover_id: str, principal: Readers, database: DatabaseDep) -> dict:
-    document = found(await store.find_handover(database, handover_id, principal.estate_filter()), "handover")
+async def get_handover(handover_id: str, principal: Readers, *, database: DatabaseDep) -> dict:
+    document = found(await store.find_handover(database, handover_id, scope=principal.estate_filter()), "handover")
     return views.handover_public(document, await estate_time_zone(database, document["estate_id"]))
 
 
 @router.get("/handovers", response_model=Page[HandoverPublic])
 async def list_handovers(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery, post: PostQuery = None,
+    estate_id: str, principal: Readers, *, database: DatabaseDep, page: PageQuery, post: PostQuery = None,
     department: Department | None = None,
 ) -> Page[HandoverPublic]:
     query = await estate_query(principal, estate_id, post=post, department=department)
-    documents, next_cursor = await fetch_page(database.db[store.HANDOVERS], query, page)
+    documents, next_cursor = await fetch_page(database.db[store.HANDOVERS], query, page=page)
     time_zone = await estate_time_zone(database, estate_id)
     return Page(items=[views.handover_public(d, time_zone) for d in documents], next_cursor=next_cursor)
 
 
 @router.get("/estates/{estate_id}/duty-screen", response_model=DutyScreen)
 async def duty_screen(
-    estate_id: str, principal: Readers, database: DatabaseDep, department: Department | None = None,
+    estate_id: str, principal: Readers, *, database: DatabaseDep, department: Department | None = None,
     post: PostQuery = None,
 ) -> dict:
     """The start of a shift: the previous handover, what of it is still open, yesterday's figures, contacts."""
@@ -87,45 +87,46 @@ async def duty_screen(
 
 
 @router.put("/estates/{estate_id}/duty-posts", response_model=DutyPostsPublic)
-async def set_duty_posts(estate_id: str, body: DutyPostsUpdate, principal: Supervisors, database: DatabaseDep) -> dict:
+async def set_duty_posts(estate_id: str, body: DutyPostsUpdate, *, principal: Supervisors,
+                         database: DatabaseDep) -> dict:
     """The posts and shifts that must end with a handover; a shift without one is flagged to the supervisor."""
-    return await commands.set_duty_posts(database, principal, estate_id, body)
+    return await commands.set_duty_posts(database, principal, estate_id=estate_id, request=body)
 
 
 @router.get("/estates/{estate_id}/duty-posts", response_model=DutyPostsPublic)
-async def get_duty_posts(estate_id: str, principal: Readers, database: DatabaseDep) -> dict:
+async def get_duty_posts(estate_id: str, principal: Readers, *, database: DatabaseDep) -> dict:
     await principal.require_estate(estate_id)
     return await store.duty_posts(database, estate_id) or {"estate_id": estate_id, "posts": []}
 
 
 @router.post("/spot-checks", status_code=201, response_model=SpotCheckPublic)
 async def record_spot_check(
-    body: SpotCheckCreate, principal: Supervisors, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+    body: SpotCheckCreate, principal: Supervisors, *, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
     """值班抽查: a supervisor's check of a post; it goes into the duty ledger."""
-    return await commands.record_spot_check(database, principal, body, idempotency_key=idempotency_key,
+    return await commands.record_spot_check(database, principal, request=body, idempotency_key=idempotency_key,
                                             present=presenter(views.spot_check_public))
 
 
 @router.get("/spot-checks", response_model=Page[SpotCheckPublic])
 async def list_spot_checks(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery
+    estate_id: str, principal: Readers, *, database: DatabaseDep, page: PageQuery
 ) -> Page[SpotCheckPublic]:
     query = await estate_query(principal, estate_id)
-    return await page_of(database.db[store.SPOT_CHECKS], query, page, view=views.spot_check_public)
+    return await page_of(database.db[store.SPOT_CHECKS], query, page=page, view=views.spot_check_public)
 
 
 @router.put("/estates/{estate_id}/emergency-contacts", response_model=EmergencyContactsPublic)
 async def set_emergency_contacts(
-    estate_id: str, body: EmergencyContactsUpdate, principal: Supervisors, database: DatabaseDep
+    estate_id: str, body: EmergencyContactsUpdate, *, principal: Supervisors, database: DatabaseDep
 ) -> dict:
     """派出所、消防、医院、供水、供气、供电: on the duty screen and in every P1 escalation."""
     await principal.require_estate(estate_id)
     contacts = [c.model_dump() for c in body.contacts]
-    return await database.transaction(lambda uow: store.set_emergency_contacts(uow, estate_id, contacts))
+    return await database.transaction(lambda uow: store.set_emergency_contacts(uow, estate_id, contacts=contacts))
 
 
 @router.get("/estates/{estate_id}/emergency-contacts", response_model=EmergencyContactsPublic)
-async def get_emergency_contacts(estate_id: str, principal: Readers, database: DatabaseDep) -> dict:
+async def get_emergency_contacts(estate_id: str, principal: Readers, *, database: DatabaseDep) -> dict:
     await principal.require_estate(estate_id)
     return {"estate_id": estate_id, "contacts": await store.emergency_contacts(database, estate_id)}

@@ -20,7 +20,7 @@ from shared.service import DatabaseDep
 router = APIRouter(prefix="/v1/ledger", tags=["duty ledger"])
 
 
-async def _require_ledger(principal: Principal, database, estate_id: str) -> dict:
+async def _require_ledger(principal: Principal, database, *, estate_id: str) -> dict:
     """The estate's chain head, if the caller may see the estate (404 otherwise, another company's too)."""
     await principal.require_estate(estate_id)
     head = await store.head(database, estate_id)
@@ -34,19 +34,19 @@ Kind = Annotated[str | None, Query(pattern=r"^[a-z_]{1,30}$")]
 
 @router.post("/entries", status_code=201, response_model=LedgerEntryPublic)
 async def append_entry(
-    body: LedgerNoteCreate, principal: LedgerWriters, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+    body: LedgerNoteCreate, principal: LedgerWriters, *, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
     """A note of the shift; with `corrects`, a correction of an earlier entry (which stays as it was)."""
-    return await commands.append_note(database, principal, body, idempotency_key=idempotency_key)
+    return await commands.append_note(database, principal, request=body, idempotency_key=idempotency_key)
 
 
 @router.get("/entries", response_model=Page[LedgerEntryPublic])
 async def list_entries(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
+    estate_id: str, principal: Readers, *, database: DatabaseDep, page: PageQuery,
     kind: Kind = None,
 ) -> Page[LedgerEntryPublic]:
     """Newest first."""
-    await _require_ledger(principal, database, estate_id)
+    await _require_ledger(principal, database, estate_id=estate_id)
     documents = await store.page_of_entries(database, estate_id, limit=page.limit, before_id=page.after_id, kind=kind)
     more = len(documents) > page.limit
     documents = documents[: page.limit]
@@ -55,18 +55,18 @@ async def list_entries(
 
 
 @router.get("/head", response_model=ChainHead)
-async def chain_head(estate_id: str, principal: Readers, database: DatabaseDep) -> dict:
-    head = await _require_ledger(principal, database, estate_id)
+async def chain_head(estate_id: str, principal: Readers, *, database: DatabaseDep) -> dict:
+    head = await _require_ledger(principal, database, estate_id=estate_id)
     return {"estate_id": estate_id, "sequence": head["sequence"], "hash": head["hash"]}
 
 
 @router.get("/verify", response_model=LedgerVerification)
 async def verify(
-    estate_id: str, principal: Readers, database: DatabaseDep,
+    estate_id: str, principal: Readers, *, database: DatabaseDep,
     from_seq: Annotated[int, Query(ge=1)] = 1, to_seq: Annotated[int | None, Query(ge=1)] = None,
 ) -> dict:
     """Recompute the chain over a range (to the head by default, at most 5,000 entries) and name the first break."""
-    await _require_ledger(principal, database, estate_id)
+    await _require_ledger(principal, database, estate_id=estate_id)
     if to_seq is not None and to_seq < from_seq:
         raise InvalidInput("to_seq is before from_seq", field="to_seq")
-    return await commands.verify(database, estate_id, from_seq, to_seq)
+    return await commands.verify(database, estate_id, from_seq=from_seq, to_seq=to_seq)

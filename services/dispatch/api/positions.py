@@ -31,11 +31,11 @@ async def company_staff(principal: Readers, database: DatabaseDep) -> list[Staff
 
 
 @router.put("/duty-leader-roster", response_model=CompanyRosterPublic)
-async def set_duty_leader_roster(body: CompanyRosterUpdate, principal: Managers, database: DatabaseDep) -> dict:
+async def set_duty_leader_roster(body: CompanyRosterUpdate, principal: Managers, *, database: DatabaseDep) -> dict:
     """Replaces the roster; each entry names a company duty leader, ends after it starts, overlaps no other."""
-    return await commands.set_roster(database, principal, DUTY_LEADER, body)
+    return await commands.set_roster(database, principal, position=DUTY_LEADER, request=body)
 
 
 @router.get("/duty-leader-roster", response_model=CompanyRosterPublic)
 async def get_duty_leader_roster(principal: Readers, database: DatabaseDep) -> dict:
-    return await commands.roster_public(database, principal.company_id, DUTY_LEADER)
+    return await commands.roster_public(database, principal.company_id, position=DUTY_LEADER)

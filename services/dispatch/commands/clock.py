@@ -27,25 +27,25 @@ def timer_document(order: dict[str, Any], timer: sla.Timer) -> dict[str, Any]:
     }
 
 
-async def start_clock(uow: UnitOfWork, order: dict[str, Any], planned: sla.Plan) -> None:
+async def start_clock(uow: UnitOfWork, order: dict[str, Any], *, planned: sla.Plan) -> None:
     """File the order's warning and breach timers; a P1 or an unassignable order starts up the ladder at once."""
     timers = list(planned.timers)
     if order["escalation_reason"] in ("P1", "unassigned"):
-        timers.append(sla.escalation_step(1, order["created_at"], order["ladder_delays_s"]))
+        timers.append(sla.escalation_step(1, order["created_at"], delays_s=order["ladder_delays_s"]))
     order_store.add_timers(uow, [timer_document(order, timer) for timer in timers])
 
 
-async def escalate_major_complaint(uow: UnitOfWork, order: dict[str, Any], now: datetime) -> None:
+async def escalate_major_complaint(uow: UnitOfWork, order: dict[str, Any], *, now: datetime) -> None:
     """A major complaint goes straight to the estate manager's step of the ladder."""
-    await escalate(uow, order, sla.LADDER.index("estate_manager") + 1, now)
+    await escalate(uow, order, level=sla.LADDER.index("estate_manager") + 1, now=now)
 
 
-async def on_transition(uow: UnitOfWork, order: dict[str, Any], command: str, now: datetime) -> dict[str, Any]:
+async def on_transition(uow: UnitOfWork, order: dict[str, Any], *, command: str, now: datetime) -> dict[str, Any]:
     """Move the clock with the life cycle; returns fields to store on the order."""
     if command in ("complete", "cancel"):
         order_store.withdraw_timers(uow, order["_id"])
     elif command in sla.MILESTONE_MET_BY:
-        order_store.withdraw_timers(uow, order["_id"], [sla.MILESTONE_MET_BY[command]])
+        order_store.withdraw_timers(uow, order["_id"], milestones=[sla.MILESTONE_MET_BY[command]])
     elif command == "hold":
         # The clock stops: keep what was left of each timer, and withdraw them.
         paused = await order_store.take_timers(uow, order["_id"])
@@ -66,14 +66,14 @@ async def on_transition(uow: UnitOfWork, order: dict[str, Any], command: str, no
 async def fire(uow: UnitOfWork, timer: dict[str, Any]) -> bool:
     """Fire one due timer, once: claim it, then publish what it means. False if another replica did."""
     now = utcnow()
-    if not await order_store.claim_timer(uow, timer, now):
+    if not await order_store.claim_timer(uow, timer, fired_at=now):
         return False
-    order = await store.find_one(uow, store.WORK_ORDERS, timer["work_order_id"])
+    order = await store.find_one(uow, store.WORK_ORDERS, document_id=timer["work_order_id"])
     if order is None or order["status"] in ("completed", "cancelled"):
         return True
     scope = about(order)
     if timer["kind"] == "escalation":
-        await escalate(uow, order, timer["level"], now)
+        await escalate(uow, order, level=timer["level"], now=now)
         return True
     event_type = SlaWarning if timer["kind"] == "warning" else SlaBreached
     uow.emit(event_type(
@@ -84,13 +84,14 @@ async def fire(uow: UnitOfWork, timer: dict[str, Any]) -> bool:
     fields: dict[str, Any] = {"sla_state": sla.state_after(timer["kind"], order["sla_state"])}
     if timer["kind"] == "breach" and not order["escalation_reason"]:
         fields["escalation_reason"] = "sla_breached"
-        order_store.add_timers(uow, [timer_document(order, sla.escalation_step(1, now, order["ladder_delays_s"]))])
+        order_store.add_timers(uow,
+                               [timer_document(order, sla.escalation_step(1, now, delays_s=order["ladder_delays_s"]))])
     await uow.db[store.WORK_ORDERS].update_one({"_id": order["_id"]}, {"$set": fields}, session=uow.session)
     return True
 
 
 async def escalate(
-    uow: UnitOfWork, order: dict[str, Any], level: int, now: datetime, *, climb: bool = True,
+    uow: UnitOfWork, order: dict[str, Any], *, level: int, now: datetime, climb: bool = True,
 ) -> None:
     """One step up the ladder: record it, tell whoever holds that position — on duty (the company's
     roster for a company position), else on call, else the holder by phone — and file the next step
@@ -110,5 +111,5 @@ async def escalate(
         reached_via=via, recipient_phone=recipient and recipient.get("phone"), reason=order["escalation_reason"], priority=order["priority"], description=order["description"],
         emergency_contacts=contacts,
     ), **about(order))
-    if climb and (next_step := sla.escalation_step(level + 1, now, order["ladder_delays_s"])) is not None:
+    if climb and (next_step := sla.escalation_step(level + 1, now, delays_s=order["ladder_delays_s"])) is not None:
         order_store.add_timers(uow, [timer_document(order, next_step)])

@@ -23,6 +23,6 @@ async def set_sla_policy(database: Database, principal: Principal, *, estate_id:
     )
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        return await order_store.set_sla_policy(uow, estate_id, policy)
+        return await order_store.set_sla_policy(uow, estate_id, policy=policy)
 
     return await database.transaction(work)

@@ -61,36 +61,37 @@ def _carried(order: dict[str, Any]) -> dict[str, Any]:
 
 
 async def shift_times(
-    database: Database, estate_id: str, department: str, shift: ShiftTimes, field: str
+    database: Database, estate_id: str, *, department: str, shift: ShiftTimes, field: str
 ) -> tuple[str, str]:
     """A shift's local start and end: as given, or from the department's shift templates (rosters)."""
     if shift.start is not None:
         return shift.start, shift.end
-    templates = (await roster_commands.shift_templates(database, estate_id, department))["templates"]
+    templates = (await roster_commands.shift_templates(database, estate_id, department=department))["templates"]
     template = next((t for t in templates if t["code"] == shift.code), None)
     if template is None:
         raise InvalidInput(f"'{shift.code}' is not a shift of {department}; give its start and end", field=field)
     return template["starts"], template["ends"]
 
 
-async def file_handover(database: Database, principal: Principal, request: HandoverCreate) -> dict[str, Any]:
+async def file_handover(database: Database, principal: Principal, *, request: HandoverCreate) -> dict[str, Any]:
     """The outgoing person's handover: what is still open is collected, not typed."""
     await principal.require_estate(request.estate_id)
     time_zone = await estate_time_zone(database, request.estate_id)
     shift = request.shift
-    start, end = await shift_times(database, request.estate_id, request.department, shift, "shift.code")
-    starts_at, ends_at = rules.shift_window(request.shift_date, start, end, time_zone)
-    key = rules.shift_key(request.estate_id, request.post, request.shift_date, shift.code)
+    start, end = await shift_times(database, request.estate_id, department=request.department, shift=shift,
+                                   field="shift.code")
+    starts_at, ends_at = rules.shift_window(request.shift_date, start, end=end, time_zone=time_zone)
+    key = rules.shift_key(request.estate_id, request.post, shift_date=request.shift_date, shift_code=shift.code)
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         if await store.handover_of_shift(uow, key):
             raise AlreadyHandedOver(f"{request.post} {request.shift_date} {shift.code} was handed over already")
         # The post's own department's open items; the estate's open emergencies separately, whoever has them.
-        open_orders = await store.open_work_orders(uow, request.estate_id, request.department)
+        open_orders = await store.open_work_orders(uow, request.estate_id, department=request.department)
         emergencies = await store.open_emergencies(uow, request.estate_id)
         outgoing_name = await registered_name(uow, principal)
         incidents = {o["_id"]: o for o in open_orders if o.get("incident_id")}
-        for order in await store.incident_orders_created_between(uow, request.estate_id, starts_at, ends_at):
+        for order in await store.incident_orders_created_between(uow, request.estate_id, start=starts_at, end=ends_at):
             incidents.setdefault(order["_id"], order)
         keys = [{field: loan.get(field) for field in UNRETURNED_KEY_FIELDS}
                 for loan in await store.keys_out(uow, request.estate_id)]
@@ -140,19 +141,19 @@ async def file_handover(database: Database, principal: Principal, request: Hando
 
 
 async def acknowledge_handover(
-    database: Database, principal: Principal, handover_id: str, request: HandoverAcknowledge
+    database: Database, principal: Principal, *, handover_id: str, request: HandoverAcknowledge
 ) -> dict[str, Any]:
     """The incoming person takes over, once, noting what did not match."""
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        handover = found(await store.find_handover(uow, handover_id, principal.estate_filter()), "handover")
+        handover = found(await store.find_handover(uow, handover_id, scope=principal.estate_filter()), "handover")
         if handover["outgoing_id"] == principal.user_id:
             raise OwnHandover("you filed this handover; the incoming person acknowledges it")
         fields = {"acknowledged_at": ledger_store.stored_now(), "incoming_id": principal.user_id,
                   "incoming_name": await registered_name(uow, principal),
                   "discrepancies": request.discrepancies, "acknowledge_notes": request.notes}
         time_zone = await estate_time_zone(uow, handover["estate_id"])
-        if not await store.acknowledge(uow, handover_id, fields):
+        if not await store.acknowledge(uow, handover_id, fields=fields):
             raise AlreadyAcknowledged(f"acknowledged by {handover['incoming_name'] or 'someone else'}" + (
                 f" at {local_time(handover['acknowledged_at'], time_zone)}" if handover["acknowledged_at"] else ""))
         uow.emit(HandoverAcknowledged(
@@ -181,10 +182,10 @@ async def project_keys_on_loan(uow: UnitOfWork, events: list[Event[KeyLent | Key
     for event in events:
         loan, estate_id = event.payload, event.envelope.estateid
         if isinstance(loan, KeyLent):
-            store.key_lent(uow, estate_id, {**{k: getattr(loan, k, None) for k in UNRETURNED_KEY_FIELDS},
-                                            "lent_at": loan.lent_at, "due_back_at": loan.due_back_at})
+            store.key_lent(uow, estate_id, loan={**{k: getattr(loan, k, None) for k in UNRETURNED_KEY_FIELDS},
+                                                 "lent_at": loan.lent_at, "due_back_at": loan.due_back_at})
         else:
-            store.key_returned(uow, estate_id, loan.loan_id, loan.returned_at)
+            store.key_returned(uow, estate_id, loan_id=loan.loan_id, returned_at=loan.returned_at)
 
 
 # --- the duty screen ---------------------------------------------------------------------
@@ -204,8 +205,8 @@ async def duty_screen(database: Database, estate_id: str, *, department: str | N
     return {
         "estate_id": estate_id, "department": department, "post": post,
         "previous_handover": previous, "time_zone": time_zone, "still_open": still_open,
-        "yesterday": await ledger_store.daily_figures(database, estate_id, today - timedelta(days=1)),
-        "today": await ledger_store.daily_figures(database, estate_id, today),
+        "yesterday": await ledger_store.daily_figures(database, estate_id, day=today - timedelta(days=1)),
+        "today": await ledger_store.daily_figures(database, estate_id, day=today),
         "emergency_contacts": await store.emergency_contacts(database, estate_id),
     }
 
@@ -214,7 +215,7 @@ async def duty_screen(database: Database, estate_id: str, *, department: str | N
 
 
 async def set_duty_posts(
-    database: Database, principal: Principal, estate_id: str, request: DutyPostsUpdate
+    database: Database, principal: Principal, *, estate_id: str, request: DutyPostsUpdate
 ) -> dict[str, Any]:
     """The posts whose shifts must end with a handover; shifts that ended before this are not flagged."""
     await principal.require_estate(estate_id)
@@ -222,17 +223,18 @@ async def set_duty_posts(
     for n, post in enumerate(request.posts):
         shifts = []
         for m, shift in enumerate(post.shifts):
-            start, end = await shift_times(database, estate_id, post.department, shift, f"posts.{n}.shifts.{m}.code")
+            start, end = await shift_times(database, estate_id, department=post.department, shift=shift,
+                                           field=f"posts.{n}.shifts.{m}.code")
             shifts.append({"code": shift.code, "start": start, "end": end})
         posts.append({**post.model_dump(), "shifts": shifts})
     document = {"posts": posts, "grace_s": request.grace_s,
                 "watched_since": utcnow(), "company_id": principal.company_id}
-    return await database.transaction(lambda uow: store.set_duty_posts(uow, estate_id, document))
+    return await database.transaction(lambda uow: store.set_duty_posts(uow, estate_id, document=document))
 
 
-async def _flag_missing(database: Database, estate: dict[str, Any], due: rules.DueShift) -> bool:
+async def _flag_missing(database: Database, estate: dict[str, Any], *, due: rules.DueShift) -> bool:
     estate_id = estate["estate_id"]
-    key = rules.shift_key(estate_id, due.shift.post, due.shift_date, due.shift.code)
+    key = rules.shift_key(estate_id, due.shift.post, shift_date=due.shift_date, shift_code=due.shift.code)
 
     async def work(uow: UnitOfWork) -> bool:
         if await store.missing_flag(uow, key) or await store.handover_of_shift(uow, key):
@@ -259,7 +261,7 @@ async def _flag_missing(database: Database, estate: dict[str, Any], due: rules.D
         return False
 
 
-async def watch_handovers(database: Database, settings: DispatchSettings, now: datetime | None = None) -> int:
+async def watch_handovers(database: Database, settings: DispatchSettings, *, now: datetime | None = None) -> int:
     """One pass: every watched shift whose grace period ended since the last pass, without a handover, is flagged."""
     now = now or utcnow()
     after = await database.transaction(lambda uow: store.watch_checked_until(uow, now))
@@ -272,7 +274,7 @@ async def watch_handovers(database: Database, settings: DispatchSettings, now: d
             if due.ends_at <= estate["watched_since"]:
                 continue  # ended before anyone asked for this post to be watched
             try:
-                flagged += await _flag_missing(database, estate, due)
+                flagged += await _flag_missing(database, estate, due=due)
             except Exception as error:  # keep the cursor: the next pass tries this shift again
                 failures += 1
                 log.warning("missing handover not flagged", estate_id=estate["estate_id"], error=repr(error))
@@ -290,7 +292,7 @@ run_handover_watch = PeriodicJob[DispatchSettings](
 
 
 async def record_spot_check(
-    database: Database, principal: Principal, request: SpotCheckCreate, *, idempotency_key: str | None = None,
+    database: Database, principal: Principal, *, request: SpotCheckCreate, idempotency_key: str | None = None,
     present: Presenter,
 ) -> dict[str, Any]:
     """A supervisor's check of a post (值班抽查), recorded in the duty ledger."""

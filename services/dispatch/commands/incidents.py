@@ -44,9 +44,9 @@ async def open_incident_orders(uow: UnitOfWork, events: list[Event[IncidentDecla
         order = existing[source] = await orders.create_work_order_for_incident(uow, event)
         now = utcnow()
         # Each step reaches whoever holds the position whatever the hour (on duty, on call, or by phone).
-        await clock.escalate(uow, order, sla.LADDER.index("supervisor") + 1, now, climb=False)
+        await clock.escalate(uow, order, level=sla.LADDER.index("supervisor") + 1, now=now, climb=False)
         # From the manager's step the ladder climbs on (duty leader) while the incident's order stays open.
-        await clock.escalate(uow, order, sla.LADDER.index("estate_manager") + 1, now)
+        await clock.escalate(uow, order, level=sla.LADDER.index("estate_manager") + 1, now=now)
 
 
 @batched
@@ -116,10 +116,11 @@ async def cancel_open_order(uow: UnitOfWork, order: dict[str, Any], *, reason: s
         return order
     now = utcnow()
     target = next_status(order["status"], "cancel")
-    fields = {"status": target, **await clock.on_transition(uow, order, "cancel", now)}
+    fields = {"status": target, **await clock.on_transition(uow, order, command="cancel", now=now)}
     history = {"at": now, "status": target, "command": "cancel", "by": "dispatch", "reason": reason}
-    changed = order_store.update_work_order(uow, order, fields, history, conflict=OrderChangedMeanwhile(order["_id"]))
-    await staff_store.count_open_order(uow, order.get("assignee_id"), -1)
+    changed = order_store.update_work_order(uow, order, fields=fields, history=history,
+                                            conflict=OrderChangedMeanwhile(order["_id"]))
+    await staff_store.count_open_order(uow, order.get("assignee_id"), delta=-1)
     uow.emit(WorkOrderCancelled(
         work_order_id=order["_id"], number=order["number"], ticket_id=order.get("ticket_id"),
         incident_id=order.get("incident_id"), status=target, previous_status=order["status"], by="dispatch",

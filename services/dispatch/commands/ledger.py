@@ -57,7 +57,7 @@ def entry_public(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 async def append_note(
-    database: Database, principal: Principal, request: LedgerNoteCreate, *, idempotency_key: str | None = None
+    database: Database, principal: Principal, *, request: LedgerNoteCreate, idempotency_key: str | None = None
 ) -> dict[str, Any]:
     """A free-text note of the shift, or a correction of an earlier entry (which stays as it was)."""
     await principal.require_estate(request.estate_id)
@@ -65,7 +65,7 @@ async def append_note(
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         kind = "note"
         if request.corrects is not None:
-            if await store.find_entry(uow, request.estate_id, request.corrects) is None:
+            if await store.find_entry(uow, request.estate_id, entry=request.corrects) is None:
                 raise InvalidInput("no such entry in this estate's ledger", field="corrects")
             kind = "correction"
         entry = await record(uow, estate_id=request.estate_id, company_id=principal.company_id, kind=kind,
@@ -97,21 +97,21 @@ async def append_with_retry(
             await asyncio.sleep(0.01 * attempt)
 
 
-async def verify(database: Database, estate_id: str, from_seq: int, to_seq: int | None) -> dict[str, Any]:
+async def verify(database: Database, estate_id: str, *, from_seq: int, to_seq: int | None) -> dict[str, Any]:
     """Check a range of the chain (the head by default) and name its first broken link."""
     current = await store.head(database, estate_id)
     # Beyond the head there is nothing to check; missing entries up to the head are found.
     last = current["sequence"] if to_seq is None else min(to_seq, current["sequence"])
     last = min(last, from_seq + store.VERIFY_LIMIT - 1)
     if from_seq > 1:
-        before = await store.find_entry(database, estate_id, entry_id(estate_id, from_seq - 1))
-        first = await store.find_entry(database, estate_id, entry_id(estate_id, from_seq))
+        before = await store.find_entry(database, estate_id, entry=entry_id(estate_id, from_seq - 1))
+        first = await store.find_entry(database, estate_id, entry=entry_id(estate_id, from_seq))
         # Anchored on the entry before the range; if that one is gone, on what the range's first names.
         anchor = before["hash"] if before else (first["previous_hash"] if first else GENESIS_HASH)
     else:
         anchor = GENESIS_HASH
-    entries = await store.entries_between(database, estate_id, from_seq, last) if last >= from_seq else []
-    verdict = verify_chain(ledger_key(), estate_id, entries, from_sequence=from_seq, to_sequence=last,
+    entries = await store.entries_between(database, estate_id, first=from_seq, last=last) if last >= from_seq else []
+    verdict = verify_chain(ledger_key(), estate_id, entries=entries, from_sequence=from_seq, to_sequence=last,
                            previous_hash=anchor)
     broken = verdict.broken
     return {
@@ -132,7 +132,7 @@ async def publish_heads(database: Database) -> int:
     for head_document in await store.heads_to_publish(database):
         async def work(uow: UnitOfWork, head_document=head_document) -> bool:
             now = utcnow()
-            if not await store.claim_head_publication(uow, head_document, now):
+            if not await store.claim_head_publication(uow, head_document, now=now):
                 return False
             uow.emit(LedgerHeadPublished(sequence=head_document["sequence"], hash=head_document["hash"],
                                          published_at=now),
@@ -170,7 +170,7 @@ async def record_duty_events(uow: UnitOfWork, events: list[Event[DutyEvent]]) ->
             await RECORDED[key](uow, event)
         if key in COUNTED:
             day = local_day(event.envelope.time, await estate_time_zone(uow, event.envelope.estateid))
-            await store.count_daily_figure(uow, event.envelope.estateid, day, COUNTED[key])
+            await store.count_daily_figure(uow, event.envelope.estateid, day=day, figure=COUNTED[key])
 
 
 def _scope(envelope: Envelope) -> dict[str, Any]:

@@ -37,7 +37,7 @@ class VersionConflict(Conflict):
     code, title = "version_conflict", "The work order changed since you read it"
 
 
-def _check_caller(principal: Principal, order: dict[str, Any], command: str) -> None:
+def _check_caller(principal: Principal, order: dict[str, Any], *, command: str) -> None:
     if MANAGERS.intersection(principal.roles):
         return
     if command in MANAGERS_ONLY:
@@ -57,15 +57,17 @@ def caller_check(command: str):
         if MANAGERS.intersection(principal.roles):
             return
         order = found(await store.find_one(request.app.state.runtime.database, store.WORK_ORDERS,
-                                     request.path_params["work_order_id"], principal.estate_filter()), "work order")
-        _check_caller(principal, order, command)
+                                     document_id=request.path_params["work_order_id"], scope=principal.estate_filter()),
+                      "work order")
+        _check_caller(principal, order, command=command)
 
     return check
 
 
-async def _assignee(uow: UnitOfWork, order: dict[str, Any], request: AssignRequest) -> dict[str, Any]:
+async def _assignee(uow: UnitOfWork, order: dict[str, Any], *, request: AssignRequest) -> dict[str, Any]:
     """Manual assignment: someone of this estate, in the order's department, not on leave (422 otherwise)."""
-    staff = await store.find_one(uow, store.STAFF, request.assignee_id, {"estate_id": order["estate_id"]})
+    staff = await store.find_one(uow, store.STAFF, document_id=request.assignee_id,
+                                 scope={"estate_id": order["estate_id"]})
     if staff is None:
         raise InvalidInput("no such staff member in this estate", field="assignee_id")
     if staff["department"] != order["department"]:
@@ -89,16 +91,17 @@ def _completion(request: CompletionRequest) -> dict[str, Any]:
 
 
 async def change_work_order(
-    database: Database, principal: Principal, work_order_id: str, command: str, *,
-    if_match: int | None = None, request: Any = None,
+    database: Database, principal: Principal, *, work_order_id: str, command: str, if_match: int | None = None,
+    request: Any = None,
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         order = found(
-            await store.find_one(uow, store.WORK_ORDERS, work_order_id, principal.estate_filter()), "work order"
+            await store.find_one(uow, store.WORK_ORDERS, document_id=work_order_id, scope=principal.estate_filter()),
+            "work order"
         )
         if if_match is not None and if_match != order["version"]:
             raise VersionConflict(f"you have version {if_match}; the order is at version {order['version']}")
-        _check_caller(principal, order, command)
+        _check_caller(principal, order, command=command)
         if command == "plan" and order["kind"] != "complaint_handling":
             raise InvalidInput("only complaint-handling orders have a handling plan", field="plan")
         target = next_status(order["status"], command, held_from=order.get("held_from"))
@@ -109,7 +112,7 @@ async def change_work_order(
         if order.get("queue") and command in ("assign", "grab"):
             fields["queue"] = None  # taken out of the supervisors' queue
         if command in ("assign", "reassign"):
-            staff = await _assignee(uow, order, request)
+            staff = await _assignee(uow, order, request=request)
             fields.update(assignee_id=staff["_id"], assignee_name=staff["name"])
             history["assignee_id"] = staff["_id"]
         elif command == "grab":
@@ -122,27 +125,27 @@ async def change_work_order(
             fields["completion"] = {**_completion(request), "completed_at": now}
         elif command == "plan":
             fields["complaint_plan"] = {"plan": request.plan, "at": now, "by": principal.user_id}
-        fields.update(await clock.on_transition(uow, order, command, now))
+        fields.update(await clock.on_transition(uow, order, command=command, now=now))
         changed = order_store.update_work_order(
-            uow, order, fields, history,
+            uow, order, fields=fields, history=history,
             conflict=VersionConflict("the work order changed at the same moment; read it again"))
-        await _count_open_orders(uow, order, fields)
-        _emit(uow, command, order, changed, principal, request)
+        await _count_open_orders(uow, order, fields=fields)
+        _emit(uow, command, before=order, after=changed, principal=principal, request=request)
         return changed
 
     return await database.transaction(work)
 
 
-async def _count_open_orders(uow: UnitOfWork, before: dict[str, Any], fields: dict[str, Any]) -> None:
+async def _count_open_orders(uow: UnitOfWork, before: dict[str, Any], *, fields: dict[str, Any]) -> None:
     """Keep each person's count of open orders, which automatic assignment balances on."""
     still_open = fields["status"] not in ("completed", "cancelled")
     after_assignee = fields.get("assignee_id", before.get("assignee_id")) if still_open else None
     if before.get("assignee_id") != after_assignee:
-        await staff_store.count_open_order(uow, before.get("assignee_id"), -1)
-        await staff_store.count_open_order(uow, after_assignee, +1)
+        await staff_store.count_open_order(uow, before.get("assignee_id"), delta=-1)
+        await staff_store.count_open_order(uow, after_assignee, delta=+1)
 
 
-def _emit(uow: UnitOfWork, command: str, before: dict, after: dict, principal: Principal, request: Any) -> None:
+def _emit(uow: UnitOfWork, command: str, *, before: dict, after: dict, principal: Principal, request: Any) -> None:
     scope = about(after)
     if command == "assign":
         emit_assigned(uow, after)

@@ -13,7 +13,7 @@ from shared.db import Database
 from shared.errors import InvalidInput
 
 
-async def set_roster(database: Database, principal: Principal, position: str, request: CompanyRosterUpdate) -> dict:
+async def set_roster(database: Database, principal: Principal, *, position: str, request: CompanyRosterUpdate) -> dict:
     require_company_wide(principal)
     holders = {p["_id"]: p for p in await store.holding_position(
         database, estate_id=None, company_id=principal.company_id, position=position)}
@@ -29,12 +29,13 @@ async def set_roster(database: Database, principal: Principal, position: str, re
             raise InvalidInput(f"starts before the entry of {earlier.staff_id} before it ends",
                                field=f"entries.{n}.starts_at")
     documents = [entry.model_dump() for _, entry in entries]
-    await database.transaction(lambda uow: store.set_company_roster(uow, principal.company_id, position, documents))
-    return await roster_public(database, principal.company_id, position)
+    await database.transaction(lambda uow: store.set_company_roster(uow, principal.company_id, position=position,
+                                                                    entries=documents))
+    return await roster_public(database, principal.company_id, position=position)
 
 
-async def roster_public(database: Database, company_id: str, position: str) -> dict[str, Any]:
-    roster = await store.company_roster(database, company_id, position) or {"entries": []}
+async def roster_public(database: Database, company_id: str, *, position: str) -> dict[str, Any]:
+    roster = await store.company_roster(database, company_id, position=position) or {"entries": []}
     holders = {p["_id"]: p for p in await store.holding_position(
         database, estate_id=None, company_id=company_id, position=position)}
     entries = [{**e, "name": holders.get(e["staff_id"], {}).get("name", e["staff_id"]),

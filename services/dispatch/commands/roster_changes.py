@@ -37,7 +37,7 @@ def _months_of(change: dict[str, Any]) -> list[str]:
 REQUEST_FOR_ANYONE = frozenset({"estate_manager", "company_admin"})
 
 
-async def _may_request_for(database: Database, principal: Principal, estate_id: str, body: RosterChangeCreate):
+async def _may_request_for(database: Database, principal: Principal, *, estate_id: str, body: RosterChangeCreate):
     if body.staff_id == principal.user_id or REQUEST_FOR_ANYONE.intersection(principal.roles):
         return
     if "supervisor" not in principal.roles:
@@ -48,10 +48,10 @@ async def _may_request_for(database: Database, principal: Principal, estate_id: 
         raise Forbidden("a supervisor asks for changes of their own department's staff", field="department")
 
 
-async def request_change(database: Database, principal: Principal, estate_id: str, body: RosterChangeCreate):
+async def request_change(database: Database, principal: Principal, *, estate_id: str, body: RosterChangeCreate):
     """A change waits for a supervisor's approval; it is asked for by the person or their supervisor."""
     await principal.require_estate(estate_id)
-    await _may_request_for(database, principal, estate_id, body)
+    await _may_request_for(database, principal, estate_id=estate_id, body=body)
     involved = {body.staff_id, body.with_staff_id, body.substitute_id} - {None}
     found = await database.db[store.STAFF].find(
         {"_id": {"$in": sorted(involved)}, "estate_id": estate_id, "company_id": principal.company_id,
@@ -67,7 +67,7 @@ async def request_change(database: Database, principal: Principal, estate_id: st
         "requested_at": utcnow(), "decided_by": None, "decided_at": None, "decision_reason": None,
     }
     if body.kind != "leave":  # shifts that change must be on a published roster, and held by whom it says
-        roster = await _published_roster(database, estate_id, body.department, change["day"][:7])
+        roster = await _published_roster(database, estate_id, department=body.department, month=change["day"][:7])
         apply_change(change, grid=rules.grid_of(roster), overtime=rules.grid_of(roster, "overtime_ids"))
 
     async def work(uow: UnitOfWork) -> None:
@@ -81,19 +81,20 @@ async def request_change(database: Database, principal: Principal, estate_id: st
     return change
 
 
-async def _published_roster(database: Database, estate_id: str, department: str, month: str) -> dict[str, Any]:
-    roster = await duty.find(database, duty.ROSTERS, roster_id(estate_id, department, month))
+async def _published_roster(database: Database, estate_id: str, *, department: str, month: str) -> dict[str, Any]:
+    roster = await duty.find(database, duty.ROSTERS, document_id=roster_id(estate_id, department, month=month))
     if roster is None or roster["status"] != "published":
         raise InvalidInput(f"no published {department} roster for {month}", field="day")
     return roster
 
 
-async def approve_change(database: Database, principal: Principal, estate_id: str, change_id: str) -> dict:
+async def approve_change(database: Database, principal: Principal, *, estate_id: str, change_id: str) -> dict:
     """Approve, re-checking the rules on the published roster: 422 naming the rule it would break."""
-    change = await _find_change(database, principal, estate_id, change_id)
+    change = await _find_change(database, principal, estate_id=estate_id, change_id=change_id)
     rosters = []
     for month in _months_of(change):
-        roster = await duty.find(database, duty.ROSTERS, roster_id(estate_id, change["department"], month))
+        roster = await duty.find(database, duty.ROSTERS,
+                                 document_id=roster_id(estate_id, change["department"], month=month))
         if roster is None or roster["status"] != "published":
             if change["kind"] != "leave":
                 raise Conflict(f"the {month} roster is no longer published")
@@ -105,22 +106,22 @@ async def approve_change(database: Database, principal: Principal, estate_id: st
         after = await roster_problem(database, roster, extra_leave=[change] if change["kind"] == "leave" else [])
         grid, overtime = rules.grid_of(roster), rules.grid_of(roster, "overtime_ids")
         new_grid, new_overtime = apply_change(change, grid=grid, overtime=overtime)
-        existing = set(check(before, grid, overtime))
-        if broken := [v for v in check(after, new_grid, new_overtime) if v not in existing]:
+        existing = set(check(before, grid, overtime=overtime))
+        if broken := [v for v in check(after, new_grid, overtime=new_overtime) if v not in existing]:
             raise refuse(broken)
         updates.append((roster, after, new_grid, new_overtime))
     now = utcnow()
     decision = {"status": "approved", "decided_by": principal.user_id, "decided_at": now}
 
     async def work(uow: UnitOfWork) -> bool:
-        if not await duty.decide_change(uow, change, decision):
+        if not await duty.decide_change(uow, change, fields=decision):
             return False
         for roster, problem, grid, overtime in updates:
             fields = {"cells": rules.cells_of(problem, grid, overtime=overtime),
                       "totals": rules.staff_totals(problem, grid)}
-            if not await duty.update_roster(uow, roster, fields):
+            if not await duty.update_roster(uow, roster, fields=fields):
                 raise Conflict("the roster changed meanwhile; approve again")
-            await duty.write_duty_shifts(uow, duty_shift_documents(roster, problem, grid, overtime))
+            await duty.write_duty_shifts(uow, duty_shift_documents(roster, problem, grid=grid, overtime=overtime))
         uow.emit(RosterChangeApproved(
             change_id=change["_id"], kind=change["kind"], department=change["department"],
             staff_id=change["staff_id"], decided_by=principal.user_id, days=change_days(change),
@@ -128,18 +129,18 @@ async def approve_change(database: Database, principal: Principal, estate_id: st
         return True
 
     if not await database.transaction(work):
-        raise Conflict(f"the change is {(await duty.find(database, duty.ROSTER_CHANGES, change_id))['status']}")
+        raise Conflict(f"the change is {(await duty.find(database, duty.ROSTER_CHANGES, document_id=change_id))['status']}")
     return {**change, **decision}
 
 
-async def refuse_change(database: Database, principal: Principal, estate_id: str, change_id: str,
+async def refuse_change(database: Database, principal: Principal, *, estate_id: str, change_id: str,
                         reason: str) -> dict:
-    change = await _find_change(database, principal, estate_id, change_id)
+    change = await _find_change(database, principal, estate_id=estate_id, change_id=change_id)
     decision = {"status": "refused", "decided_by": principal.user_id, "decided_at": utcnow(),
                 "decision_reason": reason}
 
     async def work(uow: UnitOfWork) -> bool:
-        if not await duty.decide_change(uow, change, decision):
+        if not await duty.decide_change(uow, change, fields=decision):
             return False
         uow.emit(RosterChangeRefused(
             change_id=change["_id"], kind=change["kind"], department=change["department"],
@@ -152,9 +153,9 @@ async def refuse_change(database: Database, principal: Principal, estate_id: str
     return {**change, **decision}
 
 
-async def _find_change(database: Database, principal: Principal, estate_id: str, change_id: str) -> dict:
+async def _find_change(database: Database, principal: Principal, *, estate_id: str, change_id: str) -> dict:
     await principal.require_estate(estate_id)
-    change = await duty.find(database, duty.ROSTER_CHANGES, change_id)
+    change = await duty.find(database, duty.ROSTER_CHANGES, document_id=change_id)
     if change is None or change["estate_id"] != estate_id or change["company_id"] != principal.company_id:
         raise NotFound("roster change")
     if change["status"] != "requested":

@@ -51,15 +51,15 @@ def refuse(violations: list[rules.Violation] | tuple[rules.Violation, ...]) -> R
 # --- shift templates ---------------------------------------------------------------------------
 
 
-async def shift_templates(database: Database | UnitOfWork, estate_id: str, department: str) -> dict[str, Any]:
-    document = await duty.find(database, duty.SHIFT_TEMPLATES, f"{estate_id}:{department}")
+async def shift_templates(database: Database | UnitOfWork, estate_id: str, *, department: str) -> dict[str, Any]:
+    document = await duty.find(database, duty.SHIFT_TEMPLATES, document_id=f"{estate_id}:{department}")
     templates = [rules.template_of(t) for t in document["templates"]] if document else list(rules.DEFAULT_TEMPLATES)
     return {"estate_id": estate_id, "department": department, "defaults": document is None,
             "templates": [rules.template_document(t) for t in templates]}
 
 
 async def set_shift_templates(
-    database: Database, principal: Principal, estate_id: str, department: str, body: ShiftTemplates
+    database: Database, principal: Principal, *, estate_id: str, department: str, body: ShiftTemplates
 ) -> dict[str, Any]:
     await principal.require_estate(estate_id)
     templates = [rules.template_document(rules.template_of(t.model_dump())) for t in body.templates]
@@ -67,26 +67,26 @@ async def set_shift_templates(
                 "templates": templates, "updated_by": principal.user_id, "updated_at": utcnow()}
     await database.transaction(lambda uow: uow.db[duty.SHIFT_TEMPLATES].replace_one(
         {"_id": f"{estate_id}:{department}"}, document, upsert=True, session=uow.session))
-    return await shift_templates(database, estate_id, department)
+    return await shift_templates(database, estate_id, department=department)
 
 
 # --- the problem a roster answers ----------------------------------------------------------------
 
 
-def roster_id(estate_id: str, department: str, month: str) -> str:
+def roster_id(estate_id: str, department: str, *, month: str) -> str:
     return f"{estate_id}:{department}:{month}"
 
 
 HISTORY_DAYS = 7
 
 
-async def history_before(database: Database | UnitOfWork, estate_id: str, department: str, month: str,
+async def history_before(database: Database | UnitOfWork, estate_id: str, *, department: str, month: str,
                          time_zone: str) -> tuple[tuple[str, rules.Instance], ...]:
     """The last week of the month before, as its published roster has it: the rest and night rules
     of this month reach back into it."""
     year, number = rules.parse_month(month)
     previous = f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
-    roster = await duty.find(database, duty.ROSTERS, roster_id(estate_id, department, previous))
+    roster = await duty.find(database, duty.ROSTERS, document_id=roster_id(estate_id, department, month=previous))
     if roster is None or roster["status"] != "published":
         return ()
     problem = rules.problem_of(roster, leave={}, time_zone=time_zone)
@@ -99,14 +99,15 @@ async def history_before(database: Database | UnitOfWork, estate_id: str, depart
 
 async def roster_problem(database: Database, roster: dict[str, Any], *, extra_leave: list | None = None):
     """The problem a stored roster answers, with today's approved leave and the month before."""
-    leave = await duty.approved_leave(database, roster["estate_id"], roster["department"])
-    history = await history_before(database, roster["estate_id"], roster["department"], roster["month"],
-                                   roster["time_zone"])
+    leave = await duty.approved_leave(database, roster["estate_id"], department=roster["department"])
+    history = await history_before(database, roster["estate_id"], department=roster["department"],
+                                   month=roster["month"],
+                                   time_zone=roster["time_zone"])
     return rules.problem_of(roster, leave=leave_days([*leave, *(extra_leave or [])]), time_zone=roster["time_zone"],
                             history=history)
 
 
-async def _department_staff(database: Database, estate_id: str, department: str, staff_ids: list[str] | None):
+async def _department_staff(database: Database, estate_id: str, *, department: str, staff_ids: list[str] | None):
     query: dict[str, Any] = {"estate_id": estate_id, "department": department}
     if staff_ids is None:
         query["position"] = "staff"
@@ -124,15 +125,15 @@ async def _department_staff(database: Database, estate_id: str, department: str,
 # --- generating, reviewing, publishing -------------------------------------------------------------
 
 
-async def generate_roster(database: Database, principal: Principal, estate_id: str, body: RosterGenerate) -> dict:
+async def generate_roster(database: Database, principal: Principal, *, estate_id: str, body: RosterGenerate) -> dict:
     """A draft roster for the month that keeps every rule, or 422 naming the rules it cannot keep."""
     await principal.require_estate(estate_id)
-    document_id = roster_id(estate_id, body.department, body.month)
-    existing = await duty.find(database, duty.ROSTERS, document_id)
+    document_id = roster_id(estate_id, body.department, month=body.month)
+    existing = await duty.find(database, duty.ROSTERS, document_id=document_id)
     if existing and existing["status"] == "published":
         raise Conflict("this month's roster is published; it changes through approved swaps and leave only")
-    staff_ids = await _department_staff(database, estate_id, body.department, body.staff_ids)
-    templates = (await shift_templates(database, estate_id, body.department))["templates"]
+    staff_ids = await _department_staff(database, estate_id, department=body.department, staff_ids=body.staff_ids)
+    templates = (await shift_templates(database, estate_id, department=body.department))["templates"]
     chosen = [t for t in templates if (t["code"] in body.shifts if body.shifts else t["minimum"] > 0)]
     if body.shifts and (unknown := sorted(set(body.shifts) - {t["code"] for t in templates})):
         raise InvalidInput(f"no such shift template: {', '.join(unknown)}", field="shifts")
@@ -140,8 +141,9 @@ async def generate_roster(database: Database, principal: Principal, estate_id: s
         raise InvalidInput("no shift template to cover", field="shifts")
     roster = {"month": body.month, "staff_ids": staff_ids, "templates": chosen, "rules": body.rules.model_dump()}
     time_zone = await estate_time_zone(database, estate_id)
-    leave = leave_days(await duty.approved_leave(database, estate_id, body.department))
-    history = await history_before(database, estate_id, body.department, body.month, time_zone)
+    leave = leave_days(await duty.approved_leave(database, estate_id, department=body.department))
+    history = await history_before(database, estate_id, department=body.department, month=body.month,
+                                   time_zone=time_zone)
     problem = rules.problem_of(roster, leave=leave, time_zone=time_zone, history=history)
     problem = rules.RosterProblem(**{**problem.__dict__, "fixed": _pinned(problem, body)})
     async with _SOLVING:
@@ -172,18 +174,18 @@ def _pinned(problem: rules.RosterProblem, body: RosterGenerate) -> dict[rules.Ce
     return {cell: tuple(staff) for cell, staff in pinned.items()}
 
 
-async def find_roster(database: Database, principal: Principal, estate_id: str, department: str, month: str):
+async def find_roster(database: Database, principal: Principal, *, estate_id: str, department: str, month: str):
     await principal.require_estate(estate_id)
-    roster = await duty.find(database, duty.ROSTERS, roster_id(estate_id, department, month))
+    roster = await duty.find(database, duty.ROSTERS, document_id=roster_id(estate_id, department, month=month))
     if roster is None or roster["company_id"] != principal.company_id:
         raise NotFound("roster")
     return roster
 
 
-async def edit_cell(database: Database, principal: Principal, estate_id: str, department: str, month: str,
+async def edit_cell(database: Database, principal: Principal, *, estate_id: str, department: str, month: str,
                     body: CellEdit) -> dict[str, Any]:
     """A supervisor's change to one cell of a draft, kept only if the roster still keeps every rule."""
-    roster = await find_roster(database, principal, estate_id, department, month)
+    roster = await find_roster(database, principal, estate_id=estate_id, department=department, month=month)
     if roster["status"] != "draft":
         raise Conflict("a published roster changes through approved swaps and leave only")
     problem = await roster_problem(database, roster)
@@ -195,28 +197,28 @@ async def edit_cell(database: Database, principal: Principal, estate_id: str, de
     if violations := check(problem, grid):
         raise refuse(violations)
     fields = {"cells": rules.cells_of(problem, grid), "totals": rules.staff_totals(problem, grid)}
-    if not await database.transaction(lambda uow: duty.update_roster(uow, roster, fields)):
+    if not await database.transaction(lambda uow: duty.update_roster(uow, roster, fields=fields)):
         raise Conflict("the roster changed meanwhile; read it again")
     return {**roster, **fields, "version": roster["version"] + 1}
 
 
-async def publish_roster(database: Database, principal: Principal, estate_id: str, department: str,
+async def publish_roster(database: Database, principal: Principal, *, estate_id: str, department: str,
                          month: str) -> dict[str, Any]:
     """From now on the roster decides who of its staff is on duty in its month."""
-    roster = await find_roster(database, principal, estate_id, department, month)
+    roster = await find_roster(database, principal, estate_id=estate_id, department=department, month=month)
     if roster["status"] != "draft":
         raise Conflict("the roster is published already")
     problem = await roster_problem(database, roster)
     grid = rules.grid_of(roster)
     if violations := check(problem, grid):  # leave approved since the draft was made
         raise refuse(violations)
-    shifts = duty_shift_documents(roster, problem, grid, {})
+    shifts = duty_shift_documents(roster, problem, grid=grid, overtime={})
     now = utcnow()
     fields = {"status": "published", "published_at": now, "published_by": principal.user_id,
               "covers_from": min(s["starts_at"] for s in shifts), "covers_until": max(s["ends_at"] for s in shifts)}
 
     async def work(uow: UnitOfWork) -> bool:
-        if not await duty.update_roster(uow, roster, fields):
+        if not await duty.update_roster(uow, roster, fields=fields):
             return False
         await duty.write_duty_shifts(uow, shifts)
         totals = rules.staff_totals(problem, grid)
@@ -231,7 +233,7 @@ async def publish_roster(database: Database, principal: Principal, estate_id: st
     return {**roster, **fields, "version": roster["version"] + 1}
 
 
-def duty_shift_documents(roster, problem: rules.RosterProblem, grid, overtime) -> list[dict[str, Any]]:
+def duty_shift_documents(roster, problem: rules.RosterProblem, *, grid, overtime) -> list[dict[str, Any]]:
     names = {t.code: t.name for t in problem.templates}
     return [{
         "_id": f"{roster['_id']}:{i.cell.day.isoformat()}:{i.cell.shift}", "roster_id": roster["_id"],
@@ -247,7 +249,7 @@ def duty_shift_documents(roster, problem: rules.RosterProblem, grid, overtime) -
 SENIORITY = ("cs_manager", "supervisor")
 
 
-async def who_is_on_duty(database: Database, principal: Principal, estate_id: str, at: datetime | None,
+async def who_is_on_duty(database: Database, principal: Principal, *, estate_id: str, at: datetime | None,
                          department: str | None) -> dict[str, Any]:
     """Everyone on duty at the moment, the on-call staff, the chief duty officer (总值班员: the most
     senior customer-service manager on duty) and the company's duty leader on duty (its roster or flag)."""

@@ -43,7 +43,7 @@ async def _check_estate(principal: Principal, request: StaffCreate) -> None:
 
 
 async def register_staff(
-    database: Database, principal: Principal, request: StaffCreate, *, idempotency_key: str | None,
+    database: Database, principal: Principal, *, request: StaffCreate, idempotency_key: str | None,
     present: Presenter,
 ) -> dict[str, Any]:
     await _check_estate(principal, request)
@@ -53,7 +53,7 @@ async def register_staff(
     }
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        await store.insert(uow, store.STAFF, document)
+        await store.insert(uow, store.STAFF, document=document)
         return present(document)
 
     return await create_once(

@@ -31,7 +31,7 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
     day = local_day(now, await estate_time_zone(uow, estate_id))
     policy = await order_store.sla_policy(uow, estate_id)
     subcategory = fields.get("subcategory")
-    planned = sla.plan(fields["priority"], now, policy, kind=fields["kind"], subcategory=subcategory)
+    planned = sla.plan(fields["priority"], now, policy=policy, kind=fields["kind"], subcategory=subcategory)
     number = rules.work_order_number(day, await next_value(uow, f"work_order:{estate_id}:{day:%Y%m%d}"))
     order = {
         "_id": new_id(), "estate_id": estate_id, "company_id": company_id, "number": number, "ticket_id": None,
@@ -50,15 +50,15 @@ async def open_work_order(uow: UnitOfWork, *, estate_id: str, company_id: str, f
     order["source"] = order_store.source_of(ticket_id=order["ticket_id"], incident_id=order["incident_id"],
                                       order_id=order["_id"])
     if order["kind"] != "complaint_handling":  # a complaint's handling is the supervisor's, always
-        await _fall_back_if_empty(uow, order, now)
-    await _assign_or_offer(uow, order, now)
+        await _fall_back_if_empty(uow, order, now=now)
+    await _assign_or_offer(uow, order, now=now)
     order_store.add_work_order(uow, order)
-    await clock.start_clock(uow, order, planned)
+    await clock.start_clock(uow, order, planned=planned)
     _emit_created(uow, order)
     if order["assignee_id"]:
         emit_assigned(uow, order)
     if major:  # a major complaint goes to the estate manager at once (投诉处理程序)
-        await clock.escalate_major_complaint(uow, order, now)
+        await clock.escalate_major_complaint(uow, order, now=now)
     return order
 
 
@@ -67,12 +67,13 @@ def _candidates(staff: list[dict[str, Any]]) -> list[rules.Candidate]:
                             s.get("on_call", False)) for s in staff]
 
 
-async def _fall_back_if_empty(uow: UnitOfWork, order: dict[str, Any], now) -> None:
+async def _fall_back_if_empty(uow: UnitOfWork, order: dict[str, Any], *, now) -> None:
     """A department with nobody right now hands the order to its named fallback, with the reason kept."""
     department = order["department"]
     staffed = await staff_store.departments_with_workers(uow, order["estate_id"], available_only=True)
-    named = (await staff_store.department_settings(uow, order["estate_id"], department)).get("fallback_department")
-    fallback = rules.fallback_for(department, staffed, named)
+    named = (await staff_store.department_settings(uow, order["estate_id"],
+                                                   department=department)).get("fallback_department")
+    fallback = rules.fallback_for(department, staffed, named=named)
     if fallback is None:
         return
     order["fallback_reason"] = fallback.reason
@@ -82,20 +83,21 @@ async def _fall_back_if_empty(uow: UnitOfWork, order: dict[str, Any], now) -> No
                              "reason": fallback.reason})
 
 
-async def _assign_or_offer(uow: UnitOfWork, order: dict[str, Any], now) -> None:
+async def _assign_or_offer(uow: UnitOfWork, order: dict[str, Any], *, now) -> None:
     estate_id, department = order["estate_id"], order["department"]
     if order["kind"] == "complaint_handling":  # complaints go to the customer-service supervisor
         on_duty = await staff_store.staff_on_duty(uow, estate_id, department="customer_service", position="supervisor")
         on_call: list[dict[str, Any]] = []
     else:  # only the staff who do the department's work (positions: domain/positions.py)
         on_duty = await staff_store.staff_on_duty(uow, estate_id, department=department, position=WORKERS)
-        on_call = await staff_store.workers_on_call(uow, estate_id, department)
+        on_call = await staff_store.workers_on_call(uow, estate_id, department=department)
     candidates = _candidates(on_duty)
     offered = [c for c in candidates if order["skill"] in c.skills] or candidates  # the skilled first
-    if order["kind"] != "complaint_handling" and offered and await staff_store.grab_mode(uow, estate_id, department):
+    if order["kind"] != "complaint_handling" and offered and await staff_store.grab_mode(uow, estate_id,
+                                                                                         department=department):
         order["offered_to"] = [candidate.staff_id for candidate in offered]
         return
-    chosen = rules.assign(candidates, _candidates(on_call), order["skill"])
+    chosen = rules.assign(candidates, _candidates(on_call), skill=order["skill"])
     if chosen.candidate is None:
         # Nobody to give it to: the supervisors' queue, and the ladder starts at once.
         order.update(queue="supervisors", escalation_reason=order["escalation_reason"] or "unassigned")
@@ -103,14 +105,14 @@ async def _assign_or_offer(uow: UnitOfWork, order: dict[str, Any], now) -> None:
     order.update(status="assigned", assignee_id=chosen.candidate.staff_id, assignee_name=chosen.candidate.name)
     order["history"].append({"at": now, "status": "assigned", "by": "dispatch", "via": chosen.via,
                              "assignee_id": chosen.candidate.staff_id})
-    await staff_store.count_open_order(uow, chosen.candidate.staff_id, +1)
+    await staff_store.count_open_order(uow, chosen.candidate.staff_id, delta=+1)
 
 
 async def create_work_order_for_ticket(uow: UnitOfWork, event: Event[TicketOpened]) -> dict | None:
     """A ticket that needs work gets one work order (the caller knows it has none yet); None if it needs none."""
     ticket, envelope = event.payload, event.envelope
     estate_rules = await order_store.routing_rules(uow, envelope.estateid)
-    rule = rules.route(ticket.category, ticket.subcategory, ticket.scope, estate_rules)
+    rule = rules.route(ticket.category, ticket.subcategory, scope=ticket.scope, estate_rules=estate_rules)
     if rule is None:
         return None
     return await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
@@ -124,8 +126,8 @@ async def create_work_order_for_ticket(uow: UnitOfWork, event: Event[TicketOpene
 async def create_work_order_for_incident(uow: UnitOfWork, event: Event[IncidentDeclared]) -> dict:
     """An incident has one work order, however many tickets it groups (the caller knows it has none yet)."""
     incident, envelope = event.payload, event.envelope
-    rule = rules.route(incident.category, incident.subcategory, "public_area",
-                       await order_store.routing_rules(uow, envelope.estateid))
+    rule = rules.route(incident.category, incident.subcategory, scope="public_area",
+                       estate_rules=await order_store.routing_rules(uow, envelope.estateid))
     return await open_work_order(uow, estate_id=envelope.estateid, company_id=envelope.companyid, fields={
         "incident_id": incident.incident_id, "kind": rule.kind if rule else "repair",
         "department": rule.department if rule else "engineering", "skill": rule.skill if rule else None,
@@ -135,7 +137,7 @@ async def create_work_order_for_incident(uow: UnitOfWork, event: Event[IncidentD
 
 
 async def create_work_order(
-    database: Database, principal: Principal, request: WorkOrderCreate, *, idempotency_key: str | None,
+    database: Database, principal: Principal, *, request: WorkOrderCreate, idempotency_key: str | None,
     present: Presenter,
 ) -> dict[str, Any]:
     """By hand: planned maintenance, inspections, paid services."""

@@ -66,7 +66,7 @@ def _minutes(delta: timedelta) -> int:
     return int(delta.total_seconds() // 60)
 
 
-def attend(shift: RosteredShift, punches: Iterable[Punch], now: datetime, tolerances: Tolerances) -> ShiftAttendance:
+def attend(shift: RosteredShift, punches: Iterable[Punch], *, now: datetime, tolerances: Tolerances) -> ShiftAttendance:
     """What one rostered shift came to, as of `now`."""
     mine = sorted((p for p in punches if p.staff_id == shift.staff_id), key=lambda p: p.at)
     clock_in = next((p.at for p in mine if p.kind == "in"
@@ -112,13 +112,13 @@ SHEET_HEADINGS = ("工号", "姓名", "排班数", "出勤班次", "工时", "�
                   "迟到", "早退", "脱岗", "漏打卡")
 
 
-def sheet(shifts: Iterable[RosteredShift], punches: list[Punch], now: datetime, tolerances: Tolerances,
+def sheet(shifts: Iterable[RosteredShift], punches: list[Punch], *, now: datetime, tolerances: Tolerances,
           names: dict[str, str] | None = None) -> list[SheetRow]:
     """The monthly attendance sheet: one row per person, counted from each shift's attendance."""
     rows: dict[str, SheetRow] = {}
     for shift in sorted(shifts, key=lambda s: (s.staff_id, s.starts_at)):
         row = rows.setdefault(shift.staff_id, SheetRow(shift.staff_id, (names or {}).get(shift.staff_id, "")))
-        record = attend(shift, punches, now, tolerances)
+        record = attend(shift, punches, now=now, tolerances=tolerances)
         row.details.append(record)
         row.shifts_rostered += 1
         row.late += int(record.late)

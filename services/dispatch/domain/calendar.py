@@ -43,7 +43,7 @@ class BusinessDeadline:
     approximate: bool
 
 
-def add_business_time(start: datetime, duration: timedelta, calendar: BusinessCalendar) -> BusinessDeadline:
+def add_business_time(start: datetime, duration: timedelta, *, calendar: BusinessCalendar) -> BusinessDeadline:
     """`start` plus `duration` of business time: counted only inside opening hours of working days."""
     zone = ZoneInfo(calendar.time_zone)
     cursor = start.astimezone(zone)

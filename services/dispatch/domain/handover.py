@@ -34,7 +34,7 @@ def seconds_of_day(clock: str) -> int:
     return hours * 3600 + minutes * 60 + seconds
 
 
-def shift_window(shift_date: date, start: str, end: str, time_zone: str) -> tuple[datetime, datetime]:
+def shift_window(shift_date: date, start: str, *, end: str, time_zone: str) -> tuple[datetime, datetime]:
     """The UTC start and end of a shift that starts on `shift_date` (local); past midnight ends next day."""
     start_s, end_s = seconds_of_day(start), seconds_of_day(end)
     if start_s >= DAY_S:
@@ -45,7 +45,7 @@ def shift_window(shift_date: date, start: str, end: str, time_zone: str) -> tupl
     return (midnight + timedelta(seconds=start_s)).astimezone(UTC), (midnight + timedelta(seconds=end_s)).astimezone(UTC)
 
 
-def shift_key(estate_id: str, post: str, shift_date: date, shift_code: str) -> str:
+def shift_key(estate_id: str, post: str, *, shift_date: date, shift_code: str) -> str:
     """One handover per shift of a post: the natural key of a handover and of a missing-handover flag."""
     return f"{estate_id}:{post}:{shift_date.isoformat()}:{shift_code}"
 
@@ -79,7 +79,7 @@ def shifts_due(
     day = first_day
     while day <= last_day:
         for shift in shifts:
-            _start, ends_at = shift_window(day, shift.start, shift.end, time_zone)
+            _start, ends_at = shift_window(day, shift.start, end=shift.end, time_zone=time_zone)
             due_at = ends_at + grace
             if after < due_at <= until:
                 yield DueShift(shift, day, ends_at, due_at)

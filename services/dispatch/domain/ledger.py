@@ -24,7 +24,7 @@ def canonical_json(content: dict[str, Any]) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def link_hash(key: bytes, content: dict[str, Any], previous_hash: str) -> str:
+def link_hash(key: bytes, content: dict[str, Any], *, previous_hash: str) -> str:
     return hmac.new(key, canonical_json(content) + previous_hash.encode("ascii"), hashlib.sha256).hexdigest()
 
 
@@ -53,10 +53,11 @@ class Verdict:
         return self.broken is None
 
 
-def _check_entry(key: bytes, estate_id: str, entry: dict[str, Any], expected: int, previous_hash: str) -> BrokenLink | None:
+def _check_entry(key: bytes, estate_id: str, *, entry: dict[str, Any], expected: int,
+                 previous_hash: str) -> BrokenLink | None:
     name = entry_id(estate_id, expected)
     content = entry["content"]
-    if not hmac.compare_digest(link_hash(key, content, entry["previous_hash"]), entry["hash"]):
+    if not hmac.compare_digest(link_hash(key, content, previous_hash=entry["previous_hash"]), entry["hash"]):
         return BrokenLink(expected, name, "content_altered", "the entry's hash does not match its content")
     if content.get("estate_id") != estate_id:
         return BrokenLink(expected, name, "content_altered", "the entry belongs to another estate")
@@ -69,7 +70,7 @@ def _check_entry(key: bytes, estate_id: str, entry: dict[str, Any], expected: in
 
 
 def verify_chain(
-    key: bytes, estate_id: str, entries: Iterable[dict[str, Any]], *, from_sequence: int, to_sequence: int,
+    key: bytes, estate_id: str, *, entries: Iterable[dict[str, Any]], from_sequence: int, to_sequence: int,
     previous_hash: str,
 ) -> Verdict:
     """Check entries `from_sequence`..`to_sequence` (by stored sequence order); name the first broken link.
@@ -84,7 +85,7 @@ def verify_chain(
         if entry["sequence"] > expected:
             return Verdict(checked, expected - 1 if checked else None, last_hash, BrokenLink(
                 expected, entry_id(estate_id, expected), "entry_missing", f"no entry {expected} in the chain"))
-        broken = _check_entry(key, estate_id, entry, expected, previous_hash)
+        broken = _check_entry(key, estate_id, entry=entry, expected=expected, previous_hash=previous_hash)
         if broken is not None:
             return Verdict(checked, expected - 1 if checked else None, last_hash, broken)
         previous_hash = last_hash = entry["hash"]

@@ -43,25 +43,25 @@ def apply_change(change: dict[str, Any], *, grid: Assignments, overtime: Assignm
     def cell(day_key: str, shift_key: str) -> Cell:
         return Cell(date.fromisoformat(change[day_key]), change[shift_key])
 
-    def take(at: Cell, staff_id: str, field: str) -> None:
+    def take(at: Cell, staff_id: str, *, field: str) -> None:
         if staff_id not in grid.get(at, []):
             raise InvalidInput(f"{staff_id} is not rostered on {at.day} {at.shift}", field=field)
         grid[at].remove(staff_id)
 
-    def give(at: Cell, staff_id: str, field: str) -> None:
+    def give(at: Cell, staff_id: str, *, field: str) -> None:
         if staff_id in grid.setdefault(at, []):
             raise InvalidInput(f"{staff_id} is rostered on {at.day} {at.shift} already", field=field)
         grid[at].append(staff_id)
 
     if kind == "swap":
         mine, theirs = cell("day", "shift"), cell("with_day", "with_shift")
-        take(mine, person, "shift")
-        take(theirs, change["with_staff_id"], "with_shift")
-        give(theirs, person, "with_shift")
-        give(mine, change["with_staff_id"], "shift")
+        take(mine, person, field="shift")
+        take(theirs, change["with_staff_id"], field="with_shift")
+        give(theirs, person, field="with_shift")
+        give(mine, change["with_staff_id"], field="shift")
     elif kind == "cover":
-        take(cell("day", "shift"), person, "shift")
-        give(cell("day", "shift"), change["substitute_id"], "substitute_id")
+        take(cell("day", "shift"), person, field="shift")
+        give(cell("day", "shift"), change["substitute_id"], field="substitute_id")
     elif kind == "overtime":
         at = cell("day", "shift")
         if person in grid.get(at, []) or person in overtime.get(at, []):
@@ -72,7 +72,7 @@ def apply_change(change: dict[str, Any], *, grid: Assignments, overtime: Assignm
         for at in [c for c in grid if c.day.isoformat() in days and person in grid[c]]:
             grid[at].remove(person)
             if change.get("substitute_id"):
-                give(at, change["substitute_id"], "substitute_id")
+                give(at, change["substitute_id"], field="substitute_id")
         for at in [c for c in overtime if c.day.isoformat() in days and person in overtime[c]]:
             overtime[at].remove(person)
     return grid, overtime

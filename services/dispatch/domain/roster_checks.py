@@ -21,7 +21,7 @@ from services.dispatch.domain.rosters import (
 )
 
 
-def check(problem: RosterProblem, assignments: Assignments, overtime: Assignments | None = None) -> list[Violation]:
+def check(problem: RosterProblem, assignments: Assignments, *, overtime: Assignments | None = None) -> list[Violation]:
     """Every rule the roster breaks, named with its day, shift and staff (empty: it keeps them all).
 
     `overtime`: extra shifts worked as approved overtime; they count for rest, nights and leave,
@@ -39,11 +39,11 @@ def check(problem: RosterProblem, assignments: Assignments, overtime: Assignment
     violations = _minimum_staff(problem, assignments)
     for staff_id, shifts in sorted(worked.items()):
         shifts.sort(key=lambda pair: pair[0].starts_at)
-        violations += _leave(problem, staff_id, shifts)
-        violations += _rest(problem, staff_id, shifts)
-        violations += _nights(problem, staff_id, shifts)
-        violations += _weekly_hours(problem, staff_id, shifts)
-        violations += _overtime(problem, staff_id, shifts)
+        violations += _leave(problem, staff_id, shifts=shifts)
+        violations += _rest(problem, staff_id, shifts=shifts)
+        violations += _nights(problem, staff_id, shifts=shifts)
+        violations += _weekly_hours(problem, staff_id, shifts=shifts)
+        violations += _overtime(problem, staff_id, shifts=shifts)
     return sorted(violations, key=lambda v: (v.day, RULES.index(v.rule), v.shift or "", v.staff_ids))
 
 
@@ -62,16 +62,16 @@ def _in_month(problem: RosterProblem, instance: Instance) -> bool:
     return instance.cell.day >= problem.days[0]
 
 
-def _leave(problem: RosterProblem, staff_id: str, shifts) -> list[Violation]:
+def _leave(problem: RosterProblem, staff_id: str, *, shifts) -> list[Violation]:
     return [Violation("leave", i.cell.day, (staff_id,), i.cell.shift, f"{staff_id} is on approved leave")
             for i, _ in shifts if _in_month(problem, i) and problem.on_leave(staff_id, i.cell.day)]
 
 
-def _rest(problem: RosterProblem, staff_id: str, shifts) -> list[Violation]:
+def _rest(problem: RosterProblem, staff_id: str, *, shifts) -> list[Violation]:
     min_rest = timedelta(hours=problem.rules.min_rest_hours)
     found = []
     for (before, _), (after, _) in zip(shifts, shifts[1:], strict=False):
-        if _in_month(problem, after) and too_close(before, after, min_rest):
+        if _in_month(problem, after) and too_close(before, after, min_rest=min_rest):
             hours = (after.starts_at - before.ends_at).total_seconds() / 3600
             found.append(Violation(
                 "rest", after.cell.day, (staff_id,), after.cell.shift,
@@ -80,7 +80,7 @@ def _rest(problem: RosterProblem, staff_id: str, shifts) -> list[Violation]:
     return found
 
 
-def _nights(problem: RosterProblem, staff_id: str, shifts) -> list[Violation]:
+def _nights(problem: RosterProblem, staff_id: str, *, shifts) -> list[Violation]:
     limit = problem.rules.max_consecutive_nights
     night_days = sorted({i.cell.day for i, _ in shifts if i.night})
     found, run = [], 0
@@ -92,7 +92,7 @@ def _nights(problem: RosterProblem, staff_id: str, shifts) -> list[Violation]:
     return found
 
 
-def _weekly_hours(problem: RosterProblem, staff_id: str, shifts) -> list[Violation]:
+def _weekly_hours(problem: RosterProblem, staff_id: str, *, shifts) -> list[Violation]:
     minutes: dict[date, int] = defaultdict(int)
     for instance, is_overtime in shifts:
         if not is_overtime and _in_month(problem, instance):
@@ -104,7 +104,7 @@ def _weekly_hours(problem: RosterProblem, staff_id: str, shifts) -> list[Violati
             for monday, total in sorted(minutes.items()) if total > limit]
 
 
-def _overtime(problem: RosterProblem, staff_id: str, shifts) -> list[Violation]:
+def _overtime(problem: RosterProblem, staff_id: str, *, shifts) -> list[Violation]:
     extra = [i for i, is_overtime in shifts if is_overtime and _in_month(problem, i)]
     total = sum(i.minutes for i in extra)
     if total <= problem.rules.max_overtime_hours_per_month * 60:

@@ -111,7 +111,7 @@ class _Model:
             for second in ordered[n + 1:]:
                 if second.starts_at - first.starts_at > horizon:
                     break
-                if not too_close(first, second, min_rest):
+                if not too_close(first, second, min_rest=min_rest):
                     continue
                 for s in self.problem.staff_ids:
                     broken = self.slack(Violation("rest", second.cell.day, (s,), second.cell.shift,
@@ -126,7 +126,7 @@ class _Model:
             if staff_id not in self.problem.staff_ids:
                 continue
             for after in self.instances:
-                if after.starts_at >= before.starts_at and too_close(before, after, min_rest):
+                if after.starts_at >= before.starts_at and too_close(before, after, min_rest=min_rest):
                     broken = self.slack(Violation("rest", after.cell.day, (staff_id,), after.cell.shift,
                                                   f"less than {self.problem.rules.min_rest_hours:g} h after "
                                                   f"{before.cell.day} {before.cell.shift}"), 1)

@@ -123,7 +123,7 @@ def parse_month(text: str) -> tuple[int, int]:
     return int(year), int(month)
 
 
-def shift_interval(day: date, template: ShiftTemplate, time_zone: str) -> tuple[datetime, datetime]:
+def shift_interval(day: date, template: ShiftTemplate, *, time_zone: str) -> tuple[datetime, datetime]:
     """The shift's real start and end, in UTC: wall-clock times of the estate, across midnight."""
     zone = ZoneInfo(time_zone)
     midnight = datetime.combine(day, time(0))
@@ -183,12 +183,12 @@ def instances(problem: RosterProblem) -> list[Instance]:
     result = []
     for day in problem.days:
         for template in problem.templates:
-            start, end = shift_interval(day, template, problem.time_zone)
+            start, end = shift_interval(day, template, time_zone=problem.time_zone)
             result.append(Instance(Cell(day, template.code), start, end, template.minutes, template.night))
     return result
 
 
-def too_close(first: Instance, second: Instance, min_rest: timedelta) -> bool:
+def too_close(first: Instance, second: Instance, *, min_rest: timedelta) -> bool:
     """Two shifts one person may not both work: overlapping, or with less rest between them."""
     earlier, later = sorted((first, second), key=lambda i: i.starts_at)
     return later.starts_at - earlier.ends_at < min_rest

@@ -114,7 +114,7 @@ class Plan:
 
 
 def plan(
-    priority: str, start: datetime, policy: EstatePolicy = DEFAULT_ESTATE_POLICY, *, kind: str = "repair",
+    priority: str, start: datetime, *, policy: EstatePolicy = DEFAULT_ESTATE_POLICY, kind: str = "repair",
     subcategory: str | None = None,
 ) -> Plan:
     """A warning at 80% and a breach at 100% of each milestone's time, on the clock the policy gives
@@ -128,8 +128,8 @@ def plan(
         if full_clock:
             warning_at, deadline = start + duration * WARNING_SHARE, start + duration
         else:
-            warning = add_business_time(start, duration * WARNING_SHARE, policy.calendar)
-            breach = add_business_time(start, duration, policy.calendar)
+            warning = add_business_time(start, duration * WARNING_SHARE, calendar=policy.calendar)
+            breach = add_business_time(start, duration, calendar=policy.calendar)
             warning_at, deadline = warning.at, breach.at
             approximate = approximate or warning.approximate or breach.approximate
         deadlines[milestone] = deadline
@@ -138,7 +138,7 @@ def plan(
 
 
 def escalation_step(
-    level: int, after: datetime, delays_s: tuple[int, ...] | list[int] = DEFAULT_LADDER_DELAYS_S
+    level: int, after: datetime, *, delays_s: tuple[int, ...] | list[int] = DEFAULT_LADDER_DELAYS_S
 ) -> Timer | None:
     """The timer of ladder step `level` (1-based), due its delay after `after`; None past the top."""
     if level > len(LADDER):

@@ -21,7 +21,7 @@ class RoutingRule:
     scope: str | None = None
     skill: str | None = None
 
-    def specificity(self, category: str, subcategory: str | None, scope: str | None) -> int | None:
+    def specificity(self, category: str, subcategory: str | None, *, scope: str | None) -> int | None:
         if self.category != category:
             return None
         score = 0
@@ -46,11 +46,12 @@ DEFAULT_RULES: tuple[RoutingRule, ...] = (
 
 
 def route(
-    category: str, subcategory: str | None, scope: str | None, estate_rules: tuple[RoutingRule, ...] = ()
+    category: str, subcategory: str | None, *, scope: str | None, estate_rules: tuple[RoutingRule, ...] = ()
 ) -> RoutingRule | None:
     """The rule for a request; None when it needs no work order (consultations, praise…)."""
     for rules in (estate_rules, DEFAULT_RULES):
-        scored = [(rule.specificity(category, subcategory, scope), index, rule) for index, rule in enumerate(rules)]
+        scored = [(rule.specificity(category, subcategory, scope=scope), index, rule) for index,
+                  rule in enumerate(rules)]
         matches = [(score, -index, rule) for score, index, rule in scored if score is not None]
         if matches:
             return max(matches)[2]
@@ -80,7 +81,7 @@ def choose_assignee(on_duty: list[Candidate], skill: str | None = None) -> Candi
     return min(able, key=lambda candidate: (candidate.open_orders, candidate.staff_id))
 
 
-def assign(on_duty: list[Candidate], on_call: list[Candidate], skill: str | None) -> Assignment:
+def assign(on_duty: list[Candidate], on_call: list[Candidate], *, skill: str | None) -> Assignment:
     """On duty with the skill; else anyone on duty in the department (the skill is a preference, a
     person on site beats nobody); only when nobody is on duty, the department's on-call person;
     else the supervisors' queue."""
@@ -102,7 +103,7 @@ class Fallback:
     reason: str
 
 
-def fallback_for(department: str, staffed: set[str], named: str | None = None) -> Fallback | None:
+def fallback_for(department: str, staffed: set[str], *, named: str | None = None) -> Fallback | None:
     """Where an order goes when its department has nobody who does its work right now (no staff, or
     all on leave): the department's named fallback, else the service centre. None when it has someone."""
     if department in staffed:

@@ -30,7 +30,7 @@ def cache_key(database: Database | UnitOfWork, *parts: str) -> str:
     return "/".join((database.db.name, *parts))
 
 
-def forget(uow: UnitOfWork, cache: TtlCache, key: str) -> None:
+def forget(uow: UnitOfWork, cache: TtlCache, *, key: str) -> None:
     """This process's copy is dropped now and again after the commit (a read meanwhile kept the old one)."""
     cache.forget(key)
     uow.after_commit.append(lambda: cache.forget(key))
@@ -58,15 +58,15 @@ async def ensure_indexes(database: Database) -> None:
     await ledger.ensure_indexes(database)
 
 
-async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> None:
+async def insert(uow: UnitOfWork, collection: str, *, document: dict[str, Any]) -> None:
     await uow.db[collection].insert_one(document, session=uow.session)
 
 
 async def find_one(
-    database: Database | UnitOfWork, collection: str, document_id: str, scope: dict[str, Any] | None = None
+    database: Database | UnitOfWork, collection: str, *, document_id: str, scope: dict[str, Any] | None = None
 ) -> dict[str, Any] | None:
     """By id; a work order also by its number (`PG-20261201-0003`)."""
     session = getattr(database, "session", None)
     if collection in NUMBERED:
-        return await find_by_id_or_number(database.db[collection], document_id, scope, session=session)
+        return await find_by_id_or_number(database.db[collection], document_id, scope=scope, session=session)
     return await database.db[collection].find_one({"_id": document_id, **(scope or {})}, session=session)

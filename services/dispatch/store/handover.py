@@ -40,7 +40,7 @@ def _session(database: Database | UnitOfWork):
 # --- what a shift carries over ---------------------------------------------------------
 
 
-async def open_work_orders(uow: UnitOfWork, estate_id: str, department: str) -> list[dict[str, Any]]:
+async def open_work_orders(uow: UnitOfWork, estate_id: str, *, department: str) -> list[dict[str, Any]]:
     """The department's open orders in the estate."""
     query: dict[str, Any] = {"estate_id": estate_id, "status": {"$in": list(OPEN_STATUSES)}, "department": department}
     cursor = uow.db[WORK_ORDERS].find(query, session=uow.session).sort("_id", ASCENDING)
@@ -55,7 +55,7 @@ async def open_emergencies(uow: UnitOfWork, estate_id: str) -> list[dict[str, An
     return await cursor.to_list(CARRIED_LIMIT)
 
 
-async def incident_orders_created_between(uow: UnitOfWork, estate_id: str, start: datetime, end: datetime) -> list:
+async def incident_orders_created_between(uow: UnitOfWork, estate_id: str, *, start: datetime, end: datetime) -> list:
     query = {"_id": {"$gte": id_floor(start), "$lt": id_floor(end)}, "estate_id": estate_id,
              "incident_id": {"$ne": None}}
     return await uow.db[WORK_ORDERS].find(query, session=uow.session).to_list(CARRIED_LIMIT)
@@ -68,14 +68,14 @@ async def work_orders_by_id(database: Database, ids: list[str]) -> list[dict[str
 # --- keys on loan (a projection of intake.key.lent|returned) ----------------------------
 
 
-def key_lent(uow: UnitOfWork, estate_id: str, loan: dict[str, Any]) -> None:
+def key_lent(uow: UnitOfWork, estate_id: str, *, loan: dict[str, Any]) -> None:
     """At the commit. $setOnInsert: a return that arrived before its loan keeps the loan closed."""
     uow.write(KEYS_ON_LOAN, UpdateOne({"_id": loan["loan_id"]},
                                       {"$setOnInsert": {"estate_id": estate_id, "returned": False, **loan}},
                                       upsert=True))
 
 
-def key_returned(uow: UnitOfWork, estate_id: str, loan_id: str, returned_at: Any) -> None:
+def key_returned(uow: UnitOfWork, estate_id: str, *, loan_id: str, returned_at: Any) -> None:
     uow.write(KEYS_ON_LOAN, UpdateOne({"_id": loan_id},
                                       {"$set": {"estate_id": estate_id, "returned": True, "returned_at": returned_at}},
                                       upsert=True))
@@ -93,7 +93,7 @@ async def insert_handover(uow: UnitOfWork, document: dict[str, Any]) -> None:
     await uow.db[HANDOVERS].insert_one(document, session=uow.session)
 
 
-async def find_handover(database: Database | UnitOfWork, handover_id: str, scope: dict) -> dict[str, Any] | None:
+async def find_handover(database: Database | UnitOfWork, handover_id: str, *, scope: dict) -> dict[str, Any] | None:
     return await database.db[HANDOVERS].find_one({"_id": handover_id, **scope}, session=_session(database))
 
 
@@ -101,7 +101,7 @@ async def handover_of_shift(uow: UnitOfWork, key: str) -> dict[str, Any] | None:
     return await uow.db[HANDOVERS].find_one({"shift_key": key}, session=uow.session)
 
 
-async def acknowledge(uow: UnitOfWork, handover_id: str, fields: dict[str, Any]) -> bool:
+async def acknowledge(uow: UnitOfWork, handover_id: str, *, fields: dict[str, Any]) -> bool:
     """Once: the update only matches a handover nobody acknowledged yet."""
     result = await uow.db[HANDOVERS].update_one(
         {"_id": handover_id, "acknowledged_at": None}, {"$set": fields}, session=uow.session
@@ -121,7 +121,7 @@ async def latest_handover(database: Database, estate_id: str, *, post: str | Non
 # --- duty posts and the missing-handover watch ------------------------------------------
 
 
-async def set_duty_posts(uow: UnitOfWork, estate_id: str, document: dict[str, Any]) -> dict[str, Any]:
+async def set_duty_posts(uow: UnitOfWork, estate_id: str, *, document: dict[str, Any]) -> dict[str, Any]:
     await uow.db[DUTY_POSTS].replace_one({"_id": estate_id}, {"estate_id": estate_id, **document}, upsert=True,
                                          session=uow.session)
     return await uow.db[DUTY_POSTS].find_one({"_id": estate_id}, session=uow.session)
@@ -165,7 +165,7 @@ async def insert_spot_check(uow: UnitOfWork, document: dict[str, Any]) -> None:
     await uow.db[SPOT_CHECKS].insert_one(document, session=uow.session)
 
 
-async def set_emergency_contacts(uow: UnitOfWork, estate_id: str, contacts: list[dict[str, Any]]) -> dict:
+async def set_emergency_contacts(uow: UnitOfWork, estate_id: str, *, contacts: list[dict[str, Any]]) -> dict:
     await uow.db[EMERGENCY_CONTACTS].replace_one(
         {"_id": estate_id}, {"estate_id": estate_id, "contacts": contacts}, upsert=True, session=uow.session
     )

@@ -58,14 +58,14 @@ async def append(
     (a consumer's batch, a group commit) link on in memory, their entries go in one insert, and
     the head is written once at the commit, on the version it was read at.
     """
-    head = await _held_head(uow, estate_id, company_id)
+    head = await _held_head(uow, estate_id, company_id=company_id)
     now = stored_now()
     sequence = head["sequence"] + 1
     content = _json_ready({
         "estate_id": estate_id, "sequence": sequence, "kind": kind, "at": at or now, "by": by,
         "summary": summary, "details": details or {}, "corrects": corrects, "source": source,
     })
-    digest = link_hash(key, content, head["hash"])
+    digest = link_hash(key, content, previous_hash=head["hash"])
     entry = {
         "_id": entry_id(estate_id, sequence), "estate_id": estate_id, "company_id": company_id,
         "sequence": sequence, "kind": kind, "content": content, "previous_hash": head["hash"], "hash": digest,
@@ -85,10 +85,10 @@ async def hold_heads(uow: UnitOfWork, companies: dict[str, str]) -> None:
     for document in await uow.db[LEDGER_HEADS].find({"_id": {"$in": wanted}}, session=uow.session).to_list(None):
         held[document["_id"]] = {**document, READ_AT: document["sequence"]}
     for estate_id in wanted:
-        await _held_head(uow, estate_id, companies[estate_id])
+        await _held_head(uow, estate_id, company_id=companies[estate_id])
 
 
-async def _held_head(uow: UnitOfWork, estate_id: str, company_id: str) -> dict[str, Any]:
+async def _held_head(uow: UnitOfWork, estate_id: str, *, company_id: str) -> dict[str, Any]:
     held: dict[str, dict[str, Any]] = uow.held.setdefault(LEDGER_HEADS, {})
     uow.before_commit(LEDGER_HEADS, lambda: _write_heads(uow, held))
     if estate_id in held:
@@ -130,13 +130,13 @@ def _estate_range(estate_id: str) -> dict[str, str]:
     return {"$gt": f"{estate_id}:", "$lt": f"{estate_id};"}
 
 
-async def entries_between(database: Database, estate_id: str, first: int, last: int) -> list[dict[str, Any]]:
+async def entries_between(database: Database, estate_id: str, *, first: int, last: int) -> list[dict[str, Any]]:
     """Entries `first`..`last` in sequence order: a range of ids, so a deleted one is simply absent."""
     query = {"_id": {"$gte": entry_id(estate_id, first), "$lte": entry_id(estate_id, last)}}
     return await database.db[LEDGER_ENTRIES].find(query).sort("_id", ASCENDING).to_list(None)
 
 
-async def find_entry(database: Database | UnitOfWork, estate_id: str, entry: str) -> dict[str, Any] | None:
+async def find_entry(database: Database | UnitOfWork, estate_id: str, *, entry: str) -> dict[str, Any] | None:
     session = getattr(database, "session", None)
     return await database.db[LEDGER_ENTRIES].find_one({"_id": entry, "estate_id": estate_id}, session=session)
 
@@ -161,7 +161,7 @@ async def heads_to_publish(database: Database) -> list[dict[str, Any]]:
     return await database.db[LEDGER_HEADS].find({"unpublished": True}).to_list(None)
 
 
-async def claim_head_publication(uow: UnitOfWork, head_document: dict[str, Any], now: datetime) -> bool:
+async def claim_head_publication(uow: UnitOfWork, head_document: dict[str, Any], *, now: datetime) -> bool:
     """One replica publishes a given head: a conditional point update on the version it read."""
     result = await uow.db[LEDGER_HEADS].update_one(
         {"_id": head_document["_id"], "version": head_document["version"], "unpublished": True},
@@ -174,7 +174,7 @@ async def claim_head_publication(uow: UnitOfWork, head_document: dict[str, Any],
 # --- daily duty figures (for the next morning's duty screen) ----------------------------
 
 
-async def count_daily_figure(uow: UnitOfWork, estate_id: str, day: date, figure: str) -> None:
+async def count_daily_figure(uow: UnitOfWork, estate_id: str, *, day: date, figure: str) -> None:
     """Counted in the unit of work; each day's document written once per transaction."""
     held: dict[tuple[str, str], dict[str, int]] = uow.held.setdefault(DAILY_FIGURES, {})
     counts = held.setdefault((estate_id, day.isoformat()), {})
@@ -190,6 +190,6 @@ async def _write_daily_figures(uow: UnitOfWork, held: dict[tuple[str, str], dict
         )
 
 
-async def daily_figures(database: Database, estate_id: str, day: date) -> dict[str, Any]:
+async def daily_figures(database: Database, estate_id: str, *, day: date) -> dict[str, Any]:
     document = await database.db[DAILY_FIGURES].find_one({"_id": f"{estate_id}:{day.isoformat()}"})
     return {"day": day, **{k: (document or {}).get(k, 0) for k in ("created", "completed", "breached")}}

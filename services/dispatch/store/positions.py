@@ -33,21 +33,21 @@ async def holding_position(
     return await cursor.to_list(None)
 
 
-async def company_roster(database: Database | UnitOfWork, company_id: str, position: str) -> dict[str, Any] | None:
+async def company_roster(database: Database | UnitOfWork, company_id: str, *, position: str) -> dict[str, Any] | None:
     return await database.db[COMPANY_ROSTERS].find_one({"_id": f"{company_id}:{position}"},
                                                        session=_session(database))
 
 
-async def set_company_roster(uow: UnitOfWork, company_id: str, position: str, entries: list[dict]) -> dict:
+async def set_company_roster(uow: UnitOfWork, company_id: str, *, position: str, entries: list[dict]) -> dict:
     document = {"company_id": company_id, "position": position, "entries": entries, "updated_at": utcnow()}
     await uow.db[COMPANY_ROSTERS].replace_one({"_id": f"{company_id}:{position}"}, document, upsert=True,
                                               session=uow.session)
-    return await company_roster(uow, company_id, position)
+    return await company_roster(uow, company_id, position=position)
 
 
-async def _rostered(database: Database | UnitOfWork, company_id: str, position: str, at: datetime,
+async def _rostered(database: Database | UnitOfWork, company_id: str, *, position: str, at: datetime,
                     holders: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    roster = await company_roster(database, company_id, position)
+    roster = await company_roster(database, company_id, position=position)
     by_id = {person["_id"]: person for person in holders if not person.get("on_leave")}
     covering = [e for e in (roster or {}).get("entries", []) if e["starts_at"] <= at < e["ends_at"]]
     return [by_id[e["staff_id"]] for e in covering if e["staff_id"] in by_id]
@@ -59,7 +59,7 @@ async def on_duty_in(database: Database | UnitOfWork, *, estate_id: str, company
     at = at or utcnow()
     if rules.is_company_position(position):
         holders = await holding_position(database, estate_id=None, company_id=company_id, position=position)
-        if rostered := await _rostered(database, company_id, position, at, holders):
+        if rostered := await _rostered(database, company_id, position=position, at=at, holders=holders):
             return rostered[0], "roster"
         flagged = [p for p in holders if p.get("on_duty") and not p.get("on_leave")]
         return (flagged[0], "on_duty") if flagged else (None, None)

@@ -51,7 +51,7 @@ def _session(database: Database | UnitOfWork):
     return getattr(database, "session", None)
 
 
-async def find(database: Database | UnitOfWork, collection: str, document_id: str) -> dict[str, Any] | None:
+async def find(database: Database | UnitOfWork, collection: str, *, document_id: str) -> dict[str, Any] | None:
     return await database.db[collection].find_one({"_id": document_id}, session=_session(database))
 
 
@@ -63,7 +63,7 @@ async def save_roster(uow: UnitOfWork, roster: dict[str, Any]) -> None:
     await uow.db[ROSTERS].replace_one({"_id": roster["_id"]}, roster, upsert=True, session=uow.session)
 
 
-async def update_roster(uow: UnitOfWork, roster: dict[str, Any], fields: dict[str, Any]) -> bool:
+async def update_roster(uow: UnitOfWork, roster: dict[str, Any], *, fields: dict[str, Any]) -> bool:
     """Write a change if nobody changed the roster since it was read (optimistic, by version)."""
     _forget_rostered(uow, roster["estate_id"])
     result = await uow.db[ROSTERS].update_one(
@@ -86,7 +86,7 @@ async def duty_shifts_of(database: Database | UnitOfWork, roster_ids: list[str])
 
 
 async def published_rosters(
-    database: Database | UnitOfWork, estate_id: str, since: datetime, until: datetime
+    database: Database | UnitOfWork, estate_id: str, *, since: datetime, until: datetime
 ) -> list[dict[str, Any]]:
     """Published rosters of the estate whose shifts reach into [since, until)."""
     query = {"estate_id": estate_id, "status": "published", "covers_until": {"$gt": since},
@@ -97,12 +97,12 @@ async def published_rosters(
 # --- changes and leave ---------------------------------------------------------------------------
 
 
-async def approved_leave(database: Database | UnitOfWork, estate_id: str, department: str) -> list[dict[str, Any]]:
+async def approved_leave(database: Database | UnitOfWork, estate_id: str, *, department: str) -> list[dict[str, Any]]:
     query = {"estate_id": estate_id, "department": department, "status": "approved", "kind": "leave"}
     return await database.db[ROSTER_CHANGES].find(query, session=_session(database)).to_list(None)
 
 
-async def decide_change(uow: UnitOfWork, change: dict[str, Any], fields: dict[str, Any]) -> bool:
+async def decide_change(uow: UnitOfWork, change: dict[str, Any], *, fields: dict[str, Any]) -> bool:
     """Decide a change once: only a change still `requested` moves."""
     result = await uow.db[ROSTER_CHANGES].update_one(
         {"_id": change["_id"], "status": "requested"}, {"$set": fields}, session=uow.session
@@ -113,7 +113,7 @@ async def decide_change(uow: UnitOfWork, change: dict[str, Any], fields: dict[st
 # --- attendance ------------------------------------------------------------------------------------
 
 
-async def punches_between(database: Database, estate_id: str, since: datetime, until: datetime) -> list[dict]:
+async def punches_between(database: Database, estate_id: str, *, since: datetime, until: datetime) -> list[dict]:
     query = {"estate_id": estate_id, "at": {"$gte": since, "$lt": until}}
     return await database.db[PUNCHES].find(query).sort("at", ASCENDING).to_list(None)
 
@@ -121,7 +121,7 @@ async def punches_between(database: Database, estate_id: str, since: datetime, u
 # --- who is on duty --------------------------------------------------------------------------------
 
 
-async def rostered_now(database: Database | UnitOfWork, estate_id: str, at: datetime) -> tuple[set[str], set, dict]:
+async def rostered_now(database: Database | UnitOfWork, estate_id: str, *, at: datetime) -> tuple[set[str], set, dict]:
     """(the staff the published rosters covering `at` list, their departments, the shift of each
     staff member on a shift at `at`)."""
     session = _session(database)
@@ -162,9 +162,9 @@ async def on_duty(
     if at is None:  # now: this process's copy of the rosters' answer, at most a TTL old
         now = utcnow()
         members, departments, on_shift = await _rostered_now.get(
-            f"{database.db.name}/{estate_id}", lambda: rostered_now(database, estate_id, now))
+            f"{database.db.name}/{estate_id}", lambda: rostered_now(database, estate_id, at=now))
     else:
-        members, departments, on_shift = await rostered_now(database, estate_id, at)
+        members, departments, on_shift = await rostered_now(database, estate_id, at=at)
     query: dict[str, Any] = {"estate_id": estate_id, "on_leave": {"$ne": True}}
     if department:
         query["department"] = department

@@ -33,7 +33,7 @@ async def staff_on_duty(uow: UnitOfWork, estate_id: str, *, department: str | No
 ON_DUTY = "staff.on_duty"
 
 
-async def workers_on_call(uow: UnitOfWork, estate_id: str, department: str) -> list[dict[str, Any]]:
+async def workers_on_call(uow: UnitOfWork, estate_id: str, *, department: str) -> list[dict[str, Any]]:
     """The department's on-call staff who do its work (a manager on call is reached, not assigned)."""
     staff = [person for person in await _available_workers(uow, estate_id)
              if person["department"] == department and person.get("on_call") is True]
@@ -56,7 +56,7 @@ async def _available_workers(uow: UnitOfWork, estate_id: str) -> list[dict[str, 
 OPEN_ORDERS = "staff.open_orders"
 
 
-async def count_open_order(uow: UnitOfWork, staff_id: str | None, delta: int) -> None:
+async def count_open_order(uow: UnitOfWork, staff_id: str | None, *, delta: int) -> None:
     """Counted in the unit of work (a batch assigns many orders to few people), written once per person."""
     if not staff_id:
         return
@@ -80,19 +80,19 @@ async def _write_open_orders(uow: UnitOfWork, held: dict[str, int]) -> None:
             uow.write(STAFF, UpdateOne({"_id": staff_id}, {"$inc": {"open_orders": delta}}))
 
 
-async def set_staff_fields(uow: UnitOfWork, staff_id: str, scope: dict[str, Any], fields: dict[str, Any]):
+async def set_staff_fields(uow: UnitOfWork, staff_id: str, *, scope: dict[str, Any], fields: dict[str, Any]):
     result = await uow.db[STAFF].update_one({"_id": staff_id, **scope}, {"$set": fields}, session=uow.session)
-    return await find_one(uow, STAFF, staff_id, scope) if result.matched_count else None
+    return await find_one(uow, STAFF, document_id=staff_id, scope=scope) if result.matched_count else None
 
 
-async def grab_mode(uow: UnitOfWork, estate_id: str, department: str) -> bool:
-    return bool((await department_settings(uow, estate_id, department)).get("grab_mode"))
+async def grab_mode(uow: UnitOfWork, estate_id: str, *, department: str) -> bool:
+    return bool((await department_settings(uow, estate_id, department=department)).get("grab_mode"))
 
 
-async def department_settings(database: Database | UnitOfWork, estate_id: str, department: str) -> dict:
+async def department_settings(database: Database | UnitOfWork, estate_id: str, *, department: str) -> dict:
     document_id = f"{estate_id}:{department}"
     found = await _department_settings.get(cache_key(database, document_id),
-                                           lambda: find_one(database, DEPARTMENTS, document_id))
+                                           lambda: find_one(database, DEPARTMENTS, document_id=document_id))
     return found or {}
 
 
@@ -109,11 +109,11 @@ async def departments_with_workers(database: Database | UnitOfWork, estate_id: s
     return {person["department"] for person in await cursor.to_list(None)}
 
 
-async def set_department(uow: UnitOfWork, estate_id: str, department: str, fields: dict[str, Any]) -> dict:
+async def set_department(uow: UnitOfWork, estate_id: str, *, department: str, fields: dict[str, Any]) -> dict:
     document_id = f"{estate_id}:{department}"
     await uow.db[DEPARTMENTS].update_one(
         {"_id": document_id}, {"$set": {"estate_id": estate_id, "department": department, **fields}}, upsert=True,
         session=uow.session,
     )
-    forget(uow, _department_settings, cache_key(uow, document_id))
-    return await find_one(uow, DEPARTMENTS, document_id)
+    forget(uow, _department_settings, key=cache_key(uow, document_id))
+    return await find_one(uow, DEPARTMENTS, document_id=document_id)

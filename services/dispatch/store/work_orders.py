@@ -28,7 +28,7 @@ async def sla_policy(uow: UnitOfWork, estate_id: str) -> sla.EstatePolicy:
 
 
 async def _load_sla_policy(uow: UnitOfWork, estate_id: str) -> sla.EstatePolicy:
-    document = await find_one(uow, SLA_POLICIES, estate_id)
+    document = await find_one(uow, SLA_POLICIES, document_id=estate_id)
     if document is None:
         return sla.DEFAULT_ESTATE_POLICY
     calendar = None
@@ -48,11 +48,11 @@ async def _load_sla_policy(uow: UnitOfWork, estate_id: str) -> sla.EstatePolicy:
     )
 
 
-async def set_sla_policy(uow: UnitOfWork, estate_id: str, policy: dict[str, Any]) -> dict[str, Any]:
+async def set_sla_policy(uow: UnitOfWork, estate_id: str, *, policy: dict[str, Any]) -> dict[str, Any]:
     await uow.db[SLA_POLICIES].replace_one({"_id": estate_id}, {"estate_id": estate_id, **policy}, upsert=True,
                                            session=uow.session)
-    forget(uow, _sla_policies, cache_key(uow, estate_id))
-    return await find_one(uow, SLA_POLICIES, estate_id)
+    forget(uow, _sla_policies, key=cache_key(uow, estate_id))
+    return await find_one(uow, SLA_POLICIES, document_id=estate_id)
 
 
 # --- work orders -----------------------------------------------------------------------
@@ -90,20 +90,20 @@ async def work_orders_from(uow: UnitOfWork, sources: list[str]) -> dict[str, dic
 
 async def routing_rules(uow: UnitOfWork, estate_id: str) -> tuple[RoutingRule, ...]:
     async def load() -> tuple[RoutingRule, ...]:
-        document = await find_one(uow, ROUTING_RULES, estate_id)
+        document = await find_one(uow, ROUTING_RULES, document_id=estate_id)
         return tuple(RoutingRule(**rule) for rule in document["rules"]) if document else ()
 
     return await _routing_rules.get(cache_key(uow, estate_id), load)
 
 
-async def set_routing_rules(uow: UnitOfWork, estate_id: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
+async def set_routing_rules(uow: UnitOfWork, estate_id: str, *, rules: list[dict[str, Any]]) -> dict[str, Any]:
     await uow.db[ROUTING_RULES].replace_one({"_id": estate_id}, {"estate_id": estate_id, "rules": rules}, upsert=True,
                                             session=uow.session)
-    forget(uow, _routing_rules, cache_key(uow, estate_id))
-    return await find_one(uow, ROUTING_RULES, estate_id)
+    forget(uow, _routing_rules, key=cache_key(uow, estate_id))
+    return await find_one(uow, ROUTING_RULES, document_id=estate_id)
 
 
-def update_work_order(uow: UnitOfWork, order: dict[str, Any], fields: dict[str, Any], history: dict, *,
+def update_work_order(uow: UnitOfWork, order: dict[str, Any], *, fields: dict[str, Any], history: dict,
                       conflict: Exception) -> dict[str, Any]:
     """Write a change at the commit if nobody changed the order since it was read (optimistic, by
     version), else raise `conflict`; returns the order as changed."""
@@ -122,7 +122,7 @@ def add_timers(uow: UnitOfWork, timers: list[dict[str, Any]]) -> None:
         uow.add(SLA_TIMERS, timer)
 
 
-def withdraw_timers(uow: UnitOfWork, work_order_id: str, milestones: list[str] | None = None) -> None:
+def withdraw_timers(uow: UnitOfWork, work_order_id: str, *, milestones: list[str] | None = None) -> None:
     """Remove a work order's unfired timers (of some milestones, or all) at the commit (those filed
     in this transaction too)."""
     uow.write(SLA_TIMERS, DeleteMany(_unfired(work_order_id, milestones)))
@@ -143,7 +143,7 @@ def _unfired(work_order_id: str, milestones: list[str] | None) -> dict[str, Any]
     return query
 
 
-async def claim_timer(uow: UnitOfWork, timer: dict[str, Any], fired_at) -> bool:
+async def claim_timer(uow: UnitOfWork, timer: dict[str, Any], *, fired_at) -> bool:
     """Exactly one claimant fires a timer: a conditional point update inside the firing transaction.
 
     The due time is part of the condition: a timer re-filed meanwhile (hold, resume) is another timer.

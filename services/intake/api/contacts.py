@@ -27,29 +27,29 @@ router = APIRouter(prefix="/v1", tags=["intake"])
 
 @router.post("/estates", status_code=201, response_model=EstatePublic)
 async def register_estate(
-    body: EstateCreate, principal: CompanyAdmins, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+    body: EstateCreate, principal: CompanyAdmins, *, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
-    return await commands.register_estate(database, principal, body, idempotency_key=idempotency_key,
+    return await commands.register_estate(database, principal, request=body, idempotency_key=idempotency_key,
                                           present=presenter(views.estate_public))
 
 
 @router.get("/estates/{estate_id}", response_model=EstatePublic)
-async def get_estate(estate_id: str, principal: CurrentPrincipal, database: DatabaseDep) -> EstatePublic:
-    return views.estate_public(await commands.find_estate_in_scope(database, principal, estate_id))
+async def get_estate(estate_id: str, principal: CurrentPrincipal, *, database: DatabaseDep) -> EstatePublic:
+    return views.estate_public(await commands.find_estate_in_scope(database, principal, estate_id=estate_id))
 
 
 @router.post("/contacts", status_code=201, response_model=ContactPublic)
 async def log_contact(
-    body: ContactCreate, principal: FrontDesk, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+    body: ContactCreate, principal: FrontDesk, *, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
-    return await commands.log_contact(database, principal, body, idempotency_key=idempotency_key,
+    return await commands.log_contact(database, principal, request=body, idempotency_key=idempotency_key,
                                       present=views.logged_contact)
 
 
 @router.get("/contacts", response_model=Page[ContactPublic], responses={200: {"content": {
     "text/csv": {}, XLSX_MEDIA_TYPE: {}}, "description": "A page of the log, or the whole log as a file"}})
 async def list_contacts(
-    estate_id: str, principal: FrontDesk, database: DatabaseDep, page: PageQuery,
+    estate_id: str, principal: FrontDesk, *, database: DatabaseDep, page: PageQuery,
     day: Annotated[date | None, Query(description="The estate's local day")] = None,
     channel: Channel | None = None, agent_id: Annotated[str | None, Query(max_length=60)] = None,
     outcome: Literal["answered", "ticket_opened"] | None = None,
@@ -61,15 +61,18 @@ async def list_contacts(
     conditions = call_log_rules.filters(channel=channel, agent_id=agent_id, outcome=outcome,
                                         answered_in_time=answered_in_time)
     if format != "json":
-        rows = await call_log.contacts_table(database, principal, estate_id, day, conditions)
+        rows = await call_log.contacts_table(database, principal, estate_id=estate_id, day=day, conditions=conditions)
         name = f"contacts-{estate_id}" + (f"-{day.isoformat()}" if day else "")
-        return download(format, name, call_log_rules.HEADINGS, rows, title=day.isoformat() if day else "来电记录")
-    documents, next_cursor = await call_log.contacts_page(database, principal, estate_id, day, conditions, page)
+        return download(format, name, headings=call_log_rules.HEADINGS, rows=rows,
+                        title=day.isoformat() if day else "来电记录")
+    documents, next_cursor = await call_log.contacts_page(database, principal, estate_id=estate_id, day=day,
+                                                          conditions=conditions, page=page)
     return Page(items=[views.contact_public(d, None) for d in documents], next_cursor=next_cursor)
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactPublic)
-async def get_contact(contact_id: str, principal: FrontDesk, database: DatabaseDep) -> ContactPublic:
-    contact = found(await store.find_contact(database, contact_id, principal.estate_filter()), "contact")
-    ticket = contact["ticket_id"] and await store.find_ticket(database, contact["ticket_id"], principal.estate_filter())
+async def get_contact(contact_id: str, principal: FrontDesk, *, database: DatabaseDep) -> ContactPublic:
+    contact = found(await store.find_contact(database, contact_id, scope=principal.estate_filter()), "contact")
+    ticket = contact["ticket_id"] and await store.find_ticket(database, contact["ticket_id"],
+                                                              scope=principal.estate_filter())
     return views.contact_public(contact, ticket or None)

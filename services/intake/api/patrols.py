@@ -23,53 +23,56 @@ router = APIRouter(prefix="/v1", tags=["patrols"])
 
 @router.post("/estates/{estate_id}/patrol-routes", status_code=201, response_model=PatrolRoutePublic)
 async def create_route(
-    estate_id: str, body: PatrolRouteCreate, principal: Supervisors, database: DatabaseDep,
+    estate_id: str, body: PatrolRouteCreate, *, principal: Supervisors, database: DatabaseDep,
     idempotency_key: IdempotencyKey = None,
 ) -> dict:
-    return await commands.create_route(database, principal, estate_id, body, idempotency_key=idempotency_key,
+    return await commands.create_route(database, principal, estate_id=estate_id, request=body,
+                                       idempotency_key=idempotency_key,
                                        present=presenter(PatrolRoutePublic))
 
 
 @router.get("/estates/{estate_id}/patrol-routes", response_model=Page[PatrolRoutePublic])
-async def list_routes(estate_id: str, principal: PatrolReaders, database: DatabaseDep, page: PageQuery) -> Page:
-    await estate_in_scope(database, principal, estate_id)
+async def list_routes(estate_id: str, principal: PatrolReaders, *, database: DatabaseDep, page: PageQuery) -> Page:
+    await estate_in_scope(database, principal, estate_id=estate_id)
     query = {**principal.estate_filter(), "estate_id": estate_id}
-    return await page_of(database.db[patrol_store.ROUTES], query, page, view=PatrolRoutePublic, newest_first=False)
+    return await page_of(database.db[patrol_store.ROUTES], query, page=page, view=PatrolRoutePublic, newest_first=False)
 
 
 @router.post("/patrol-rounds", status_code=201, response_model=PatrolRoundPublic)
 async def start_round(
-    body: PatrolRoundStart, principal: Patrollers, database: DatabaseDep, idempotency_key: IdempotencyKey = None
+    body: PatrolRoundStart, principal: Patrollers, *, database: DatabaseDep, idempotency_key: IdempotencyKey = None
 ) -> dict:
-    return await commands.start_round(database, principal, body, idempotency_key=idempotency_key,
+    return await commands.start_round(database, principal, request=body, idempotency_key=idempotency_key,
                                       present=presenter(views.round_public))
 
 
 @router.get("/patrol-rounds", response_model=Page[PatrolRoundPublic])
 async def list_rounds(
-    estate_id: str, principal: PatrolReaders, database: DatabaseDep, page: PageQuery, status: RoundStatus | None = None
+    estate_id: str, principal: PatrolReaders, *, database: DatabaseDep, page: PageQuery,
+    status: RoundStatus | None = None
 ) -> Page:
     query = await estate_query(principal, estate_id, status=status)
-    return await page_of(database.db[patrol_store.ROUNDS], query, page, view=views.round_public)
+    return await page_of(database.db[patrol_store.ROUNDS], query, page=page, view=views.round_public)
 
 
 @router.get("/patrol-rounds/{patrol_round_id}", response_model=PatrolRoundPublic)
-async def get_round(patrol_round_id: str, principal: PatrolReaders, database: DatabaseDep) -> PatrolRoundPublic:
-    return views.round_public(await commands.find_round(database, principal, patrol_round_id))
+async def get_round(patrol_round_id: str, principal: PatrolReaders, *, database: DatabaseDep) -> PatrolRoundPublic:
+    return views.round_public(await commands.find_round(database, principal, round_id=patrol_round_id))
 
 
 @router.post("/patrol-rounds/{patrol_round_id}/checkpoints", response_model=PatrolRoundPublic)
 async def record_checkpoint(
-    patrol_round_id: str, body: CheckpointRecord, principal: Patrollers, database: DatabaseDep
+    patrol_round_id: str, body: CheckpointRecord, *, principal: Patrollers, database: DatabaseDep
 ) -> dict:
     """A checkpoint passed, or a defect (which opens a ticket with channel `patrol`); in any order, each once."""
-    return views.round_public(await commands.record_checkpoint(database, principal, patrol_round_id, body))
+    return views.round_public(await commands.record_checkpoint(database, principal, round_id=patrol_round_id,
+                                                               request=body))
 
 
 record_checkpoint.before_body = commands.patroller_check  # type: ignore[attr-defined]
 
 
 @router.post("/patrol-rounds/{patrol_round_id}/complete", response_model=PatrolRoundPublic)
-async def complete_round(patrol_round_id: str, principal: Patrollers, database: DatabaseDep) -> dict:
+async def complete_round(patrol_round_id: str, principal: Patrollers, *, database: DatabaseDep) -> dict:
     """Finish the round: checkpoints not recorded are listed as missed (`intake.patrol.completed`)."""
-    return views.round_public(await commands.complete_round(database, principal, patrol_round_id))
+    return views.round_public(await commands.complete_round(database, principal, round_id=patrol_round_id))

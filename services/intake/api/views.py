@@ -99,7 +99,7 @@ def round_public(document: dict[str, Any]) -> PatrolRoundPublic:
     results, codes = document["results"], [c["code"] for c in document["checkpoints"]]
     checkpoints = [
         {"code": c["code"], "name": c["name"], "location": c.get("location"),
-         "state": patrol_rules.checkpoint_state(c["code"], results, document["status"]),
+         "state": patrol_rules.checkpoint_state(c["code"], results, round_status=document["status"]),
          **{k: results.get(c["code"], {}).get(k) for k in ("findings", "recorded_at", "ticket_id")}}
         for c in document["checkpoints"]
     ]

@@ -16,9 +16,9 @@ from shared.pagination import PageRequest, fetch_page, id_floor
 EXPORT_LIMIT = 50_000  # rows in one download; a longer log is asked for day by day
 
 
-async def _query(database: Database, principal: Principal, estate_id: str, day: date | None,
+async def _query(database: Database, principal: Principal, *, estate_id: str, day: date | None,
                  conditions: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    estate = await find_estate_in_scope(database, principal, estate_id)
+    estate = await find_estate_in_scope(database, principal, estate_id=estate_id)
     query: dict[str, Any] = {**principal.estate_filter(), "estate_id": estate["_id"], **conditions}
     if day is not None:  # contact ids are ULIDs: the day is a range of the (estate, _id) index
         start, end = rules.day_window(day, estate["time_zone"])
@@ -26,16 +26,16 @@ async def _query(database: Database, principal: Principal, estate_id: str, day: 
     return query, estate["time_zone"]
 
 
-async def contacts_page(database: Database, principal: Principal, estate_id: str, day: date | None,
+async def contacts_page(database: Database, principal: Principal, *, estate_id: str, day: date | None,
                         conditions: dict[str, Any], page: PageRequest) -> tuple[list[dict], str | None]:
-    query, _ = await _query(database, principal, estate_id, day, conditions)
-    return await fetch_page(database.db[store.CONTACTS], query, page)
+    query, _ = await _query(database, principal, estate_id=estate_id, day=day, conditions=conditions)
+    return await fetch_page(database.db[store.CONTACTS], query, page=page)
 
 
-async def contacts_table(database: Database, principal: Principal, estate_id: str, day: date | None,
+async def contacts_table(database: Database, principal: Principal, *, estate_id: str, day: date | None,
                          conditions: dict[str, Any]) -> list[list[Any]]:
     """Every matching contact, oldest first, as the rows of the downloaded log."""
-    query, time_zone = await _query(database, principal, estate_id, day, conditions)
+    query, time_zone = await _query(database, principal, estate_id=estate_id, day=day, conditions=conditions)
     cursor = database.db[store.CONTACTS].find(query).sort("_id", 1)
     contacts = await cursor.to_list(EXPORT_LIMIT + 1)
     if len(contacts) > EXPORT_LIMIT:

@@ -38,7 +38,7 @@ def new_card(
     }
 
 
-def emit_card(uow: UnitOfWork, event: type, card: dict[str, Any]) -> None:
+def emit_card(uow: UnitOfWork, event: type, *, card: dict[str, Any]) -> None:
     uow.emit(
         event(card_id=card["_id"], kind=card["kind"], number=card["number"], unit_id=card["unit_id"],
               resident_id=card["resident_id"], procedure_id=card.get("procedure_id")),
@@ -46,15 +46,15 @@ def emit_card(uow: UnitOfWork, event: type, card: dict[str, Any]) -> None:
     )
 
 
-async def issue_card(database: Database, principal: Principal, request: CardCreate) -> dict[str, Any]:
-    estate = await intake.find_estate_in_scope(database, principal, request.estate_id)
+async def issue_card(database: Database, principal: Principal, *, request: CardCreate) -> dict[str, Any]:
+    estate = await intake.find_estate_in_scope(database, principal, estate_id=request.estate_id)
     card = new_card(estate={"estate_id": estate["_id"], "company_id": estate["company_id"]}, unit_id=request.unit_id,
                     resident_id=request.resident_id, kind=request.kind, number=request.number,
                     by=principal.user_id, at=utcnow())
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        await store.insert(uow, store.CARDS, card)
-        emit_card(uow, CardIssued, card)
+        await store.insert(uow, store.CARDS, document=card)
+        emit_card(uow, CardIssued, card=card)
         return card
 
     try:
@@ -63,17 +63,17 @@ async def issue_card(database: Database, principal: Principal, request: CardCrea
         raise Conflict(f"{request.kind} card {request.number} is already active", field="number") from duplicate
 
 
-async def change_card(database: Database, principal: Principal, card_id: str, command: str, reason: str | None
+async def change_card(database: Database, principal: Principal, *, card_id: str, command: str, reason: str | None
                       ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        card = found(await store.find_card(uow, card_id, principal.estate_filter()), "card")
-        return await set_card_status(uow, card, command, by=principal.user_id, at=utcnow(), reason=reason)
+        card = found(await store.find_card(uow, card_id, scope=principal.estate_filter()), "card")
+        return await set_card_status(uow, card, command=command, by=principal.user_id, at=utcnow(), reason=reason)
 
     return await database.transaction(work)
 
 
 async def set_card_status(
-    uow: UnitOfWork, card: dict[str, Any], command: str, *, by: str, at: datetime, reason: str | None,
+    uow: UnitOfWork, card: dict[str, Any], *, command: str, by: str, at: datetime, reason: str | None,
     procedure_id: str | None = None,
 ) -> dict[str, Any]:
     target = CARD_TRANSITIONS[command].get(card["status"])
@@ -82,10 +82,10 @@ async def set_card_status(
     # Only an active card holds its number; once lost or cancelled, the number is free again.
     fields = {"status": target, "active_number": card["_id"]}
     entry = {"at": at, "by": by, "status": target, "reason": reason, "procedure_id": procedure_id}
-    if not await store.update_card(uow, card, fields, entry):
+    if not await store.update_card(uow, card, fields=fields, entry=entry):
         raise Conflict("the card changed at the same moment; read it again")
     changed = {**card, **fields, "history": [*card["history"], entry]}
-    emit_card(uow, CARD_EVENTS[command], changed)
+    emit_card(uow, CARD_EVENTS[command], card=changed)
     return changed
 
 
@@ -95,5 +95,5 @@ async def cancel_resident_cards(uow: UnitOfWork, case: dict[str, Any], *, by: st
              "status": "active"}
     cards = await uow.db[store.CARDS].find(query, session=uow.session).to_list(None)
     for card in cards:
-        await set_card_status(uow, card, "cancel", by=by, at=at, reason="move_out", procedure_id=case["_id"])
+        await set_card_status(uow, card, command="cancel", by=by, at=at, reason="move_out", procedure_id=case["_id"])
     return [f"{card['kind']}:{card['number']}" for card in cards]

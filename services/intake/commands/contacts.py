@@ -33,11 +33,12 @@ HISTORY_ATTEMPTS = 10
 
 def check_ticket_request(settings: catalog.TicketSettings, ticket: TicketRequest) -> dict[str, Any]:
     """The estate's catalogue and extra fields (422 naming the field); returns the checked extra fields."""
-    catalog.check_subcategory(settings, ticket.category, ticket.subcategory, field_name="ticket.subcategory")
+    catalog.check_subcategory(settings, ticket.category, subcategory=ticket.subcategory,
+                              field_name="ticket.subcategory")
     if ticket.resolution is not None and ticket.category in rules.HANDED_TO_DISPATCH:
         raise InvalidInput(f"a {ticket.category} is handed to dispatch, not resolved on the call",
                            field="ticket.resolution")
-    return catalog.check_extra_fields(settings, ticket.category, ticket.fields)
+    return catalog.check_extra_fields(settings, ticket.category, values=ticket.fields)
 
 
 def _new_ticket(
@@ -46,7 +47,7 @@ def _new_ticket(
 ) -> dict[str, Any]:
     ticket = request.ticket
     proposed = priorities.propose_priority(ticket.category, f"{request.summary} {ticket.description}",
-                                           settings.priority_rules)
+                                           estate_rules=settings.priority_rules)
     return rules.new_ticket(
         ticket_id=new_id(), estate_id=estate["_id"], company_id=estate["company_id"], contact_id=contact_id,
         channel=request.channel, caller_phone=request.caller_phone, unit_id=request.unit_id,
@@ -70,8 +71,9 @@ def _judge_complaint(uow: UnitOfWork, ticket: dict[str, Any], *, flagged: bool, 
     key = rules.complainant_key(resident_id=ticket["resident_id"], caller_phone=ticket["caller_phone"])
     in_window = 1
     if key:
-        recent = rules.recent_complaints(ticket_store.complaint_times(uow, ticket["estate_id"], key, history), now)
-        ticket_store.set_complaint_times(uow, ticket["estate_id"], key, recent)
+        recent = rules.recent_complaints(ticket_store.complaint_times(uow, ticket["estate_id"], key=key,
+                                                                      as_read=history), now)
+        ticket_store.set_complaint_times(uow, ticket["estate_id"], key=key, moments=recent)
         in_window = len(recent)
     ticket["major"] = rules.is_major_complaint("complaint", flagged=flagged, priority=ticket["priority"],
                                                complaints_in_window=in_window)
@@ -90,7 +92,7 @@ async def open_ticket(
                          contact_id=contact_id, by=by, now=now)
     ticket["number"] = rules.ticket_number(day, await next_value(uow, f"ticket:{estate['_id']}:{day:%Y%m%d}"))
     if request.ticket.incident_id:
-        await incidents.join_incident_on_open(uow, ticket, request.ticket.incident_id)
+        await incidents.join_incident_on_open(uow, ticket, incident_id=request.ticket.incident_id)
     if ticket["category"] == "complaint":
         _judge_complaint(uow, ticket, flagged=request.ticket.major, now=now, history=complaint_history or [])
     resolution = request.ticket.resolution
@@ -100,27 +102,27 @@ async def open_ticket(
     uow.add(store.TICKETS, ticket)
     _emit_ticket_opened(uow, ticket)
     if resolution is not None:
-        emit_change(uow, ticket, "resolve", previous_status="open", by=by, reason=resolution)
+        emit_change(uow, ticket, command="resolve", previous_status="open", by=by, reason=resolution)
     return ticket
 
 
 async def log_contact(
-    database: Database, principal: Principal, request: ContactCreate, *, idempotency_key: str | None,
+    database: Database, principal: Principal, *, request: ContactCreate, idempotency_key: str | None,
     present: Presenter,
 ) -> dict[str, Any]:
     """Log a call or visit; with a ticket request, open the ticket in the same transaction.
     `present` makes the answer of `{**contact, "ticket": ticket or None}` (kept for a retry)."""
-    estate = await find_estate_in_scope(database, principal, request.estate_id, cached=True)
+    estate = await find_estate_in_scope(database, principal, estate_id=request.estate_id, cached=True)
     settings, extra_fields = catalog.DEFAULT_SETTINGS, {}
     if request.ticket is not None:
         settings = await ticket_store.ticket_settings(database, estate["_id"])
         extra_fields = check_ticket_request(settings, request.ticket)
     now = utcnow()
-    rules.check_call_times(request.rang_at, request.answered_at, now)
+    rules.check_call_times(request.rang_at, request.answered_at, now=now)
     day = local_day(now, estate["time_zone"])
     # The caller recognised by phone (a point lookup, before the transaction); an unknown number is served alike.
     # The request as sent stays the Idempotency-Key's fingerprint.
-    recognised = request.model_copy(update=await caller_fields(database, estate["_id"], request))
+    recognised = request.model_copy(update=await caller_fields(database, estate["_id"], request=request))
     complainant = _complainant(recognised)
     history: list[datetime] = []
 
@@ -157,7 +159,7 @@ async def log_contact(
     # their complainants' histories one query before it.
     for attempt in range(1, HISTORY_ATTEMPTS + 1):
         if complainant is not None:
-            history = await ticket_store.complaint_history(database, estate["_id"], complainant)
+            history = await ticket_store.complaint_history(database, estate["_id"], key=complainant)
         try:
             return await create_once(
                 database=database, principal=principal, key=idempotency_key, body=request, work=work, grouped=True
@@ -180,7 +182,7 @@ STAFF_ONLY_TICKET_FIELDS = ("priority", "promised_reply_at", "major", "resolutio
 
 
 async def create_ticket(
-    database: Database, principal: Principal, request: TicketCreate, *, idempotency_key: str | None,
+    database: Database, principal: Principal, *, request: TicketCreate, idempotency_key: str | None,
     present: Presenter,
 ) -> dict[str, Any]:
     """A request from the app or WeChat: a resident reports for their own units only (another unit: 404)."""
@@ -195,7 +197,7 @@ async def create_ticket(
         unit_id=request.unit_id, resident_id=principal.user_id if is_resident(principal) else None,
         summary=request.ticket.description, ticket=request.ticket,
     )
-    logged = await log_contact(database, principal, contact, idempotency_key=idempotency_key, present=present)
+    logged = await log_contact(database, principal, request=contact, idempotency_key=idempotency_key, present=present)
     return logged["ticket"]
 
 

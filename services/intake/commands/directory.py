@@ -35,17 +35,17 @@ def _is_staff(principal: Principal) -> bool:
     return bool(rules.READERS.intersection(principal.roles))
 
 
-async def find_unit(database: Database, principal: Principal, unit_id: str) -> dict[str, Any]:
+async def find_unit(database: Database, principal: Principal, *, unit_id: str) -> dict[str, Any]:
     """A unit in the caller's scope; a resident sees only the units of their token."""
-    unit = await directory_store.find(database, UNITS, unit_id, principal.estate_filter())
+    unit = await directory_store.find(database, UNITS, document_id=unit_id, scope=principal.estate_filter())
     if unit is None or not (_is_staff(principal) or unit_id in principal.unit_ids):
         raise NotFound("unit")
     return unit
 
 
-async def find_resident(database: Database, principal: Principal, resident_id: str) -> dict[str, Any]:
+async def find_resident(database: Database, principal: Principal, *, resident_id: str) -> dict[str, Any]:
     """A resident in the caller's scope; a resident (app user) sees only their own file."""
-    resident = await directory_store.find(database, RESIDENTS, resident_id, principal.estate_filter())
+    resident = await directory_store.find(database, RESIDENTS, document_id=resident_id, scope=principal.estate_filter())
     if resident is None or not (_is_staff(principal) or resident_id == principal.user_id):
         raise NotFound("resident")
     return resident
@@ -55,17 +55,17 @@ async def find_resident(database: Database, principal: Principal, resident_id: s
 
 
 async def register_building(
-    database: Database, principal: Principal, estate_id: str, request: BuildingCreate, *, idempotency_key: str | None,
+    database: Database, principal: Principal, *, estate_id: str, request: BuildingCreate, idempotency_key: str | None,
     present: Presenter,
 ) -> dict[str, Any]:
-    estate = await intake.find_estate_in_scope(database, principal, estate_id)
+    estate = await intake.find_estate_in_scope(database, principal, estate_id=estate_id)
     document = {
         "_id": new_id(), "estate_id": estate_id, "company_id": estate["company_id"],
         **request.model_dump(), "registered_at": utcnow(),
     }
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        await store.insert(uow, BUILDINGS, document)
+        await store.insert(uow, BUILDINGS, document=document)
         return present(document)
 
     return await create_once(
@@ -81,7 +81,7 @@ def unit_event(unit: dict[str, Any], model: type[UnitRegistered] = UnitRegistere
     )
 
 
-def new_unit(estate: dict[str, Any], building: dict[str, Any], number: str, floor, area_m2, kind, now) -> dict:
+def new_unit(estate: dict[str, Any], building: dict[str, Any], *, number: str, floor, area_m2, kind, now) -> dict:
     return {
         "_id": new_id(), "estate_id": estate["_id"], "company_id": estate["company_id"],
         "building_id": building["_id"], "building_name": building["name"], "number": number, "floor": floor,
@@ -90,17 +90,19 @@ def new_unit(estate: dict[str, Any], building: dict[str, Any], number: str, floo
 
 
 async def register_unit(
-    database: Database, principal: Principal, estate_id: str, request: UnitCreate, *, idempotency_key: str | None,
+    database: Database, principal: Principal, *, estate_id: str, request: UnitCreate, idempotency_key: str | None,
     present: Presenter,
 ) -> dict[str, Any]:
-    estate = await intake.find_estate_in_scope(database, principal, estate_id)
+    estate = await intake.find_estate_in_scope(database, principal, estate_id=estate_id)
     building = found(
-        await directory_store.find(database, BUILDINGS, request.building_id, {"estate_id": estate_id}), "building"
+        await directory_store.find(database, BUILDINGS, document_id=request.building_id,
+                                   scope={"estate_id": estate_id}), "building"
     )
-    unit = new_unit(estate, building, request.number, request.floor, request.area_m2, request.kind, utcnow())
+    unit = new_unit(estate, building, number=request.number, floor=request.floor, area_m2=request.area_m2,
+                    kind=request.kind, now=utcnow())
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        await store.insert(uow, UNITS, unit)
+        await store.insert(uow, UNITS, document=unit)
         uow.emit(unit_event(unit), subject=unit["_id"], company_id=unit["company_id"], estate_id=estate_id)
         return present(unit)
 
@@ -110,8 +112,8 @@ async def register_unit(
     )
 
 
-async def update_unit(database: Database, principal: Principal, unit_id: str, request: UnitUpdate) -> dict[str, Any]:
-    unit = await find_unit(database, principal, unit_id)
+async def update_unit(database: Database, principal: Principal, *, unit_id: str, request: UnitUpdate) -> dict[str, Any]:
+    unit = await find_unit(database, principal, unit_id=unit_id)
     fields = request.model_dump(exclude_unset=True)
     if "kind" in fields and fields["kind"] is None:
         raise InvalidInput("a unit always has a kind", field="kind")
@@ -123,7 +125,7 @@ async def update_unit(database: Database, principal: Principal, unit_id: str, re
              "old": {key: unit.get(key) for key in changed}, "new": changed}
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        if not await directory_store.change(uow, UNITS, unit, changed, entry):
+        if not await directory_store.change(uow, UNITS, document=unit, fields=changed, entry=entry):
             raise Conflict("the unit changed meanwhile; read it again")
         updated = {**unit, **changed}
         uow.emit(unit_event(updated, UnitUpdated), subject=unit_id, company_id=unit["company_id"],
@@ -131,4 +133,4 @@ async def update_unit(database: Database, principal: Principal, unit_id: str, re
         return updated
 
     updated = await database.transaction(work)
-    return await directory_store.find(database, UNITS, unit_id, {}) or updated
+    return await directory_store.find(database, UNITS, document_id=unit_id, scope={}) or updated

@@ -48,7 +48,7 @@ class ImportRejected(InvalidInput):
 
     code, title = "import_rejected", "The file has lines with errors; nothing was imported"
 
-    def __init__(self, detail: str, errors: list[dict[str, Any]], error_count: int, status: int = 422) -> None:
+    def __init__(self, detail: str, errors: list[dict[str, Any]], *, error_count: int, status: int = 422) -> None:
         # `shared.problems` answers them as the problem's `errors` and `error_count`.
         super().__init__(detail, errors=errors, error_count=error_count)
         self.status = status
@@ -99,8 +99,8 @@ class ImportedFile(BaseModel):
 
 
 async def import_directory(
-    database: Database, principal: Principal, estate_id: str, content: bytes, media_type: str,
-    *, idempotency_key: str | None,
+    database: Database, principal: Principal, *, estate_id: str, content: bytes, media_type: str,
+    idempotency_key: str | None,
 ) -> dict[str, Any]:
     """A whole estate's directory from one file, all or nothing: checked in memory, then one transaction.
 
@@ -108,26 +108,27 @@ async def import_directory(
     buildings, units and residents, it never overwrites what is there. See decision 0008.
     """
     started = time.perf_counter()
-    estate = await intake.find_estate_in_scope(database, principal, estate_id)
+    estate = await intake.find_estate_in_scope(database, principal, estate_id=estate_id)
     rows_of_file = FILE_READERS.get(media_type)
     if rows_of_file is None:
         raise UnsupportedMediaType(f"send the file as {CSV_MEDIA_TYPE} or {XLSX_MEDIA_TYPE}", field="Content-Type")
     plan = await asyncio.to_thread(lambda: rules.plan_import(rows_of_file(content)))
     if plan.error_count:
         raise ImportRejected(f"{plan.error_count} problem(s) in the file; nothing was imported",
-                             plan.errors, plan.error_count)
+                             plan.errors, error_count=plan.error_count)
     fingerprint = ImportedFile(estate_id=estate_id, media_type=media_type,
                                sha256=hashlib.sha256(content).hexdigest())
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         # Checked inside the transaction, so that a unit registered meanwhile is a conflict, not a duplicate.
-        buildings = await directory_store.buildings_named(uow, estate_id, plan.buildings)
-        _refuse_existing_units(plan, buildings, await directory_store.existing_units(
-            uow, estate_id, [b["_id"] for b in buildings.values()]))
+        buildings = await directory_store.buildings_named(uow, estate_id, names=plan.buildings)
+        _refuse_existing_units(plan, buildings, existing=await directory_store.existing_units(
+            uow, estate_id, building_ids=[b["_id"] for b in buildings.values()]))
         phones = list({phone for resident in plan.residents for phone in resident.phones})
-        known = await directory_store.residents_with_phones(uow, estate_id, phones)
-        documents = await asyncio.to_thread(_import_documents, estate, plan, buildings, known, by=principal.user_id)
-        return await _write_import(uow, estate, documents)
+        known = await directory_store.residents_with_phones(uow, estate_id, phones=phones)
+        documents = await asyncio.to_thread(_import_documents, estate, plan, buildings=buildings, known=known,
+                                            by=principal.user_id)
+        return await _write_import(uow, estate, documents=documents)
 
     checked = time.perf_counter()
     result = await create_once(
@@ -140,17 +141,17 @@ async def import_directory(
     return {**result, "duration_ms": round((done - started) * 1000)}
 
 
-def _refuse_existing_units(plan: rules.ImportPlan, buildings: dict[str, dict], existing: set) -> None:
+def _refuse_existing_units(plan: rules.ImportPlan, buildings: dict[str, dict], *, existing: set) -> None:
     clashes = [{"line": unit.line, "field": "unit", "message": f"unit {unit.building} {unit.number} already exists"}
                for unit in plan.units
                if unit.building in buildings and (buildings[unit.building]["_id"], unit.number) in existing]
     if clashes:
         raise ImportRejected(f"{len(clashes)} unit(s) of the file are in the directory already; nothing was imported",
-                             clashes[: rules.MAX_ERRORS_REPORTED], len(clashes), status=409)
+                             clashes[: rules.MAX_ERRORS_REPORTED], error_count=len(clashes), status=409)
 
 
 def _import_documents(
-    estate: dict[str, Any], plan: rules.ImportPlan, buildings: dict[str, dict], known: list[dict], *, by: str
+    estate: dict[str, Any], plan: rules.ImportPlan, *, buildings: dict[str, dict], known: list[dict], by: str
 ) -> dict[str, Any]:
     """New buildings, units and residents; a person already in the directory (same name and a
     shared phone, e.g. an owner whose parking space comes in a later file) joins the new units."""
@@ -161,19 +162,21 @@ def _import_documents(
         for name in plan.buildings if name not in buildings
     ]
     by_name = {**buildings, **{b["name"]: b for b in new_buildings}}
-    units = {(u.building, u.number): new_unit(estate, by_name[u.building], u.number, u.floor, u.area_m2, u.kind, now)
+    units = {(u.building, u.number): new_unit(estate, by_name[u.building], number=u.number, floor=u.floor,
+                                              area_m2=u.area_m2, kind=u.kind, now=now)
              for u in plan.units}
     residents, joining = [], []
     for r in plan.residents:
         unit_ids = [units[key]["_id"] for key in r.units]
-        person = directory_rules.same_person(known, r.name, r.phones)
+        person = directory_rules.same_person(known, r.name, phones=r.phones)
         if person is None:
             residents.append(new_resident(
                 estate, name=r.name, phones=r.phones, role=r.role, unit_ids=unit_ids, move_in_date=r.move_in_date,
                 preferred_channels=[], language=r.language, by=by, now=now))
         else:
             on = date.fromisoformat(r.move_in_date) if r.move_in_date else now.date()
-            joining.append((person, directory_rules.join_units(person, unit_ids, on, by=by, at=now, import_id=import_id)))
+            joining.append((person,
+                            directory_rules.join_units(person, unit_ids, on=on, by=by, at=now, import_id=import_id)))
     documents = {"import_id": import_id, "buildings": new_buildings, "units": list(units.values()),
                  "residents": residents, "joining": joining}
     return {**documents, "events": _import_events(documents)}
@@ -199,13 +202,13 @@ def _import_counts(documents: dict[str, Any]) -> dict[str, int]:
             "residents_registered": len(documents["residents"]), "residents_joined": len(documents["joining"])}
 
 
-async def _write_import(uow: UnitOfWork, estate: dict[str, Any], documents: dict[str, Any]) -> dict:
+async def _write_import(uow: UnitOfWork, estate: dict[str, Any], *, documents: dict[str, Any]) -> dict:
     scope = {"company_id": estate["company_id"], "estate_id": estate["_id"]}
-    await directory_store.insert_many(uow, BUILDINGS, documents["buildings"])
-    await directory_store.insert_many(uow, UNITS, documents["units"])
-    await directory_store.insert_many(uow, RESIDENTS, documents["residents"])
+    await directory_store.insert_many(uow, BUILDINGS, documents=documents["buildings"])
+    await directory_store.insert_many(uow, UNITS, documents=documents["units"])
+    await directory_store.insert_many(uow, RESIDENTS, documents=documents["residents"])
     for part in documents["events"]:
         uow.emit(part, subject=documents["import_id"], **scope)
     for person, change in documents["joining"]:  # few, as a rule: each with its own update event
-        await apply_resident_change(uow, person, change)
+        await apply_resident_change(uow, person, change=change)
     return {"import_id": documents["import_id"], **_import_counts(documents)}

@@ -19,7 +19,7 @@ ESTATE_DETAILS = ("address", "hotline_number", "business_hours")
 
 
 async def register_estate(
-    database: Database, principal: Principal, request: EstateCreate, *, idempotency_key: str | None,
+    database: Database, principal: Principal, *, request: EstateCreate, idempotency_key: str | None,
     present: Presenter,
 ) -> dict[str, Any]:
     if not principal.may_act_in(request.estate_id):  # not registered yet: only the token's scope applies
@@ -31,7 +31,7 @@ async def register_estate(
     }
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        await store.insert(uow, store.ESTATES, document)
+        await store.insert(uow, store.ESTATES, document=document)
         uow.emit(
             EstateRegistered(estate_id=request.estate_id, name=request.name, time_zone=request.time_zone,
                              **{k: document[k] for k in ESTATE_DETAILS}),
@@ -46,7 +46,7 @@ async def register_estate(
 
 
 async def find_estate_in_scope(
-    database: Database, principal: Principal, estate_id: str, *, cached: bool = False
+    database: Database, principal: Principal, *, estate_id: str, cached: bool = False
 ) -> dict[str, Any]:
     """The estate, or 404 outside the caller's scope. `cached`: for the hot path, which needs only
     what never changes (company, time zone)."""

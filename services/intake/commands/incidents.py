@@ -33,8 +33,9 @@ from shared.idempotency import create_once
 from shared.lookup import found
 
 
-async def find_incident_in_scope(database: Database | UnitOfWork, principal: Principal, incident_id: str) -> dict:
-    incident = found(await incident_store.find_incident(database, incident_id, principal.estate_filter()), "incident")
+async def find_incident_in_scope(database: Database | UnitOfWork, principal: Principal, *, incident_id: str) -> dict:
+    incident = found(await incident_store.find_incident(database, incident_id, scope=principal.estate_filter()),
+                     "incident")
     return incident
 
 
@@ -43,37 +44,37 @@ def report_of(ticket: dict[str, Any]) -> rules.Report:
                         ticket.get("location"))
 
 
-async def matches_for(database: Database, estate_id: str, report: rules.Report, now: datetime) -> list[dict]:
-    return rules.matching(report, await incident_store.open_incidents_since(database, estate_id, now), now)
+async def matches_for(database: Database, estate_id: str, *, report: rules.Report, now: datetime) -> list[dict]:
+    return rules.matching(report, await incident_store.open_incidents_since(database, estate_id, now=now), now=now)
 
 
-async def matches_for_ticket(database: Database, principal: Principal, ticket_id: str) -> dict[str, Any]:
+async def matches_for_ticket(database: Database, principal: Principal, *, ticket_id: str) -> dict[str, Any]:
     """The open incidents a ticket may join (none once it is in one)."""
-    ticket = found(await store.find_ticket(database, ticket_id, principal.estate_filter()), "ticket")
+    ticket = found(await store.find_ticket(database, ticket_id, scope=principal.estate_filter()), "ticket")
     matches = [] if ticket.get("incident_id") else await matches_for(
-        database, ticket["estate_id"], report_of(ticket), utcnow())
+        database, ticket["estate_id"], report=report_of(ticket), now=utcnow())
     return {"ticket_id": ticket_id, "items": matches}
 
 
 async def declare_incident(
-    database: Database, principal: Principal, request: IncidentCreate, *, idempotency_key: str | None,
+    database: Database, principal: Principal, *, request: IncidentCreate, idempotency_key: str | None,
     present: Presenter,
 ) -> dict[str, Any]:
     """Declare an incident (the emergency plan starts), grouping the tickets named."""
-    estate = await estate_in_scope(database, principal, request.estate_id)
+    estate = await estate_in_scope(database, principal, estate_id=request.estate_id)
     settings = await ticket_store.ticket_settings(database, estate["_id"])
-    catalog.check_subcategory(settings, request.category, request.subcategory, field_name="subcategory")
+    catalog.check_subcategory(settings, request.category, subcategory=request.subcategory, field_name="subcategory")
     now = utcnow()
     day = local_day(now, estate["time_zone"])
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         incident = _new_incident(request, estate=estate, by=principal.user_id, now=now)
         incident["number"] = rules.incident_number(day, await next_value(uow, f"incident:{estate['_id']}:{day:%Y%m%d}"))
-        tickets = await _tickets_to_group(uow, request.ticket_ids, estate["_id"])
+        tickets = await _tickets_to_group(uow, request.ticket_ids, estate_id=estate["_id"])
         await incident_store.insert_incident(uow, incident)
         for ticket in tickets:
-            await _link(uow, incident, ticket, by=principal.user_id, now=now, field="ticket_ids")
-        incident = await incident_store.find_incident(uow, incident["_id"], {})
+            await _link(uow, incident, ticket=ticket, by=principal.user_id, now=now, field="ticket_ids")
+        incident = await incident_store.find_incident(uow, incident["_id"], scope={})
         broadcast = incident["broadcast"]
         uow.emit(IncidentDeclared(
             incident_id=incident["_id"], number=incident["number"], category=incident["category"],
@@ -105,16 +106,16 @@ def _new_incident(request: IncidentCreate, *, estate: dict[str, Any], by: str, n
     }
 
 
-async def _tickets_to_group(uow: UnitOfWork, ticket_ids: list[str], estate_id: str) -> list[dict[str, Any]]:
+async def _tickets_to_group(uow: UnitOfWork, ticket_ids: list[str], *, estate_id: str) -> list[dict[str, Any]]:
     unique_ids = list(dict.fromkeys(ticket_ids))
-    tickets = {t["_id"]: t for t in await incident_store.tickets_by_id(uow, unique_ids, estate_id)}
+    tickets = {t["_id"]: t for t in await incident_store.tickets_by_id(uow, unique_ids, estate_id=estate_id)}
     if missing := [ticket_id for ticket_id in unique_ids if ticket_id not in tickets]:
         raise NotFound("ticket", field="ticket_ids", ticket_ids=missing)
     return [tickets[ticket_id] for ticket_id in unique_ids]
 
 
 async def _link(
-    uow: UnitOfWork, incident: dict[str, Any], ticket: dict[str, Any], *, by: str, now: datetime,
+    uow: UnitOfWork, incident: dict[str, Any], *, ticket: dict[str, Any], by: str, now: datetime,
     field: str = "ticket_id",
 ) -> bool:
     """Put a ticket in an incident; False when it is in this one already. The ticket is being handled."""
@@ -126,40 +127,40 @@ async def _link(
     link = {"incident_id": incident["_id"]}
     reason = f"并入突发事件 {incident['number']}"
     if ticket["status"] == "open":  # the incident's work order handles it now
-        await apply_command(uow, ticket, "start", by=by, at=now, reason=reason, fields=link, event_fields=link)
+        await apply_command(uow, ticket, command="start", by=by, at=now, reason=reason, fields=link, event_fields=link)
     else:
         entry = {"at": now, "action": "join_incident", "status": ticket["status"], "by": by, "reason": reason}
         moved = Conflict("the ticket changed at the same moment; read it again", field=field)
-        ticket_store.update_ticket(uow, ticket, link, entry, conflict=moved)
+        ticket_store.update_ticket(uow, ticket, fields=link, entry=entry, conflict=moved)
         uow.emit(TicketUpdated(ticket_id=ticket["_id"], number=ticket["number"], status=ticket["status"],
                                previous_status=ticket["status"], by=by, reason=reason, changes=["incident_id"],
                                incident_id=incident["_id"]), **about(ticket))
-    await incident_store.add_ticket(uow, incident, ticket["_id"],
-                                    {"at": now, "linked_ticket_id": ticket["_id"], "by": by})
+    await incident_store.add_ticket(uow, incident, ticket_id=ticket["_id"],
+                                    entry={"at": now, "linked_ticket_id": ticket["_id"], "by": by})
     return True
 
 
-async def link_ticket(database: Database, principal: Principal, incident_id: str, ticket_id: str) -> dict[str, Any]:
+async def link_ticket(database: Database, principal: Principal, *, incident_id: str, ticket_id: str) -> dict[str, Any]:
     """An agent links a ticket to an open incident (its own work order is then cancelled by dispatch)."""
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        incident = await find_incident_in_scope(uow, principal, incident_id)
-        ticket = found(await store.find_ticket(uow, ticket_id, {"estate_id": incident["estate_id"]}), "ticket")
+        incident = await find_incident_in_scope(uow, principal, incident_id=incident_id)
+        ticket = found(await store.find_ticket(uow, ticket_id, scope={"estate_id": incident["estate_id"]}), "ticket")
         if ticket.get("incident_id") != incident_id and incident["status"] not in rules.OPEN_STATUSES:
             raise Conflict(f"incident {incident['number']} is {incident['status']}; nothing can join it")
-        if await _link(uow, incident, ticket, by=principal.user_id, now=utcnow()):
+        if await _link(uow, incident, ticket=ticket, by=principal.user_id, now=utcnow()):
             incident = {**incident, "ticket_ids": [*incident["ticket_ids"], ticket_id]}
             uow.emit(IncidentUpdated(incident_id=incident_id, number=incident["number"], status=incident["status"],
                                      previous_status=incident["status"], ticket_ids=incident["ticket_ids"],
                                      linked_ticket_id=ticket_id), **about(incident))
-        return await find_incident_in_scope(uow, principal, incident_id)
+        return await find_incident_in_scope(uow, principal, incident_id=incident_id)
 
     return await database.transaction(work)
 
 
-async def join_incident_on_open(uow: UnitOfWork, ticket: dict[str, Any], incident_id: str) -> None:
+async def join_incident_on_open(uow: UnitOfWork, ticket: dict[str, Any], *, incident_id: str) -> None:
     """A ticket opened as part of an incident (called by `log_contact` before the ticket is stored)."""
-    incident = await incident_store.find_incident(uow, incident_id, {"estate_id": ticket["estate_id"]})
+    incident = await incident_store.find_incident(uow, incident_id, scope={"estate_id": ticket["estate_id"]})
     if incident is None:
         raise NotFound("incident", field="ticket.incident_id")
     if incident["status"] not in rules.OPEN_STATUSES:
@@ -168,28 +169,29 @@ async def join_incident_on_open(uow: UnitOfWork, ticket: dict[str, Any], inciden
     ticket.update(incident_id=incident_id, status=ticket_rules.next_status(ticket["status"], "start"))
     ticket["history"].append({"at": ticket["opened_at"], "action": "start", "status": ticket["status"],
                               "by": "intake", "reason": f"并入突发事件 {incident['number']}"})
-    await incident_store.add_ticket(uow, incident, ticket["_id"],
-                                    {"at": ticket["opened_at"], "linked_ticket_id": ticket["_id"], "by": "intake"})
+    await incident_store.add_ticket(uow, incident, ticket_id=ticket["_id"],
+                                    entry={"at": ticket["opened_at"], "linked_ticket_id": ticket["_id"],
+                                           "by": "intake"})
 
 
 async def change_status(
-    database: Database, principal: Principal, incident_id: str, request: IncidentStatusChange
+    database: Database, principal: Principal, *, incident_id: str, request: IncidentStatusChange
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        incident = await find_incident_in_scope(uow, principal, incident_id)
+        incident = await find_incident_in_scope(uow, principal, incident_id=incident_id)
         rules.check_transition(incident["status"], request.status)
         if request.status == "resolved":
             await _resolve(uow, incident, by=principal.user_id, resolution=request.note, at=utcnow())
         else:
-            await _change(uow, incident, request.status, by=principal.user_id, note=request.note)
-        return await find_incident_in_scope(uow, principal, incident_id)
+            await _change(uow, incident, status=request.status, by=principal.user_id, note=request.note)
+        return await find_incident_in_scope(uow, principal, incident_id=incident_id)
 
     return await database.transaction(work)
 
 
-async def _change(uow: UnitOfWork, incident: dict[str, Any], status: str, *, by: str, note: str | None) -> None:
+async def _change(uow: UnitOfWork, incident: dict[str, Any], *, status: str, by: str, note: str | None) -> None:
     entry = {"at": utcnow(), "status": status, "by": by, "note": note}
-    if not await incident_store.change_incident(uow, incident, {"status": status}, entry):
+    if not await incident_store.change_incident(uow, incident, fields={"status": status}, entry=entry):
         raise Conflict("the incident changed at the same moment; read it again")
     uow.emit(IncidentUpdated(incident_id=incident["_id"], number=incident["number"], status=status,
                              previous_status=incident["status"], ticket_ids=incident["ticket_ids"], note=note),
@@ -202,10 +204,11 @@ async def _resolve(
 ) -> bool:
     """Resolve the incident and every ticket in it that is still being handled; one status for all."""
     fields, entry = resolution_of(incident, by=by, resolution=resolution, at=at, work_order_id=work_order_id)
-    if not await incident_store.change_incident(uow, incident, fields, entry):
+    if not await incident_store.change_incident(uow, incident, fields=fields, entry=entry):
         return False
-    tickets = await incident_store.tickets_by_id(uow, incident["ticket_ids"], incident["estate_id"])
-    await resolve_tickets_of(uow, incident, tickets, by=by, resolution=resolution, at=at, work_order_id=work_order_id)
+    tickets = await incident_store.tickets_by_id(uow, incident["ticket_ids"], estate_id=incident["estate_id"])
+    await resolve_tickets_of(uow, incident, tickets=tickets, by=by, resolution=resolution, at=at,
+                             work_order_id=work_order_id)
     return True
 
 
@@ -220,12 +223,12 @@ def resolution_of(
 
 
 async def resolve_tickets_of(
-    uow: UnitOfWork, incident: dict[str, Any], tickets: list[dict[str, Any]], *, by: str, resolution: str | None,
+    uow: UnitOfWork, incident: dict[str, Any], *, tickets: list[dict[str, Any]], by: str, resolution: str | None,
     at: datetime, work_order_id: str | None,
 ) -> list[dict[str, Any]]:
     """The resolved incident's tickets resolved with it (as changed), and the incident's event."""
     work_order_id = work_order_id or incident.get("work_order_id")
-    changed = [await _resolve_ticket(uow, ticket, incident, by=by, at=at, resolution=resolution,
+    changed = [await _resolve_ticket(uow, ticket, incident=incident, by=by, at=at, resolution=resolution,
                                      work_order_id=work_order_id) for ticket in tickets]
     uow.emit(IncidentResolved(incident_id=incident["_id"], number=incident["number"],
                               previous_status=incident["status"], resolved_at=at, resolution=resolution,
@@ -234,7 +237,7 @@ async def resolve_tickets_of(
 
 
 async def _resolve_ticket(
-    uow: UnitOfWork, ticket: dict, incident: dict, *, by: str, at: datetime, resolution: str | None,
+    uow: UnitOfWork, ticket: dict, *, incident: dict, by: str, at: datetime, resolution: str | None,
     work_order_id: str | None,
 ) -> dict[str, Any]:
     """Resolved with its incident (and so followed up like any repair); one cancelled or resolved meanwhile stays.
@@ -243,6 +246,6 @@ async def _resolve_ticket(
     if ticket["status"] not in ticket_rules.COMMANDS["resolve"]:
         return ticket
     fields = {"resolution": resolution, **({"work_order_id": work_order_id} if work_order_id else {})}
-    return await apply_command(uow, ticket, "resolve", by=by, at=at, fields=fields,
+    return await apply_command(uow, ticket, command="resolve", by=by, at=at, fields=fields,
                         event_fields={"incident_id": incident["_id"]},
                         reason=resolution or f"突发事件 {incident['number']} 已解除")

@@ -24,17 +24,17 @@ from shared.roles import SUPERVISORS
 
 
 async def create_route(
-    database: Database, principal: Principal, estate_id: str, request: PatrolRouteCreate, *,
+    database: Database, principal: Principal, *, estate_id: str, request: PatrolRouteCreate,
     idempotency_key: str | None, present: Presenter,
 ) -> dict[str, Any]:
-    estate = await estate_in_scope(database, principal, estate_id)
+    estate = await estate_in_scope(database, principal, estate_id=estate_id)
     rules.check_unique_codes([c.code for c in request.checkpoints])
     document = {"_id": new_id(), "estate_id": estate["_id"], "company_id": estate["company_id"], "name": request.name,
                 "checkpoints": [c.model_dump() for c in request.checkpoints], "created_at": utcnow(),
                 "created_by": principal.user_id}
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        await patrol_store.insert(uow, patrol_store.ROUTES, document)
+        await patrol_store.insert(uow, patrol_store.ROUTES, document=document)
         return present(document)
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work,
@@ -42,11 +42,12 @@ async def create_route(
 
 
 async def start_round(
-    database: Database, principal: Principal, request: PatrolRoundStart, *, idempotency_key: str | None,
+    database: Database, principal: Principal, *, request: PatrolRoundStart, idempotency_key: str | None,
     present: Presenter,
 ) -> dict[str, Any]:
     route = found(
-        await patrol_store.find(database, patrol_store.ROUTES, request.route_id, principal.estate_filter()),
+        await patrol_store.find(database, patrol_store.ROUTES, document_id=request.route_id,
+                                scope=principal.estate_filter()),
         "patrol route",
     )
     document = {"_id": new_id(), "estate_id": route["estate_id"], "company_id": route["company_id"],
@@ -55,15 +56,16 @@ async def start_round(
                 "completed_at": None, "results": {}, "order": []}
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        await patrol_store.insert(uow, patrol_store.ROUNDS, document)
+        await patrol_store.insert(uow, patrol_store.ROUNDS, document=document)
         return present(document)
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
 
 
-async def find_round(database: Database | UnitOfWork, principal: Principal, round_id: str) -> dict[str, Any]:
+async def find_round(database: Database | UnitOfWork, principal: Principal, *, round_id: str) -> dict[str, Any]:
     return found(
-        await patrol_store.find(database, patrol_store.ROUNDS, round_id, principal.estate_filter()), "patrol round"
+        await patrol_store.find(database, patrol_store.ROUNDS, document_id=round_id, scope=principal.estate_filter()),
+        "patrol round"
     )
 
 
@@ -77,38 +79,39 @@ async def patroller_check(request: Any, principal: Principal) -> None:
     if SUPERVISORS.intersection(principal.roles):
         return
     database = request.app.state.runtime.database
-    _check_patroller(principal, await find_round(database, principal, request.path_params["patrol_round_id"]))
+    _check_patroller(principal, await find_round(database, principal, round_id=request.path_params["patrol_round_id"]))
 
 
 async def record_checkpoint(
-    database: Database, principal: Principal, round_id: str, request: CheckpointRecord
+    database: Database, principal: Principal, *, round_id: str, request: CheckpointRecord
 ) -> dict[str, Any]:
     """Record a checkpoint; a defect first becomes a patrol ticket (a retry finds the same ticket)."""
-    patrol_round = await find_round(database, principal, round_id)
+    patrol_round = await find_round(database, principal, round_id=round_id)
     _check_patroller(principal, patrol_round)
     code, codes = request.code, [c["code"] for c in patrol_round["checkpoints"]]
-    rules.check_recordable(codes, patrol_round["results"], patrol_round["status"], code)
+    rules.check_recordable(codes, patrol_round["results"], status=patrol_round["status"], code=code)
     rules.check_defect_details(request.result, request.defect is not None)
     checkpoint = next(c for c in patrol_round["checkpoints"] if c["code"] == code)
     ticket_id = None
     if request.defect is not None:
         settings = await ticket_store.ticket_settings(database, patrol_round["estate_id"])
-        catalog.check_subcategory(settings, request.defect.category, request.defect.subcategory,
+        catalog.check_subcategory(settings, request.defect.category, subcategory=request.defect.subcategory,
                                   field_name="defect.subcategory")
-        ticket_id = await _open_patrol_ticket(database, principal, patrol_round, checkpoint, request)
+        ticket_id = await _open_patrol_ticket(database, principal, patrol_round=patrol_round, checkpoint=checkpoint,
+                                              request=request)
     result = {"result": request.result, "findings": request.findings, "recorded_at": utcnow(),
               "recorded_by": principal.user_id, "ticket_id": ticket_id}
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        if not await patrol_store.record_checkpoint(uow, round_id, code, result):
+        if not await patrol_store.record_checkpoint(uow, round_id, code=code, result=result):
             raise Conflict(f"checkpoint {code} was recorded at the same moment, or the round ended", field="code")
-        return await find_round(uow, principal, round_id)
+        return await find_round(uow, principal, round_id=round_id)
 
     return await database.transaction(work)
 
 
 async def _open_patrol_ticket(
-    database: Database, principal: Principal, patrol_round: dict, checkpoint: dict, request: CheckpointRecord
+    database: Database, principal: Principal, *, patrol_round: dict, checkpoint: dict, request: CheckpointRecord
 ) -> str:
     defect = request.defect
     place = checkpoint.get("location") or checkpoint["name"]
@@ -119,17 +122,17 @@ async def _open_patrol_ticket(
                              location=place, description=defect.description, priority=defect.priority),
     )
     key = f"patrol:{patrol_round['_id']}:{checkpoint['code']}"  # the same checkpoint never opens two tickets
-    logged = await log_contact(database, principal, contact, idempotency_key=key, present=ticket_reference)
+    logged = await log_contact(database, principal, request=contact, idempotency_key=key, present=ticket_reference)
     return logged["ticket"]["id"]
 
 
-async def complete_round(database: Database, principal: Principal, round_id: str) -> dict[str, Any]:
+async def complete_round(database: Database, principal: Principal, *, round_id: str) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        patrol_round = await find_round(uow, principal, round_id)
+        patrol_round = await find_round(uow, principal, round_id=round_id)
         _check_patroller(principal, patrol_round)
         rules.check_completable(patrol_round["status"])
         now = utcnow()
-        if not await patrol_store.complete_round(uow, round_id, {"completed_at": now}):
+        if not await patrol_store.complete_round(uow, round_id, fields={"completed_at": now}):
             raise Conflict("the round changed at the same moment; read it again")
         done = {**patrol_round, "status": "completed", "completed_at": now}
         codes = [c["code"] for c in done["checkpoints"]]

@@ -69,7 +69,7 @@ def _tick_for(context: Context, action: str) -> list[dict]:
 # --- the life cycle ------------------------------------------------------------------------------
 
 async def submit(context: Context) -> Result:
-    rules.require_checklist_complete(context.case["kind"], "submit", context.case["checklist"])
+    rules.require_checklist_complete(context.case["kind"], "submit", checklist=context.case["checklist"])
     return {}, None
 
 
@@ -96,7 +96,7 @@ async def start(context: Context) -> Result:
 
 async def complete(context: Context) -> Result:
     case = context.case
-    rules.require_checklist_complete(case["kind"], "complete", case["checklist"])
+    rules.require_checklist_complete(case["kind"], "complete", checklist=case["checklist"])
     fields: dict[str, Any] = {"completed_at": context.now}
     if case["kind"] == "move_in":
         handed_over = local_day(context.now, context.time_zone)
@@ -149,8 +149,8 @@ async def issue_cards(context: Context) -> Result:
         card = cards.new_card(estate=case, unit_id=case["unit_id"], resident_id=case.get("resident_id"),
                               kind=card_in.kind, number=card_in.number, by=context.by, at=context.now,
                               procedure_id=case["_id"])
-        await store.insert(context.uow, store.CARDS, card)
-        cards.emit_card(context.uow, CardIssued, card)
+        await store.insert(context.uow, store.CARDS, document=card)
+        cards.emit_card(context.uow, CardIssued, card=card)
         issued.append({"card_id": card["_id"], "kind": card["kind"], "number": card["number"]})
     fields = {"cards": [*case.get("cards", []), *issued], "checklist": _tick_for(context, "cards")}
     return fields, {"cards": [f"{c['kind']}:{c['number']}" for c in issued]}
@@ -165,7 +165,7 @@ def _works_window(case: dict[str, Any]) -> dict[str, Any]:
                       for h in application["allowed_hours"]]}
 
 
-def _flag(context: Context, at: datetime, source: str) -> dict[str, Any] | None:
+def _flag(context: Context, at: datetime, *, source: str) -> dict[str, Any] | None:
     local = at.astimezone(ZoneInfo(context.time_zone))
     reason = rules.outside_approved_works(local, **_works_window(context.case))
     return reason and {"at": at, "local_time": local.strftime("%Y-%m-%d %H:%M"), "reason": reason, "source": source}
@@ -188,7 +188,7 @@ async def passes(context: Context) -> Result:
 
 async def inspections(context: Context) -> Result:
     request, at = context.request, context.request.at or context.now
-    flag = _flag(context, at, "inspection") if request.works_observed else None
+    flag = _flag(context, at, source="inspection") if request.works_observed else None
     findings = [{"description": f.description, "ticket_id": ticket}
                 for f, ticket in zip(request.findings, context.tickets or [None] * len(request.findings), strict=True)]
     inspection = {"inspection_id": new_id(), "at": at, "by": context.by, "works_observed": request.works_observed,
@@ -199,7 +199,7 @@ async def inspections(context: Context) -> Result:
 
 async def works(context: Context) -> Result:
     request = context.request
-    flag = _flag(context, request.at, "works_report")
+    flag = _flag(context, request.at, source="works_report")
     report = {"at": request.at, "description": request.description, "reported_by": request.reported_by or context.by,
               "recorded_by": context.by, "outside_approved_works": flag and flag["reason"]}
     fields = {"works_reports": [*context.case.get("works_reports", []), report], **_with_flag(context, flag)}
@@ -263,7 +263,7 @@ def emit_status_events(context: Context, case: dict[str, Any]) -> None:
         uow.emit(ProcedureWorksFlagged(**common, **{k: flag[k] for k in ("at", "local_time", "reason", "source")}),
                  **where)
     if case["status"] == "completed":
-        uow.emit(_completed(case, common, context.now), **where)
+        uow.emit(_completed(case, common, now=context.now), **where)
 
 
 def fee_lines(case: dict[str, Any]) -> list[dict[str, Any]]:
@@ -275,7 +275,7 @@ def fee_lines(case: dict[str, Any]) -> list[dict[str, Any]]:
             for item, fen, refundable in lines if fen > 0]
 
 
-def _completed(case: dict[str, Any], common: dict[str, Any], now: datetime) -> ProcedureCompleted:
+def _completed(case: dict[str, Any], common: dict[str, Any], *, now: datetime) -> ProcedureCompleted:
     move_in = case["kind"] == "move_in"
     details = {**case.get("details", {})}
     if case.get("cards"):

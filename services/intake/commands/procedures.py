@@ -69,11 +69,11 @@ def _details(request: ProcedureCreate) -> dict[str, Any]:
 
 
 async def open_procedure(
-    database: Database, principal: Principal, request: ProcedureCreate, *, idempotency_key: str | None,
+    database: Database, principal: Principal, *, request: ProcedureCreate, idempotency_key: str | None,
     present: Presenter,
 ) -> dict[str, Any]:
-    rules.check_role(request.kind, "open", principal.roles)
-    estate = await intake.find_estate_in_scope(database, principal, request.estate_id)
+    rules.check_role(request.kind, "open", roles=principal.roles)
+    estate = await intake.find_estate_in_scope(database, principal, estate_id=request.estate_id)
     details = _details(request)
     now = utcnow()
     day = local_day(now, estate["time_zone"])
@@ -88,7 +88,7 @@ async def open_procedure(
             "opened_at": now, "opened_by": principal.user_id, "flagged": False, "version": 1,
             "history": [{"at": now, "by": principal.user_id, "action": "open", "from": None, "to": "draft"}],
         }
-        await store.insert(uow, store.PROCEDURES, case)
+        await store.insert(uow, store.PROCEDURES, document=case)
         uow.emit(ProcedureOpened(**actions.facts(case, principal), opened_at=now), **about(case))
         return present(case)
 
@@ -96,7 +96,7 @@ async def open_procedure(
 
 
 async def act(
-    database: Database, principal: Principal, procedure_id: str, action: str, request: BaseModel | None, *,
+    database: Database, principal: Principal, *, procedure_id: str, action: str, request: BaseModel | None,
     if_match: int | None = None,
 ) -> dict[str, Any]:
     """Take one action on a case: check the caller, the life cycle and the action's own rules, then commit.
@@ -104,21 +104,21 @@ async def act(
     With `if_match`, only if the case is still at that version (409 otherwise)."""
     tickets: list[str | None] = []
     if action == "inspections" and any(f.open_ticket for f in request.findings):
-        case = await _checked(database, principal, procedure_id, action, request)
-        tickets = await _open_finding_tickets(database, principal, case, request)
+        case = await _checked(database, principal, procedure_id=procedure_id, action=action, request=request)
+        tickets = await _open_finding_tickets(database, principal, case=case, request=request)
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        case = await _checked(uow, principal, procedure_id, action, request)
+        case = await _checked(uow, principal, procedure_id=procedure_id, action=action, request=request)
         if if_match is not None and if_match != case["version"]:
             raise VersionConflict(f"you have version {if_match}; the case is at version {case['version']}")
-        target = rules.next_status(case["kind"], case["status"], action, passed=getattr(request, "passed", True))
+        target = rules.next_status(case["kind"], case["status"], action=action, passed=getattr(request, "passed", True))
         context = actions.Context(uow=uow, case=case, principal=principal, request=request, now=utcnow(),
                                   time_zone=await estate_time_zone(uow, case["estate_id"]), tickets=tickets)
         fields, detail = await actions.HANDLERS[action](context)
         fields["status"] = target
         entry = {"at": context.now, "by": principal.user_id, "action": action, "from": case["status"], "to": target,
                  **({"detail": detail} if detail else {})}
-        if not await store.update_procedure(uow, case, fields, entry):
+        if not await store.update_procedure(uow, case, fields=fields, entry=entry):
             raise VersionConflict("the case changed at the same moment; read it again")
         changed = {**case, **fields, "version": case["version"] + 1, "history": [*case["history"], entry]}
         actions.emit_status_events(context, changed)
@@ -138,23 +138,23 @@ def caller_check(action: str):
         if action not in ("approve", "reject"):
             return
         case = found(await store.find_procedure(request.app.state.runtime.database, request.path_params["procedure_id"],
-                                          principal.estate_filter()), "procedure")
-        rules.check_role(case["kind"], action, principal.roles)
+                                          scope=principal.estate_filter()), "procedure")
+        rules.check_role(case["kind"], action, roles=principal.roles)
 
     return check
 
 
 async def _checked(
-    database: Database | UnitOfWork, principal: Principal, procedure_id: str, action: str, request: Any
+    database: Database | UnitOfWork, principal: Principal, *, procedure_id: str, action: str, request: Any
 ) -> dict[str, Any]:
-    case = found(await store.find_procedure(database, procedure_id, principal.estate_filter()), "procedure")
-    rules.check_role(case["kind"], action, principal.roles)
-    rules.next_status(case["kind"], case["status"], action, passed=getattr(request, "passed", True))
+    case = found(await store.find_procedure(database, procedure_id, scope=principal.estate_filter()), "procedure")
+    rules.check_role(case["kind"], action, roles=principal.roles)
+    rules.next_status(case["kind"], case["status"], action=action, passed=getattr(request, "passed", True))
     return case
 
 
 async def _open_finding_tickets(
-    database: Database, principal: Principal, case: dict[str, Any], request: Any
+    database: Database, principal: Principal, *, case: dict[str, Any], request: Any
 ) -> list[str | None]:
     """A ticket for each finding that asks for one, logged as a patrol contact on the unit."""
     inspection_key = new_id()
@@ -170,7 +170,7 @@ async def _open_finding_tickets(
                                  subcategory=FINDING_SUBCATEGORY[finding.ticket_category], scope="in_unit",
                                  description=finding.description),
         )
-        logged = await intake.log_contact(database, principal, contact,
+        logged = await intake.log_contact(database, principal, request=contact,
                                           idempotency_key=f"procedure-{inspection_key}-{n}",
                                           present=intake.ticket_reference)
         tickets.append(logged["ticket"]["id"])

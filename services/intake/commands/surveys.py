@@ -30,18 +30,19 @@ def _area_of(survey: dict[str, Any]) -> dict[str, str]:
     return {q["code"]: q["area"] for q in survey["questions"]}
 
 
-async def find_survey(database: Database | UnitOfWork, principal: Principal, survey_id: str) -> dict[str, Any]:
+async def find_survey(database: Database | UnitOfWork, principal: Principal, *, survey_id: str) -> dict[str, Any]:
     survey = found(
-        await survey_store.find(database, survey_store.SURVEYS, survey_id, principal.estate_filter()), "survey"
+        await survey_store.find(database, survey_store.SURVEYS, document_id=survey_id, scope=principal.estate_filter()),
+        "survey"
     )
     return survey
 
 
 async def create_survey(
-    database: Database, principal: Principal, request: SurveyCreate, *, idempotency_key: str | None,
+    database: Database, principal: Principal, *, request: SurveyCreate, idempotency_key: str | None,
     present: Presenter,
 ) -> dict[str, Any]:
-    estate = await estate_in_scope(database, principal, request.estate_id)
+    estate = await estate_in_scope(database, principal, estate_id=request.estate_id)
     rules.check_question_codes([q.code for q in request.questions])
     document = {"_id": new_id(), "estate_id": estate["_id"], "company_id": estate["company_id"],
                 "title": request.title, "questions": [q.model_dump() for q in request.questions], "status": "draft",
@@ -49,22 +50,22 @@ async def create_survey(
                 "published_at": None, "closed_at": None, "respondents": 0, "tally": {}}
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        await survey_store.insert(uow, survey_store.SURVEYS, document)
+        await survey_store.insert(uow, survey_store.SURVEYS, document=document)
         return present(document)
 
     return await create_once(database=database, principal=principal, key=idempotency_key, body=request, work=work)
 
 
-async def publish_survey(database: Database, principal: Principal, survey_id: str, request: SurveyPublish) -> dict:
+async def publish_survey(database: Database, principal: Principal, *, survey_id: str, request: SurveyPublish) -> dict:
     rules.check_audience(request.audience, request.sample_size)
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        survey = await find_survey(uow, principal, survey_id)
+        survey = await find_survey(uow, principal, survey_id=survey_id)
         rules.check_transition(survey["status"], "published")
         now = utcnow()
         fields = {"status": "published", "published_at": now, "audience": request.audience,
                   "sample_size": request.sample_size}
-        if not await survey_store.change_status(uow, survey, fields):
+        if not await survey_store.change_status(uow, survey, fields=fields):
             raise Conflict("the survey changed at the same moment; read it again")
         uow.emit(SurveyPublished(survey_id=survey_id, title=survey["title"], audience=request.audience,
                                  sample_size=request.sample_size, areas=_areas(survey), published_at=now),
@@ -74,12 +75,12 @@ async def publish_survey(database: Database, principal: Principal, survey_id: st
     return await database.transaction(work)
 
 
-async def close_survey(database: Database, principal: Principal, survey_id: str) -> dict[str, Any]:
+async def close_survey(database: Database, principal: Principal, *, survey_id: str) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        survey = await find_survey(uow, principal, survey_id)
+        survey = await find_survey(uow, principal, survey_id=survey_id)
         rules.check_transition(survey["status"], "closed")
         now = utcnow()
-        if not await survey_store.change_status(uow, survey, {"status": "closed", "closed_at": now}):
+        if not await survey_store.change_status(uow, survey, fields={"status": "closed", "closed_at": now}):
             raise Conflict("the survey changed at the same moment; read it again")
         final = rules.results(survey["tally"], _areas(survey))
         uow.emit(SurveyClosed(survey_id=survey_id, title=survey["title"], respondents=survey["respondents"],
@@ -104,11 +105,12 @@ def _respondent(principal: Principal, request: SurveyAnswerCreate) -> tuple[str,
     return request.resident_id, "phone"
 
 
-async def answer_survey(database: Database, principal: Principal, survey_id: str, request: SurveyAnswerCreate) -> dict:
+async def answer_survey(database: Database, principal: Principal, *, survey_id: str,
+                        request: SurveyAnswerCreate) -> dict:
     respondent_id, channel = _respondent(principal, request)
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        survey = await find_survey(uow, principal, survey_id)
+        survey = await find_survey(uow, principal, survey_id=survey_id)
         if survey["status"] != "published":
             raise InvalidTransition(f"the survey is {survey['status']}; it takes no answers")
         area_of = _area_of(survey)
@@ -121,8 +123,9 @@ async def answer_survey(database: Database, principal: Principal, survey_id: str
             "follow_up_suggested": rules.follow_up_suggested(request.scores, request.comment), "ticket_id": None,
             "answered_at": utcnow(),
         }
-        await survey_store.insert(uow, survey_store.ANSWERS, answer)  # one per resident: a second collides
-        if not await survey_store.tally_answer(uow, survey_id, rules.tally_increments(area_of, request.scores)):
+        await survey_store.insert(uow, survey_store.ANSWERS, document=answer)  # one per resident: a second collides
+        if not await survey_store.tally_answer(uow, survey_id,
+                                               increments=rules.tally_increments(area_of, request.scores)):
             raise InvalidTransition("the survey closed at the same moment")
         uow.emit(SurveyAnswered(survey_id=survey_id, answer_id=answer["_id"], respondent_id=respondent_id,
                                 channel=channel, scores_by_area=rules.averages_by_area(area_of, request.scores),
@@ -134,20 +137,21 @@ async def answer_survey(database: Database, principal: Principal, survey_id: str
                                                      field="resident_id"))
 
 
-async def survey_results(database: Database, principal: Principal, survey_id: str) -> dict[str, Any]:
+async def survey_results(database: Database, principal: Principal, *, survey_id: str) -> dict[str, Any]:
     """The survey, the previous one of its estate, the areas it asks about and each area's change."""
-    survey = await find_survey(database, principal, survey_id)
+    survey = await find_survey(database, principal, survey_id=survey_id)
     previous = await survey_store.previous_survey(database, survey)
     current = rules.results(survey["tally"], _areas(survey))
     before = rules.results(previous["tally"], _areas(survey)) if previous else None
     return {"survey": survey, "previous": previous, "areas": _areas(survey), "changes": rules.changes(current, before)}
 
 
-async def open_ticket_for_answer(database: Database, principal: Principal, survey_id: str, answer_id: str) -> dict:
+async def open_ticket_for_answer(database: Database, principal: Principal, *, survey_id: str, answer_id: str) -> dict:
     """A low score with a comment becomes a complaint ticket (once: a retry finds the same ticket)."""
-    survey = await find_survey(database, principal, survey_id)
+    survey = await find_survey(database, principal, survey_id=survey_id)
     answer = found(
-        await survey_store.find(database, survey_store.ANSWERS, answer_id, {"survey_id": survey_id}), "survey answer"
+        await survey_store.find(database, survey_store.ANSWERS, document_id=answer_id, scope={"survey_id": survey_id}),
+        "survey answer"
     )
     if answer["ticket_id"]:
         return answer
@@ -160,12 +164,12 @@ async def open_ticket_for_answer(database: Database, principal: Principal, surve
         ticket=TicketRequest(category="complaint", subcategory=rules.COMPLAINT_SUBCATEGORY[area],
                              scope="public_area", description=answer["comment"]),
     )
-    logged = await log_contact(database, principal, contact, idempotency_key=f"survey-answer:{answer_id}",
+    logged = await log_contact(database, principal, request=contact, idempotency_key=f"survey-answer:{answer_id}",
                                present=ticket_reference)
     ticket_id = logged["ticket"]["id"]
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        await survey_store.set_answer_ticket(uow, answer_id, ticket_id)
+        await survey_store.set_answer_ticket(uow, answer_id, ticket_id=ticket_id)
         return {**answer, "ticket_id": ticket_id}
 
     return await database.transaction(work)

@@ -12,19 +12,19 @@ from shared.auth import Principal
 from shared.db import Database
 
 
-async def get_settings(database: Database, principal: Principal, estate_id: str) -> dict[str, Any] | None:
-    await find_estate_in_scope(database, principal, estate_id)
+async def get_settings(database: Database, principal: Principal, *, estate_id: str) -> dict[str, Any] | None:
+    await find_estate_in_scope(database, principal, estate_id=estate_id)
     return await ticket_store.settings_document(database, estate_id)
 
 
 async def put_settings(
-    database: Database, principal: Principal, estate_id: str, request: TicketSettingsUpdate
+    database: Database, principal: Principal, *, estate_id: str, request: TicketSettingsUpdate
 ) -> dict[str, Any] | None:
     """Replace the estate's additions; the defaults stay (an estate's subcategory may not repeat one)."""
-    await find_estate_in_scope(database, principal, estate_id)
+    await find_estate_in_scope(database, principal, estate_id=estate_id)
     subcategories = {
         category: [name for name in dict.fromkeys(names) if name not in catalog.DEFAULT_SUBCATEGORIES.get(category, ())]
         for category, names in request.subcategories.items()
     }
     document = {**request.model_dump(mode="json"), "subcategories": subcategories}
-    return await database.transaction(lambda uow: ticket_store.replace_settings(uow, estate_id, document))
+    return await database.transaction(lambda uow: ticket_store.replace_settings(uow, estate_id, document=document))

@@ -62,12 +62,12 @@ async def follow_work_orders(uow: UnitOfWork, events: list[Event[WorkOrderEvent]
     batch = _Batch(await ticket_store.tickets_by_id(uow, ticket_ids), incidents)
     for event in events:
         if event.payload.incident_id:
-            await _follow_incident_order(uow, batch, event)
+            await _follow_incident_order(uow, batch, event=event)
         elif (ticket := batch.ticket(event.payload.ticket_id, event.envelope.estateid)) is not None:
-            batch.tickets[ticket["_id"]] = await _follow(uow, ticket, event)
+            batch.tickets[ticket["_id"]] = await _follow(uow, ticket, event=event)
 
 
-async def _follow(uow: UnitOfWork, ticket: dict[str, Any], event: Event[WorkOrderEvent]) -> dict[str, Any]:
+async def _follow(uow: UnitOfWork, ticket: dict[str, Any], *, event: Event[WorkOrderEvent]) -> dict[str, Any]:
     """The ticket follows its work order, whatever order the events arrive in; returns it as changed.
 
     Created links the ticket to its order as soon as it exists (the contact's answer comes before
@@ -77,7 +77,7 @@ async def _follow(uow: UnitOfWork, ticket: dict[str, Any], event: Event[WorkOrde
     """
     payload, envelope = event.payload, event.envelope
     if envelope.routing_key == CREATED:
-        return _link(uow, ticket, payload)
+        return _link(uow, ticket, payload=payload)
     command = FOLLOWED_EVENTS[envelope.routing_key]
     fields: dict[str, Any] = {"work_order_id": payload.work_order_id,
                               "work_order_number": payload.number or ticket.get("work_order_number")}
@@ -86,11 +86,11 @@ async def _follow(uow: UnitOfWork, ticket: dict[str, Any], event: Event[WorkOrde
     if command == "resolve":
         fields.update(resolved_at=envelope.time, resolution=getattr(payload, "work_done", None))
     if ticket["status"] in rules.COMMANDS[command]:
-        return await apply_command(uow, ticket, command, by="dispatch", at=envelope.time, fields=fields)
+        return await apply_command(uow, ticket, command=command, by="dispatch", at=envelope.time, fields=fields)
     if record is not None:
         entry = {"at": envelope.time, "action": "complaint_record", "status": ticket["status"], "by": "dispatch"}
-        return ticket_store.update_ticket(uow, ticket, {"complaint": record}, entry, conflict=_moved())
-    return _link(uow, ticket, payload)
+        return ticket_store.update_ticket(uow, ticket, fields={"complaint": record}, entry=entry, conflict=_moved())
+    return _link(uow, ticket, payload=payload)
 
 
 def _complaint_record(ticket: dict[str, Any], event: Event[WorkOrderEvent]) -> dict[str, Any] | None:
@@ -109,19 +109,19 @@ def _complaint_record(ticket: dict[str, Any], event: Event[WorkOrderEvent]) -> d
     return record
 
 
-def _link(uow: UnitOfWork, ticket: dict[str, Any], payload: WorkOrderEvent) -> dict[str, Any]:
+def _link(uow: UnitOfWork, ticket: dict[str, Any], *, payload: WorkOrderEvent) -> dict[str, Any]:
     if ticket.get("work_order_id") == payload.work_order_id:
         return ticket
     fields = {"work_order_id": payload.work_order_id, "work_order_number": payload.number}
     # Not a step of the ticket's life: no history entry (its order's own history says when it was made).
-    return ticket_store.update_ticket(uow, ticket, fields, None, conflict=_moved())
+    return ticket_store.update_ticket(uow, ticket, fields=fields, entry=None, conflict=_moved())
 
 
 def _moved() -> TicketChanged:
     return TicketChanged("the ticket changed while its work order was followed; the event is retried")
 
 
-async def _follow_incident_order(uow: UnitOfWork, batch: _Batch, event: Event[WorkOrderEvent]) -> None:
+async def _follow_incident_order(uow: UnitOfWork, batch: _Batch, *, event: Event[WorkOrderEvent]) -> None:
     """An incident's order: the incident learns its order, and is resolved (with its tickets) when it is done."""
     payload, envelope = event.payload, event.envelope
     incident = batch.incident(payload.incident_id or "", envelope.estateid)
@@ -129,17 +129,18 @@ async def _follow_incident_order(uow: UnitOfWork, batch: _Batch, event: Event[Wo
         return
     if not incident.get("work_order_id"):
         incident = incident_store.change_incident_at_commit(
-            uow, incident, {"work_order_id": payload.work_order_id, "work_order_number": payload.number}, None)
+            uow, incident, fields={"work_order_id": payload.work_order_id, "work_order_number": payload.number},
+            entry=None)
     if envelope.routing_key == COMPLETED and incident["status"] in incident_rules.OPEN_STATUSES:
         resolution = getattr(payload, "work_done", None)
         fields, entry = incident_commands.resolution_of(incident, by="dispatch", resolution=resolution,
                                                         at=envelope.time, work_order_id=payload.work_order_id)
         resolved = incident_store.change_incident_at_commit(
-            uow, incident, fields, entry, conflict=Conflict("the incident changed at the same moment"))
+            uow, incident, fields=fields, entry=entry, conflict=Conflict("the incident changed at the same moment"))
         tickets = [ticket for ticket_id in incident["ticket_ids"]
                    if (ticket := batch.ticket(ticket_id, incident["estate_id"])) is not None]
         for ticket in await incident_commands.resolve_tickets_of(
-                uow, incident, tickets, by="dispatch", resolution=resolution, at=envelope.time,
+                uow, incident, tickets=tickets, by="dispatch", resolution=resolution, at=envelope.time,
                 work_order_id=payload.work_order_id):
             batch.tickets[ticket["_id"]] = ticket
         incident = resolved

@@ -95,7 +95,7 @@ class ResidentChange:
     moved_out: bool = False  # the resident no longer lives in any unit of the estate
 
 
-def _entry(change: str, on: date | None, by: str, at: datetime, **details: Any) -> dict[str, Any]:
+def _entry(change: str, on: date | None, *, by: str, at: datetime, **details: Any) -> dict[str, Any]:
     return {"change": change, "on": on.isoformat() if on else None, "by": by, "at": at, **details}
 
 
@@ -109,16 +109,16 @@ def change_phones(resident: dict[str, Any], phones: Sequence[str], *, by: str, a
     new = list(dict.fromkeys(phones))
     if new == old:
         raise InvalidInput("these are already the resident's phones", field="phones")
-    return ResidentChange({"phones": new}, _entry("phones_changed", at.date(), by, at, old=old, new=new))
+    return ResidentChange({"phones": new}, _entry("phones_changed", at.date(), by=by, at=at, old=old, new=new))
 
 
-def move_in(resident: dict[str, Any], unit_id: str, on: date, *, by: str, at: datetime) -> ResidentChange:
+def move_in(resident: dict[str, Any], unit_id: str, *, on: date, by: str, at: datetime) -> ResidentChange:
     """Into one more unit (or back, after moving out): the resident becomes active again."""
-    return join_units(resident, [unit_id], on, by=by, at=at)
+    return join_units(resident, [unit_id], on=on, by=by, at=at)
 
 
 def join_units(
-    resident: dict[str, Any], unit_ids: Sequence[str], on: date, *, by: str, at: datetime, **details: Any
+    resident: dict[str, Any], unit_ids: Sequence[str], *, on: date, by: str, at: datetime, **details: Any
 ) -> ResidentChange:
     if any(unit_id in resident["unit_ids"] for unit_id in unit_ids):
         raise InvalidTransition("the resident already belongs to this unit", field="unit_id")
@@ -126,16 +126,16 @@ def join_units(
     if resident["status"] != "active":
         fields["move_in_date"] = on.isoformat()
     where = {"unit_id": unit_ids[0]} if len(unit_ids) == 1 else {"unit_ids": list(unit_ids)}
-    return ResidentChange(fields, _entry("moved_in", on, by, at, **where, **details))
+    return ResidentChange(fields, _entry("moved_in", on, by=by, at=at, **where, **details))
 
 
-def same_person(known: Iterable[dict[str, Any]], name: str, phones: Sequence[str]) -> dict[str, Any] | None:
+def same_person(known: Iterable[dict[str, Any]], name: str, *, phones: Sequence[str]) -> dict[str, Any] | None:
     """The resident already in the directory that an imported line stands for: same name, a shared phone."""
     return next((r for r in known if r["name"] == name and set(r["phones"]) & set(phones)), None)
 
 
 def move_out(
-    resident: dict[str, Any], unit_ids: Sequence[str] | None, on: date, *, by: str, at: datetime,
+    resident: dict[str, Any], unit_ids: Sequence[str] | None, *, on: date, by: str, at: datetime,
     reason: str = "moved_out",
 ) -> ResidentChange:
     """Out of some units (all by default); out of the last one, the resident has moved out."""
@@ -151,12 +151,12 @@ def move_out(
     fields: dict[str, Any] = {"unit_ids": remaining}
     if not remaining:
         fields.update(status="moved_out", moved_out_on=on.isoformat())
-    entry = _entry(reason, on, by, at, unit_ids=leaving)
+    entry = _entry(reason, on, by=by, at=at, unit_ids=leaving)
     return ResidentChange(fields, entry, moved_out=not remaining)
 
 
 def transfer_ownership(
-    owners: Sequence[dict[str, Any]], new_owner: dict[str, Any], unit_id: str, on: date, *, by: str, at: datetime,
+    owners: Sequence[dict[str, Any]], new_owner: dict[str, Any], *, unit_id: str, on: date, by: str, at: datetime,
 ) -> tuple[list[tuple[dict[str, Any], ResidentChange]], ResidentChange]:
     """过户: the unit's owners leave it (kept in their history), the new owner joins it."""
     if any(owner["_id"] == new_owner["_id"] for owner in owners):
@@ -166,9 +166,9 @@ def transfer_ownership(
     if unit_id in new_owner["unit_ids"]:
         raise InvalidTransition("the new owner already belongs to this unit", field="new_owner_id")
     leaving = [
-        (owner, move_out(owner, [unit_id], on, by=by, at=at, reason="ownership_transferred_out")) for owner in owners
+        (owner, move_out(owner, [unit_id], on=on, by=by, at=at, reason="ownership_transferred_out")) for owner in owners
     ]
-    joining = move_in(new_owner, unit_id, on, by=by, at=at)
+    joining = move_in(new_owner, unit_id, on=on, by=by, at=at)
     previous = [owner["_id"] for owner in owners]
     entry = {**joining.entry, "change": "ownership_transferred_in", "previous_owner_ids": previous}
     return leaving, ResidentChange(joining.fields, entry)

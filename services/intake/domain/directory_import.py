@@ -72,7 +72,7 @@ class ImportPlan:
     errors: list[dict[str, Any]] = field(default_factory=list)
     error_count: int = 0
 
-    def refuse(self, line: int, field_name: str | None, message: str) -> None:
+    def refuse(self, line: int, field_name: str | None, *, message: str) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS_REPORTED:
             self.errors.append({"line": line, "field": field_name, "message": message})
@@ -123,7 +123,7 @@ def column_map(header: Sequence[Any]) -> tuple[dict[str, int], list[dict[str, An
 class _RowReader:
     """One line's cells by column name, remembering the first problem of each field."""
 
-    def __init__(self, plan: ImportPlan, line: int, row: Sequence[Any], columns: dict[str, int]) -> None:
+    def __init__(self, plan: ImportPlan, line: int, *, row: Sequence[Any], columns: dict[str, int]) -> None:
         self.plan, self.line, self.row, self.columns = plan, line, row, columns
         self.ok = True
 
@@ -134,22 +134,22 @@ class _RowReader:
     def text(self, name: str, *, required: bool = False) -> str:
         value = _text(self.raw(name))
         if required and not value:
-            return self.fail(name, "required", "")
+            return self.fail(name, "required", default="")
         if name in MAX_TEXT and len(value) > MAX_TEXT[name]:
-            return self.fail(name, f"at most {MAX_TEXT[name]} characters", "")
+            return self.fail(name, f"at most {MAX_TEXT[name]} characters", default="")
         return value
 
-    def parsed(self, name: str, parse, default=None):
+    def parsed(self, name: str, parse, *, default=None):
         if not _text(self.raw(name)):
             return default
         try:
             return parse(self.raw(name))
         except (ValueError, TypeError) as error:
-            return self.fail(name, str(error), default)
+            return self.fail(name, str(error), default=default)
 
-    def fail(self, name: str, message: str, default):
+    def fail(self, name: str, message: str, *, default):
         self.ok = False
-        self.plan.refuse(self.line, name, message)
+        self.plan.refuse(self.line, name, message=message)
         return default
 
 
@@ -185,11 +185,11 @@ def _language(value: Any) -> str:
     return "en" if text in ("en", "english") else "zh"
 
 
-def _check_same_unit(reader: _RowReader, unit: ImportedUnit, floor, area, kind) -> None:
+def _check_same_unit(reader: _RowReader, unit: ImportedUnit, *, floor, area, kind) -> None:
     """Several residents of one unit repeat its columns; they must not contradict each other."""
     for name, first, again in (("floor", unit.floor, floor), ("area", unit.area_m2, area), ("kind", unit.kind, kind)):
         if again is not None and first is not None and first != again:
-            reader.fail(name, f"line {unit.line} gives this unit's {name} as {first}", None)
+            reader.fail(name, f"line {unit.line} gives this unit's {name} as {first}", default=None)
     unit.floor = unit.floor if unit.floor is not None else floor
     unit.area_m2 = unit.area_m2 if unit.area_m2 is not None else area
 
@@ -205,11 +205,11 @@ def plan_import(rows: Iterable[Sequence[Any]]) -> ImportPlan:
     numbered = enumerate(rows, start=1)
     found = _header(numbered)
     if found is None:
-        plan.refuse(1, None, "the file is empty")
+        plan.refuse(1, None, message="the file is empty")
         return plan
     header_line, columns, header_errors = found
     for error in header_errors:
-        plan.refuse(header_line, error["field"], error["message"])
+        plan.refuse(header_line, error["field"], message=error["message"])
     if header_errors:
         return plan
     units: dict[tuple[str, str], ImportedUnit] = {}
@@ -217,7 +217,7 @@ def plan_import(rows: Iterable[Sequence[Any]]) -> ImportPlan:
     for line, row in numbered:
         if not any(_text(cell) for cell in row):
             continue  # spreadsheets end with empty rows
-        _plan_row(plan, _RowReader(plan, line, row, columns), units, people)
+        _plan_row(plan, _RowReader(plan, line, row=row, columns=columns), units=units, people=people)
     plan.units = list(units.values())
     plan.buildings = list(dict.fromkeys(unit.building for unit in plan.units))
     return plan
@@ -239,20 +239,20 @@ def _header(numbered) -> tuple[int, dict[str, int], list[dict[str, Any]]] | None
     return first
 
 
-def _plan_row(plan: ImportPlan, reader: _RowReader, units: dict, people: dict) -> None:
+def _plan_row(plan: ImportPlan, reader: _RowReader, *, units: dict, people: dict) -> None:
     building, number = reader.text("building", required=True), reader.text("unit", required=True)
     floor = reader.parsed("floor", _floor)
     area = reader.parsed("area", normalise_area)
     kind = reader.parsed("kind", _alias(KIND_ALIASES, "unit kind"))
     name = reader.text("name")
-    phones = reader.parsed("phone", _phones, [])
+    phones = reader.parsed("phone", _phones, default=[])
     role = reader.parsed("role", _alias(ROLE_ALIASES, "resident role"))
     move_in_date = reader.parsed("move_in_date", _date)
-    language = reader.parsed("language", _language, "zh")
+    language = reader.parsed("language", _language, default="zh")
     if not name and (phones or role or move_in_date):
-        reader.fail("name", "a resident needs a name", None)
+        reader.fail("name", "a resident needs a name", default=None)
     if name and role is None and not _text(reader.raw("role")):
-        reader.fail("role", "required for a resident (owner, tenant or family_member)", None)
+        reader.fail("role", "required for a resident (owner, tenant or family_member)", default=None)
     if not reader.ok:
         return
     key = (building, number)
@@ -260,7 +260,7 @@ def _plan_row(plan: ImportPlan, reader: _RowReader, units: dict, people: dict) -
     if unit is None:
         units[key] = ImportedUnit(reader.line, building, number, floor, area, kind or "residential")
     else:
-        _check_same_unit(reader, unit, floor, area, kind)
+        _check_same_unit(reader, unit, floor=floor, area=area, kind=kind)
     if not name or not reader.ok:
         return
     person_key = (name, phones[0]) if phones else None
@@ -271,6 +271,6 @@ def _plan_row(plan: ImportPlan, reader: _RowReader, units: dict, people: dict) -
         if person_key:
             people[person_key] = person
     elif key in person.units:
-        reader.fail("name", f"line {person.line} already puts this resident in this unit", None)
+        reader.fail("name", f"line {person.line} already puts this resident in this unit", default=None)
         return
     person.units.append(key)

@@ -55,7 +55,7 @@ def same_place(report: Report, incident: dict) -> bool:
     return mine in theirs or theirs in mine
 
 
-def matches(report: Report, incident: dict, now: datetime) -> bool:
+def matches(report: Report, incident: dict, *, now: datetime) -> bool:
     """Open, of the same kind (subcategory, and category when known), at the same place, declared within two hours."""
     if incident["status"] not in OPEN_STATUSES:
         return False
@@ -68,9 +68,9 @@ def matches(report: Report, incident: dict, now: datetime) -> bool:
     return same_place(report, incident)
 
 
-def matching(report: Report, incidents: list[dict], now: datetime) -> list[dict]:
+def matching(report: Report, incidents: list[dict], *, now: datetime) -> list[dict]:
     """The incidents a report may join, the most recently declared first."""
-    found = [incident for incident in incidents if matches(report, incident, now)]
+    found = [incident for incident in incidents if matches(report, incident, now=now)]
     return sorted(found, key=lambda incident: incident["declared_at"], reverse=True)
 
 

@@ -46,7 +46,7 @@ def check_claimable(item: dict) -> None:
         raise InvalidTransition(f"this item is {item['status']}; only an item held can be claimed")
 
 
-def check_disposable(item: dict, now: datetime, time_zone: str) -> None:
+def check_disposable(item: dict, now: datetime, *, time_zone: str) -> None:
     """Only an unclaimed item, and only once its keeping time is over."""
     if item["status"] != "held":
         raise InvalidTransition(f"this item is {item['status']}; only an item held can be disposed of")

@@ -22,7 +22,7 @@ def check_unique_codes(codes: list[str]) -> None:
         seen.add(code)
 
 
-def check_recordable(route_codes: list[str], results: dict[str, dict], status: str, code: str) -> None:
+def check_recordable(route_codes: list[str], results: dict[str, dict], *, status: str, code: str) -> None:
     """A checkpoint of this route, not recorded yet, in a round still under way."""
     if status != "in_progress":
         raise InvalidTransition(f"the round is {status}; nothing more can be recorded")
@@ -56,7 +56,7 @@ def defects(results: dict[str, dict]) -> int:
     return sum(1 for result in results.values() if result["result"] == "defect")
 
 
-def checkpoint_state(code: str, results: dict[str, dict], round_status: str) -> str:
+def checkpoint_state(code: str, results: dict[str, dict], *, round_status: str) -> str:
     """`ok` / `defect` when recorded; else `pending` while the round runs, `missed` after."""
     if code in results:
         return results[code]["result"]

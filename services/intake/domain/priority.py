@@ -146,7 +146,7 @@ DEFAULT_PRIORITY: dict[str, Priority] = {
 }
 
 
-def propose_priority(category: str, text: str, estate_rules: Iterable[PriorityRule] = ()) -> Priority:
+def propose_priority(category: str, text: str, *, estate_rules: Iterable[PriorityRule] = ()) -> Priority:
     """The most urgent priority whose rule matches the text (defaults and the estate's own), else the category's."""
     normalised = NormalisedText.of(text)
     rules = sorted((*DEFAULT_PRIORITY_RULES, *estate_rules), key=lambda rule: PRIORITIES.index(rule.priority))

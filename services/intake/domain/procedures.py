@@ -142,13 +142,13 @@ def roles_for(action: str) -> frozenset[str]:
     return ACTION_ROLES[action]
 
 
-def check_role(kind: str, action: str, roles: list[str]) -> None:
+def check_role(kind: str, action: str, *, roles: list[str]) -> None:
     allowed = KINDS[kind].approvers if action in ("approve", "reject") else ACTION_ROLES[action]
     if not allowed.intersection(roles):
         raise Forbidden(f"'{action}' on a {kind} case needs one of the roles: {', '.join(sorted(allowed))}")
 
 
-def next_status(kind: str, current: str, action: str, *, passed: bool = True) -> str:
+def next_status(kind: str, current: str, *, action: str, passed: bool = True) -> str:
     """The status after `action`; a recording action keeps it. InvalidTransition (409) otherwise."""
     rules = KINDS[kind]
     if action == "acceptance" and not passed and current in rules.transitions.get(action, {}):
@@ -183,7 +183,7 @@ def tick(checklist: list[dict], item: str, *, done: bool, by: str, at: datetime,
             for entry in checklist]
 
 
-def require_checklist_complete(kind: str, action: str, checklist: list[dict]) -> None:
+def require_checklist_complete(kind: str, action: str, *, checklist: list[dict]) -> None:
     if KINDS[kind].checklist_before != action:
         return
     missing = [entry["item"] for entry in checklist if not entry["done"]]

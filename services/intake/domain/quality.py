@@ -49,7 +49,7 @@ def with_logged_facts(checklist: dict[str, bool | None], answered_within_15s: bo
     return filled
 
 
-def eligible(contact: dict, ticket_category: str | None, target: str) -> bool:
+def eligible(contact: dict, ticket_category: str | None, *, target: str) -> bool:
     if target == "complaints":
         return ticket_category == "complaint"
     if target == "late_answers":
@@ -59,13 +59,13 @@ def eligible(contact: dict, ticket_category: str | None, target: str) -> bool:
     return True
 
 
-def draw(contact_ids: list[str], size: int, seed: int) -> list[str]:
+def draw(contact_ids: list[str], size: int, *, seed: int) -> list[str]:
     """`size` of the ids (all when fewer), the same for the same ids and seed."""
     ordered = sorted(contact_ids)
     return sorted(random.Random(seed).sample(ordered, min(size, len(ordered))))
 
 
-def period_bounds(first_day: date, last_day: date, time_zone: str) -> tuple[datetime, datetime]:
+def period_bounds(first_day: date, last_day: date, *, time_zone: str) -> tuple[datetime, datetime]:
     """The UTC instants from the start of the first local day to the end of the last."""
     if not (EARLIEST <= first_day and last_day <= LATEST):
         raise InvalidInput(f"a period lies between {EARLIEST} and {LATEST}", field="from_day")

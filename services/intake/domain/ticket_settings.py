@@ -66,7 +66,7 @@ def settings_from_document(document: dict[str, Any] | None) -> TicketSettings:
     )
 
 
-def check_subcategory(settings: TicketSettings, category: str, subcategory: str | None, *, field_name: str) -> None:
+def check_subcategory(settings: TicketSettings, category: str, *, subcategory: str | None, field_name: str) -> None:
     if subcategory is not None and subcategory not in settings.subcategories_of(category):
         raise InvalidInput(
             f"'{subcategory}' is not a subcategory of {category} in this estate", field=field_name,
@@ -74,7 +74,7 @@ def check_subcategory(settings: TicketSettings, category: str, subcategory: str 
         )
 
 
-def _checked_value(spec: ExtraField, value: Any, field_name: str) -> Any:
+def _checked_value(spec: ExtraField, value: Any, *, field_name: str) -> Any:
     if spec.kind == "text":
         if not isinstance(value, str) or len(value) > TEXT_FIELD_MAX:
             raise InvalidInput(f"{spec.name} must be text of at most {TEXT_FIELD_MAX} characters", field=field_name)
@@ -96,7 +96,7 @@ def _checked_value(spec: ExtraField, value: Any, field_name: str) -> Any:
 
 
 def check_extra_fields(
-    settings: TicketSettings, category: str, values: dict[str, Any], *, prefix: str = "ticket.fields"
+    settings: TicketSettings, category: str, *, values: dict[str, Any], prefix: str = "ticket.fields"
 ) -> dict[str, Any]:
     """The ticket's extra fields, checked against the estate's definitions (422 naming `<prefix>.<name>`)."""
     defined = {spec.name: spec for spec in settings.fields if spec.applies_to(category)}
@@ -110,5 +110,5 @@ def check_extra_fields(
             if spec.required:
                 raise InvalidInput(f"{name} is required on {category} tickets in this estate", field=f"{prefix}.{name}")
             continue
-        checked[name] = _checked_value(spec, value, f"{prefix}.{name}")
+        checked[name] = _checked_value(spec, value, field_name=f"{prefix}.{name}")
     return checked

@@ -117,7 +117,7 @@ def complainant_key(*, resident_id: str | None, caller_phone: str | None) -> str
 CLOCK_SKEW = timedelta(minutes=2)  # how far ahead a phone system's or agent's clock may be
 
 
-def check_call_times(rang_at: datetime | None, answered_at: datetime | None, now: datetime) -> None:
+def check_call_times(rang_at: datetime | None, answered_at: datetime | None, *, now: datetime) -> None:
     """A call did not ring in the future, nor was it answered before it rang (422 naming the field)."""
     for name, moment in (("rang_at", rang_at), ("answered_at", answered_at)):
         if moment is not None and moment > now + CLOCK_SKEW:

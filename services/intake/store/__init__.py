@@ -41,21 +41,22 @@ async def find_estate_cached(database: Database, estate_id: str) -> dict[str, An
     return await _estates.get(estate_id, lambda: find_estate(database, estate_id))
 
 
-async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> None:
+async def insert(uow: UnitOfWork, collection: str, *, document: dict[str, Any]) -> None:
     await uow.db[collection].insert_one(document, session=uow.session)
 
 
-async def find_ticket(database: Database | UnitOfWork, ticket_id: str, scope: dict[str, Any]) -> dict[str, Any] | None:
+async def find_ticket(database: Database | UnitOfWork, ticket_id: str, *, scope: dict[str, Any]) -> dict[str,
+                                                                                                         Any] | None:
     """By id or by number (`DH-20261201-0003`)."""
     session = getattr(database, "session", None)
-    return await find_by_id_or_number(database.db[TICKETS], ticket_id, scope, session=session)
+    return await find_by_id_or_number(database.db[TICKETS], ticket_id, scope=scope, session=session)
 
 
-async def find_contact(database: Database, contact_id: str, scope: dict[str, Any]) -> dict[str, Any] | None:
+async def find_contact(database: Database, contact_id: str, *, scope: dict[str, Any]) -> dict[str, Any] | None:
     return await database.db[CONTACTS].find_one({"_id": contact_id, **scope})
 
 
-async def update_ticket_status(uow: UnitOfWork, ticket: dict[str, Any], change: dict[str, Any]) -> None:
+async def update_ticket_status(uow: UnitOfWork, ticket: dict[str, Any], *, change: dict[str, Any]) -> None:
     await uow.db[TICKETS].update_one(
         {"_id": ticket["_id"], "status": ticket["status"]},
         {"$set": {"status": change["status"], **change.get("fields", {})}, "$push": {"history": change["entry"]}},

@@ -33,13 +33,13 @@ def _session(database: Database | UnitOfWork):
 
 
 async def find(
-    database: Database | UnitOfWork, collection: str, document_id: str, scope: dict[str, Any]
+    database: Database | UnitOfWork, collection: str, *, document_id: str, scope: dict[str, Any]
 ) -> dict[str, Any] | None:
     return await database.db[collection].find_one({"_id": document_id, **scope}, session=_session(database))
 
 
 async def find_many(
-    database: Database | UnitOfWork, collection: str, ids: list[str], scope: dict[str, Any]
+    database: Database | UnitOfWork, collection: str, *, ids: list[str], scope: dict[str, Any]
 ) -> list[dict[str, Any]]:
     if not ids:
         return []
@@ -47,7 +47,7 @@ async def find_many(
     return await database.db[collection].find(query, session=_session(database)).to_list(None)
 
 
-async def residents_with_phone(database: Database | UnitOfWork, estate_id: str, phone: str) -> list[dict[str, Any]]:
+async def residents_with_phone(database: Database | UnitOfWork, estate_id: str, *, phone: str) -> list[dict[str, Any]]:
     if isinstance(database, Database):  # the contact's hot path: callers asked for together, one query
         return await database.reads_together(RESIDENTS, lambda keys: _residents_by_phone(database, keys)).get(
             (estate_id, phone)) or []
@@ -68,24 +68,24 @@ async def _residents_by_phone(database: Database, keys: list[tuple[str, str]]) -
     return found
 
 
-async def residents_with_phones(uow: UnitOfWork, estate_id: str, phones: list[str]) -> list[dict[str, Any]]:
+async def residents_with_phones(uow: UnitOfWork, estate_id: str, *, phones: list[str]) -> list[dict[str, Any]]:
     if not phones:
         return []
     query = {"estate_id": estate_id, "phones": {"$in": phones}}
     return await uow.db[RESIDENTS].find(query, session=uow.session).to_list(None)
 
 
-async def residents_of_unit(database: Database | UnitOfWork, estate_id: str, unit_id: str) -> list[dict[str, Any]]:
+async def residents_of_unit(database: Database | UnitOfWork, estate_id: str, *, unit_id: str) -> list[dict[str, Any]]:
     query = {"estate_id": estate_id, "unit_ids": unit_id}
     return await database.db[RESIDENTS].find(query, session=_session(database)).to_list(200)
 
 
-async def buildings_named(uow: UnitOfWork, estate_id: str, names: list[str]) -> dict[str, dict[str, Any]]:
+async def buildings_named(uow: UnitOfWork, estate_id: str, *, names: list[str]) -> dict[str, dict[str, Any]]:
     cursor = uow.db[BUILDINGS].find({"estate_id": estate_id, "name": {"$in": names}}, session=uow.session)
     return {building["name"]: building async for building in cursor}
 
 
-async def existing_units(uow: UnitOfWork, estate_id: str, building_ids: list[str]) -> set[tuple[str, str]]:
+async def existing_units(uow: UnitOfWork, estate_id: str, *, building_ids: list[str]) -> set[tuple[str, str]]:
     """(building id, number) of the units already registered in these buildings."""
     if not building_ids:
         return set()
@@ -101,14 +101,14 @@ async def existing_units(uow: UnitOfWork, estate_id: str, building_ids: list[str
 INSERT_BATCH = 1000
 
 
-async def insert_many(uow: UnitOfWork, collection: str, documents: list[dict[str, Any]]) -> None:
+async def insert_many(uow: UnitOfWork, collection: str, *, documents: list[dict[str, Any]]) -> None:
     for start in range(0, len(documents), INSERT_BATCH):
         batch = documents[start:start + INSERT_BATCH]
         await uow.db[collection].insert_many(batch, session=uow.session, ordered=False)
 
 
 async def change(
-    uow: UnitOfWork, collection: str, document: dict[str, Any], fields: dict[str, Any], entry: dict[str, Any]
+    uow: UnitOfWork, collection: str, *, document: dict[str, Any], fields: dict[str, Any], entry: dict[str, Any]
 ) -> bool:
     """Apply a change if nobody changed the document since it was read; the history grows by one."""
     result = await uow.db[collection].update_one(
@@ -119,5 +119,5 @@ async def change(
     return result.modified_count == 1
 
 
-async def link_contact(uow: UnitOfWork, collection: str, document_id: str, fields: dict[str, Any]) -> None:
+async def link_contact(uow: UnitOfWork, collection: str, *, document_id: str, fields: dict[str, Any]) -> None:
     await uow.db[collection].update_one({"_id": document_id}, {"$set": fields}, session=uow.session)

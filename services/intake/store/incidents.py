@@ -26,12 +26,13 @@ def _session(database: Database | UnitOfWork):
 
 
 async def find_incident(
-    database: Database | UnitOfWork, incident_id: str, scope: dict[str, Any]
+    database: Database | UnitOfWork, incident_id: str, *, scope: dict[str, Any]
 ) -> dict[str, Any] | None:
-    return await find_by_id_or_number(database.db[INCIDENTS], incident_id, scope, session=_session(database))
+    return await find_by_id_or_number(database.db[INCIDENTS], incident_id, scope=scope, session=_session(database))
 
 
-async def open_incidents_since(database: Database | UnitOfWork, estate_id: str, now: datetime) -> list[dict[str, Any]]:
+async def open_incidents_since(database: Database | UnitOfWork, estate_id: str, *,
+                               now: datetime) -> list[dict[str, Any]]:
     """The estate's open incidents declared within the matching window (a handful, even in a storm)."""
     query = {"estate_id": estate_id, "status": {"$in": list(OPEN_STATUSES)},
              "declared_at": {"$gte": now - MATCH_WINDOW}}
@@ -42,14 +43,14 @@ async def insert_incident(uow: UnitOfWork, incident: dict[str, Any]) -> None:
     await uow.db[INCIDENTS].insert_one(incident, session=uow.session)
 
 
-async def add_ticket(uow: UnitOfWork, incident: dict[str, Any], ticket_id: str, entry: dict[str, Any]) -> None:
+async def add_ticket(uow: UnitOfWork, incident: dict[str, Any], *, ticket_id: str, entry: dict[str, Any]) -> None:
     await uow.db[INCIDENTS].update_one(
         {"_id": incident["_id"]}, {"$addToSet": {"ticket_ids": ticket_id}, "$push": {"history": entry}},
         session=uow.session,
     )
 
 
-async def change_incident(uow: UnitOfWork, incident: dict[str, Any], fields: dict[str, Any], entry: dict) -> bool:
+async def change_incident(uow: UnitOfWork, incident: dict[str, Any], *, fields: dict[str, Any], entry: dict) -> bool:
     """Write a status change if the status is still the one read (two desks resolving at once)."""
     result = await uow.db[INCIDENTS].update_one(
         {"_id": incident["_id"], "status": incident["status"]}, {"$set": fields, "$push": {"history": entry}},
@@ -66,8 +67,8 @@ async def incidents_by_id(uow: UnitOfWork, incident_ids: set[str]) -> dict[str, 
     return {incident["_id"]: incident for incident in await cursor.to_list(None)}
 
 
-def change_incident_at_commit(uow: UnitOfWork, incident: dict[str, Any], fields: dict[str, Any],
-                              entry: dict | None, *, conflict: Exception | None = None) -> dict[str, Any]:
+def change_incident_at_commit(uow: UnitOfWork, incident: dict[str, Any], *, fields: dict[str, Any],
+                              entry: dict | None, conflict: Exception | None = None) -> dict[str, Any]:
     """Write a change at the commit (on the status read, when `conflict` says what a move raises);
     returns the incident as changed."""
     change: dict[str, Any] = {"$set": fields}
@@ -79,7 +80,7 @@ def change_incident_at_commit(uow: UnitOfWork, incident: dict[str, Any], fields:
     return {**incident, **fields, "history": history}
 
 
-async def tickets_by_id(uow: UnitOfWork, ticket_ids: list[str], estate_id: str) -> list[dict[str, Any]]:
+async def tickets_by_id(uow: UnitOfWork, ticket_ids: list[str], *, estate_id: str) -> list[dict[str, Any]]:
     if not ticket_ids:
         return []
     query = {"_id": {"$in": ticket_ids}, "estate_id": estate_id}

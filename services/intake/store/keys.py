@@ -27,16 +27,16 @@ def _session(database: Database | UnitOfWork):
 
 
 async def find(
-    database: Database | UnitOfWork, collection: str, document_id: str, scope: dict[str, Any]
+    database: Database | UnitOfWork, collection: str, *, document_id: str, scope: dict[str, Any]
 ) -> dict | None:
     return await database.db[collection].find_one({"_id": document_id, **scope}, session=_session(database))
 
 
-async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> None:
+async def insert(uow: UnitOfWork, collection: str, *, document: dict[str, Any]) -> None:
     await uow.db[collection].insert_one(document, session=uow.session)
 
 
-async def change_if(uow: UnitOfWork, collection: str, document_id: str, expected: dict[str, Any],
+async def change_if(uow: UnitOfWork, collection: str, *, document_id: str, expected: dict[str, Any],
                     fields: dict[str, Any]) -> bool:
     """Set `fields` only if the document is still as `expected` (a claim: two callers, one wins)."""
     result = await uow.db[collection].update_one({"_id": document_id, **expected}, {"$set": fields},
@@ -44,12 +44,12 @@ async def change_if(uow: UnitOfWork, collection: str, document_id: str, expected
     return result.modified_count == 1
 
 
-async def keep_days(database: Database | UnitOfWork, estate_id: str, default: int) -> int:
+async def keep_days(database: Database | UnitOfWork, estate_id: str, *, default: int) -> int:
     settings = await database.db[FRONT_DESK_SETTINGS].find_one({"_id": estate_id}, session=_session(database))
     return (settings or {}).get("lost_item_keep_days", default)
 
 
-async def set_keep_days(uow: UnitOfWork, estate_id: str, company_id: str, days: int) -> None:
+async def set_keep_days(uow: UnitOfWork, estate_id: str, *, company_id: str, days: int) -> None:
     await uow.db[FRONT_DESK_SETTINGS].update_one(
         {"_id": estate_id},
         {"$set": {"estate_id": estate_id, "company_id": company_id, "lost_item_keep_days": days}}, upsert=True,

@@ -17,16 +17,16 @@ async def ensure_indexes(database: Database) -> None:
     await database.db[ROUNDS].create_index([("estate_id", ASCENDING), ("status", ASCENDING)])
 
 
-async def find(database: Database | UnitOfWork, collection: str, document_id: str, scope: dict) -> dict | None:
+async def find(database: Database | UnitOfWork, collection: str, *, document_id: str, scope: dict) -> dict | None:
     session = getattr(database, "session", None)
     return await database.db[collection].find_one({"_id": document_id, **scope}, session=session)
 
 
-async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> None:
+async def insert(uow: UnitOfWork, collection: str, *, document: dict[str, Any]) -> None:
     await uow.db[collection].insert_one(document, session=uow.session)
 
 
-async def record_checkpoint(uow: UnitOfWork, round_id: str, code: str, result: dict[str, Any]) -> bool:
+async def record_checkpoint(uow: UnitOfWork, round_id: str, *, code: str, result: dict[str, Any]) -> bool:
     """Record a checkpoint once, while the round is under way (two taps at once: one wins)."""
     outcome = await uow.db[ROUNDS].update_one(
         {"_id": round_id, "status": "in_progress", f"results.{code}": {"$exists": False}},
@@ -35,7 +35,7 @@ async def record_checkpoint(uow: UnitOfWork, round_id: str, code: str, result: d
     return outcome.modified_count == 1
 
 
-async def complete_round(uow: UnitOfWork, round_id: str, fields: dict[str, Any]) -> bool:
+async def complete_round(uow: UnitOfWork, round_id: str, *, fields: dict[str, Any]) -> bool:
     outcome = await uow.db[ROUNDS].update_one(
         {"_id": round_id, "status": "in_progress"}, {"$set": {"status": "completed", **fields}}, session=uow.session
     )

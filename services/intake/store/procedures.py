@@ -28,16 +28,16 @@ def _session(database: Database | UnitOfWork):
     return getattr(database, "session", None)
 
 
-async def find_procedure(database: Database | UnitOfWork, procedure_id: str, scope: dict[str, Any]) -> dict | None:
-    return await find_by_id_or_number(database.db[PROCEDURES], procedure_id, scope, session=_session(database))
+async def find_procedure(database: Database | UnitOfWork, procedure_id: str, *, scope: dict[str, Any]) -> dict | None:
+    return await find_by_id_or_number(database.db[PROCEDURES], procedure_id, scope=scope, session=_session(database))
 
 
-async def insert(uow: UnitOfWork, collection: str, document: dict[str, Any]) -> None:
+async def insert(uow: UnitOfWork, collection: str, *, document: dict[str, Any]) -> None:
     await uow.db[collection].insert_one(document, session=uow.session)
 
 
 async def update_procedure(
-    uow: UnitOfWork, case: dict[str, Any], fields: dict[str, Any], entry: dict[str, Any]
+    uow: UnitOfWork, case: dict[str, Any], *, fields: dict[str, Any], entry: dict[str, Any]
 ) -> bool:
     """Apply a change to the version that was read; False when someone changed it meanwhile."""
     result = await uow.db[PROCEDURES].update_one(
@@ -48,11 +48,11 @@ async def update_procedure(
     return result.modified_count == 1
 
 
-async def find_card(database: Database | UnitOfWork, card_id: str, scope: dict[str, Any]) -> dict | None:
+async def find_card(database: Database | UnitOfWork, card_id: str, *, scope: dict[str, Any]) -> dict | None:
     return await database.db[CARDS].find_one({"_id": card_id, **scope}, session=_session(database))
 
 
-async def update_card(uow: UnitOfWork, card: dict[str, Any], fields: dict[str, Any], entry: dict[str, Any]) -> bool:
+async def update_card(uow: UnitOfWork, card: dict[str, Any], *, fields: dict[str, Any], entry: dict[str, Any]) -> bool:
     result = await uow.db[CARDS].update_one(
         {"_id": card["_id"], "status": card["status"]},
         {"$set": fields, "$push": {"history": entry}}, session=uow.session,

@@ -57,7 +57,7 @@ async def ticket_settings_now(uow: UnitOfWork, estate_id: str) -> TicketSettings
     return held[estate_id]
 
 
-async def replace_settings(uow: UnitOfWork, estate_id: str, document: dict[str, Any]) -> dict[str, Any]:
+async def replace_settings(uow: UnitOfWork, estate_id: str, *, document: dict[str, Any]) -> dict[str, Any]:
     await uow.db[TICKET_SETTINGS].replace_one({"_id": estate_id}, {"estate_id": estate_id, **document},
                                               upsert=True, session=uow.session)
     _settings_cache.forget(estate_id)
@@ -72,7 +72,7 @@ class ComplaintHistoryMoved(Conflict):
     code, title = "complaint_history_moved", "Another complaint of the same complainant came at the same moment"
 
 
-async def complaint_history(database: Database, estate_id: str, key: str) -> list[datetime]:
+async def complaint_history(database: Database, estate_id: str, *, key: str) -> list[datetime]:
     """A complainant's recent complaints as committed, read before the complaint's transaction: the
     complaints of a group commit are read in one query. A complainant without a document gets an empty one."""
     async def fetch(ids: list[str]) -> dict[str, list[datetime]]:
@@ -88,13 +88,13 @@ async def complaint_history(database: Database, estate_id: str, key: str) -> lis
     return []  # if another complaint made it meanwhile, the write below misses and the contact is retried
 
 
-def complaint_times(uow: UnitOfWork, estate_id: str, key: str, as_read: list[datetime]) -> list[datetime]:
+def complaint_times(uow: UnitOfWork, estate_id: str, *, key: str, as_read: list[datetime]) -> list[datetime]:
     """The complainant's complaints: as read, or as an earlier complaint of this transaction left them."""
     held: dict[str, dict[str, Any]] = uow.held.setdefault(COMPLAINANTS, {})
     return held.setdefault(f"{estate_id}:{key}", {"read": as_read, "times": as_read})["times"]
 
 
-def set_complaint_times(uow: UnitOfWork, estate_id: str, key: str, moments: list[datetime]) -> None:
+def set_complaint_times(uow: UnitOfWork, estate_id: str, *, key: str, moments: list[datetime]) -> None:
     """Written at the commit, once per complainant, only if nobody changed them since they were read
     (else `ComplaintHistoryMoved`: the contact is logged again on fresh history)."""
     held: dict[str, dict[str, Any]] = uow.held[COMPLAINANTS]
@@ -114,7 +114,7 @@ async def _write_complaint_times(uow: UnitOfWork, held: dict[str, dict[str, Any]
 # --- tickets -------------------------------------------------------------------------------
 
 
-def update_ticket(uow: UnitOfWork, ticket: dict[str, Any], fields: dict[str, Any], entry: dict | None, *,
+def update_ticket(uow: UnitOfWork, ticket: dict[str, Any], *, fields: dict[str, Any], entry: dict | None,
                   conflict: Exception) -> dict[str, Any]:
     """Write a change at the commit if the ticket is still as it was read (its version), else raise
     `conflict`; `entry` goes into its history (None: a change that is no step of its life, such as
@@ -140,12 +140,12 @@ async def tickets_by_id(uow: UnitOfWork, ticket_ids: list[str] | set[str]) -> di
 
 
 async def find_follow_up(
-    database: Database | UnitOfWork, follow_up_id: str, scope: dict[str, Any]
+    database: Database | UnitOfWork, follow_up_id: str, *, scope: dict[str, Any]
 ) -> dict[str, Any] | None:
     return await database.db[FOLLOW_UPS].find_one({"_id": follow_up_id, **scope}, session=_session(database))
 
 
-async def update_follow_up(uow: UnitOfWork, follow_up: dict[str, Any], fields: dict[str, Any], attempt: dict | None):
+async def update_follow_up(uow: UnitOfWork, follow_up: dict[str, Any], *, fields: dict[str, Any], attempt: dict | None):
     change: dict[str, Any] = {"$set": fields}
     if attempt is not None:
         change["$push"] = {"attempts": attempt}

@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1", tags=["notification announcements"])
 
 
 @router.post("/estates/{estate_id}/announcements", response_model=AnnouncementPublic, status_code=201)
-async def announce(estate_id: str, body: AnnouncementCreate, principal: Managers, database: DatabaseDep,
+async def announce(estate_id: str, body: AnnouncementCreate, *, principal: Managers, database: DatabaseDep,
                    response: Response, idempotency_key: IdempotencyKey = None) -> AnnouncementPublic:
     """Fanned out at `scheduled_at` (now when absent) to the residents in scope, on their channels."""
     await principal.require_estate(estate_id)
@@ -29,15 +29,15 @@ async def announce(estate_id: str, body: AnnouncementCreate, principal: Managers
 
 
 @router.get("/estates/{estate_id}/announcements", response_model=Page[AnnouncementPublic])
-async def list_announcements(estate_id: str, principal: Managers, database: DatabaseDep,
+async def list_announcements(estate_id: str, principal: Managers, *, database: DatabaseDep,
                              page: PageQuery) -> Page[AnnouncementPublic]:
     await principal.require_estate(estate_id)
     return await page_of(database.db[store.ANNOUNCEMENTS], {**principal.estate_filter(), "estate_id": estate_id},
-                         page, view=lambda a: to_public(AnnouncementPublic, commands.progress(a)))
+                         page=page, view=lambda a: to_public(AnnouncementPublic, commands.progress(a)))
 
 
 @router.get("/announcements/{announcement_id}", response_model=AnnouncementPublic)
-async def get_announcement(announcement_id: str, principal: Managers, database: DatabaseDep) -> AnnouncementPublic:
+async def get_announcement(announcement_id: str, principal: Managers, *, database: DatabaseDep) -> AnnouncementPublic:
     """The announcement and its progress: residents reached so far, messages queued, deferred, sent, failed."""
     announcement = found(await database.db[store.ANNOUNCEMENTS].find_one(
         {**principal.estate_filter(), "_id": announcement_id}), "announcement")

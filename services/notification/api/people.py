@@ -30,7 +30,7 @@ def recipient_public(document: dict) -> RecipientPublic:
 
 
 @router.get("/estates/{estate_id}/recipients", response_model=Page[RecipientPublic])
-async def list_recipients(estate_id: str, principal: Managers, database: DatabaseDep, page: PageQuery,
+async def list_recipients(estate_id: str, principal: Managers, *, database: DatabaseDep, page: PageQuery,
                           kind: Literal["resident", "staff"] | None = None, unit_id: str | None = None,
                           position: str | None = None) -> Page[RecipientPublic]:
     await principal.require_estate(estate_id)
@@ -38,11 +38,12 @@ async def list_recipients(estate_id: str, principal: Managers, database: Databas
     for field, value in (("kind", kind), ("unit_ids", unit_id), ("positions", position)):
         if value is not None:
             query[field] = value
-    return await page_of(database.db[store.RECIPIENTS], query, page, view=recipient_public, newest_first=False)
+    return await page_of(database.db[store.RECIPIENTS], query, page=page, view=recipient_public, newest_first=False)
 
 
 @router.get("/estates/{estate_id}/recipients/{person_id}", response_model=RecipientPublic)
-async def get_recipient(estate_id: str, person_id: str, principal: Managers, database: DatabaseDep) -> RecipientPublic:
+async def get_recipient(estate_id: str, person_id: str, *, principal: Managers,
+                        database: DatabaseDep) -> RecipientPublic:
     await principal.require_estate(estate_id)
     document = await database.db[store.RECIPIENTS].find_one(
         {**principal.estate_filter(), "_id": store.recipient_key(estate_id, person_id)})
@@ -50,7 +51,7 @@ async def get_recipient(estate_id: str, person_id: str, principal: Managers, dat
 
 
 @router.put("/estates/{estate_id}/staff/{person_id}", response_model=RecipientPublic)
-async def set_staff_contact(estate_id: str, person_id: str, body: StaffContact, principal: Managers,
+async def set_staff_contact(estate_id: str, person_id: str, *, body: StaffContact, principal: Managers,
                             database: DatabaseDep) -> RecipientPublic:
     """A staff member's contacts, positions (who hears of incidents and reports) and channels."""
     await principal.require_estate(estate_id)
@@ -60,7 +61,7 @@ async def set_staff_contact(estate_id: str, person_id: str, body: StaffContact, 
 
 
 @router.get("/estates/{estate_id}/my/preferences", response_model=RecipientPublic)
-async def my_preferences(estate_id: str, principal: Anyone, database: DatabaseDep) -> RecipientPublic:
+async def my_preferences(estate_id: str, principal: Anyone, *, database: DatabaseDep) -> RecipientPublic:
     await principal.require_estate(estate_id)
     document = await database.db[store.RECIPIENTS].find_one({"_id": store.recipient_key(estate_id, principal.user_id),
                                                               "company_id": principal.company_id})
@@ -68,7 +69,7 @@ async def my_preferences(estate_id: str, principal: Anyone, database: DatabaseDe
 
 
 @router.put("/estates/{estate_id}/my/preferences", response_model=RecipientPublic)
-async def set_my_preferences(estate_id: str, body: Preferences, principal: Anyone,
+async def set_my_preferences(estate_id: str, body: Preferences, *, principal: Anyone,
                              database: DatabaseDep) -> RecipientPublic:
     """The caller's own channels, contacts, quiet hours and whether announcements reach them."""
     await principal.require_estate(estate_id)

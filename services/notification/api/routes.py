@@ -27,7 +27,7 @@ def _scope(principal: Principal) -> dict:
 
 @router.get("/messages", response_model=Page[MessagePublic])
 async def list_messages(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
+    estate_id: str, principal: Readers, *, database: DatabaseDep, page: PageQuery,
     recipient_id: str | None = None, status: str | None = None, announcement_id: str | None = None,
 ) -> Page[MessagePublic]:
     await principal.require_estate(estate_id)
@@ -37,12 +37,12 @@ async def list_messages(
     for field, value in (("status", status), ("announcement_id", announcement_id)):
         if value is not None:
             query[field] = value
-    return await page_of(database.db[store.MESSAGES], query, page, view=MessagePublic)
+    return await page_of(database.db[store.MESSAGES], query, page=page, view=MessagePublic)
 
 
 @router.get("/messages/{message_id}", response_model=MessagePublic)
-async def get_message(message_id: str, principal: Readers, database: DatabaseDep) -> MessagePublic:
-    message = found(await store.find_message(database, message_id, _scope(principal)), "message")
+async def get_message(message_id: str, principal: Readers, *, database: DatabaseDep) -> MessagePublic:
+    message = found(await store.find_message(database, message_id, scope=_scope(principal)), "message")
     return to_public(MessagePublic, message)
 
 
@@ -51,25 +51,25 @@ def _own(principal: Principal, estate_id: str) -> dict:
 
 
 @router.get("/estates/{estate_id}/inbox", response_model=Page[InboxItem])
-async def my_inbox(estate_id: str, principal: Anyone, database: DatabaseDep, page: PageQuery,
+async def my_inbox(estate_id: str, principal: Anyone, *, database: DatabaseDep, page: PageQuery,
                    unread: bool | None = None) -> Page[InboxItem]:
     """The caller's own messages in one estate, newest first (residents and staff alike)."""
     await principal.require_estate(estate_id)
     query = _own(principal, estate_id)
     if unread is not None:
         query["read_at"] = None if unread else {"$ne": None}
-    return await page_of(database.db[store.MESSAGES], query, page, view=InboxItem)
+    return await page_of(database.db[store.MESSAGES], query, page=page, view=InboxItem)
 
 
 @router.get("/estates/{estate_id}/inbox/unread-count", response_model=UnreadCount)
-async def my_unread_count(estate_id: str, principal: Anyone, database: DatabaseDep) -> UnreadCount:
+async def my_unread_count(estate_id: str, principal: Anyone, *, database: DatabaseDep) -> UnreadCount:
     await principal.require_estate(estate_id)
     unread = await database.db[store.MESSAGES].count_documents({**_own(principal, estate_id), "read_at": None})
     return UnreadCount(unread=unread)
 
 
 @router.post("/estates/{estate_id}/inbox/{message_id}/read", response_model=InboxItem)
-async def mark_read(estate_id: str, message_id: str, principal: Anyone, database: DatabaseDep) -> InboxItem:
+async def mark_read(estate_id: str, message_id: str, *, principal: Anyone, database: DatabaseDep) -> InboxItem:
     """Reading a message again changes nothing: its first read time stays."""
     await principal.require_estate(estate_id)
     scope = {**_own(principal, estate_id), "_id": message_id}

@@ -26,14 +26,14 @@ router = APIRouter(prefix="/v1", tags=["notification settings"])
 
 
 @router.get("/estates/{estate_id}/rules", response_model=list[RulePublic])
-async def list_rules(estate_id: str, principal: Managers, database: DatabaseDep) -> list[dict]:
+async def list_rules(estate_id: str, principal: Managers, *, database: DatabaseDep) -> list[dict]:
     """The estate's rule table: event type → who is told → template → urgency, defaults and overrides."""
     await principal.require_estate(estate_id)
     return await commands.estate_rules(database, estate_id)
 
 
 @router.put("/estates/{estate_id}/rules/{rule_id}", response_model=RulePublic)
-async def override_rule(estate_id: str, rule_id: str, body: RuleOverride, principal: Managers,
+async def override_rule(estate_id: str, rule_id: str, *, body: RuleOverride, principal: Managers,
                         database: DatabaseDep) -> dict:
     await principal.require_estate(estate_id)
     return await commands.override_rule(database, estate_id=estate_id, company_id=principal.company_id,
@@ -41,20 +41,20 @@ async def override_rule(estate_id: str, rule_id: str, body: RuleOverride, princi
 
 
 @router.delete("/estates/{estate_id}/rules/{rule_id}", response_model=RulePublic)
-async def restore_rule(estate_id: str, rule_id: str, principal: Managers, database: DatabaseDep) -> dict:
+async def restore_rule(estate_id: str, rule_id: str, *, principal: Managers, database: DatabaseDep) -> dict:
     """Back to the shipped default."""
     await principal.require_estate(estate_id)
-    return await commands.restore_rule(database, estate_id, rule_id)
+    return await commands.restore_rule(database, estate_id, rule_id=rule_id)
 
 
 @router.get("/estates/{estate_id}/templates", response_model=list[TemplatePublic])
-async def list_templates(estate_id: str, principal: Managers, database: DatabaseDep) -> list[dict]:
+async def list_templates(estate_id: str, principal: Managers, *, database: DatabaseDep) -> list[dict]:
     await principal.require_estate(estate_id)
     return await commands.estate_templates(database, estate_id)
 
 
 @router.put("/estates/{estate_id}/templates/{name}/{channel}/{language}", response_model=TemplatePublic)
-async def save_template(estate_id: str, name: str, channel: Channel | Literal["*"], language: Language,
+async def save_template(estate_id: str, name: str, *, channel: Channel | Literal["*"], language: Language,
                         body: TemplateBody, principal: Managers, database: DatabaseDep) -> dict:
     """The estate's own text; a variable its event does not provide is a 422 naming it."""
     await principal.require_estate(estate_id)
@@ -63,7 +63,7 @@ async def save_template(estate_id: str, name: str, channel: Channel | Literal["*
 
 
 @router.post("/templates/preview", response_model=PreviewPublic)
-async def preview_template(body: PreviewRequest, principal: Managers, database: DatabaseDep) -> dict:
+async def preview_template(body: PreviewRequest, principal: Managers, *, database: DatabaseDep) -> dict:
     """A template rendered with sample data: the text sent, or the estate's, or the shipped one."""
     if body.estate_id:
         await principal.require_estate(body.estate_id)
@@ -71,13 +71,13 @@ async def preview_template(body: PreviewRequest, principal: Managers, database: 
 
 
 @router.get("/estates/{estate_id}/channels", response_model=list[ProviderPublic])
-async def list_providers(estate_id: str, principal: ProviderAdmins, database: DatabaseDep) -> list[dict]:
+async def list_providers(estate_id: str, principal: ProviderAdmins, *, database: DatabaseDep) -> list[dict]:
     await principal.require_estate(estate_id)
     return await commands.estate_providers(database, estate_id)
 
 
 @router.put("/estates/{estate_id}/channels/{channel}", response_model=ProviderPublic)
-async def set_provider(estate_id: str, channel: Channel, body: ProviderSettings, principal: ProviderAdmins,
+async def set_provider(estate_id: str, channel: Channel, *, body: ProviderSettings, principal: ProviderAdmins,
                        database: DatabaseDep, request: Request) -> dict:
     """Which provider serves a channel, with the estate's account; secrets are kept, never shown."""
     await principal.require_estate(estate_id)

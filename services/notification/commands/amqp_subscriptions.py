@@ -62,7 +62,7 @@ class Management:
                 raise ServiceUnavailable(f"the broker refused {path}: {response.status_code} {response.text[:200]}")
             return
 
-    async def create_reader(self, subscription_id: str, password: str, max_length: int) -> None:
+    async def create_reader(self, subscription_id: str, password: str, *, max_length: int) -> None:
         queue, user = queue_name(subscription_id), user_name(subscription_id)
         await self.put(f"/api/queues/{self.vhost}/{quote(queue, safe='')}", {
             "durable": True, "auto_delete": False,
@@ -92,7 +92,7 @@ def broker_address(settings: Any) -> str:
     return f"amqp://{broker.hostname}:{broker.port or 5672}{broker.path or '/'}"
 
 
-async def create(database: Database, principal: Principal, request: dict[str, Any], settings: Any,
+async def create(database: Database, principal: Principal, *, request: dict[str, Any], settings: Any,
                  ) -> tuple[dict[str, Any], str]:
     await check_estates(principal, request["estate_ids"])
     rules.check_patterns(request["event_types"])
@@ -100,7 +100,7 @@ async def create(database: Database, principal: Principal, request: dict[str, An
     password = secrets.token_urlsafe(24)
     management = Management(settings)
     try:
-        await management.create_reader(subscription_id, password, settings.integrator_queue_max_length)
+        await management.create_reader(subscription_id, password, max_length=settings.integrator_queue_max_length)
     finally:
         await management.close()
     now = utcnow()
@@ -115,12 +115,12 @@ async def create(database: Database, principal: Principal, request: dict[str, An
     return subscription, password
 
 
-async def find(database: Database, principal: Principal, subscription_id: str) -> dict[str, Any]:
-    return found(await store.find(database, principal, subscription_id), "AMQP subscription")
+async def find(database: Database, principal: Principal, *, subscription_id: str) -> dict[str, Any]:
+    return found(await store.find(database, principal, subscription_id=subscription_id), "AMQP subscription")
 
 
-async def delete(database: Database, principal: Principal, subscription_id: str, settings: Any) -> None:
-    await find(database, principal, subscription_id)
+async def delete(database: Database, principal: Principal, *, subscription_id: str, settings: Any) -> None:
+    await find(database, principal, subscription_id=subscription_id)
     management = Management(settings)
     try:
         await management.remove_reader(subscription_id)

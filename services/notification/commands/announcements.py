@@ -113,7 +113,7 @@ class Announcer:
         stored = {}
         if residents:
             settings = await read_settings(uow, {announcement["estate_id"]})
-            stored = await store_messages(uow, [(event, rule, data, r) for r in residents], settings,
+            stored = await store_messages(uow, [(event, rule, data, r) for r in residents], settings=settings,
                                           announcement_id=announcement["_id"])
         now = utcnow()
         done = len(residents) < size

@@ -67,17 +67,18 @@ class Deliverer:
         if not claimed:
             return 0
         estates = {m["estate_id"] for m in claimed}
-        accounts = {e: d.get("channels", {}) for e, d in (await _by_ids(database, store.CHANNEL_SETTINGS, estates)).items()}
+        accounts = {e: d.get("channels", {}) for e,
+                    d in (await _by_ids(database, store.CHANNEL_SETTINGS, ids=estates)).items()}
         vendors = await _vendor_templates(database, claimed)
-        outcomes = await asyncio.gather(*(self._send(m, accounts, vendors) for m in claimed))
+        outcomes = await asyncio.gather(*(self._send(m, accounts, vendors=vendors) for m in claimed))
         await database.transaction(lambda uow: self._record(uow, list(zip(claimed, outcomes, strict=True))))
         return len(claimed)
 
-    async def _send(self, message: dict, accounts: dict, vendors: dict) -> tuple[str, str, Answer]:
+    async def _send(self, message: dict, accounts: dict, *, vendors: dict) -> tuple[str, str, Answer]:
         channel = message["channels"][message["channel_index"]]
         account = (accounts.get(message["estate_id"]) or {}).get(channel) or {"provider": "local"}
         provider = self.providers.get(account["provider"], self.providers["local"])
-        await self._wait_turn(provider.name, message["estate_id"], account)
+        await self._wait_turn(provider.name, message["estate_id"], account=account)
         outgoing = Outgoing(
             message_id=message["_id"], channel=channel, address=message.get("address") or {},
             subject=message.get("subject"), body=message["body"], variables=message.get("variables") or {},
@@ -90,7 +91,7 @@ class Deliverer:
             answer = Answer(ok=False, answer={"error": repr(error)})
         return channel, provider.name, answer
 
-    async def _wait_turn(self, provider: str, estate_id: str, account: dict) -> None:
+    async def _wait_turn(self, provider: str, estate_id: str, *, account: dict) -> None:
         """The provider's rate limit, per estate account, in this process (replicas divide the rate)."""
         key = f"{provider}:{estate_id}"
         rate = account.get("rate_per_s") or DEFAULT_RATE_PER_S.get(provider, 10.0)
@@ -141,7 +142,7 @@ class Deliverer:
                     last_error=str(answer.answer)[:500], announcement_id=message.get("announcement_id")), **scope)
 
 
-async def _by_ids(database: Database, collection: str, ids: set[str]) -> dict[str, dict]:
+async def _by_ids(database: Database, collection: str, *, ids: set[str]) -> dict[str, dict]:
     return {d["_id"]: d async for d in database.db[collection].find({"_id": {"$in": sorted(ids)}})}
 
 

@@ -28,7 +28,7 @@ LOCAL = "local"
 class EstateSettings:
     """What the batch's estates changed from the defaults, read once per batch."""
 
-    def __init__(self, overrides: list[dict], texts: list[dict], channels: dict[str, dict]) -> None:
+    def __init__(self, overrides: list[dict], texts: list[dict], *, channels: dict[str, dict]) -> None:
         self.rules: dict[str, dict[str, dict]] = defaultdict(dict)
         for override in overrides:
             self.rules[override["estate_id"]][override["rule_id"]] = override
@@ -46,8 +46,8 @@ async def read_settings(uow: UnitOfWork, estate_ids: set[str]) -> EstateSettings
     scope = {"estate_id": {"$in": sorted(estate_ids)}}
     overrides = await uow.db[store.RULE_OVERRIDES].find(scope, session=uow.session).to_list(None)
     texts = await uow.db[store.TEMPLATES].find(scope, session=uow.session).to_list(None)
-    channels = await store.by_ids(uow, store.CHANNEL_SETTINGS, estate_ids)
-    return EstateSettings(overrides, texts, channels)
+    channels = await store.by_ids(uow, store.CHANNEL_SETTINGS, ids=estate_ids)
+    return EstateSettings(overrides, texts, channels=channels)
 
 
 class Audience:
@@ -69,7 +69,7 @@ class Audience:
             for position in r.get("positions") or []:
                 self.by_position[(r["estate_id"], position)].append(r)
 
-    def person(self, estate_id: str, person_id: str | None, kind: str) -> list[dict]:
+    def person(self, estate_id: str, person_id: str | None, *, kind: str) -> list[dict]:
         if not person_id:
             return []
         key = store.recipient_key(estate_id, person_id)
@@ -77,7 +77,7 @@ class Audience:
         return [self.by_key.get(key) or {"_id": key, "person_id": person_id, "kind": kind, "estate_id": estate_id}]
 
 
-def _wanted(event: Event, rule: Rule, data: dict, tickets: dict, incidents: dict) -> list[tuple[str, Any]]:
+def _wanted(event: Event, rule: Rule, *, data: dict, tickets: dict, incidents: dict) -> list[tuple[str, Any]]:
     """What one rule of one event asks the recipients' query for: (term, value)."""
     estate = event.envelope.estateid
     wanted: list[tuple[str, Any]] = []
@@ -127,10 +127,10 @@ def _query(wants: list[tuple[str, str, Any]]) -> dict[str, Any]:
     return {"$or": clauses}
 
 
-def _pick(audience: Audience, estate: str, term: str, value: Any, rule: Rule) -> list[dict]:
+def _pick(audience: Audience, estate: str, *, term: str, value: Any, rule: Rule) -> list[dict]:
     kind = "staff" if any(a in rules.STAFF_AUDIENCES for a in rule.audience) else "resident"
     if term == "person":
-        return audience.person(estate, value, kind)
+        return audience.person(estate, value, kind=kind)
     if term == "unit":
         return audience.by_unit.get((estate, value), [])
     if term == "building":
@@ -155,28 +155,30 @@ async def draft_messages(uow: UnitOfWork, events: list[Event]) -> None:
                 work.append((event, rule, data))
     if not work:
         return
-    tickets = await store.by_ids(uow, store.TICKETS, {d["ticket_id"] for _, _, d in work if d.get("ticket_id")})
-    incidents = await store.by_ids(uow, store.INCIDENTS, {d["incident_id"] for _, _, d in work if d.get("incident_id")})
-    units = await store.by_ids(uow, store.UNITS, {d["unit_id"] for _, _, d in work if d.get("unit_id")})
-    names = {e: d.get("name") for e, d in (await store.by_ids(uow, ESTATES, estates, {"name": 1})).items()}
-    asked = [(e, r, d, _wanted(e, r, d, tickets, incidents)) for e, r, d in work]
+    tickets = await store.by_ids(uow, store.TICKETS, ids={d["ticket_id"] for _, _, d in work if d.get("ticket_id")})
+    incidents = await store.by_ids(uow, store.INCIDENTS,
+                                   ids={d["incident_id"] for _, _, d in work if d.get("incident_id")})
+    units = await store.by_ids(uow, store.UNITS, ids={d["unit_id"] for _, _, d in work if d.get("unit_id")})
+    names = {e: d.get("name") for e,
+             d in (await store.by_ids(uow, ESTATES, ids=estates, projection={"name": 1})).items()}
+    asked = [(e, r, d, _wanted(e, r, data=d, tickets=tickets, incidents=incidents)) for e, r, d in work]
     wants = [(e.envelope.estateid, term, value) for e, _, _, terms in asked for term, value in terms]
     found = await uow.db[store.RECIPIENTS].find(_query(wants), session=uow.session).to_list(None) if wants else []
     audience = Audience(found)
     drafts = []
     for event, rule, data, terms in asked:
         estate = event.envelope.estateid
-        extras = {"estate_name": names.get(estate), **_extras(data, tickets, units)}
+        extras = {"estate_name": names.get(estate), **_extras(data, tickets, units=units)}
         seen: set[str] = set()
         for term, value in terms:
-            for recipient in _pick(audience, estate, term, value, rule):
+            for recipient in _pick(audience, estate, term=term, value=value, rule=rule):
                 if recipient["_id"] not in seen:
                     seen.add(recipient["_id"])
                     drafts.append((event, rule, {**data, **extras}, recipient))
-    await store_messages(uow, drafts, settings)
+    await store_messages(uow, drafts, settings=settings)
 
 
-def _extras(data: dict, tickets: dict, units: dict) -> dict:
+def _extras(data: dict, tickets: dict, *, units: dict) -> dict:
     """What a message says that its event does not carry: the ticket's number, the unit's number."""
     extras = {}
     if (ticket := tickets.get(data.get("ticket_id") or "")) and not data.get("ticket_number"):
@@ -186,8 +188,8 @@ def _extras(data: dict, tickets: dict, units: dict) -> dict:
     return extras
 
 
-async def store_messages(uow: UnitOfWork, drafts: list[tuple[Event, Rule, dict, dict]], settings: EstateSettings,
-                         *, announcement_id: str | None = None) -> dict[str, int]:
+async def store_messages(uow: UnitOfWork, drafts: list[tuple[Event, Rule, dict, dict]], *, settings: EstateSettings,
+                         announcement_id: str | None = None) -> dict[str, int]:
     """Store one message per (event, recipient, channel) not stored before; the new ones by status."""
     now = utcnow()
     planned = []
@@ -195,7 +197,7 @@ async def store_messages(uow: UnitOfWork, drafts: list[tuple[Event, Rule, dict, 
         if rule.urgency == "announcement" and recipient.get("opt_out_announcements"):
             continue  # announcements may be declined; safety messages may not
         channels = delivery.channels_for(recipient, _channels_of(rule, data))
-        key = message_key(event.envelope.id, recipient["person_id"], channels[0])
+        key = message_key(event.envelope.id, recipient["person_id"], channel=channels[0])
         planned.append((key, event, rule, data, recipient, channels))
     existing = {m["dedupe_key"] for m in await uow.db[store.MESSAGES].find(
         {"dedupe_key": {"$in": [p[0] for p in planned]}}, {"dedupe_key": 1}, session=uow.session).to_list(None)}
@@ -228,10 +230,10 @@ def _message(*, key: str, event: Event, rule: Rule, data: dict, recipient: dict,
              settings: EstateSettings, time_zone: str, now: datetime) -> dict[str, Any]:
     estate = event.envelope.estateid
     language = recipient.get("language") or "zh"
-    variables = contexts.context_for(rule.id, data, time_zone, language)
-    text = _render(settings.texts.get(estate, {}), rule.id, channels[0], language, variables)
+    variables = contexts.context_for(rule.id, data, time_zone=time_zone, language=language)
+    text = _render(settings.texts.get(estate, {}), rule.id, channel=channels[0], language=language, variables=variables)
     at_once = rules.goes_at_once(rule.urgency, data)
-    due_at = now if at_once else delivery.first_allowed(now, delivery.quiet_hours_of(recipient), time_zone)
+    due_at = now if at_once else delivery.first_allowed(now, delivery.quiet_hours_of(recipient), time_zone=time_zone)
     provider = settings.provider(estate, channels[0])
     sent = provider == LOCAL and due_at <= now
     message = {
@@ -258,11 +260,11 @@ def _addresses(recipient: dict) -> dict[str, Any]:
             "wechat_openid": recipient.get("wechat_openid")}
 
 
-def _render(overrides: dict, name: str, channel: str, language: str, variables: dict) -> templates.Text:
+def _render(overrides: dict, name: str, *, channel: str, language: str, variables: dict) -> templates.Text:
     try:
-        return templates.render_text(templates.lookup(overrides, name, channel, language), variables)
+        return templates.render_text(templates.lookup(overrides, name, channel=channel, language=language), variables)
     except Exception:  # noqa: BLE001 — an estate's text that no longer renders: the shipped one still tells them
-        return templates.render_text(templates.lookup({}, name, channel, language), variables)
+        return templates.render_text(templates.lookup({}, name, channel=channel, language=language), variables)
 
 
 def sent_event(message: dict) -> MessageSent:

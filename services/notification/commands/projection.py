@@ -57,7 +57,7 @@ async def _project_directory(uow: UnitOfWork, changes: list[tuple[str, Event, di
     units = {d["unit_id"]: (e, d) for kind, e, d in changes if kind.startswith("intake.unit.")}
     people = [(kind, e, d) for kind, e, d in changes if kind.startswith("intake.resident.")]
     unit_ids = set(units) | {u for _, _, d in people for u in d.get("unit_ids") or []}
-    known_units = await store.by_ids(uow, store.UNITS, unit_ids, {"building_id": 1})
+    known_units = await store.by_ids(uow, store.UNITS, ids=unit_ids, projection={"building_id": 1})
     unit_writes, recipient_writes = [], []
     for unit_id, (event, data) in units.items():
         unit = {"estate_id": event.envelope.estateid, "building_id": data["building_id"],
@@ -74,7 +74,7 @@ async def _project_directory(uow: UnitOfWork, changes: list[tuple[str, Event, di
             buildings = sorted({known_units[u]["building_id"] for u in resident["unit_ids"] if u in units})
             recipient_writes.append(UpdateOne({"_id": resident["_id"]},
                                               {"$addToSet": {"building_ids": {"$each": buildings}}}))
-    current = await store.by_ids(uow, store.RECIPIENTS, keys, {"directory_time": 1})
+    current = await store.by_ids(uow, store.RECIPIENTS, ids=keys, projection={"directory_time": 1})
     for kind, event, data in people:
         key = store.recipient_key(event.envelope.estateid, data["resident_id"])
         moment = event.envelope.time

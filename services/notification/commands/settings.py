@@ -51,7 +51,7 @@ async def override_rule(database: Database, *, estate_id: str, company_id: str, 
     return rule_public(rules.overridden(rule, document), True)
 
 
-async def restore_rule(database: Database, estate_id: str, rule_id: str) -> dict[str, Any]:
+async def restore_rule(database: Database, estate_id: str, *, rule_id: str) -> dict[str, Any]:
     if rule_id not in rules.DEFAULTS_BY_ID:
         raise NotFound("rule")
     await database.db[store.RULE_OVERRIDES].delete_one({"_id": f"{estate_id}:{rule_id}"})
@@ -69,7 +69,7 @@ def check_template(*, name: str, channel: str, language: str, body: dict[str, An
     for field in ("body", "subject"):
         if body.get(field):
             try:
-                templates.check(name, language, field, body[field])
+                templates.check(name, language, field=field, source=body[field])
             except templates.TemplateError as error:
                 raise _invalid(str(error), field=error.field, code=error.code) from error
     vendor = body.get("vendor")
@@ -132,7 +132,7 @@ async def preview(database: Database, request: dict[str, Any]) -> dict[str, Any]
         if request.get("estate_id"):
             async for d in database.db[store.TEMPLATES].find({"estate_id": request["estate_id"], "name": name}):
                 own[(d["name"], d["channel"], d["language"])] = templates.Text(body=d["body"], subject=d.get("subject"))
-        text = templates.lookup(own, name, request.get("channel") or "*", language)
+        text = templates.lookup(own, name, channel=request.get("channel") or "*", language=language)
     rendered = templates.render_text(text, variables)
     return {"name": name, "language": language, "subject": rendered.subject, "body": rendered.body,
             "variables": variables}

@@ -66,7 +66,7 @@ class HttpTransport(Transport):
         headers = {
             "content-type": "application/cloudevents+json", "user-agent": USER_AGENT,
             "webhook-id": delivery["_id"], "webhook-timestamp": str(timestamp),
-            "webhook-signature": rules.signature_header(signing, delivery["_id"], timestamp, body),
+            "webhook-signature": rules.signature_header(signing, delivery["_id"], timestamp=timestamp, body=body),
         }
         try:
             response = await self.client.post(subscription["url"], content=body.encode(), headers=headers)
@@ -79,7 +79,7 @@ class HttpTransport(Transport):
 
 
 class Dispatcher:
-    def __init__(self, database: Database, settings: Any, transports: dict[str, Transport]) -> None:
+    def __init__(self, database: Database, settings: Any, *, transports: dict[str, Transport]) -> None:
         self.database = database
         self.settings = settings
         self.transports = transports
@@ -131,11 +131,11 @@ class Dispatcher:
             elif len(wanted) < room and delivery["lane"] not in self.lanes_in_flight:
                 wanted.append(delivery["_id"])
         for until, delivery_ids in behind.items():
-            await store.wait_behind(self.database, delivery_ids, until)
+            await store.wait_behind(self.database, delivery_ids, until=until)
         if not wanted:
             return
         # Another replica may win some of them: each attempt is made by the one claim that took it.
-        for claimed in await store.claim(self.database, wanted, new_id(), now, now + self.lease):
+        for claimed in await store.claim(self.database, wanted, claim_id=new_id(), now=now, until=now + self.lease):
             self.lanes_in_flight.add(claimed["lane"])
             task = asyncio.create_task(self.attempt(claimed))
             self.tasks.add(task)
@@ -160,13 +160,14 @@ class Dispatcher:
             result = rules.Outcome(give_up=True)
         else:
             status, text, asked = await transport.send(subscription, delivery)
-            result = rules.outcome(delivery["step"], status, asked)
+            result = rules.outcome(delivery["step"], status, retry_after_header=asked)
         duration_ms = round((time.monotonic() - clock) * 1000, 1)
         # Attempts that end together are recorded in one commit (group commit).
         await self.database.grouped_transaction(
-            lambda uow: self.record(uow, subscription, delivery, result, started, duration_ms, status, text))
+            lambda uow: self.record(uow, subscription, delivery=delivery, result=result, started=started,
+                                    duration_ms=duration_ms, status=status, text=text))
 
-    async def record(self, uow: UnitOfWork, subscription: dict[str, Any] | None, delivery: dict[str, Any],
+    async def record(self, uow: UnitOfWork, subscription: dict[str, Any] | None, *, delivery: dict[str, Any],
                      result: rules.Outcome, started, duration_ms: float, status: int | None, text: str) -> None:
         now = utcnow()
         next_at = now + result.retry_in * self.scale if result.retry_in is not None else None
@@ -213,7 +214,7 @@ class Dispatcher:
                                    reason="410 Gone" if result.disable else "every attempt of the schedule failed"),
                      subject=delivery["_id"], **scope)
         if result.disable:
-            await disable(uow, subscription, "the endpoint answered 410 Gone", collection)
+            await disable(uow, subscription, reason="the endpoint answered 410 Gone", collection=collection)
 
     @staticmethod
     def _outcomes(uow: UnitOfWork) -> dict[str, Any]:
@@ -227,7 +228,7 @@ class Dispatcher:
                 if outcomes["deliveries"]:
                     await uow.db[store.DELIVERIES].bulk_write(outcomes["deliveries"], session=uow.session)
                 if outcomes["lanes"]:
-                    await store.release_lanes(uow, sorted(outcomes["lanes"]), utcnow())
+                    await store.release_lanes(uow, sorted(outcomes["lanes"]), now=utcnow())
                 for collection, updates in outcomes["subscriptions"].items():
                     await uow.db[collection].bulk_write(updates, session=uow.session)
 
@@ -238,10 +239,11 @@ class Dispatcher:
         before = utcnow() - rules.DISABLE_AFTER * self.scale
         for subscription in await store.failing_too_long(self.database, before):
             reason = f"its endpoint failed for {rules.DISABLE_AFTER.days} days without one success"
-            await self.database.transaction(lambda uow, s=subscription, r=reason: disable(uow, s, r, store.WEBHOOKS))
+            await self.database.transaction(
+                lambda uow, s=subscription, r=reason: disable(uow, s, reason=r, collection=store.WEBHOOKS))
 
 
-async def disable(uow: UnitOfWork, subscription: dict[str, Any], reason: str, collection: str) -> None:
+async def disable(uow: UnitOfWork, subscription: dict[str, Any], *, reason: str, collection: str) -> None:
     """Disable a subscription, give up its pending deliveries and tell its owner."""
     result = await uow.db[collection].update_one(
         {"_id": subscription["_id"], "status": "active"},
@@ -250,7 +252,7 @@ async def disable(uow: UnitOfWork, subscription: dict[str, Any], reason: str, co
     if result.modified_count == 0:  # disabled already, by another replica or its owner
         return
     store.forget_active()
-    await store.fail_pending(uow, subscription["_id"], f"subscription disabled: {reason}")
+    await store.fail_pending(uow, subscription["_id"], reason=f"subscription disabled: {reason}")
     failing_since = subscription.get("failing_since")
     uow.emit(WebhookDisabled(subscription_id=subscription["_id"], owner_id=subscription["owner_id"],
                              url=subscription.get("url") or subscription.get("queue", ""), reason=reason,
@@ -265,7 +267,7 @@ async def run_webhook_dispatcher(database: Database, settings: Any) -> None:
 
     transports: dict[str, Transport] = {"http": HttpTransport(settings), "amqp": AmqpTransport(settings)}
     try:
-        await Dispatcher(database, settings, transports).run()
+        await Dispatcher(database, settings, transports=transports).run()
     finally:
         for transport in transports.values():
             with contextlib.suppress(Exception):

@@ -43,7 +43,7 @@ async def check_estates(principal: Principal, estate_ids: list[str]) -> None:
             raise InvalidInput(f"estate {estate_id} is not one of yours", field=f"estate_ids.{index}") from error
 
 
-async def create(database: Database, principal: Principal, request: dict[str, Any], *,
+async def create(database: Database, principal: Principal, *, request: dict[str, Any],
                  allow_private: bool) -> dict[str, Any]:
     await check_estates(principal, request["estate_ids"])
     rules.check_patterns(request["event_types"])
@@ -61,13 +61,13 @@ async def create(database: Database, principal: Principal, request: dict[str, An
     return subscription
 
 
-async def find(database: Database, principal: Principal, webhook_id: str) -> dict[str, Any]:
-    return found(await store.find_subscription(database, principal, webhook_id), "webhook subscription")
+async def find(database: Database, principal: Principal, *, webhook_id: str) -> dict[str, Any]:
+    return found(await store.find_subscription(database, principal, webhook_id=webhook_id), "webhook subscription")
 
 
-async def change(database: Database, principal: Principal, webhook_id: str, changes: dict[str, Any],
-                 version: int | None, *, allow_private: bool) -> dict[str, Any]:
-    await find(database, principal, webhook_id)
+async def change(database: Database, principal: Principal, *, webhook_id: str, changes: dict[str, Any],
+                 version: int | None, allow_private: bool) -> dict[str, Any]:
+    await find(database, principal, webhook_id=webhook_id)
     if "estate_ids" in changes:
         await check_estates(principal, changes["estate_ids"])
         changes["estate_ids"] = sorted(set(changes["estate_ids"]))
@@ -79,46 +79,47 @@ async def change(database: Database, principal: Principal, webhook_id: str, chan
         enabled = changes.pop("enabled")
         changes.update({"status": "active", "disabled_reason": None, "failing_since": None} if enabled
                        else {"status": "disabled", "disabled_reason": "disabled by its owner"})
-    updated = await store.update_subscription(database, webhook_id, version, {**changes, "updated_at": utcnow()})
+    updated = await store.update_subscription(database, webhook_id, version=version,
+                                              changes={**changes, "updated_at": utcnow()})
     if updated is None:
         raise Conflict("the subscription was changed meanwhile: read it again", field="If-Match")
     return updated
 
 
-async def delete(database: Database, principal: Principal, webhook_id: str, version: int | None) -> None:
-    await find(database, principal, webhook_id)
-    if not await store.delete_subscription(database, webhook_id, version):
+async def delete(database: Database, principal: Principal, *, webhook_id: str, version: int | None) -> None:
+    await find(database, principal, webhook_id=webhook_id)
+    if not await store.delete_subscription(database, webhook_id, version=version):
         raise Conflict("the subscription was changed meanwhile: read it again", field="If-Match")
 
 
-async def rotate_secret(database: Database, principal: Principal, webhook_id: str, overlap: timedelta,
+async def rotate_secret(database: Database, principal: Principal, *, webhook_id: str, overlap: timedelta,
                         version: int | None) -> tuple[dict[str, Any], str]:
-    subscription = await find(database, principal, webhook_id)
+    subscription = await find(database, principal, webhook_id=webhook_id)
     secret = rules.new_secret()
-    secrets = rules.rotated(subscription["secrets"], secret, utcnow(), overlap)
-    updated = await store.update_subscription(database, webhook_id, version,
-                                              {"secrets": secrets, "updated_at": utcnow()})
+    secrets = rules.rotated(subscription["secrets"], secret, now=utcnow(), overlap=overlap)
+    updated = await store.update_subscription(database, webhook_id, version=version,
+                                              changes={"secrets": secrets, "updated_at": utcnow()})
     if updated is None:
         raise Conflict("the subscription was changed meanwhile: read it again", field="If-Match")
     return updated, secret
 
 
-async def resend(database: Database, principal: Principal, webhook_id: str, delivery_id: str) -> dict[str, Any]:
-    await find(database, principal, webhook_id)
+async def resend(database: Database, principal: Principal, *, webhook_id: str, delivery_id: str) -> dict[str, Any]:
+    await find(database, principal, webhook_id=webhook_id)
     query = {"_id": delivery_id, "subscription_id": webhook_id, "claim_until": {"$lte": utcnow()}}
     delivery = await database.db[store.DELIVERIES].find_one({"_id": delivery_id, "subscription_id": webhook_id})
     found(delivery, "delivery")
-    if not await store.requeue(database, query, utcnow()):
+    if not await store.requeue(database, query, now=utcnow()):
         raise Conflict("this delivery is being attempted right now; try again in a moment")
     _wake()
     return found(await database.db[store.DELIVERIES].find_one({"_id": delivery_id}), "delivery")
 
 
-async def recover(database: Database, principal: Principal, webhook_id: str, since: datetime) -> int:
+async def recover(database: Database, principal: Principal, *, webhook_id: str, since: datetime) -> int:
     """Every failed delivery of the subscription since `since`, sent again."""
-    await find(database, principal, webhook_id)
+    await find(database, principal, webhook_id=webhook_id)
     count = await store.requeue(
-        database, {"subscription_id": webhook_id, "status": store.FAILED, "created_at": {"$gte": since}}, utcnow())
+        database, {"subscription_id": webhook_id, "status": store.FAILED, "created_at": {"$gte": since}}, now=utcnow())
     _wake()
     return count
 
@@ -141,7 +142,8 @@ async def fan_out(uow: UnitOfWork, events: list[Event[Any]]) -> None:
         envelope = event.envelope
         body = None
         for subscription, transport in subscriptions:
-            if not rules.wants(subscription, envelope.routing_key, envelope.companyid, envelope.estateid):
+            if not rules.wants(subscription, envelope.routing_key, company_id=envelope.companyid,
+                               estate_id=envelope.estateid):
                 continue
             body = body or envelope.model_dump_json()
             uow.add(store.DELIVERIES, {
@@ -150,7 +152,7 @@ async def fan_out(uow: UnitOfWork, events: list[Event[Any]]) -> None:
                 "estate_id": envelope.estateid, "event_id": envelope.id, "event_type": envelope.type,
                 "subject": envelope.subject, "event_time": envelope.time,
                 "event_order": rules.event_order(envelope.time, envelope.id),
-                "lane": rules.lane_of(subscription["_id"], envelope.subject, envelope.id),
+                "lane": rules.lane_of(subscription["_id"], envelope.subject, event_id=envelope.id),
                 "body": body, "status": store.PENDING, "attempts": 0, "step": 0, "next_attempt_at": now,
                 "claim_until": now, "claimed_by": None, "last_status_code": None, "reason": None,
                 "created_at": now, "delivered_at": None,

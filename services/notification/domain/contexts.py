@@ -7,9 +7,8 @@ time in the recipient's language.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from shared.local_time import human_day, local_time
 
@@ -28,7 +27,7 @@ INCIDENT_STATUS = {"zh": {"investigating": "正在排查", "in_progress": "正�
                           "monitoring": "being watched", "resolved": "resolved", "declared": "reported"}}
 
 
-def when(value: str | datetime | None, time_zone: str, language: str = "zh") -> str | None:
+def when(value: str | datetime | None, time_zone: str, *, language: str = "zh") -> str | None:
     """An RFC 3339 time as the estate's people read it: `12月1日 23:27`."""
     if not value:
         return None
@@ -48,29 +47,30 @@ def _get(data: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {key: data.get(key) for key in keys}
 
 
-Builder = Callable[[dict[str, Any], str, str], dict[str, Any]]
+class Builder(Protocol):
+    def __call__(self, data: dict[str, Any], tz: str, *, lang: str) -> dict[str, Any]: ...
 
 
-def _ticket(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
+def _ticket(data: dict[str, Any], tz: str, *, lang: str) -> dict[str, Any]:
     return {"ticket_number": data.get("ticket_number") or data.get("number"),
-            "promised_reply_at": when(data.get("promised_reply_at"), tz, lang),
+            "promised_reply_at": when(data.get("promised_reply_at"), tz, language=lang),
             "description": data.get("description"), "assignee_name": data.get("assignee_name"),
-            "work_done": data.get("work_done"), "due_by": when(data.get("due_by"), tz, lang)}
+            "work_done": data.get("work_done"), "due_by": when(data.get("due_by"), tz, language=lang)}
 
 
-def _work_order(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
+def _work_order(data: dict[str, Any], tz: str, *, lang: str) -> dict[str, Any]:
     return {**_get(data, "number", "description", "location", "priority", "assignee_name"),
             "priority_name": PRIORITY_NAMES.get(lang, PRIORITY_NAMES["zh"]).get(data.get("priority") or "", ""),
-            "accept_by": when(data.get("accept_by"), tz, lang)}
+            "accept_by": when(data.get("accept_by"), tz, language=lang)}
 
 
-def _sla(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
+def _sla(data: dict[str, Any], tz: str, *, lang: str) -> dict[str, Any]:
     names = MILESTONE_NAMES.get(lang, MILESTONE_NAMES["zh"])
     return {"number": data.get("number"), "milestone": names.get(data.get("milestone"), data.get("milestone")),
-            "deadline": when(data.get("deadline"), tz, lang)}
+            "deadline": when(data.get("deadline"), tz, language=lang)}
 
 
-def _escalated(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
+def _escalated(data: dict[str, Any], tz: str, *, lang: str) -> dict[str, Any]:
     contacts = data.get("emergency_contacts") or []
     return {**_get(data, "number", "level", "priority", "description", "recipient_name"),
             "position": POSITION_NAMES.get(data.get("position"), data.get("position")),
@@ -78,21 +78,21 @@ def _escalated(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
             "emergency_contacts": "；".join(contacts) if contacts else None}
 
 
-def _handover(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
+def _handover(data: dict[str, Any], tz: str, *, lang: str) -> dict[str, Any]:
     day = data.get("shift_date")
     return {"post": data.get("post"), "shift_code": data.get("shift_code"),
             "shift_day": human_day(day, language="en" if lang == "en" else "zh") if day else None}
 
 
-def _incident(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
+def _incident(data: dict[str, Any], tz: str, *, lang: str) -> dict[str, Any]:
     status = data.get("status") or ("resolved" if data.get("resolved_at") else "declared")
     return {**_get(data, "number", "description", "location", "priority", "note", "resolution"),
             "message": data.get("broadcast_message") or data.get("description"),
             "status": INCIDENT_STATUS.get(lang, {}).get(status, status),
-            "declared_at": when(data.get("declared_at"), tz, lang)}
+            "declared_at": when(data.get("declared_at"), tz, language=lang)}
 
 
-def _bill(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
+def _bill(data: dict[str, Any], tz: str, *, lang: str) -> dict[str, Any]:
     amount = data.get("amount_fen") if data.get("amount_fen") is not None else data.get("amount")
     return {"unit_number": data.get("unit_number"), "period": data.get("period"),
             "amount": _yuan(amount), "due_date": data.get("due_date"),
@@ -107,7 +107,7 @@ REPORT_HEADLINE = (("contacts", "来电", "calls"), ("tickets_opened", "受理",
                    ("collected", "收缴", "collected"))
 
 
-def _report(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
+def _report(data: dict[str, Any], tz: str, *, lang: str) -> dict[str, Any]:
     day, english = data.get("day"), lang == "en"
     figures = [f"{en if english else zh} {data[name]}" for name, zh, en in REPORT_HEADLINE if data.get(name) is not None]
     return {"day": human_day(day, language="en" if english else "zh") if day else None,
@@ -115,12 +115,12 @@ def _report(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
             "figures": (", " if english else "，").join(figures) or None}
 
 
-def _webhook(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
+def _webhook(data: dict[str, Any], tz: str, *, lang: str) -> dict[str, Any]:
     return {**_get(data, "subscription_id", "url", "reason"),
-            "failing_since": when(data.get("failing_since"), tz, lang)}
+            "failing_since": when(data.get("failing_since"), tz, language=lang)}
 
 
-def _announcement(data: dict[str, Any], tz: str, lang: str) -> dict[str, Any]:
+def _announcement(data: dict[str, Any], tz: str, *, lang: str) -> dict[str, Any]:
     return _get(data, "title", "text")
 
 
@@ -138,8 +138,8 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
-def context_for(template: str, data: dict[str, Any], time_zone: str, language: str = "zh") -> dict[str, Any]:
-    return {**BUILDERS[template](data, time_zone, language), "estate_name": data.get("estate_name")}
+def context_for(template: str, data: dict[str, Any], *, time_zone: str, language: str = "zh") -> dict[str, Any]:
+    return {**BUILDERS[template](data, time_zone, lang=language), "estate_name": data.get("estate_name")}
 
 
 SAMPLE_DATA: dict[str, Any] = {
@@ -167,4 +167,5 @@ SAMPLE_OVERRIDES: dict[str, dict[str, Any]] = {
 
 def sample(template: str, language: str = "zh") -> dict[str, Any]:
     """The variables a template of this name may use, with sample values (the preview)."""
-    return context_for(template, {**SAMPLE_DATA, **SAMPLE_OVERRIDES.get(template, {})}, "Asia/Shanghai", language)
+    return context_for(template, {**SAMPLE_DATA, **SAMPLE_OVERRIDES.get(template, {})}, time_zone="Asia/Shanghai",
+                       language=language)

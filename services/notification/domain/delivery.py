@@ -46,7 +46,7 @@ def quiet_hours_of(recipient: dict[str, Any]) -> dict[str, str] | None:
     return DEFAULT_QUIET_HOURS if recipient.get("kind", "resident") == "resident" else None
 
 
-def first_allowed(moment: datetime, quiet: dict[str, str] | None, time_zone: str) -> datetime:
+def first_allowed(moment: datetime, quiet: dict[str, str] | None, *, time_zone: str) -> datetime:
     """`moment` itself when outside quiet hours, else the first minute after them (in UTC)."""
     if not quiet:
         return moment

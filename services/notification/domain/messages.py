@@ -23,14 +23,15 @@ class Draft:
     urgent: bool
 
 
-def _body(template: str, data: dict[str, Any], time_zone: str = "Asia/Shanghai") -> str:
-    return render(lookup({}, template, "app_push", "zh").body, context_for(template, data, time_zone))
+def _body(template: str, data: dict[str, Any], *, time_zone: str = "Asia/Shanghai") -> str:
+    return render(lookup({}, template, channel="app_push", language="zh").body,
+                  context_for(template, data, time_zone=time_zone))
 
 
 def work_order_assigned(data: dict[str, Any], time_zone: str) -> Draft:
     """The assignee hears of a new work order at once, on the staff app."""
     return Draft(recipient_id=data["assignee_id"], recipient_kind="staff", channel="app_push",
-                 template="workorder.assigned", body=_body("workorder.assigned", data, time_zone),
+                 template="workorder.assigned", body=_body("workorder.assigned", data, time_zone=time_zone),
                  urgent=data["priority"] in ("P1", "P2"))
 
 
@@ -40,7 +41,7 @@ def sla_warning(data: dict[str, Any], *, breached: bool, time_zone: str) -> Draf
         return None
     template = "sla.breached" if breached else "sla.warning"
     return Draft(recipient_id=data["assignee_id"], recipient_kind="staff", channel="app_push", template=template,
-                 body=_body(template, data, time_zone), urgent=breached)
+                 body=_body(template, data, time_zone=time_zone), urgent=breached)
 
 
 def escalated(data: dict[str, Any]) -> Draft | None:
@@ -60,10 +61,10 @@ def handover_missing(data: dict[str, Any]) -> Draft | None:
                  template="shift.handover_missing", body=_body("shift.handover_missing", data), urgent=False)
 
 
-def message_key(event_id: str, recipient_id: str, channel: str) -> str:
+def message_key(event_id: str, recipient_id: str, *, channel: str) -> str:
     """One message per (event, recipient, channel), however often the event is delivered."""
     return f"{event_id}:{recipient_id}:{channel}"
 
 
 def dedupe_key(event_id: str, draft: Draft) -> str:
-    return message_key(event_id, draft.recipient_id, draft.channel)
+    return message_key(event_id, draft.recipient_id, channel=draft.channel)

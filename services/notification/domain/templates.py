@@ -145,7 +145,7 @@ NAMES = sorted(BUILDERS)
 
 
 class TemplateError(ValueError):
-    def __init__(self, code: str, field: str, message: str) -> None:
+    def __init__(self, code: str, field: str, *, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.field = field
@@ -164,24 +164,24 @@ def render_text(text: Text, variables: dict[str, Any]) -> Text:
     return Text(body=render(text.body, variables), subject=render(text.subject, variables) if text.subject else None)
 
 
-def check(name: str, language: str, field: str, source: str) -> None:
+def check(name: str, language: str, *, field: str, source: str) -> None:
     """Refuse a template naming a variable its event does not provide, or one that cannot render."""
     variables = sample(name, language)
     try:
         parsed = _environment.parse(source)
     except TemplateSyntaxError as error:
-        raise TemplateError("template_syntax", field, f"line {error.lineno}: {error.message}") from error
+        raise TemplateError("template_syntax", field, message=f"line {error.lineno}: {error.message}") from error
     unknown = sorted(meta.find_undeclared_variables(parsed) - set(variables))
     if unknown:
         raise TemplateError("unknown_variable", field,
-                            f"unknown variable {unknown[0]!r}; {name} knows {', '.join(sorted(variables))}")
+                            message=f"unknown variable {unknown[0]!r}; {name} knows {', '.join(sorted(variables))}")
     try:
         render(source, variables)
     except (UndefinedError, SecurityError, TypeError, ValueError) as error:
-        raise TemplateError("template_error", field, str(error)) from error
+        raise TemplateError("template_error", field, message=str(error)) from error
 
 
-def lookup(overrides: dict[tuple[str, str, str], Text], name: str, channel: str, language: str) -> Text:
+def lookup(overrides: dict[tuple[str, str, str], Text], name: str, *, channel: str, language: str) -> Text:
     """The estate's text for this name, channel and language, or the shipped one."""
     for lang in dict.fromkeys((language, "zh")):
         for table in (overrides, DEFAULTS):

@@ -42,14 +42,14 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
-def sign(secret: str, message_id: str, timestamp: int, body: str) -> str:
+def sign(secret: str, message_id: str, *, timestamp: int, body: str) -> str:
     key = base64.b64decode(secret.removeprefix(SECRET_PREFIX))
     digest = hmac.new(key, f"{message_id}.{timestamp}.{body}".encode(), hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
 
 
-def signature_header(secrets_in_force: Iterable[str], message_id: str, timestamp: int, body: str) -> str:
-    return " ".join(sign(secret, message_id, timestamp, body) for secret in secrets_in_force)
+def signature_header(secrets_in_force: Iterable[str], message_id: str, *, timestamp: int, body: str) -> str:
+    return " ".join(sign(secret, message_id, timestamp=timestamp, body=body) for secret in secrets_in_force)
 
 
 def secrets_in_force(stored: list[dict[str, Any]], now: datetime) -> list[str]:
@@ -57,7 +57,7 @@ def secrets_in_force(stored: list[dict[str, Any]], now: datetime) -> list[str]:
     return [s["secret"] for s in stored if s.get("expires_at") is None or s["expires_at"] > now]
 
 
-def rotated(stored: list[dict[str, Any]], new: str, now: datetime, overlap: timedelta) -> list[dict[str, Any]]:
+def rotated(stored: list[dict[str, Any]], new: str, *, now: datetime, overlap: timedelta) -> list[dict[str, Any]]:
     """The secrets after a rotation: the new one, and the previous one valid for `overlap` more."""
     current = [dict(s) for s in stored if s.get("expires_at") is None]
     for old in current:
@@ -115,13 +115,13 @@ def check_patterns(patterns: list[str]) -> None:
                                field=f"event_types.{index}")
 
 
-def wants(subscription: dict[str, Any], routing_key: str, company_id: str, estate_id: str) -> bool:
+def wants(subscription: dict[str, Any], routing_key: str, *, company_id: str, estate_id: str) -> bool:
     return (subscription["company_id"] == company_id and estate_id in subscription["estate_ids"]
             and not topic_matches(NOT_DELIVERED, routing_key)
             and any(topic_matches(p, routing_key) for p in subscription["event_types"]))
 
 
-def lane_of(subscription_id: str, subject: str | None, event_id: str) -> str:
+def lane_of(subscription_id: str, subject: str | None, *, event_id: str) -> str:
     """Deliveries of one lane reach the endpoint one at a time, in the order the events happened.
     An event without a subject has a lane of its own."""
     return f"{subscription_id}|{subject or 'event:' + event_id}"
@@ -169,7 +169,7 @@ def retry_after(value: str | None) -> timedelta | None:
     return min(timedelta(seconds=max(seconds, 0)), RETRY_AFTER_CAP)
 
 
-def outcome(attempt: int, status_code: int | None, retry_after_header: str | None = None) -> Outcome:
+def outcome(attempt: int, status_code: int | None, *, retry_after_header: str | None = None) -> Outcome:
     """`status_code` None: no answer (refused, timed out, connection failed)."""
     if status_code is not None and 200 <= status_code < 300:
         return Outcome(delivered=True)
@@ -183,7 +183,7 @@ def outcome(attempt: int, status_code: int | None, retry_after_header: str | Non
     return Outcome(retry_in=delay)
 
 
-def failing_too_long(failing_since: datetime | None, now: datetime, scale: float) -> bool:
+def failing_too_long(failing_since: datetime | None, now: datetime, *, scale: float) -> bool:
     return failing_since is not None and now - failing_since >= DISABLE_AFTER * scale
 
 

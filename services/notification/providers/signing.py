@@ -14,7 +14,7 @@ def aliyun_percent_encode(value: str) -> str:
     return quote(value, safe="-_.~")
 
 
-def aliyun_signature(params: dict[str, str], secret: str, method: str = "GET") -> str:
+def aliyun_signature(params: dict[str, str], secret: str, *, method: str = "GET") -> str:
     """Aliyun RPC signature v1 (HMAC-SHA1): over METHOD&%2F&encode(sorted, encoded query)."""
     canonical = "&".join(f"{aliyun_percent_encode(k)}={aliyun_percent_encode(v)}" for k, v in sorted(params.items()))
     string_to_sign = f"{method}&{aliyun_percent_encode('/')}&{aliyun_percent_encode(canonical)}"

@@ -25,7 +25,7 @@ class WechatTemplateMessage:
         self.timeout_s = timeout_s
         self.tokens: TtlCache[str] = TtlCache(ttl_s=6000.0)
 
-    async def _token(self, client: httpx.AsyncClient, base: str, account: dict[str, Any]) -> str | None:
+    async def _token(self, client: httpx.AsyncClient, base: str, *, account: dict[str, Any]) -> str | None:
         async def fetch() -> str | None:
             response = await client.get(f"{base}/cgi-bin/token", params={
                 "grant_type": "client_credential", "appid": account["app_id"], "secret": account["app_secret"]})
@@ -46,7 +46,7 @@ class WechatTemplateMessage:
         try:
             async with httpx.AsyncClient(timeout=self.timeout_s) as client:
                 for _ in range(2):
-                    token = await self._token(client, base, account)
+                    token = await self._token(client, base, account=account)
                     if not token:
                         return Answer(ok=False, answer={"error": "no access token"})
                     response = await client.post(f"{base}/cgi-bin/message/template/send",

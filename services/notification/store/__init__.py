@@ -45,11 +45,11 @@ async def insert_message(uow: UnitOfWork, message: dict[str, Any]) -> None:
     await uow.db[MESSAGES].insert_one(message, session=uow.session)
 
 
-async def find_message(database: Database, message_id: str, scope: dict[str, Any]) -> dict[str, Any] | None:
+async def find_message(database: Database, message_id: str, *, scope: dict[str, Any]) -> dict[str, Any] | None:
     return await database.db[MESSAGES].find_one({"_id": message_id, **scope})
 
 
-async def by_ids(uow: UnitOfWork, collection: str, ids: set[str], projection: dict | None = None) -> dict[str, dict]:
+async def by_ids(uow: UnitOfWork, collection: str, *, ids: set[str], projection: dict | None = None) -> dict[str, dict]:
     """Documents of one collection by `_id`, in one `$in` read (nothing asked, nothing read)."""
     if not ids:
         return {}

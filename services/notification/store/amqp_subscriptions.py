@@ -19,7 +19,7 @@ async def ensure_indexes(database: Database) -> None:
     await database.db[AMQP_SUBSCRIPTIONS].create_index([("company_id", ASCENDING), ("_id", ASCENDING)])
 
 
-async def find(database: Database, principal: Principal, subscription_id: str) -> dict[str, Any] | None:
+async def find(database: Database, principal: Principal, *, subscription_id: str) -> dict[str, Any] | None:
     return await database.db[AMQP_SUBSCRIPTIONS].find_one({"_id": subscription_id, **visible_to(principal)})
 
 
@@ -31,7 +31,7 @@ async def insert(database: Database, subscription: dict[str, Any]) -> None:
 async def delete(database: Database, subscription_id: str) -> None:
     await database.db[AMQP_SUBSCRIPTIONS].delete_one({"_id": subscription_id})
     await update_deliveries(database, {"subscription_id": subscription_id, "status": PENDING},
-                            {"$set": {"status": FAILED, "reason": "subscription deleted"}})
+                            update={"$set": {"status": FAILED, "reason": "subscription deleted"}})
     _active.clear()
 
 

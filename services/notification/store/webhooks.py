@@ -37,7 +37,7 @@ def visible_to(principal: Principal) -> dict[str, Any]:
     return query
 
 
-async def find_subscription(database: Database | UnitOfWork, principal: Principal, webhook_id: str,
+async def find_subscription(database: Database | UnitOfWork, principal: Principal, *, webhook_id: str,
                             ) -> dict[str, Any] | None:
     session = getattr(database, "session", None)
     return await database.db[WEBHOOKS].find_one({"_id": webhook_id, **visible_to(principal)}, session=session)
@@ -48,13 +48,14 @@ async def insert_subscription(database: Database, subscription: dict[str, Any]) 
     _active.clear()
 
 
-async def update_subscription(database: Database | UnitOfWork, webhook_id: str, version: int | None,
+async def update_subscription(database: Database | UnitOfWork, webhook_id: str, *, version: int | None,
                               changes: dict[str, Any]) -> dict[str, Any] | None:
     """Apply `changes` while the subscription is at `version` (any, when None); None on a conflict.
 
     Always in a transaction: failing subscriptions are disabled in the deliverer's."""
     if isinstance(database, Database):
-        return await database.transaction(lambda uow: update_subscription(uow, webhook_id, version, changes))
+        return await database.transaction(lambda uow: update_subscription(uow, webhook_id, version=version,
+                                                                          changes=changes))
     session = database.session
     query: dict[str, Any] = {"_id": webhook_id} if version is None else {"_id": webhook_id, "version": version}
     updated = await database.db[WEBHOOKS].find_one_and_update(
@@ -63,7 +64,7 @@ async def update_subscription(database: Database | UnitOfWork, webhook_id: str, 
     return updated
 
 
-async def delete_subscription(database: Database, webhook_id: str, version: int | None) -> bool:
+async def delete_subscription(database: Database, webhook_id: str, *, version: int | None) -> bool:
     query: dict[str, Any] = {"_id": webhook_id} if version is None else {"_id": webhook_id, "version": version}
 
     async def delete(uow: UnitOfWork) -> bool:  # with its pending deliveries, in one transaction
@@ -98,7 +99,7 @@ def forget_active() -> None:
 
 # --- the dispatcher's reads and writes -------------------------------------------------
 
-async def due_deliveries(database: Database, now: datetime, limit: int) -> list[dict[str, Any]]:
+async def due_deliveries(database: Database, now: datetime, *, limit: int) -> list[dict[str, Any]]:
     """Pending deliveries whose time has come and that nobody holds."""
     query = {"status": PENDING, "next_attempt_at": {"$lte": now}, "claim_until": {"$lte": now}}
     return await database.db[DELIVERIES].find(query, {"body": 0}).sort("next_attempt_at", 1).to_list(limit)
@@ -110,31 +111,31 @@ async def pending_in_lanes(database: Database, lanes: list[str]) -> list[dict[st
         {"lane": 1, "event_order": 1, "next_attempt_at": 1, "claim_until": 1}).to_list(None)
 
 
-async def wait_behind(database: Database, delivery_ids: list[str], until: datetime) -> None:
+async def wait_behind(database: Database, delivery_ids: list[str], *, until: datetime) -> None:
     """Deliveries behind their lane's head wait until it is due again (or done: `release_lane`)."""
     await update_deliveries(database, {"_id": {"$in": delivery_ids}, "status": PENDING},
-                               {"$set": {"next_attempt_at": until}})
+                               update={"$set": {"next_attempt_at": until}})
 
 
-async def claim(database: Database, delivery_ids: list[str], claim_id: str, now: datetime, until: datetime,
+async def claim(database: Database, delivery_ids: list[str], *, claim_id: str, now: datetime, until: datetime,
                 ) -> list[dict[str, Any]]:
     """Take deliveries for one attempt each: a delivery is won by one claim only (each document's update is
     atomic), until `until`. `claim_id` is new for every claim, so that what this one won can be read back."""
     await update_deliveries(
         database,
         {"_id": {"$in": delivery_ids}, "status": PENDING, "next_attempt_at": {"$lte": now}, "claim_until": {"$lte": now}},
-        {"$set": {"claimed_by": claim_id, "claim_until": until}, "$inc": {"attempts": 1, "step": 1}})
+        update={"$set": {"claimed_by": claim_id, "claim_until": until}, "$inc": {"attempts": 1, "step": 1}})
     return await database.db[DELIVERIES].find({"_id": {"$in": delivery_ids}, "claimed_by": claim_id}).to_list(None)
 
 
-async def release_lanes(uow: UnitOfWork, lanes: list[str], now: datetime) -> None:
+async def release_lanes(uow: UnitOfWork, lanes: list[str], *, now: datetime) -> None:
     """The heads of these lanes are done: the next ones may go at once."""
     await uow.db[DELIVERIES].update_many(
         {"lane": {"$in": lanes}, "status": PENDING, "next_attempt_at": {"$gt": now}},
         {"$set": {"next_attempt_at": now}}, session=uow.session)
 
 
-async def fail_pending(uow: UnitOfWork, subscription_id: str, reason: str) -> list[dict[str, Any]]:
+async def fail_pending(uow: UnitOfWork, subscription_id: str, *, reason: str) -> list[dict[str, Any]]:
     query = {"subscription_id": subscription_id, "status": PENDING}
     pending = await uow.db[DELIVERIES].find(query, {"body": 0}, session=uow.session).to_list(None)
     if pending:
@@ -148,14 +149,14 @@ async def failing_too_long(database: Database, before: datetime) -> list[dict[st
         {"status": "active", "failing_since": {"$lte": before}}, {"secrets": 0}).to_list(None)
 
 
-async def requeue(database: Database, query: dict[str, Any], now: datetime) -> int:
+async def requeue(database: Database, query: dict[str, Any], *, now: datetime) -> int:
     """Deliveries to be sent again from the first step of the schedule."""
     return await update_deliveries(
-        database, query, {"$set": {"status": PENDING, "next_attempt_at": now, "claim_until": now, "step": 0,
-                                   "reason": None}})
+        database, query, update={"$set": {"status": PENDING, "next_attempt_at": now, "claim_until": now, "step": 0,
+                                          "reason": None}})
 
 
-async def update_deliveries(database: Database, query: dict[str, Any], update: dict[str, Any]) -> int:
+async def update_deliveries(database: Database, query: dict[str, Any], *, update: dict[str, Any]) -> int:
     """Deliveries are written by transactions all the time (the fan-out, the outcomes): a write of many of
     them outside one would make SecantusDB retry its conflicts server-side without end, holding locks that
     the transactions need (seen wedging the whole database with two replicas). In a transaction a conflict

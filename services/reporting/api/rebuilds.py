@@ -35,7 +35,7 @@ class RebuildPublic(BaseModel):
 
 
 @router.post("/read-model-rebuilds", status_code=202, response_model=RebuildPublic)
-async def start_rebuild(body: RebuildCreate, principal: Operators, database: DatabaseDep) -> dict:
+async def start_rebuild(body: RebuildCreate, principal: Operators, *, database: DatabaseDep) -> dict:
     """Rebuild every read model from the event archive into fresh collections, then swap them in."""
     return await rebuild.start(database, swap_when_ready=body.swap_when_ready)
 

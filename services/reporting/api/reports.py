@@ -29,7 +29,7 @@ def render(report: dict, format: str, *, name: str, subtitle: str, headings: tup
         return JSONResponse(report)
     if format == "html":
         return HTMLResponse(page(report, subtitle=subtitle))
-    return download(format, name, headings, rows, title=report["title"])
+    return download(format, name, headings=headings, rows=rows, title=report["title"])
 
 
 DOCUMENTS = {200: {"content": {"application/json": {}, "text/csv": {}, "text/html": {}, XLSX_MEDIA_TYPE: {}}}}
@@ -37,14 +37,14 @@ DOCUMENTS = {200: {"content": {"application/json": {}, "text/csv": {}, "text/htm
 
 @router.get("/service-centre-daily", response_model=None, responses=DOCUMENTS)
 async def service_centre_daily(
-    estate_id: Annotated[str, Query(max_length=80)], day: date, principal: Readers, database: DatabaseDep,
+    estate_id: Annotated[str, Query(max_length=80)], day: date, *, principal: Readers, database: DatabaseDep,
     format: Format = "json", lang: Lang = "zh",
 ) -> Response:
     """服务中心日报表: calls and visits, requests by kind, the backlog, work orders, follow-ups, incidents,
     handovers, the day's collection and the notable complaints of one estate and local day."""
     check_day(day)
     await principal.require_estate(estate_id)
-    report = await daily.report_of(database, principal.estate_filter(), estate_id, day, lang)
+    report = await daily.report_of(database, principal.estate_filter(), estate_id=estate_id, day=day, lang=lang)
     subtitle = f"{report.get('estate_name') or estate_id} · {day.isoformat()}"
     return render(report, format, name=f"daily-report-{estate_id}-{day.isoformat()}", subtitle=subtitle,
                   headings=layout.headings(lang), rows=layout.rows_of(report))
@@ -56,14 +56,15 @@ Month = Annotated[str, Query(pattern=r"^2\d{3}-(0[1-9]|1[0-2])$", description="T
 
 @router.get("/monthly/{report}", response_model=None, responses=DOCUMENTS)
 async def monthly_report(
-    report: MonthlyKind, month: Month, principal: Readers, database: DatabaseDep,
+    report: MonthlyKind, month: Month, *, principal: Readers, database: DatabaseDep,
     estate_id: Annotated[str | None, Query(max_length=80, description="All of the caller's estates when left out")] = None,
     format: Format = "json", lang: Lang = "zh",
 ) -> Response:
     """投诉分析, 维修月报表, 收缴率报表, 催缴汇总, the SLA breach report and staff performance for a month,
     each figure beside the month before and its change."""
     scope = await scope_of(principal, estate_id)
-    shown = await monthly.monthly_report(database, scope, report, date.fromisoformat(f"{month}-01"), lang)
+    shown = await monthly.monthly_report(database, scope, kind=report, month=date.fromisoformat(f"{month}-01"),
+                                         lang=lang)
     if format == "html":
         return HTMLResponse(page({**shown, "sections": layout_monthly.sections_of(shown)},
                                  subtitle=f"{estate_id or ''} {month}".strip()))

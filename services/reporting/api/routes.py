@@ -21,10 +21,10 @@ EstateId = Annotated[str | None, Query(max_length=80, description="One estate; a
 
 
 @router.get("/reports/daily", response_model=DailyFiguresPublic)
-async def daily_figures(estate_id: str, day: date, principal: Readers, database: DatabaseDep) -> DailyFiguresPublic:
+async def daily_figures(estate_id: str, day: date, *, principal: Readers, database: DatabaseDep) -> DailyFiguresPublic:
     """The estate's counters for one local day (zeros for a day with nothing yet; null for what is unknown)."""
     await principal.require_estate(estate_id)
-    document = await store.find_day(database, daily_figures_id(estate_id, day), principal.estate_filter())
+    document = await store.find_day(database, daily_figures_id(estate_id, day), scope=principal.estate_filter())
     document = document or {"estate_id": estate_id, "day": day.isoformat()}
     answered, why_unknown = answered_in_time(document)
     unknown = {"contacts_answered_within_15s": why_unknown} if why_unknown else {}
@@ -33,21 +33,21 @@ async def daily_figures(estate_id: str, day: date, principal: Readers, database:
 
 @router.get("/figures", response_model=FiguresPublic)
 async def period_figures(
-    principal: Readers, database: DatabaseDep, day: date,
+    principal: Readers, database: DatabaseDep, *, day: date,
     period: Literal["day", "week", "month"] = "day", estate_id: EstateId = None,
 ) -> dict:
     """Every figure of an estate (or, without `estate_id`, of all the caller's estates together) for the
     local day, its week (Monday to Sunday) or its month."""
     figures.check_day(day)
     scope = await figures.scope_of(principal, estate_id)
-    return await figures.figures_of_period(database, scope, day, period)
+    return await figures.figures_of_period(database, scope, day=day, period=period)
 
 
 @router.get("/events", response_model=Page[ArchivedEventPublic])
 async def archived_events(
-    estate_id: str, principal: Readers, database: DatabaseDep, page: PageQuery,
+    estate_id: str, principal: Readers, *, database: DatabaseDep, page: PageQuery,
 ) -> Page[ArchivedEventPublic]:
     query = await estate_query(principal, estate_id)
-    documents, next_cursor = await fetch_page(database.db[store.EVENTS], query, page)
+    documents, next_cursor = await fetch_page(database.db[store.EVENTS], query, page=page)
     items = [ArchivedEventPublic(id=d["_id"], data=d["envelope"]["data"], **d) for d in documents]
     return Page(items=items, next_cursor=next_cursor)

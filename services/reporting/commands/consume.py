@@ -36,7 +36,7 @@ async def archive_and_count(uow: UnitOfWork, events: list[Event[Any]]) -> None:
     store.archive(uow, [archived(envelope, slots.rebuild_id) for envelope in envelopes])
     await project_estates(uow, [event for event in events if event.envelope.routing_key == "intake.estate.registered"])
     zones = await store.time_zones(uow, {envelope.estateid for envelope in envelopes})
-    await apply(uow, envelopes, zones, slots.live)
+    await apply(uow, envelopes, zones=zones, target=slots.live)
     if slots.rebuilding is not None:
-        await apply(uow, envelopes, zones, slots.rebuilding)
+        await apply(uow, envelopes, zones=zones, target=slots.rebuilding)
     await live_board.apply(uow, events)  # the dashboards' live figures, from the same batch

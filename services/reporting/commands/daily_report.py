@@ -30,11 +30,12 @@ DELIVERIES = "daily_report_deliveries"
 _estate_names: TtlCache[dict] = TtlCache()  # an estate's name, for the report's heading
 
 
-async def report_of(database: Database, scope: dict[str, Any], estate_id: str, day: date, lang: str) -> dict[str, Any]:
-    figures = await figures_between(database, {**scope, "estate_id": estate_id}, day, day)
+async def report_of(database: Database, scope: dict[str, Any], *, estate_id: str, day: date, lang: str) -> dict[str,
+                                                                                                                Any]:
+    figures = await figures_between(database, {**scope, "estate_id": estate_id}, first=day, last=day)
     estate = await _estate_names.get(f"{database.db.name}/{estate_id}", lambda: database.db[ESTATES].find_one(
         {"_id": estate_id}, {"name": 1})) or {}
-    buildings = await store.building_names(database, scope, [estate_id], sorted(
+    buildings = await store.building_names(database, scope, estate_ids=[estate_id], building_ids=sorted(
         {c["building_id"] for c in figures["complaints"]["notable"] if c.get("building_id")}))
     report = daily_report.build(figures, estate_id=estate_id, estate_name=estate.get("name"), day=day.isoformat(),
                                 lang=lang, buildings=buildings)
@@ -45,7 +46,7 @@ def report_path(estate_id: str, day: date) -> str:
     return f"/v1/reports/service-centre-daily?estate_id={estate_id}&day={day.isoformat()}&format=html"
 
 
-def due_day(now: datetime, time_zone: str, at: time) -> date | None:
+def due_day(now: datetime, time_zone: str, *, at: time) -> date | None:
     """The day whose report is due now: yesterday's, once the estate's morning hour has come."""
     local = now.astimezone(ZoneInfo(time_zone))
     return local.date() - timedelta(days=1) if local.time() >= at else None
@@ -57,20 +58,22 @@ async def deliver_due_reports(database: Database, settings: ReportingSettings) -
     at = time.fromisoformat(settings.daily_report_at)
     delivered = 0
     for estate in await database.db[ESTATES].find({}, {"time_zone": 1, "company_id": 1}).to_list(None):
-        day = due_day(now, estate.get("time_zone") or DEFAULT_TIME_ZONE, at)
+        day = due_day(now, estate.get("time_zone") or DEFAULT_TIME_ZONE, at=at)
         delivery_id = f"{estate['_id']}:{day}"
         if day is None or await database.db[DELIVERIES].find_one({"_id": delivery_id}, {"_id": 1}):
             continue
-        report = await report_of(database, {"company_id": estate["company_id"]}, estate["_id"], day, "zh")
+        report = await report_of(database, {"company_id": estate["company_id"]}, estate_id=estate["_id"], day=day,
+                                 lang="zh")
         try:
-            await database.transaction(lambda uow, e=estate, d=day, r=report: _announce(uow, e, d, r, settings))
+            await database.transaction(
+                lambda uow, e=estate, d=day, r=report: _announce(uow, e, day=d, report=r, settings=settings))
         except DuplicateKeyError:
             continue  # another replica announced it first
         delivered += 1
     return delivered
 
 
-async def _announce(uow: UnitOfWork, estate: dict[str, Any], day: date, report: dict[str, Any],
+async def _announce(uow: UnitOfWork, estate: dict[str, Any], *, day: date, report: dict[str, Any],
                     settings: ReportingSettings) -> None:
     estate_id = estate["_id"]
     await uow.db[DELIVERIES].insert_one({"_id": f"{estate_id}:{day}", "estate_id": estate_id,

@@ -39,19 +39,19 @@ _earlier_days: TtlCache[dict[str, int | None]] = TtlCache(ttl_s=300.0)
 _today: TtlCache[dict[str, int | None]] = TtlCache(ttl_s=5.0)
 
 
-async def _sums(database, cache: TtlCache, days_of: dict[str, list[str]]) -> dict[str, dict[str, int | None]]:
+async def _sums(database, cache: TtlCache, *, days_of: dict[str, list[str]]) -> dict[str, dict[str, int | None]]:
     """`days_of`: cache key → the daily-figures ids it sums; those not cached are read in one `$in`."""
 
     async def load(missing: list[str]) -> dict[str, dict[str, int | None]]:
         ids = [i for key in missing for i in days_of[key]]
-        found = await read_models.days_by_id(database, ids, {name: 1 for name in MONEY_FIELDS})
+        found = await read_models.days_by_id(database, ids, projection={name: 1 for name in MONEY_FIELDS})
         return {key: {name: _sum_of([found[i] for i in days_of[key] if i in found], name) for name in MONEY_FIELDS}
                 for key in missing}
 
     return await cache.get_many(list(days_of), load)
 
 
-async def _month_money(database, boards: list[dict[str, Any]], now: datetime) -> dict[str, dict[str, int | None]]:
+async def _month_money(database, boards: list[dict[str, Any]], *, now: datetime) -> dict[str, dict[str, int | None]]:
     """This month's billed and collected fen per estate, summed from its daily figures."""
     earlier, today, estate_of = {}, {}, {}
     for board in boards:
@@ -60,7 +60,8 @@ async def _month_money(database, boards: list[dict[str, Any]], now: datetime) ->
         earlier[key] = [f"{board['_id']}:{day.replace(day=d).isoformat()}" for d in range(1, day.day)]
         today[key] = [f"{board['_id']}:{day.isoformat()}"]
         estate_of[key] = board["_id"]
-    before, now_sums = await _sums(database, _earlier_days, earlier), await _sums(database, _today, today)
+    before, now_sums = await _sums(database, _earlier_days, days_of=earlier), await _sums(database, _today,
+                                                                                          days_of=today)
     result = {}
     for key in earlier:
         parts = [before[key], now_sums[key]]
@@ -92,10 +93,10 @@ def candidate_days(now: datetime) -> list[str]:
     return [(now.date() + timedelta(days=n)).isoformat() for n in (-1, 0, 1)]
 
 
-async def tiles(database, boards: list[dict[str, Any]], settings: ReportingSettings) -> list[dict[str, Any]]:
+async def tiles(database, boards: list[dict[str, Any]], *, settings: ReportingSettings) -> list[dict[str, Any]]:
     """One tile per estate's board (read with its `days` of `candidate_days`) and this month's money."""
     now = utcnow()
-    money = await _month_money(database, boards, now)
+    money = await _month_money(database, boards, now=now)
     result = []
     for board in boards:
         estate_id, today = board["_id"], today_of(board, now)
@@ -129,16 +130,16 @@ def _order_view(order: dict[str, Any], now: datetime) -> dict[str, Any]:
     }
 
 
-async def estate_board(database, estate: dict[str, Any], settings: ReportingSettings) -> dict[str, Any]:
+async def estate_board(database, estate: dict[str, Any], *, settings: ReportingSettings) -> dict[str, Any]:
     now = utcnow()
-    (tile,) = await tiles(database, [estate], settings)
+    (tile,) = await tiles(database, [estate], settings=settings)
     orders = [_order_view(o, now) for o in
-              await store.open_work_orders(database, estate["_id"], settings.dashboard_queue_limit)]
+              await store.open_work_orders(database, estate["_id"], limit=settings.dashboard_queue_limit)]
     orders.sort(key=lambda o: (o["since"] is None, o["since"] or now))
     by_status: dict[str, int] = {}
     for order in orders:
         by_status[order["status"]] = by_status.get(order["status"], 0) + 1
-    timeline = await store.timeline(database, estate["_id"], tile["day"], TIMELINE_LIMIT)
+    timeline = await store.timeline(database, estate["_id"], day=tile["day"], limit=TIMELINE_LIMIT)
     return {
         **tile, "open_work_orders": orders, "open_by_status": by_status,
         "about_to_breach": [o for o in orders if o["sla_state"] == "at_risk"],
@@ -148,7 +149,7 @@ async def estate_board(database, estate: dict[str, Any], settings: ReportingSett
     }
 
 
-def _ratio(numerator: int | None, denominator: int | None, digits: int = 4) -> float | None:
+def _ratio(numerator: int | None, denominator: int | None, *, digits: int = 4) -> float | None:
     if not isinstance(numerator, int) or not isinstance(denominator, int) or denominator == 0:
         return None
     return round(numerator / denominator, digits)
@@ -168,6 +169,6 @@ async def charts(database, estate: dict[str, Any]) -> dict[str, Any]:
                                 for c in categories},
         "on_time_rate": [_ratio(d.get("work_orders_completed_on_time"), d.get("work_orders_completed"))
                          for d in documents],
-        "satisfaction": [_ratio(d.get("satisfaction_sum"), d.get("satisfaction_count"), 2) for d in documents],
+        "satisfaction": [_ratio(d.get("satisfaction_sum"), d.get("satisfaction_count"), digits=2) for d in documents],
         "collection_rate": [_ratio(d.get("collected_fen"), d.get("billed_fen")) for d in documents],
     }

@@ -32,30 +32,31 @@ async def scope_of(principal: Principal, estate_id: str | None) -> dict[str, Any
     return {**principal.estate_filter(), "estate_id": estate_id}
 
 
-async def figures_between(database: Database, scope: dict[str, Any], first: date, last: date, *,
+async def figures_between(database: Database, scope: dict[str, Any], *, first: date, last: date,
                           by_estate: bool = False) -> dict[str, Any]:
     """The period's figures of the scope together; with `by_estate`, each estate's too (from the same reads)."""
     estate_ids = [scope["estate_id"]] if isinstance(scope.get("estate_id"), str) else await store.estates_in(
         database, scope)
-    documents = await store.days_between(database, scope, estate_ids, first, last)
-    units = await store.unit_counts(database, scope, estate_ids)
-    open_before = await store.open_before(database, scope, estate_ids, first)
+    documents = await store.days_between(database, scope, estate_ids=estate_ids, first=first, last=last)
+    units = await store.unit_counts(database, scope, estate_ids=estate_ids)
+    open_before = await store.open_before(database, scope, estate_ids=estate_ids, day=first)
     shown = sorted({d["estate_id"] for d in documents})
-    figures = _figures(documents, sum(units.values()), sum(open_before.values()), first, last, shown)
+    figures = _figures(documents, sum(units.values()), open_before=sum(open_before.values()), first=first, last=last,
+                       estates=shown)
     if by_estate:
         figures["by_estate"] = {
             estate_id: _figures([d for d in documents if d["estate_id"] == estate_id], units.get(estate_id, 0),
-                                open_before.get(estate_id, 0), first, last, [estate_id])
+                                open_before=open_before.get(estate_id, 0), first=first, last=last, estates=[estate_id])
             for estate_id in estate_ids}  # every estate of the scope, a quiet one with its zeros
     return figures
 
 
-def _figures(documents: list[dict[str, Any]], units: int, open_before: int, first: date, last: date,
+def _figures(documents: list[dict[str, Any]], units: int, *, open_before: int, first: date, last: date,
              estates: list[str]) -> dict[str, Any]:
     figures = readout.figures_of(readout.roll_up(documents), units=units or None, open_before=open_before)
     return {"from": first.isoformat(), "to": last.isoformat(), "estates": estates, "units": units, **figures}
 
 
-async def figures_of_period(database: Database, scope: dict[str, Any], day: date, period: str) -> dict[str, Any]:
+async def figures_of_period(database: Database, scope: dict[str, Any], *, day: date, period: str) -> dict[str, Any]:
     first, last = readout.period_of(day, period)
-    return {"period": period, **await figures_between(database, scope, first, last)}
+    return {"period": period, **await figures_between(database, scope, first=first, last=last)}

@@ -41,12 +41,12 @@ async def apply(uow: UnitOfWork, events: list[Event[Any]]) -> None:
         if key == "intake.estate.registered":
             estate.details = {"name": data.get("name"), "time_zone": data.get("time_zone") or DEFAULT_TIME_ZONE}
         if (order_id := data.get("work_order_id")) and key.startswith((rules.WORK_ORDER_EVENTS, rules.SLA_EVENTS)):
-            order = orders.get(order_id) or rules.new_work_order(order_id, estate_id, company_id)
-            orders[order_id] = rules.apply_to_work_order(order, key, env.time, data)
+            order = orders.get(order_id) or rules.new_work_order(order_id, estate_id, company_id=company_id)
+            orders[order_id] = rules.apply_to_work_order(order, key, time=env.time, data=data)
             changed_orders.add(order_id)
         if (ticket_id := data.get("ticket_id")) and key.startswith(rules.TICKET_EVENTS):
-            ticket = tickets.get(ticket_id) or rules.new_ticket(ticket_id, estate_id, company_id)
-            tickets[ticket_id] = rules.apply_to_ticket(ticket, key, env.time, data)
+            ticket = tickets.get(ticket_id) or rules.new_ticket(ticket_id, estate_id, company_id=company_id)
+            tickets[ticket_id] = rules.apply_to_ticket(ticket, key, time=env.time, data=data)
         for name, value in rules.day_increments(key, data).items():
             estate.add(f"days.{day}.{name}", value)
             estate.latest_day = max(estate.latest_day or day, day)
@@ -57,8 +57,8 @@ async def apply(uow: UnitOfWork, events: list[Event[Any]]) -> None:
     for ticket in changed_tickets:
         for name, value in rules.count_change(before_tickets.get(ticket["_id"]), ticket).items():
             estates[ticket["estate_id"]].add(name, value)
-    await store.save(uow, store.BOARD_ORDERS, [orders[i] for i in sorted(changed_orders)])
-    await store.save(uow, store.BOARD_TICKETS, changed_tickets)
+    await store.save(uow, store.BOARD_ORDERS, documents=[orders[i] for i in sorted(changed_orders)])
+    await store.save(uow, store.BOARD_TICKETS, documents=changed_tickets)
     await store.change_estates(uow, list(estates.values()))
 
 

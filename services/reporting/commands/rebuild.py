@@ -40,7 +40,7 @@ async def start(database: Database, *, swap_when_ready: bool, settle_s: float = 
     state = await rebuilds.current(database)
     now = utcnow()
     if state and state.get("state") in rebuilds.RUNNING and not (
-            state.get("state") == "building" and rebuilds.is_stale(state, now, STALE_AFTER_S)):
+            state.get("state") == "building" and rebuilds.is_stale(state, now, stale_after_s=STALE_AFTER_S)):
         raise Conflict("a rebuild is already running", field="rebuild", rebuild_id=state["rebuild_id"])
     live = rebuilds.live_of(state or {})
     for name in store.READ_MODELS:
@@ -50,20 +50,21 @@ async def start(database: Database, *, swap_when_ready: bool, settle_s: float = 
     begun = {"rebuild_id": rebuild_id, "state": "building", "swap_when_ready": swap_when_ready,
              "started_at": now, "heartbeat_at": now, "applied": 0, "finished_at": None, "live": live.suffix}
     await rebuilds.begin(database, begun)
-    worker = asyncio.create_task(_run(database, rebuild_id, live.other, swap_when_ready, settle_s),
+    worker = asyncio.create_task(_run(database, rebuild_id, target=live.other, swap_when_ready=swap_when_ready,
+                                      settle_s=settle_s),
                                  name=f"rebuild {rebuild_id}")
     _workers.add(worker)
     worker.add_done_callback(_workers.discard)
     return begun
 
 
-async def _run(database: Database, rebuild_id: str, target: store.Target, swap_when_ready: bool,
+async def _run(database: Database, rebuild_id: str, *, target: store.Target, swap_when_ready: bool,
                settle_s: float) -> None:
     try:
-        applied = await _walk(database, rebuild_id, target, sweep=False)
+        applied = await _walk(database, rebuild_id, target=target, sweep=False)
         started = asyncio.get_running_loop().time()
         while True:  # the sweeps: events of batches that began before the rebuild did
-            found = await _walk(database, rebuild_id, target, sweep=True)
+            found = await _walk(database, rebuild_id, target=target, sweep=True)
             applied += found
             if found == 0 and asyncio.get_running_loop().time() - started >= settle_s:
                 break
@@ -80,7 +81,7 @@ async def _run(database: Database, rebuild_id: str, target: store.Target, swap_w
             await rebuilds.update(database, rebuild_id, state="failed", error=repr(error)[:500], finished_at=utcnow())
 
 
-async def _walk(database: Database, rebuild_id: str, target: store.Target, *, sweep: bool) -> int:
+async def _walk(database: Database, rebuild_id: str, *, target: store.Target, sweep: bool) -> int:
     """Apply every archived event not yet applied to the rebuild; the number applied."""
     after: str | None = None
     total = 0
@@ -91,8 +92,8 @@ async def _walk(database: Database, rebuild_id: str, target: store.Target, *, sw
                 return 0, None
             envelopes = [Envelope.model_validate(d["envelope"]) for d in documents]
             zones = await store.time_zones(uow, {e.estateid for e in envelopes})
-            await apply(uow, envelopes, zones, target)
-            await rebuilds.mark_applied(uow, rebuild_id, [d["_id"] for d in documents])
+            await apply(uow, envelopes, zones=zones, target=target)
+            await rebuilds.mark_applied(uow, rebuild_id, ids=[d["_id"] for d in documents])
             return len(documents), documents[-1]["_id"]
 
         count, last = await database.transaction(chunk)
@@ -107,7 +108,7 @@ async def swap(database: Database, rebuild_id: str) -> None:
     state = await rebuilds.current(database)
     if not state or state.get("rebuild_id") != rebuild_id or state.get("state") != "ready":
         raise Conflict("only a rebuild that is ready can be swapped in", field="rebuild")
-    if not await rebuilds.swap_in(database, rebuild_id, rebuilds.live_of(state).other, utcnow()):
+    if not await rebuilds.swap_in(database, rebuild_id, live=rebuilds.live_of(state).other, finished_at=utcnow()):
         raise Conflict("only a rebuild that is ready can be swapped in", field="rebuild")
     store.forget_live(database)
     log.info("read-model rebuild swapped in", rebuild_id=rebuild_id)

@@ -37,7 +37,7 @@ KEPT_FIELDS = ("category", "subcategory", "priority", "resident_id", "building_i
                "due_by", "follow_up_id", "result", "score", "assignee_id", "department", "milestone")
 
 
-def summary(event_id: str, kind: str, time: datetime, data: dict[str, Any]) -> dict[str, Any]:
+def summary(event_id: str, kind: str, *, time: datetime, data: dict[str, Any]) -> dict[str, Any]:
     """What a case keeps of one event: its id, kind, time and the few fields its figures read."""
     kept = {name: data[name] for name in KEPT_FIELDS if data.get(name) is not None}
     if data.get("kind") is not None:  # a work order's kind (repair, complaint…), beside the event's own
@@ -109,11 +109,11 @@ def ticket_contributions(events: list[dict[str, Any]], time_zone: str) -> Contri
             due_at[event.get("follow_up_id", "")] = _aware(event["time"])
             out[day(event), "followups_due"] += 1
         elif kind == "intake.followup.completed":
-            _follow_up(out, day(event), event, due_at.get(event.get("follow_up_id", "")), worker)
+            _follow_up(out, day(event), event=event, due_at=due_at.get(event.get("follow_up_id", "")), worker=worker)
     return dict(out)
 
 
-def _follow_up(out: Contributions, day: str, event: dict[str, Any], due_at: datetime | None,
+def _follow_up(out: Contributions, day: str, *, event: dict[str, Any], due_at: datetime | None,
                worker: dict[str, Any] | None) -> None:
     result = event.get("result")
     if result == "withdrawn":

@@ -42,13 +42,14 @@ def _later_or_same(moment: datetime, than: datetime | None) -> bool:
     return than is None or moment >= than
 
 
-def new_work_order(work_order_id: str, estate_id: str, company_id: str) -> dict[str, Any]:
+def new_work_order(work_order_id: str, estate_id: str, *, company_id: str) -> dict[str, Any]:
     return {"_id": work_order_id, "estate_id": estate_id, "company_id": company_id, "number": None,
             "priority": None, "department": None, "status": None, "status_at": None, "created_at": None,
             "first_seen_at": None, "open": False, "deadlines": {}, "met": [], "warned": [], "breached": []}
 
 
-def apply_to_work_order(order: dict[str, Any], routing_key: str, time: datetime, data: dict[str, Any]) -> dict[str, Any]:
+def apply_to_work_order(order: dict[str, Any], routing_key: str, *, time: datetime, data: dict[str, Any]) -> dict[str,
+                                                                                                                  Any]:
     """The order after one of its events (a new dict; `order` is left as it was)."""
     order = {**order, "deadlines": dict(order["deadlines"]), "met": list(order["met"]),
              "warned": list(order["warned"]), "breached": list(order["breached"])}
@@ -108,12 +109,13 @@ def sla_state(order: dict[str, Any]) -> str:
     return "ok"
 
 
-def new_ticket(ticket_id: str, estate_id: str, company_id: str) -> dict[str, Any]:
+def new_ticket(ticket_id: str, estate_id: str, *, company_id: str) -> dict[str, Any]:
     return {"_id": ticket_id, "estate_id": estate_id, "company_id": company_id, "number": None,
             "priority": None, "category": None, "status": None, "status_at": None, "open": False}
 
 
-def apply_to_ticket(ticket: dict[str, Any], routing_key: str, time: datetime, data: dict[str, Any]) -> dict[str, Any]:
+def apply_to_ticket(ticket: dict[str, Any], routing_key: str, *, time: datetime, data: dict[str, Any]) -> dict[str,
+                                                                                                               Any]:
     ticket = dict(ticket)
     ticket["number"] = ticket["number"] or data.get("number")
     status = "open" if routing_key == "intake.ticket.opened" else data.get("status")

@@ -41,7 +41,7 @@ class Counted:
         return bool(self.increments or self.entries)
 
 
-def increments_for(kind: str, data: dict[str, Any], happened_at: datetime, time_zone: str) -> Counted:
+def increments_for(kind: str, data: dict[str, Any], *, happened_at: datetime, time_zone: str) -> Counted:
     """The counters and list entries one event adds to its estate's day (empty when it moves none)."""
     counted = Counted()
     rule = _RULES.get(kind)

@@ -28,7 +28,7 @@ def _people(people: list[dict[str, Any]]) -> dict[str, Any]:
     return {p["id"]: {k: v for k, v in p.items() if k != "id"} for p in people}
 
 
-def content(kind: str, figures: dict[str, Any], buildings: dict[str, str]) -> dict[str, Any]:
+def content(kind: str, figures: dict[str, Any], *, buildings: dict[str, str]) -> dict[str, Any]:
     """The part of a period's figures one report is about."""
     complaints, orders, billing = figures["complaints"], figures["work_orders"], figures["billing"]
     if kind == "complaints":
@@ -54,8 +54,8 @@ def content(kind: str, figures: dict[str, Any], buildings: dict[str, str]) -> di
     return {"staff": _people(figures["staff"]), "departments": _people(figures["departments"])}
 
 
-def report(kind: str, lang: str, current: dict[str, Any], previous: dict[str, Any], *,
-           period: dict[str, str], previous_period: dict[str, str], estates: list[str],
+def report(kind: str, lang: str, *, current: dict[str, Any], previous: dict[str, Any], period: dict[str, str],
+           previous_period: dict[str, str], estates: list[str],
            unknown: dict[str, str]) -> dict[str, Any]:
     return {"kind": kind, "title": TITLES[kind][lang], "lang": lang, "period": period,
             "previous_period": previous_period, "estates": estates, "current": current, "previous": previous,

@@ -50,14 +50,14 @@ def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _or_zero(side: dict[str, Any], name: str, other: dict[str, Any]) -> Any:
+def _or_zero(side: dict[str, Any], name: str, *, other: dict[str, Any]) -> Any:
     """A breakdown's count missing on one side was zero there (a rate or average missing is unknown)."""
     if name in side:
         return side[name]
     return 0 if _is_count(other.get(name)) else None
 
 
-def _text(leaf: str, value: Any, lang: str, *, signed: bool = False) -> str:
+def _text(leaf: str, value: Any, *, lang: str, signed: bool = False) -> str:
     if value is None or isinstance(value, bool) or not isinstance(value, int | float):
         return "—"
     sign = "+" if signed and value > 0 else ""
@@ -69,7 +69,7 @@ def _text(leaf: str, value: Any, lang: str, *, signed: bool = False) -> str:
     return f"{sign}{value}"
 
 
-def _key_label(parent: str, name: str, entry: Any, at: int) -> str:
+def _key_label(parent: str, name: str, *, entry: Any, at: int) -> str:
     """The name of a breakdown's key: a person's name, a department, a bucket, a level."""
     if parent == "escalations_by_level":
         return f"第{name}级" if at == 0 else f"level {name}"
@@ -83,13 +83,13 @@ def lines(report: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     at = 0 if lang == "zh" else 1
 
-    def walk(path: list[str], labels: list[str], current: Any, previous: Any, changed: Any, *,
-             leaf: str, breakdown: str | None) -> None:
+    def walk(path: list[str], labels: list[str], *, current: Any, previous: Any, changed: Any, leaf: str,
+             breakdown: str | None) -> None:
         if not (isinstance(current, dict) or isinstance(previous, dict)):
             out.append({"path": ".".join(path), "label": "·".join(labels), "current": current, "previous": previous,
-                        "change": changed, "current_text": _text(leaf, current, lang),
-                        "previous_text": _text(leaf, previous, lang),
-                        "change_text": _text(leaf, changed, lang, signed=True)})
+                        "change": changed, "current_text": _text(leaf, current, lang=lang),
+                        "previous_text": _text(leaf, previous, lang=lang),
+                        "change_text": _text(leaf, changed, lang=lang, signed=True)})
             return
         now = current if isinstance(current, dict) else {}
         before = previous if isinstance(previous, dict) else {}
@@ -97,16 +97,18 @@ def lines(report: dict[str, Any], lang: str) -> list[dict[str, Any]]:
             if name == "name" and breakdown is None:
                 continue  # a person's name is the label of their figures
             if breakdown is not None:  # a key: written like its breakdown (money, counts), or a person's figures
-                label = _key_label(breakdown, name, now.get(name) or before.get(name), at)
+                label = _key_label(breakdown, name, entry=now.get(name) or before.get(name), at=at)
                 child = {"leaf": leaf, "breakdown": None} if breakdown in PEOPLE else {"leaf": leaf, "breakdown": ""}
             else:
                 label = LABELS.get(name, (name, name))[at]
                 child = {"leaf": name, "breakdown": name if name in PEOPLE or name.startswith(("by_", "sla_breaches_by",
                          "escalations_by", "arrears_by")) else None}
-            walk([*path, name], [*labels, label], _or_zero(now, name, before), _or_zero(before, name, now),
-                 changed.get(name) if isinstance(changed, dict) else None, **child)
+            walk([*path, name], [*labels, label], current=_or_zero(now, name, other=before),
+                 previous=_or_zero(before, name, other=now),
+                 changed=changed.get(name) if isinstance(changed, dict) else None, **child)
 
-    walk([], [], report["current"], report["previous"], report["change"], leaf="", breakdown=None)
+    walk([], [], current=report["current"], previous=report["previous"], changed=report["change"], leaf="",
+         breakdown=None)
     return out
 
 

@@ -72,7 +72,7 @@ class Readout:
         value = self.total.get(name)
         return value if isinstance(value, dict) else {}
 
-    def rate(self, path: str, numerator: int, denominator: int, reason: str) -> float | None:
+    def rate(self, path: str, numerator: int, *, denominator: int, reason: str) -> float | None:
         if denominator <= 0:
             self.unknown[path] = reason
             return None
@@ -110,8 +110,9 @@ def figures_of(total: dict[str, Any], *, units: int | None, open_before: int) ->
         answered = r.count(f"contacts_answered_within_15s_by_channel.{channel}")
         channels[channel] = {"received": received, "timed": timed,
                              "answered_within_15s": answered if timed else None,
-                             "answer_rate": r.rate(f"contacts.by_channel.{channel}.answer_rate", answered, timed,
-                                                   no_contacts)}
+                             "answer_rate": r.rate(f"contacts.by_channel.{channel}.answer_rate", answered,
+                                                   denominator=timed,
+                                                   reason=no_contacts)}
         if not timed:
             r.unknown[f"contacts.by_channel.{channel}.answered_within_15s"] = no_contacts
     timed = r.count("contacts_timed")
@@ -133,17 +134,19 @@ def figures_of(total: dict[str, Any], *, units: int | None, open_before: int) ->
         "contacts": {
             "logged": r.count("contacts_logged"), "calls": received(CALL_CHANNELS), "visits": received(VISIT_CHANNELS),
             "timed": timed, "answered_within_15s": answered if timed else None,
-            "answer_rate": r.rate("contacts.answer_rate", answered, timed, no_contacts), "by_channel": channels,
+            "answer_rate": r.rate("contacts.answer_rate", answered, denominator=timed, reason=no_contacts),
+            "by_channel": channels,
         },
         "tickets": {
             "opened": opened, "by_category": r.counts("tickets_by_category"),
             "by_subcategory": r.counts("tickets_by_subcategory"), "by_priority": r.counts("tickets_by_priority"),
             "resolved_first_contact": r.count("tickets_resolved_first_contact"),
             "first_contact_resolution_rate": r.rate("tickets.first_contact_resolution_rate",
-                                                    r.count("tickets_resolved_first_contact"), opened,
-                                                    "no tickets were opened"),
+                                                    r.count("tickets_resolved_first_contact"), denominator=opened,
+                                                    reason="no tickets were opened"),
             "carried_over": open_before, "reopened": reopened, "to_handle": to_handle, "handled": handled,
-            "handling_rate": r.rate("tickets.handling_rate", handled, to_handle, "no tickets to handle"),
+            "handling_rate": r.rate("tickets.handling_rate", handled, denominator=to_handle,
+                                    reason="no tickets to handle"),
             "open_at_end": to_handle - handled,
         },
         "complaints": {
@@ -154,10 +157,12 @@ def figures_of(total: dict[str, Any], *, units: int | None, open_before: int) ->
                                                              key=lambda c: str(c.get("opened_at"))),
             "plans": r.count("complaint_plans"),
             "plans_on_time_rate": r.rate("complaints.plans_on_time_rate", r.count("complaint_plans_on_time"),
-                                         r.count("complaint_plans"), "no complaint plans were recorded"),
+                                         denominator=r.count("complaint_plans"),
+                                         reason="no complaint plans were recorded"),
             "feedback": r.count("complaint_feedback"),
             "feedback_on_time_rate": r.rate("complaints.feedback_on_time_rate", r.count("complaint_feedback_on_time"),
-                                            r.count("complaint_feedback"), "no complaint was answered"),
+                                            denominator=r.count("complaint_feedback"),
+                                            reason="no complaint was answered"),
         },
         "work_orders": _work_orders(r, durations),
         "follow_ups": {
@@ -165,17 +170,18 @@ def figures_of(total: dict[str, Any], *, units: int | None, open_before: int) ->
             "unreachable": r.count("followups_unreachable"),
             "done_within_24h": r.count("followups_done_within_24h"),
             "done_within_24h_rate": r.rate("follow_ups.done_within_24h_rate", r.count("followups_done_within_24h"),
-                                           r.count("followups_timed"), "no follow-up with a known due time was done"),
+                                           denominator=r.count("followups_timed"),
+                                           reason="no follow-up with a known due time was done"),
             "satisfaction_average": round(r.count("satisfaction_sum") / satisfaction_count, 2)
             if satisfaction_count else None,
             "satisfied_share": r.rate("follow_ups.satisfied_share", r.count("satisfaction_satisfied"),
-                                      satisfaction_count, "no follow-up recorded a score"),
+                                      denominator=satisfaction_count, reason="no follow-up recorded a score"),
         },
         "billing": {
             "billed_fen": billed, "collected_fen": collected, "prepaid_fen": r.count("prepaid_fen"),
             "reversed_fen": reversed_, "payments": r.count("payments"),
-            "collection_rate": r.rate("billing.collection_rate", collected - reversed_, billed,
-                                      "nothing was billed in the period"),
+            "collection_rate": r.rate("billing.collection_rate", collected - reversed_, denominator=billed,
+                                      reason="nothing was billed in the period"),
             "older_arrears_recovered_fen": None,
             "arrears_by_aging_fen": r.counts("arrears_by_aging"),
             "dunning_notices": r.count("dunning_notices"), "dunning_fen": r.count("dunning_fen"),
@@ -210,7 +216,8 @@ def _work_orders(r: Readout, durations: dict[str, int]) -> dict[str, Any]:
     rates = {
         f"{milestone}_on_time_rate": r.rate(f"work_orders.{milestone}_on_time_rate",
                                             r.count(f"work_orders_{reached}_on_time"),
-                                            r.count(f"work_orders_{reached}"), f"no work order was {reached}")
+                                            denominator=r.count(f"work_orders_{reached}"),
+                                            reason=f"no work order was {reached}")
         for milestone, reached in (("accept", "accepted"), ("arrive", "arrived"), ("complete", "completed"))
     }
     return {

@@ -99,23 +99,23 @@ async def time_zones(uow: UnitOfWork, estate_ids: set[str]) -> dict[str, str]:
     return {estate_id: zones.get(estate_id, DEFAULT_TIME_ZONE) for estate_id in estate_ids}
 
 
-async def cases(uow: UnitOfWork, collection: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+async def cases(uow: UnitOfWork, collection: str, *, ids: list[str]) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
     found = await uow.db[collection].find({"_id": {"$in": ids}}, session=uow.session).to_list(None)
     return {case["_id"]: case for case in found}
 
 
-async def write_cases(uow: UnitOfWork, collection: str, documents: list[dict[str, Any]]) -> None:
+async def write_cases(uow: UnitOfWork, collection: str, *, documents: list[dict[str, Any]]) -> None:
     if documents:
         await uow.db[collection].bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in documents],
                                             ordered=False, session=uow.session)
 
 
-async def write_days(uow: UnitOfWork, target: Target, days: dict[str, dict[str, Any]]) -> None:
+async def write_days(uow: UnitOfWork, target: Target, *, days: dict[str, dict[str, Any]]) -> None:
     """Every day document of the batch in one bulk write: its identity, amounts added, list entries set;
     the backlog's movements in another."""
-    await _write_backlog(uow, target(BACKLOG), days)
+    await _write_backlog(uow, target(BACKLOG), days=days)
     writes = []
     for figures_id, day in days.items():
         update: dict[str, Any] = {"$setOnInsert": day["base"]}
@@ -128,7 +128,7 @@ async def write_days(uow: UnitOfWork, target: Target, days: dict[str, dict[str, 
         await uow.db[target(DAILY_FIGURES)].bulk_write(writes, ordered=False, session=uow.session)
 
 
-async def _write_backlog(uow: UnitOfWork, collection: str, days: dict[str, dict[str, Any]]) -> None:
+async def _write_backlog(uow: UnitOfWork, collection: str, *, days: dict[str, dict[str, Any]]) -> None:
     moved: dict[str, dict[str, Any]] = {}
     for day in days.values():
         if not (amount := day["increments"].get(BACKLOG_FIELD, 0)):
@@ -145,7 +145,7 @@ async def _write_backlog(uow: UnitOfWork, collection: str, days: dict[str, dict[
              for key, held in moved.items()], ordered=False, session=uow.session)
 
 
-async def write_units(uow: UnitOfWork, target: Target, units: dict[str, dict[str, Any]]) -> None:
+async def write_units(uow: UnitOfWork, target: Target, *, units: dict[str, dict[str, Any]]) -> None:
     """The estates' units (complaints per 100 units) and their buildings' names (the reports show them)."""
     if not units:
         return
@@ -172,11 +172,11 @@ async def write_units(uow: UnitOfWork, target: Target, units: dict[str, dict[str
         ordered=False, session=uow.session)
 
 
-async def find_day(database: Database, figures_id: str, scope: dict[str, Any]) -> dict[str, Any] | None:
+async def find_day(database: Database, figures_id: str, *, scope: dict[str, Any]) -> dict[str, Any] | None:
     return await database.db[(await live(database))(DAILY_FIGURES)].find_one({"_id": figures_id, **scope})
 
 
-async def days_by_id(database: Database, ids: list[str], projection: dict[str, int] | None = None,
+async def days_by_id(database: Database, ids: list[str], *, projection: dict[str, int] | None = None,
                      ) -> dict[str, dict[str, Any]]:
     """Day documents by their ids (`estate:day`), from the live set."""
     if not ids:
@@ -185,7 +185,7 @@ async def days_by_id(database: Database, ids: list[str], projection: dict[str, i
     return {d["_id"]: d for d in found}
 
 
-async def days_between(database: Database, scope: dict[str, Any], estate_ids: list[str], first: date,
+async def days_between(database: Database, scope: dict[str, Any], *, estate_ids: list[str], first: date,
                        last: date) -> list[dict[str, Any]]:
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     ids = [f"{estate_id}:{day.isoformat()}" for estate_id in estate_ids for day in days]
@@ -199,7 +199,7 @@ def _backlog_ids(estate_id: str, day: date) -> list[str]:
     return months + days
 
 
-async def open_before(database: Database, scope: dict[str, Any], estate_ids: list[str], day: date) -> dict[str, int]:
+async def open_before(database: Database, scope: dict[str, Any], *, estate_ids: list[str], day: date) -> dict[str, int]:
     """Per estate, tickets open at the end of the day before `day`: the years before, its year's months and
     its month's days. The years are found, not named: a day in 2999 must not name a thousand years an estate."""
     collection = database.db[(await live(database))(BACKLOG)]
@@ -214,12 +214,12 @@ async def open_before(database: Database, scope: dict[str, Any], estate_ids: lis
     return totals
 
 
-async def unit_counts(database: Database, scope: dict[str, Any], estate_ids: list[str]) -> dict[str, int]:
+async def unit_counts(database: Database, scope: dict[str, Any], *, estate_ids: list[str]) -> dict[str, int]:
     found = await database.db[(await live(database))(UNIT_COUNTS)].find({"_id": {"$in": estate_ids}, **scope}, {"units": 1}).to_list(None)
     return {d["_id"]: d.get("units", 0) for d in found}
 
 
-async def building_names(database: Database, scope: dict[str, Any], estate_ids: list[str],
+async def building_names(database: Database, scope: dict[str, Any], *, estate_ids: list[str],
                          building_ids: list[str]) -> dict[str, str]:
     ids = [f"{estate_id}:{building_id}" for estate_id in estate_ids for building_id in building_ids]
     if not ids:

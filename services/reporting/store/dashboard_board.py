@@ -43,7 +43,7 @@ async def _board_for_every_estate(database: Database) -> None:
                                                                                  session=uow.session))
 
 
-async def _by_id(uow: UnitOfWork, collection: str, ids: set[str]) -> dict[str, dict[str, Any]]:
+async def _by_id(uow: UnitOfWork, collection: str, *, ids: set[str]) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
     documents = await uow.db[collection].find({"_id": {"$in": sorted(ids)}}, session=uow.session).to_list(None)
@@ -51,19 +51,19 @@ async def _by_id(uow: UnitOfWork, collection: str, ids: set[str]) -> dict[str, d
 
 
 async def work_orders(uow: UnitOfWork, ids: set[str]) -> dict[str, dict[str, Any]]:
-    return await _by_id(uow, BOARD_ORDERS, ids)
+    return await _by_id(uow, BOARD_ORDERS, ids=ids)
 
 
 async def tickets(uow: UnitOfWork, ids: set[str]) -> dict[str, dict[str, Any]]:
-    return await _by_id(uow, BOARD_TICKETS, ids)
+    return await _by_id(uow, BOARD_TICKETS, ids=ids)
 
 
 async def time_zones(uow: UnitOfWork, estate_ids: set[str]) -> dict[str, str]:
-    found = await _by_id(uow, ESTATES, estate_ids)
+    found = await _by_id(uow, ESTATES, ids=estate_ids)
     return {estate_id: d.get("time_zone") for estate_id, d in found.items() if d.get("time_zone")}
 
 
-async def save(uow: UnitOfWork, collection: str, documents: list[dict[str, Any]]) -> None:
+async def save(uow: UnitOfWork, collection: str, *, documents: list[dict[str, Any]]) -> None:
     if documents:
         await uow.db[collection].bulk_write(
             [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in documents], ordered=False, session=uow.session)
@@ -108,7 +108,7 @@ async def change_estates(uow: UnitOfWork, changes: list[EstateChange]) -> None:
 BOARD_FIELDS = ("estate_id", "company_id", "name", "time_zone", "version", "open_tickets", "open_p1")
 
 
-async def boards_in_scope(database: Database, scope: dict[str, Any], days: list[str],
+async def boards_in_scope(database: Database, scope: dict[str, Any], *, days: list[str],
                           estate_id: str | None = None) -> list[dict[str, Any]]:
     """The boards of the caller's estates (or of one), with only the given local days' counters."""
     query = {**scope, **({"_id": estate_id} if estate_id else {})}
@@ -117,7 +117,7 @@ async def boards_in_scope(database: Database, scope: dict[str, Any], days: list[
     return sorted(boards, key=lambda b: b["_id"])
 
 
-async def find_many(database: Database, collection: str, ids: list[str],
+async def find_many(database: Database, collection: str, *, ids: list[str],
                     projection: dict[str, int] | None = None) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
@@ -125,15 +125,15 @@ async def find_many(database: Database, collection: str, ids: list[str],
     return {d["_id"]: d for d in documents}
 
 
-async def open_work_orders(database: Database, estate_id: str, limit: int) -> list[dict[str, Any]]:
+async def open_work_orders(database: Database, estate_id: str, *, limit: int) -> list[dict[str, Any]]:
     return await database.db[BOARD_ORDERS].find({"estate_id": estate_id, "open": True}).limit(limit).to_list(None)
 
 
-async def timeline(database: Database, estate_id: str, day: str, limit: int) -> list[dict[str, Any]]:
+async def timeline(database: Database, estate_id: str, *, day: str, limit: int) -> list[dict[str, Any]]:
     return await database.db[TIMELINE].find({"estate_id": estate_id, "day": day}).sort(
         "time", DESCENDING).limit(limit).to_list(None)
 
 
 async def versions(database: Database, estate_ids: list[str]) -> dict[str, int]:
-    found = await find_many(database, BOARD_ESTATES, estate_ids, {"version": 1})
+    found = await find_many(database, BOARD_ESTATES, ids=estate_ids, projection={"version": 1})
     return {estate_id: found.get(estate_id, {}).get("version", 0) for estate_id in estate_ids}

@@ -45,7 +45,7 @@ async def begin(database: Database, state: dict[str, Any]) -> None:
     await database.db[REBUILDS].replace_one({"_id": CURRENT_REBUILD}, {"_id": CURRENT_REBUILD, **state}, upsert=True)
 
 
-async def swap_in(database: Database, rebuild_id: str, live: Target, finished_at: datetime) -> bool:
+async def swap_in(database: Database, rebuild_id: str, *, live: Target, finished_at: datetime) -> bool:
     """The rebuild's set becomes the live one, if the rebuild is (still) ready."""
     result = await database.db[REBUILDS].update_one(
         {"_id": CURRENT_REBUILD, "rebuild_id": rebuild_id, "state": "ready"},
@@ -66,11 +66,11 @@ async def not_applied(uow: UnitOfWork, rebuild_id: str, *, after: str | None, li
         limit).to_list(None)
 
 
-async def mark_applied(uow: UnitOfWork, rebuild_id: str, ids: list[str]) -> None:
+async def mark_applied(uow: UnitOfWork, rebuild_id: str, *, ids: list[str]) -> None:
     await uow.db[EVENTS].update_many({"_id": {"$in": ids}}, {"$set": {APPLIED_TO: rebuild_id}}, session=uow.session)
 
 
-def is_stale(state: dict[str, Any], now: datetime, stale_after_s: float) -> bool:
+def is_stale(state: dict[str, Any], now: datetime, *, stale_after_s: float) -> bool:
     """A rebuild whose worker stopped (its process went away) may be started afresh."""
     beat = state.get("heartbeat_at")
     if beat is None:
