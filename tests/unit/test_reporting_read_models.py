@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, date, datetime, timedelta
 
-from services.reporting.domain import cases, monthly, monthly_lines, readout
+from services.reporting.domain import cases, daily_report, monthly, monthly_lines, readout
 from services.reporting.domain.figures import aging_bucket, increments_for
 
 ZONE = "Asia/Shanghai"
@@ -174,3 +174,20 @@ def test_a_monthly_reports_lines_name_and_write_every_number():
         "升级（按级别）·第2级": ("1", "0", "+1"), "员工·工程师甲·完工": ("2", "0", "+2")}
     english = {line["path"]: line["label"] for line in monthly_lines.lines(report, "en")}
     assert english["staff.eng-a.completed"] == "Staff·工程师甲·Completed"
+
+
+def test_escalation_levels_read_in_number_order_not_text_order():
+    """Level 10 after level 2, in the figures, the daily report and a monthly report's lines."""
+    total = readout.roll_up([{"_id": "a", "day": "2026-11-01", "escalations": 6,
+                              "escalations_by_level": {"10": 1, "2": 2, "1": 1, "none": 1, "3": 1}}])
+    figures = readout.figures_of(total, units=None, open_before=0)
+    assert list(figures["work_orders"]["escalations_by_level"]) == ["1", "2", "3", "10", "none"]
+    report = daily_report.build(figures, estate_id="e-1", estate_name=None, day="2026-11-01", lang="en")
+    (orders,) = [s["rows"] for s in report["sections"] if s["key"] == "work_orders"]
+    assert [r["key"] for r in orders if r["key"].startswith("escalations.")] == [
+        "escalations.1", "escalations.2", "escalations.3", "escalations.10", "escalations.none"]
+    current, previous = {"escalations_by_level": {"10": 1, "2": 1}}, {"escalations_by_level": {"9": 2, "1": 1}}
+    monthly_report = monthly.report("repairs", "en", current, previous, period={}, previous_period={}, estates=[],
+                                    unknown={})
+    assert [line["label"] for line in monthly_lines.lines(monthly_report, "en")] == [
+        f"Escalations by level·level {n}" for n in (1, 2, 9, 10)]

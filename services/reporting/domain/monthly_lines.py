@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.reporting.domain.keys import numbers_first
 from shared.money import fen_to_text
 
 HEADINGS = {"zh": ("项目", "本期", "上期", "变化"), "en": ("Figure", "This month", "Month before", "Change")}
@@ -93,7 +94,10 @@ def lines(report: dict[str, Any], lang: str) -> list[dict[str, Any]]:
             return
         now = current if isinstance(current, dict) else {}
         before = previous if isinstance(previous, dict) else {}
-        for name in [*now, *(n for n in before if n not in now)]:  # a key of the month before only, too
+        names = [*now, *(n for n in before if n not in now)]  # a key of the month before only, too
+        if breakdown == "escalations_by_level":
+            names.sort(key=numbers_first)  # level 2 before level 10
+        for name in names:
             if name == "name" and breakdown is None:
                 continue  # a person's name is the label of their figures
             if breakdown is not None:  # a key: written like its breakdown (money, counts), or a person's figures
