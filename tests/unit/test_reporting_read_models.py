@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 
 from services.reporting.domain import cases, daily_report, monthly, monthly_lines, readout
-from services.reporting.domain.figures import aging_bucket, increments_for
+from services.reporting.domain.figures import aging_bucket, attribution_day, increments_for
 
 ZONE = "Asia/Shanghai"
 T0 = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # 23:00 on the 25th in Shanghai
@@ -150,6 +150,31 @@ def test_billed_is_every_bill_issued_not_a_runs_total():
     one_off = increments_for("billing.bill.issued", {"amount_fen": 5000, "amount": "50.00"}, T0, ZONE)
     assert run.increments == {"billing_runs": 1}  # its bills come one by one as billing.bill.issued
     assert one_off.increments == {"bills_issued": 1, "billed_fen": 5000}
+
+
+def test_a_reversal_takes_back_on_its_own_day_only_what_its_payment_put_on_bills():
+    """A payment of 250.00 on the 1st, 200.00 to bills and 50.00 prepaid, reversed on the 3rd."""
+    paid_at, reversed_at = datetime(2026, 11, 1, 2, tzinfo=UTC), datetime(2026, 11, 3, 15, 30, tzinfo=UTC)
+    payment = increments_for("billing.payment.received", {
+        "amount": "250.00", "applied": "200.00", "to_balance": "50.00"}, paid_at, ZONE)
+    reversal = increments_for("billing.payment.reversed", {
+        "amount": "250.00", "applied": "200.00", "to_balance": "50.00", "reversed_at": reversed_at.isoformat()},
+        reversed_at, ZONE)
+    assert payment.increments == {"payments": 1, "collected_fen": 20000, "prepaid_fen": 5000}
+    assert reversal.increments == {"payments_reversed": 1, "reversed_fen": 20000, "prepaid_reversed_fen": 5000}
+    # 23:30 in Shanghai: the reversal counts on the 3rd, the day it was made, not the payment's day
+    assert attribution_day(reversed_at, ZONE) == date(2026, 11, 3) != attribution_day(paid_at, ZONE)
+    bills = {"billed_fen": 40000}
+    day_of_payment = readout.figures_of({**bills, **payment.increments}, units=None, open_before=0)["billing"]
+    day_of_reversal = readout.figures_of(reversal.increments, units=None, open_before=0)["billing"]
+    month = readout.figures_of(readout.roll_up([{"_id": "1", **bills, **payment.increments},
+                                                {"_id": "3", **reversal.increments}]), units=None, open_before=0)
+    assert day_of_payment["collection_rate"] == 0.5 and day_of_payment["reversed_fen"] == 0
+    assert (day_of_reversal["reversed_fen"], day_of_reversal["prepaid_reversed_fen"]) == (20000, 5000)
+    assert month["billing"]["collection_rate"] == 0.0  # not −0.125: the prepaid 50.00 was never collected
+    # A reversal announced before billing said how its payment was spread: all of it, as before.
+    older = increments_for("billing.payment.reversed", {"amount": "100.00"}, reversed_at, ZONE)
+    assert older.increments == {"payments_reversed": 1, "reversed_fen": 10000}
 
 
 def test_a_breakdowns_key_of_one_month_only_changes_by_all_of_it_and_a_missing_rate_not_at_all():

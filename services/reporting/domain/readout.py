@@ -177,6 +177,7 @@ def figures_of(total: dict[str, Any], *, units: int | None, open_before: int) ->
         },
         "billing": {
             "billed_fen": billed, "collected_fen": collected, "prepaid_fen": r.count("prepaid_fen"),
+            "prepaid_reversed_fen": r.count("prepaid_reversed_fen"),
             "reversed_fen": reversed_, "payments": r.count("payments"),
             "collection_rate": r.rate("billing.collection_rate", collected - reversed_, billed,
                                       "nothing was billed in the period"),
