@@ -28,6 +28,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "satisfaction_average": ("满意度平均分", "Satisfaction (average of 5)"), "satisfied_share": ("满意率", "Satisfied (4–5)"),
     "billed_fen": ("应收（元）", "Billed (yuan)"), "collected_fen": ("实收（元）", "Collected (yuan)"),
     "reversed_fen": ("冲正（元）", "Reversed (yuan)"), "prepaid_fen": ("预存（元）", "Prepaid (yuan)"),
+    "prepaid_reversed_fen": ("预存冲正（元）", "Prepaid reversed (yuan)"),
     "payments": ("缴费笔数", "Payments"), "collection_rate": ("收缴率", "Collection rate"),
     "older_arrears_recovered_fen": ("清收往年欠费（元）", "Older arrears recovered (yuan)"),
     "dunning_notices": ("催缴通知", "Dunning notices"), "dunning_fen": ("催缴金额（元）", "Amount dunned (yuan)"),
