@@ -87,6 +87,10 @@ class PaymentReversed(Payload):
     amount: str
     reason: str
     reversed_at: datetime
+    # What of it had gone to bills and what to the prepaid balance (the payment's `applied` and
+    # `to_balance`): the reversal takes each back. None on a reversal announced before they were sent.
+    applied: str | None = None
+    to_balance: str | None = None
 
 
 @event("billing.day.closed")

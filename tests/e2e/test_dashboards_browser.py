@@ -34,6 +34,38 @@ def from_api(tile: dict) -> dict[str, str]:
     return {name: shown(name, tile[name]) for name in FIGURES}
 
 
+# What each ECharts chart of the estate view draws, read from the chart itself: its days and each
+# series' values (ECharts keeps a missing value as null or "-").
+CHARTS_ON_SCREEN = """() => Object.fromEntries([...document.querySelectorAll('.chart')].map((el) => {
+  const option = echarts.getInstanceByDom(el).getOption();
+  return [el.id, {days: option.xAxis[0].data,
+                  series: option.series.map((s) => s.data.map((v) => (v == null || v === '-' ? null : Number(v))))}];
+}))"""
+
+
+def charts_from_api(charts: dict) -> dict[str, dict]:
+    """The charts the page should draw from the API's series: rates in per cent, days as MM-DD."""
+    def percent(values: list) -> list:
+        return [None if v is None else v * 100 for v in values]
+
+    series = {"chart-calls": [charts["calls"]], "chart-tickets": list(charts["tickets_by_category"].values()),
+              "chart-on-time": [percent(charts["on_time_rate"])], "chart-satisfaction": [charts["satisfaction"]],
+              "chart-collection": [percent(charts["collection_rate"])]}
+    return {chart: {"days": [day[5:] for day in charts["days"]], "series": values} for chart, values in series.items()}
+
+
+def same_charts(drawn, wanted) -> bool:
+    """Equal, a per cent drawn with one decimal (the page rounds it) within half of its last place."""
+    if isinstance(wanted, dict):
+        return isinstance(drawn, dict) and drawn.keys() == wanted.keys() and all(
+            same_charts(drawn[k], wanted[k]) for k in wanted)
+    if isinstance(wanted, list):
+        return isinstance(drawn, list) and len(drawn) == len(wanted) and all(map(same_charts, drawn, wanted))
+    if isinstance(wanted, float) and isinstance(drawn, int | float):
+        return abs(drawn - wanted) <= 0.05 + 1e-9
+    return drawn == wanted
+
+
 def busy_estate(stack) -> str:
     estate_id = setup_estate(stack, engineers=0)
     t0, order = events.now() - timedelta(minutes=20), events.work_order_id()
@@ -79,6 +111,10 @@ def test_every_page_shows_the_apis_numbers_moves_live_and_speaks_english(stack, 
         o["work_order_id"] for o in board["about_to_breach"]]
     assert page.locator("#timeline li").count() == len(board["timeline"])
     assert page.locator("#queue thead th").first.inner_text() == "工单号"
+    charts = api.get("reporting", f"/v1/dashboards/estates/{estate_id}/charts").json()
+    drawn = page.evaluate(CHARTS_ON_SCREEN)
+    assert same_charts(drawn, charts_from_api(charts)), (drawn, charts)
+    assert drawn["chart-calls"]["series"][0][-1] == 8 and len(drawn["chart-tickets"]["series"]) >= 1
     page.screenshot(path=str(ARTEFACTS / "dashboard-estate.png"), full_page=True)
 
     # Live: a call logged now shows without a reload.
@@ -89,6 +125,12 @@ def test_every_page_shows_the_apis_numbers_moves_live_and_speaks_english(stack, 
                            timeout=RENDER_TIMEOUT_MS)
     assert page.evaluate("window.notReloaded") is True
     assert on_screen(page, estate_id) == from_api(api.get("reporting", f"/v1/dashboards/estates/{estate_id}").json())
+    # The charts are drawn again from the new series, too.
+    page.wait_for_function(f"() => ({CHARTS_ON_SCREEN})()['chart-calls'].series[0].at(-1) === 9",
+                           timeout=RENDER_TIMEOUT_MS)
+    charts = api.get("reporting", f"/v1/dashboards/estates/{estate_id}/charts").json()
+    drawn = page.evaluate(CHARTS_ON_SCREEN)
+    assert same_charts(drawn, charts_from_api(charts)), (drawn, charts)
 
     # English, and back; the choice is kept for the next page.
     page.locator("#lang").click()

@@ -2,9 +2,11 @@
 
 Events reach reporting through the services and, crafted, straight into its queue out of order and
 twice; some arrive while the rebuild runs. Two estates, with tickets, work orders and billing's events
-(bills issued, payments, a reversal, dunning notices). Then every day document and case of every
-estate is compared between the live collections and the rebuilt ones, and every estate's figures of
-every day read the same through the API after the swap.
+(bills issued, payments, a reversal, dunning notices), and dispatch's and intake's events of today that
+move the dashboards' live board (work orders out of order, SLA warnings and breaches, calls). Then every
+day document, case and board document of every estate is compared between the live collections and the
+rebuilt ones, and every estate's figures of every day, and the dashboards' overview, boards and charts,
+read the same through the API after the swap.
 """
 
 from __future__ import annotations
@@ -22,12 +24,16 @@ from devstack.stack import Stack
 from shared import clock
 from shared.envelope import Envelope
 from shared.estates import local_day
+from services.reporting.commands.dashboard import candidate_days
+from shared.envelope import utcnow
 from tests.conftest import FAST_ENV
+from tests.e2e import dashboard_events as board_event
 from tests.e2e.reporting_days import Day, month_of
 from tests.helpers import Api, admin, all_pages, eventually, repair_contact, setup_estate
 
 QUEUE = "reporting.all-events"
 COLLECTIONS = ("daily_figures", "ticket_cases", "work_order_cases", "units", "unit_counts", "buildings", "backlog")
+BOARD_COLLECTIONS = ("board_work_orders", "board_tickets", "board_timeline", "board_estates")
 
 
 def _envelope(estate_id: str, name: str, data: dict[str, Any], *, hours_ago: float) -> Envelope:
@@ -72,6 +78,23 @@ def billing_day(estate_id: str, days_ago: int) -> list[Envelope]:
     return d.envelopes
 
 
+def board_day(estate_id: str) -> list[Envelope]:
+    """Today's events of the live board: a work order accepted before its creation and warned, another
+    completed before its creation and breached, two consultations (one P1), three calls."""
+    t0 = board_event.now() - timedelta(minutes=10)
+    late, done = board_event.work_order_id(), board_event.work_order_id()
+    return [
+        board_event.accepted(estate_id, late, t0 + timedelta(minutes=3)),
+        board_event.sla(estate_id, late, t0 + timedelta(minutes=4), milestone="arrive", breached=False),
+        board_event.created(estate_id, late, t0, priority="P1"),
+        board_event.completed(estate_id, done, t0 + timedelta(minutes=5)),
+        board_event.created(estate_id, done, t0),
+        board_event.sla(estate_id, done, t0 + timedelta(minutes=2), milestone="accept", breached=True),
+        board_event.consultation(estate_id, t0, priority="P1"), board_event.consultation(estate_id, t0),
+        *(board_event.call(estate_id, t0, answered_within_15s=answered) for answered in (True, False, None)),
+    ]
+
+
 def deliver_twice(stack, envelopes: list[Envelope]) -> None:
     """Straight into reporting's queue (no other service sees them), each one twice."""
 
@@ -110,6 +133,44 @@ def read_models(stack, estate_ids: str | list[str], suffix: str) -> dict[str, di
         return out
 
 
+def boards(stack, estate_ids: list[str], suffix: str) -> dict[str, dict[str, Any]]:
+    """The live board's documents; an estate's without its version (the batches that moved it) and with
+    only the local days a dashboard shows (older ones leave the board as later days come)."""
+    shown = set(candidate_days(utcnow()))
+    with MongoClient(stack.mongo_url_of("reporting")) as client:
+        db = client["estatedesk_reporting"]
+        out = {}
+        for name in BOARD_COLLECTIONS:
+            for document in db[name + suffix].find({"estate_id": {"$in": estate_ids}}):
+                if name == "board_estates":
+                    document.pop("version")
+                    document["days"] = {day: v for day, v in (document.get("days") or {}).items() if day in shown}
+                out[f"{name}/{document['_id']}"] = _normal(document)
+        return out
+
+
+def dashboards(api: Api, estate_ids: list[str]) -> dict[str, Any]:
+    """What the dashboards show: the overview's tiles, each estate's board and charts (without the
+    versions and the orders' ages, which move by themselves)."""
+
+    def shown(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: shown(v) for k, v in value.items() if k not in ("version", "age_s")}
+        if isinstance(value, list):
+            return [shown(v) for v in value]
+        return value
+
+    overview = api.get("reporting", "/v1/dashboards/overview")
+    assert overview.status_code == 200, overview.text
+    out = {"overview": shown(overview.json())}
+    for estate in estate_ids:
+        for path in (f"/v1/dashboards/estates/{estate}", f"/v1/dashboards/estates/{estate}/charts"):
+            response = api.get("reporting", path)
+            assert response.status_code == 200, response.text
+            out[path] = shown(response.json())
+    return out
+
+
 @pytest.fixture(scope="module")
 def own_stack(tmp_path_factory):
     """A platform of its own, broker included: a rebuild walks the whole archive, which the shared stack's
@@ -140,7 +201,7 @@ def test_a_rebuild_from_the_archive_equals_the_live_figures(own_stack):
         "kind": "residential"}, hours_ago=80) for n in range(2)]
     before = [*units, *(e for n in range(6) for e in late_ticket(estate_id, n, hours_ago=30 + n)),
               *(e for n in range(3) for e in late_ticket(other_id, n, hours_ago=40 + n)),
-              *billing_day(estate_id, 2), *billing_day(other_id, 2)]
+              *billing_day(estate_id, 2), *billing_day(other_id, 2), *board_day(estate_id)]
     deliver_twice(stack, before)
 
     def archived_ids() -> set[str]:
@@ -153,7 +214,7 @@ def test_a_rebuild_from_the_archive_equals_the_live_figures(own_stack):
     assert started.status_code == 202, started.text
     during = [*(e for n in range(6, 12) for e in late_ticket(estate_id, n, hours_ago=50 + n)),
               *(e for n in range(3, 5) for e in late_ticket(other_id, n, hours_ago=70 + n)),
-              *billing_day(estate_id, 4), *billing_day(other_id, 4)]
+              *billing_day(estate_id, 4), *billing_day(other_id, 4), *board_day(estate_id), *board_day(other_id)]
     deliver_twice(stack, during)  # while the rebuild walks the archive
     assert agent.post("intake", "/v1/contacts", json=repair_contact(estate_id, "阳台渗水")).status_code == 201
     again = operator.post("reporting", "/v1/admin/read-model-rebuilds", json={"swap_when_ready": False})
@@ -178,8 +239,18 @@ def test_a_rebuild_from_the_archive_equals_the_live_figures(own_stack):
     assert live.keys() == rebuilt.keys()
     differing = [key for key in live if live[key] != rebuilt[key]]
     assert differing == [], {key: (live[key], rebuilt[key]) for key in differing[:3]}
+    board_live, board_rebuilt = boards(stack, estates, live_set), boards(stack, estates, rebuilt_set)
+    assert board_live.keys() == board_rebuilt.keys()
+    differing = [key for key in board_live if board_live[key] != board_rebuilt[key]]
+    assert differing == [], {key: (board_live[key], board_rebuilt[key]) for key in differing[:3]}
+    # Each board event once, though delivered twice: the other estate (crafted events only) has one order
+    # open of its two, and its two consultations open, one of them P1 (its complaints are resolved).
+    assert [v["status"] for k, v in board_live.items() if k.startswith("board_work_orders/")
+            and v["estate_id"] == other_id and v.get("open")] == ["accepted"]
+    other_board = board_live[f"board_estates/{other_id}"]
+    assert (other_board.get("open_tickets"), other_board.get("open_p1")) == (2, 1)
     days = [v for k, v in live.items() if k.startswith("daily_figures/") and v["estate_id"] == estate_id]
-    assert sum(d.get("tickets_opened", 0) for d in days) == 15  # 12 crafted complaints, 3 repairs
+    assert sum(d.get("tickets_opened", 0) for d in days) == 19  # 12 crafted complaints, 4 consultations, 3 repairs
     assert sum(d.get("complaints", 0) for d in days) == 12
     assert sum(d.get("satisfaction_count", 0) for d in days) == 12  # each follow-up once, though delivered twice
     assert live[f"unit_counts/{estate_id}"]["units"] == 2  # each unit once, though registered twice
@@ -190,7 +261,7 @@ def test_a_rebuild_from_the_archive_equals_the_live_figures(own_stack):
             60000, 20000)
         assert sum(d.get("dunning_notices", 0) for d in billed) == 2
     assert sum(v.get("tickets_opened", 0) for k, v in live.items()
-               if k.startswith("daily_figures/") and v["estate_id"] == other_id) == 5
+               if k.startswith("daily_figures/") and v["estate_id"] == other_id) == 7
 
     # Every figure of every estate and day, as the API gives it, before and after the swap.
     every_day = sorted({(v["estate_id"], v["day"]) for k, v in live.items() if k.startswith("daily_figures/")})
@@ -203,12 +274,16 @@ def test_a_rebuild_from_the_archive_equals_the_live_figures(own_stack):
     first_day = min(d["day"] for d in days)
     params = {"estate_id": estate_id, "day": first_day, "period": "month"}
     figures_live, every_figure_live = supervisor.get("reporting", "/v1/figures", params=params).json(), all_figures()
+    ops = Api(stack, user_id="ops-1", roles=["ops_viewer"], estates=estates)
+    shown_live = dashboards(ops, estates)
     swapped = operator.post("reporting", "/v1/admin/read-model-rebuilds/current/swap")
     assert swapped.status_code == 200 and swapped.json()["state"] == "done", swapped.text
     assert swapped.json()["live"] == rebuilt_set  # the swap only names the other set live
     assert supervisor.get("reporting", "/v1/figures", params=params).json() == figures_live
     every_figure_rebuilt = all_figures()
     assert [key for key in every_figure_live if every_figure_live[key] != every_figure_rebuilt[key]] == []
+    shown_rebuilt = dashboards(ops, estates)  # the dashboards read the swapped-in board
+    assert [key for key in shown_live if shown_live[key] != shown_rebuilt[key]] == [], (shown_live, shown_rebuilt)
     assert read_models(stack, estates, rebuilt_set) == rebuilt
 
     # From now on the live path moves the swapped-in set only; the one before stays as it was.
@@ -217,12 +292,12 @@ def test_a_rebuild_from_the_archive_equals_the_live_figures(own_stack):
                    if k.startswith("daily_figures/"))
 
     assert agent.post("intake", "/v1/contacts", json=repair_contact(estate_id, "水表井盖破损")).status_code == 201
-    eventually(lambda: opened(rebuilt_set) == 16, timeout=30, what="the new repair counted in the live set")
-    assert opened(live_set) == 15
+    eventually(lambda: opened(rebuilt_set) == 20, timeout=30, what="the new repair counted in the live set")
+    assert opened(live_set) == 19
     # A second rebuild fills the other set afresh and swaps it back.
     second = operator.post("reporting", "/v1/admin/read-model-rebuilds", json={"swap_when_ready": True})
     assert second.status_code == 202, second.text
     eventually(lambda: (c := operator.get("reporting", "/v1/admin/read-model-rebuilds/current").json())["state"]
                == "done" and c["rebuild_id"] == second.json()["rebuild_id"], timeout=60, what="the second swap")
     assert operator.get("reporting", "/v1/admin/read-model-rebuilds/current").json()["live"] == live_set
-    assert opened(live_set) == 16
+    assert opened(live_set) == 20

@@ -34,10 +34,22 @@ def replay(events) -> dict:
 
 def test_a_work_order_ends_in_the_same_state_in_any_order_of_its_events():
     states = {
-        (o["status"], o["open"], o["priority"], o["created_at"], tuple(sorted(o["met"])), rules.sla_state(o))
+        (o["status"], o["open"], o["priority"], o["created_at"], tuple(o["met"]), rules.sla_state(o))
         for o in (replay(p) for p in itertools.permutations(ORDER_EVENTS))
     }
     assert states == {("accepted", True, "P1", T0, ("accept",), "ok")}
+
+
+def test_milestones_are_listed_in_their_order_whatever_order_their_events_came_in():
+    warnings = [("dispatch.sla.warning", T0 + timedelta(minutes=n), {
+        **ORDER, "milestone": milestone, "deadline": (T0 + timedelta(hours=1)).isoformat()})
+        for n, milestone in enumerate(("complete", "arrive", "accept"))]
+    breaches = [("dispatch.sla.breached", T0 + timedelta(hours=1, minutes=n), {
+        **ORDER, "milestone": milestone, "deadline": (T0 + timedelta(hours=1)).isoformat()})
+        for n, milestone in enumerate(("arrive", "accept"))]
+    orders = [replay(p) for p in itertools.permutations([*warnings, *breaches])]
+    assert {(tuple(o["warned"]), tuple(o["breached"])) for o in orders} == {
+        (("accept", "arrive", "complete"), ("accept", "arrive"))}
 
 
 def test_a_warned_order_is_at_risk_until_its_milestone_is_met_and_its_deadline_is_the_earliest_unmet():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, date, datetime, timedelta
 
-from services.reporting.domain import cases, monthly, monthly_lines, readout
-from services.reporting.domain.figures import aging_bucket, increments_for
+from services.reporting.domain import cases, daily_report, monthly, monthly_lines, readout
+from services.reporting.domain.figures import aging_bucket, attribution_day, increments_for
 
 ZONE = "Asia/Shanghai"
 T0 = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # 23:00 on the 25th in Shanghai
@@ -152,6 +152,31 @@ def test_billed_is_every_bill_issued_not_a_runs_total():
     assert one_off.increments == {"bills_issued": 1, "billed_fen": 5000}
 
 
+def test_a_reversal_takes_back_on_its_own_day_only_what_its_payment_put_on_bills():
+    """A payment of 250.00 on the 1st, 200.00 to bills and 50.00 prepaid, reversed on the 3rd."""
+    paid_at, reversed_at = datetime(2026, 11, 1, 2, tzinfo=UTC), datetime(2026, 11, 3, 15, 30, tzinfo=UTC)
+    payment = increments_for("billing.payment.received", {
+        "amount": "250.00", "applied": "200.00", "to_balance": "50.00"}, happened_at=paid_at, time_zone=ZONE)
+    reversal = increments_for("billing.payment.reversed", {
+        "amount": "250.00", "applied": "200.00", "to_balance": "50.00", "reversed_at": reversed_at.isoformat()},
+        happened_at=reversed_at, time_zone=ZONE)
+    assert payment.increments == {"payments": 1, "collected_fen": 20000, "prepaid_fen": 5000}
+    assert reversal.increments == {"payments_reversed": 1, "reversed_fen": 20000, "prepaid_reversed_fen": 5000}
+    # 23:30 in Shanghai: the reversal counts on the 3rd, the day it was made, not the payment's day
+    assert attribution_day(reversed_at, ZONE) == date(2026, 11, 3) != attribution_day(paid_at, ZONE)
+    bills = {"billed_fen": 40000}
+    day_of_payment = readout.figures_of({**bills, **payment.increments}, units=None, open_before=0)["billing"]
+    day_of_reversal = readout.figures_of(reversal.increments, units=None, open_before=0)["billing"]
+    month = readout.figures_of(readout.roll_up([{"_id": "1", **bills, **payment.increments},
+                                                {"_id": "3", **reversal.increments}]), units=None, open_before=0)
+    assert day_of_payment["collection_rate"] == 0.5 and day_of_payment["reversed_fen"] == 0
+    assert (day_of_reversal["reversed_fen"], day_of_reversal["prepaid_reversed_fen"]) == (20000, 5000)
+    assert month["billing"]["collection_rate"] == 0.0  # not −0.125: the prepaid 50.00 was never collected
+    # A reversal announced before billing said how its payment was spread: all of it, as before.
+    older = increments_for("billing.payment.reversed", {"amount": "100.00"}, happened_at=reversed_at, time_zone=ZONE)
+    assert older.increments == {"payments_reversed": 1, "reversed_fen": 10000}
+
+
 def test_a_breakdowns_key_of_one_month_only_changes_by_all_of_it_and_a_missing_rate_not_at_all():
     now = {"arrears_by_aging_fen": {"0_1m": 48750}, "staff": {"eng-b": {"name": "乙", "completed": 1, "on_time_rate": 0.0}}}
     before = {"arrears_by_aging_fen": {"1_3m": 30000}, "staff": {}}
@@ -175,3 +200,20 @@ def test_a_monthly_reports_lines_name_and_write_every_number():
         "升级（按级别）·第2级": ("1", "0", "+1"), "员工·工程师甲·完工": ("2", "0", "+2")}
     english = {line["path"]: line["label"] for line in monthly_lines.lines(report, "en")}
     assert english["staff.eng-a.completed"] == "Staff·工程师甲·Completed"
+
+
+def test_escalation_levels_read_in_number_order_not_text_order():
+    """Level 10 after level 2, in the figures, the daily report and a monthly report's lines."""
+    total = readout.roll_up([{"_id": "a", "day": "2026-11-01", "escalations": 6,
+                              "escalations_by_level": {"10": 1, "2": 2, "1": 1, "none": 1, "3": 1}}])
+    figures = readout.figures_of(total, units=None, open_before=0)
+    assert list(figures["work_orders"]["escalations_by_level"]) == ["1", "2", "3", "10", "none"]
+    report = daily_report.build(figures, estate_id="e-1", estate_name=None, day="2026-11-01", lang="en")
+    (orders,) = [s["rows"] for s in report["sections"] if s["key"] == "work_orders"]
+    assert [r["key"] for r in orders if r["key"].startswith("escalations.")] == [
+        "escalations.1", "escalations.2", "escalations.3", "escalations.10", "escalations.none"]
+    current, previous = {"escalations_by_level": {"10": 1, "2": 1}}, {"escalations_by_level": {"9": 2, "1": 1}}
+    monthly_report = monthly.report("repairs", "en", current=current, previous=previous, period={}, previous_period={}, estates=[],
+                                    unknown={})
+    assert [line["label"] for line in monthly_lines.lines(monthly_report, "en")] == [
+        f"Escalations by level·level {n}" for n in (1, 2, 9, 10)]

@@ -213,6 +213,7 @@ async def reverse_payment(database: Database, principal: Principal, *, payment_i
         uow.emit(PaymentReversed(
             payment_id=payment_id, unit_id=unit["_id"], receipt_number=payment["receipt_number"],
             amount=fen_to_text(payment["amount_fen"]), reason=request.reason, reversed_at=now,
+            applied=fen_to_text(payment["applied_fen"]), to_balance=fen_to_text(payment["to_balance_fen"]),
         ), subject=payment_id, company_id=unit["company_id"], estate_id=unit["estate_id"])
         return payment_public(payment, reversal)
 

@@ -1,7 +1,7 @@
 """The consumer of every event: archived once, the read models moved, the live board told.
 
-While a rebuild runs, each batch also moves the rebuild's collections and its archived events say
-so, so that the rebuild neither misses nor repeats them.
+While a rebuild runs, each batch also moves the rebuild's collections (the live board's too) and its
+archived events say so, so that the rebuild neither misses nor repeats them.
 """
 
 from __future__ import annotations
@@ -39,4 +39,7 @@ async def archive_and_count(uow: UnitOfWork, events: list[Event[Any]]) -> None:
     await apply(uow, envelopes, zones=zones, target=slots.live)
     if slots.rebuilding is not None:
         await apply(uow, envelopes, zones=zones, target=slots.rebuilding)
-    await live_board.apply(uow, events)  # the dashboards' live figures, from the same batch
+    # The dashboards' live figures, from the same batch, in the same sets.
+    await live_board.apply(uow, envelopes, target=slots.live)
+    if slots.rebuilding is not None:
+        await live_board.apply(uow, envelopes, target=slots.rebuilding)

@@ -6,6 +6,7 @@ Each morning (the estate's local time) the report of the day before is announced
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,15 +29,22 @@ from shared.periodic import PeriodicJob
 log = structlog.get_logger(__name__)
 DELIVERIES = "daily_report_deliveries"
 _estate_names: TtlCache[dict] = TtlCache()  # an estate's name, for the report's heading
+_building_names: TtlCache[dict[str, str]] = TtlCache()  # an estate's buildings' names, for its notable complaints
 
 
-async def report_of(database: Database, scope: dict[str, Any], *, estate_id: str, day: date, lang: str) -> dict[str,
-                                                                                                                Any]:
-    figures = await figures_between(database, {**scope, "estate_id": estate_id}, first=day, last=day)
-    estate = await _estate_names.get(f"{database.db.name}/{estate_id}", lambda: database.db[ESTATES].find_one(
-        {"_id": estate_id}, {"name": 1})) or {}
-    buildings = await store.building_names(database, scope, estate_ids=[estate_id], building_ids=sorted(
-        {c["building_id"] for c in figures["complaints"]["notable"] if c.get("building_id")}))
+async def report_of(database: Database, scope: dict[str, Any], *, estate_id: str, day: date,
+                    lang: str) -> dict[str, Any]:
+    figures, estate, known = await asyncio.gather(
+        figures_between(database, {**scope, "estate_id": estate_id}, first=day, last=day),
+        _estate_names.get(f"{database.db.name}/{estate_id}", lambda: database.db[ESTATES].find_one(
+            {"_id": estate_id}, {"name": 1})),
+        _building_names.get(f"{database.db.name}/{estate_id}", lambda: store.estate_building_names(
+            database, {**scope, "estate_id": estate_id})))
+    estate = estate or {}
+    wanted = sorted({c["building_id"] for c in figures["complaints"]["notable"] if c.get("building_id")})
+    # Read with the figures, not after them (one round trip less); a building newer than the copy is read by id.
+    buildings = known if known is not None and set(wanted) <= known.keys() else await store.building_names(
+        database, scope, estate_ids=[estate_id], building_ids=wanted)
     report = daily_report.build(figures, estate_id=estate_id, estate_name=estate.get("name"), day=day.isoformat(),
                                 lang=lang, buildings=buildings)
     return {**report, "figures": figures}

@@ -19,7 +19,7 @@ from shared.estates import DEFAULT_TIME_ZONE, local_day
 
 CHART_DAYS = 30
 TIMELINE_LIMIT = 100
-MONEY_FIELDS = ("billed_fen", "collected_fen")
+MONEY_FIELDS = ("billed_fen", "collected_fen", "reversed_fen")
 
 
 def today_of(estate: dict[str, Any], now: datetime) -> date:
@@ -70,6 +70,13 @@ async def _month_money(database, boards: list[dict[str, Any]], *, now: datetime)
     return result
 
 
+def _net(collected_fen: int | None, reversed_fen: int | None) -> int | None:
+    """Collected less what reversals took off bills (as the figures' 收缴率 counts it)."""
+    if collected_fen is None and reversed_fen is None:
+        return None
+    return (collected_fen or 0) - (reversed_fen or 0)
+
+
 def _levels(tile: dict[str, Any], settings: ReportingSettings) -> dict[str, str]:
     s = settings
     return {
@@ -109,7 +116,8 @@ async def tiles(database, boards: list[dict[str, Any]], *, settings: ReportingSe
             "answer_rate": rules.answer_rate(day.get("answered_15s", 0), day.get("calls_timed", 0)),
             "open_tickets": board.get("open_tickets", 0), "open_p1": board.get("open_p1", 0),
             "breaches_today": day.get("breaches", 0),
-            "billed_fen_month": money[estate_id]["billed_fen"], "collected_fen_month": money[estate_id]["collected_fen"],
+            "billed_fen_month": money[estate_id]["billed_fen"],
+            "collected_fen_month": _net(money[estate_id]["collected_fen"], money[estate_id]["reversed_fen"]),
         }
         tile["collection_rate"] = rules.collection_rate(tile["billed_fen_month"], tile["collected_fen_month"])
         tile["levels"] = _levels(tile, settings)
@@ -170,5 +178,6 @@ async def charts(database, estate: dict[str, Any]) -> dict[str, Any]:
         "on_time_rate": [_ratio(d.get("work_orders_completed_on_time"), d.get("work_orders_completed"))
                          for d in documents],
         "satisfaction": [_ratio(d.get("satisfaction_sum"), d.get("satisfaction_count"), digits=2) for d in documents],
-        "collection_rate": [_ratio(d.get("collected_fen"), d.get("billed_fen")) for d in documents],
+        "collection_rate": [_ratio(_net(d.get("collected_fen"), d.get("reversed_fen")), d.get("billed_fen"))
+                            for d in documents],
     }

@@ -6,6 +6,7 @@ carried over is the sum of the earlier days' movements, read as one field of eac
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
 
@@ -37,9 +38,11 @@ async def figures_between(database: Database, scope: dict[str, Any], *, first: d
     """The period's figures of the scope together; with `by_estate`, each estate's too (from the same reads)."""
     estate_ids = [scope["estate_id"]] if isinstance(scope.get("estate_id"), str) else await store.estates_in(
         database, scope)
-    documents = await store.days_between(database, scope, estate_ids=estate_ids, first=first, last=last)
-    units = await store.unit_counts(database, scope, estate_ids=estate_ids)
-    open_before = await store.open_before(database, scope, estate_ids=estate_ids, day=first)
+    # Three reads by `_id`, independent of each other: at once, so a report waits for one round trip, not three.
+    documents, units, open_before = await asyncio.gather(
+        store.days_between(database, scope, estate_ids=estate_ids, first=first, last=last),
+        store.unit_counts(database, scope, estate_ids=estate_ids),
+        store.open_before(database, scope, estate_ids=estate_ids, day=first))
     shown = sorted({d["estate_id"] for d in documents})
     figures = _figures(documents, sum(units.values()), open_before=sum(open_before.values()), first=first, last=last,
                        estates=shown)

@@ -3,7 +3,8 @@
 Each estate the batch touched gets its version raised once, which is what the dashboards'
 streams watch (in the database, so a browser connected to any replica sees it). An estate's board
 is one document (its open counts, its recent days' calls and breaches), so that the overview of
-many estates reads one document each.
+many estates reads one document each. The live consumer and the read-model rebuild both move a
+set of board collections here (`target`), through the same rules.
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from services.reporting.domain import dashboard_board as rules
+from services.reporting.store import Target
 from services.reporting.store import dashboard_board as store
-from services.reporting.store import EVENTS
-from shared.consumer import Event, typed
-from shared.db import Database, UnitOfWork
+from shared.db import UnitOfWork
 from shared.envelope import Envelope
 from shared.estates import DEFAULT_TIME_ZONE, local_day
 
 
-async def apply(uow: UnitOfWork, events: list[Event[Any]]) -> None:
-    envelopes = [e.envelope for e in events if e.envelope.estateid]
+async def apply(uow: UnitOfWork, envelopes: list[Envelope], *, target: Target) -> None:
+    envelopes = [envelope for envelope in envelopes if envelope.estateid]
     if not envelopes:
         return
     order_ids = {env.data["work_order_id"] for env in envelopes
@@ -28,8 +28,8 @@ async def apply(uow: UnitOfWork, events: list[Event[Any]]) -> None:
                  and env.data.get("work_order_id")}
     ticket_ids = {env.data["ticket_id"] for env in envelopes
                   if env.routing_key.startswith(rules.TICKET_EVENTS) and env.data.get("ticket_id")}
-    orders = await store.work_orders(uow, order_ids)
-    tickets = await store.tickets(uow, ticket_ids)
+    orders = await store.work_orders(uow, order_ids, target=target)
+    tickets = await store.tickets(uow, ticket_ids, target=target)
     zones = await store.time_zones(uow, {env.estateid for env in envelopes})
     before_tickets = dict(tickets)
     estates: dict[str, store.EstateChange] = {}
@@ -51,40 +51,12 @@ async def apply(uow: UnitOfWork, events: list[Event[Any]]) -> None:
             estate.add(f"days.{day}.{name}", value)
             estate.latest_day = max(estate.latest_day or day, day)
         if (entry := rules.timeline_entry(key, data)) is not None:
-            uow.add(store.TIMELINE, {"_id": env.id, "estate_id": estate_id, "company_id": company_id,
+            uow.add(target(store.TIMELINE), {"_id": env.id, "estate_id": estate_id, "company_id": company_id,
                                      "day": day, "time": env.time, **entry})
     changed_tickets = [t for t in tickets.values() if t is not before_tickets.get(t["_id"])]
     for ticket in changed_tickets:
         for name, value in rules.count_change(before_tickets.get(ticket["_id"]), ticket).items():
             estates[ticket["estate_id"]].add(name, value)
-    await store.save(uow, store.BOARD_ORDERS, documents=[orders[i] for i in sorted(changed_orders)])
-    await store.save(uow, store.BOARD_TICKETS, documents=changed_tickets)
-    await store.change_estates(uow, list(estates.values()))
-
-
-async def rebuild(database: Database, estate_id: str, *, batch_size: int = 500) -> int:
-    """The estate's board again from the archive, through the same rules as the live path; the
-    number of events replayed. Events are replayed in arrival order (the archive's ids), and the
-    rules order them by event time, so the board comes out as the live one (its version aside).
-    Known limit: it is not safe beside the live path for the same estate (an event consumed
-    meanwhile may be counted twice); the read models' rebuild, which can, should call `apply`."""
-
-    async def clear(uow: UnitOfWork) -> None:
-        for collection in (store.BOARD_ORDERS, store.BOARD_TICKETS, store.TIMELINE):
-            await uow.db[collection].delete_many({"estate_id": estate_id}, session=uow.session)
-        await uow.db[store.BOARD_ESTATES].delete_one({"_id": estate_id}, session=uow.session)
-
-    await database.transaction(clear)
-    replayed, after = 0, ""
-    while True:
-        documents = await database.db[EVENTS].find({"estate_id": estate_id, "_id": {"$gt": after}}).sort(
-            "_id", 1).limit(batch_size).to_list(None)
-        if not documents:
-            return replayed
-        events = [typed(Envelope.model_validate(d["envelope"])) for d in documents]
-
-        async def replay(uow: UnitOfWork, events: list[Event[Any]] = events) -> None:
-            await apply(uow, events)
-
-        await database.transaction(replay)
-        replayed, after = replayed + len(documents), documents[-1]["_id"]
+    await store.save(uow, target(store.BOARD_ORDERS), documents=[orders[i] for i in sorted(changed_orders)])
+    await store.save(uow, target(store.BOARD_TICKETS), documents=changed_tickets)
+    await store.change_estates(uow, list(estates.values()), target=target)

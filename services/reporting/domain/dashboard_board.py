@@ -79,6 +79,8 @@ def apply_to_work_order(order: dict[str, Any], routing_key: str, *, time: dateti
     for milestone in MILESTONES_MET.get(status or "", ()):
         if milestone not in order["met"]:
             order["met"].append(milestone)
+    for marks in ("met", "warned", "breached"):  # in milestone order, whatever order their events came in
+        order[marks].sort(key=lambda milestone: MILESTONES.index(milestone) if milestone in MILESTONES else 99)
     if status is not None and _later_or_same(time, order["status_at"]):
         order["status"], order["status_at"] = status, time
     # Until its first status is known (a warning before anything else), an order counts as open.

@@ -104,8 +104,16 @@ def _payment(counted: Counted, data: dict[str, Any], _at: datetime, _tz: str) ->
 
 
 def _reversal(counted: Counted, data: dict[str, Any], _at: datetime, _tz: str) -> None:
+    # On the day of the reversal (its event's time), not the payment's. Billing reverses a whole payment,
+    # which may have gone partly to the prepaid balance: only what had gone to bills comes off collected
+    # (收缴), the rest off the prepaid figure. A reversal announced without that split counts it all as
+    # bills' (what it did before billing sent it).
     counted.add("payments_reversed")
-    counted.add("reversed_fen", text_to_fen(data["amount"]))
+    if data.get("applied") is None:
+        counted.add("reversed_fen", text_to_fen(data["amount"]))
+        return
+    counted.add("reversed_fen", text_to_fen(data["applied"]))
+    counted.add("prepaid_reversed_fen", text_to_fen(data.get("to_balance") or "0"))
 
 
 def _dunning(counted: Counted, data: dict[str, Any], at: datetime, time_zone: str) -> None:

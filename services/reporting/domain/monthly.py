@@ -44,7 +44,8 @@ def content(kind: str, figures: dict[str, Any], *, buildings: dict[str, str]) ->
                 "satisfaction_average": figures["follow_ups"]["satisfaction_average"],
                 "satisfied_share": figures["follow_ups"]["satisfied_share"]}
     if kind == "collection":
-        return _pick(billing, "billed_fen", "collected_fen", "reversed_fen", "prepaid_fen", "payments",
+        return _pick(billing, "billed_fen", "collected_fen", "reversed_fen", "prepaid_fen",
+                     "prepaid_reversed_fen", "payments",
                      "collection_rate", "older_arrears_recovered_fen")
     if kind == "dunning":
         return _pick(billing, "dunning_notices", "dunning_fen", "arrears_by_aging_fen")

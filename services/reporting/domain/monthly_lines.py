@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.reporting.domain.keys import numbers_first
 from shared.money import fen_to_text
 
 HEADINGS = {"zh": ("项目", "本期", "上期", "变化"), "en": ("Figure", "This month", "Month before", "Change")}
@@ -27,6 +28,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "satisfaction_average": ("满意度平均分", "Satisfaction (average of 5)"), "satisfied_share": ("满意率", "Satisfied (4–5)"),
     "billed_fen": ("应收（元）", "Billed (yuan)"), "collected_fen": ("实收（元）", "Collected (yuan)"),
     "reversed_fen": ("冲正（元）", "Reversed (yuan)"), "prepaid_fen": ("预存（元）", "Prepaid (yuan)"),
+    "prepaid_reversed_fen": ("预存冲正（元）", "Prepaid reversed (yuan)"),
     "payments": ("缴费笔数", "Payments"), "collection_rate": ("收缴率", "Collection rate"),
     "older_arrears_recovered_fen": ("清收往年欠费（元）", "Older arrears recovered (yuan)"),
     "dunning_notices": ("催缴通知", "Dunning notices"), "dunning_fen": ("催缴金额（元）", "Amount dunned (yuan)"),
@@ -93,7 +95,10 @@ def lines(report: dict[str, Any], lang: str) -> list[dict[str, Any]]:
             return
         now = current if isinstance(current, dict) else {}
         before = previous if isinstance(previous, dict) else {}
-        for name in [*now, *(n for n in before if n not in now)]:  # a key of the month before only, too
+        names = [*now, *(n for n in before if n not in now)]  # a key of the month before only, too
+        if breakdown == "escalations_by_level":
+            names.sort(key=numbers_first)  # level 2 before level 10
+        for name in names:
             if name == "name" and breakdown is None:
                 continue  # a person's name is the label of their figures
             if breakdown is not None:  # a key: written like its breakdown (money, counts), or a person's figures

@@ -7,9 +7,11 @@ says why; it is never shown as a zero.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
+
+from services.reporting.domain.keys import numbers_first
 
 IDENTITY = ("_id", "estate_id", "company_id", "day")
 CALL_CHANNELS = ("hotline",)
@@ -78,8 +80,10 @@ class Readout:
             return None
         return round(numerator / denominator, 4)
 
-    def counts(self, name: str) -> dict[str, int]:
-        return {key: value for key, value in sorted(self.nested(name).items()) if isinstance(value, int) and value}
+    def counts(self, name: str, *, order: Callable[[str], Any] | None = None) -> dict[str, int]:
+        """The non-zero counts of a breakdown, by key (text order unless `order` says otherwise)."""
+        found = self.nested(name)
+        return {key: found[key] for key in sorted(found, key=order) if isinstance(found[key], int) and found[key]}
 
 
 def percentile_of(histogram: dict[str, int], share: float) -> int | None:
@@ -179,6 +183,7 @@ def figures_of(total: dict[str, Any], *, units: int | None, open_before: int) ->
         },
         "billing": {
             "billed_fen": billed, "collected_fen": collected, "prepaid_fen": r.count("prepaid_fen"),
+            "prepaid_reversed_fen": r.count("prepaid_reversed_fen"),
             "reversed_fen": reversed_, "payments": r.count("payments"),
             "collection_rate": r.rate("billing.collection_rate", collected - reversed_, denominator=billed,
                                       reason="nothing was billed in the period"),
@@ -226,7 +231,7 @@ def _work_orders(r: Readout, durations: dict[str, int]) -> dict[str, Any]:
         "completed_on_time": r.count("work_orders_completed_on_time"), **rates,
         "by_department": r.counts("work_orders_by_department"),
         "handling_minutes_median": median, "handling_minutes_p90": p90,
-        "escalations": r.count("escalations"), "escalations_by_level": r.counts("escalations_by_level"),
+        "escalations": r.count("escalations"), "escalations_by_level": r.counts("escalations_by_level", order=numbers_first),
         "sla_warnings": r.count("sla_warnings"), "sla_breaches": r.count("sla_breaches"),
         "sla_breaches_by_milestone": r.counts("sla_breaches_by_milestone"),
     }

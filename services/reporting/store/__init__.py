@@ -228,6 +228,13 @@ async def building_names(database: Database, scope: dict[str, Any], *, estate_id
     return {b["building_id"]: b["name"] for b in found}
 
 
+async def estate_building_names(database: Database, scope: dict[str, Any]) -> dict[str, str]:
+    """The names of every building of one estate (`scope` names it), by building id."""
+    found = await database.db[(await live(database))(BUILDINGS)].find(scope, {"building_id": 1, "name": 1}).to_list(
+        None)
+    return {b["building_id"]: b["name"] for b in found}
+
+
 async def estates_in(database: Database, scope: dict[str, Any]) -> list[str]:
     """The registered estates of a scope (the estates projection: one small document each)."""
     found = await database.db[ESTATES].find(scope, {"_id": 1}).to_list(None)
