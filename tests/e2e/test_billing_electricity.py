@@ -113,3 +113,24 @@ def test_an_electricity_top_up_is_the_meters_alone_and_the_estate_reconciles_by_
     for unit_id in (only_meter, both):
         unit = estate.clerk.get("billing", f"/v1/units/{unit_id}/reconciliation").json()
         assert unit["balanced"] is True, unit["discrepancies"]
+
+
+def test_an_electricity_top_up_earns_no_prepay_offer_and_a_general_top_up_does(stack):
+    estate = BillingEstate(stack, ROWS)
+    item = estate.items["property_fee"]
+    changed = estate.clerk.call("PATCH", "billing", f"/v1/fee-items/{item['id']}", json={
+        "discounts": [{"kind": "prepay", "pay_months": 1, "free_months": 1}]})  # 缴1送1
+    assert changed.status_code == 200, changed.text
+    meter = estate.pay("1-101", "300.00", top_up=True)  # covers a month of 250.00, but it is the meter's
+    general = estate.pay("1-102", "250.00", top_up=True, balance_kind="general")
+    assert (meter.json()["balance_kind"], general.json()["balance_kind"]) == ("electricity", "general")
+    for period in ("2025-01", "2025-02"):
+        estate.run(period, ["property_fee"])
+    lines = {(line["unit_id"], line["period"]): line for line in estate.lines()}
+    only_meter, prepaid = estate.by_number["1-101"]["id"], estate.by_number["1-102"]["id"]
+    assert [(lines[only_meter, p]["amount"], lines[only_meter, p]["status"]) for p in ("2025-01", "2025-02")] == [
+        ("250.00", "issued")] * 2
+    assert [(lines[prepaid, p]["amount"], lines[prepaid, p]["status"]) for p in ("2025-01", "2025-02")] == [
+        ("250.00", "paid"), ("0.00", "paid")]
+    assert estate.account("1-101")["balances"] == {"general": "0.00", "electricity": "300.00"}
+    assert estate.reconciliation()["balanced"] is True
