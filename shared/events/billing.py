@@ -120,8 +120,11 @@ class DunningNoticeDue(Payload):
 
 @event("billing.balance.low")
 class BalanceLow(Payload):
-    """A unit's prepaid balance fell below its estate's threshold (once per crossing): warn its residents."""
+    """A unit's prepaid balance fell below its estate's threshold (once per crossing): warn its residents.
+    `balance_kind` names which balance: `general` (预存) or `electricity` (a prepaid meter's credit, 预交电费);
+    an event sent before balances had kinds carries none and was about the general one."""
 
     unit_id: str
     balance: str
     threshold: str
+    balance_kind: str = "general"

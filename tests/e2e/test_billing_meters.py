@@ -83,20 +83,27 @@ def test_prepaid_electricity_is_consumed_by_readings_and_warns_once_per_crossing
     def top_up():
         response = estate.pay("1-101", "100.00", method="alipay", top_up=True)
         assert response.status_code == 201 and response.json()["to_balance"] == "100.00", response.text
+        assert response.json()["balance_kind"] == "electricity"
+
+    def meter() -> str:
+        account = estate.account("1-101")
+        assert account["balance"] == account["balances"]["general"] == "0.00"  # the meter's credit is its own
+        return account["balances"]["electricity"]
 
     read("1000.00", "2025-01")
     top_up()
     read("1100.00", "2025-02")  # 100 kWh × 0.62 = 62.00: 38.00 left, below 50.00 → warned
-    assert estate.account("1-101")["balance"] == "38.00"
+    assert meter() == "38.00"
     read("1150.00", "2025-03")  # 31.00: 38.00 → 7.00, still below → no second warning
-    assert estate.account("1-101")["balance"] == "7.00"
+    assert meter() == "7.00"
     top_up()
     read("1250.00", "2025-04")  # 62.00: 107.00 → 45.00, below again → warned again
-    assert estate.account("1-101")["balance"] == "45.00"
+    assert meter() == "45.00"
     warnings = eventually(lambda: len(found := archived(estate.admin, estate.estate_id, "billing.balance.low")) >= 2
                           and found, what="the low-balance warnings")
     assert sorted(w["data"]["balance"] for w in warnings) == ["38.00", "45.00"]
     assert all(w["data"]["threshold"] == "50.00" and w["subject"] == unit_id for w in warnings)
+    assert all(w["data"]["balance_kind"] == "electricity" for w in warnings)
     assert estate.reconciliation()["balanced"] is True
 
 

@@ -21,6 +21,7 @@ from services.billing.api.schemas import (
 )
 from services.billing.commands import accounts, ledger, receipt_pdf
 from services.billing.commands.fee_items import find_estate
+from services.billing.domain.balances import GENERAL
 from services.billing.domain.bills import outstanding
 from services.billing.domain.periods import parse_period
 from shared.documents import to_public
@@ -36,7 +37,9 @@ PDF = "application/pdf"
 @router.post("/payments", status_code=201, response_model=PaymentPublic)
 async def take_payment(body: PaymentCreate, principal: Clerks, *, database: DatabaseDep,
                        idempotency_key: IdempotencyKey = None) -> dict:
-    """Pays the named lines, or the oldest open lines first; the rest goes to the prepaid balance."""
+    """Pays the named lines, or the oldest open lines first; the rest goes to the general prepaid balance (预存).
+    A top-up (`top_up`) pays no lines and credits the electricity balance of the unit's prepaid meter, which
+    only its metered electricity lines draw on (or the general balance when `balance_kind` names it)."""
     return await ledger.take_payment(database, principal, request=ledger.PaymentInput(**body.model_dump()),
                                      idempotency_key=idempotency_key)
 
@@ -101,9 +104,11 @@ async def unit_account(unit_id: str, principal: Readers, *, database: DatabaseDe
     lines = await store.find_all(database, store.BILL_LINES,
                                  query={"unit_id": unit_id, "status": {"$in": list(store.OPEN_STATUSES)}},
                                  sort=[("due_date", 1), ("period", 1), ("_id", 1)])
+    balances = await store.balances_of(database, unit_id)
     return {"unit_id": unit_id, **{k: unit.get(k) for k in ("estate_id", "building_name", "number", "kind",
                                                               "area_m2", "billing_starts_on")},
-            "balance": fen_to_text(await store.balance_of(database, unit_id)),
+            "balance": fen_to_text(balances[GENERAL]),
+            "balances": {kind: fen_to_text(fen) for kind, fen in balances.items()},
             "arrears": fen_to_text(sum(outstanding(line) for line in lines)),
             "open_lines": [accounts.line_public(line) for line in lines]}
 

@@ -169,7 +169,11 @@ class PaymentCreate(Strict):
     method: Literal["cash", "wechat_pay", "alipay", "bank_transfer", "card"]
     line_ids: list[str] | None = Field(None, min_length=1, max_length=200, description="pay these lines first")
     note: str | None = Field(None, max_length=200)
-    top_up: bool = Field(False, description="all to the prepaid balance (预存), e.g. prepaid electricity")
+    top_up: bool = Field(False, description="all to a prepaid balance, no lines paid: by default the electricity "
+                                            "balance of the unit's prepaid meter (预交电费)")
+    balance_kind: Literal["general", "electricity"] | None = Field(
+        None, description="the balance a top-up credits (default electricity; general for 预存); a payment that "
+                          "is not a top-up leaves its remainder on the general balance and may name only that")
 
 
 
@@ -264,6 +268,7 @@ class PaymentPublic(BaseModel):
     method: str
     applied: str
     to_balance: str
+    balance_kind: Literal["general", "electricity"] = Field("general", description="the balance `to_balance` went to")
     line_ids: list[str]
     received_at: datetime
     business_day: date | None = Field(None, description="the clerk's day it counts in (日结)")
@@ -291,7 +296,9 @@ class UnitAccount(BaseModel):
     kind: str | None = None
     area_m2: str | None = None
     billing_starts_on: date | None = None
-    balance: str
+    balance: str = Field(description="the general prepaid balance (预存) that bills draw on")
+    balances: dict[Literal["general", "electricity"], str] = Field(
+        description="every balance by kind: general (预存) and electricity (the prepaid meter's credit, 预交电费)")
     arrears: str
     open_lines: list[BillLinePublic]
 
@@ -301,6 +308,8 @@ class Reconciliation(BaseModel):
     balanced: bool
     discrepancies: list[dict[str, Any]]
     totals: dict[str, str]
+    balances_by_kind: dict[str, dict[str, str]] = Field(
+        description="per kind of balance (general, electricity): what lines used of it and what it holds")
 
 
 class ArrearsFigures(BaseModel):

@@ -10,6 +10,7 @@ from services.billing import store
 from services.billing.commands.late_fee_accrual import charged_on
 from services.billing.domain import fees
 from services.billing.domain.arrears import bucket_of, collection_rate_percent, empty_buckets
+from services.billing.domain.balances import ELECTRICITY, KINDS, kind_of, line_kind
 from services.billing.domain.bills import outstanding
 from services.billing.domain.periods import parse_period
 from services.billing.domain.receipts import receipt_html
@@ -22,18 +23,23 @@ from shared.money import fen_to_text
 
 async def reconcile(database: Database, query: dict[str, Any]) -> dict[str, Any]:
     """Per unit: lines − payments applied − prepaid balance used − waived = arrears, and every running total
-    (line `paid_fen` and `refunded_fen`, the unit's balance) equal to the sum of its entries, to the fen;
-    deposits refunded (退押金) are money paid out, beside what was received."""
+    (line `paid_fen` and `refunded_fen`, each kind of the unit's balance) equal to the sum of its entries, to
+    the fen; deposits refunded (退押金) are money paid out, beside what was received. Each kind of balance is
+    proved on its own (what went in less what lines used = its entries = its running total), and no balance
+    paid a line of the other kind (shares stored before kinds name none and are not checked)."""
     units: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    electricity_lines = set()
     for line in await store.find_all(database, store.BILL_LINES, query=query,
                                      projection={"unit_id": 1, "amount_fen": 1, "paid_fen": 1, "waived_fen": 1,
-                                                 "refunded_fen": 1}):
+                                      "refunded_fen": 1, "rule.formula": 1, "rule.meter": 1}):
         figures = units[line["unit_id"]]
         figures["lines"] += line["amount_fen"]
         figures["refunded_on_lines"] += line.get("refunded_fen", 0)
         figures["refunds_over_paid"] += max(0, line.get("refunded_fen", 0) - line["paid_fen"])
         figures["arrears_of_lines"] += outstanding(line)
         figures["waived_on_lines"] += line.get("waived_fen", 0)
+        if line_kind(line) == ELECTRICITY:
+            electricity_lines.add(line["_id"])
     for refund in await store.find_all(database, store.DEPOSIT_REFUNDS, query=query,
                                        projection={"unit_id": 1, "amount_fen": 1}):
         units[refund["unit_id"]]["refunded"] += refund["amount_fen"]
@@ -41,22 +47,36 @@ async def reconcile(database: Database, query: dict[str, Any]) -> dict[str, Any]
                                        projection={"unit_id": 1, "amount_fen": 1}):
         units[waiver["unit_id"]]["waived"] += waiver["amount_fen"]
     for share in await store.find_all(database, store.ALLOCATIONS, query=query,
-                                      projection={"unit_id": 1, "source": 1, "amount_fen": 1}):
-        units[share["unit_id"]]["payments_applied" if share["source"] == "payment" else "balance_used"] += \
-            share["amount_fen"]
+                                      projection={"unit_id": 1, "source": 1, "amount_fen": 1, "line_id": 1,
+                                                  "balance_kind": 1}):
+        figures = units[share["unit_id"]]
+        if share["source"] == "payment":
+            figures["payments_applied"] += share["amount_fen"]
+            continue
+        kind = kind_of(share, "balance_kind")
+        figures["balance_used"] += share["amount_fen"]
+        figures[f"balance_used:{kind}"] += share["amount_fen"]
+        if share.get("balance_kind") and (kind == ELECTRICITY) != (share["line_id"] in electricity_lines):
+            figures["drawn_on_other_kind"] += share["amount_fen"]
     for payment in await store.find_all(database, store.PAYMENTS, query=query,
-                                        projection={"unit_id": 1, "amount_fen": 1, "to_balance_fen": 1}):
+                                        projection={"unit_id": 1, "amount_fen": 1, "to_balance_fen": 1,
+                                                    "balance_kind": 1}):
         units[payment["unit_id"]]["received"] += payment["amount_fen"]
         units[payment["unit_id"]]["prepaid_in"] += payment["to_balance_fen"]
+        units[payment["unit_id"]][f"prepaid_in:{kind_of(payment, 'balance_kind')}"] += payment["to_balance_fen"]
     for reversal in await store.find_all(database, store.REVERSALS, query=query,
-                                         projection={"unit_id": 1, "amount_fen": 1, "to_balance_fen": 1}):
+                                         projection={"unit_id": 1, "amount_fen": 1, "to_balance_fen": 1,
+                                                     "balance_kind": 1}):
         units[reversal["unit_id"]]["received"] -= reversal["amount_fen"]
         units[reversal["unit_id"]]["prepaid_in"] -= reversal["to_balance_fen"]
+        units[reversal["unit_id"]][f"prepaid_in:{kind_of(reversal, 'balance_kind')}"] -= reversal["to_balance_fen"]
     for entry in await store.find_all(database, store.BALANCE_ENTRIES, query=query,
-                                      projection={"unit_id": 1, "amount_fen": 1}):
-        units[entry["unit_id"]]["balance_entries"] += entry["amount_fen"]
-    for balance in await store.find_all(database, store.BALANCES, query=query, projection={"balance_fen": 1}):
-        units[balance["_id"]]["balance"] += balance["balance_fen"]
+                                      projection={"unit_id": 1, "amount_fen": 1, "kind": 1}):
+        units[entry["unit_id"]][f"balance_entries:{kind_of(entry)}"] += entry["amount_fen"]
+    for balance in await store.find_all(database, store.BALANCES, query=query,
+                                        projection={"unit_id": 1, "balance_fen": 1, "kind": 1}):
+        units[balance.get("unit_id") or balance["_id"]]["balance"] += balance["balance_fen"]
+        units[balance.get("unit_id") or balance["_id"]][f"balance:{kind_of(balance)}"] += balance["balance_fen"]
 
     totals: dict[str, int] = defaultdict(int)
     discrepancies = []
@@ -64,21 +84,32 @@ async def reconcile(database: Database, query: dict[str, Any]) -> dict[str, Any]
         arrears = f["lines"] - f["payments_applied"] - f["balance_used"] - f["waived"]
         expected = {"arrears": (arrears, f["arrears_of_lines"]), "waived": (f["waived"], f["waived_on_lines"]),
                     "payments": (f["received"], f["payments_applied"] + f["prepaid_in"]),
-                    "balance_entries": (f["prepaid_in"] - f["balance_used"], f["balance_entries"]),
-                    "balance": (f["balance_entries"], f["balance"]),
                     "refunds": (f["refunded"], f["refunded_on_lines"]),
-                    "refunds_within_paid": (0, f["refunds_over_paid"])}
+                    "refunds_within_paid": (0, f["refunds_over_paid"]),
+                    "balance_kind_of_lines": (0, f["drawn_on_other_kind"])}
         for check, (want, found) in expected.items():
             if want != found:
                 discrepancies.append({"unit_id": unit_id, "check": check, "expected": fen_to_text(want),
                                       "found": fen_to_text(found)})
+        for kind in KINDS:
+            entries = f[f"balance_entries:{kind}"]
+            for check, (want, found) in {"balance_entries": (f[f"prepaid_in:{kind}"] - f[f"balance_used:{kind}"],
+                                                             entries),
+                                         "balance": (entries, f[f"balance:{kind}"])}.items():
+                if want != found:
+                    discrepancies.append({"unit_id": unit_id, "check": check, "balance_kind": kind,
+                                          "expected": fen_to_text(want), "found": fen_to_text(found)})
+            for name in ("balance_used", "balance"):
+                totals[f"{name}:{kind}"] += f[f"{name}:{kind}"]
         for name in ("lines", "payments_applied", "balance_used", "waived", "received", "balance", "refunded"):
             totals[name] += f[name]
         totals["arrears"] += arrears
     return {"units_checked": len(units), "balanced": not discrepancies, "discrepancies": discrepancies[:100],
             "totals": {name: fen_to_text(totals[name]) for name in
                        ("lines", "payments_applied", "balance_used", "waived", "arrears", "received", "balance",
-                        "refunded")}}
+                        "refunded")},
+            "balances_by_kind": {kind: {name: fen_to_text(totals[f"{name}:{kind}"])
+                                        for name in ("balance_used", "balance")} for kind in KINDS}}
 
 
 def _figures() -> dict[str, Any]:

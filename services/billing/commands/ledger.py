@@ -1,8 +1,10 @@
-"""Payments, their reversals (冲正) and the prepaid balance: every movement an inserted entry.
+"""Payments, their reversals (冲正) and the prepaid balances: every movement an inserted entry.
 
 A payment takes the next receipt number of its estate inside its own transaction (gapless:
 an aborted payment gives its number back), pays the oldest open lines first unless lines are
-named, and puts the rest on the unit's prepaid balance, which new lines draw on when issued.
+named, and puts the rest on the unit's general prepaid balance (预存), which new lines draw on when
+issued (commands/balances.py). A top-up pays no lines: all of it goes to the electricity balance of a
+prepaid meter, or to the general one when it names it.
 
 Named lines are read before the transaction and checked as read (the unit's, open); the transaction
 takes the receipt number, then pays each of them only if it is still as it was read. A line paid or
@@ -19,6 +21,7 @@ from pymongo.errors import DuplicateKeyError
 
 from services.billing import store
 from services.billing.commands.day_close import business_day
+from services.billing.domain.balances import BalanceKind, WrongBalanceKind, credited_kind, kind_of
 from services.billing.domain.bills import outstanding
 from services.billing.domain.payments import OpenLine, allocate, line_status
 from shared.auth import Principal
@@ -26,12 +29,11 @@ from shared.counters import next_value
 from shared.db import Database, UnitOfWork
 from shared.envelope import new_id, utcnow
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.events import BalanceLow, PaymentReceived, PaymentReversed
+from shared.events import PaymentReceived, PaymentReversed
 from shared.idempotency import create_once
 from shared.money import fen_to_text, text_to_fen
 
 Method = Literal["cash", "wechat_pay", "alipay", "bank_transfer", "card"]
-DEFAULT_LOW_BALANCE_FEN = 2_000  # 20.00: below it the residents of a prepaid unit are warned
 
 
 class PaymentInput(BaseModel):
@@ -40,7 +42,8 @@ class PaymentInput(BaseModel):
     method: Method
     line_ids: list[str] | None = None
     note: str | None = None
-    top_up: bool = False  # all of it to the prepaid balance (预存, prepaid electricity), no bills paid
+    top_up: bool = False  # all of it to a prepaid balance, no bills paid: the electricity meter's unless named
+    balance_kind: BalanceKind | None = None  # the balance a top-up credits (domain/balances.py)
 
 
 class ReversalInput(BaseModel):
@@ -51,48 +54,19 @@ class LinePaidMeanwhile(Conflict):
     code, title = "bill_line_changed", "A named bill line was paid or waived meanwhile"
 
 
-async def _allocate_to(uow: UnitOfWork, line: dict[str, Any], *, amount_fen: int, source: str, ref: str, at,
-                       if_changed: Exception | None = None) -> None:
+async def allocate_to(uow: UnitOfWork, line: dict[str, Any], *, amount_fen: int, source: str, ref: str, at,
+                      if_changed: Exception | None = None, balance_kind: str | None = None) -> None:
+    """A payment's or a balance's share of a line (`balance_kind`: which balance, for a balance's share)."""
     await store.add_to_line(uow, line, amount_fen=amount_fen,
                             status=line_status(line["amount_fen"], line["paid_fen"] + amount_fen,
-                                             waived_fen=line.get("waived_fen", 0)), if_changed=if_changed)
+                                                             waived_fen=line.get("waived_fen", 0)),
+                            if_changed=if_changed)
     line["paid_fen"] += amount_fen
     await uow.db[store.ALLOCATIONS].insert_one(
         {"_id": new_id(), "estate_id": line["estate_id"], "company_id": line["company_id"], "unit_id": line["unit_id"],
          "line_id": line["_id"], "source": source, "payment_id": ref if source == "payment" else None, "ref": ref,
-         "amount_fen": amount_fen, "at": at}, session=uow.session)
-
-
-async def draw_on_balances(uow: UnitOfWork, lines: list[dict[str, Any]], *, at) -> None:
-    """New lines of units with a prepaid balance are paid from it, oldest first."""
-    unit_ids = sorted({line["unit_id"] for line in lines})
-    balances = await store.find_all(uow, store.BALANCES, query={  # a range: an index walk, not one lookup per unit
-        "estate_id": lines[0]["estate_id"], "unit_id": {"$gte": unit_ids[0], "$lte": unit_ids[-1]},
-        "balance_fen": {"$gt": 0}})
-    wanted = set(unit_ids)
-    for balance in (b for b in balances if b["_id"] in wanted):
-        unit_lines = sorted((line for line in lines if line["unit_id"] == balance["_id"]),
-                            key=lambda line: (line["due_date"], line["period"], line["_id"]))
-        shares, _left = allocate(balance["balance_fen"], [OpenLine(line["_id"], outstanding(line))
-                                                          for line in unit_lines])
-        by_id = {line["_id"]: line for line in unit_lines}
-        for share in shares:
-            await _allocate_to(uow, by_id[share.line_id], amount_fen=share.amount_fen, source="balance",
-                               ref=share.line_id, at=at)
-        used = sum(share.amount_fen for share in shares)
-        if used:
-            unit = {"_id": balance["_id"], "estate_id": balance["estate_id"], "company_id": balance["company_id"]}
-            await store.change_balance(uow, unit, amount_fen=-used, reason="bill", ref=shares[0].line_id, at=at)
-            await _warn_when_low(uow, unit, before=balance["balance_fen"], after=balance["balance_fen"] - used)
-
-
-async def _warn_when_low(uow: UnitOfWork, unit: dict[str, Any], *, before: int, after: int) -> None:
-    """`billing.balance.low` once per crossing of the estate's threshold on the way down."""
-    policy = await store.find_one(uow, store.BALANCE_POLICIES, query={"_id": unit["estate_id"]})
-    threshold = (policy or {}).get("low_balance_fen", DEFAULT_LOW_BALANCE_FEN)
-    if before >= threshold > after:
-        uow.emit(BalanceLow(unit_id=unit["_id"], balance=fen_to_text(after), threshold=fen_to_text(threshold)),
-                 subject=unit["_id"], company_id=unit["company_id"], estate_id=unit["estate_id"])
+         "amount_fen": amount_fen, "at": at, **({"balance_kind": balance_kind} if balance_kind else {})},
+        session=uow.session)
 
 
 async def find_unit(database: Database, principal: Principal, *, unit_id: str, field: str | None = None) -> dict:
@@ -133,6 +107,10 @@ def _open_as_read(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
 async def take_payment(database: Database, principal: Principal, *, request: PaymentInput,
                        idempotency_key: str | None) -> dict[str, Any]:
     amount_fen = parse_amount(request.amount)
+    try:
+        kind = credited_kind(request.top_up, request.balance_kind)
+    except WrongBalanceKind as wrong:
+        raise InvalidInput(str(wrong), field="balance_kind") from wrong
     unit = await find_unit(database, principal, unit_id=request.unit_id, field="unit_id")
     named = None if request.top_up or not request.line_ids else await _named_lines(database, unit,
                                                                                    line_ids=request.line_ids)
@@ -153,16 +131,18 @@ async def take_payment(database: Database, principal: Principal, *, request: Pay
         payment = {
             "_id": new_id(), "estate_id": unit["estate_id"], "company_id": unit["company_id"], "unit_id": unit["_id"],
             "receipt_seq": seq, "receipt_number": f"SJ{seq:08d}", "amount_fen": amount_fen, "method": request.method,
-            "applied_fen": amount_fen - rest, "to_balance_fen": rest, "line_ids": [s.line_id for s in shares],
+            "applied_fen": amount_fen - rest, "to_balance_fen": rest, "balance_kind": kind,
+            "line_ids": [s.line_id for s in shares],
             "note": request.note, "clerk_id": principal.user_id, "received_at": now, "business_day": day,
         }
         by_id = {line["_id"]: line for line in lines}
         for share in shares:
-            await _allocate_to(uow, by_id[share.line_id], amount_fen=share.amount_fen, source="payment",
-                               ref=payment["_id"], at=now,
+            await allocate_to(uow, by_id[share.line_id], amount_fen=share.amount_fen, source="payment",
+                              ref=payment["_id"], at=now,
                                if_changed=meanwhile)
         if rest:
-            await store.change_balance(uow, unit, amount_fen=rest, reason="payment", ref=payment["_id"], at=now)
+            await store.change_balance(uow, unit, amount_fen=rest, reason="payment", ref=payment["_id"], at=now,
+                                       kind=kind)
         await uow.db[store.PAYMENTS].insert_one(payment, session=uow.session)
         uow.emit(PaymentReceived(
             payment_id=payment["_id"], unit_id=unit["_id"], receipt_number=payment["receipt_number"],
@@ -188,25 +168,28 @@ async def reverse_payment(database: Database, principal: Principal, *, payment_i
     if not request.reason.strip():
         raise InvalidInput("a reversal needs a reason", field="reason")
     unit = {"_id": payment["unit_id"], "estate_id": payment["estate_id"], "company_id": payment["company_id"]}
+    kind = kind_of(payment, "balance_kind")
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         now = utcnow()
         if await store.find_one(uow, store.REVERSALS, query={"_id": payment_id}):
             raise Conflict("this payment is reversed already", field="payment_id")
-        if payment["to_balance_fen"] > await store.balance_of(uow, unit["_id"]):
+        if payment["to_balance_fen"] > await store.balance_of(uow, unit["_id"], kind=kind):
             raise Conflict("the prepaid part of this payment has been used by later bills; reverse those first")
         shares = await store.find_all(uow, store.ALLOCATIONS, query={"payment_id": payment_id, "source": "payment"})
         for share in shares:
             line = await store.find_one(uow, store.BILL_LINES, query={"_id": share["line_id"]})
             if line.get("refunded_fen"):  # the deposit it paid went back to the resident (退押金)
                 raise Conflict("this payment paid a deposit that has been refunded", field="payment_id")
-            await _allocate_to(uow, line, amount_fen=-share["amount_fen"], source="payment", ref=payment_id, at=now)
+            await allocate_to(uow, line, amount_fen=-share["amount_fen"], source="payment", ref=payment_id, at=now)
         if payment["to_balance_fen"]:
             await store.change_balance(uow, unit, amount_fen=-payment["to_balance_fen"], reason="reversal",
-                                       ref=payment_id, at=now)
+                                       ref=payment_id, at=now,
+                                       kind=kind)
         reversal = {"_id": payment_id, "estate_id": unit["estate_id"], "company_id": unit["company_id"],
                     "unit_id": unit["_id"], "amount_fen": payment["amount_fen"],
-                    "to_balance_fen": payment["to_balance_fen"], "reason": request.reason, "by": principal.user_id,
+                    "to_balance_fen": payment["to_balance_fen"], "balance_kind": kind, "reason": request.reason,
+                    "by": principal.user_id,
                     "clerk_id": principal.user_id, "method": payment["method"], "reversed_at": now,
                     "business_day": await business_day(uow, unit["estate_id"], clerk_id=principal.user_id, now=now)}
         await uow.db[store.REVERSALS].insert_one(reversal, session=uow.session)
@@ -228,7 +211,8 @@ def payment_public(payment: dict[str, Any], reversal: dict[str, Any] | None) -> 
         "id": payment["_id"], "estate_id": payment["estate_id"], "unit_id": payment["unit_id"],
         "receipt_number": payment["receipt_number"], "amount": fen_to_text(payment["amount_fen"]),
         "method": payment["method"], "applied": fen_to_text(payment["applied_fen"]),
-        "to_balance": fen_to_text(payment["to_balance_fen"]), "line_ids": payment["line_ids"],
+        "to_balance": fen_to_text(payment["to_balance_fen"]), "balance_kind": kind_of(payment, "balance_kind"),
+        "line_ids": payment["line_ids"],
         "received_at": payment["received_at"], "business_day": payment.get("business_day"), "status": "reversed" if reversal else "received",
         "reversal": None if reversal is None else {"reason": reversal["reason"], "by": reversal["by"],
                                                     "reversed_at": reversal["reversed_at"]},

@@ -16,7 +16,8 @@ from pymongo.errors import DuplicateKeyError
 
 from services.billing import store
 from services.billing.commands.bill_events import issued
-from services.billing.commands.ledger import draw_on_balances, find_unit
+from services.billing.commands.balances import draw_on_balances
+from services.billing.commands.ledger import find_unit
 from services.billing.domain import fees
 from services.billing.domain.bills import new_line
 from services.billing.domain.periods import Period, parse_period, refuse_future

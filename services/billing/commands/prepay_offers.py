@@ -13,6 +13,7 @@ from typing import Any
 
 from services.billing import store
 from services.billing.domain import fees, prepay
+from services.billing.domain.balances import GENERAL, kind_of
 from shared.db import UnitOfWork
 
 
@@ -32,16 +33,17 @@ async def with_prepayments(uow: UnitOfWork, run: dict[str, Any], *, items: list[
     if not units or not codes:
         return units
     estate, in_range = {"estate_id": run["estate_id"]}, _unit_range(units)
-    balances = {b["_id"]: b["balance_fen"] for b in await store.find_all(
-        uow, store.BALANCES, query={**estate, "unit_id": in_range}, projection={"balance_fen": 1})}
+    # 缴N送M is earned by prepaying the general balance: an electricity top-up is the meter's, not a prepayment.
+    balances = {b["unit_id"]: b["balance_fen"] for b in await store.find_all(
+        uow, store.BALANCES, query={**estate, "unit_id": in_range}, projection={"unit_id": 1, "kind": 1, "balance_fen": 1})
+        if kind_of(b) == GENERAL}
     reversed_ = {r["_id"] for r in await store.find_all(uow, store.REVERSALS, query={**estate, "unit_id": in_range},
                                                          projection={"_id": 1})}
     prepayments: dict[str, list[prepay.Prepayment]] = defaultdict(list)
-    for p in await store.find_all(uow, store.PAYMENTS,
-                                  query={**estate, "unit_id": in_range, "to_balance_fen": {"$gt": 0}},
-                                  projection={"unit_id": 1, "receipt_number": 1, "to_balance_fen": 1,
-                                              "received_at": 1}):
-        if p["_id"] not in reversed_:
+    for p in await store.find_all(uow, store.PAYMENTS, query={**estate, "unit_id": in_range, "to_balance_fen": {"$gt": 0}},
+                                  projection={"unit_id": 1, "receipt_number": 1, "to_balance_fen": 1, "received_at": 1,
+                                   "balance_kind": 1}):
+        if p["_id"] not in reversed_ and kind_of(p, "balance_kind") == GENERAL:
             prepayments[p["unit_id"]].append(prepay.Prepayment(p["_id"], p["receipt_number"], p["to_balance_fen"],
                                                                p["received_at"].isoformat()))
     offers: dict[str, dict[str, list[prepay.Offer]]] = defaultdict(lambda: defaultdict(list))

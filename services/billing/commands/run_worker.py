@@ -26,7 +26,7 @@ from pymongo.errors import PyMongoError
 from services.billing import store
 from services.billing.commands import late_fee_accrual, prepay_offers
 from services.billing.commands.bill_events import announce_later
-from services.billing.commands.ledger import draw_on_balances
+from services.billing.commands.balances import draw_on_balances
 from services.billing.commands.runs import unclaimed
 from services.billing.domain import fees
 from services.billing.domain.bills import new_line

@@ -7,6 +7,7 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from services.billing.domain.balances import ELECTRICITY
 from shared.money import fen_to_text
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
@@ -81,7 +82,8 @@ def receipt_html(*, estate_name: str, time_zone: str, unit: dict[str, Any], paym
         f"<tr><td>{escape(line['item_name_zh'])}</td><td>{escape(line['period'])}</td>"
         f"<td class='amount'>{fen_to_text(line['share_fen'])}</td></tr>" for line in lines)
     if payment["to_balance_fen"]:
-        rows += f"<tr><td>预存</td><td></td><td class='amount'>{fen_to_text(payment['to_balance_fen'])}</td></tr>"
+        kind = "预交电费" if payment.get("balance_kind") == ELECTRICITY else "预存"  # which balance it credited
+        rows += f"<tr><td>{kind}</td><td></td><td class='amount'>{fen_to_text(payment['to_balance_fen'])}</td></tr>"
     place = f"{unit.get('building_name') or ''} {unit.get('number') or unit['_id']}"
     received = payment["received_at"].astimezone(ZoneInfo(time_zone))
     method = METHODS_ZH.get(payment["method"], payment["method"])

@@ -2,7 +2,8 @@
 
 Nothing of the money is edited or deleted: payments, reversals, allocations (a payment's or the
 prepaid balance's share of a line) and balance entries are only inserted. A line's `paid_fen`
-and `status` and a unit's `balance_fen` are running totals of those entries, kept in the same
+and `status` and a unit's `balance_fen` (one document per kind of balance: general 预存 and
+electricity, see domain/balances.py) are running totals of those entries, kept in the same
 transactions; reconciliation recomputes them from the entries.
 """
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from pymongo import ASCENDING
 
+from services.billing.domain.balances import GENERAL, KINDS, balance_id, kind_of
 from shared.db import Database, UnitOfWork
 from shared.envelope import new_id
 from shared.estates import ESTATES
@@ -118,20 +120,29 @@ async def add_to_line(uow: UnitOfWork, line: dict[str, Any], *, amount_fen: int,
 
 
 async def change_balance(uow: UnitOfWork, unit: dict[str, Any], *, amount_fen: int, reason: str, ref: str,
-                         at) -> None:
-    """A balance entry and the unit's running balance, together."""
+                         at, kind: str = GENERAL) -> None:
+    """A balance entry and the unit's running balance of that kind, together."""
     await uow.db[BALANCES].update_one(
-        {"_id": unit["_id"]},
+        {"_id": balance_id(unit["_id"], kind)},
         {"$inc": {"balance_fen": amount_fen},
-         "$setOnInsert": {"unit_id": unit["_id"], "estate_id": unit["estate_id"], "company_id": unit["company_id"]}},
+         "$setOnInsert": {"unit_id": unit["_id"], "estate_id": unit["estate_id"], "company_id": unit["company_id"],
+                          "kind": kind}},
         upsert=True, session=uow.session,
     )
     await uow.db[BALANCE_ENTRIES].insert_one(
         {"_id": new_id(), "unit_id": unit["_id"], "estate_id": unit["estate_id"], "company_id": unit["company_id"],
-         "amount_fen": amount_fen, "reason": reason, "ref": ref, "at": at}, session=uow.session,
+         "kind": kind, "amount_fen": amount_fen, "reason": reason, "ref": ref, "at": at}, session=uow.session,
     )
 
 
-async def balance_of(database: Database | UnitOfWork, unit_id: str) -> int:
-    document = await find_one(database, BALANCES, query={"_id": unit_id})
+async def balance_of(database: Database | UnitOfWork, unit_id: str, *, kind: str = GENERAL) -> int:
+    document = await find_one(database, BALANCES, query={"_id": balance_id(unit_id, kind)})
     return (document or {}).get("balance_fen", 0)
+
+
+async def balances_of(database: Database | UnitOfWork, unit_id: str) -> dict[str, int]:
+    """Every kind of the unit's balance (0 where it has none)."""
+    found = {kind: 0 for kind in KINDS}
+    for document in await find_all(database, BALANCES, query={"_id": {"$in": [balance_id(unit_id, k) for k in KINDS]}}):
+        found[kind_of(document)] += document["balance_fen"]
+    return found

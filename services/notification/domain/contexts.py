@@ -98,7 +98,8 @@ def _bill(data: dict[str, Any], tz: str, *, lang: str) -> dict[str, Any]:
             "amount": _yuan(amount), "due_date": data.get("due_date"),
             "periods": "、".join(data.get("periods") or []) or None,
             "receipt_number": data.get("receipt_number"), "balance": _yuan(data.get("balance")),
-            "threshold": _yuan(data.get("threshold"))}
+            "threshold": _yuan(data.get("threshold")),
+            "balance_kind": data.get("balance_kind") or "general"}  # billing.balance.low: which balance
 
 
 # The headline figures of reporting's `reporting.daily_report.ready`, in the order a manager reads them.

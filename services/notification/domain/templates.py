@@ -89,9 +89,11 @@ DEFAULTS: dict[tuple[str, str, str], Text] = {
     ("dunning.notice", "*", "en"): _t(
         "[Payment notice] {{ unit_number or 'Your unit' }} owes {{ amount }} CNY ({{ periods }}).", "Payment notice"),
     ("balance.low", "*", "zh"): _t(
-        "{{ unit_number or '您的房屋' }} 预存余额 {{ balance }} 元，已低于 {{ threshold }} 元，请及时充值。"),
+        "{{ unit_number or '您的房屋' }} {{ '预交电费余额' if balance_kind == 'electricity' else '预存余额' }} "
+        "{{ balance }} 元，已低于 {{ threshold }} 元，请及时充值。"),
     ("balance.low", "*", "en"): _t(
-        "The prepaid balance of {{ unit_number or 'your unit' }} is {{ balance }} CNY, below {{ threshold }} CNY."),
+        "The {{ 'prepaid electricity' if balance_kind == 'electricity' else 'prepaid' }} balance of "
+        "{{ unit_number or 'your unit' }} is {{ balance }} CNY, below {{ threshold }} CNY."),
     ("workorder.assigned", "*", "zh"): _t(
         "新派工单 {{ number }}：{{ description }}{% if location %}（{{ location }}）{% endif %}，"
         "优先级 {{ priority }} {{ priority_name }}。"
