@@ -48,10 +48,15 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--announce-residents", type=int, default=10_000, help="residents of the announcement")
     parser.add_argument("--webhook-events", type=int, default=1000, help="events delivered to the bench webhook")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data)")
+    parser.add_argument("--only", default="", metavar="PREFIXES",
+                        help="measure only the figures whose names start with one of these comma-separated "
+                             "prefixes, e.g. `billing.,webhook.` (the stack still starts whole)")
     parser.add_argument("--quick", action="store_true",
                         help="everything, small: 5 s runs, 1,000 SLA orders, a storm of 2,000, "
                              "a billing run of 2,000 units (about 4 minutes)")
     args = parser.parse_args()
+    global ONLY
+    ONLY = tuple(prefix for prefix in args.only.split(",") if prefix)
     if args.quick:
         args.duration, args.e2e_duration, args.sla_orders, args.sla_spread = 5.0, 5.0, 1000, 20
         args.storm_count, args.announce_residents = 2000, 1000
@@ -61,11 +66,18 @@ def arguments() -> argparse.Namespace:
     return args
 
 
+# `--only`: the prefixes of the figures to measure (none: all of them).
+ONLY: tuple[str, ...] = ()
+
+
 def measure(names: list[tuple[str, ...]], run: Callable[[], Figure | list[Figure]]) -> list[Figure]:
     """Run one measurement; on any error, its figures are n/a with the error noted, and we go on.
 
-    `names` are the figures' (name, value, unit[, reference]) when it fails, value None.
+    `names` are the figures' (name, value, unit[, reference]) when it fails, value None. A measurement
+    `--only` leaves out gives its figures as n/a, marked skipped, and they are not written.
     """
+    if ONLY and not any(name[0].startswith(ONLY) for name in names):
+        return [Figure(*name, detail={"skipped": True}) for name in names]
     started = time.monotonic()
     try:
         result = run()
@@ -169,8 +181,9 @@ def main() -> int:
             lambda: announce.announce_to_residents(stack, args.announce_residents))
         webhook, = measure([("webhook.deliveries_per_s", None, "deliveries/s")],
                            lambda: webhooks.deliveries_per_s(stack, e2e_estate, count=args.webhook_events))
-        path = write([db, amqp, http, *alone, *burst, *half_load, *e2e, fire_lag, *board, *storm_figures, roster,
-                      *billing_run, *billing_pay, *reporting_figures, *announced, webhook])
+        figures = [db, amqp, http, *alone, *burst, *half_load, *e2e, fire_lag, *board, *storm_figures, roster,
+                   *billing_run, *billing_pay, *reporting_figures, *announced, webhook]
+        path = write([figure for figure in figures if not figure.detail.get("skipped")])
         print(f"# written to {path}", file=sys.stderr)
         return 0
     finally:
