@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
+import httpx
 from aiosmtpd.controller import Controller
 
 from devstack.infra import free_port
@@ -113,6 +114,14 @@ class AliyunSms(VendorServer):
     def out_ids(self) -> Counter:
         return Counter(s.get("OutId") for s in self.sent)
 
+    def report(self, index: int, *, success: bool = True, err_code: str = "DELIVERED",
+               err_msg: str = "用户接收成功") -> dict[str, Any]:
+        """SmsReport's HTTP push entry (HTTP 批量推送) for the index-th message sent."""
+        sms = self.sent[index]
+        return {"phone_number": sms["PhoneNumbers"], "send_time": "2026-11-30 10:00:00",
+                "report_time": "2026-11-30 10:00:03", "success": success, "err_code": err_code,
+                "err_msg": err_msg, "sms_size": "1", "biz_id": f"9000{index + 1:04d}^0", "out_id": sms.get("OutId", "")}
+
 
 class TencentSms(VendorServer):
     """TencentCloud SMS 2021-01-11 SendSms: the TC3-HMAC-SHA256 signature over what was really sent."""
@@ -162,6 +171,20 @@ class TencentSms(VendorServer):
                                                      request.get("SessionContext", ""), "Code": "Ok",
                                                      "Message": "send success", "IsoCode": "CN"}],
                                   "RequestId": f"req-{len(self.sent)}"}}
+
+
+    def report(self, index: int, *, success: bool = True, errmsg: str = "DELIVRD",
+               description: str = "用户短信送达成功") -> dict[str, Any]:
+        """短信下发状态 callback entry for the index-th message sent (sid is SendSms's SerialNo)."""
+        phone = self.sent[index]["PhoneNumberSet"][0]
+        return {"user_receive_time": "2026-11-30 10:00:04", "nationcode": "86", "mobile": phone.removeprefix("+86"),
+                "report_status": "SUCCESS" if success else "FAIL", "errmsg": errmsg, "description": description,
+                "sid": f"2433:{index + 1}"}
+
+
+def push_reports(url: str, reports: list[dict[str, Any]]) -> httpx.Response:
+    """What the vendors do with their status reports: one POST of a JSON array, unsigned."""
+    return httpx.post(url, json=reports, timeout=30)
 
 
 class WechatOfficialAccount(VendorServer):

@@ -163,3 +163,23 @@ def test_the_rate_limit_spaces_sends_beyond_the_burst():
     assert [bucket.wait_for_one(0.0) for _ in range(2)] == [0.0, 0.0]
     assert bucket.wait_for_one(0.0) == pytest.approx(0.5)
     assert bucket.wait_for_one(10.0) == 0.0
+
+
+def test_the_vendors_status_reports_are_read_in_their_own_formats():
+    from services.notification.domain import receipts
+
+    [aliyun] = receipts.parse("aliyun", [{"phone_number": "13800000000", "success": False, "err_code": "MK:0012",
+                                          "err_msg": "停机", "biz_id": "900^0", "report_time": "2026-11-30 10:00:00"}])
+    assert (aliyun.vendor_id, aliyun.delivered, aliyun.code) == ("900^0", False, "MK:0012")
+    [tencent] = receipts.parse("tencent", [{"sid": "2433:1", "report_status": "SUCCESS", "errmsg": "DELIVRD",
+                                            "description": "用户短信送达成功"}])
+    assert (tencent.vendor_id, tencent.delivered) == ("2433:1", True)
+    for body, field in (({}, "body"), ([{"sid": "x", "report_status": "MAYBE"}], "[0].report_status"),
+                        ([{"report_status": "FAIL"}], "[0].sid")):
+        try:
+            receipts.parse("tencent", body)
+        except receipts.ReceiptError as error:
+            assert error.field == field
+        else:
+            raise AssertionError(body)
+    assert receipts.acknowledgement("tencent") == {"result": 0, "errmsg": "OK"}

@@ -202,6 +202,8 @@ class ProviderPublic(BaseModel):
     region: str | None = None
     app_id: str | None = None
     rate_per_s: float | None = None
+    receipt_path: str | None = Field(default=None, description="where the vendor pushes its delivery receipts "
+                                     "(a secret: give it to the vendor's console only)")
 
 
 class AnnouncementCreate(BaseModel):
@@ -223,6 +225,7 @@ class AnnouncementCounts(BaseModel):
     deferred: int
     sent: int
     failed: int
+    delivered: int = 0  # of the sent, those the vendor reported delivered
 
 
 class AnnouncementPublic(BaseModel):

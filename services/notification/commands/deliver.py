@@ -115,6 +115,8 @@ class Deliverer:
                                        "provider": provider}
             if step.status == "sent":
                 changes.update(sent_at=now, channel=channel)
+                if answer.vendor_id:  # the vendor's delivery receipt names it (commands.receipts)
+                    changes["vendor_message_id"] = answer.vendor_id
             elif step.status == "queued":
                 changes["due_at"] = step.due_at
             result = await uow.db[store.MESSAGES].update_one(

@@ -4,10 +4,11 @@ and preferences. Each is one document, written by the route's caller; nothing el
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from services.notification import store
-from services.notification.domain import contexts, rules, templates
+from services.notification.domain import contexts, receipts, rules, templates
 from shared.db import Database
 from shared.envelope import utcnow
 from shared.errors import InvalidInput, NotFound
@@ -139,7 +140,10 @@ async def preview(database: Database, request: dict[str, Any]) -> dict[str, Any]
 
 
 def provider_public(channel: str, settings: dict[str, Any]) -> dict[str, Any]:
-    return {"channel": channel, **{k: v for k, v in settings.items() if k not in SECRETS}}
+    shown = {k: v for k, v in settings.items() if k not in SECRETS and k != "receipt_token"}
+    if settings.get("receipt_token"):  # the address to give the vendor's console for its status reports
+        shown["receipt_path"] = f"/v1/sms-receipts/{settings['provider']}/{settings['receipt_token']}"
+    return {"channel": channel, **shown}
 
 
 PROVIDERS_OF = {"sms": {"local", "aliyun", "tencent"}, "voice": {"local"}, "email": {"local", "smtp"},
@@ -161,6 +165,12 @@ async def set_provider(database: Database, *, estate_id: str, channel: str, sett
         raise InvalidInput("vendor endpoints are fixed here; the operator allows others in configuration",
                            field="endpoint")
     kept = {k: v for k, v in settings.items() if v is not None}
+    if channel == "sms" and provider in receipts.PROVIDERS:
+        # The vendors do not sign their status reports: their URL holds a secret, kept while the provider is.
+        before = ((await database.db[store.CHANNEL_SETTINGS].find_one({"_id": estate_id}) or {})
+                  .get("channels", {}).get("sms") or {})
+        same = before.get("provider") == provider and before.get("receipt_token")
+        kept["receipt_token"] = before["receipt_token"] if same else secrets.token_urlsafe(24)
     await database.db[store.CHANNEL_SETTINGS].update_one({"_id": estate_id}, {"$set": {f"channels.{channel}": kept}},
                                                          upsert=True)
     return provider_public(channel, kept)

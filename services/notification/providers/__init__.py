@@ -27,6 +27,8 @@ class Answer:
     ok: bool
     answer: dict[str, Any] = field(default_factory=dict)  # what the provider said, kept with the attempt
     permanent: bool = False  # no retry can help (a refused template, no address): the next channel at once
+    # The vendor's id of what it accepted (Aliyun's BizId, Tencent's SerialNo): its delivery receipts name it.
+    vendor_id: str | None = None
 
 
 class Provider(Protocol):

@@ -58,5 +58,5 @@ class AliyunSms:
         code = body.get("Code")
         answer = {k: body.get(k) for k in ("Code", "Message", "BizId", "RequestId") if k in body}
         if code == "OK":
-            return Answer(ok=True, answer=answer)
+            return Answer(ok=True, answer=answer, vendor_id=body.get("BizId"))
         return Answer(ok=False, answer=answer, permanent=response.status_code < 500 and code not in TRANSIENT)

@@ -32,6 +32,8 @@ async def ensure_indexes(database: Database) -> None:
     await db[MESSAGES].create_index([("status", ASCENDING), ("due_at", ASCENDING)])
     await db[MESSAGES].create_index([("announcement_id", ASCENDING), ("status", ASCENDING)])
     await db[MESSAGES].create_index([("estate_id", ASCENDING), ("recipient_id", ASCENDING), ("_id", DESCENDING)])
+    # A vendor's delivery receipt finds its message by the id the vendor gave it when it was sent.
+    await db[MESSAGES].create_index([("provider", ASCENDING), ("vendor_message_id", ASCENDING)])
     await db[ANNOUNCEMENTS].create_index([("status", ASCENDING), ("scheduled_at", ASCENDING)])
     await db[RECIPIENTS].create_index([("estate_id", ASCENDING), ("unit_ids", ASCENDING)])
     await db[RECIPIENTS].create_index([("estate_id", ASCENDING), ("building_ids", ASCENDING)])
