@@ -1,7 +1,7 @@
 """Local stand-ins of the vendors notification talks to, each checking requests as the vendor does.
 
 The signatures are verified here with the vendors' documented steps, written apart from the
-service's own signing code: Aliyun's RPC signature (HMAC-SHA1 over `GET&%2F&<encoded sorted query>`,
+service's own signing code: Aliyun's RPC signature (SMS and voice alike) (HMAC-SHA1 over `GET&%2F&<encoded sorted query>`,
 key `secret&`) and TencentCloud's TC3-HMAC-SHA256 (canonical request → string to sign → key derived
 from `TC3`+secret, the day, the service and `tc3_request`). A request with a bad signature gets the
 vendor's own refusal. SMTP is aiosmtpd, a real SMTP server.
@@ -79,6 +79,28 @@ def _rfc3986(value: str) -> str:
     return quote(value, safe="~").replace("+", "%20").replace("*", "%2A")
 
 
+def aliyun_refusal(query: dict, nonces: set[str], *, action: str, version: str,
+                   needs: set[str]) -> tuple[int, dict] | None:
+    """Aliyun's refusal of an RPC request (popping its Signature), or None: the key known, the signature
+    right, each nonce used once, the timestamp ISO 8601 UTC, the common and the action's parameters there."""
+    signature = query.pop("Signature", "")
+    canonical = "&".join(f"{_rfc3986(k)}={_rfc3986(v)}" for k, v in sorted(query.items()))
+    to_sign = "GET&%2F&" + _rfc3986(canonical)
+    expected = base64.b64encode(hmac.new((ALIYUN_SECRET + "&").encode(), to_sign.encode(), hashlib.sha1).digest())
+    if query.get("AccessKeyId") != ALIYUN_ID:
+        return 404, {"Code": "InvalidAccessKeyId.NotFound", "Message": "Specified access key is not found."}
+    if not hmac.compare_digest(expected.decode(), signature):
+        return 400, {"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched."}
+    if query.get("SignatureNonce") in nonces:
+        return 400, {"Code": "SignatureNonceUsed", "Message": "Specified signature nonce was used already."}
+    nonces.add(query["SignatureNonce"])
+    datetime.strptime(query["Timestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)  # ISO 8601 UTC, or the request errs
+    missing = {"Action", "Version", "Format", "SignatureMethod", "SignatureVersion", "RegionId", *needs} - set(query)
+    if missing or query["Action"] != action or query["Version"] != version:
+        return 400, {"Code": "MissingParameter", "Message": f"missing {sorted(missing)}"}
+    return None
+
+
 class AliyunSms(VendorServer):
     """dysmsapi's SendSms: every common parameter present, the signature right, each nonce used once."""
 
@@ -89,22 +111,9 @@ class AliyunSms(VendorServer):
 
     def handle(self, method, path, query, headers, body):
         self.requests.append(query)
-        signature = query.pop("Signature", "")
-        canonical = "&".join(f"{_rfc3986(k)}={_rfc3986(v)}" for k, v in sorted(query.items()))
-        to_sign = "GET&%2F&" + _rfc3986(canonical)
-        expected = base64.b64encode(hmac.new((ALIYUN_SECRET + "&").encode(), to_sign.encode(), hashlib.sha1).digest())
-        if query.get("AccessKeyId") != ALIYUN_ID:
-            return 404, {"Code": "InvalidAccessKeyId.NotFound", "Message": "Specified access key is not found."}
-        if not hmac.compare_digest(expected.decode(), signature):
-            return 400, {"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched."}
-        if query.get("SignatureNonce") in self.nonces:
-            return 400, {"Code": "SignatureNonceUsed", "Message": "Specified signature nonce was used already."}
-        self.nonces.add(query["SignatureNonce"])
-        datetime.strptime(query["Timestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)  # ISO 8601 UTC, or the request errs
-        missing = {"Action", "Version", "Format", "SignatureMethod", "SignatureVersion", "PhoneNumbers", "SignName",
-                   "TemplateCode", "RegionId"} - set(query)
-        if missing or query["Action"] != "SendSms" or query["Version"] != "2017-05-25":
-            return 400, {"Code": "MissingParameter", "Message": f"missing {sorted(missing)}"}
+        if refused := aliyun_refusal(query, self.nonces, action="SendSms", version="2017-05-25", needs={
+                "PhoneNumbers", "SignName", "TemplateCode"}):
+            return refused
         if self.fail_next:
             return self.fail_next.pop(0)
         params = json.loads(query.get("TemplateParam") or "{}")
@@ -121,6 +130,28 @@ class AliyunSms(VendorServer):
         return {"phone_number": sms["PhoneNumbers"], "send_time": "2026-11-30 10:00:00",
                 "report_time": "2026-11-30 10:00:03", "success": success, "err_code": err_code,
                 "err_msg": err_msg, "sms_size": "1", "biz_id": f"9000{index + 1:04d}^0", "out_id": sms.get("OutId", "")}
+
+
+class AliyunVoice(VendorServer):
+    """dyvmsapi's SingleCallByTts (语音服务, 文本转语音外呼), checked as Aliyun checks every RPC request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nonces: set[str] = set()
+        self.calls: list[dict[str, Any]] = []
+
+    def handle(self, method, path, query, headers, body):
+        self.requests.append(query)
+        if refused := aliyun_refusal(query, self.nonces, action="SingleCallByTts", version="2017-05-25",
+                                     needs={"CalledNumber", "TtsCode"}):
+            return refused
+        if not 1 <= int(query.get("PlayTimes") or 1) <= 3:
+            return 400, {"Code": "InvalidParameter", "Message": "PlayTimes is 1 to 3"}
+        if self.fail_next:
+            return self.fail_next.pop(0)
+        self.calls.append({**query, "TtsParam": json.loads(query.get("TtsParam") or "{}")})
+        return 200, {"Code": "OK", "Message": "OK", "CallId": f"116012354148^{len(self.calls):010d}",
+                     "RequestId": "D9CB3933-9FE3-4870-BA8E-2BEE91B69D23"}
 
 
 class TencentSms(VendorServer):

@@ -14,8 +14,8 @@ from shared.envelope import utcnow
 from shared.errors import InvalidInput, NotFound
 
 VENDOR_TEMPLATE_IDS = {"aliyun": re.compile(r"^SMS_\d{3,}$"), "tencent": re.compile(r"^\d{3,}$"),
-                       "wechat": re.compile(r"^[A-Za-z0-9_-]{8,64}$")}
-VENDOR_CHANNEL = {"aliyun": "sms", "tencent": "sms", "wechat": "wechat"}
+                       "wechat": re.compile(r"^[A-Za-z0-9_-]{8,64}$"), "aliyun_voice": re.compile(r"^TTS_\d{3,}$")}
+VENDOR_CHANNEL = {"aliyun": "sms", "tencent": "sms", "wechat": "wechat", "aliyun_voice": "voice"}
 SECRETS = ("access_key_secret", "app_secret")
 
 
@@ -84,7 +84,8 @@ def check_template(*, name: str, channel: str, language: str, body: dict[str, An
     if channel == "sms" and sms_provider in ("aliyun", "tencent") and vendor["provider"] != sms_provider:
         raise InvalidInput(f"the estate sends SMS through {sms_provider}", field="vendor.provider")
     if not VENDOR_TEMPLATE_IDS[vendor["provider"]].match(vendor["template_id"]):
-        example = {"aliyun": "SMS_123456789", "tencent": "1234567", "wechat": "a template id"}[vendor["provider"]]
+        example = {"aliyun": "SMS_123456789", "tencent": "1234567", "wechat": "a template id",
+                   "aliyun_voice": "TTS_123456789"}[vendor["provider"]]
         raise InvalidInput(f"not a {vendor['provider']} template id (e.g. {example})", field="vendor.template_id")
     known = contexts.sample(name, language)
     for index, param in enumerate(vendor["params"]):
@@ -146,11 +147,13 @@ def provider_public(channel: str, settings: dict[str, Any]) -> dict[str, Any]:
     return {"channel": channel, **shown}
 
 
-PROVIDERS_OF = {"sms": {"local", "aliyun", "tencent"}, "voice": {"local"}, "email": {"local", "smtp"},
+PROVIDERS_OF = {"sms": {"local", "aliyun", "tencent"}, "voice": {"local", "aliyun_voice"},
+                "email": {"local", "smtp"},
                 "wechat": {"local", "wechat"}, "app_push": {"local"}}
 NEEDS = {"aliyun": ("access_key_id", "access_key_secret", "sign_name"),
          "tencent": ("access_key_id", "access_key_secret", "sign_name", "sdk_app_id"),
-         "smtp": ("host", "port", "sender"), "wechat": ("app_id", "app_secret")}
+         "smtp": ("host", "port", "sender"), "wechat": ("app_id", "app_secret"),
+         "aliyun_voice": ("access_key_id", "access_key_secret")}
 
 
 async def set_provider(database: Database, *, estate_id: str, channel: str, settings: dict[str, Any],

@@ -2,7 +2,8 @@
 
 `local` stores (the message is readable in the API: storing it is sending it); `smtp` sends e-mail;
 `aliyun` and `tencent` send SMS as their vendors' pre-approved templates, signed as each vendor
-requires; `wechat` sends an official account's template message with its access token.
+requires; `wechat` sends an official account's template message with its access token; `aliyun_voice`
+phones (the vendor reads a text-to-speech template aloud).
 """
 
 from __future__ import annotations
@@ -60,9 +61,11 @@ class LocalProvider:
 
 def registry(timeout_s: float) -> dict[str, Provider]:
     from services.notification.providers.aliyun import AliyunSms
+    from services.notification.providers.aliyun_voice import AliyunVoice
     from services.notification.providers.smtp import SmtpEmail
     from services.notification.providers.tencent import TencentSms
     from services.notification.providers.wechat import WechatTemplateMessage
 
     return {"local": LocalProvider(), "smtp": SmtpEmail(timeout_s), "aliyun": AliyunSms(timeout_s),
-            "tencent": TencentSms(timeout_s), "wechat": WechatTemplateMessage(timeout_s)}
+            "tencent": TencentSms(timeout_s), "wechat": WechatTemplateMessage(timeout_s),
+            "aliyun_voice": AliyunVoice(timeout_s)}
