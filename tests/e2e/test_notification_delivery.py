@@ -1,6 +1,6 @@
 """Channels and providers: SMS through Aliyun and Tencent Cloud (signed, as the vendors check them),
 e-mail over SMTP, WeChat template messages; retries, the next channel, a message that failed, and two
-replicas that never send a message twice."""
+replicas that never send a message twice and share a vendor account's rate limit."""
 
 from __future__ import annotations
 
@@ -184,6 +184,34 @@ def test_two_replicas_claim_each_message_once(stack, aliyun):
         counts = aliyun.out_ids()
         assert sorted(counts) == sorted(m["id"] for m in messages) and set(counts.values()) == {1}
         assert Counter(len(m["attempts"]) for m in messages) == {2: 30}  # queued, sent: one send each
+    finally:
+        replica.stop()
+        stack.services["notification"].remove(replica)
+
+
+def test_two_replicas_share_a_vendor_accounts_rate_limit(stack, aliyun):
+    estate = Residents(stack)
+    unit, owner = estate.resident("黄磊", "3-801", "13866660006")
+    estate.prefer(owner["id"], no_quiet_hours=True)
+    use_provider(estate, "sms", provider="aliyun", endpoint=aliyun.url, access_key_id=ALIYUN_ID,
+                 access_key_secret=ALIYUN_SECRET, sign_name="阳光物业", rate_per_s=2)
+    put_template(estate.manager, estate.estate_id, "payment.received", "sms", "zh", body="收到缴费 {{ amount }} 元",
+                 vendor={"provider": "aliyun", "template_id": "SMS_465010001", "params": VENDOR_PARAMS})
+    replica = stack.start_service("notification")
+    try:
+        # A second lot while the first is still waiting for its turns: the other replica takes it.
+        for n in range(6):
+            paid(estate, unit["id"], f"R1000{n:04d}")
+        eventually(lambda: aliyun.sent, what="the first SMS")
+        for n in range(6, 12):
+            paid(estate, unit["id"], f"R1000{n:04d}")
+        messages = settled(estate, owner["id"], "payment.received", count=12, timeout=90)
+        assert {m["status"] for m in messages} == {"sent"}
+        # The vendor counts per second of its clock (this machine's): never more than two in one.
+        per_second = Counter(int(at) for at in aliyun.sent_at)
+        assert max(per_second.values()) <= 2, sorted(per_second.items())
+        assert max(aliyun.sent_at) - min(aliyun.sent_at) > 4.0  # twelve at two a second: six seconds at least
+        assert set(aliyun.out_ids().values()) == {1}
     finally:
         replica.stop()
         stack.services["notification"].remove(replica)

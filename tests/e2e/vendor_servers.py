@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -108,6 +109,7 @@ class AliyunSms(VendorServer):
         super().__init__()
         self.nonces: set[str] = set()
         self.sent: list[dict[str, Any]] = []
+        self.sent_at: list[float] = []  # when each was taken, on this machine's clock (as the vendor counts)
 
     def handle(self, method, path, query, headers, body):
         self.requests.append(query)
@@ -118,6 +120,7 @@ class AliyunSms(VendorServer):
             return self.fail_next.pop(0)
         params = json.loads(query.get("TemplateParam") or "{}")
         self.sent.append({**query, "TemplateParam": params})
+        self.sent_at.append(time.time())
         return 200, {"Code": "OK", "Message": "OK", "BizId": f"9000{len(self.sent):04d}^0", "RequestId": "A1B2"}
 
     def out_ids(self) -> Counter:

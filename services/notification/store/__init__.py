@@ -18,6 +18,7 @@ RULE_OVERRIDES = "rule_overrides"
 TEMPLATES = "templates"
 CHANNEL_SETTINGS = "channel_settings"  # per estate: which provider serves each channel
 ANNOUNCEMENTS = "announcements"
+RATE_WINDOWS = "rate_windows"  # sends per provider account and window, shared by the replicas
 
 
 def recipient_key(estate_id: str, person_id: str) -> str:
@@ -35,6 +36,7 @@ async def ensure_indexes(database: Database) -> None:
     # A vendor's delivery receipt finds its message by the id the vendor gave it when it was sent.
     await db[MESSAGES].create_index([("provider", ASCENDING), ("vendor_message_id", ASCENDING)])
     await db[ANNOUNCEMENTS].create_index([("status", ASCENDING), ("scheduled_at", ASCENDING)])
+    await db[RATE_WINDOWS].create_index([("key", ASCENDING), ("window", ASCENDING)])
     await db[RECIPIENTS].create_index([("estate_id", ASCENDING), ("unit_ids", ASCENDING)])
     await db[RECIPIENTS].create_index([("estate_id", ASCENDING), ("building_ids", ASCENDING)])
     await db[RECIPIENTS].create_index([("estate_id", ASCENDING), ("positions", ASCENDING)])
