@@ -30,6 +30,7 @@ from devstack.infra import free_port
 ALIYUN_ID, ALIYUN_SECRET = "LTAI5tTestKeyId", "aliyun-test-secret"
 TENCENT_ID, TENCENT_KEY = "AKIDtestsecretid", "tencent-test-secret-key"
 WECHAT_APP, WECHAT_SECRET = "wx0123456789abcdef", "wechat-test-secret"
+JPUSH_KEY, JPUSH_SECRET = "7d431e42dfa6a6d693ac2d04", "5e987ac6d2e04d95a9d8f0d1"
 
 
 class VendorServer:
@@ -249,6 +250,35 @@ class WechatOfficialAccount(VendorServer):
 
     def expire_tokens(self) -> None:
         self.tokens_issued += 1  # WeChat issued a new one elsewhere: the one held is stale
+
+
+class JPushServer(VendorServer):
+    """JPush's Push API v3: HTTP Basic appKey:masterSecret, a push object with a platform, an audience and
+    a notification; an alias no device registered is error 1011, as JPush answers it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.aliases: set[str] = set()  # the people whose app registered with JPush
+        self.pushed: list[dict[str, Any]] = []
+
+    def handle(self, method, path, query, headers, body):
+        self.requests.append({"path": path, "headers": headers})
+        expected = "Basic " + base64.b64encode(f"{JPUSH_KEY}:{JPUSH_SECRET}".encode()).decode()
+        if not hmac.compare_digest(headers.get("authorization", ""), expected):
+            return 401, {"error": {"code": 1004, "message": "Authen failed"}}
+        if (method, path) != ("POST", "/v3/push"):
+            return 404, {"error": {"code": 1000, "message": "not found"}}
+        push = json.loads(body or b"{}")
+        if not push.get("platform") or not push.get("audience") or not (push.get("notification") or push.get("message")):
+            return 400, {"error": {"code": 1002, "message": "Missing parameter"}}
+        alias = push["audience"].get("alias") if isinstance(push["audience"], dict) else None
+        if not isinstance(alias, list):
+            return 400, {"error": {"code": 1003, "message": "Audience value must be JSON Array format!"}}
+        msg_id = 1828256757 + len(self.requests)
+        if not self.aliases.intersection(alias):
+            return 400, {"msg_id": msg_id, "error": {"code": 1011, "message": "cannot find user by this audience"}}
+        self.pushed.append(push)
+        return 200, {"sendno": "0", "msg_id": str(msg_id)}
 
 
 class Mailbox:

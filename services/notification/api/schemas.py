@@ -175,7 +175,7 @@ class ProviderSettings(BaseModel):
     """Which provider serves a channel of an estate, and its account (secrets are kept, never shown)."""
 
     model_config = ConfigDict(extra="forbid")
-    provider: Literal["local", "smtp", "aliyun", "tencent", "wechat", "aliyun_voice"]
+    provider: Literal["local", "smtp", "aliyun", "tencent", "wechat", "aliyun_voice", "jpush"]
     endpoint: str | None = Field(default=None, max_length=300, pattern=r"^https?://")
     host: str | None = Field(default=None, max_length=200)
     port: int | None = Field(default=None, ge=1, le=65535)

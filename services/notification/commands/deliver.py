@@ -111,6 +111,7 @@ class Deliverer:
             subject=message.get("subject"), body=message["body"], variables=message.get("variables") or {},
             vendor=vendors.get((message["estate_id"], message["template"], channel, message.get("language", "zh")))
             or vendors.get((message["estate_id"], message["template"], channel, "zh")),
+            recipient_id=message["recipient_id"],
         )
         try:
             answer = await provider.send(outgoing, account)

@@ -149,11 +149,11 @@ def provider_public(channel: str, settings: dict[str, Any]) -> dict[str, Any]:
 
 PROVIDERS_OF = {"sms": {"local", "aliyun", "tencent"}, "voice": {"local", "aliyun_voice"},
                 "email": {"local", "smtp"},
-                "wechat": {"local", "wechat"}, "app_push": {"local"}}
+                "wechat": {"local", "wechat"}, "app_push": {"local", "jpush"}}
 NEEDS = {"aliyun": ("access_key_id", "access_key_secret", "sign_name"),
          "tencent": ("access_key_id", "access_key_secret", "sign_name", "sdk_app_id"),
          "smtp": ("host", "port", "sender"), "wechat": ("app_id", "app_secret"),
-         "aliyun_voice": ("access_key_id", "access_key_secret")}
+         "aliyun_voice": ("access_key_id", "access_key_secret"), "jpush": ("app_id", "app_secret")}
 
 
 async def set_provider(database: Database, *, estate_id: str, channel: str, settings: dict[str, Any],

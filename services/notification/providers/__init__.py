@@ -3,7 +3,7 @@
 `local` stores (the message is readable in the API: storing it is sending it); `smtp` sends e-mail;
 `aliyun` and `tencent` send SMS as their vendors' pre-approved templates, signed as each vendor
 requires; `wechat` sends an official account's template message with its access token; `aliyun_voice`
-phones (the vendor reads a text-to-speech template aloud).
+phones (the vendor reads a text-to-speech template aloud); `jpush` pushes to the apps.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ class Outgoing:
     body: str
     variables: dict[str, Any]
     vendor: dict[str, Any] | None = None  # the vendor's template id and its parameters (our variable names)
+    recipient_id: str = ""  # whom an app push goes to (the apps' JPush alias is the signed-in person's id)
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,11 @@ class LocalProvider:
 def registry(timeout_s: float) -> dict[str, Provider]:
     from services.notification.providers.aliyun import AliyunSms
     from services.notification.providers.aliyun_voice import AliyunVoice
+    from services.notification.providers.jpush import JPush
     from services.notification.providers.smtp import SmtpEmail
     from services.notification.providers.tencent import TencentSms
     from services.notification.providers.wechat import WechatTemplateMessage
 
     return {"local": LocalProvider(), "smtp": SmtpEmail(timeout_s), "aliyun": AliyunSms(timeout_s),
             "tencent": TencentSms(timeout_s), "wechat": WechatTemplateMessage(timeout_s),
-            "aliyun_voice": AliyunVoice(timeout_s)}
+            "aliyun_voice": AliyunVoice(timeout_s), "jpush": JPush(timeout_s)}
