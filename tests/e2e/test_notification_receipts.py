@@ -53,14 +53,19 @@ def test_aliyun_reports_mark_a_message_delivered_once_however_often_they_come(st
     assert push_reports(url, [unknown]).json()["code"] != 0
 
     # The address is the authentication: another token, or another vendor's path, finds nothing.
-    for wrong in (url.rsplit("/", 1)[0] + "/not-the-token", url.replace("/aliyun/", "/tencent/")):
-        refused = push_reports(wrong, [aliyun.report(0)])
+    as_tencent = {"sid": "90000001^0", "report_status": "SUCCESS", "errmsg": "DELIVRD"}
+    for wrong, report in ((url.rsplit("/", 1)[0] + "/not-the-token", aliyun.report(0)),
+                          (url.replace("/aliyun/", "/tencent/"), as_tencent)):
+        refused = push_reports(wrong, [report])
         assert refused.status_code == 404 and refused.headers["content-type"].startswith("application/problem+json")
-    bad = httpx.post(url, json={"biz_id": "90000001^0"}, timeout=30)
+    bad = httpx.post(url, content=b"[{", headers={"Content-Type": "application/json"}, timeout=30)
     assert bad.status_code == 422 and (bad.json()["code"], bad.json()["field"]) == ("invalid_receipt", "body")
     no_flag = {k: v for k, v in aliyun.report(0).items() if k != "success"}
     bad = push_reports(url, [no_flag])
-    assert bad.status_code == 422 and bad.json()["field"] == "[0].success"
+    assert bad.status_code == 422 and bad.json()["field"] == "0.success"
+    # A field the vendor does not document is refused by name, a lone report object read as one report.
+    bad = httpx.post(url, json={**aliyun.report(0), "company_id": "other-company"}, timeout=30)
+    assert bad.status_code == 422 and {e["field"] for e in bad.json()["errors"]} == {"0.company_id"}
     assert message(estate, sent["id"])["attempts"] == delivered["attempts"]
 
 
