@@ -42,6 +42,7 @@ class MessagePublic(BaseModel):
     source_event_id: str
     created_at: datetime
     sent_at: datetime | None
+    delivered_at: datetime | None = None  # the vendor's receipt said so (SMS)
     read_at: datetime | None = None
 
 
