@@ -18,10 +18,12 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
+from pymongo import UpdateOne
 
 from services.notification import store
 from services.notification.commands.drafting import sent_event
 from services.notification.domain import delivery
+from services.notification.domain.receipts import PROVIDERS as RECEIPT_PROVIDERS
 from services.notification.commands import rate_limits
 from services.notification.domain.rate import DEFAULT_RATE_PER_S, account_key
 from services.notification.providers import Answer, Outgoing, Provider, registry
@@ -133,7 +135,7 @@ class Deliverer:
                                        "provider": provider}
             if step.status == "sent":
                 changes.update(sent_at=now, channel=channel)
-                if answer.vendor_id:  # the vendor's delivery receipt names it (commands.receipts)
+                if answer.vendor_id:
                     changes["vendor_message_id"] = answer.vendor_id
             elif step.status == "queued":
                 changes["due_at"] = step.due_at
@@ -143,6 +145,12 @@ class Deliverer:
             if result.modified_count != 1:
                 log.warning("delivery outcome not recorded: the lease was lost", message_id=message["_id"])
                 continue
+            if step.status == "sent" and answer.vendor_id and provider in RECEIPT_PROVIDERS:
+                # The vendor's delivery receipt names only its own id (commands.receipts); an upsert,
+                # so that a vendor repeating an id cannot undo this whole transaction.
+                uow.write(store.VENDOR_IDS, UpdateOne(
+                    {"_id": store.vendor_id_key(provider, message["estate_id"], answer.vendor_id)},
+                    {"$set": {"message_id": message["_id"], "at": now}}, upsert=True))
             if message.get("announcement_id") and step.status != "queued":  # the announcement's progress
                 moved = {"counts.queued": -1, f"counts.{step.status}": 1}
                 if message.get("deferred"):

@@ -40,19 +40,21 @@ async def record(database: Database, *, estate_id: str, provider: str, receipts:
 
 
 async def _record_one(uow: UnitOfWork, *, estate_id: str, provider: str, receipt: Receipt) -> bool:
-    messages = uow.db[store.MESSAGES]
-    named = {"estate_id": estate_id, "provider": provider, "vendor_message_id": receipt.vendor_id}
+    known = await uow.db[store.VENDOR_IDS].find_one(
+        {"_id": store.vendor_id_key(provider, estate_id, receipt.vendor_id)}, session=uow.session)
+    if known is None:  # not recorded as sent (yet)
+        return False
     now = utcnow()
     status = "delivered" if receipt.delivered else "failed"
     attempt = {"at": now, "status": status, "channel": "sms", "provider": provider, "answer": receipt.raw}
     changes: dict[str, Any] = {"status": status, "receipt": {
         "code": receipt.code, "description": receipt.description, "reported_at": receipt.reported_at}}
     changes["delivered_at" if receipt.delivered else "failed_at"] = now
-    message = await messages.find_one_and_update({**named, "status": "sent"},
-                                                 {"$set": changes, "$push": {"attempts": attempt}},
-                                                 return_document=ReturnDocument.AFTER, session=uow.session)
-    if message is None:  # recorded before, or not recorded as sent yet
-        return await messages.find_one(named, {"_id": 1}, session=uow.session) is not None
+    message = await uow.db[store.MESSAGES].find_one_and_update(
+        {"_id": known["message_id"], "estate_id": estate_id, "status": "sent"},
+        {"$set": changes, "$push": {"attempts": attempt}}, return_document=ReturnDocument.AFTER, session=uow.session)
+    if message is None:  # its receipt was recorded before
+        return True
     if message.get("announcement_id"):
         moved = {"counts.delivered": 1} if receipt.delivered else {"counts.sent": -1, "counts.failed": 1}
         await uow.db[store.ANNOUNCEMENTS].update_one({"_id": message["announcement_id"]}, {"$inc": moved},
