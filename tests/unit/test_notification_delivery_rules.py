@@ -167,7 +167,8 @@ def test_the_rate_limit_gives_each_send_a_window_with_room():
     assert allot(two, now=100.7, wanted=1, taken={}) == [101]
     # Nothing beyond the horizon: those wait for a later pass.
     assert allot(two, now=100.0, wanted=50, taken={}, horizon_s=3) == [100, 100, 101, 101, 102, 102]
-    assert account_key("aliyun", {"access_key_id": "LTAI"}, "e1") == account_key("aliyun", {"access_key_id": "LTAI"}, "e2")
+    assert account_key("aliyun", {"access_key_id": "LTAI"}, estate_id="e1") == account_key(
+        "aliyun", {"access_key_id": "LTAI"}, estate_id="e2")
 
 
 def test_the_vendors_status_reports_are_read_in_their_own_formats():

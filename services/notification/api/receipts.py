@@ -95,7 +95,7 @@ async def sms_receipts(provider: Literal["aliyun", "tencent"], token: str, reque
     except ValidationError as error:
         raise RequestValidationError(_only_list_errors(error), body=body) from error
     reports = reports if isinstance(reports, list) else [reports]
-    account = await commands.account_of(database, provider, token)
+    account = await commands.account_of(database, provider, token=token)
     if account is None:
         raise NotFound("receipt address")
     try:

@@ -72,9 +72,10 @@ class Deliverer:
         estates = {m["estate_id"] for m in claimed}
         accounts = {e: d.get("channels", {}) for e, d in (await _by_ids(database, store.CHANNEL_SETTINGS, estates)).items()}
         vendors = await _vendor_templates(database, claimed)
-        turns = await self._turns(database, claimed, accounts)
+        turns = await self._turns(database, claimed, accounts=accounts)
         sending = [m for m in claimed if m["_id"] in turns]  # the others went back to the queue
-        outcomes = await asyncio.gather(*(self._send(m, accounts, vendors, turns[m["_id"]]) for m in sending))
+        outcomes = await asyncio.gather(*(self._send(m, accounts, vendors=vendors, at=turns[m["_id"]])
+                                          for m in sending))
         await database.transaction(lambda uow: self._record(uow, list(zip(sending, outcomes, strict=True))))
         return len(claimed)
 
@@ -84,7 +85,7 @@ class Deliverer:
         account = (accounts.get(message["estate_id"]) or {}).get(channel) or {"provider": "local"}
         return channel, account, self.providers.get(account["provider"], self.providers["local"])
 
-    async def _turns(self, database: Database, claimed: list[dict], accounts: dict) -> dict[str, float]:
+    async def _turns(self, database: Database, claimed: list[dict], *, accounts: dict) -> dict[str, float]:
         """When each claimed message may go (machine time): at once on `local`, else in a window of its
         provider account's rate limit, counted with every replica's sends (`commands.rate_limits`)."""
         now = time.time()
@@ -96,7 +97,7 @@ class Deliverer:
             if provider.name == "local":  # stored, not sent: no vendor to overwhelm
                 turns[message["_id"]] = now
                 continue
-            key = account_key(provider.name, account, message["estate_id"])
+            key = account_key(provider.name, account, estate_id=message["estate_id"])
             groups[key].append(message["_id"])
             rates[key] = account.get("rate_per_s") or DEFAULT_RATE_PER_S.get(provider.name, 10.0)
         for key, ids in groups.items():
@@ -104,7 +105,7 @@ class Deliverer:
                                                    owner=self.owner, now=now))
         return turns
 
-    async def _send(self, message: dict, accounts: dict, vendors: dict, at: float) -> tuple[str, str, Answer]:
+    async def _send(self, message: dict, accounts: dict, *, vendors: dict, at: float) -> tuple[str, str, Answer]:
         channel, account, provider = self._route(message, accounts)
         if (wait := at - time.time()) > 0:
             await asyncio.sleep(wait)
@@ -149,7 +150,7 @@ class Deliverer:
                 # The vendor's delivery receipt names only its own id (commands.receipts); an upsert,
                 # so that a vendor repeating an id cannot undo this whole transaction.
                 uow.write(store.VENDOR_IDS, UpdateOne(
-                    {"_id": store.vendor_id_key(provider, message["estate_id"], answer.vendor_id)},
+                    {"_id": store.vendor_id_key(provider, answer.vendor_id, estate_id=message["estate_id"])},
                     {"$set": {"message_id": message["_id"], "at": now}}, upsert=True))
             if message.get("announcement_id") and step.status != "queued":  # the announcement's progress
                 moved = {"counts.queued": -1, f"counts.{step.status}": 1}

@@ -20,7 +20,7 @@ from shared.envelope import utcnow
 from shared.events import MessageFailed
 
 
-async def account_of(database: Database, provider: str, token: str) -> dict[str, Any] | None:
+async def account_of(database: Database, provider: str, *, token: str) -> dict[str, Any] | None:
     """The estate whose SMS account was given this receipt URL."""
     return await database.db[store.CHANNEL_SETTINGS].find_one(
         {"channels.sms.provider": provider, "channels.sms.receipt_token": token}, {"_id": 1})
@@ -41,7 +41,7 @@ async def record(database: Database, *, estate_id: str, provider: str, receipts:
 
 async def _record_one(uow: UnitOfWork, *, estate_id: str, provider: str, receipt: Receipt) -> bool:
     known = await uow.db[store.VENDOR_IDS].find_one(
-        {"_id": store.vendor_id_key(provider, estate_id, receipt.vendor_id)}, session=uow.session)
+        {"_id": store.vendor_id_key(provider, receipt.vendor_id, estate_id=estate_id)}, session=uow.session)
     if known is None:  # not recorded as sent (yet)
         return False
     now = utcnow()

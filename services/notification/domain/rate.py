@@ -54,7 +54,7 @@ def allot(windows: Windows, *, now: float, wanted: int, taken: dict[int, int],
     return slots
 
 
-def account_key(provider: str, account: dict, estate_id: str) -> str:
+def account_key(provider: str, account: dict, *, estate_id: str) -> str:
     """Whose limit a send counts against: the vendor account (estates may share one), else the estate's."""
     who = account.get("access_key_id") or account.get("app_id") or account.get("host") or estate_id
     return f"{provider}:{who}"

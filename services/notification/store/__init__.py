@@ -24,7 +24,7 @@ VENDOR_IDS = "vendor_ids"
 RATE_WINDOWS = "rate_windows"  # sends per provider account and window, shared by the replicas
 
 
-def vendor_id_key(provider: str, estate_id: str, vendor_id: str) -> str:
+def vendor_id_key(provider: str, vendor_id: str, *, estate_id: str) -> str:
     return f"{provider}:{estate_id}:{vendor_id}"
 
 
