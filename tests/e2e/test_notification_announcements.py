@@ -42,7 +42,8 @@ def test_an_announcement_reaches_its_buildings_residents_with_progress_and_a_saf
         return estate.manager.get("notification", f"/v1/announcements/{announcement}").json()
 
     done = eventually(lambda: (p := progress(announcement_id))["status"] == "done" and p, what="the fan-out")
-    assert done["counts"] == {"recipients": 3, "queued": 1, "deferred": 1, "sent": 1, "failed": 0}
+    assert done["counts"] == {"recipients": 3, "queued": 1, "deferred": 1, "sent": 1, "failed": 0,
+                             "delivered": 0}
     sent = estate.messages(awake["id"], announcement_id=announcement_id)
     assert [m["body"] for m in sent] == ["【公告】停水通知：因管道检修，3栋12月2日9:00–12:00停水。"]
     assert estate.messages(declined["id"]) == [] and estate.messages(elsewhere["id"]) == []
@@ -54,7 +55,8 @@ def test_an_announcement_reaches_its_buildings_residents_with_progress_and_a_saf
         "scheduled_at": (clock.now() + timedelta(seconds=3)).isoformat()})
     assert later.status_code == 201 and later.json()["status"] == "scheduled"
     safety = eventually(lambda: (p := progress(later.json()["id"]))["status"] == "done" and p, what="the safety notice")
-    assert safety["counts"] == {"recipients": 4, "queued": 0, "deferred": 0, "sent": 4, "failed": 0}
+    assert safety["counts"] == {"recipients": 4, "queued": 0, "deferred": 0, "sent": 4, "failed": 0,
+                               "delivered": 0}
     assert safety["started_at"] >= later.json()["scheduled_at"]
     listed = estate.manager.get("notification", path).json()["items"]
     assert [a["id"] for a in listed] == [later.json()["id"], announcement_id]

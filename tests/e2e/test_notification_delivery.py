@@ -1,6 +1,6 @@
 """Channels and providers: SMS through Aliyun and Tencent Cloud (signed, as the vendors check them),
-e-mail over SMTP, WeChat template messages; retries, the next channel, a message that failed, and two
-replicas that never send a message twice."""
+e-mail over SMTP, WeChat template messages, app push through JPush; retries, the next channel, a message that failed, and two
+replicas that never send a message twice and share a vendor account's rate limit."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ from tests.e2e.test_notification_templates import put_template
 from tests.e2e.vendor_servers import (
     ALIYUN_ID,
     ALIYUN_SECRET,
+    JPUSH_KEY,
+    JPUSH_SECRET,
     TENCENT_ID,
     TENCENT_KEY,
     WECHAT_APP,
     WECHAT_SECRET,
     AliyunSms,
+    JPushServer,
     Mailbox,
     TencentSms,
     WechatOfficialAccount,
@@ -167,6 +170,43 @@ def test_email_goes_over_smtp_and_wechat_with_a_fresh_access_token(stack):
         wechat.stop()
 
 
+def test_app_push_goes_through_jpush_and_a_person_without_the_app_gets_the_next_channel(stack):
+    jpush = JPushServer()
+    try:
+        estate = Residents(stack)
+        unit, with_app = estate.resident("何静", "3-901", "13877770007")
+        _, without_app = estate.resident("罗军", "3-902", "13877770008")
+        for person in (with_app, without_app):
+            estate.prefer(person["id"], no_quiet_hours=True, channels=["app_push"])
+        jpush.aliases.add(with_app["id"])
+        use_provider(estate, "app_push", provider="jpush", endpoint=jpush.url + "v3/push", app_id=JPUSH_KEY,
+                     app_secret=JPUSH_SECRET)
+
+        paid(estate, unit["id"], "R00000031")
+        [pushed] = settled(estate, with_app["id"], "payment.received")
+        assert (pushed["status"], pushed["channel"], pushed["provider"]) == ("sent", "app_push", "jpush")
+        assert pushed["attempts"][-1]["answer"]["msg_id"]
+        [push] = jpush.pushed
+        assert push["audience"] == {"alias": [with_app["id"]]} and push["platform"] == "all"
+        assert push["notification"]["android"]["extras"] == {"message_id": pushed["id"]}
+        assert "300.00" in push["notification"]["alert"]
+
+        # No device has that alias (1011): no retry helps, the next channel (SMS) takes over at once.
+        paid(estate, without_app["unit_ids"][0], "R00000032")
+        [fallen] = settled(estate, without_app["id"], "payment.received")
+        assert [(a["status"], a["channel"]) for a in fallen["attempts"]] == [
+            ("queued", "app_push"), ("failed", "app_push"), ("sent", "sms")]
+        assert fallen["attempts"][1]["answer"]["error"]["code"] == 1011
+
+        use_provider(estate, "app_push", provider="jpush", endpoint=jpush.url + "v3/push", app_id=JPUSH_KEY,
+                     app_secret="not-the-master-secret")
+        paid(estate, unit["id"], "R00000033")
+        refused = [m for m in settled(estate, with_app["id"], "payment.received", count=2) if m["id"] != pushed["id"]]
+        assert refused[0]["attempts"][1]["answer"]["error"]["code"] == 1004 and len(jpush.pushed) == 1
+    finally:
+        jpush.stop()
+
+
 def test_two_replicas_claim_each_message_once(stack, aliyun):
     estate = Residents(stack)
     unit, owner = estate.resident("陈晨", "3-601", "13844440005")
@@ -184,6 +224,34 @@ def test_two_replicas_claim_each_message_once(stack, aliyun):
         counts = aliyun.out_ids()
         assert sorted(counts) == sorted(m["id"] for m in messages) and set(counts.values()) == {1}
         assert Counter(len(m["attempts"]) for m in messages) == {2: 30}  # queued, sent: one send each
+    finally:
+        replica.stop()
+        stack.services["notification"].remove(replica)
+
+
+def test_two_replicas_share_a_vendor_accounts_rate_limit(stack, aliyun):
+    estate = Residents(stack)
+    unit, owner = estate.resident("黄磊", "3-801", "13866660006")
+    estate.prefer(owner["id"], no_quiet_hours=True)
+    use_provider(estate, "sms", provider="aliyun", endpoint=aliyun.url, access_key_id=ALIYUN_ID,
+                 access_key_secret=ALIYUN_SECRET, sign_name="阳光物业", rate_per_s=2)
+    put_template(estate.manager, estate.estate_id, "payment.received", "sms", "zh", body="收到缴费 {{ amount }} 元",
+                 vendor={"provider": "aliyun", "template_id": "SMS_465010001", "params": VENDOR_PARAMS})
+    replica = stack.start_service("notification")
+    try:
+        # A second lot while the first is still waiting for its turns: the other replica takes it.
+        for n in range(6):
+            paid(estate, unit["id"], f"R1000{n:04d}")
+        eventually(lambda: aliyun.sent, what="the first SMS")
+        for n in range(6, 12):
+            paid(estate, unit["id"], f"R1000{n:04d}")
+        messages = settled(estate, owner["id"], "payment.received", count=12, timeout=90)
+        assert {m["status"] for m in messages} == {"sent"}
+        # The vendor counts per second of its clock (this machine's): never more than two in one.
+        per_second = Counter(int(at) for at in aliyun.sent_at)
+        assert max(per_second.values()) <= 2, sorted(per_second.items())
+        assert max(aliyun.sent_at) - min(aliyun.sent_at) > 4.0  # twelve at two a second: six seconds at least
+        assert set(aliyun.out_ids().values()) == {1}
     finally:
         replica.stop()
         stack.services["notification"].remove(replica)

@@ -1,7 +1,7 @@
 """Local stand-ins of the vendors notification talks to, each checking requests as the vendor does.
 
 The signatures are verified here with the vendors' documented steps, written apart from the
-service's own signing code: Aliyun's RPC signature (HMAC-SHA1 over `GET&%2F&<encoded sorted query>`,
+service's own signing code: Aliyun's RPC signature (SMS and voice alike) (HMAC-SHA1 over `GET&%2F&<encoded sorted query>`,
 key `secret&`) and TencentCloud's TC3-HMAC-SHA256 (canonical request → string to sign → key derived
 from `TC3`+secret, the day, the service and `tc3_request`). A request with a bad signature gets the
 vendor's own refusal. SMTP is aiosmtpd, a real SMTP server.
@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -21,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
+import httpx
 from aiosmtpd.controller import Controller
 
 from devstack.infra import free_port
@@ -28,6 +30,7 @@ from devstack.infra import free_port
 ALIYUN_ID, ALIYUN_SECRET = "LTAI5tTestKeyId", "aliyun-test-secret"
 TENCENT_ID, TENCENT_KEY = "AKIDtestsecretid", "tencent-test-secret-key"
 WECHAT_APP, WECHAT_SECRET = "wx0123456789abcdef", "wechat-test-secret"
+JPUSH_KEY, JPUSH_SECRET = "7d431e42dfa6a6d693ac2d04", "5e987ac6d2e04d95a9d8f0d1"
 
 
 class VendorServer:
@@ -78,6 +81,28 @@ def _rfc3986(value: str) -> str:
     return quote(value, safe="~").replace("+", "%20").replace("*", "%2A")
 
 
+def aliyun_refusal(query: dict, nonces: set[str], *, action: str, version: str,
+                   needs: set[str]) -> tuple[int, dict] | None:
+    """Aliyun's refusal of an RPC request (popping its Signature), or None: the key known, the signature
+    right, each nonce used once, the timestamp ISO 8601 UTC, the common and the action's parameters there."""
+    signature = query.pop("Signature", "")
+    canonical = "&".join(f"{_rfc3986(k)}={_rfc3986(v)}" for k, v in sorted(query.items()))
+    to_sign = "GET&%2F&" + _rfc3986(canonical)
+    expected = base64.b64encode(hmac.new((ALIYUN_SECRET + "&").encode(), to_sign.encode(), hashlib.sha1).digest())
+    if query.get("AccessKeyId") != ALIYUN_ID:
+        return 404, {"Code": "InvalidAccessKeyId.NotFound", "Message": "Specified access key is not found."}
+    if not hmac.compare_digest(expected.decode(), signature):
+        return 400, {"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched."}
+    if query.get("SignatureNonce") in nonces:
+        return 400, {"Code": "SignatureNonceUsed", "Message": "Specified signature nonce was used already."}
+    nonces.add(query["SignatureNonce"])
+    datetime.strptime(query["Timestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)  # ISO 8601 UTC, or the request errs
+    missing = {"Action", "Version", "Format", "SignatureMethod", "SignatureVersion", "RegionId", *needs} - set(query)
+    if missing or query["Action"] != action or query["Version"] != version:
+        return 400, {"Code": "MissingParameter", "Message": f"missing {sorted(missing)}"}
+    return None
+
+
 class AliyunSms(VendorServer):
     """dysmsapi's SendSms: every common parameter present, the signature right, each nonce used once."""
 
@@ -85,33 +110,52 @@ class AliyunSms(VendorServer):
         super().__init__()
         self.nonces: set[str] = set()
         self.sent: list[dict[str, Any]] = []
+        self.sent_at: list[float] = []  # when each was taken, on this machine's clock (as the vendor counts)
 
     def handle(self, method, path, query, headers, body):
         self.requests.append(query)
-        signature = query.pop("Signature", "")
-        canonical = "&".join(f"{_rfc3986(k)}={_rfc3986(v)}" for k, v in sorted(query.items()))
-        to_sign = "GET&%2F&" + _rfc3986(canonical)
-        expected = base64.b64encode(hmac.new((ALIYUN_SECRET + "&").encode(), to_sign.encode(), hashlib.sha1).digest())
-        if query.get("AccessKeyId") != ALIYUN_ID:
-            return 404, {"Code": "InvalidAccessKeyId.NotFound", "Message": "Specified access key is not found."}
-        if not hmac.compare_digest(expected.decode(), signature):
-            return 400, {"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched."}
-        if query.get("SignatureNonce") in self.nonces:
-            return 400, {"Code": "SignatureNonceUsed", "Message": "Specified signature nonce was used already."}
-        self.nonces.add(query["SignatureNonce"])
-        datetime.strptime(query["Timestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)  # ISO 8601 UTC, or the request errs
-        missing = {"Action", "Version", "Format", "SignatureMethod", "SignatureVersion", "PhoneNumbers", "SignName",
-                   "TemplateCode", "RegionId"} - set(query)
-        if missing or query["Action"] != "SendSms" or query["Version"] != "2017-05-25":
-            return 400, {"Code": "MissingParameter", "Message": f"missing {sorted(missing)}"}
+        if refused := aliyun_refusal(query, self.nonces, action="SendSms", version="2017-05-25", needs={
+                "PhoneNumbers", "SignName", "TemplateCode"}):
+            return refused
         if self.fail_next:
             return self.fail_next.pop(0)
         params = json.loads(query.get("TemplateParam") or "{}")
         self.sent.append({**query, "TemplateParam": params})
+        self.sent_at.append(time.time())
         return 200, {"Code": "OK", "Message": "OK", "BizId": f"9000{len(self.sent):04d}^0", "RequestId": "A1B2"}
 
     def out_ids(self) -> Counter:
         return Counter(s.get("OutId") for s in self.sent)
+
+    def report(self, index: int, *, success: bool = True, err_code: str = "DELIVERED",
+               err_msg: str = "用户接收成功") -> dict[str, Any]:
+        """SmsReport's HTTP push entry (HTTP 批量推送) for the index-th message sent."""
+        sms = self.sent[index]
+        return {"phone_number": sms["PhoneNumbers"], "send_time": "2026-11-30 10:00:00",
+                "report_time": "2026-11-30 10:00:03", "success": success, "err_code": err_code,
+                "err_msg": err_msg, "sms_size": "1", "biz_id": f"9000{index + 1:04d}^0", "out_id": sms.get("OutId", "")}
+
+
+class AliyunVoice(VendorServer):
+    """dyvmsapi's SingleCallByTts (语音服务, 文本转语音外呼), checked as Aliyun checks every RPC request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nonces: set[str] = set()
+        self.calls: list[dict[str, Any]] = []
+
+    def handle(self, method, path, query, headers, body):
+        self.requests.append(query)
+        if refused := aliyun_refusal(query, self.nonces, action="SingleCallByTts", version="2017-05-25",
+                                     needs={"CalledNumber", "TtsCode"}):
+            return refused
+        if not 1 <= int(query.get("PlayTimes") or 1) <= 3:
+            return 400, {"Code": "InvalidParameter", "Message": "PlayTimes is 1 to 3"}
+        if self.fail_next:
+            return self.fail_next.pop(0)
+        self.calls.append({**query, "TtsParam": json.loads(query.get("TtsParam") or "{}")})
+        return 200, {"Code": "OK", "Message": "OK", "CallId": f"116012354148^{len(self.calls):010d}",
+                     "RequestId": "D9CB3933-9FE3-4870-BA8E-2BEE91B69D23"}
 
 
 class TencentSms(VendorServer):
@@ -164,6 +208,20 @@ class TencentSms(VendorServer):
                                   "RequestId": f"req-{len(self.sent)}"}}
 
 
+    def report(self, index: int, *, success: bool = True, errmsg: str = "DELIVRD",
+               description: str = "用户短信送达成功") -> dict[str, Any]:
+        """短信下发状态 callback entry for the index-th message sent (sid is SendSms's SerialNo)."""
+        phone = self.sent[index]["PhoneNumberSet"][0]
+        return {"user_receive_time": "2026-11-30 10:00:04", "nationcode": "86", "mobile": phone.removeprefix("+86"),
+                "report_status": "SUCCESS" if success else "FAIL", "errmsg": errmsg, "description": description,
+                "sid": f"2433:{index + 1}"}
+
+
+def push_reports(url: str, reports: list[dict[str, Any]]) -> httpx.Response:
+    """What the vendors do with their status reports: one POST of a JSON array, unsigned."""
+    return httpx.post(url, json=reports, timeout=30)
+
+
 class WechatOfficialAccount(VendorServer):
     """cgi-bin/token and message/template/send: a template message needs a current access token."""
 
@@ -192,6 +250,35 @@ class WechatOfficialAccount(VendorServer):
 
     def expire_tokens(self) -> None:
         self.tokens_issued += 1  # WeChat issued a new one elsewhere: the one held is stale
+
+
+class JPushServer(VendorServer):
+    """JPush's Push API v3: HTTP Basic appKey:masterSecret, a push object with a platform, an audience and
+    a notification; an alias no device registered is error 1011, as JPush answers it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.aliases: set[str] = set()  # the people whose app registered with JPush
+        self.pushed: list[dict[str, Any]] = []
+
+    def handle(self, method, path, query, headers, body):
+        self.requests.append({"path": path, "headers": headers})
+        expected = "Basic " + base64.b64encode(f"{JPUSH_KEY}:{JPUSH_SECRET}".encode()).decode()
+        if not hmac.compare_digest(headers.get("authorization", ""), expected):
+            return 401, {"error": {"code": 1004, "message": "Authen failed"}}
+        if (method, path) != ("POST", "/v3/push"):
+            return 404, {"error": {"code": 1000, "message": "not found"}}
+        push = json.loads(body or b"{}")
+        if not push.get("platform") or not push.get("audience") or not (push.get("notification") or push.get("message")):
+            return 400, {"error": {"code": 1002, "message": "Missing parameter"}}
+        alias = push["audience"].get("alias") if isinstance(push["audience"], dict) else None
+        if not isinstance(alias, list):
+            return 400, {"error": {"code": 1003, "message": "Audience value must be JSON Array format!"}}
+        msg_id = 1828256757 + len(self.requests)
+        if not self.aliases.intersection(alias):
+            return 400, {"msg_id": msg_id, "error": {"code": 1011, "message": "cannot find user by this audience"}}
+        self.pushed.append(push)
+        return 200, {"sendno": "0", "msg_id": str(msg_id)}
 
 
 class Mailbox:

@@ -21,7 +21,9 @@ VALUE_OF: dict[str, str] = {"department": "engineering", "day": "2026-11-26", "m
                             "phone": "13812345678", "report": "complaints",
                             # notification's rule and template names, a channel, a language, a staff member
                             "rule_id": "bill.issued", "name": "bill.issued", "channel": "email", "language": "zh",
-                            "person_id": "cs-chen"}
+                            "person_id": "cs-chen",
+                            # the SMS vendors' receipt address: a provider and a token no estate has
+                            "provider": "aliyun", "token": "no-such-token"}
 # Operations that are not about one estate's data (dead letters have their own test).
 NOT_ESTATE_SCOPED = re.compile(r"^/v1/admin/|^/v1/asyncapi")
 WRITES = ("POST", "PUT", "PATCH", "DELETE")

@@ -23,7 +23,10 @@ BODIES = {"broken JSON": b'{"estate_id": "demo-estate", ', "empty object": b"{}"
 # Public on purpose: the AsyncAPI document of the events.
 # Called without a bearer token: the AsyncAPI document, and WeChat Pay's payment notifications, whose
 # caller is authenticated by the platform's signature (tests/e2e/test_billing_wechatpay.py refuses a bad one).
-UNAUTHENTICATED = {"GET /v1/asyncapi.json", "POST /v1/wechatpay/notifications"}
+# The SMS vendors push delivery receipts unsigned: a secret in the path is their authentication (a wrong one
+# is 404, tests/e2e/test_notification_receipts.py).
+UNAUTHENTICATED = {"GET /v1/asyncapi.json", "POST /v1/wechatpay/notifications",
+                   "POST /v1/sms-receipts/{provider}/{token}"}
 
 
 def send(stack, service: str, operation, headers: dict, body: bytes | None) -> httpx.Response:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.notification.domain import contexts, delivery, rules, templates
-from services.notification.domain.rate import TokenBucket
+from services.notification.domain.rate import Windows, account_key, allot
 from services.notification.providers.signing import aliyun_percent_encode, aliyun_signature, tencent_authorization
 
 NIGHT = {"start": "22:00", "end": "08:00"}
@@ -163,8 +163,34 @@ def test_tencent_tc3_signature_follows_its_steps():
     assert "Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request" in header
 
 
-def test_the_rate_limit_spaces_sends_beyond_the_burst():
-    bucket = TokenBucket.full(2.0, now=0.0)
-    assert [bucket.wait_for_one(0.0) for _ in range(2)] == [0.0, 0.0]
-    assert bucket.wait_for_one(0.0) == pytest.approx(0.5)
-    assert bucket.wait_for_one(10.0) == 0.0
+def test_the_rate_limit_gives_each_send_a_window_with_room():
+    two = Windows.of(2.5)
+    assert (two.length_s, two.limit) == (1.0, 2) and (Windows.of(0.2).length_s, Windows.of(0.2).limit) == (5.0, 1)
+    # Early in second 100: two of its sends are taken by another replica, so ours start at 101.
+    assert allot(two, now=100.2, wanted=5, taken={100: 2}) == [101, 101, 102, 102, 103]
+    # Late in a second a send waits for the next one (it could land in the vendor's next second).
+    assert allot(two, now=100.7, wanted=1, taken={}) == [101]
+    # Nothing beyond the horizon: those wait for a later pass.
+    assert allot(two, now=100.0, wanted=50, taken={}, horizon_s=3) == [100, 100, 101, 101, 102, 102]
+    assert account_key("aliyun", {"access_key_id": "LTAI"}, estate_id="e1") == account_key(
+        "aliyun", {"access_key_id": "LTAI"}, estate_id="e2")
+
+
+def test_the_vendors_status_reports_are_read_in_their_own_formats():
+    from services.notification.domain import receipts
+
+    [aliyun] = receipts.parse("aliyun", [{"phone_number": "13800000000", "success": False, "err_code": "MK:0012",
+                                          "err_msg": "停机", "biz_id": "900^0", "report_time": "2026-11-30 10:00:00"}])
+    assert (aliyun.vendor_id, aliyun.delivered, aliyun.code) == ("900^0", False, "MK:0012")
+    [tencent] = receipts.parse("tencent", [{"sid": "2433:1", "report_status": "SUCCESS", "errmsg": "DELIVRD",
+                                            "description": "用户短信送达成功"}])
+    assert (tencent.vendor_id, tencent.delivered) == ("2433:1", True)
+    for body, field in (({}, "body"), ([{"sid": "x", "report_status": "MAYBE"}], "[0].report_status"),
+                        ([{"report_status": "FAIL"}], "[0].sid")):
+        try:
+            receipts.parse("tencent", body)
+        except receipts.ReceiptError as error:
+            assert error.field == field
+        else:
+            raise AssertionError(body)
+    assert receipts.acknowledgement("tencent") == {"result": 0, "errmsg": "OK"}

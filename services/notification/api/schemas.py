@@ -42,6 +42,7 @@ class MessagePublic(BaseModel):
     source_event_id: str
     created_at: datetime
     sent_at: datetime | None
+    delivered_at: datetime | None = None  # the vendor's receipt said so (SMS)
     read_at: datetime | None = None
 
 
@@ -126,10 +127,11 @@ class RuleOverride(BaseModel):
 
 
 class VendorTemplate(BaseModel):
-    """The vendor's pre-approved SMS template (模板) this text is sent as, and its parameters in order."""
+    """The vendor's pre-approved template (模板: SMS, WeChat, a voice call's text-to-speech) this text is sent
+    as, and its parameters in order."""
 
     model_config = ConfigDict(extra="forbid")
-    provider: Literal["aliyun", "tencent", "wechat"]
+    provider: Literal["aliyun", "tencent", "wechat", "aliyun_voice"]
     template_id: str = Field(min_length=1, max_length=40)
     params: list[str] = Field(default=[], max_length=10)  # our variables, in the vendor's order / names
 
@@ -174,7 +176,7 @@ class ProviderSettings(BaseModel):
     """Which provider serves a channel of an estate, and its account (secrets are kept, never shown)."""
 
     model_config = ConfigDict(extra="forbid")
-    provider: Literal["local", "smtp", "aliyun", "tencent", "wechat"]
+    provider: Literal["local", "smtp", "aliyun", "tencent", "wechat", "aliyun_voice", "jpush"]
     endpoint: str | None = Field(default=None, max_length=300, pattern=r"^https?://")
     host: str | None = Field(default=None, max_length=200)
     port: int | None = Field(default=None, ge=1, le=65535)
@@ -187,6 +189,10 @@ class ProviderSettings(BaseModel):
     app_id: str | None = Field(default=None, max_length=64)
     app_secret: str | None = Field(default=None, max_length=256)
     rate_per_s: float | None = Field(default=None, gt=0, le=10000)
+    # A voice call's number shown to the callee (the account's own; absent, the vendor's public pool) and
+    # how many times the text is read.
+    show_number: str | None = Field(default=None, max_length=20, pattern=r"^\+?\d{5,19}$")
+    play_times: int | None = Field(default=None, ge=1, le=3)
 
 
 class ProviderPublic(BaseModel):
@@ -202,6 +208,10 @@ class ProviderPublic(BaseModel):
     region: str | None = None
     app_id: str | None = None
     rate_per_s: float | None = None
+    show_number: str | None = None
+    play_times: int | None = None
+    receipt_path: str | None = Field(default=None, description="where the vendor pushes its delivery receipts "
+                                     "(a secret: give it to the vendor's console only)")
 
 
 class AnnouncementCreate(BaseModel):
@@ -223,6 +233,7 @@ class AnnouncementCounts(BaseModel):
     deferred: int
     sent: int
     failed: int
+    delivered: int = 0  # of the sent, those the vendor reported delivered
 
 
 class AnnouncementPublic(BaseModel):

@@ -57,7 +57,8 @@ def progress(announcement: dict) -> dict:
     change them: reading them costs one document, not a count over ten thousand messages."""
     counts = announcement.get("counts") or {}
     return {**announcement, "counts": {"recipients": announcement["fanned_out"],
-                                       **{status: counts.get(status, 0) for status in (*STATUSES, "deferred")}}}
+                                       **{status: counts.get(status, 0)
+                                          for status in (*STATUSES, "deferred", "delivered")}}}
 
 
 def _as_event(announcement: dict) -> Event:

@@ -5,7 +5,8 @@ message; the outcome is written only by the lease's holder, and only while the m
 is still queued, so a message is never recorded twice. The lease outlasts a provider's timeout many
 times over: a message is sent again only if its sender died before recording the outcome (the vendor
 is given our message id as its idempotency token where it takes one: Aliyun's OutId, WeChat's
-client_msg_id).
+client_msg_id). A vendor account's rate limit is counted in the database, for all replicas together
+(`commands.rate_limits`): what finds no window soon enough goes back to the queue.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
+from pymongo import UpdateOne
 
 from services.notification import store
 from services.notification.commands.drafting import sent_event
 from services.notification.domain import delivery
-from services.notification.domain.rate import DEFAULT_RATE_PER_S, TokenBucket
+from services.notification.domain.receipts import PROVIDERS as RECEIPT_PROVIDERS
+from services.notification.commands import rate_limits
+from services.notification.domain.rate import DEFAULT_RATE_PER_S, account_key
 from services.notification.providers import Answer, Outgoing, Provider, registry
 from services.notification.settings import NotificationSettings
 from shared.db import Database, UnitOfWork
@@ -37,7 +41,6 @@ class Deliverer:
         self.settings = settings
         self.owner = new_id()  # this process's name on its leases
         self.providers: dict[str, Provider] = registry(settings.provider_timeout_s)
-        self.buckets: dict[str, TokenBucket] = {}
 
     async def claim(self, database: Database) -> list[dict[str, Any]]:
         """Lease the next due messages to this process: one read, one update and one read back, in a
@@ -70,37 +73,55 @@ class Deliverer:
         accounts = {e: d.get("channels", {}) for e,
                     d in (await _by_ids(database, store.CHANNEL_SETTINGS, ids=estates)).items()}
         vendors = await _vendor_templates(database, claimed)
-        outcomes = await asyncio.gather(*(self._send(m, accounts, vendors=vendors) for m in claimed))
-        await database.transaction(lambda uow: self._record(uow, list(zip(claimed, outcomes, strict=True))))
+        turns = await self._turns(database, claimed, accounts=accounts)
+        sending = [m for m in claimed if m["_id"] in turns]  # the others went back to the queue
+        outcomes = await asyncio.gather(*(self._send(m, accounts, vendors=vendors, at=turns[m["_id"]])
+                                          for m in sending))
+        await database.transaction(lambda uow: self._record(uow, list(zip(sending, outcomes, strict=True))))
         return len(claimed)
 
-    async def _send(self, message: dict, accounts: dict, *, vendors: dict) -> tuple[str, str, Answer]:
+    def _route(self, message: dict, accounts: dict) -> tuple[str, dict, Provider]:
+        """The message's current channel, the estate's account on it, and that account's provider."""
         channel = message["channels"][message["channel_index"]]
         account = (accounts.get(message["estate_id"]) or {}).get(channel) or {"provider": "local"}
-        provider = self.providers.get(account["provider"], self.providers["local"])
-        await self._wait_turn(provider.name, message["estate_id"], account=account)
+        return channel, account, self.providers.get(account["provider"], self.providers["local"])
+
+    async def _turns(self, database: Database, claimed: list[dict], *, accounts: dict) -> dict[str, float]:
+        """When each claimed message may go (machine time): at once on `local`, else in a window of its
+        provider account's rate limit, counted with every replica's sends (`commands.rate_limits`)."""
+        now = time.time()
+        turns: dict[str, float] = {}
+        groups: dict[str, list[str]] = defaultdict(list)
+        rates: dict[str, float] = {}
+        for message in claimed:
+            _, account, provider = self._route(message, accounts)
+            if provider.name == "local":  # stored, not sent: no vendor to overwhelm
+                turns[message["_id"]] = now
+                continue
+            key = account_key(provider.name, account, estate_id=message["estate_id"])
+            groups[key].append(message["_id"])
+            rates[key] = account.get("rate_per_s") or DEFAULT_RATE_PER_S.get(provider.name, 10.0)
+        for key, ids in groups.items():
+            turns.update(await rate_limits.reserve(database, key=key, rate_per_s=rates[key], message_ids=ids,
+                                                   owner=self.owner, now=now))
+        return turns
+
+    async def _send(self, message: dict, accounts: dict, *, vendors: dict, at: float) -> tuple[str, str, Answer]:
+        channel, account, provider = self._route(message, accounts)
+        if (wait := at - time.time()) > 0:
+            await asyncio.sleep(wait)
         outgoing = Outgoing(
             message_id=message["_id"], channel=channel, address=message.get("address") or {},
             subject=message.get("subject"), body=message["body"], variables=message.get("variables") or {},
             vendor=vendors.get((message["estate_id"], message["template"], channel, message.get("language", "zh")))
             or vendors.get((message["estate_id"], message["template"], channel, "zh")),
+            recipient_id=message["recipient_id"],
         )
         try:
             answer = await provider.send(outgoing, account)
         except Exception as error:  # noqa: BLE001 — a provider's bug must not lose the message: it is an attempt that failed
             answer = Answer(ok=False, answer={"error": repr(error)})
         return channel, provider.name, answer
-
-    async def _wait_turn(self, provider: str, estate_id: str, *, account: dict) -> None:
-        """The provider's rate limit, per estate account, in this process (replicas divide the rate)."""
-        key = f"{provider}:{estate_id}"
-        rate = account.get("rate_per_s") or DEFAULT_RATE_PER_S.get(provider, 10.0)
-        bucket = self.buckets.get(key)
-        if bucket is None or bucket.rate_per_s != rate:
-            bucket = self.buckets[key] = TokenBucket.full(rate, time.monotonic())
-        wait = bucket.wait_for_one(time.monotonic())
-        if wait > 0:
-            await asyncio.sleep(wait)
 
     async def _record(self, uow: UnitOfWork, outcomes: list[tuple[dict, tuple[str, str, Answer]]]) -> None:
         now = utcnow()
@@ -116,6 +137,8 @@ class Deliverer:
                                        "provider": provider}
             if step.status == "sent":
                 changes.update(sent_at=now, channel=channel)
+                if answer.vendor_id:
+                    changes["vendor_message_id"] = answer.vendor_id
             elif step.status == "queued":
                 changes["due_at"] = step.due_at
             result = await uow.db[store.MESSAGES].update_one(
@@ -124,6 +147,12 @@ class Deliverer:
             if result.modified_count != 1:
                 log.warning("delivery outcome not recorded: the lease was lost", message_id=message["_id"])
                 continue
+            if step.status == "sent" and answer.vendor_id and provider in RECEIPT_PROVIDERS:
+                # The vendor's delivery receipt names only its own id (commands.receipts); an upsert,
+                # so that a vendor repeating an id cannot undo this whole transaction.
+                uow.write(store.VENDOR_IDS, UpdateOne(
+                    {"_id": store.vendor_id_key(provider, answer.vendor_id, estate_id=message["estate_id"])},
+                    {"$set": {"message_id": message["_id"], "at": now}}, upsert=True))
             if message.get("announcement_id") and step.status != "queued":  # the announcement's progress
                 moved = {"counts.queued": -1, f"counts.{step.status}": 1}
                 if message.get("deferred"):

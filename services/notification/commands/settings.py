@@ -4,17 +4,18 @@ and preferences. Each is one document, written by the route's caller; nothing el
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from services.notification import store
-from services.notification.domain import contexts, rules, templates
+from services.notification.domain import contexts, receipts, rules, templates
 from shared.db import Database
 from shared.envelope import utcnow
 from shared.errors import InvalidInput, NotFound
 
 VENDOR_TEMPLATE_IDS = {"aliyun": re.compile(r"^SMS_\d{3,}$"), "tencent": re.compile(r"^\d{3,}$"),
-                       "wechat": re.compile(r"^[A-Za-z0-9_-]{8,64}$")}
-VENDOR_CHANNEL = {"aliyun": "sms", "tencent": "sms", "wechat": "wechat"}
+                       "wechat": re.compile(r"^[A-Za-z0-9_-]{8,64}$"), "aliyun_voice": re.compile(r"^TTS_\d{3,}$")}
+VENDOR_CHANNEL = {"aliyun": "sms", "tencent": "sms", "wechat": "wechat", "aliyun_voice": "voice"}
 SECRETS = ("access_key_secret", "app_secret")
 
 
@@ -83,7 +84,8 @@ def check_template(*, name: str, channel: str, language: str, body: dict[str, An
     if channel == "sms" and sms_provider in ("aliyun", "tencent") and vendor["provider"] != sms_provider:
         raise InvalidInput(f"the estate sends SMS through {sms_provider}", field="vendor.provider")
     if not VENDOR_TEMPLATE_IDS[vendor["provider"]].match(vendor["template_id"]):
-        example = {"aliyun": "SMS_123456789", "tencent": "1234567", "wechat": "a template id"}[vendor["provider"]]
+        example = {"aliyun": "SMS_123456789", "tencent": "1234567", "wechat": "a template id",
+                   "aliyun_voice": "TTS_123456789"}[vendor["provider"]]
         raise InvalidInput(f"not a {vendor['provider']} template id (e.g. {example})", field="vendor.template_id")
     known = contexts.sample(name, language)
     for index, param in enumerate(vendor["params"]):
@@ -139,14 +141,19 @@ async def preview(database: Database, request: dict[str, Any]) -> dict[str, Any]
 
 
 def provider_public(channel: str, settings: dict[str, Any]) -> dict[str, Any]:
-    return {"channel": channel, **{k: v for k, v in settings.items() if k not in SECRETS}}
+    shown = {k: v for k, v in settings.items() if k not in SECRETS and k != "receipt_token"}
+    if settings.get("receipt_token"):  # the address to give the vendor's console for its status reports
+        shown["receipt_path"] = f"/v1/sms-receipts/{settings['provider']}/{settings['receipt_token']}"
+    return {"channel": channel, **shown}
 
 
-PROVIDERS_OF = {"sms": {"local", "aliyun", "tencent"}, "voice": {"local"}, "email": {"local", "smtp"},
-                "wechat": {"local", "wechat"}, "app_push": {"local"}}
+PROVIDERS_OF = {"sms": {"local", "aliyun", "tencent"}, "voice": {"local", "aliyun_voice"},
+                "email": {"local", "smtp"},
+                "wechat": {"local", "wechat"}, "app_push": {"local", "jpush"}}
 NEEDS = {"aliyun": ("access_key_id", "access_key_secret", "sign_name"),
          "tencent": ("access_key_id", "access_key_secret", "sign_name", "sdk_app_id"),
-         "smtp": ("host", "port", "sender"), "wechat": ("app_id", "app_secret")}
+         "smtp": ("host", "port", "sender"), "wechat": ("app_id", "app_secret"),
+         "aliyun_voice": ("access_key_id", "access_key_secret"), "jpush": ("app_id", "app_secret")}
 
 
 async def set_provider(database: Database, *, estate_id: str, channel: str, settings: dict[str, Any],
@@ -161,6 +168,12 @@ async def set_provider(database: Database, *, estate_id: str, channel: str, sett
         raise InvalidInput("vendor endpoints are fixed here; the operator allows others in configuration",
                            field="endpoint")
     kept = {k: v for k, v in settings.items() if v is not None}
+    if channel == "sms" and provider in receipts.PROVIDERS:
+        # The vendors do not sign their status reports: their URL holds a secret, kept while the provider is.
+        before = ((await database.db[store.CHANNEL_SETTINGS].find_one({"_id": estate_id}) or {})
+                  .get("channels", {}).get("sms") or {})
+        same = before.get("provider") == provider and before.get("receipt_token")
+        kept["receipt_token"] = before["receipt_token"] if same else secrets.token_urlsafe(24)
     await database.db[store.CHANNEL_SETTINGS].update_one({"_id": estate_id}, {"$set": {f"channels.{channel}": kept}},
                                                          upsert=True)
     return provider_public(channel, kept)

@@ -2,7 +2,8 @@
 
 `local` stores (the message is readable in the API: storing it is sending it); `smtp` sends e-mail;
 `aliyun` and `tencent` send SMS as their vendors' pre-approved templates, signed as each vendor
-requires; `wechat` sends an official account's template message with its access token.
+requires; `wechat` sends an official account's template message with its access token; `aliyun_voice`
+phones (the vendor reads a text-to-speech template aloud); `jpush` pushes to the apps.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class Outgoing:
     body: str
     variables: dict[str, Any]
     vendor: dict[str, Any] | None = None  # the vendor's template id and its parameters (our variable names)
+    recipient_id: str = ""  # whom an app push goes to (the apps' JPush alias is the signed-in person's id)
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class Answer:
     ok: bool
     answer: dict[str, Any] = field(default_factory=dict)  # what the provider said, kept with the attempt
     permanent: bool = False  # no retry can help (a refused template, no address): the next channel at once
+    # The vendor's id of what it accepted (Aliyun's BizId, Tencent's SerialNo): its delivery receipts name it.
+    vendor_id: str | None = None
 
 
 class Provider(Protocol):
@@ -58,9 +62,12 @@ class LocalProvider:
 
 def registry(timeout_s: float) -> dict[str, Provider]:
     from services.notification.providers.aliyun import AliyunSms
+    from services.notification.providers.aliyun_voice import AliyunVoice
+    from services.notification.providers.jpush import JPush
     from services.notification.providers.smtp import SmtpEmail
     from services.notification.providers.tencent import TencentSms
     from services.notification.providers.wechat import WechatTemplateMessage
 
     return {"local": LocalProvider(), "smtp": SmtpEmail(timeout_s), "aliyun": AliyunSms(timeout_s),
-            "tencent": TencentSms(timeout_s), "wechat": WechatTemplateMessage(timeout_s)}
+            "tencent": TencentSms(timeout_s), "wechat": WechatTemplateMessage(timeout_s),
+            "aliyun_voice": AliyunVoice(timeout_s), "jpush": JPush(timeout_s)}

@@ -61,5 +61,5 @@ class TencentSms:
         [status, *_] = body.get("SendStatusSet") or [{}]
         answer = {"SendStatus": status, "RequestId": body.get("RequestId")}
         if status.get("Code") == "Ok":
-            return Answer(ok=True, answer=answer)
+            return Answer(ok=True, answer=answer, vendor_id=status.get("SerialNo"))
         return Answer(ok=False, answer=answer, permanent=not str(status.get("Code", "")).startswith(TRANSIENT_PREFIXES))

@@ -18,6 +18,14 @@ RULE_OVERRIDES = "rule_overrides"
 TEMPLATES = "templates"
 CHANNEL_SETTINGS = "channel_settings"  # per estate: which provider serves each channel
 ANNOUNCEMENTS = "announcements"
+# The id an SMS vendor gave a sent message → the message: its delivery receipt names only that id. A
+# collection of its own, not an index on messages, which every message written would pay for.
+VENDOR_IDS = "vendor_ids"
+RATE_WINDOWS = "rate_windows"  # sends per provider account and window, shared by the replicas
+
+
+def vendor_id_key(provider: str, vendor_id: str, *, estate_id: str) -> str:
+    return f"{provider}:{estate_id}:{vendor_id}"
 
 
 def recipient_key(estate_id: str, person_id: str) -> str:
@@ -33,6 +41,7 @@ async def ensure_indexes(database: Database) -> None:
     await db[MESSAGES].create_index([("announcement_id", ASCENDING), ("status", ASCENDING)])
     await db[MESSAGES].create_index([("estate_id", ASCENDING), ("recipient_id", ASCENDING), ("_id", DESCENDING)])
     await db[ANNOUNCEMENTS].create_index([("status", ASCENDING), ("scheduled_at", ASCENDING)])
+    await db[RATE_WINDOWS].create_index([("key", ASCENDING), ("window", ASCENDING)])
     await db[RECIPIENTS].create_index([("estate_id", ASCENDING), ("unit_ids", ASCENDING)])
     await db[RECIPIENTS].create_index([("estate_id", ASCENDING), ("building_ids", ASCENDING)])
     await db[RECIPIENTS].create_index([("estate_id", ASCENDING), ("positions", ASCENDING)])
