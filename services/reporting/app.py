@@ -1,8 +1,7 @@
 """Reporting: the event archive, the numbers managers run the service centre by, and the dashboards."""
 
 from services.reporting import store
-from services.reporting.api import dashboard, dashboard_pages, rebuilds, reports
-from services.reporting.api.routes import router
+from services.reporting.api import dashboard, dashboard_pages, events, figures, rebuilds, reports
 from services.reporting.commands.daily_report import DAILY_REPORTS
 from services.reporting.handlers import HANDLERS
 from services.reporting.settings import ReportingSettings
@@ -19,7 +18,7 @@ async def ensure_indexes(database: Database) -> None:
 DEFINITION = ServiceDefinition(
     name="reporting",
     title="EstateDesk reporting",
-    routers=[router, reports.router, rebuilds.router, dashboard.router, dashboard_pages.router],
+    routers=[figures.router, events.router, reports.router, rebuilds.router, dashboard.router, dashboard_pages.router],
     consumers={"reporting.all-events": HANDLERS},
     ensure_indexes=ensure_indexes,
     background=(DAILY_REPORTS,),

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 
 from services.billing import store
 from services.billing.api.deps import Approvers, AsOf, Clerks, Readers
-from services.billing.api.schemas import (
+from services.billing.api.bills_schemas import (
     BillingRunCreate,
     BillingRunPublic,
     BillLinePublic,

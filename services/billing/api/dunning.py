@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from services.billing import store
 from services.billing.api.deps import Clerks, Readers
-from services.billing.api.desk_schemas import (
+from services.billing.api.dunning_schemas import (
     BalancePolicy,
     DunningLogCreate,
     DunningLogEntry,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from services.billing import store
 from services.billing.api.deps import Clerks, IfMatch, Readers
-from services.billing.api.schemas import (
+from services.billing.api.fee_items_schemas import (
     BillingEstatePublic,
     FeeItemCreate,
     FeeItemPublic,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from services.billing import store
 from services.billing.api.deps import Approvers, Readers
-from services.billing.api.desk_schemas import LateFeePolicy, LateFeePolicyPublic
+from services.billing.api.late_fees_schemas import LateFeePolicy, LateFeePolicyPublic
 from services.billing.commands import late_fee_accrual
 from services.billing.commands.fee_items import find_estate
 from shared.etags import if_match, with_etag

@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
 
 from services.billing import store
 from services.billing.api.deps import Clerks, Readers
-from services.billing.api.desk_schemas import DayCloseCreate, DayClosePublic
-from services.billing.api.schemas import MeterReadingCreate, MeterReadingPublic
+from services.billing.api.meters_schemas import (
+    DayCloseCreate,
+    DayClosePublic,
+    MeterReadingCreate,
+    MeterReadingPublic,
+    ReadingsImported,
+)
 from services.billing.commands import day_close, meter_import, meters
 from services.billing.commands.fee_items import find_estate
 from services.billing.commands.ledger import find_unit
@@ -19,11 +23,6 @@ from shared.service import DatabaseDep
 from shared.spreadsheets import XLSX_MEDIA_TYPE
 
 router = APIRouter(prefix="/v1", tags=["meters"])
-
-
-class ReadingsImported(BaseModel):
-    recorded: int
-    lines_billed: int
 
 
 @router.post("/meter-readings", status_code=201, response_model=MeterReadingPublic)

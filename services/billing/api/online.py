@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
-from services.billing.api.schemas import AMOUNT, Strict
+from services.billing.api.online_schemas import IntentCreate, IntentPublic, NotificationAnswer, WeChatNotification
 from services.billing.commands import online
 from shared.auth import Principal, require_roles
 from shared.service import DatabaseDep
@@ -17,44 +17,12 @@ router = APIRouter(prefix="/v1", tags=["online payment"])
 Payers = Annotated[Principal, require_roles("resident", "billing_clerk", "estate_manager", "company_admin")]
 
 
-class WeChatNotification(BaseModel):
-    """The envelope WeChat Pay sends; checked before the signature, so a stranger's fields are refused (422)."""
-
-    model_config = ConfigDict(extra="forbid")
-    id: str
-    create_time: str | None = None
-    event_type: str
-    resource_type: str | None = None
-    summary: str | None = None
-    resource: dict[str, Any]
-
-
 NOTIFICATION_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
     "type": "object", "description": "WeChat Pay API v3 notification (the resource is encrypted)",
     "required": ["id", "event_type", "resource"], "additionalProperties": False,
     "properties": {"id": {"type": "string"}, "create_time": {"type": "string"}, "event_type": {"type": "string"},
                    "resource_type": {"type": "string"}, "summary": {"type": "string"},
                    "resource": {"type": "object"}}}}}}}
-
-
-class IntentCreate(Strict):
-    unit_id: str = Field(min_length=1, max_length=100)
-    amount: str = Field(pattern=AMOUNT)
-    line_ids: list[str] | None = Field(None, min_length=1, max_length=200)
-
-
-class IntentPublic(BaseModel):
-    out_trade_no: str
-    unit_id: str
-    amount: str
-
-
-class NotificationAnswer(BaseModel):
-    code: str
-    applied: bool
-    payment_id: str | None = None
-    receipt_number: str | None = None
-    trade_state: str | None = None
 
 
 @router.post("/payment-intents", status_code=201, response_model=IntentPublic)

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from services.billing import store
 from services.billing.api.deps import AsOf, Clerks, Readers
-from services.billing.api.schemas import (
+from services.billing.api.payments_schemas import (
     ArrearsReport,
     BilledUnit,
     CollectionRate,

@@ -1,4 +1,4 @@
-"""Reporting's HTTP API: figures and the event archive."""
+"""Reporting's figures: an estate's counters of a local day, and every figure of a day, week or month."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from fastapi import APIRouter, Query
 
 from services.reporting import store
 from services.reporting.api.deps import Readers
-from services.reporting.api.schemas import ArchivedEventPublic, DailyFiguresPublic, FiguresPublic
+from services.reporting.api.figures_schemas import DailyFiguresPublic, FiguresPublic
 from services.reporting.commands import figures
 from services.reporting.domain.figures import answered_in_time, daily_figures_id
-from shared.auth import estate_query
-from shared.pagination import Page, PageQuery, fetch_page
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["reporting"])
@@ -41,13 +39,3 @@ async def period_figures(
     figures.check_day(day)
     scope = await figures.scope_of(principal, estate_id)
     return await figures.figures_of_period(database, scope, day=day, period=period)
-
-
-@router.get("/events", response_model=Page[ArchivedEventPublic])
-async def archived_events(
-    estate_id: str, principal: Readers, *, database: DatabaseDep, page: PageQuery,
-) -> Page[ArchivedEventPublic]:
-    query = await estate_query(principal, estate_id)
-    documents, next_cursor = await fetch_page(database.db[store.EVENTS], query, page=page)
-    items = [ArchivedEventPublic(id=d["_id"], data=d["envelope"]["data"], **d) for d in documents]
-    return Page(items=items, next_cursor=next_cursor)

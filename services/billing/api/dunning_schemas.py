@@ -1,4 +1,4 @@
-"""Schemas of the clerks' desk: daily close (日结), dunning (催缴) and the prepaid balance policy."""
+"""Dunning (催缴): runs, policy and each unit's log; the prepaid balance policy, served beside them."""
 
 from __future__ import annotations
 
@@ -7,34 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from services.billing.api.schemas import AMOUNT, PRICE, Strict
+from services.billing.api.money_schemas import PRICE, Strict
 
 
 class BalancePolicy(Strict):
     low_balance: str = Field("20.00", pattern=PRICE, description="billing.balance.low when a balance falls below")
-
-
-class DayCloseCreate(Strict):
-    estate_id: str = Field(min_length=1, max_length=100)
-    day: date
-    counted_cash: str = Field(pattern=AMOUNT, description="the cash counted in the till")
-    note: str | None = Field(None, max_length=200)
-
-
-class DayClosePublic(BaseModel):
-    id: str
-    estate_id: str
-    clerk_id: str
-    day: date
-    totals: dict[str, str] = Field(description="by payment method, less the day's reversals and deposit refunds")
-    payments: int
-    reversals: int
-    refunds: int = 0
-    expected_cash: str
-    counted_cash: str
-    over_short: str = Field(description="长短款: counted − expected (negative: short)")
-    note: str | None = None
-    closed_at: datetime
 
 
 class DunningRunCreate(Strict):
@@ -81,18 +58,3 @@ class DunningLogEntry(BaseModel):
     at: datetime
     promised_on: date | None = None
     note: str | None = None
-
-
-class LateFeePolicy(Strict):
-    enabled: bool = Field(False, description="违约金 charged at each monthly billing run; off until an estate turns it on")
-    daily_rate: str = Field("0.0005", pattern=r"^0(\.\d{1,6})?$", description="a day's rate: 0.0005 is 0.05% a day")
-    grace_days: int = Field(15, ge=0, le=365, description="days after the due date charged nothing")
-    cap_ratio: str = Field("1", pattern=r"^\d{1,2}(\.\d{1,6})?$",
-                           description="the most a line's late fees come to, as a share of its amount (1: the amount)")
-
-
-class LateFeePolicyPublic(LateFeePolicy):
-    estate_id: str
-    version: int = Field(description="also the ETag: send it as If-Match to change only that version")
-    updated_by: str | None = None
-    updated_at: datetime | None = None

@@ -1,8 +1,6 @@
-"""Reporting's response models."""
+"""Reporting's figures: an estate's counters of a local day, and every figure of a day, week or month."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from pydantic import BaseModel, Field
 
@@ -18,16 +16,6 @@ class DailyFiguresPublic(BaseModel):
     contacts_answered_within_15s: int | None = Field(
         default=None, description="null when unknown: no contact of the day had its answer time recorded")
     unknown: dict[str, str] = Field(default_factory=dict, description="Figure → why it is null (unknown)")
-
-
-class ArchivedEventPublic(BaseModel):
-    id: str
-    type: str
-    estate_id: str
-    subject: str | None
-    time: datetime
-    received_at: datetime
-    data: dict
 
 
 class FiguresPublic(BaseModel):
