@@ -2,44 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, Field
 
-from services.notification.api.webhook_schemas import EstateId, EventPattern
+from services.notification.api.amqp_subscriptions_schemas import (
+    AmqpSubscriptionCreate,
+    AmqpSubscriptionPublic,
+    AmqpSubscriptionWithPassword,
+)
 from services.notification.commands import amqp_subscriptions as commands
 from services.notification.store import amqp_subscriptions as store
 from shared.auth import Principal, require_roles
 from shared.documents import to_public
 from shared.pagination import Page, PageQuery, page_of
-from shared.schemas import Strict
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["AMQP subscriptions"])
 Integrators = Annotated[Principal, require_roles("integrator", "company_admin")]
-
-
-class AmqpSubscriptionCreate(Strict):
-    event_types: list[EventPattern] = Field(min_length=1, max_length=50)
-    estate_ids: list[EstateId] = Field(min_length=1, max_length=200)
-
-
-class AmqpSubscriptionPublic(BaseModel):
-    id: str
-    event_types: list[str]
-    estate_ids: list[str]
-    owner_id: str
-    queue: str = Field(description="the queue to consume; the events are CloudEvents JSON, in order per subject")
-    username: str
-    broker: str = Field(description="where to connect, e.g. amqp://broker.example:5672/")
-    status: str
-    created_at: datetime
-
-
-class AmqpSubscriptionWithPassword(AmqpSubscriptionPublic):
-    password: str = Field(description="the user's password: shown only once, when created")
 
 
 @router.post("/amqp-subscriptions", status_code=201, response_model=AmqpSubscriptionWithPassword)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from services.notification import store
 from services.notification.api.deps import Managers
-from services.notification.api.schemas import AnnouncementCreate, AnnouncementPublic
+from services.notification.api.announcements_schemas import AnnouncementCreate, AnnouncementPublic
 from services.notification.commands import announcements as commands
 from shared.documents import to_public
 from shared.idempotency import IdempotencyKey

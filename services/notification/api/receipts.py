@@ -11,41 +11,15 @@ from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
+from services.notification.api.receipts_schemas import AliyunReport, TencentReport
 from services.notification.commands import receipts as commands
 from services.notification.domain import receipts
 from shared.errors import InvalidInput, NotFound
 from shared.service import DatabaseDep
 
 router = APIRouter(prefix="/v1", tags=["notification receipts"])
-
-class AliyunReport(BaseModel):
-    """One entry of Aliyun's SmsReport push, the fields its documentation names."""
-
-    model_config = ConfigDict(extra="forbid")
-    phone_number: str | None = None
-    send_time: str | None = None
-    report_time: str | None = None
-    success: bool
-    err_code: str | None = None
-    err_msg: str | None = None
-    sms_size: str | None = None
-    biz_id: str = Field(min_length=1, max_length=100)
-    out_id: str | None = None
-
-
-class TencentReport(BaseModel):
-    """One entry of Tencent Cloud's 短信下发状态 callback, the fields its documentation names."""
-
-    model_config = ConfigDict(extra="forbid")
-    user_receive_time: str | None = None
-    nationcode: str | None = None
-    mobile: str | None = None
-    report_status: Literal["SUCCESS", "FAIL"]
-    errmsg: str | None = None
-    description: str | None = None
-    sid: str = Field(min_length=1, max_length=100)
 
 
 # Fields a vendor does not document are refused (422 naming them), checked before the address is looked

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.notification.api.webhook_schemas import (
+from services.notification.api.webhooks_schemas import (
     AttemptPublic,
     DeliveryPublic,
     Recovered,

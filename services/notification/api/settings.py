@@ -6,10 +6,9 @@ from typing import Literal
 
 from fastapi import APIRouter, Request
 
+from services.notification.api.channel_schemas import Channel, Language
 from services.notification.api.deps import Managers, ProviderAdmins
-from services.notification.api.schemas import (
-    Channel,
-    Language,
+from services.notification.api.settings_schemas import (
     PreviewPublic,
     PreviewRequest,
     ProviderPublic,

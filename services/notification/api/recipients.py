@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from services.notification import store
 from services.notification.api.deps import Anyone, Managers
-from services.notification.api.schemas import Preferences, RecipientPublic, StaffContact
+from services.notification.api.recipients_schemas import Preferences, RecipientPublic, StaffContact
 from services.notification.commands import settings as commands
 from shared.lookup import found
 from shared.pagination import Page, PageQuery, page_of

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from services.notification import store
 from services.notification.api.deps import ESTATE_READERS, Anyone, Readers
-from services.notification.api.schemas import InboxItem, MessagePublic, UnreadCount
+from services.notification.api.messages_schemas import InboxItem, MessagePublic, UnreadCount
 from shared.auth import Principal
 from shared.documents import to_public
 from shared.envelope import utcnow
