@@ -122,7 +122,7 @@ class Stack:
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
-    def wait_for_estate(self, estate_id: str, *, company_id: str = "demo-company", timeout: float = 30) -> None:
+    def wait_for_estate(self, estate_id: str, *, company_id: str = "demo-company", timeout: float = 60) -> None:
         """Until every service knows a newly registered estate (its event is on the way)."""
         headers = {"Authorization": "Bearer " + self.token(user_id="admin-1", company_id=company_id,
                                                           roles=["company_admin"], estates="*")}
