@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import threading
 import time
 from collections import Counter
@@ -250,6 +251,56 @@ class WechatOfficialAccount(VendorServer):
 
     def expire_tokens(self) -> None:
         self.tokens_issued += 1  # WeChat issued a new one elsewhere: the one held is stale
+
+
+class WechatMiniProgram(WechatOfficialAccount):
+    """A mini program's cgi-bin/token and message/subscribe/send (subscribeMessage.send), checked as WeChat
+    documents it: a current token, a known template whose keys are all given, each value fitting its key's
+    kind (47003 otherwise), and a subscription: each time a user allows a template (`allow`), one message
+    of it may be sent; without one, 43101."""
+
+    # Written from the documented limits, apart from the service's own rules (domain.subscribe_messages).
+    KINDS = {"thing": r".{1,20}", "character_string": r"[0-9A-Za-z\-_.:/#]{1,32}", "amount": r"[¥]?\d{1,10}(\.\d+)?元?",
+             "time": r"(\d{4}年\d{1,2}月\d{1,2}日 )?\d{2}:\d{2}", "phrase": r"[\u4e00-\u9fff]{1,5}"}
+    ALLOWED_BODY = {"touser", "template_id", "page", "data", "miniprogram_state", "lang"}
+
+    def __init__(self, templates: dict[str, list[str]]) -> None:
+        super().__init__()
+        self.templates = templates  # template id -> its keys
+        self.allowed: Counter[tuple[str, str]] = Counter()  # (openid, template id) -> messages it may still get
+
+    def allow(self, openid: str, template_id: str) -> None:
+        self.allowed[(openid, template_id)] += 1
+
+    def handle(self, method, path, query, headers, body):
+        if path != "/cgi-bin/message/subscribe/send":
+            return super().handle(method, path, query, headers, body)
+        self.requests.append({"path": path, "query": query})
+        if method != "POST":
+            return 200, {"errcode": 43002, "errmsg": "require POST method"}
+        if query.get("access_token") != f"token-{self.tokens_issued}":
+            return 200, {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid"}
+        message = json.loads(body)
+        if set(message) - self.ALLOWED_BODY:
+            return 200, {"errcode": 47001, "errmsg": "data format error"}
+        if not message.get("touser"):
+            return 200, {"errcode": 40003, "errmsg": "invalid openid"}
+        keys = self.templates.get(message.get("template_id"))
+        if keys is None:
+            return 200, {"errcode": 40037, "errmsg": "invalid template_id"}
+        data = message.get("data") or {}
+        for key in keys:
+            value = (data.get(key) or {}).get("value")
+            kind = key.rstrip("0123456789")
+            if not isinstance(value, str) or not value:
+                return 200, {"errcode": 47003, "errmsg": f"argument invalid! data.{key}.value is empty"}
+            if not re.fullmatch(self.KINDS[kind], value):
+                return 200, {"errcode": 47003, "errmsg": f"argument invalid! data.{key}.value invalid"}
+        if self.allowed[(message["touser"], message["template_id"])] <= 0:
+            return 200, {"errcode": 43101, "errmsg": "user refuse to accept the msg"}
+        self.allowed[(message["touser"], message["template_id"])] -= 1
+        self.sent.append(message)
+        return 200, {"errcode": 0, "errmsg": "ok", "msgid": 3140000000 + len(self.sent)}
 
 
 class JPushServer(VendorServer):

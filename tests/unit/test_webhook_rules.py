@@ -32,7 +32,25 @@ def test_rotation_keeps_the_previous_secret_for_the_overlap_only():
     assert rules.secrets_in_force(after, NOW) == ["whsec_BBBB", "whsec_AAAA"]
     assert rules.secrets_in_force(after, NOW + timedelta(hours=25)) == ["whsec_BBBB"]
     again = rules.rotated(after, "whsec_CCCC", now=NOW + timedelta(hours=1), overlap=timedelta(0))
-    assert rules.secrets_in_force(again, NOW + timedelta(hours=1)) == ["whsec_CCCC", "whsec_AAAA"]
+    assert rules.secrets_in_force(again, NOW + timedelta(hours=1)) == ["whsec_CCCC"]
+
+
+def test_a_rotation_with_no_overlap_stops_every_replaced_secret_at_once():
+    first = [{"secret": "whsec_AAAA", "created_at": NOW, "expires_at": None}]
+    after = rules.rotated(first, "whsec_BBBB", now=NOW, overlap=timedelta(hours=24))
+    again = rules.rotated(after, "whsec_CCCC", now=NOW + timedelta(hours=1), overlap=timedelta(0))
+    assert [s["secret"] for s in again] == ["whsec_CCCC"]  # nothing replaced is kept, or could sign
+    assert rules.secrets_in_force(again, NOW + timedelta(hours=1)) == ["whsec_CCCC"]
+
+
+def test_a_rotation_never_lengthens_an_older_secrets_overlap():
+    first = [{"secret": "whsec_AAAA", "created_at": NOW, "expires_at": None}]
+    after = rules.rotated(first, "whsec_BBBB", now=NOW, overlap=timedelta(hours=2))
+    again = rules.rotated(after, "whsec_CCCC", now=NOW + timedelta(hours=1), overlap=timedelta(hours=24))
+    assert rules.secrets_in_force(again, NOW + timedelta(hours=1)) == ["whsec_CCCC", "whsec_BBBB", "whsec_AAAA"]
+    assert rules.secrets_in_force(again, NOW + timedelta(hours=3)) == ["whsec_CCCC", "whsec_BBBB"]
+    shorter = rules.rotated(again, "whsec_DDDD", now=NOW + timedelta(hours=1, minutes=30), overlap=timedelta(minutes=10))
+    assert rules.secrets_in_force(shorter, NOW + timedelta(hours=1, minutes=45)) == ["whsec_DDDD"]
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "10.0.0.8", "172.16.3.4", "192.168.0.1", "169.254.169.254",

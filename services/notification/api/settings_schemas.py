@@ -33,9 +33,12 @@ class VendorTemplate(BaseModel):
     as, and its parameters in order."""
 
     model_config = ConfigDict(extra="forbid")
-    provider: Literal["aliyun", "tencent", "wechat", "aliyun_voice"]
-    template_id: str = Field(min_length=1, max_length=40)
+    provider: Literal["aliyun", "tencent", "wechat", "wechat_subscribe", "aliyun_voice"]
+    template_id: str = Field(min_length=1, max_length=64)
     params: list[str] = Field(default=[], max_length=10)  # our variables, in the vendor's order / names
+    # A subscribe message's keys (thing1, time2…) and the variable each one shows; the page it opens.
+    fields: dict[str, str] | None = Field(default=None, max_length=20)
+    page: str | None = Field(default=None, max_length=200, pattern=r"^[A-Za-z0-9_/.\-]+(\?[!-~]*)?$")
 
 
 class TemplateBody(BaseModel):
@@ -78,7 +81,7 @@ class ProviderSettings(BaseModel):
     """Which provider serves a channel of an estate, and its account (secrets are kept, never shown)."""
 
     model_config = ConfigDict(extra="forbid")
-    provider: Literal["local", "smtp", "aliyun", "tencent", "wechat", "aliyun_voice", "jpush"]
+    provider: Literal["local", "smtp", "aliyun", "tencent", "wechat", "wechat_subscribe", "aliyun_voice", "jpush"]
     endpoint: str | None = Field(default=None, max_length=300, pattern=r"^https?://")
     host: str | None = Field(default=None, max_length=200)
     port: int | None = Field(default=None, ge=1, le=65535)

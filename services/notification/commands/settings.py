@@ -8,14 +8,16 @@ import secrets
 from typing import Any
 
 from services.notification import store
-from services.notification.domain import contexts, receipts, rules, templates
+from services.notification.domain import contexts, receipts, rules, subscribe_messages, templates
 from shared.db import Database
 from shared.envelope import utcnow
 from shared.errors import InvalidInput, NotFound
 
 VENDOR_TEMPLATE_IDS = {"aliyun": re.compile(r"^SMS_\d{3,}$"), "tencent": re.compile(r"^\d{3,}$"),
-                       "wechat": re.compile(r"^[A-Za-z0-9_-]{8,64}$"), "aliyun_voice": re.compile(r"^TTS_\d{3,}$")}
-VENDOR_CHANNEL = {"aliyun": "sms", "tencent": "sms", "wechat": "wechat", "aliyun_voice": "voice"}
+                       "wechat": re.compile(r"^[A-Za-z0-9_-]{8,64}$"), "aliyun_voice": re.compile(r"^TTS_\d{3,}$"),
+                       "wechat_subscribe": re.compile(r"^[A-Za-z0-9_-]{20,64}$")}
+VENDOR_CHANNEL = {"aliyun": "sms", "tencent": "sms", "wechat": "wechat", "aliyun_voice": "voice",
+                  "wechat_subscribe": "wechat"}
 SECRETS = ("access_key_secret", "app_secret")
 
 
@@ -85,13 +87,28 @@ def check_template(*, name: str, channel: str, language: str, body: dict[str, An
         raise InvalidInput(f"the estate sends SMS through {sms_provider}", field="vendor.provider")
     if not VENDOR_TEMPLATE_IDS[vendor["provider"]].match(vendor["template_id"]):
         example = {"aliyun": "SMS_123456789", "tencent": "1234567", "wechat": "a template id",
+                   "wechat_subscribe": "the 43 characters of a subscribe template id",
                    "aliyun_voice": "TTS_123456789"}[vendor["provider"]]
         raise InvalidInput(f"not a {vendor['provider']} template id (e.g. {example})", field="vendor.template_id")
     known = contexts.sample(name, language)
+    if vendor["provider"] == "wechat_subscribe":
+        _check_subscribe_fields(vendor, known)
+        return
     for index, param in enumerate(vendor["params"]):
         if param not in known:
             raise _invalid(f"unknown variable {param!r}; {name} knows {', '.join(sorted(known))}",
                            field=f"vendor.params[{index}]", code="unknown_variable")
+
+
+def _check_subscribe_fields(vendor: dict[str, Any], known: dict[str, Any]) -> None:
+    """A subscribe template's keys are of WeChat's kinds and each one's variable fits it (domain.subscribe_messages)."""
+    if vendor.get("params"):
+        raise InvalidInput("a subscribe template names its keys in fields, not params", field="vendor.params")
+    try:
+        subscribe_messages.check_fields(vendor.get("fields") or {}, known, today=utcnow().date())
+    except subscribe_messages.FieldError as error:
+        field = f"vendor.fields.{error.key}" if error.key else "vendor.fields"
+        raise _invalid(str(error), field=field, code="subscribe_field") from error
 
 
 async def save_template(database: Database, *, estate_id: str, company_id: str, name: str, channel: str,
@@ -149,10 +166,11 @@ def provider_public(channel: str, settings: dict[str, Any]) -> dict[str, Any]:
 
 PROVIDERS_OF = {"sms": {"local", "aliyun", "tencent"}, "voice": {"local", "aliyun_voice"},
                 "email": {"local", "smtp"},
-                "wechat": {"local", "wechat"}, "app_push": {"local", "jpush"}}
+                "wechat": {"local", "wechat", "wechat_subscribe"}, "app_push": {"local", "jpush"}}
 NEEDS = {"aliyun": ("access_key_id", "access_key_secret", "sign_name"),
          "tencent": ("access_key_id", "access_key_secret", "sign_name", "sdk_app_id"),
          "smtp": ("host", "port", "sender"), "wechat": ("app_id", "app_secret"),
+         "wechat_subscribe": ("app_id", "app_secret"),
          "aliyun_voice": ("access_key_id", "access_key_secret"), "jpush": ("app_id", "app_secret")}
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 # Vendors' documented send rates are per account; these defaults stay well under them.
 DEFAULT_RATE_PER_S = {"aliyun": 50.0, "tencent": 50.0, "wechat": 20.0, "smtp": 10.0, "aliyun_voice": 10.0,
-                      "jpush": 10.0}
+                      "jpush": 10.0, "wechat_subscribe": 20.0}
 HORIZON_S = 10.0
 LATE = 0.5
 

@@ -58,12 +58,19 @@ def secrets_in_force(stored: list[dict[str, Any]], now: datetime) -> list[str]:
 
 
 def rotated(stored: list[dict[str, Any]], new: str, *, now: datetime, overlap: timedelta) -> list[dict[str, Any]]:
-    """The secrets after a rotation: the new one, and the previous one valid for `overlap` more."""
-    current = [dict(s) for s in stored if s.get("expires_at") is None]
-    for old in current:
-        old["expires_at"] = now + overlap
-    still = [s for s in stored if s.get("expires_at") is not None and s["expires_at"] > now]
-    return [{"secret": new, "created_at": now, "expires_at": None}, *current, *still]
+    """The secrets after a rotation: the new one, and every one it replaces valid for `overlap` more at most.
+
+    An older secret still inside an earlier rotation's overlap is replaced too: it keeps the sooner of its
+    own end and this overlap's, so a rotation with no overlap leaves the new secret alone at once (the way
+    to retire a leaked secret), and no rotation lengthens an older secret's life.
+    """
+    until = now + overlap
+    kept = []
+    for old in stored:
+        ends = until if old.get("expires_at") is None else min(old["expires_at"], until)
+        if ends > now:
+            kept.append({**old, "expires_at": ends})
+    return [{"secret": new, "created_at": now, "expires_at": None}, *kept]
 
 
 # --- SSRF ---------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 `local` stores (the message is readable in the API: storing it is sending it); `smtp` sends e-mail;
 `aliyun` and `tencent` send SMS as their vendors' pre-approved templates, signed as each vendor
-requires; `wechat` sends an official account's template message with its access token; `aliyun_voice`
+requires; `wechat` sends an official account's template message with its access token, `wechat_subscribe`
+a mini program's subscribe message with the same token handling; `aliyun_voice`
 phones (the vendor reads a text-to-speech template aloud); `jpush` pushes to the apps.
 """
 
@@ -67,7 +68,9 @@ def registry(timeout_s: float) -> dict[str, Provider]:
     from services.notification.providers.smtp import SmtpEmail
     from services.notification.providers.tencent import TencentSms
     from services.notification.providers.wechat import WechatTemplateMessage
+    from services.notification.providers.wechat_subscribe import WechatSubscribeMessage
 
     return {"local": LocalProvider(), "smtp": SmtpEmail(timeout_s), "aliyun": AliyunSms(timeout_s),
             "tencent": TencentSms(timeout_s), "wechat": WechatTemplateMessage(timeout_s),
-            "aliyun_voice": AliyunVoice(timeout_s), "jpush": JPush(timeout_s)}
+            "wechat_subscribe": WechatSubscribeMessage(timeout_s), "aliyun_voice": AliyunVoice(timeout_s),
+            "jpush": JPush(timeout_s)}

@@ -1,7 +1,8 @@
 """WeChat official account template messages (`message/template/send`) with the account's access token.
 
 The token (`cgi-bin/token`, valid two hours) is kept per account in the process and fetched again when
-WeChat says it expired (40001, 42001) or was replaced (40014).
+WeChat says it expired (40001, 42001) or was replaced (40014). `AccessTokens` is shared with the mini
+program's subscribe messages (providers.wechat_subscribe): the same token endpoint and the same answers.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ STALE_TOKEN = {40001, 40014, 42001}
 TRANSIENT = {-1, 45009}  # system busy; the daily quota (tomorrow may pass)
 
 
-class WechatTemplateMessage:
-    name = "wechat"
+class AccessTokens:
+    """An account's access token, kept in the process, and the calls made with it."""
 
-    def __init__(self, timeout_s: float) -> None:
-        self.timeout_s = timeout_s
+    def __init__(self) -> None:
         self.tokens: TtlCache[str] = TtlCache(ttl_s=6000.0)
 
     async def _token(self, client: httpx.AsyncClient, base: str, *, account: dict[str, Any]) -> str | None:
@@ -33,24 +33,17 @@ class WechatTemplateMessage:
 
         return await self.tokens.get(f"{base}/{account['app_id']}", fetch)
 
-    async def send(self, outgoing: Outgoing, account: dict[str, Any]) -> Answer:
-        openid = outgoing.address.get("wechat_openid")
-        if not openid:
-            return Answer(ok=False, permanent=True, answer={"error": "no WeChat openid"})
-        if not outgoing.vendor or outgoing.vendor.get("provider") != "wechat":
-            return Answer(ok=False, permanent=True, answer={"error": "no WeChat template for this message"})
+    async def post(self, path: str, message: dict[str, Any], *, account: dict[str, Any], timeout_s: float) -> Answer:
+        """POSTs `message` to `path` with the account's token (fetched again once if WeChat calls it stale);
+        the answer's errcode decides: 0 sent, busy or quota retried, any other refused for good."""
         base = (account.get("endpoint") or ENDPOINT).rstrip("/")
-        message = {"touser": openid, "template_id": outgoing.vendor["template_id"],
-                   "data": {name: {"value": value} for name, value in vendor_params(outgoing)},
-                   "client_msg_id": outgoing.message_id}  # WeChat drops a second send with the same id
         try:
-            async with httpx.AsyncClient(timeout=self.timeout_s) as client:
+            async with httpx.AsyncClient(timeout=timeout_s) as client:
                 for _ in range(2):
                     token = await self._token(client, base, account=account)
                     if not token:
                         return Answer(ok=False, answer={"error": "no access token"})
-                    response = await client.post(f"{base}/cgi-bin/message/template/send",
-                                                 params={"access_token": token}, json=message)
+                    response = await client.post(f"{base}{path}", params={"access_token": token}, json=message)
                     body = response.json()
                     if body.get("errcode") not in STALE_TOKEN:
                         break
@@ -60,3 +53,23 @@ class WechatTemplateMessage:
         if body.get("errcode", 0) == 0:
             return Answer(ok=True, answer=body)
         return Answer(ok=False, answer=body, permanent=body.get("errcode") not in TRANSIENT | STALE_TOKEN)
+
+
+class WechatTemplateMessage:
+    name = "wechat"
+
+    def __init__(self, timeout_s: float) -> None:
+        self.timeout_s = timeout_s
+        self.tokens = AccessTokens()
+
+    async def send(self, outgoing: Outgoing, account: dict[str, Any]) -> Answer:
+        openid = outgoing.address.get("wechat_openid")
+        if not openid:
+            return Answer(ok=False, permanent=True, answer={"error": "no WeChat openid"})
+        if not outgoing.vendor or outgoing.vendor.get("provider") != "wechat":
+            return Answer(ok=False, permanent=True, answer={"error": "no WeChat template for this message"})
+        message = {"touser": openid, "template_id": outgoing.vendor["template_id"],
+                   "data": {name: {"value": value} for name, value in vendor_params(outgoing)},
+                   "client_msg_id": outgoing.message_id}  # WeChat drops a second send with the same id
+        return await self.tokens.post("/cgi-bin/message/template/send", message, account=account,
+                                      timeout_s=self.timeout_s)
