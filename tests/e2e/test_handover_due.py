@@ -30,9 +30,9 @@ def test_the_outgoing_guard_is_told_once_that_the_handover_is_due_and_nobody_whe
 
     posts = {"grace_s": GRACE_S, "posts": [
         {"post": "gate-1", "name": "一号岗", "department": "security",
-         "shifts": [shift("handed", 6), shift("forgot", 8)]},
+         "shifts": [shift("handed", 10), shift("forgot", 12)]},
         # Nobody of customer service is on duty: the event still comes, naming nobody.
-        {"post": "cs-desk", "name": "前台", "department": "customer_service", "shifts": [shift("later", 12)]},
+        {"post": "cs-desk", "name": "前台", "department": "customer_service", "shifts": [shift("later", 16)]},
     ]}
     response = supervisor.call("PUT", "dispatch", f"/v1/estates/{estate_id}/duty-posts", json=posts)
     assert response.status_code == 200, response.text
@@ -40,6 +40,7 @@ def test_the_outgoing_guard_is_told_once_that_the_handover_is_due_and_nobody_whe
         "estate_id": estate_id, "post": "gate-1", "department": "security", "shift_date": start.date().isoformat(),
         "shift": posts["posts"][0]["shifts"][0], "inspection": ALL_OK})
     assert filed.status_code == 201, filed.text
+    assert clock.now() < now + timedelta(seconds=9), "filed after its shift ended: the test's premise is gone"
 
     # The later shift's announcement means the watch has passed both gate-1 shifts' ends, many passes ago.
     due = eventually(lambda: (e := archived(supervisor, estate_id, "dispatch.shift.handover_due"))
