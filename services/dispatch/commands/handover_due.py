@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import structlog
 from pymongo.errors import DuplicateKeyError
 
 from services.dispatch.domain import handover as rules
@@ -15,6 +16,7 @@ from shared.db import Database, UnitOfWork
 from shared.envelope import utcnow
 from shared.events import HandoverDue, OutgoingStaff
 
+log = structlog.get_logger(__name__)
 # Who was on duty is read this long before the end: at the end itself a rostered shift is over.
 BEFORE_THE_END = timedelta(seconds=1)
 
@@ -32,6 +34,8 @@ async def announce_due(database: Database, estate: dict[str, Any], *, due: rules
         on_duty = await duty.on_duty(uow, estate_id, at=due.ends_at - BEFORE_THE_END,
                                      department=due.shift.department)
         outgoing = rules.outgoing_staff(on_duty, shift_date=due.shift_date, shift_code=due.shift.code)
+        if not outgoing:  # announced all the same: integrators and the missing flag a grace later still see it
+            log.info("handover due, nobody on duty found to file it", estate_id=estate_id, shift_key=key)
         await store.claim_due_flag(uow, {"_id": key, "estate_id": estate_id, "announced_at": utcnow(),
                                          "ended_at": due.ends_at, "due_at": due.due_at,
                                          "outgoing_ids": [p["_id"] for p in outgoing]})
