@@ -86,6 +86,7 @@ def load(client: httpx.Client, stack: Stack, admin: dict[str, str]) -> list[str]
         "(last handover, still-open orders, yesterday's figures, emergency contacts)",
         f"Handover:      GET {dispatch}/v1/handovers/{handover_id}",
         f"Spot checks:   GET {dispatch}/v1/spot-checks?estate_id={ESTATE}",
-        "Shifts of cs-front-desk and main-gate now end with a handover, or the supervisor hears of it "
-        "(dispatch.shift.handover_missing, 15 min after the shift ends).",
+        "Shifts of cs-front-desk and main-gate now end with a handover: their staff on duty are reminded at the "
+        "end (dispatch.shift.handover_due), the supervisor hears of one still missing 15 min later "
+        "(dispatch.shift.handover_missing).",
     ]

@@ -38,6 +38,25 @@ class HandoverAcknowledged(Payload):
     discrepancies: list[str] = []
 
 
+class OutgoingStaff(Payload):
+    staff_id: str
+    name: str | None = None
+
+
+@event("dispatch.shift.handover_due")
+class HandoverDue(Payload):
+    """A watched shift ended with no handover filed: the staff on it must file one before `due_at` (its end
+    plus the grace period), after which it is missing. `outgoing` is empty when nobody was found on duty."""
+
+    post: str
+    department: str
+    shift_date: date
+    shift_code: str
+    ends_at: datetime
+    due_at: datetime
+    outgoing: list[OutgoingStaff] = []
+
+
 @event("dispatch.shift.handover_missing")
 class HandoverMissing(Payload):
     """A watched shift ended, and its grace period passed, with no handover: the supervisor is told."""

@@ -89,7 +89,8 @@ async def duty_screen(
 @router.put("/estates/{estate_id}/duty-posts", response_model=DutyPostsPublic)
 async def set_duty_posts(estate_id: str, body: DutyPostsUpdate, *, principal: Supervisors,
                          database: DatabaseDep) -> dict:
-    """The posts and shifts that must end with a handover; a shift without one is flagged to the supervisor."""
+    """The posts and shifts that must end with a handover. At a shift's end without one, its staff on duty are
+    told it is due; still none after the grace period (`grace_s`), it is flagged to the supervisor."""
     return await commands.set_duty_posts(database, principal, estate_id=estate_id, request=body)
 
 

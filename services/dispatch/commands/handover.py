@@ -9,6 +9,7 @@ import structlog
 from pymongo.errors import DuplicateKeyError
 
 from services.dispatch.commands import rosters as roster_commands
+from services.dispatch.commands.handover_due import announce_due
 from services.dispatch.commands.inputs.handover import (
     DutyPostsUpdate,
     HandoverAcknowledge,
@@ -262,25 +263,30 @@ async def _flag_missing(database: Database, estate: dict[str, Any], *, due: rule
 
 
 async def watch_handovers(database: Database, settings: DispatchSettings, *, now: datetime | None = None) -> int:
-    """One pass: every watched shift whose grace period ended since the last pass, without a handover, is flagged."""
+    """One pass over the watched shifts, since the last pass, without a handover: each that ended is announced
+    due to its outgoing staff, each whose grace period ended is flagged missing. How many events it emitted."""
     now = now or utcnow()
     after = await database.transaction(lambda uow: store.watch_checked_until(uow, now))
-    flagged, failures = 0, 0
+    emitted, failures = 0, 0
     for estate in await store.estates_with_posts(database):
         time_zone = await estate_time_zone(database, estate["estate_id"])
         grace = timedelta(seconds=estate["grace_s"] if estate.get("grace_s") is not None else settings.handover_grace_s)
-        for due in rules.shifts_due(rules.watched_shifts(estate["posts"]), after=after, until=now, grace=grace,
-                                    time_zone=time_zone):
-            if due.ends_at <= estate["watched_since"]:
-                continue  # ended before anyone asked for this post to be watched
-            try:
-                flagged += await _flag_missing(database, estate, due=due)
-            except Exception as error:  # keep the cursor: the next pass tries this shift again
-                failures += 1
-                log.warning("missing handover not flagged", estate_id=estate["estate_id"], error=repr(error))
+        shifts = rules.watched_shifts(estate["posts"])
+        window = {"after": after, "until": now, "grace": grace, "time_zone": time_zone}
+        for step, found in ((announce_due, rules.shifts_ending(shifts, **window)),
+                            (_flag_missing, rules.shifts_due(shifts, **window))):
+            for due in found:
+                if due.ends_at <= estate["watched_since"]:
+                    continue  # ended before anyone asked for this post to be watched
+                try:
+                    emitted += await step(database, estate, due=due)
+                except Exception as error:  # keep the cursor: the next pass tries this shift again
+                    failures += 1
+                    log.warning("handover watch step failed", step=step.__name__, estate_id=estate["estate_id"],
+                                error=repr(error))
     if not failures:
         await database.transaction(lambda uow: store.move_watch(uow, now))
-    return flagged
+    return emitted
 
 
 run_handover_watch = PeriodicJob[DispatchSettings](

@@ -1,4 +1,5 @@
-"""Shift handover rules (交接班): which shift a handover closes, when a missing one is due, what is open.
+"""Shift handover rules (交接班): which shift a handover closes, when one is due or missing, who files it,
+what is open.
 
 Pure functions. A shift is identified by (estate, post, local date it starts on, shift code) and
 its local start and end times; an end at or before the start is on the next day (中班 16:00–24:00,
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from services.dispatch.domain.positions import WORKERS
 from shared.local_time import local_time_or_blank, to_local
 
 DAY_S = 24 * 3600
@@ -67,23 +69,52 @@ class DueShift:
     due_at: datetime  # the end plus the grace period: no handover by then is a missing handover
 
 
-def shifts_due(
-    shifts: Iterable[WatchedShift], *, after: datetime, until: datetime, grace: timedelta, time_zone: str,
+def _shift_instances(
+    shifts: list[WatchedShift], *, after: datetime, until: datetime, grace: timedelta, time_zone: str,
 ) -> Iterator[DueShift]:
-    """The shifts whose handover fell due in (after, until]: each once, whatever the window's size."""
+    """Every instance of the shifts that may end, or fall due, in (after, until]."""
     tz = ZoneInfo(time_zone)
     # A shift due in the window started at most a day (plus grace) before its end: look back enough days.
     first_day = (after - grace).astimezone(tz).date() - timedelta(days=2)
     last_day = until.astimezone(tz).date()
-    shifts = list(shifts)
     day = first_day
     while day <= last_day:
         for shift in shifts:
             _start, ends_at = shift_window(day, shift.start, end=shift.end, time_zone=time_zone)
-            due_at = ends_at + grace
-            if after < due_at <= until:
-                yield DueShift(shift, day, ends_at, due_at)
+            yield DueShift(shift, day, ends_at, ends_at + grace)
         day += timedelta(days=1)
+
+
+def shifts_due(
+    shifts: Iterable[WatchedShift], *, after: datetime, until: datetime, grace: timedelta, time_zone: str,
+) -> Iterator[DueShift]:
+    """The shifts whose handover fell due in (after, until]: each once, whatever the window's size."""
+    for due in _shift_instances(list(shifts), after=after, until=until, grace=grace, time_zone=time_zone):
+        if after < due.due_at <= until:
+            yield due
+
+
+def shifts_ending(
+    shifts: Iterable[WatchedShift], *, after: datetime, until: datetime, grace: timedelta, time_zone: str,
+) -> Iterator[DueShift]:
+    """The shifts that ended in (after, until] and whose grace has not passed by `until`: their handover is
+    due now. A shift whose grace also passed in the window is left to the missing-handover flag (too late
+    for a reminder), so a grace of 0 has no reminders."""
+    for due in _shift_instances(list(shifts), after=after, until=until, grace=grace, time_zone=time_zone):
+        if after < due.ends_at <= until < due.due_at:
+            yield due
+
+
+def outgoing_staff(on_duty: Iterable[dict], *, shift_date: date, shift_code: str) -> list[dict]:
+    """Who must file a shift's handover, from the post's department's staff on duty just before its end.
+
+    Those a published roster put on this very shift (its day and code), when there are any; else the
+    department's ordinary staff on duty then (another shift of the roster, or the manual on-duty flag).
+    Supervisors and managers are told when a handover is missing, not asked to file one. By id."""
+    workers = sorted((p for p in on_duty if p.get("position", WORKERS) == WORKERS), key=lambda p: p["_id"])
+    rostered = [p for p in workers if (shift := p.get("duty_shift"))
+                and shift.get("day") == shift_date.isoformat() and shift.get("shift") == shift_code]
+    return rostered or workers
 
 
 def watched_shifts(posts: Iterable[dict]) -> list[WatchedShift]:

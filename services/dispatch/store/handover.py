@@ -1,4 +1,4 @@
-"""Storage of the duty desk: handovers, the posts whose shifts are watched, missing-handover flags,
+"""Storage of the duty desk: handovers, the posts whose shifts are watched, due- and missing-handover flags,
 spot checks and emergency contacts."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from shared.pagination import id_floor
 HANDOVERS = "handovers"
 DUTY_POSTS = "duty_posts"
 MISSING_HANDOVERS = "handover_missing_flags"
+DUE_HANDOVERS = "handover_due_flags"  # a shift whose outgoing staff were told their handover is due
 SPOT_CHECKS = "spot_checks"
 EMERGENCY_CONTACTS = "emergency_contacts"
 WATCH_STATE = "handover_watch_state"
@@ -156,6 +157,15 @@ async def claim_missing_flag(uow: UnitOfWork, document: dict[str, Any]) -> None:
 
 async def missing_flag(uow: UnitOfWork, key: str) -> dict[str, Any] | None:
     return await uow.db[MISSING_HANDOVERS].find_one({"_id": key}, session=uow.session)
+
+
+async def claim_due_flag(uow: UnitOfWork, document: dict[str, Any]) -> None:
+    """As the missing flag: keyed by the shift, so a second replica's insert collides."""
+    await uow.db[DUE_HANDOVERS].insert_one(document, session=uow.session)
+
+
+async def due_flag(uow: UnitOfWork, key: str) -> dict[str, Any] | None:
+    return await uow.db[DUE_HANDOVERS].find_one({"_id": key}, session=uow.session)
 
 
 # --- spot checks and emergency contacts -------------------------------------------------

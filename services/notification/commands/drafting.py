@@ -90,6 +90,8 @@ def _wanted(event: Event, rule: Rule, *, data: dict, tickets: dict, incidents: d
             wanted.append(("person", data.get("recipient_id")))
         elif audience == "named_supervisor":
             wanted.append(("person", data.get("supervisor_id")))
+        elif audience == "named_outgoing":
+            wanted += [("person", person.get("staff_id")) for person in data.get("outgoing") or []]
         elif audience == "webhook_owner":
             wanted.append(("person", data.get("owner_id")))
         elif audience.startswith("position:"):

@@ -19,8 +19,8 @@ from shared.db import UnitOfWork
 
 DIRECTORY = {"intake.unit.registered", "intake.unit.updated", "intake.resident.registered",
              "intake.resident.updated", "intake.resident.moved_out", "intake.directory.imported"}
-STAFF_SOURCES = {"dispatch.workorder.assigned", "dispatch.workorder.escalated", "dispatch.shift.handover_missing",
-                 "dispatch.roster.published"}
+STAFF_SOURCES = {"dispatch.workorder.assigned", "dispatch.workorder.escalated", "dispatch.shift.handover_due",
+                 "dispatch.shift.handover_missing", "dispatch.roster.published"}
 TICKET_SOURCES = {"intake.ticket.opened"}
 INCIDENT_SOURCES = {"intake.incident.declared"}
 

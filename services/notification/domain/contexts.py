@@ -84,6 +84,10 @@ def _handover(data: dict[str, Any], tz: str, *, lang: str) -> dict[str, Any]:
             "shift_day": human_day(day, language="en" if lang == "en" else "zh") if day else None}
 
 
+def _handover_due(data: dict[str, Any], tz: str, *, lang: str) -> dict[str, Any]:
+    return {**_handover(data, tz, lang=lang), "due_at": when(data.get("due_at"), tz, language=lang)}
+
+
 def _incident(data: dict[str, Any], tz: str, *, lang: str) -> dict[str, Any]:
     status = data.get("status") or ("resolved" if data.get("resolved_at") else "declared")
     return {**_get(data, "number", "description", "location", "priority", "note", "resolution"),
@@ -130,7 +134,7 @@ BUILDERS: dict[str, Builder] = {
     "ticket.work_done": _ticket, "ticket.follow_up": _ticket,
     "workorder.assigned": _work_order, "workorder.offered": _work_order,
     "sla.warning": _sla, "sla.breached": _sla, "workorder.escalated": _escalated,
-    "shift.handover_missing": _handover,
+    "shift.handover_due": _handover_due, "shift.handover_missing": _handover,
     "incident.declared": _incident, "incident.notice": _incident, "incident.updated": _incident,
     "incident.resolved": _incident,
     "bill.issued": _bill, "bill.overdue": _bill, "payment.received": _bill, "dunning.notice": _bill,
@@ -151,7 +155,8 @@ SAMPLE_DATA: dict[str, Any] = {
     "reason": "sla_breached", "recipient_name": "陈主管", "emergency_contacts": ["派出所 110"],
     "post": "前台", "shift_code": "night", "shift_date": "2026-12-01", "status": "investigating",
     "note": "已关闭总阀", "resolution": "管道已修复", "broadcast_message": "3栋今日停水，预计18点恢复",
-    "declared_at": "2026-12-01T01:00:00Z", "unit_number": "3-502", "period": "2026-12",
+    "declared_at": "2026-12-01T01:00:00Z", "due_at": "2026-12-01T00:15:00Z", "unit_number": "3-502",
+    "period": "2026-12",
     "amount_fen": 48750, "due_date": "2026-12-31", "periods": ["2026-11", "2026-12"], "receipt_number": "R00000123",
     "balance": "12.50", "threshold": "50.00", "day": "2026-12-01", "report_url": "http://localhost/report",
     "contacts": 35, "tickets_opened": 12, "tickets_handled": 10, "complaints": 1, "collected": "1280.00", "title": "停水通知", "text": "因管道检修，3栋12月2日9:00–12:00停水。",

@@ -1,8 +1,9 @@
 """Notification's copy of the people it tells, from intake's directory and dispatch's events.
 
 Residents come with their phones, language, units and preferred channels; staff are learned from what
-dispatch says about them (assignees, escalation recipients and their positions, supervisors named in
-missing handovers) and from the estate's own settings in this service (e-mail, WeChat, positions).
+dispatch says about them (assignees, escalation recipients and their positions, the outgoing staff of
+a handover due, supervisors named in missing handovers) and from the estate's own settings in this
+service (e-mail, WeChat, positions).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ def staff_fields(event_type: str, data: dict[str, Any]) -> list[tuple[str, dict[
         if data.get("recipient_phone"):
             fields["phone"] = data["recipient_phone"]
         return [(data["recipient_id"], fields, [data["position"]] if data.get("position") else [])]
+    if event_type == "dispatch.shift.handover_due":
+        return [(person["staff_id"], {"name": person.get("name")}, []) for person in data.get("outgoing") or []]
     if event_type == "dispatch.shift.handover_missing" and data.get("supervisor_id"):
         return [(data["supervisor_id"], {}, ["supervisor"])]
     if event_type == "dispatch.roster.published":

@@ -15,11 +15,12 @@ CHANNELS = ("sms", "wechat", "app_push", "email", "voice")
 # the residents of a unit, or those an incident affects (its building, or the whole estate). A webhook
 # subscription's owner is the user who created it (an integrator or a company admin).
 AUDIENCES = (
-    "assignee", "offered", "escalation_recipient", "named_supervisor", "position:supervisor",
+    "assignee", "offered", "escalation_recipient", "named_supervisor", "named_outgoing", "position:supervisor",
     "position:estate_manager", "ticket_resident", "unit_residents", "incident_residents", "webhook_owner",
 )
 STAFF_AUDIENCES = frozenset(a for a in AUDIENCES if a in (
-    "assignee", "offered", "escalation_recipient", "named_supervisor", "webhook_owner") or a.startswith("position:"))
+    "assignee", "offered", "escalation_recipient", "named_supervisor", "named_outgoing", "webhook_owner")
+    or a.startswith("position:"))
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ DEFAULT_RULES: tuple[Rule, ...] = (
           channels=STAFF_APP),
     _rule("workorder.escalated", "dispatch.workorder.escalated", audience=("escalation_recipient",), urgency="urgent",
           description="Each step of the escalation ladder tells the person on duty at that level, at any hour.",
+          channels=STAFF_APP),
+    _rule("shift.handover_due", "dispatch.shift.handover_due", audience=("named_outgoing",), urgency="normal",
+          description="A shift ended with no handover yet: the staff on it are asked to file one.",
           channels=STAFF_APP),
     _rule("shift.handover_missing", "dispatch.shift.handover_missing", audience=("named_supervisor",), urgency="normal",
           description="A shift ended with no handover.", channels=STAFF_APP),

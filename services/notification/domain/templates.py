@@ -117,6 +117,11 @@ DEFAULTS: dict[tuple[str, str, str], Text] = {
     ("workorder.escalated", "*", "en"): _t(
         "[Escalation level {{ level }}, {{ position }}] Work order {{ number }} ({{ priority }}) {{ cause }}: "
         "{{ description }}{% if emergency_contacts %}. Emergency contacts: {{ emergency_contacts }}{% endif %}"),
+    ("shift.handover_due", "*", "zh"): _t(
+        "【交班提醒】{{ post }} 岗 {{ shift_day }} {{ shift_code }} 班次已结束，请于 {{ due_at }} 前提交交接班记录。"),
+    ("shift.handover_due", "*", "en"): _t(
+        "[Handover due] Post {{ post }}, {{ shift_day }} {{ shift_code }} shift has ended: please file the handover "
+        "by {{ due_at }}."),
     ("shift.handover_missing", "*", "zh"): _t(
         "【未交班】{{ post }} 岗 {{ shift_day }} {{ shift_code }} 班次已结束，未提交交接班记录，请跟进。"),
     ("shift.handover_missing", "*", "en"): _t(
