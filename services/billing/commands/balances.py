@@ -24,6 +24,7 @@ async def draw_on_balances(uow: UnitOfWork, lines: list[dict[str, Any]], *, at) 
         "estate_id": lines[0]["estate_id"], "unit_id": {"$gte": unit_ids[0], "$lte": unit_ids[-1]},
         "balance_fen": {"$gt": 0}})
     wanted = set(unit_ids)
+    threshold: int | None = None  # the estate's, read once and only when a draw may cross it
     balances: dict[str, dict[str, dict[str, Any]]] = {}
     for document in documents:
         if document["unit_id"] in wanted:
@@ -44,14 +45,21 @@ async def draw_on_balances(uow: UnitOfWork, lines: list[dict[str, Any]], *, at) 
                 unit = {"_id": unit_id, "estate_id": document["estate_id"], "company_id": document["company_id"]}
                 first = next(share.line_id for share in shares if share.kind == kind)
                 await store.change_balance(uow, unit, amount_fen=-used, reason="bill", ref=first, at=at, kind=kind)
-                await warn_when_low(uow, unit, kind=kind, before=document["balance_fen"],
-                                    after=document["balance_fen"] - used)
+                if threshold is None:
+                    threshold = await low_balance_threshold(uow, document["estate_id"])
+                warn_when_low(uow, unit, kind=kind, before=document["balance_fen"],
+                              after=document["balance_fen"] - used, threshold=threshold)
 
 
-async def warn_when_low(uow: UnitOfWork, unit: dict[str, Any], *, kind: str, before: int, after: int) -> None:
-    """`billing.balance.low` once per crossing of the estate's threshold on the way down, naming the balance."""
-    policy = await store.find_one(uow, store.BALANCE_POLICIES, query={"_id": unit["estate_id"]})
-    threshold = (policy or {}).get("low_balance_fen", DEFAULT_LOW_BALANCE_FEN)
+async def low_balance_threshold(uow: UnitOfWork, estate_id: str) -> int:
+    """Below it (fen) the residents of a prepaid unit are warned: the estate's policy, or the default."""
+    policy = await store.find_one(uow, store.BALANCE_POLICIES, query={"_id": estate_id})
+    return (policy or {}).get("low_balance_fen", DEFAULT_LOW_BALANCE_FEN)
+
+
+def warn_when_low(uow: UnitOfWork, unit: dict[str, Any], *, kind: str, before: int, after: int,
+                  threshold: int) -> None:
+    """`billing.balance.low` once per crossing of the threshold on the way down, naming the balance."""
     if crossed_low(before_fen=before, after_fen=after, threshold_fen=threshold):
         uow.emit(BalanceLow(unit_id=unit["_id"], balance=fen_to_text(after), threshold=fen_to_text(threshold),
                             balance_kind=kind),
