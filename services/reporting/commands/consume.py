@@ -36,10 +36,7 @@ async def archive_and_count(uow: UnitOfWork, events: list[Event[Any]]) -> None:
     store.archive(uow, [archived(envelope, slots.rebuild_id) for envelope in envelopes])
     await project_estates(uow, [event for event in events if event.envelope.routing_key == "intake.estate.registered"])
     zones = await store.time_zones(uow, {envelope.estateid for envelope in envelopes})
-    await apply(uow, envelopes, zones=zones, target=slots.live)
-    if slots.rebuilding is not None:
-        await apply(uow, envelopes, zones=zones, target=slots.rebuilding)
-    # The dashboards' live figures, from the same batch, in the same sets.
-    await live_board.apply(uow, envelopes, target=slots.live)
-    if slots.rebuilding is not None:
-        await live_board.apply(uow, envelopes, target=slots.rebuilding)
+    # The read models and the dashboards' live board, in the live set and in the one a rebuild is filling.
+    for target in (slots.live, *([] if slots.rebuilding is None else [slots.rebuilding])):
+        await apply(uow, envelopes, zones=zones, target=target)
+        await live_board.apply(uow, envelopes, target=target)
