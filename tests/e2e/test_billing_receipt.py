@@ -5,16 +5,22 @@ test artefacts."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 from pathlib import Path
 
 import httpx
+from pypdf import PdfReader
 
 from tests.e2e.billing_estate import BillingEstate
-from tests.pdf_text import page_texts
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "tests" / "artefacts"
 CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by `make test` and `make run` (the Makefile's browser target)
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """The text of each page, as a PDF reader that knows nothing of how it was printed reads it."""
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
 def test_a_payment_has_a_printable_receipt_as_a_page_and_as_a_pdf(stack, tmp_path):
