@@ -60,8 +60,9 @@ def deliveries(consumer: Consumer, envelopes) -> list[Delivery]:
     batch = []
     for envelope in envelopes:
         handler = consumer.handler_for(envelope.routing_key)
-        event = typed(envelope) if getattr(handler, BATCHED, False) else None
-        batch.append(Delivery(None, envelope, handler, None, event))  # no message: nothing to acknowledge
+        events = [typed(envelope)] if getattr(handler, BATCHED, False) else None
+        # No message: nothing to acknowledge.
+        batch.append(Delivery(None, envelope, handler, None, parts=[envelope], events=events))
     return batch
 
 

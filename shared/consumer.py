@@ -2,7 +2,8 @@
 
 The effect of an event and the record of its id are written in one transaction; the inbox's
 unique `_id` makes a redelivered or republished event a no-op. A handler that fails is
-retried after growing delays, then parked in the queue's dead-letter queue.
+retried after growing delays, then parked in the queue's dead-letter queue. A carrier of many
+events (`shared.events.parts_of`) is one message and one inbox record; handlers get its parts.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from shared.bus import (
 )
 from shared.db import Database, UnitOfWork
 from shared.envelope import Envelope, utcnow
-from shared.events import REGISTRY
+from shared.events import REGISTRY, carriers_of, parts_of
 from shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -108,10 +109,11 @@ async def ensure_inbox_indexes(database: Database, settings: ServiceSettings) ->
 @dataclass
 class Delivery:
     message: AbstractIncomingMessage
-    envelope: Envelope
+    envelope: Envelope  # as it came: one event, or a carrier of several
     handler: Handler | BatchHandler
     context: Context
-    event: Event[Any] | None = None  # parsed on arrival for a batched handler
+    parts: list[Envelope]  # what the handler is given: the event itself, or the carrier's parts
+    events: list[Event[Any]] | None = None  # the parts parsed on arrival, for a batched handler
 
 
 class Consumer:
@@ -143,8 +145,10 @@ class Consumer:
         channel = await connection.channel()
         await channel.set_qos(prefetch_count=self.settings.consumer_prefetch)
         exchange = await declare_exchange(channel, self.settings)
+        # A queue bound to an event's routing key is bound to its carrier's too.
+        bindings = list(dict.fromkeys([*self.handlers, *carriers_of(lambda key: self.handler_for(key) is not None)]))
         queue = await declare_consumer_queue(
-            channel, exchange, queue=self.queue_name, bindings=list(self.handlers), settings=self.settings
+            channel, exchange, queue=self.queue_name, bindings=bindings, settings=self.settings
         )
         self.publisher = await connection.channel(publisher_confirms=True, on_return_raises=True)
         if self.worker is None or self.worker.done():
@@ -168,26 +172,33 @@ class Consumer:
         except ValidationError as error:
             await self.park(message, reason=f"malformed envelope: {error.error_count()} errors")
             return
-        handler = self.handler_for(envelope.routing_key)
+        try:
+            parts = parts_of(envelope)
+        except ValueError as error:
+            await self.park(message, reason=f"malformed carrier: {error}")
+            return
+        handler = self.handler_for(parts[0].routing_key) if parts else None
         if handler is None:
             await message.ack()
             CONSUMED.labels(self.queue_name, "ignored").inc()
             return
-        event = None
+        events = None
         if getattr(handler, BATCHED, False):
             try:
-                event = typed(envelope)
+                events = [typed(part) for part in parts]
             except ValidationError as error:  # no retry can make a payload valid
-                await self.park(message, reason=f"invalid {envelope.type} payload: {error.error_count()} errors")
+                await self.park(message, reason=f"invalid {parts[0].type} payload: {error.error_count()} errors")
                 return
         context = propagate.extract(dict(message.headers or {}))
-        self.waiting.put_nowait(Delivery(message, envelope, handler, context, event))
+        self.waiting.put_nowait(Delivery(message, envelope, handler, context, parts=parts, events=events))
 
     async def _apply_forever(self) -> None:
         while True:
             batch = [await self.waiting.get()]
-            while len(batch) < self.settings.consumer_batch_size and not self.waiting.empty():
+            events = len(batch[0].parts)  # a carrier counts as the events it carries
+            while events < self.settings.consumer_batch_size and not self.waiting.empty():
                 batch.append(self.waiting.get_nowait())
+                events += len(batch[-1].parts)
             try:
                 await self.apply_batch(batch)
             except asyncio.CancelledError:
@@ -219,11 +230,13 @@ class Consumer:
             for delivery in fresh:
                 with tracer.start_as_current_span(f"{self.queue_name} process", context=delivery.context,
                                                   kind=trace.SpanKind.CONSUMER):
-                    if delivery.event is None:
-                        await delivery.handler(uow, delivery.envelope)
+                    if delivery.events is None:
+                        for part in delivery.parts:
+                            await delivery.handler(uow, part)
                     elif delivery.handler not in called:
                         called.add(delivery.handler)
-                        await delivery.handler(uow, [d.event for d in fresh if d.handler is delivery.handler])
+                        await delivery.handler(uow, [event for d in fresh if d.handler is delivery.handler
+                                                     for event in d.events or ()])
 
         await self.database.transaction(work)
         for index, delivery in enumerate(batch):
@@ -237,10 +250,11 @@ class Consumer:
                 await uow.db[INBOX].insert_one(self._inbox_record(envelope), session=uow.session)
             except DuplicateKeyError as duplicate:
                 raise AlreadyApplied from duplicate
-            if delivery.event is None:
-                await delivery.handler(uow, envelope)
+            if delivery.events is None:
+                for part in delivery.parts:
+                    await delivery.handler(uow, part)
             else:
-                await delivery.handler(uow, [delivery.event])
+                await delivery.handler(uow, delivery.events)
 
         with tracer.start_as_current_span(f"{self.queue_name} process", context=delivery.context,
                                           kind=trace.SpanKind.CONSUMER):

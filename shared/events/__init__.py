@@ -15,6 +15,8 @@ from shared.events.ledger import *  # noqa: F401,F403
 from shared.events.notification import *  # noqa: F401,F403
 from shared.events.registry import *  # noqa: F401,F403
 from shared.events.reporting import *  # noqa: F401,F403
-from shared.events.registry import REGISTRY, EventType, Payload, envelope_for, event, parse_payload  # noqa: F401
+from shared.events.registry import (  # noqa: F401
+    REGISTRY, EventType, Parts, Payload, carriers_of, envelope_for, event, parse_payload, parts_of,
+)
 from shared.events.tickets import *  # noqa: F401,F403
 from shared.events.webhooks import *  # noqa: F401,F403

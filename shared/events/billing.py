@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from shared.events.registry import Payload, event
+from shared.events.registry import Parts, Payload, event
 
-__all__ = ["BalanceLow", "BillIssued", "BillOverdue", "BillingRunCompleted", "DayClosed", "DunningNoticeDue",
-           "PaymentReceived", "PaymentReversed"]
+__all__ = ["BalanceLow", "BillIssued", "BillOverdue", "BillingRunCompleted", "BillsIssued", "DayClosed",
+           "DunningNoticeDue", "PaymentReceived", "PaymentReversed"]
 
 
 @event("billing.bill.issued")
@@ -30,6 +30,16 @@ class BillIssued(Payload):
     due_date: date
     # What was paid on it when it was announced (at once from the unit's prepaid balance, 预存), in fen.
     paid_fen: int = 0
+
+
+@event("billing.bills.issued", parts=Parts(field="bills", of=BillIssued, subject="bill_id"))
+class BillsIssued(Payload):
+    """Bills issued together (a billing run's chunk of units): a carrier of `billing.bill.issued` events.
+
+    Consumers, webhooks and AMQP subscriptions get its bills as `billing.bill.issued` events, one each
+    (id `<this event's id>-<n>`); it travels as one so that a run of 100,000 bills makes 100 messages."""
+
+    bills: list[BillIssued]
 
 
 @event("billing.bill.overdue")

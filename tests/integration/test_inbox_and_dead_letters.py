@@ -12,7 +12,7 @@ from shared.bus import declare_exchange
 from shared.consumer import CONSUMED, Consumer, Event, batched
 from shared.dead_letters import DEAD_LETTERS, DeadLetterKeeper
 from shared.envelope import Envelope
-from shared.events import Payload, event
+from shared.events import Parts, Payload, event
 
 
 async def eventually(probe, *, timeout: float = 20.0, what: str = "it"):
@@ -188,3 +188,62 @@ async def test_a_batched_handler_gets_typed_payloads_and_applies_each_event_once
     parked = await eventually(lambda: database.db[DEAD_LETTERS].find_one({"event_id": invalid.id}),
                               what="the invalid payload parked")
     assert parked["attempts"] == 1 and "invalid" in parked["last_error"]
+
+
+@event("itest.counts.happened", parts=Parts(field="counts", of=CountHappened, subject="counter"))
+class CountsHappened(Payload):
+    """A test carrier of `itest.count.happened` events."""
+
+    counts: list[CountHappened]
+
+
+def a_carrier(*counts: tuple[str, object]) -> Envelope:
+    return Envelope(source="/estatedesk/itest", type="estatedesk.itest.counts.happened.v1", subject="carrier",
+                    companyid="company-1", estateid="estate-1",
+                    data={"counts": [{"counter": counter, "by": by} for counter, by in counts]})
+
+
+async def test_a_carrier_reaches_each_kind_of_handler_as_its_parts_once(database, connection, settings):
+    batch_handler = CountBatches()
+    one_by_one: list[Envelope] = []
+
+    async def each(uow, envelope: Envelope) -> None:
+        one_by_one.append(envelope)
+        await uow.db.effects.update_one({"_id": f"each-{envelope.subject}"}, {"$inc": {"n": envelope.data["by"]}},
+                                        upsert=True, session=uow.session)
+
+    # Bound to the parts' routing key only: the carrier's key is bound for them.
+    batched_consumer = Consumer(queue=f"itest.{str(ULID()).lower()}", handlers={
+        "itest.count.happened": batched(batch_handler)}, database=database, settings=settings)
+    plain_consumer = Consumer(queue=f"itest.{str(ULID()).lower()}", handlers={"itest.count.happened": each},
+                              database=database, settings=settings)
+    keeper = DeadLetterKeeper(database=database, queues=[batched_consumer.queue_name, plain_consumer.queue_name])
+    await keeper.start(connection)
+    for consumer in (batched_consumer, plain_consumer):
+        await consumer.start(connection)
+    carrier = a_carrier(*[(f"carried-{n % 3}", n) for n in range(100)])
+    await publish(connection, settings, carrier, times=2)  # redelivered as a whole
+
+    for consumer in (batched_consumer, plain_consumer):
+        await eventually(lambda queue=consumer.queue_name: asyncio.sleep(
+            0, counted(queue, "applied") + counted(queue, "duplicate") == 2), what="both deliveries of the carrier")
+        assert (counted(consumer.queue_name, "applied"), counted(consumer.queue_name, "duplicate")) == (1, 1)
+    expected = {f"carried-{k}": sum(n for n in range(100) if n % 3 == k) for k in range(3)}
+    for counter, total in expected.items():
+        assert await effect_count(database, counter) == total
+        assert await effect_count(database, f"each-{counter}") == total
+    assert sum(batch_handler.calls) == 100
+    assert [e.id for e in one_by_one] == [f"{carrier.id}-{n:04d}" for n in range(100)]
+    assert {e.type for e in one_by_one} == {"estatedesk.itest.count.happened.v1"}
+
+    # A carrier with an invalid part, or with no list of parts, is parked at once, whole.
+    invalid = a_carrier(("carried-0", 1), ("carried-0", "not a number"))
+    broken = a_carrier()
+    broken.data = {"counts": "none"}
+    for envelope in (invalid, broken):
+        await publish(connection, settings, envelope)
+    for envelope, reason in ((invalid, "invalid"), (broken, "malformed carrier")):
+        parked = await eventually(lambda envelope=envelope: database.db[DEAD_LETTERS].find_one(
+            {"event_id": envelope.id, "queue": batched_consumer.queue_name}), what="the bad carrier parked")
+        assert parked["attempts"] == 1 and reason in parked["last_error"]
+    assert await effect_count(database, "carried-0") == expected["carried-0"]

@@ -3,8 +3,10 @@
 Issuing a line by a meter reading or a one-off charge emits its event in the same transaction. A
 run's chunk, instead, notes its new lines in `bill_announcements` (one small document): an event
 per line would double the chunk's writes (an outbox document beside every line), and the run would
-take twice as long. A periodic pass turns each such note into the lines' events, one note per
-transaction, deleting it: each bill is announced once, a few seconds after its chunk.
+take twice as long. A periodic pass turns each such note into one `billing.bills.issued`, the carrier
+of its lines' `billing.bill.issued` events (consumers get them one by one; a run of 100,000 bills is
+100 outbox documents and messages, not 100,000), one note per transaction, deleting it: each bill is
+announced once, a few seconds after its chunk.
 
 Announcing lines also notes those with something owed under their due date in `bill_due_watch`:
 one small document per (transaction, due date), not a field and an index on every line (a run
@@ -26,7 +28,7 @@ from services.billing.settings import BillingSettings
 from shared.db import OUTBOX, Database, UnitOfWork
 from shared.envelope import new_id, utcnow
 from shared.estates import estate_time_zone, local_day
-from shared.events import BillIssued, BillOverdue
+from shared.events import BillIssued, BillOverdue, BillsIssued
 from shared.money import fen_to_text
 from shared.periodic import PeriodicJob
 
@@ -74,16 +76,31 @@ def _people(unit: dict[str, Any] | None) -> dict[str, list[str]]:
     return {"resident_ids": list(unit.get("resident_ids") or []), "owner_ids": list(unit.get("owner_ids") or [])}
 
 
-def issued(uow: UnitOfWork, lines: list[dict[str, Any]], *, units: dict[str, dict[str, Any]]) -> None:
-    """The events of new lines and their due-date watch (`units` by id, for who lives there)."""
+def _bill_issued(line: dict[str, Any], unit: dict[str, Any] | None) -> BillIssued:
+    return BillIssued(
+        bill_id=line["_id"], unit_id=line["unit_id"], **_people(unit),
+        item=line["item_code"], item_name_zh=line["item_name_zh"], item_name_en=line["item_name_en"],
+        period=line["period"], amount_fen=line["amount_fen"], amount=fen_to_text(line["amount_fen"]),
+        due_date=date.fromisoformat(line["due_date"]), paid_fen=line["paid_fen"],
+    )
+
+
+def issued(uow: UnitOfWork, lines: list[dict[str, Any]], *, units: dict[str, dict[str, Any]],
+           carried_as: str | None = None) -> None:
+    """The events of new lines and their due-date watch (`units` by id, for who lives there): one event
+    per line, or with `carried_as` (the carrier's subject) one carrier per estate for them all."""
+    if carried_as is None:
+        for line in lines:
+            uow.emit(_bill_issued(line, units.get(line["unit_id"])), subject=line["_id"],
+                     company_id=line["company_id"], estate_id=line["estate_id"])
+    else:
+        by_estate: dict[tuple[str, str], list[BillIssued]] = defaultdict(list)
+        for line in lines:
+            by_estate[(line["company_id"], line["estate_id"])].append(_bill_issued(line, units.get(line["unit_id"])))
+        for (company_id, estate_id), bills in by_estate.items():
+            uow.emit(BillsIssued(bills=bills), subject=carried_as, company_id=company_id, estate_id=estate_id)
     watched: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for line in lines:
-        uow.emit(BillIssued(
-            bill_id=line["_id"], unit_id=line["unit_id"], **_people(units.get(line["unit_id"])),
-            item=line["item_code"], item_name_zh=line["item_name_zh"], item_name_en=line["item_name_en"],
-            period=line["period"], amount_fen=line["amount_fen"], amount=fen_to_text(line["amount_fen"]),
-            due_date=date.fromisoformat(line["due_date"]), paid_fen=line["paid_fen"],
-        ), subject=line["_id"], company_id=line["company_id"], estate_id=line["estate_id"])
         if outstanding(line) > 0:
             watched[(line["estate_id"], line["company_id"], line["due_date"])].append(line)
     for (estate_id, company_id, due_date), owed in watched.items():
@@ -102,7 +119,7 @@ async def _issue_noted(uow: UnitOfWork, note: dict[str, Any]) -> int:
     if result.deleted_count != 1:  # another replica announced these
         return 0
     lines = await _lines_of(uow, note)
-    issued(uow, lines, units=await _units_of(uow, lines))
+    issued(uow, lines, units=await _units_of(uow, lines), carried_as=note["_id"])
     return len(lines)
 
 
