@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from shared.events.registry import Parts, Payload, event
 
-__all__ = ["BalanceLow", "BillIssued", "BillOverdue", "BillingRunCompleted", "BillsIssued", "DayClosed",
+__all__ = ["BalanceLow", "BillIssued", "BillOverdue", "BillingRunCompleted", "BillsIssued", "BillsOverdue", "DayClosed",
            "DunningNoticeDue", "PaymentReceived", "PaymentReversed"]
 
 
@@ -57,6 +57,14 @@ class BillOverdue(Payload):
     outstanding: str
     due_date: date
     overdue_since: date  # the first local day it is overdue (the day after its due date)
+
+
+@event("billing.bills.overdue", parts=Parts(field="bills", of=BillOverdue, subject="bill_id"))
+class BillsOverdue(Payload):
+    """Bills overdue together (those a billing run's chunk issued with one due date): a carrier of
+    `billing.bill.overdue` events, delivered to consumers, webhooks and AMQP subscriptions as its parts."""
+
+    bills: list[BillOverdue]
 
 
 @event("billing.run.completed")

@@ -13,7 +13,8 @@ one small document per (transaction, due date), not a field and an index on ever
 inserts 100,000 of them). A periodic pass takes the watch documents whose due date has passed in
 the estate's own day and, one document per transaction, announces the lines still owed and
 deletes the document: each bill is announced overdue once (after its issue), a paid or waived one
-not at all.
+not at all. The overdue bills of one watch document travel as one carrier (`billing.bills.overdue`):
+a run's chunk billed for a past period is overdue at once, a thousand bills at a time.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from services.billing.settings import BillingSettings
 from shared.db import OUTBOX, Database, UnitOfWork
 from shared.envelope import new_id, utcnow
 from shared.estates import estate_time_zone, local_day
-from shared.events import BillIssued, BillOverdue, BillsIssued
+from shared.events import BillIssued, BillOverdue, BillsIssued, BillsOverdue
 from shared.money import fen_to_text
 from shared.periodic import PeriodicJob
 
@@ -152,14 +153,20 @@ async def _announce(uow: UnitOfWork, watch: dict[str, Any]) -> int:
     lines = await _lines_of(uow, watch)
     owing = [line for line in lines if line["status"] in store.OPEN_STATUSES and outstanding(line) > 0]
     units = await _units_of(uow, owing)
+    bills = []
     for line in owing:
         due = date.fromisoformat(line["due_date"])
         left = outstanding(line)
-        uow.emit(BillOverdue(
+        bills.append(BillOverdue(
             bill_id=line["_id"], unit_id=line["unit_id"], **_people(units.get(line["unit_id"])),
             item=line["item_code"], period=line["period"], amount_fen=line["amount_fen"], outstanding_fen=left,
             outstanding=fen_to_text(left), due_date=due, overdue_since=due + timedelta(days=1),
-        ), subject=line["_id"], company_id=line["company_id"], estate_id=line["estate_id"])
+        ))
+    if len(bills) == 1:
+        uow.emit(bills[0], subject=bills[0].bill_id, company_id=watch["company_id"], estate_id=watch["estate_id"])
+    elif bills:  # a run's chunk: one carrier of its overdue bills
+        uow.emit(BillsOverdue(bills=bills), subject=watch["_id"], company_id=watch["company_id"],
+                 estate_id=watch["estate_id"])
     return len(owing)
 
 
