@@ -9,7 +9,7 @@ class BillingSettings(ServiceSettings):
     run_batch_size: int = 1000
     run_lease_s: float = 30.0
     run_poll_interval_s: float = 0.3
-    # How often the lines of runs' chunks are announced (`billing.bill.issued`; a small query).
+    # How often notes of runs of an earlier version are looked for and announced (a small query).
     announce_interval_s: float = 1.0
     # Notes wait while more events than this wait in the outbox (see `bill_events._relay_is_behind`).
     announce_outbox_backlog_max: int = 2000

@@ -1,12 +1,10 @@
 """`billing.bill.issued` when a line is issued, `billing.bill.overdue` once when it passes its due date unpaid.
 
 Issuing a line by a meter reading or a one-off charge emits its event in the same transaction. A
-run's chunk, instead, notes its new lines in `bill_announcements` (one small document): an event
-per line would double the chunk's writes (an outbox document beside every line), and the run would
-take twice as long. A periodic pass turns each such note into one `billing.bills.issued`, the carrier
-of its lines' `billing.bill.issued` events (consumers get them one by one; a run of 100,000 bills is
-100 outbox documents and messages, not 100,000), one note per transaction, deleting it: each bill is
-announced once, a few seconds after its chunk.
+run's chunk emits, in its transaction, one `billing.bills.issued`: the carrier of its lines'
+`billing.bill.issued` events (consumers get them one by one), so that a run of 100,000 bills is
+100 outbox documents and messages, not 100,000. (Runs of an earlier version noted their chunks' lines
+in `bill_announcements` for a periodic pass to announce; `announce_issued` still drains such notes.)
 
 Announcing lines also notes those with something owed under their due date in `bill_due_watch`:
 one small document per (transaction, due date), not a field and an index on every line (a run
@@ -109,12 +107,6 @@ def issued(uow: UnitOfWork, lines: list[dict[str, Any]], *, units: dict[str, dic
                                   "due_date": due_date, **line_refs(owed)})
 
 
-def announce_later(uow: UnitOfWork, note_id: str, *, lines: list[dict[str, Any]]) -> None:
-    """A run's new lines, to be announced by `announce_issued` after their transaction."""
-    if lines:
-        uow.add(store.ANNOUNCEMENTS, {"_id": note_id, **line_refs(lines)})
-
-
 async def _issue_noted(uow: UnitOfWork, note: dict[str, Any]) -> int:
     result = await uow.db[store.ANNOUNCEMENTS].delete_one({"_id": note["_id"]}, session=uow.session)
     if result.deleted_count != 1:  # another replica announced these
@@ -134,7 +126,8 @@ async def _relay_is_behind(database: Database, most: int) -> bool:
 
 
 async def announce_issued(database: Database, settings: BillingSettings | None = None) -> int:
-    """One pass: the lines that runs noted, announced (oldest notes first) while the relay keeps up."""
+    """One pass: the lines that runs of an earlier version noted, announced (oldest notes first) while the
+    relay keeps up."""
     most = (settings or BillingSettings()).announce_outbox_backlog_max
     announced = 0
     for note in await store.find_all(database, store.ANNOUNCEMENTS, query={}, projection={"_id": 1}, sort=[("_id", 1)]):
