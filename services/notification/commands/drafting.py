@@ -1,7 +1,8 @@
 """From events to messages: the rule table says whom to tell, the templates what to say.
 
-One batch reads each collection once (`$in`): tickets, incidents, units, recipients, the estates'
-rule overrides, templates and channel settings, and the messages the batch's keys already have.
+One batch reads each collection once (`$in`, in pieces of 50 values: `shared.reads`): tickets,
+incidents, units, recipients, the estates' rule overrides, templates and channel settings, and the
+messages the batch's keys already have.
 A message whose channel's provider is the local one and which may go now is stored as sent at once
 (storing it is sending it); every other message waits, queued, for the deliverer.
 """
@@ -21,6 +22,7 @@ from shared.db import UnitOfWork
 from shared.envelope import new_id, utcnow
 from shared.estates import ESTATES, estate_time_zone
 from shared.events import MessageSent
+from shared.reads import find_in
 
 LOCAL = "local"
 
@@ -110,23 +112,30 @@ def _wanted(event: Event, rule: Rule, *, data: dict, tickets: dict, incidents: d
     return [(term, value) for term, value in wanted if value]
 
 
-def _query(wants: list[tuple[str, str, Any]]) -> dict[str, Any]:
+FIELD_OF_TERM = {"unit": "unit_ids", "building": "building_ids", "position": "positions"}
+
+
+async def _recipients(uow: UnitOfWork, wants: list[tuple[str, str, Any]]) -> list[dict[str, Any]]:
+    """The recipients the batch's rules name: a read per (estate, term), each `$in` in pieces
+    (`shared.reads`: a run's chunk names a thousand units)."""
     by_term: dict[tuple[str, str], set] = defaultdict(set)
     for estate, term, value in wants:
         by_term[(estate, term)].add(value)
-    clauses: list[dict] = []
+    recipients = uow.db[store.RECIPIENTS]
+    found: dict[str, dict[str, Any]] = {}
     for (estate, term), values in by_term.items():
         if term == "person":
-            clauses.append({"_id": {"$in": sorted(store.recipient_key(estate, v) for v in values)}})
-        elif term == "unit":
-            clauses.append({"estate_id": estate, "unit_ids": {"$in": sorted(values)}})
-        elif term == "building":
-            clauses.append({"estate_id": estate, "building_ids": {"$in": sorted(values)}})
-        elif term == "position":
-            clauses.append({"estate_id": estate, "positions": {"$in": sorted(values)}})
+            documents = await find_in(recipients, field="_id", values={store.recipient_key(estate, v) for v in values},
+                                      session=uow.session)
         elif term == "estate":
-            clauses.append({"estate_id": estate, "kind": "resident"})
-    return {"$or": clauses}
+            documents = await recipients.find({"estate_id": estate, "kind": "resident"},
+                                              session=uow.session).to_list(None)
+        else:
+            documents = await find_in(recipients, field=FIELD_OF_TERM[term], values=values,
+                                      query={"estate_id": estate}, session=uow.session)
+        for document in documents:
+            found.setdefault(document["_id"], document)
+    return list(found.values())
 
 
 def _pick(audience: Audience, estate: str, *, term: str, value: Any, rule: Rule) -> list[dict]:
@@ -165,8 +174,7 @@ async def draft_messages(uow: UnitOfWork, events: list[Event]) -> None:
              d in (await store.by_ids(uow, ESTATES, ids=estates, projection={"name": 1})).items()}
     asked = [(e, r, d, _wanted(e, r, data=d, tickets=tickets, incidents=incidents)) for e, r, d in work]
     wants = [(e.envelope.estateid, term, value) for e, _, _, terms in asked for term, value in terms]
-    found = await uow.db[store.RECIPIENTS].find(_query(wants), session=uow.session).to_list(None) if wants else []
-    audience = Audience(found)
+    audience = Audience(await _recipients(uow, wants))
     drafts = []
     for event, rule, data, terms in asked:
         estate = event.envelope.estateid
@@ -201,8 +209,9 @@ async def store_messages(uow: UnitOfWork, drafts: list[tuple[Event, Rule, dict, 
         channels = delivery.channels_for(recipient, _channels_of(rule, data))
         key = message_key(event.envelope.id, recipient["person_id"], channel=channels[0])
         planned.append((key, event, rule, data, recipient, channels))
-    existing = {m["dedupe_key"] for m in await uow.db[store.MESSAGES].find(
-        {"dedupe_key": {"$in": [p[0] for p in planned]}}, {"dedupe_key": 1}, session=uow.session).to_list(None)}
+    existing = {m["dedupe_key"] for m in await find_in(uow.db[store.MESSAGES], field="dedupe_key",
+                                                       values=[p[0] for p in planned], projection={"dedupe_key": 1},
+                                                       session=uow.session)}
     zones = {e.envelope.estateid: await estate_time_zone(uow, e.envelope.estateid) for _, e, *_ in planned}
     stored = {"queued": 0, "sent": 0, "deferred": 0}
     for key, event, rule, data, recipient, channels in planned:

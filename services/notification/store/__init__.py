@@ -8,6 +8,7 @@ from pymongo import ASCENDING, DESCENDING
 
 from services.notification.store import amqp_subscriptions, webhooks
 from shared.db import Database, UnitOfWork
+from shared.reads import find_in
 
 MESSAGES = "messages"
 RECIPIENTS = "recipients"  # residents and staff, with their contacts and preferences
@@ -59,8 +60,6 @@ async def find_message(database: Database, message_id: str, *, scope: dict[str, 
 
 
 async def by_ids(uow: UnitOfWork, collection: str, *, ids: set[str], projection: dict | None = None) -> dict[str, dict]:
-    """Documents of one collection by `_id`, in one `$in` read (nothing asked, nothing read)."""
-    if not ids:
-        return {}
-    cursor = uow.db[collection].find({"_id": {"$in": sorted(ids)}}, projection, session=uow.session)
-    return {document["_id"]: document async for document in cursor}
+    """Documents of one collection by `_id` (nothing asked, nothing read)."""
+    documents = await find_in(uow.db[collection], field="_id", values=ids, projection=projection, session=uow.session)
+    return {document["_id"]: document for document in documents}
