@@ -16,6 +16,7 @@ from services.notification import store
 from services.notification.domain.recipients import resident_fields, staff_fields
 from shared.consumer import Event
 from shared.db import UnitOfWork
+from shared.reads import find_in
 
 DIRECTORY = {"intake.unit.registered", "intake.unit.updated", "intake.resident.registered",
              "intake.resident.updated", "intake.resident.moved_out", "intake.directory.imported"}
@@ -66,11 +67,10 @@ async def _project_directory(uow: UnitOfWork, changes: list[tuple[str, Event, di
         unit_writes.append(UpdateOne({"_id": unit_id}, {"$set": unit}, upsert=True))
     keys = {store.recipient_key(e.envelope.estateid, d["resident_id"]) for _, e, d in people}
     if units:  # residents copied before their unit arrived (its event late) learn its building now: one read
-        waiting = await uow.db[store.RECIPIENTS].find(
-            {"estate_id": {"$in": sorted({e.envelope.estateid for e, _ in units.values()})},
-             "unit_ids": {"$in": sorted(units)}, "_id": {"$nin": sorted(keys)}}, {"unit_ids": 1},
-            session=uow.session).to_list(None)
-        for resident in waiting:
+        waiting = await find_in(uow.db[store.RECIPIENTS], field="unit_ids", values=units, query={
+            "estate_id": {"$in": sorted({e.envelope.estateid for e, _ in units.values()})}}, projection={"unit_ids": 1},
+            session=uow.session)
+        for resident in (r for r in waiting if r["_id"] not in keys):
             buildings = sorted({known_units[u]["building_id"] for u in resident["unit_ids"] if u in units})
             recipient_writes.append(UpdateOne({"_id": resident["_id"]},
                                               {"$addToSet": {"building_ids": {"$each": buildings}}}))
