@@ -49,6 +49,7 @@ class Event(Generic[P]):
 
     envelope: Envelope
     payload: P
+    carrier: Envelope | None = None  # the carrier it came in, if it came in one (`shared.events.parts_of`)
 
 
 Handler = Callable[[UnitOfWork, Envelope], Awaitable[None]]
@@ -66,11 +67,11 @@ def batched(handler: BatchHandler) -> BatchHandler:
     return handler
 
 
-def typed(envelope: Envelope) -> Event[Any]:
+def typed(envelope: Envelope, *, carrier: Envelope | None = None) -> Event[Any]:
     """The event with its registered payload; an unregistered type keeps its data as a plain model."""
     spec = REGISTRY.get(envelope.type)
     model = spec.model if spec is not None else _Untyped
-    return Event(envelope, model.model_validate(envelope.data))
+    return Event(envelope, model.model_validate(envelope.data), carrier=carrier)
 
 
 class _Untyped(BaseModel):
@@ -185,7 +186,8 @@ class Consumer:
         events = None
         if getattr(handler, BATCHED, False):
             try:
-                events = [typed(part) for part in parts]
+                carrier = None if parts[0] is envelope else envelope
+                events = [typed(part, carrier=carrier) for part in parts]
             except ValidationError as error:  # no retry can make a payload valid
                 await self.park(message, reason=f"invalid {parts[0].type} payload: {error.error_count()} errors")
                 return

@@ -10,6 +10,8 @@ import httpx
 from ulid import ULID
 
 from devstack.stack import Stack
+from shared.envelope import Envelope
+from shared.events import parts_of
 
 T = TypeVar("T")
 
@@ -116,7 +118,18 @@ def archived(api: Api, estate_id: str, event_name: str) -> list[dict[str, Any]]:
     event_type = f"estatedesk.{event_name}.v1"
     if hasattr(api.stack, "events_of"):
         return api.stack.events_of(estate_id, event_type)
-    return [e for e in all_pages(api, "reporting", "/v1/events", {"estate_id": estate_id}) if e["type"] == event_type]
+    return [e for e in archived_events(api, estate_id) if e["type"] == event_type]
+
+
+def archived_events(api: Api, estate_id: str) -> list[dict[str, Any]]:
+    """Every event in reporting's archive for an estate, a carrier (`billing.bills.issued`) as its events."""
+    events = []
+    for item in all_pages(api, "reporting", "/v1/events", {"estate_id": estate_id}):
+        came = Envelope(id=item["id"], source="/archive", type=item["type"], subject=item["subject"],
+                        time=item["time"], companyid="", estateid=item["estate_id"], data=item["data"])
+        events += [{**item, "id": part.id, "type": part.type, "subject": part.subject, "data": part.data}
+                   for part in parts_of(came)]
+    return events
 
 
 # Reporting announces every estate's daily report to its estate manager and supervisors (the tests' stack

@@ -4,7 +4,7 @@ per bill that passes its due date unpaid (a bill paid at once from the prepaid b
 from __future__ import annotations
 
 from tests.e2e.billing_estate import BillingEstate
-from tests.helpers import admin, all_pages, eventually
+from tests.helpers import admin, archived_events, eventually
 
 ISSUED = "estatedesk.billing.bill.issued.v1"
 OVERDUE = "estatedesk.billing.bill.overdue.v1"
@@ -26,8 +26,7 @@ def test_bills_are_announced_once_when_issued_and_once_when_overdue(stack):
         response = archive.get("reporting", "/v1/events", params={"estate_id": estate.estate_id, "limit": 1})
         if response.status_code != 200:
             return []
-        return [e for e in all_pages(archive, "reporting", "/v1/events", {"estate_id": estate.estate_id})
-                if e["type"] == kind]
+        return [e for e in archived_events(archive, estate.estate_id) if e["type"] == kind]
 
     run = estate.run("2025-06", ["property_fee"])
     assert run["created"] == 3

@@ -24,6 +24,7 @@ from devstack.stack import Stack
 from shared import clock
 from shared.envelope import Envelope
 from shared.estates import local_day
+from shared.events import BillsIssued, envelope_for
 from services.reporting.commands.dashboard import candidate_days
 from shared.envelope import utcnow
 from tests.conftest import FAST_ENV
@@ -67,7 +68,8 @@ def late_ticket(estate_id: str, n: int, *, hours_ago: float) -> list[Envelope]:
 
 
 def billing_day(estate_id: str, days_ago: int) -> list[Envelope]:
-    """Billing's events of one day: two bills, two payments (one partly prepaid), one reversed, a notice."""
+    """Billing's events of one day: two bills (in one carrier, as a run's chunk sends them), two payments
+    (one partly prepaid), one reversed, a notice."""
     d = Day(estate_id, local_day(clock.now()) - timedelta(days=days_ago), tag=f"{estate_id}-bill-{days_ago}")
     d.bill("b1", "09:00", 30000 + days_ago)
     d.bill("b2", "09:05", 20000)
@@ -75,7 +77,10 @@ def billing_day(estate_id: str, days_ago: int) -> list[Envelope]:
     d.payment("p2", "11:00", "100.00", "100.00")
     d.reversal("p2", "12:00", "100.00")
     d.dunning(1, "18:00", "300.00", month_of(d.day, 2))
-    return d.envelopes
+    bills = [e for e in d.envelopes if e.routing_key == "billing.bill.issued"]
+    carrier = envelope_for(BillsIssued(bills=[e.data for e in bills]), subject=f"{d.tag}-chunk",
+                           company_id=bills[0].companyid, estate_id=estate_id, time=bills[0].time)
+    return [carrier, *(e for e in d.envelopes if e not in bills)]
 
 
 def board_day(estate_id: str) -> list[Envelope]:

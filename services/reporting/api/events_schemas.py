@@ -1,4 +1,5 @@
-"""The event archive: every event reporting consumed, as it came."""
+"""The event archive: every event reporting consumed, as it came (a carrier such as `billing.bills.issued`
+whole, its events in its data)."""
 
 from __future__ import annotations
 

@@ -33,7 +33,9 @@ def archived(envelope: Envelope, rebuild_id: str | None) -> dict[str, Any]:
 async def archive_and_count(uow: UnitOfWork, events: list[Event[Any]]) -> None:
     envelopes = [event.envelope for event in events]
     slots = await rebuilds.slots(uow)
-    store.archive(uow, [archived(envelope, slots.rebuild_id) for envelope in envelopes])
+    # Archived as it came: a carrier (a billing run's chunk of bills) is one document, not a thousand.
+    came = {came.id: came for came in (event.carrier or event.envelope for event in events)}
+    store.archive(uow, [archived(envelope, slots.rebuild_id) for envelope in came.values()])
     await project_estates(uow, [event for event in events if event.envelope.routing_key == "intake.estate.registered"])
     zones = await store.time_zones(uow, {envelope.estateid for envelope in envelopes})
     # The read models and the dashboards' live board, in the live set and in the one a rebuild is filling.

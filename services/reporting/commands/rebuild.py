@@ -30,6 +30,7 @@ from services.reporting.store import dashboard_board, rebuilds
 from shared.db import Database, UnitOfWork
 from shared.envelope import Envelope, new_id, utcnow
 from shared.errors import Conflict
+from shared.events import parts_of
 
 log = structlog.get_logger(__name__)
 CHUNK = 200  # events per transaction of the rebuild
@@ -95,7 +96,8 @@ async def _walk(database: Database, rebuild_id: str, *, target: store.Target, sw
             documents = await rebuilds.not_applied(uow, rebuild_id, after=after, limit=CHUNK)
             if not documents:
                 return 0, None
-            envelopes = [Envelope.model_validate(d["envelope"]) for d in documents]
+            # A carrier is archived whole; its events are applied one by one, as the live path does.
+            envelopes = [part for d in documents for part in parts_of(Envelope.model_validate(d["envelope"]))]
             zones = await store.time_zones(uow, {e.estateid for e in envelopes})
             await apply(uow, envelopes, zones=zones, target=target)
             await live_board.apply(uow, envelopes, target=target)
