@@ -28,8 +28,8 @@ from services.dispatch import handlers as dispatch_handlers
 from services.dispatch import store as dispatch_store
 from services.intake import handlers as intake_handlers
 from shared.consumer import BATCHED, Consumer, Delivery, typed
-from shared.db import Database
-from shared.envelope import Envelope, new_id, utcnow
+from shared.db import Database, outbox_envelope
+from shared.envelope import new_id, utcnow
 from shared.events import TicketOpened, envelope_for
 from shared.settings import ServiceSettings
 
@@ -119,7 +119,7 @@ async def _one_batch(database: Database, dispatch: Consumer, intake: Consumer, s
          "category": "repair", "status": "open", "version": 1, "history": [], "opened_at": now} for e in opened])
     await database.db["outbox"].delete_many({})
     dispatched = await apply(dispatch, opened, commands, server_pid)
-    made = [Envelope.model_validate(document["envelope"]) for document in
+    made = [outbox_envelope(document) for document in
             await database.db["outbox"].find().sort("_id", 1).to_list(None)]
     orders = [e for e in made if e.routing_key in ("dispatch.workorder.created", "dispatch.workorder.assigned")]
     followed = await apply(intake, orders, commands, server_pid)

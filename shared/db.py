@@ -157,7 +157,18 @@ async def _bulk_write(collection: Any, writes: list[_Write], *, session: AsyncCl
 
 
 def outbox_document(envelope: Envelope) -> dict[str, Any]:
-    return {"_id": envelope.id, "published_at": None, "envelope": envelope.model_dump(mode="json")}
+    """An event waiting for the relay: its envelope kept as the JSON that is published, one string the
+    database stores, reads and rewrites (when the relay marks it published) without going field by field
+    (a carrier of a billing run's 1,000 bills is ~400 KB); its type and estate beside it, for inspection."""
+    return {"_id": envelope.id, "published_at": None, "type": envelope.type, "estate_id": envelope.estateid,
+            "body": envelope.model_dump_json()}
+
+
+def outbox_envelope(document: dict[str, Any]) -> Envelope:
+    """The envelope of an outbox document (of one written before envelopes were kept as JSON: its fields)."""
+    if "body" in document:
+        return Envelope.model_validate_json(document["body"])
+    return Envelope.model_validate(document["envelope"])
 
 
 def _commit_outcome_unknown(error: Exception) -> bool:

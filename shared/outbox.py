@@ -18,7 +18,7 @@ from prometheus_client import Counter, Gauge
 from pymongo import ASCENDING
 
 from shared.bus import Bus
-from shared.db import OUTBOX, Database
+from shared.db import OUTBOX, Database, outbox_envelope
 from shared.envelope import Envelope, new_id, utcnow
 from shared.settings import ServiceSettings
 
@@ -129,9 +129,10 @@ class OutboxRelay:
         BACKLOG.labels(self.settings.service_name).set(len(documents))
         if not documents:
             return 0
-        envelopes = [Envelope.model_validate(document["envelope"]) for document in documents]
+        envelopes = [outbox_envelope(document) for document in documents]
         results = await asyncio.gather(
-            *(self._publish(exchange, envelope) for envelope in envelopes), return_exceptions=True
+            *(self._publish(exchange, envelope, body=document.get("body"))
+              for envelope, document in zip(envelopes, documents, strict=True)), return_exceptions=True
         )
         confirmed = [e.id for e, result in zip(envelopes, results, strict=True) if not isinstance(result, BaseException)]
         if confirmed:
@@ -142,7 +143,7 @@ class OutboxRelay:
             raise failures[0]
         return len(documents)
 
-    async def _publish(self, exchange: aio_pika.abc.AbstractExchange, envelope: Envelope) -> None:
+    async def _publish(self, exchange: aio_pika.abc.AbstractExchange, envelope: Envelope, *, body: str | None) -> None:
         parent = propagate.extract({"traceparent": envelope.traceparent} if envelope.traceparent else {})
         with tracer.start_as_current_span(
             f"{envelope.routing_key} publish", context=parent, kind=trace.SpanKind.PRODUCER
@@ -150,7 +151,7 @@ class OutboxRelay:
             headers: dict[str, str] = {}
             propagate.inject(headers)
             message = aio_pika.Message(
-                body=envelope.model_dump_json().encode(),
+                body=(body or envelope.model_dump_json()).encode(),
                 content_type="application/cloudevents+json",
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                 message_id=envelope.id,

@@ -22,7 +22,7 @@ from pymongo import MongoClient
 from ulid import ULID
 
 from devstack.infra import free_port
-
+from shared.db import outbox_envelope
 from shared.service import create_app
 from shared.tokens import mint_token
 from tests.conftest import FAST_ENV
@@ -110,6 +110,6 @@ class InProcessService:
     def events_of(self, estate_id: str, event_type: str) -> list[dict[str, Any]]:
         """The events of one type the service committed for an estate, oldest first (its outbox)."""
         outbox = self.mongo[self.database_name]["outbox"]
-        query = {"envelope.estateid": estate_id, "envelope.type": event_type}
-        return [document["envelope"] for document in outbox.find(query).sort("_id", 1)]
+        query = {"estate_id": estate_id, "type": event_type}
+        return [outbox_envelope(document).model_dump(mode="json") for document in outbox.find(query).sort("_id", 1)]
 

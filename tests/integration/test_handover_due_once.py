@@ -12,7 +12,7 @@ from services.dispatch.domain import handover as rules
 from services.dispatch.settings import DispatchSettings
 from services.dispatch.store import handover as store
 from services.dispatch.store import rosters as duty
-from shared.db import OUTBOX
+from shared.db import OUTBOX, outbox_envelope
 
 ESTATE = "estate-due"
 DAY = date(2026, 11, 26)
@@ -45,8 +45,8 @@ async def _seed(database) -> None:
 
 
 async def _events(database, kind: str) -> list[dict]:
-    found = await database.db[OUTBOX].find({"envelope.type": f"estatedesk.dispatch.shift.{kind}.v1"}).to_list(None)
-    return [document["envelope"]["data"] for document in found]
+    found = await database.db[OUTBOX].find({"type": f"estatedesk.dispatch.shift.{kind}.v1"}).to_list(None)
+    return [outbox_envelope(document).data for document in found]
 
 
 async def test_two_replicas_and_a_second_try_announce_a_due_handover_once_to_the_rostered_guard(database):
