@@ -7,8 +7,9 @@ import contextlib
 from collections import Counter
 
 from shared.bus import Bus, declare_exchange
-from shared.db import OUTBOX
-from shared.events import TicketUpdated
+from shared.db import OUTBOX, outbox_document
+from shared.envelope import Envelope
+from shared.events import TicketUpdated, envelope_for
 from shared.outbox import OutboxRelay, ensure_outbox_indexes
 from tests.integration.test_inbox_and_dead_letters import eventually
 
@@ -74,6 +75,42 @@ async def test_two_relays_publish_each_event_once_and_one_takes_over(database, c
         await commit_events(database, 50)
         await eventually(lambda: asyncio.sleep(0, len(received) == 350), what="the survivor publishing")
         assert set(received.values()) == {1}
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_an_event_is_published_as_stored_and_one_of_the_former_shape_too(database, connection, settings):
+    await ensure_outbox_indexes(database)
+    bodies: dict[str, bytes] = {}
+    channel = await connection.channel()
+    queue = await channel.declare_queue(exclusive=True)
+    await queue.bind(await declare_exchange(channel, settings), routing_key="intake.ticket.updated")
+
+    async def on_message(message):
+        bodies[message.message_id] = message.body
+        await message.ack()
+
+    await queue.consume(on_message)
+    new, former = (envelope_for(TicketUpdated(ticket_id=f"t-{name}", number=f"DH-{name}", status="resolved",
+                                              previous_status="open"),
+                                subject=f"t-{name}", company_id="company-1", estate_id="estate-1")
+                   for name in ("new", "former"))
+    await database.db[OUTBOX].insert_many([
+        outbox_document(new),
+        {"_id": former.id, "published_at": None, "envelope": former.model_dump(mode="json")},  # an earlier version's
+    ])
+    stored = await database.db[OUTBOX].find_one({"_id": new.id})
+    assert (stored["type"], stored["estate_id"]) == ("estatedesk.intake.ticket.updated.v1", "estate-1")
+    bus = Bus(settings, on_connect=nothing_to_declare)
+    relay = OutboxRelay(database=database, bus=bus, settings=settings)
+    tasks = [asyncio.create_task(bus.run()), asyncio.create_task(relay.run())]
+    try:
+        await eventually(lambda: asyncio.sleep(0, len(bodies) == 2), what="both events published")
+        assert bodies[new.id] == stored["body"].encode()
+        assert Envelope.model_validate_json(bodies[former.id]) == former
+        await eventually(all_marked_published(database), what="both marked published")
     finally:
         for task in tasks:
             task.cancel()
